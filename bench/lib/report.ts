@@ -1,0 +1,36 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+
+const file = resolve(import.meta.dirname, "../../docs/BENCHMARKS.md");
+
+/** Machine line quoted above every benchmark section, so numbers are never read without it. */
+export function machine(): string {
+  const cpu = cpus();
+  const gib = Math.round(totalmem() / 2 ** 30);
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${gib} GiB, Node ${process.version}`;
+}
+
+/**
+ * Replaces the section `name` of docs/BENCHMARKS.md (between `<!-- bench:name -->` markers),
+ * adding it at the end when missing, so each benchmark rewrites only its own table.
+ */
+export function writeSection(name: string, title: string, body: string): void {
+  let doc: string;
+  try {
+    doc = readFileSync(file, "utf8");
+  } catch {
+    doc = "# Benchmarks\n\nWritten by `npm run bench`; each section says when and where it ran.\n";
+  }
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const date = new Date().toISOString().slice(0, 10);
+  const section = `${start}\n## ${title}\n\n_Ran ${date} on ${machine()}._\n\n${body.trim()}\n${end}`;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  doc =
+    from >= 0 && to > from
+      ? doc.slice(0, from) + section + doc.slice(to + end.length)
+      : `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, doc);
+}

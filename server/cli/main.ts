@@ -1,0 +1,45 @@
+/**
+ * The `waymark` command. Each subcommand lives in its own module exporting
+ * `run(args: string[]): Promise<number>` (the exit code), loaded on demand so that
+ * `waymark validate` never opens a database and `waymark start` never loads the simulator.
+ */
+const commands: Record<
+  string,
+  { load: () => Promise<{ run: (args: string[]) => Promise<number> }>; help: string }
+> = {
+  start: {
+    load: () => import("./start.ts"),
+    help: "migrate, seed on first run, serve on :3000 with the ticker",
+  },
+  migrate: {
+    load: () => import("./migrate.ts"),
+    help: "run database migrations (--down to roll back one batch)",
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.help}`);
+  return `usage: waymark <command> [args]\n\n${lines.join("\n")}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`waymark: unknown command "${name}"\n\n${usage()}`);
+    return 1;
+  }
+  const mod = await command.load();
+  return mod.run(args);
+}
+
+const code = await main(process.argv.slice(2));
+// start keeps serving; every other command ends with its exit code.
+if (code !== -1) process.exitCode = code;
+
+export {};

@@ -1,0 +1,52 @@
+import { resolve } from "node:path";
+
+/**
+ * Every setting Waymark reads, with its default. The README's configuration table is this list;
+ * nothing else in the server reads `process.env`.
+ */
+export interface Config {
+  /** HTTP port for the API, the socket.io endpoint and the built client. */
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Where PGlite keeps its files and where the generated encryption key lives. */
+  dataDir: string;
+  /** 32+ character secret for phone encryption and blind indexes; generated into dataDir when unset. */
+  secret: string | undefined;
+  logLevel: string;
+  /** Seed demo contacts and example journeys into an empty database on start. */
+  demoSeed: boolean;
+  /** Serve client/dist (false under `npm run dev`, where Vite serves the client). */
+  serveClient: boolean;
+  /** Mark the session cookie Secure; turn on when Waymark is reached over HTTPS. */
+  secureCookies: boolean;
+  /** Zone used for quiet hours when a contact has neither a profile zone nor a phone country. */
+  workspaceTimezone: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: intFrom(env.PORT, 3000, "PORT"),
+    host: env.HOST ?? "0.0.0.0",
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    dataDir: resolve(env.WAYMARK_DATA_DIR ?? ".waymark"),
+    secret: env.WAYMARK_SECRET || undefined,
+    logLevel: env.LOG_LEVEL ?? "info",
+    demoSeed: (env.WAYMARK_DEMO_SEED ?? "true") !== "false",
+    serveClient: (env.WAYMARK_SERVE_CLIENT ?? "true") !== "false",
+    secureCookies: env.WAYMARK_SECURE_COOKIES === "true",
+    workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
+  };
+}
+
+export class ConfigError extends Error {}
+
+function intFrom(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${name} must be an integer between 0 and 65535, got "${raw}"`);
+  }
+  return n;
+}

@@ -1,0 +1,73 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { connect, type Database } from "./db/connect.ts";
+import { migrateLatest } from "./db/migrate.ts";
+import type { Logger } from "./log.ts";
+import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
+import { type SeedResult, seedIfEmpty } from "./seed/demo.ts";
+
+export interface Running {
+  url: string;
+  db: Database;
+  http: Server;
+  seed: SeedResult;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+
+/** Everything `waymark start` runs, in order: connect, migrate, seed, listen. */
+export async function startServer(config: Config, log: Logger): Promise<Running> {
+  const db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
+  try {
+    const applied = await migrateLatest(db.knex);
+    if (applied.length) log.info({ applied }, "migrations applied");
+    const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
+    const seed = await seedIfEmpty(db.knex, crypto, { demo: config.demoSeed });
+    const app = createApp({
+      db,
+      log,
+      serveClient: config.serveClient,
+      secureCookies: config.secureCookies,
+    });
+    const http = createServer(app);
+    await listen(http, config.port, config.host);
+    const { port } = http.address() as AddressInfo;
+    const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      db,
+      http,
+      seed,
+      async close() {
+        http.closeAllConnections();
+        await new Promise<void>((done) => http.close(() => done()));
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+function listen(http: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") {
+        fail(
+          new PortInUseError(
+            `port ${port} is already in use (is Waymark already running?); set PORT to use another`,
+          ),
+        );
+      } else fail(err);
+    };
+    http.once("error", onError);
+    http.listen(port, host, () => {
+      http.off("error", onError);
+      done();
+    });
+  });
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentMigration, migrateDown, migrateLatest } from "../../server/db/migrate.ts";
+import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+
+const TABLES = [
+  "api_keys",
+  "contact_cooldowns",
+  "contacts",
+  "enrollment_log",
+  "enrollment_wakeups",
+  "enrollments",
+  "events",
+  "journey_versions",
+  "journeys",
+  "link_tokens",
+  "messages",
+  "operators",
+  "sessions",
+  "settings",
+  "suppressions",
+];
+
+describe.each(databaseKinds)("migrations on %s", (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const tables = async () =>
+    (
+      (await db.knex.raw(
+        "select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'knex_%' order by 1",
+      )) as { rows: { table_name: string }[] }
+    ).rows.map((r) => r.table_name);
+
+  it("go up, down and up again", async () => {
+    expect(await currentMigration(db.knex)).toBeNull();
+    const applied = await migrateLatest(db.knex);
+    expect(applied).toEqual(["20261125000000_initial_schema.ts"]);
+    expect(await tables()).toEqual(TABLES);
+    expect(await currentMigration(db.knex)).toBe("20261125000000_initial_schema.ts");
+    expect(await migrateLatest(db.knex)).toEqual([]);
+
+    expect(await migrateDown(db.knex)).toEqual(["20261125000000_initial_schema.ts"]);
+    expect(await tables()).toEqual([]);
+    expect(await currentMigration(db.knex)).toBeNull();
+
+    await migrateLatest(db.knex);
+    expect(await tables()).toEqual(TABLES);
+  });
+
+  it("has the ticker's partial due index and the one-active-enrollment unique index", async () => {
+    const { rows } = (await db.knex.raw(
+      "select indexname, indexdef from pg_indexes where schemaname = current_schema() and indexname in ('enrollment_wakeups_due_idx', 'enrollments_active_key')",
+    )) as { rows: { indexname: string; indexdef: string }[] };
+    const defs = Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
+    expect(defs.enrollment_wakeups_due_idx).toMatch(/\(wake_at\) WHERE \(locked_by IS NULL\)/);
+    expect(defs.enrollments_active_key).toMatch(
+      /UNIQUE INDEX .*\(contact_id, journey_id\) WHERE \(status = 'active'/,
+    );
+  });
+
+  it("refuses a second active enrollment for the same contact and journey", async () => {
+    const k = db.knex;
+    const [contact] = await k("contacts").insert({ external_id: "u1" }).returning("id");
+    await k("journeys").insert({ id: "j1", name: "J" });
+    const [version] = await k("journey_versions")
+      .insert({ journey_id: "j1", version: 1, definition: JSON.stringify({}) })
+      .returning("id");
+    const row = {
+      contact_id: contact.id,
+      journey_id: "j1",
+      version_id: version.id,
+      current_node: "start",
+      snapshot: "{}",
+    };
+    await k("enrollments").insert(row);
+    await expect(k("enrollments").insert(row)).rejects.toThrow(
+      /enrollments_active_key|duplicate key/,
+    );
+    // A finished enrollment does not block re-entry.
+    await k("enrollments").where({ contact_id: contact.id }).update({ status: "completed" });
+    await k("enrollments").insert(row);
+    const { count } = (await k("enrollments").count("* as count").first()) as {
+      count: string | number;
+    };
+    expect(Number(count)).toBe(2);
+  });
+
+  it("deduplicates events by (contact, message id)", async () => {
+    const k = db.knex;
+    const [contact] = await k("contacts").insert({ external_id: "u2" }).returning("id");
+    const event = {
+      contact_id: contact.id,
+      message_id: "m-1",
+      name: "purchased",
+      occurred_at: new Date(),
+    };
+    await k("events").insert(event);
+    const again = await k("events")
+      .insert(event)
+      .onConflict(["contact_id", "message_id"])
+      .ignore()
+      .returning("id");
+    expect(again).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const CLI = join(ROOT, "bin/waymark.js");
+
+export function tempDir(prefix = "waymark-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface Started {
+  child: ChildProcess;
+  url: string;
+  stdout: string;
+  /** The one-time admin password, when this start created the admin. */
+  adminPassword: string | null;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs `waymark start` as a real child process on an ephemeral port and waits for its banner,
+ * which is what a user sees; the URL and one-time password are read from it.
+ */
+export async function startWaymark(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, "start"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`no banner after ${timeoutMs} ms\n${stdout}\n${stderr}`)),
+      timeoutMs,
+    );
+    const check = () => {
+      const m = /running at (http:\/\/\S+)/.exec(stdout);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        done(m[1]);
+      }
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`waymark start exited with ${code}\n${stdout}\n${stderr}`));
+    });
+  });
+  const password = /one-time password: (\S+)/.exec(stdout)?.[1] ?? null;
+  return {
+    child,
+    url,
+    stdout,
+    adminPassword: password,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done(child.exitCode);
+        child.once("exit", (code) => done(code));
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Runs the CLI to completion and returns what it printed. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
