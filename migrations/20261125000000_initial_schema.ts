@@ -121,6 +121,7 @@ const statements = [
      unique (contact_id, message_id)
    )`,
   `create index events_contact_name_idx on events (contact_id, name, occurred_at desc)`,
+  `create index events_contact_id_idx on events (contact_id, id)`,
   `create index events_name_time_idx on events (name, occurred_at)`,
 
   // Opt-outs and manual suppressions, kept as history: revoking sets revoked_at, never deletes.
@@ -154,6 +155,11 @@ const statements = [
   // At most one active enrollment per contact and journey is enforced here, not by
   // check-then-insert. The snapshot row has no often-changing indexed column, so the ticker's
   // snapshot updates can be HOT; when the ticker must next look lives in enrollment_wakeups.
+  // waits_for lists the event names that must wake it at once (branch events, engagement
+  // signals, exitOn); event_cursor is the last of the contact's events the engine has seen, so
+  // an event is fed to each enrollment exactly once and in arrival order. Ingest only inserts
+  // the row (snapshot null, entry_event set, due now); the ticker runs the engine's entry step,
+  // so all journey semantics execute in one place.
   `create table enrollments (
      id bigint generated always as identity primary key,
      contact_id bigint not null references contacts (id) on delete cascade,
@@ -161,7 +167,10 @@ const statements = [
      version_id bigint not null references journey_versions (id),
      status text not null default 'active' check (status in ('active', 'completed', 'exited')),
      current_node text not null,
-     snapshot jsonb not null,
+     snapshot jsonb,
+     entry_event jsonb,
+     waits_for text[] not null default '{}',
+     event_cursor bigint not null default 0,
      revision integer not null default 0,
      entered_at timestamptz not null default now(),
      updated_at timestamptz not null default now(),
@@ -172,20 +181,20 @@ const statements = [
      where status = 'active'`,
   `create index enrollments_journey_idx on enrollments (journey_id, status)`,
 
-  // The ticker's queue: narrow rows, one per active enrollment that has a wake-up time.
-  // Claimed with FOR UPDATE SKIP LOCKED in wake_at order through the partial index; a claim sets
-  // a lease (locked_by, locked_until) that expires if the worker dies.
+  // The ticker's queue: one narrow row per active enrollment. 'infinity' means only an event can
+  // move it. The ticker claims due rows with FOR UPDATE SKIP LOCKED in wake_at order and
+  // computes, writes and commits the whole batch in that same transaction: a worker that dies
+  // mid-batch releases its row locks with its connection, so nothing needs a lease sweep, and
+  // an event that arrives meanwhile waits on the row lock instead of being overwritten.
+  // held: the journey is paused; wake_at is parked at 'infinity' and events do not wake it.
   `create table enrollment_wakeups (
      enrollment_id bigint primary key references enrollments (id) on delete cascade,
      contact_id bigint not null,
      wake_at timestamptz not null,
-     locked_by text,
-     locked_until timestamptz
+     held boolean not null default false
    )`,
   `create index enrollment_wakeups_due_idx on enrollment_wakeups (wake_at)
-     where locked_by is null`,
-  `create index enrollment_wakeups_lease_idx on enrollment_wakeups (locked_until)
-     where locked_by is not null`,
+     where wake_at < 'infinity'`,
   `create index enrollment_wakeups_contact_idx on enrollment_wakeups (contact_id)`,
 
   `create table enrollment_log (
@@ -222,6 +231,8 @@ const statements = [
      parts integer,
      status text not null default 'queued'
        check (status in ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'canceled')),
+     locked_by text,
+     locked_until timestamptz,
      provider text,
      provider_message_id text,
      attempts integer not null default 0,
@@ -234,7 +245,11 @@ const statements = [
      clicked_at timestamptz,
      updated_at timestamptz not null default now()
    )`,
+  // Delivery claims queued rows (SKIP LOCKED) and marks them 'sending' with a lease, then calls
+  // the provider outside any transaction; a lease that expires (worker died mid-call) is swept
+  // back to 'queued', and the provider dedupes the retry by the idempotency key.
   `create index messages_due_idx on messages (next_attempt_at) where status = 'queued'`,
+  `create index messages_lease_idx on messages (locked_until) where status = 'sending'`,
   `create index messages_contact_idx on messages (contact_id, created_at desc)`,
   `create index messages_provider_idx on messages (provider, provider_message_id)
      where provider_message_id is not null`,

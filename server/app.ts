@@ -2,23 +2,48 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import express from "express";
 import type { Database } from "./db/connect.ts";
+import type { DeliveryConfig } from "./delivery/config.ts";
+import { deliveryRoutes } from "./delivery/routes.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
+import { rateLimit } from "./http/rate-limit.ts";
+import { buildRouter } from "./http/routes.ts";
+import { ingestRoutes } from "./ingest/routes.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
+import type { FieldCrypto } from "./privacy/keys.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { journeyRoutes } from "./routes/journeys.ts";
+import { apiRoutes } from "./routes/index.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { liveJourneyCache } from "./runtime/live-journeys.ts";
 
 export const CLIENT_DIST = resolve(import.meta.dirname, "../client/dist");
 
 export interface AppOptions {
   db: Database;
   log: Logger;
+  crypto: FieldCrypto;
+  delivery: DeliveryConfig;
+  metrics?: Metrics;
+  /** Sustained ingest requests/s allowed per write key (burst twice that). */
+  ingestRatePerSecond?: number;
+  /** The clock for request handling; tests pass a controllable one. */
+  clock?: () => Date;
   /** Serve the built client from client/dist (production); `npm run dev` leaves this to Vite. */
   serveClient?: boolean;
   secureCookies?: boolean;
 }
 
-export function createApp({ db, log, serveClient = true, secureCookies = false }: AppOptions) {
+export function createApp({
+  db,
+  log,
+  crypto,
+  delivery,
+  metrics,
+  clock,
+  ingestRatePerSecond = 1000,
+  serveClient = true,
+  secureCookies = false,
+}: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -28,17 +53,41 @@ export function createApp({ db, log, serveClient = true, secureCookies = false }
     res.setHeader("X-Frame-Options", "DENY");
     next();
   });
+  // Segment's batch limit is 500 KB; ours allows 500 events of ~1 KB each.
+  app.use("/v1", express.json({ limit: "512kb" }));
   app.use(express.json({ limit: "1mb" }));
 
   app.use(healthRoutes(db));
+  // Password guessing: 10 tries at once, then one every 6 s, per address and per email.
+  const login = { perSecond: 1 / 6, burst: 10, code: "too_many_logins" };
+  app.post("/api/session", rateLimit({ ...login, key: (req) => `ip:${req.ip}` }));
+  app.post(
+    "/api/session",
+    rateLimit({
+      ...login,
+      key: (req) => `email:${String((req.body as { email?: unknown })?.email ?? "").toLowerCase()}`,
+    }),
+  );
+  app.use(
+    "/v1",
+    rateLimit({
+      perSecond: ingestRatePerSecond,
+      burst: ingestRatePerSecond * 2,
+      key: (req) => req.headers.authorization ?? `ip:${req.ip}`,
+    }),
+  );
   app.use(sessionRoutes(db.knex, secureCookies));
-  app.use(journeyRoutes(db.knex));
+  const live = liveJourneyCache(db.knex);
+  const now = clock ?? (() => new Date());
+  app.use(buildRouter(db.knex, apiRoutes({ knex: db.knex, crypto, live, now, metrics })));
+  app.use(ingestRoutes({ knex: db.knex, crypto, live, now }));
+  app.use(deliveryRoutes({ knex: db.knex, crypto, config: delivery, log, now }));
   app.use("/api", notFound);
 
   if (serveClient && existsSync(CLIENT_DIST)) {
     app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h" }));
     // The client routes in the browser: every other GET gets the app shell.
-    app.get(/^(?!\/api\/|\/v1\/|\/healthz).*/, (_req, res) => {
+    app.get(/^(?!\/api\/|\/v1\/|\/l\/|\/healthz).*/, (_req, res) => {
       res.sendFile(resolve(CLIENT_DIST, "index.html"), { maxAge: 0 });
     });
   }

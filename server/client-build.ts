@@ -18,9 +18,11 @@ function newestMtime(path: string): number {
  */
 export async function ensureClientBuilt(log: (line: string) => void): Promise<void> {
   const shell = join(CLIENT_DIST, "index.html");
+  // The client bundles engine/ too (validation, SMS preview): a change there needs a rebuild.
   const sources = Math.max(
     newestMtime(join(CLIENT_ROOT, "src")),
     newestMtime(join(CLIENT_ROOT, "index.html")),
+    newestMtime(resolve(CLIENT_ROOT, "../engine")),
   );
   if (existsSync(shell) && statSync(shell).mtimeMs >= sources) return;
   log("building the client…");

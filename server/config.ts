@@ -21,6 +21,12 @@ export interface Config {
   serveClient: boolean;
   /** Mark the session cookie Secure; turn on when Waymark is reached over HTTPS. */
   secureCookies: boolean;
+  /** Run the ticker (and delivery) in this process; `false` for an API-only process. */
+  runWorkers: boolean;
+  /** Enrollments per ticker transaction; PGlite defaults smaller to keep the API responsive. */
+  tickBatch: number | undefined;
+  /** Parallel ticker loops (PostgreSQL only). */
+  tickConcurrency: number;
   /** Zone used for quiet hours when a contact has neither a profile zone nor a phone country. */
   workspaceTimezone: string;
 }
@@ -35,6 +41,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? "info",
     demoSeed: (env.WAYMARK_DEMO_SEED ?? "true") !== "false",
     serveClient: (env.WAYMARK_SERVE_CLIENT ?? "true") !== "false",
+    runWorkers: (env.WAYMARK_WORKERS ?? "true") !== "false",
+    tickBatch: env.WAYMARK_TICK_BATCH
+      ? intFrom(env.WAYMARK_TICK_BATCH, 500, "WAYMARK_TICK_BATCH")
+      : undefined,
+    tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY"),
     secureCookies: env.WAYMARK_SECURE_COOKIES === "true",
     workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
   };

@@ -1,11 +1,18 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { connect, type Database } from "./db/connect.ts";
 import { migrateLatest } from "./db/migrate.ts";
+import { loadDeliveryConfig } from "./delivery/config.ts";
+import { createProviders } from "./delivery/providers/index.ts";
+import { startDeliveryWorker } from "./delivery/worker.ts";
 import type { Logger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
+import { policyCache } from "./runtime/policy.ts";
+import { startTicker } from "./runtime/ticker.ts";
 import { type SeedResult, seedIfEmpty } from "./seed/demo.ts";
 
 export interface Running {
@@ -26,9 +33,14 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     if (applied.length) log.info({ applied }, "migrations applied");
     const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
     const seed = await seedIfEmpty(db.knex, crypto, { demo: config.demoSeed });
+    const delivery = loadDeliveryConfig();
+    const metrics = createMetrics(db.knex);
     const app = createApp({
       db,
       log,
+      crypto,
+      delivery,
+      metrics,
       serveClient: config.serveClient,
       secureCookies: config.secureCookies,
     });
@@ -36,12 +48,39 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     await listen(http, config.port, config.host);
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+    const url = `http://${host}:${port}`;
+    // PGlite runs one transaction at a time: small batches keep API requests from queueing
+    // behind a long ticker transaction.
+    const ticker = config.runWorkers
+      ? startTicker({
+          knex: db.knex,
+          crypto,
+          policy: policyCache(db.knex, config.workspaceTimezone),
+          linkBase: delivery.publicUrl ?? url,
+          batchSize: config.tickBatch ?? (db.kind === "pglite" ? 100 : 1000),
+          concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
+          onError: (err) => log.error({ err }, "ticker batch failed"),
+          onBatch: (stats) => metrics.observeBatch(stats),
+        })
+      : null;
+    const deliveryWorker = config.runWorkers
+      ? startDeliveryWorker({
+          knex: db.knex,
+          crypto,
+          providers: createProviders(delivery, log),
+          log,
+          workerId: `${hostname()}:${process.pid}`,
+          ...delivery.worker,
+        })
+      : null;
     return {
-      url: `http://${host}:${port}`,
+      url,
       db,
       http,
       seed,
       async close() {
+        await ticker?.stop();
+        await deliveryWorker?.stop();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         await db.close();

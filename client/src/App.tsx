@@ -1,7 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator } from "./api.ts";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
+import { Link, useRoute } from "./router/router.tsx";
+import type { Route } from "./router/routes.ts";
+
+// The editor carries React Flow, elkjs and the engine: load it when a journey is opened.
+const EditorPage = lazy(() => import("./editor/EditorPage.tsx"));
 
 type Session =
   | { state: "loading" }
@@ -10,6 +16,7 @@ type Session =
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
+  const route = useRoute();
 
   const refresh = useCallback(async () => {
     try {
@@ -28,15 +35,18 @@ export function App() {
   if (session.state === "loading") return <div className="splash">Waymark</div>;
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
   return (
-    <div className="shell">
+    <div className={`shell${route.page === "editor" ? " shell-full" : ""}`}>
       <header className="topbar">
         <span className="brand">
           <span className="brand-mark" aria-hidden /> Waymark
         </span>
         <nav>
-          <a className="active" href="/">
+          <Link
+            className={route.page === "journeys" || route.page === "editor" ? "active" : ""}
+            href="/"
+          >
             Journeys
-          </a>
+          </Link>
         </nav>
         <span className="spacer" />
         <span className="who">
@@ -53,9 +63,32 @@ export function App() {
           Log out
         </button>
       </header>
-      <main className="content">
-        <JourneysPage />
+      <main className={route.page === "editor" ? "content-full" : "content"}>
+        <Page route={route} />
       </main>
     </div>
   );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "journeys":
+      return <JourneysPage />;
+    case "editor":
+      return (
+        <Suspense fallback={<div className="editor-loading muted">Loading the editor…</div>}>
+          <EditorPage journeyId={route.journeyId} />
+        </Suspense>
+      );
+    case "not-found":
+      return (
+        <div className="empty card">
+          <h3>Page not found</h3>
+          <p className="muted mono">{route.path}</p>
+          <Link href="/">Back to journeys</Link>
+        </div>
+      );
+    default:
+      return assertNever(route);
+  }
 }

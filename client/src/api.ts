@@ -1,4 +1,5 @@
 /** The one typed client for the Waymark API; every page goes through it. */
+import type { Issue, Journey } from "../../engine/index.ts";
 
 export interface Operator {
   id: number;
@@ -8,13 +9,44 @@ export interface Operator {
   mustChangePassword: boolean;
 }
 
+export type JourneyStatus = "draft" | "live" | "paused" | "archived";
+
 export interface JourneySummary {
   id: string;
   name: string;
-  status: "draft" | "live" | "paused" | "archived";
+  status: JourneyStatus;
   version: number | null;
   updatedAt: string;
   activeUsers: number;
+}
+
+/** GET /api/journeys/:id: the mutable draft next to the live version's number. */
+export interface JourneyDetail {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  liveVersionId: number | null;
+  liveVersion: number | null;
+  draft: Journey | null;
+  issues: Issue[];
+}
+
+export interface SavedJourney {
+  journey: Journey;
+  issues: Issue[];
+}
+
+export interface PublishResult {
+  versionId: number;
+  version: number;
+  issues: Issue[];
+}
+
+export interface VersionSummary {
+  id: number;
+  version: number;
+  publishedAt: string;
+  publishedBy: number | null;
 }
 
 export class ApiError extends Error {
@@ -26,35 +58,69 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** Validation issues carried by a 422 (import, save, publish); empty for other errors. */
+  get issues(): Issue[] {
+    return Array.isArray(this.details) ? (this.details as Issue[]) : [];
+  }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const res = await fetch(path, {
     method,
     credentials: "same-origin",
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? null : JSON.stringify(body),
   });
-  if (res.status === 204) return undefined as T;
+  if (res.ok) return res;
   const data = (await res.json().catch(() => null)) as {
     error?: { code: string; message: string; details: unknown };
   } | null;
-  if (!res.ok) {
-    const e = data?.error;
-    throw new ApiError(
-      res.status,
-      e?.code ?? "http_error",
-      e?.message ?? res.statusText,
-      e?.details ?? null,
-    );
-  }
-  return data as T;
+  const e = data?.error;
+  throw new ApiError(
+    res.status,
+    e?.code ?? "http_error",
+    e?.message ?? res.statusText,
+    e?.details ?? null,
+  );
 }
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+const journeyPath = (id: string) => `/api/journeys/${encodeURIComponent(id)}`;
 
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
   login: (email: string, password: string) =>
     request<{ ok: true }>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
+
   journeys: () => request<{ journeys: JourneySummary[] }>("GET", "/api/journeys"),
+  journey: (id: string) => request<JourneyDetail>("GET", journeyPath(id)),
+  createJourney: (doc: Journey) => request<SavedJourney>("POST", "/api/journeys", doc),
+  /** Creates, or replaces the draft of an existing journey with the same id; 422 lists issues. */
+  importJourney: (doc: unknown) =>
+    request<SavedJourney & { replacedDraft: boolean }>("POST", "/api/journeys/import", doc),
+  saveDraft: (doc: Journey) => request<SavedJourney>("PUT", journeyPath(doc.id), doc),
+  archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
+  publish: (id: string) => request<PublishResult>("POST", `${journeyPath(id)}/publish`),
+  pause: (id: string) => request<{ status: "paused" }>("POST", `${journeyPath(id)}/pause`),
+  resume: (id: string) => request<{ status: "live" }>("POST", `${journeyPath(id)}/resume`),
+  duplicate: (id: string, copy: { id: string; name?: string }) =>
+    request<SavedJourney>("POST", `${journeyPath(id)}/duplicate`, copy),
+  versions: (id: string) =>
+    request<{ versions: VersionSummary[] }>("GET", `${journeyPath(id)}/versions`),
+  /**
+   * A published version's document, for the publish dialog's diff. The server does not expose
+   * version definitions yet (it 404s); callers treat that as "diff unavailable".
+   */
+  versionDefinition: (id: string, version: number) =>
+    request<{ definition: Journey }>("GET", `${journeyPath(id)}/versions/${version}`),
+  /** The canonical export URL: a plain link downloads it with the session cookie. */
+  exportUrl: (id: string) => `${journeyPath(id)}/export`,
+  exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
 };

@@ -15,6 +15,27 @@ const commands: Record<
     load: () => import("./migrate.ts"),
     help: "run database migrations (--down to roll back one batch)",
   },
+  worker: {
+    load: () => import("./worker.ts"),
+    help: "run the ticker and delivery only (needs DATABASE_URL); start several to scale out",
+  },
+  operators: {
+    load: () => import("./operators.ts"),
+    help: "operators create --email E --role admin|marketer|support|engineer | list | disable --email E",
+  },
+  keys: {
+    load: () => import("./keys.ts"),
+    help: "keys create --kind write|secret [--name N] | keys revoke <id>",
+  },
+  validate: {
+    load: () => import("./validate.ts"),
+    help: "validate <journey.json>: print issues, exit 1 on errors",
+  },
+  schema: { load: () => import("./schema.ts"), help: "print the journey format's JSON Schema" },
+  simulate: {
+    load: () => import("./simulate.ts"),
+    help: "simulate <journey.json> --contact <c.json> --events <e.json> [--from ISO] [--until ISO] [--json]",
+  },
 };
 
 function usage(): string {

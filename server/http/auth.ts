@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Knex } from "knex";
 import { findSession, type Operator, type Role, SESSION_COOKIE } from "../auth/sessions.ts";
+import { verifyApiKey } from "../keys/api-keys.ts";
 import { HttpError } from "./errors.ts";
 
 declare module "express-serve-static-core" {
@@ -19,16 +20,38 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** Resolves the session cookie to an operator and refuses roles outside `roles` (403). */
-export function requireOperator(knex: Knex, roles?: readonly Role[]) {
+/**
+ * Resolves the caller: a session cookie (operators in the console) or `Authorization: Bearer
+ * sk_…` (a secret API key, which acts with the admin role for scripts). Refuses roles outside
+ * `roles` with 403.
+ */
+export function requireAuth(knex: Knex, roles?: readonly Role[]) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const operator = token ? await findSession(knex, token, new Date()) : null;
-    if (!operator) throw new HttpError(401, "unauthenticated", "log in first");
+    const operator = await authenticate(knex, req);
+    if (!operator)
+      throw new HttpError(401, "unauthenticated", "log in, or send a secret key as a Bearer token");
     if (roles && operator.role !== "admin" && !roles.includes(operator.role)) {
       throw new HttpError(403, "forbidden", `the ${operator.role} role cannot do this`);
     }
     req.operator = operator;
     next();
   };
+}
+
+export async function authenticate(knex: Knex, req: Request): Promise<Operator | null> {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith("Bearer ")) {
+    const key = await verifyApiKey(knex, auth.slice(7).trim(), "secret");
+    return key
+      ? {
+          id: 0,
+          email: `key:${key.name}`,
+          name: key.name,
+          role: "admin",
+          mustChangePassword: false,
+        }
+      : null;
+  }
+  const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  return token ? findSession(knex, token, new Date()) : null;
 }

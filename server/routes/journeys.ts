@@ -1,6 +1,36 @@
-import { Router } from "express";
+import type { Request } from "express";
 import type { Knex } from "knex";
-import { requireOperator } from "../http/auth.ts";
+import { z } from "zod";
+import { exportJourney } from "../../engine/format/export.ts";
+import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
+import { validate } from "../../engine/validate/validate.ts";
+import { HttpError } from "../http/errors.ts";
+import { param, type RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
+import {
+  archiveJourney,
+  createJourney,
+  getJourney,
+  parseOrReject,
+  pauseJourney,
+  publishJourney,
+  resumeJourney,
+  saveDraft,
+} from "../journeys/store.ts";
+import { enroll } from "../runtime/enroll.ts";
+import type { liveJourneyCache } from "../runtime/live-journeys.ts";
+
+const EDIT = ["marketer"] as const;
+const IO = ["marketer", "engineer"] as const;
+
+const EnrollBody = z.object({
+  userId: z.string().trim().min(1).max(200),
+  properties: z.record(z.string(), z.unknown()).default({}),
+});
+const DuplicateBody = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  name: z.string().min(1).max(200).optional(),
+});
 
 interface JourneyRow {
   id: string;
@@ -11,36 +41,296 @@ interface JourneyRow {
   active: string | number;
 }
 
-export function journeyRoutes(knex: Knex): Router {
-  const router = Router();
+/** Operator id for audit columns; API keys act as no operator. */
+const who = (req: Request) => (req.operator?.id ? req.operator.id : null);
 
-  router.get("/api/journeys", requireOperator(knex), async (_req, res) => {
-    // One query for the list page: live version number and users in the journey now.
-    const rows = (await knex("journeys as j")
-      .leftJoin("journey_versions as v", "v.id", "j.live_version_id")
-      .select(
-        "j.id",
-        "j.name",
-        "j.status",
-        "v.version",
-        "j.updated_at",
-        knex.raw(
-          "(select count(*) from enrollments e where e.journey_id = j.id and e.status = 'active') as active",
-        ),
-      )
-      .whereNot("j.status", "archived")
-      .orderBy("j.updated_at", "desc")) as JourneyRow[];
-    res.json({
-      journeys: rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        status: r.status,
-        version: r.version,
-        updatedAt: r.updated_at,
-        activeUsers: Number(r.active),
-      })),
-    });
-  });
+async function mustGet(knex: Knex, id: string) {
+  const journey = await getJourney(knex, id);
+  if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+  return journey;
+}
 
-  return router;
+export function journeyRoutes(
+  knex: Knex,
+  live: ReturnType<typeof liveJourneyCache>,
+  clock: () => Date,
+): RouteSpec[] {
+  return [
+    {
+      method: "get",
+      path: "/api/journeys",
+      access: "any",
+      summary: "List journeys with status, live version and users in the journey now",
+      async handler(_req, res) {
+        const rows = (await knex("journeys as j")
+          .leftJoin("journey_versions as v", "v.id", "j.live_version_id")
+          .select(
+            "j.id",
+            "j.name",
+            "j.status",
+            "v.version",
+            "j.updated_at",
+            knex.raw(
+              "(select count(*) from enrollments e where e.journey_id = j.id and e.status = 'active') as active",
+            ),
+          )
+          .whereNot("j.status", "archived")
+          .orderBy("j.updated_at", "desc")) as JourneyRow[];
+        res.json({
+          journeys: rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            status: r.status,
+            version: r.version,
+            updatedAt: r.updated_at,
+            activeUsers: Number(r.active),
+          })),
+        });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys",
+      access: EDIT,
+      summary: "Create a journey from a format v1 document (its draft)",
+      body: JourneySchema,
+      async handler(req, res) {
+        const journey = await createJourney(knex, req.body, who(req));
+        res.status(201).json({ journey, issues: validate(journey) });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/import",
+      access: IO,
+      summary: "Import a format v1 document: 422 with the issues list when invalid",
+      body: JourneySchema,
+      async handler(req, res) {
+        const journey = parseOrReject(req.body);
+        const exists = await getJourney(knex, journey.id);
+        const saved = exists
+          ? await saveDraft(knex, journey.id, journey)
+          : await createJourney(knex, journey, who(req));
+        res
+          .status(exists ? 200 : 201)
+          .json({ journey: saved, issues: validate(saved), replacedDraft: Boolean(exists) });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id",
+      access: "any",
+      summary: "A journey: status, live version, the draft and its validation issues",
+      async handler(req, res) {
+        const j = await mustGet(knex, param(req, "id"));
+        res.json({ ...j, issues: j.draft ? validate(j.draft) : [] });
+      },
+    },
+    {
+      method: "put",
+      path: "/api/journeys/:id",
+      access: EDIT,
+      summary: "Save the draft (autosave); returns the validation issues",
+      body: JourneySchema,
+      async handler(req, res) {
+        const journey = await saveDraft(knex, param(req, "id"), req.body);
+        res.json({ journey, issues: validate(journey) });
+      },
+    },
+    {
+      method: "delete",
+      path: "/api/journeys/:id",
+      access: EDIT,
+      summary: "Archive: every user in the journey exits now",
+      async handler(req, res) {
+        const exited = await archiveJourney(knex, param(req, "id"), clock());
+        live.invalidate();
+        res.json({ archived: true, exited });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/validate",
+      access: "any",
+      summary: "Validate a document (the body) or, with no body, the draft",
+      async handler(req, res) {
+        const body = req.body as unknown;
+        const hasBody =
+          body !== undefined && body !== null && Object.keys(body as object).length > 0;
+        const doc = hasBody ? body : (await mustGet(knex, param(req, "id"))).draft;
+        res.json({ issues: validate(doc) });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/publish",
+      access: EDIT,
+      summary: "Publish the draft as a new immutable version; in-flight users stay on theirs",
+      async handler(req, res) {
+        const result = await publishJourney(knex, param(req, "id"), who(req), clock());
+        live.invalidate();
+        res.json(result);
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/pause",
+      access: EDIT,
+      summary: "Pause: users are held where they are, nothing is sent",
+      async handler(req, res) {
+        await pauseJourney(knex, param(req, "id"), clock());
+        live.invalidate();
+        res.json({ status: "paused" });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/resume",
+      access: EDIT,
+      summary: "Resume a paused journey: held users continue",
+      async handler(req, res) {
+        await resumeJourney(knex, param(req, "id"), clock());
+        live.invalidate();
+        res.json({ status: "live" });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/export",
+      access: IO,
+      summary: "The draft as canonical format v1 JSON (stable key order, for clean diffs)",
+      async handler(req, res) {
+        const j = await mustGet(knex, param(req, "id"));
+        if (!j.draft) throw new HttpError(404, "no_draft", "the journey has no draft");
+        res
+          .type("application/json")
+          .setHeader("content-disposition", `attachment; filename="${j.id}.json"`)
+          .send(exportJourney(j.draft));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/versions",
+      access: "any",
+      summary: "Published versions, newest first",
+      async handler(req, res) {
+        const id = param(req, "id");
+        await mustGet(knex, id);
+        const rows = (await knex("journey_versions")
+          .where({ journey_id: id, is_draft: false })
+          .orderBy("version", "desc")
+          .select("id", "version", "published_at", "published_by")) as {
+          id: string | number;
+          version: number;
+          published_at: Date;
+          published_by: number | null;
+        }[];
+        res.json({
+          versions: rows.map((r) => ({
+            id: Number(r.id),
+            version: r.version,
+            publishedAt: r.published_at,
+            publishedBy: r.published_by,
+          })),
+        });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/versions/:version",
+      access: "any",
+      summary: "One published version's definition (for the publish diff and audits)",
+      async handler(req, res) {
+        const id = param(req, "id");
+        const version = Number(param(req, "version"));
+        if (!Number.isInteger(version) || version < 1)
+          throw new HttpError(400, "bad_version", "version must be a positive integer");
+        const row = (await knex("journey_versions")
+          .where({ journey_id: id, version, is_draft: false })
+          .first("id", "version", "definition", "published_at")) as
+          | { id: string | number; version: number; definition: Journey; published_at: Date }
+          | undefined;
+        if (!row)
+          throw new HttpError(404, "not_found", `journey "${id}" has no version ${version}`);
+        res.json({
+          id: Number(row.id),
+          version: row.version,
+          publishedAt: row.published_at,
+          definition: row.definition,
+        });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/duplicate",
+      access: EDIT,
+      summary: "Copy the draft into a new journey",
+      body: DuplicateBody,
+      async handler(req, res) {
+        const source = await mustGet(knex, param(req, "id"));
+        const body = parseBody(DuplicateBody, req.body);
+        if (!source.draft) throw new HttpError(404, "no_draft", "the journey has no draft");
+        const copy: Journey = {
+          ...source.draft,
+          id: body.id,
+          name: body.name ?? `${source.draft.name} (copy)`,
+        };
+        const journey = await createJourney(knex, copy, who(req));
+        res.status(201).json({ journey, issues: validate(journey) });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/enroll",
+      access: ["engineer", "marketer"],
+      summary: "Enroll one user in a live journey with an `api` trigger",
+      body: EnrollBody,
+      async handler(req, res) {
+        const id = param(req, "id");
+        const body = parseBody(EnrollBody, req.body);
+        const journey = (await live.get()).find((j) => j.journeyId === id);
+        if (!journey) throw new HttpError(409, "not_live", `journey "${id}" is not live`);
+        if (journey.compiled.trigger?.trigger.kind !== "api") {
+          throw new HttpError(
+            409,
+            "not_api_triggered",
+            `journey "${id}" is entered by its ${journey.compiled.trigger?.trigger.kind ?? "missing"} trigger, not the API`,
+          );
+        }
+        const now = clock();
+        const ids = await knex.transaction(async (trx) => {
+          await trx("contacts")
+            .insert({ external_id: body.userId })
+            .onConflict("external_id")
+            .ignore();
+          const contact = (await trx("contacts")
+            .where({ external_id: body.userId })
+            .first("id")) as { id: string | number };
+          const cursor = (await trx("events")
+            .where({ contact_id: contact.id })
+            .max("id as max")
+            .first()) as { max: string | number | null };
+          return enroll(
+            trx,
+            [
+              {
+                contactId: Number(contact.id),
+                journey,
+                event: { name: "api.enroll", at: now.getTime(), properties: body.properties },
+                eventCursor: Number(cursor?.max ?? 0),
+              },
+            ],
+            now,
+          );
+        });
+        if (ids.length === 0)
+          throw new HttpError(
+            409,
+            "not_enrolled",
+            "the user is already in this journey, or may not re-enter it yet",
+          );
+        res.status(201).json({ enrollmentId: ids[0] });
+      },
+    },
+  ];
 }

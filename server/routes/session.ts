@@ -3,7 +3,7 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { verifyPassword } from "../auth/passwords.ts";
 import { createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
-import { readCookie, requireOperator } from "../http/auth.ts";
+import { readCookie, requireAuth } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseBody } from "../http/validate.ts";
 
@@ -43,7 +43,7 @@ export function sessionRoutes(knex: Knex, secureCookies: boolean): Router {
     res.status(204).end();
   });
 
-  router.get("/api/me", requireOperator(knex), (req, res) => {
+  router.get("/api/me", requireAuth(knex), (req, res) => {
     res.json({ operator: req.operator });
   });
 

@@ -1,0 +1,172 @@
+import {
+  Background,
+  type Connection,
+  Controls,
+  type EdgeChange,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { type DragEvent, type RefObject, useCallback, useMemo, useRef } from "react";
+import { type Issue, NODE_TYPES, type NodeType } from "../../../engine/index.ts";
+import type { Commands } from "./commands.ts";
+import type { XY } from "./defaults.ts";
+import { DEFAULT_SIZE } from "./layout.ts";
+import {
+  applyDimensions,
+  edgeFromConnection,
+  type JourneyFlowEdge,
+  type JourneyFlowNode,
+  movesFrom,
+  type Size,
+  toFlowEdges,
+  toFlowNodes,
+} from "./mapping.ts";
+import { nodeTypes } from "./nodes/nodeTypes.tsx";
+import { NODE_META } from "./summary.ts";
+import type { EditorApi } from "./useEditor.ts";
+
+/** The drag-and-drop payload type the palette sets and the canvas accepts. */
+export const DND_NODE_TYPE = "application/x-waymark-node-type";
+
+export function isNodeType(value: string): value is NodeType {
+  return (NODE_TYPES as readonly string[]).includes(value);
+}
+
+function minimapColor(node: { type?: string | undefined }): string {
+  const type = node.type ?? "";
+  return isNodeType(type) ? NODE_META[type].color : "#94a3b8";
+}
+
+const DELETE_KEYS = ["Backspace", "Delete"];
+const FIT = { padding: 0.2, maxZoom: 1.1 };
+
+export function Canvas({
+  editor,
+  commands,
+  issues,
+  fallback,
+  liveCounts,
+  measured,
+  setMeasured,
+  wrapper,
+}: {
+  editor: EditorApi;
+  commands: Commands;
+  issues: ReadonlyMap<string, readonly Issue[]>;
+  fallback: ReadonlyMap<string, XY>;
+  liveCounts: ReadonlyMap<string, number> | null;
+  measured: ReadonlyMap<string, Size>;
+  setMeasured: (update: (prev: ReadonlyMap<string, Size>) => ReadonlyMap<string, Size>) => void;
+  wrapper: RefObject<HTMLDivElement | null>;
+}) {
+  const rf = useReactFlow<JourneyFlowNode, JourneyFlowEdge>();
+  const { doc, selectedNodes, selectedEdges, apply } = editor;
+  const previous = useRef<JourneyFlowNode[]>([]);
+  const nodes = useMemo(() => {
+    const next = toFlowNodes(
+      doc,
+      { issues, selected: selectedNodes, measured, fallback, liveCounts },
+      previous.current,
+    );
+    previous.current = next;
+    return next;
+  }, [doc, issues, selectedNodes, measured, fallback, liveCounts]);
+  const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
+
+  // A drag is one undo step: its moves share a merge key from drag start to drag stop.
+  const drag = useRef<{ key: string | null; seq: number }>({ key: null, seq: 0 });
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<JourneyFlowNode>[]) => {
+      editor.nodeChanges(changes);
+      if (changes.some((c) => c.type === "dimensions"))
+        setMeasured((prev) => applyDimensions(prev, changes));
+      const { positions } = movesFrom(changes);
+      if (Object.keys(positions).length > 0)
+        apply({ type: "move", positions }, { mergeKey: drag.current.key });
+      // "remove" is handled once, by onDelete, as a single change with its edges.
+    },
+    [editor, apply, setMeasured],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<JourneyFlowEdge>[]) => editor.edgeChanges(changes),
+    [editor],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const edge = edgeFromConnection(c);
+      if (edge) apply({ type: "connect", edge });
+    },
+    [apply],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes, edges }: { nodes: JourneyFlowNode[]; edges: JourneyFlowEdge[] }) => {
+      const removed = edges.flatMap((e) => (e.data ? [e.data.edge] : []));
+      apply({ type: "remove", nodeIds: nodes.map((n) => n.id), edges: removed });
+    },
+    [apply],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(DND_NODE_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DND_NODE_TYPE);
+      if (!isNodeType(type)) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      commands.addNode(type, { x: p.x - DEFAULT_SIZE.width / 2, y: p.y - DEFAULT_SIZE.height / 2 });
+    },
+    [rf, commands],
+  );
+
+  return (
+    <div className="canvas" ref={wrapper}>
+      <ReactFlow<JourneyFlowNode, JourneyFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onNodeDragStart={() => {
+          drag.current.seq += 1;
+          drag.current.key = `drag:${drag.current.seq}`;
+        }}
+        onNodeDragStop={() => {
+          drag.current.key = null;
+        }}
+        isValidConnection={(c) => c.source !== c.target}
+        deleteKeyCode={DELETE_KEYS}
+        defaultEdgeOptions={{ type: "smoothstep" }}
+        fitView
+        fitViewOptions={FIT}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+        aria-label="Journey canvas"
+      >
+        <Background gap={16} size={1} color="#dcdde8" />
+        <Controls showInteractive={false} fitViewOptions={FIT} />
+        <MiniMap
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          nodeStrokeWidth={0}
+          ariaLabel="Journey minimap"
+        />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { assertNever } from "../../../engine/shared/assert-never.ts";
+import type { JourneyStatus } from "../api.ts";
+import { Link } from "../router/router.tsx";
+import type { SaveState } from "./useAutosave.ts";
+
+function saveLabel(s: SaveState): string {
+  switch (s.kind) {
+    case "saved":
+      return "Saved";
+    case "pending":
+    case "saving":
+      return "Saving…";
+    case "error":
+      return s.message;
+    default:
+      return assertNever(s);
+  }
+}
+
+export function EditorHeader({
+  name,
+  status,
+  liveVersion,
+  save,
+  errors,
+  canUndo,
+  canRedo,
+  onUndo,
+  onRedo,
+  onLayout,
+  onExport,
+  onPublish,
+  onPause,
+  onResume,
+  busy,
+}: {
+  name: string;
+  status: JourneyStatus;
+  liveVersion: number | null;
+  save: SaveState;
+  errors: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  onUndo: () => void;
+  onRedo: () => void;
+  onLayout: () => void;
+  onExport: () => void;
+  onPublish: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  busy: boolean;
+}) {
+  return (
+    <header className="editor-head">
+      <Link href="/" className="back" aria-label="Back to journeys">
+        ←
+      </Link>
+      <div className="editor-title">
+        <h2>{name}</h2>
+        <span className={`badge badge-${status}`}>{status}</span>
+        {liveVersion !== null && <span className="muted small">live v{liveVersion}</span>}
+      </div>
+      <output
+        className={`save-state save-${save.kind}`}
+        aria-live="polite"
+        data-testid="save-state"
+      >
+        {saveLabel(save)}
+      </output>
+      <span className="spacer" />
+      <div className="toolbar" role="toolbar" aria-label="Editor">
+        <button
+          type="button"
+          className="ghost"
+          onClick={onUndo}
+          disabled={!canUndo}
+          title="Undo (Ctrl/Cmd+Z)"
+        >
+          Undo
+        </button>
+        <button
+          type="button"
+          className="ghost"
+          onClick={onRedo}
+          disabled={!canRedo}
+          title="Redo (Ctrl/Cmd+Shift+Z)"
+        >
+          Redo
+        </button>
+        <button type="button" className="ghost" onClick={onLayout} title="Arrange left to right">
+          Auto-layout
+        </button>
+        <button type="button" className="ghost" onClick={onExport}>
+          Export
+        </button>
+        {status === "live" && (
+          <button type="button" onClick={onPause} disabled={busy}>
+            Pause
+          </button>
+        )}
+        {status === "paused" && (
+          <button type="button" onClick={onResume} disabled={busy}>
+            Resume
+          </button>
+        )}
+        <button
+          type="button"
+          className="primary"
+          onClick={onPublish}
+          disabled={errors > 0 || busy || status === "archived"}
+          title={
+            errors > 0
+              ? `Fix ${errors} error${errors === 1 ? "" : "s"} to publish`
+              : "Review and publish"
+          }
+        >
+          Publish
+        </button>
+      </div>
+    </header>
+  );
+}

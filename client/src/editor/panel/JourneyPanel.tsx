@@ -1,0 +1,55 @@
+import { SettingsSchema } from "../../../../engine/format/journey.ts";
+import type { Journey, Settings } from "../../../../engine/index.ts";
+import type { DocChange } from "../changes.ts";
+import { objectFields } from "../schema/introspect.ts";
+import { TextInput } from "./inputs.tsx";
+import { ObjectFields } from "./SchemaFields.tsx";
+
+/** Journey-wide settings (re-entry, exit events, goal, quiet hours, test list), from SettingsSchema. */
+const SETTINGS_FIELDS = objectFields(SettingsSchema);
+
+export function JourneyPanel({
+  doc,
+  apply,
+}: {
+  doc: Journey;
+  apply: (change: DocChange, options?: { mergeKey?: string | null }) => void;
+}) {
+  return (
+    <div className="node-panel">
+      <header className="node-panel-head">
+        <div>
+          <h3>Journey settings</h3>
+          <span className="mono muted">{doc.id}</span>
+        </div>
+      </header>
+      <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Journey settings">
+        <TextInput
+          label="Journey name"
+          value={doc.name}
+          mergeKey="journey:name"
+          onChange={(name, mergeKey) => apply({ type: "update-journey", name }, { mergeKey })}
+        />
+        <TextInput
+          label="Description"
+          value={doc.description ?? ""}
+          multiline
+          mergeKey="journey:description"
+          onChange={(description, mergeKey) =>
+            apply({ type: "update-journey", description }, { mergeKey })
+          }
+        />
+        <ObjectFields
+          fields={SETTINGS_FIELDS}
+          value={(doc.settings ?? {}) as Record<string, unknown>}
+          path="settings"
+          // Shaped by SettingsSchema's own fields; validation reports values still being typed.
+          onChange={(next, mergeKey) =>
+            apply({ type: "update-journey", settings: next as Settings }, { mergeKey })
+          }
+        />
+      </form>
+      <p className="muted small">Select a step on the canvas to edit it.</p>
+    </div>
+  );
+}

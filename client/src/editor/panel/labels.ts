@@ -1,0 +1,68 @@
+import { parseHhmm } from "../../../../engine/time/index.ts";
+import { humanizeKey } from "../schema/introspect.ts";
+import { humanizeDuration } from "../summary.ts";
+
+/**
+ * Words for the schema-derived form. The schema decides which fields exist; this only names
+ * them where the key alone reads badly. A key missing here gets a humanized label.
+ */
+const LABELS: Record<string, string> = {
+  node: "Send node",
+  template: "Message",
+  offsetDays: "Offset (days)",
+  exitOn: "Exit when",
+  testList: "Test list",
+  quietHours: "Quiet hours override",
+  reentry: "Re-entry",
+  where: "Only when",
+  fallback: "Fallback time",
+  percent: "Percent",
+  time: "Time",
+};
+
+const HINTS: Record<string, string> = {
+  within: "How long to wait for it before taking “no”.",
+  offsetDays: "Days after the date; negative = before.",
+  yearly: "Every year on the anniversary (birthdays).",
+  exitOn: "Any of these events ends the journey for the user at once.",
+  goal: "Counts a conversion when it happens in time; the user stays in the journey.",
+  quietHours: "Allowed sending window in the user's local time; sends outside it wait.",
+  testList: "Contact ids that test sends may go to, one per line.",
+  reentry: "May a user enter again after finishing?",
+  weekdays: "Leave all off for every day.",
+  match: "All conditions must hold, or any one.",
+  audience: "Audiences are not evaluated yet.",
+};
+
+const OPTIONS: Record<string, string> = {
+  sms: "SMS",
+  api: "API call",
+  event: "Event",
+  audience: "Audience",
+  date_attribute: "Date attribute (birthday…)",
+  until_attribute: "Until a date attribute",
+  time_of_day: "Time of day",
+  best_hour: "User's most active hour",
+  engagement: "Engagement (opened, clicked)",
+  condition: "Attributes",
+  opened: "opened (tracked link clicked)",
+};
+
+export const labelFor = (key: string) => LABELS[key] ?? humanizeKey(key);
+export const hintFor = (key: string) => HINTS[key];
+export const optionLabel = (value: string) => OPTIONS[value] ?? value.replaceAll("_", " ");
+
+/** "PT1H = 1 hour": the ISO value read back in words, or what is wrong with it. */
+export function durationHint(iso: string): { ok: boolean; text: string } {
+  if (iso.trim() === "")
+    return { ok: false, text: "e.g. PT1H = 1 hour, P2D = 2 days, P1W = 1 week" };
+  const words = humanizeDuration(iso);
+  return words
+    ? { ok: true, text: `${iso} = ${words}` }
+    : {
+        ok: false,
+        text: "Not an ISO 8601 duration: PT30M = 30 minutes, PT2H = 2 hours, P3D = 3 days",
+      };
+}
+
+export const isTime = (s: string) => parseHhmm(s) !== null;

@@ -1,0 +1,71 @@
+import { type FormEvent, useState } from "react";
+import { ApiError, api } from "../../api.ts";
+import { Dialog } from "../../components/Dialog.tsx";
+import { blankJourney, slugify } from "../../editor/new-journey.ts";
+import { navigate } from "../../router/router.tsx";
+import { editorPath } from "../../router/routes.ts";
+
+/** Creates a blank journey (just a trigger) and opens it in the editor. */
+export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState("");
+  const [id, setId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const effectiveId = id ?? slugify(name);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.createJourney(blankJourney(effectiveId, name.trim()));
+      navigate(editorPath(effectiveId));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title="New journey" onClose={onClose}>
+      <form onSubmit={submit} className="form">
+        <label>
+          Name
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={200}
+            autoFocus
+          />
+        </label>
+        <label>
+          Id
+          <input
+            className="mono-input"
+            value={effectiveId}
+            pattern="[A-Za-z0-9_\-]{1,64}"
+            onChange={(e) => setId(e.target.value)}
+            required
+          />
+          <span className="field-hint muted">
+            Used in URLs, exports and logs; letters, digits, - and _.
+          </span>
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || name.trim() === ""}>
+            Create
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,280 @@
+import type { CompiledJourney } from "./compile/compile.ts";
+import { COMPLETED, EXITED, enterNode, goEvent } from "./compile/machine.ts";
+import type { ContactView, JourneyEvent } from "./contact.ts";
+import type { Effect } from "./effects.ts";
+import { readEvent } from "./events.ts";
+import { definitionOf } from "./nodes/registry.ts";
+import type { TriggerNode } from "./nodes/trigger.ts";
+import type { StepContext } from "./nodes/types.ts";
+import type { AdvanceInput, AdvanceResult, EnginePorts } from "./ports.ts";
+import type { EnrollmentContext, EnrollmentSnapshot, EnrollmentStatus } from "./snapshot.ts";
+import { isValidZone, resolveZone } from "./time/index.ts";
+import { log } from "./timeline.ts";
+
+/**
+ * Steps one call may take before giving up. Validation rejects cycles without a wait, so only
+ * an invalid journey compiled anyway can get here; it ends with `loop_guard` instead of
+ * hanging the ticker.
+ */
+const MAX_STEPS = 1_000;
+
+type Machine = CompiledJourney["machine"];
+type XSnapshot = ReturnType<Machine["resolveState"]>;
+
+function enteredDetail(trigger: TriggerNode, event: JourneyEvent | undefined): string {
+  const t = trigger.trigger;
+  switch (t.kind) {
+    case "event":
+      return `entered on ${event?.name ?? t.event}`;
+    case "api":
+      return "entered via API";
+    case "audience":
+      return `entered audience ${t.audience}`;
+    case "date_attribute": {
+      const n = Math.abs(t.offsetDays);
+      const rel =
+        t.offsetDays === 0
+          ? "on"
+          : `${n} day${n === 1 ? "" : "s"} ${t.offsetDays < 0 ? "before" : "after"}`;
+      return `entered ${rel} ${t.attribute}`;
+    }
+    default:
+      return "entered";
+  }
+}
+
+const EXIT = { type: "end.exited" } as const;
+
+function statusOf(x: XSnapshot): EnrollmentStatus {
+  const state = x.value as string;
+  if (state === EXITED) return "exited";
+  return x.status === "done" ? "completed" : "active";
+}
+
+/**
+ * Runs one enrollment forward as far as it can at `input.now`: through sends, branches,
+ * splits and cooldowns, until a wait, an event wait, a deferral or the end. The only
+ * implementation of journey semantics: the ticker and the simulator both call it.
+ *
+ * `snapshot` null enters the journey (`input.event` is then the trigger event). Pure: no
+ * I/O, no clock; the same arguments always give the same result, so a step retried after a
+ * failed commit reproduces the same idempotency keys.
+ */
+export function advance(
+  compiled: CompiledJourney,
+  snapshot: EnrollmentSnapshot | null,
+  input: AdvanceInput,
+  ports: EnginePorts,
+): AdvanceResult {
+  const { journey, machine, scope } = compiled;
+  const now = input.now;
+  const effects: Effect[] = [];
+  // Copy-on-append view of the contact: sends and opt-outs made earlier in this call must be
+  // seen by later decisions (caps, opt-out), without mutating the caller's object.
+  const contact: ContactView = { ...input.contact };
+  // Same fallback as decide(): a bad workspace zone must not stop every enrollment.
+  const workspaceZone = isValidZone(input.policy.workspaceTimezone)
+    ? input.policy.workspaceTimezone
+    : "UTC";
+  const zone = resolveZone(contact, workspaceZone).zone;
+  let event: JourneyEvent | null = input.event ?? null;
+  let x: XSnapshot;
+
+  if (snapshot === null) {
+    const trigger = compiled.trigger;
+    if (!trigger) throw new Error(`journey ${journey.id} has no trigger node`);
+    const context: EnrollmentContext = {
+      key: input.enrollmentKey ?? `${contact.id}:${journey.id}:${now.toString(36)}`,
+      contactId: contact.id,
+      enteredAt: now,
+      node: trigger.id,
+      at: now,
+      wakeAt: null,
+      visits: { [trigger.id]: 1 },
+      sends: {},
+    };
+    if (event) {
+      context.trigger = { name: event.name, at: event.at };
+      if (event.properties) context.trigger.properties = event.properties;
+    }
+    x = machine.getInitialSnapshot(scope, context);
+    effects.push(
+      log({
+        type: "entered",
+        at: now,
+        nodeId: trigger.id,
+        detail: enteredDetail(trigger, input.event),
+      }),
+    );
+    // The trigger event started the enrollment; it must not also answer a branch downstream.
+    event = null;
+  } else {
+    if (snapshot.versionId !== compiled.versionId) {
+      throw new Error(
+        `snapshot is for version ${snapshot.versionId}, compiled journey is ${compiled.versionId}`,
+      );
+    }
+    x = machine.resolveState({ value: snapshot.state, context: snapshot.context });
+    if (snapshot.status !== "active") return finish(compiled, x, snapshot.context, effects, []);
+  }
+
+  let ctx: EnrollmentContext = x.context;
+  if (event) {
+    const read = readEvent(compiled, ctx, contact, event, zone, now);
+    ctx = read.context;
+    effects.push(...read.effects);
+    if (read.optOut) contact.optOuts = [...contact.optOuts, read.optOut];
+    if (read.exit) {
+      x = machine.transition(x, EXIT, scope);
+      return finish(compiled, x, enterNode(ctx, EXITED, now), effects, []);
+    }
+  }
+
+  const stepCtx: StepContext = {
+    now,
+    journey,
+    enrollment: ctx,
+    contact,
+    policy: input.policy,
+    ports,
+    zone,
+    event,
+  };
+  let waitsFor: readonly string[] = [];
+
+  for (let steps = 0; ; steps++) {
+    const state = x.value as string;
+    const node = compiled.nodes.get(state);
+    if (!node) break; // $completed / $exited
+    if (steps >= MAX_STEPS) {
+      effects.push(
+        log({
+          type: "exited",
+          at: now,
+          nodeId: state,
+          reason: "loop_guard",
+          detail: `stopped after ${MAX_STEPS} steps in one call`,
+        }),
+      );
+      effects.push({ type: "exited", reason: "loop_guard", at: now });
+      x = machine.transition(x, EXIT, scope);
+      ctx = enterNode(ctx, EXITED, now);
+      break;
+    }
+    stepCtx.enrollment = ctx;
+    stepCtx.event = event;
+    const r = definitionOf(node).step(node, stepCtx);
+    if (r.effects) ctx = apply(r.effects, ctx, contact, effects, journey.id);
+    if (r.kind === "hold") {
+      ctx = { ...ctx, wakeAt: r.wakeAt, logged: true };
+      waitsFor = r.waitsFor ?? [];
+      break;
+    }
+    if (r.kind === "end") {
+      effects.push({ type: "exited", reason: r.reason, at: now });
+      // An exit node is a final state already; other endings leave through $exited.
+      if (r.status === "exited") {
+        x = machine.transition(x, EXIT, scope);
+        ctx = enterNode(ctx, EXITED, now);
+      }
+      break;
+    }
+    if (r.consumedEvent) event = null;
+    x = machine.transition(x, { type: goEvent(r.path) }, scope);
+    ctx = enterNode(ctx, x.value as string, now);
+    if ((x.value as string) === COMPLETED) {
+      const detail = `end of path after ${state}`;
+      effects.push(log({ type: "exited", at: now, nodeId: state, reason: "end_of_path", detail }));
+      effects.push({ type: "exited", reason: "end_of_path", at: now });
+    }
+  }
+  return finish(compiled, x, ctx, effects, waitsFor);
+}
+
+/** Applies a step's effects to the enrollment and the contact view, and collects them. */
+function apply(
+  stepEffects: readonly Effect[],
+  ctx: EnrollmentContext,
+  contact: ContactView,
+  out: Effect[],
+  journeyId: string,
+): EnrollmentContext {
+  let next = ctx;
+  for (const e of stepEffects) {
+    out.push(e);
+    if (e.type === "send") {
+      next = {
+        ...next,
+        sends: {
+          ...next.sends,
+          [e.nodeId]: { at: e.at, channel: e.channel, key: e.idempotencyKey },
+        },
+        lastSend: e.nodeId,
+      };
+      contact.recentSends = [
+        ...contact.recentSends,
+        {
+          at: e.at,
+          channel: e.channel,
+          category: e.category,
+          opened: false,
+          journeyId,
+          nodeId: e.nodeId,
+        },
+      ];
+    } else if (e.type === "cooldown") {
+      contact.cooldowns = [...contact.cooldowns, { scope: e.scope, until: e.until }];
+    }
+  }
+  return next;
+}
+
+function finish(
+  compiled: CompiledJourney,
+  x: XSnapshot,
+  ctx: EnrollmentContext,
+  effects: Effect[],
+  nodeWaits: readonly string[],
+): AdvanceResult {
+  const status = statusOf(x);
+  const state = x.value as string;
+  const snapshot: EnrollmentSnapshot = {
+    versionId: compiled.versionId,
+    state,
+    status,
+    context: ctx,
+  };
+  if (status !== "active") {
+    return { snapshot, status, nodeId: ctx.node, wakeAt: null, effects, waitsFor: [] };
+  }
+  return {
+    snapshot,
+    status,
+    nodeId: ctx.node,
+    wakeAt: ctx.wakeAt,
+    effects,
+    waitsFor: listening(compiled, ctx, nodeWaits),
+  };
+}
+
+/** Event names that should reach this enrollment now (the runtime indexes enrollments by them). */
+function listening(
+  compiled: CompiledJourney,
+  ctx: EnrollmentContext,
+  nodeWaits: readonly string[],
+): string[] {
+  const names = new Set<string>(nodeWaits);
+  const s = compiled.journey.settings;
+  for (const m of s?.exitOn ?? []) names.add(m.event);
+  if (s?.goal && ctx.convertedAt === undefined) names.add(s.goal.event);
+  let sent = false;
+  let sms = false;
+  for (const id in ctx.sends) {
+    sent = true;
+    if (ctx.sends[id]?.channel === "sms") sms = true;
+  }
+  if (sent) for (const n of compiled.engagementEvents) names.add(n);
+  // A reply to one of our SMS may be an opt-out; the enrollment reports it (optOut effect).
+  if (sms) names.add("message.replied");
+  return [...names].sort();
+}

@@ -1,0 +1,82 @@
+import type { AnyActorScope } from "xstate";
+import type { Journey, JourneyNode } from "../format/journey.ts";
+import type { TriggerNode } from "../nodes/trigger.ts";
+import { buildMachine, inertScope, type JourneyMachine } from "./machine.ts";
+
+/**
+ * A journey version ready to run: the XState machine plus lookup tables the advance step
+ * needs on every call. Versions are immutable, so compiled journeys are cached by versionId.
+ */
+export type CompiledJourney = {
+  versionId: string;
+  journey: Journey;
+  machine: JourneyMachine;
+  /** Reused inert actor scope for `machine.transition` (see machine.ts for why). */
+  scope: AnyActorScope;
+  nodes: ReadonlyMap<string, JourneyNode>;
+  trigger: TriggerNode | undefined;
+  /** Event names every active enrollment listens to: exitOn and goal. */
+  globalEvents: readonly string[];
+  /** Whether any node reads engagement (message.* events) of this enrollment's sends. */
+  engagementEvents: readonly string[];
+};
+
+export type JourneyVersion = { versionId: string; journey: Journey };
+
+/** Bounded so a long-running server compiling many versions does not grow without limit. */
+const MAX_CACHED = 500;
+const cache = new Map<string, CompiledJourney>();
+
+function build(version: JourneyVersion): CompiledJourney {
+  const { journey } = version;
+  const machine = buildMachine(journey);
+  const nodes = new Map(journey.nodes.map((n) => [n.id, n] as const));
+  const trigger = journey.nodes.find((n): n is TriggerNode => n.type === "trigger");
+  const s = journey.settings;
+  const globalEvents = [
+    ...new Set([...(s?.exitOn ?? []).map((m) => m.event), ...(s?.goal ? [s.goal.event] : [])]),
+  ];
+  const engagement = new Set<string>();
+  for (const n of journey.nodes) {
+    if (n.type !== "branch" || n.branch.kind !== "engagement") continue;
+    engagement.add(n.branch.signal === "delivered" ? "message.delivered" : "message.clicked");
+    if (n.branch.signal === "opened") engagement.add("message.opened");
+  }
+  return {
+    versionId: version.versionId,
+    journey,
+    machine,
+    scope: inertScope(machine),
+    nodes,
+    trigger,
+    globalEvents,
+    engagementEvents: [...engagement].sort(),
+  };
+}
+
+/**
+ * Compiles a validated journey version (cached by versionId: a version never changes).
+ * Compiling an invalid journey does not throw on graph errors (missing edges complete the
+ * enrollment), but callers should refuse to publish versions with validation errors.
+ */
+export function compile(version: JourneyVersion): CompiledJourney {
+  const hit = cache.get(version.versionId);
+  if (hit) {
+    // Refresh recency: a Map iterates in insertion order, so the first key is the oldest.
+    cache.delete(version.versionId);
+    cache.set(version.versionId, hit);
+    return hit;
+  }
+  const compiled = build(version);
+  if (cache.size >= MAX_CACHED) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(version.versionId, compiled);
+  return compiled;
+}
+
+/** Compiles without the cache (benchmarks, tests that change a journey under one id). */
+export function compileFresh(version: JourneyVersion): CompiledJourney {
+  return build(version);
+}

@@ -1,0 +1,67 @@
+import type { Category, Channel } from "./shared/channels.ts";
+
+/**
+ * Timeline entries: what happened to one enrollment, in order, each with a human `detail`
+ * support staff can read ("deferred to 08:00 Asia/Shanghai — quiet hours"). The CLI's
+ * `--json` output and the runtime's enrollment log use exactly these shapes.
+ */
+export type TimelineEntry =
+  | { type: "entered"; at: number; nodeId: string; detail: string }
+  | { type: "waiting"; at: number; nodeId: string; until: number | null; detail: string }
+  | { type: "branched"; at: number; nodeId: string; path: string; detail: string }
+  | {
+      type: "sent";
+      at: number;
+      nodeId: string;
+      channel: Channel;
+      body: string;
+      parts: number;
+      detail: string;
+    }
+  | { type: "deferred"; at: number; nodeId: string; until: number; reason: string; detail: string }
+  | { type: "suppressed"; at: number; nodeId: string; reason: string; detail: string }
+  | { type: "cooldown"; at: number; nodeId: string; until: number; detail: string }
+  | { type: "converted"; at: number; nodeId: string; event: string; detail: string }
+  | { type: "exited"; at: number; nodeId: string; reason: string; detail: string };
+
+export type TimelineType = TimelineEntry["type"];
+
+export type CooldownScope = Category | "all";
+
+/**
+ * Why an enrollment stopped early or ended: `exit_node` (reached an exit), `end_of_path` (a
+ * node without an out-edge), `exit_on` (an exitOn event), `missing_attribute` (a wait on a
+ * date attribute the profile lacks), `loop_guard` (too many steps in one call).
+ */
+export type ExitReason =
+  | "exit_node"
+  | "end_of_path"
+  | "exit_on"
+  | "missing_attribute"
+  | "loop_guard";
+
+/**
+ * What the caller must do after `advance`, in order, in the same transaction as the snapshot:
+ * queue sends (outbox), append log rows, record cooldowns/opt-outs on the contact.
+ */
+export type Effect =
+  | {
+      type: "send";
+      nodeId: string;
+      channel: Channel;
+      category: Category;
+      body: string;
+      /** SMS only; null for other channels. */
+      encoding: "GSM-7" | "UCS-2" | null;
+      /** SMS parts (1 for other channels). */
+      parts: number;
+      /** `${enrollmentKey}:${nodeId}:${visit}`: same value if the step is retried. */
+      idempotencyKey: string;
+      locale?: string;
+      at: number;
+    }
+  | { type: "log"; entry: TimelineEntry }
+  | { type: "cooldown"; nodeId: string; scope: CooldownScope; until: number }
+  | { type: "converted"; event: string; at: number }
+  | { type: "exited"; reason: ExitReason; at: number }
+  | { type: "optOut"; channel: "*"; category: "*"; at: number; keyword: string };

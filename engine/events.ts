@@ -1,0 +1,125 @@
+import type { CompiledJourney } from "./compile/compile.ts";
+import type { ContactView, JourneyEvent } from "./contact.ts";
+import type { Effect } from "./effects.ts";
+import { matchesEvent } from "./match.ts";
+import type { OptOut } from "./rules/index.ts";
+import { isOptOutReply } from "./sms/index.ts";
+import type { EnrollmentContext, SendRecord } from "./snapshot.ts";
+import { addDuration } from "./time/index.ts";
+import { log } from "./timeline.ts";
+
+export type EventReading = {
+  context: EnrollmentContext;
+  effects: Effect[];
+  /** Set when the event opts the contact out; later sends in the same call must see it. */
+  optOut?: OptOut;
+  /** An exitOn event: the enrollment ends now. */
+  exit: boolean;
+};
+
+const ENGAGEMENT: Record<string, "delivered" | "opened" | "clicked" | undefined> = {
+  "message.delivered": "delivered",
+  "message.opened": "opened",
+  "message.clicked": "clicked",
+};
+
+/**
+ * The send a message event is about: `properties.nodeId` (when `properties.journeyId`, if
+ * present, is this journey), else the send whose idempotency key is `messageId`, else this
+ * enrollment's latest send. Null if it is not ours.
+ */
+function sendFor(ctx: EnrollmentContext, event: JourneyEvent, journeyId: string): string | null {
+  // Two journeys may both have a node "sms1": an event naming another journey is not ours.
+  const journey = event.properties?.journeyId;
+  if (typeof journey === "string" && journey !== journeyId) return null;
+  const named = event.properties?.nodeId;
+  if (typeof named === "string") return Object.hasOwn(ctx.sends, named) ? named : null;
+  if (event.messageId !== undefined) {
+    for (const id in ctx.sends) if (ctx.sends[id]?.key === event.messageId) return id;
+    return null;
+  }
+  return ctx.lastSend ?? null;
+}
+
+/**
+ * Reads the event that woke an enrollment, before any node runs: engagement on our sends,
+ * opt-out replies, the conversion goal and exitOn. Node-specific reactions (an event branch
+ * taking `yes`) happen afterwards, in the node's step.
+ */
+export function readEvent(
+  compiled: CompiledJourney,
+  context: EnrollmentContext,
+  contact: ContactView,
+  event: JourneyEvent,
+  zone: string,
+  now: number,
+): EventReading {
+  let ctx = context;
+  const effects: Effect[] = [];
+  let optOut: OptOut | undefined;
+  const settings = compiled.journey.settings;
+
+  const signal = ENGAGEMENT[event.name];
+  if (signal) {
+    const nodeId = sendFor(ctx, event, compiled.journey.id);
+    const rec = nodeId === null ? undefined : ctx.sends[nodeId];
+    // First signal wins; a signal older than the send is about an earlier visit.
+    if (nodeId !== null && rec && rec[signal] === undefined && event.at >= rec.at) {
+      const updated: SendRecord = { ...rec, [signal]: event.at };
+      ctx = { ...ctx, sends: { ...ctx.sends, [nodeId]: updated } };
+    }
+  }
+
+  if (event.name === "message.replied") {
+    const body = event.properties?.body;
+    if (typeof body === "string" && isOptOutReply(body)) {
+      const already = contact.optOuts.some(
+        (o) => o.channel === "*" && o.category === "*" && o.at <= now,
+      );
+      if (!already) {
+        optOut = { channel: "*", category: "*", at: now, source: `reply ${body.trim()}` };
+        effects.push({
+          type: "optOut",
+          channel: "*",
+          category: "*",
+          at: now,
+          keyword: body.trim(),
+        });
+      }
+    }
+  }
+
+  const goal = settings?.goal;
+  if (goal && ctx.convertedAt === undefined && matchesEvent(goal, event)) {
+    if (now <= addDuration(ctx.enteredAt, goal.within, zone)) {
+      ctx = { ...ctx, convertedAt: now };
+      effects.push({ type: "converted", event: event.name, at: now });
+      effects.push(
+        log({
+          type: "converted",
+          at: now,
+          nodeId: ctx.node,
+          event: event.name,
+          detail: `${event.name} within ${goal.within} of entering`,
+        }),
+      );
+    }
+  }
+
+  const exitOn = settings?.exitOn?.find((m) => matchesEvent(m, event));
+  if (exitOn) {
+    effects.push(
+      log({
+        type: "exited",
+        at: now,
+        nodeId: ctx.node,
+        reason: "exit_on",
+        detail: `${event.name} arrived (exitOn)`,
+      }),
+    );
+    effects.push({ type: "exited", reason: "exit_on", at: now });
+  }
+  return optOut
+    ? { context: ctx, effects, optOut, exit: exitOn !== undefined }
+    : { context: ctx, effects, exit: exitOn !== undefined };
+}

@@ -1,0 +1,244 @@
+import { z } from "zod";
+import type { Effect } from "../effects.ts";
+import { NodeIdSchema, PositionSchema } from "../format/primitives.ts";
+import { decide } from "../rules/index.ts";
+import { assertNever } from "../shared/assert-never.ts";
+import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
+import { appendOptOut, countSegments, optOutLineFor } from "../sms/index.ts";
+import { renderTemplate, templateVariableSegments } from "../template/index.ts";
+import { log } from "../timeline.ts";
+import { issue } from "../validate/issue.ts";
+import { defineNode, type StepContext, type StepResult } from "./types.ts";
+
+export const SendSpecSchema = z.strictObject({
+  channel: z.enum(CHANNELS),
+  category: z.enum(CATEGORIES),
+  /** Liquid: `{{ user.firstName }}`, `{{ event.sku }}`, `{{ "https://…" | track }}`. */
+  template: z.string().min(1).max(5000),
+  /** Overrides the contact's locale for the opt-out line (e.g. a Chinese-only campaign). */
+  locale: z.string().min(2).max(35).optional(),
+});
+export type SendSpec = z.infer<typeof SendSpecSchema>;
+
+export const SendNodeSchema = z.strictObject({
+  id: NodeIdSchema,
+  type: z.literal("send"),
+  label: z.string().optional(),
+  send: SendSpecSchema,
+  position: PositionSchema.optional(),
+});
+export type SendNode = z.infer<typeof SendNodeSchema>;
+
+/** Template roots a journey may read; journey.* is limited to what the engine passes. */
+const ROOTS = new Set(["user", "event", "journey"]);
+const JOURNEY_FIELDS = new Set(["id", "name"]);
+
+/** A placeholder as long as a typical first name or coupon code, for the SMS length estimate. */
+const SAMPLE = "Sample1234";
+const SAMPLE_LINK = "https://wmk.to/a1B2c3D4";
+
+function sampleVars(paths: readonly string[][]): Record<string, Record<string, unknown>> {
+  const roots: Record<string, Record<string, unknown>> = { user: {}, event: {}, journey: {} };
+  for (const path of paths) {
+    const [root, ...rest] = path;
+    const top = root === undefined ? undefined : roots[root];
+    if (!top || rest.length === 0) continue;
+    let cur: Record<string, unknown> = top;
+    rest.forEach((key, i) => {
+      if (i === rest.length - 1) {
+        if (!(key in cur)) cur[key] = SAMPLE;
+        return;
+      }
+      const next = cur[key];
+      if (typeof next === "object" && next !== null) cur = next as Record<string, unknown>;
+      else {
+        const fresh: Record<string, unknown> = {};
+        cur[key] = fresh;
+        cur = fresh;
+      }
+    });
+  }
+  return roots;
+}
+
+/** The body as sent: rendered, plus the opt-out line on promotional SMS. */
+export function finalBody(
+  send: SendSpec,
+  rendered: string,
+  locale: string | undefined,
+  lines?: Record<string, string>,
+): string {
+  if (send.channel !== "sms" || send.category !== "promotional") return rendered;
+  return appendOptOut(rendered, optOutLineFor(locale, lines));
+}
+
+function userVars(ctx: StepContext): Record<string, unknown> {
+  const c = ctx.contact;
+  const user: Record<string, unknown> = { ...c.attributes, id: c.id };
+  if (c.email !== undefined) user.email = c.email;
+  if (c.locale !== undefined) user.locale = c.locale;
+  return user;
+}
+
+export const sendNode = defineNode<SendNode>({
+  type: "send",
+  schema: SendNodeSchema,
+  outPaths: () => ({ kind: "one" }),
+  // A deferred send holds, but a cycle through it alone may still spin when it is allowed.
+  holds: () => false,
+  validate(node, ctx) {
+    const path = [...ctx.path, "send", "template"];
+    const parsed = templateVariableSegments(node.send.template);
+    if (!parsed.ok) return [issue("template_syntax", parsed.error, path, node.id)];
+    const out = [];
+    for (const segs of parsed.segments) {
+      const [root, field] = segs;
+      const name = segs.join(".");
+      if (root === undefined || !ROOTS.has(root)) {
+        const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
+        out.push(issue("unknown_template_variable", msg, path, node.id));
+      } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
+        out.push(
+          issue(
+            "unknown_template_variable",
+            `unknown variable "${name}": journey has id and name`,
+            path,
+            node.id,
+          ),
+        );
+      } else if (segs.length === 1) {
+        out.push(
+          issue(
+            "unknown_template_variable",
+            `"${name}" is an object; read a field such as ${name}.id`,
+            path,
+            node.id,
+          ),
+        );
+      }
+    }
+    if (node.send.channel === "sms" && out.length === 0) {
+      const vars = sampleVars(parsed.segments);
+      const r = renderTemplate(
+        node.send.template,
+        {
+          user: vars.user ?? {},
+          event: vars.event ?? {},
+          journey: { id: ctx.journey.id, name: ctx.journey.name },
+        },
+        { trackLink: () => SAMPLE_LINK },
+      );
+      if (r.ok) {
+        const body = finalBody(node.send, r.text, node.send.locale ?? "en");
+        const seg = countSegments(body);
+        if (seg.parts > ctx.options.maxSmsParts) {
+          const msg = `SMS takes ${seg.parts} parts (${seg.characters} ${seg.encoding} characters with sample values and opt-out line); limit ${ctx.options.maxSmsParts}`;
+          out.push(issue("sms_too_long", msg, path, node.id));
+        }
+      }
+    }
+    return out;
+  },
+  step(node, ctx): StepResult {
+    const e = ctx.enrollment;
+    // Woken early (an event) while deferred: the decision stands until its time.
+    if (e.wakeAt !== null && ctx.now < e.wakeAt) return { kind: "hold", wakeAt: e.wakeAt };
+    const s = node.send;
+    const request = {
+      channel: s.channel,
+      category: s.category,
+      journeyId: ctx.journey.id,
+      nodeId: node.id,
+    };
+    const policy = ctx.journey.settings?.quietHours
+      ? { ...ctx.policy, quietHours: ctx.journey.settings.quietHours }
+      : ctx.policy;
+    const d = decide(request, ctx.contact, policy, ctx.now);
+    const at = ctx.now;
+    switch (d.kind) {
+      case "defer":
+        return {
+          kind: "hold",
+          wakeAt: d.until,
+          effects: [
+            log({
+              type: "deferred",
+              at,
+              nodeId: node.id,
+              until: d.until,
+              reason: d.reason,
+              detail: d.detail,
+            }),
+          ],
+        };
+      case "suppress": {
+        const effects: Effect[] = [
+          log({ type: "suppressed", at, nodeId: node.id, reason: d.reason, detail: d.detail }),
+        ];
+        if (d.startCooldown) {
+          const { scope, until } = d.startCooldown;
+          effects.push({ type: "cooldown", nodeId: node.id, scope, until });
+          effects.push(
+            log({
+              type: "cooldown",
+              at,
+              nodeId: node.id,
+              until,
+              detail: `${scope} cooldown started (${d.reason})`,
+            }),
+          );
+        }
+        return { kind: "next", effects };
+      }
+      case "allow": {
+        const rendered = renderTemplate(
+          s.template,
+          {
+            user: userVars(ctx),
+            event: e.trigger?.properties ?? {},
+            journey: { id: ctx.journey.id, name: ctx.journey.name },
+          },
+          ctx.ports.trackLink ? { trackLink: ctx.ports.trackLink, zone: d.zone } : { zone: d.zone },
+        );
+        if (!rendered.ok) {
+          const detail = `template failed to render: ${rendered.error}`;
+          return {
+            kind: "next",
+            effects: [
+              log({ type: "suppressed", at, nodeId: node.id, reason: "template_error", detail }),
+            ],
+          };
+        }
+        const locale = s.locale ?? ctx.contact.locale;
+        const body = finalBody(s, rendered.text, locale, ctx.policy.optOutLines);
+        const seg = s.channel === "sms" ? countSegments(body) : null;
+        const parts = seg?.parts ?? 1;
+        const visit = e.visits[node.id] ?? 1;
+        const send: Effect = {
+          type: "send",
+          nodeId: node.id,
+          channel: s.channel,
+          category: s.category,
+          body,
+          encoding: seg?.encoding ?? null,
+          parts,
+          idempotencyKey: `${e.key}:${node.id}:${visit}`,
+          at,
+        };
+        if (locale !== undefined) send.locale = locale;
+        const detail = seg
+          ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
+          : `${s.category} ${s.channel}`;
+        return {
+          kind: "next",
+          effects: [
+            send,
+            log({ type: "sent", at, nodeId: node.id, channel: s.channel, body, parts, detail }),
+          ],
+        };
+      }
+      default:
+        return assertNever(d);
+    }
+  },
+});

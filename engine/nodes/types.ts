@@ -1,0 +1,98 @@
+import type { z } from "zod";
+import type { ContactView, JourneyEvent } from "../contact.ts";
+import type { Effect } from "../effects.ts";
+import type { Journey, JourneyNode } from "../format/journey.ts";
+import type { AdvancePolicy, EnginePorts } from "../ports.ts";
+import type { EnrollmentContext } from "../snapshot.ts";
+import type { Issue } from "../validate/issue.ts";
+
+/**
+ * The contract every node type implements, one file per type (engine/nodes/<type>.ts), listed
+ * once in registry.ts. Adding a node type = one file + one registry line: its schema joins
+ * the journey format (and the JSON Schema), its `validate` joins `validate()`, its `step`
+ * joins `advance()`.
+ */
+export type NodeDefinition<N extends { id: string; type: string }> = {
+  type: N["type"];
+  schema: z.ZodType<N>;
+  /** Which out-edges the node has: none (exit), one unlabeled edge, or named paths. */
+  outPaths(node: N): OutPaths;
+  /**
+   * True if an enrollment can stay on this node until a later time or event: a cycle through
+   * such a node cannot spin within one `advance` call.
+   */
+  holds(node: N): boolean;
+  /** Checks beyond the schema; graph-wide checks live in engine/validate. */
+  validate(node: N, ctx: ValidateContext): Issue[];
+  /** Runs the node at `ctx.now`: move on along a path, hold until a time/event, or end. */
+  step(node: N, ctx: StepContext): StepResult;
+};
+
+export type OutPaths =
+  | { kind: "none" }
+  | { kind: "one" }
+  | {
+      kind: "named";
+      names: readonly string[];
+      missing: "branch_missing_path" | "split_arm_without_edge";
+    };
+
+export type ValidateOptions = {
+  /** SMS longer than this many parts (rendered with sample values) is a warning. Default 3. */
+  maxSmsParts?: number;
+};
+
+export type ValidateContext = {
+  journey: Journey;
+  /** JSON path of this node in the document, e.g. ["nodes", 2]. */
+  path: (string | number)[];
+  nodesById: ReadonlyMap<string, JourneyNode>;
+  /** True if `from` can reach `to` along edges (i.e. `from` is upstream of `to`). */
+  reaches(from: string, to: string): boolean;
+  options: Required<ValidateOptions>;
+};
+
+export type StepContext = {
+  now: number;
+  journey: Journey;
+  enrollment: Readonly<EnrollmentContext>;
+  /** The contact as of this step: sends, cooldowns and opt-outs earlier in the same call included. */
+  contact: ContactView;
+  policy: AdvancePolicy;
+  ports: EnginePorts;
+  /** The contact's IANA zone (profile, else phone country, else workspace). */
+  zone: string;
+  /** The input event, until a node consumes it (an event branch taking `yes`). */
+  event: JourneyEvent | null;
+};
+
+export type StepResult =
+  | {
+      kind: "next";
+      /** Out-edge to follow; absent for single-edge nodes. */
+      path?: string;
+      effects?: Effect[];
+      /** The node used `ctx.event`; later nodes in the same call must not see it again. */
+      consumedEvent?: boolean;
+    }
+  | {
+      kind: "hold";
+      /** Wake-up for the ticker; null = only an event can move it. */
+      wakeAt: number | null;
+      /** Event names this node reacts to while held. */
+      waitsFor?: readonly string[];
+      effects?: Effect[];
+    }
+  | {
+      kind: "end";
+      status: "completed" | "exited";
+      reason: "exit_node" | "missing_attribute";
+      effects?: Effect[];
+    };
+
+/** Infers the node type from a definition's schema, so node files need no separate type. */
+export function defineNode<N extends { id: string; type: string }>(
+  def: NodeDefinition<N>,
+): NodeDefinition<N> {
+  return def;
+}

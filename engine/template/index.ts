@@ -1,0 +1,13 @@
+export {
+  type RenderOptions,
+  type RenderResult,
+  renderTemplate,
+  type TemplateVars,
+} from "./render.ts";
+export {
+  formatVariablePath,
+  type SegmentsResult,
+  templateVariableSegments,
+  templateVariables,
+  type VariablesResult,
+} from "./variables.ts";

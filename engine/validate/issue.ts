@@ -1,0 +1,97 @@
+/**
+ * Validation returns data the canvas can paint (Dittofeed's `journeys.ts`, xyflow's error
+ * codes): one Issue per problem, with the node it belongs to and the JSON path inside the
+ * document. Every code is listed here once with its severity and meaning; docs/ENGINE.md
+ * repeats the table and a test keeps the two in step.
+ */
+export type Severity = "error" | "warning";
+
+export type Issue = {
+  code: IssueCode;
+  severity: Severity;
+  message: string;
+  nodeId?: string;
+  path: (string | number)[];
+};
+
+export const ISSUE_CODES = {
+  not_json: ["error", "The file is not JSON."],
+  schema: [
+    "error",
+    "The document does not match the journey format (wrong type, missing or unknown field).",
+  ],
+  unsupported_format: ["error", 'The `format` is not "waymark/journey@1".'],
+  bad_duration: ["error", "A duration is not a positive ISO 8601 duration (PT2H, P3D, PT30S)."],
+  bad_time: ["error", 'A time of day is not 24-hour "HH:MM".'],
+  no_trigger: ["error", "The journey has no trigger node."],
+  multiple_triggers: ["error", "The journey has more than one trigger node."],
+  duplicate_node_id: ["error", "Two nodes share an id."],
+  dangling_edge: ["error", "An edge starts or ends at a node id that does not exist."],
+  edge_into_trigger: ["error", "An edge points at the trigger; enrollments only enter through it."],
+  edge_from_exit: ["error", "An edge leaves an exit node; nothing runs after an exit."],
+  unexpected_path: [
+    "error",
+    "An edge's `path` is not one its source node uses (branches: yes/no, splits: an arm name, others: none).",
+  ],
+  duplicate_path: [
+    "error",
+    "Two edges leave the same node with the same path; the next node is ambiguous.",
+  ],
+  branch_missing_path: ["error", "A branch lacks its yes or its no edge."],
+  split_percent_sum: ["error", "A split's arm percentages do not add up to 100."],
+  split_duplicate_arm: ["error", "Two arms of a split share a name."],
+  split_arm_without_edge: ["error", "A split arm has no out-edge."],
+  unreachable_node: ["warning", "No path from the trigger reaches this node; it never runs."],
+  cycle_without_wait: [
+    "error",
+    "A cycle has no wait, event branch or engagement branch on it: an enrollment would spin.",
+  ],
+  dead_end: [
+    "warning",
+    "A node other than exit has no out-edge; enrollments end there (status completed) as if it led to an exit.",
+  ],
+  never_exits: [
+    "error",
+    "From this node no exit or end of path can be reached: enrollments could never finish.",
+  ],
+  unknown_template_variable: [
+    "error",
+    "A template reads a variable outside user.*, event.* and journey.id / journey.name.",
+  ],
+  template_syntax: [
+    "error",
+    "A template does not parse (Liquid syntax, unknown filter, disabled tag).",
+  ],
+  engagement_target_not_send: [
+    "error",
+    "An engagement branch names a node that is not a send node.",
+  ],
+  engagement_target_not_upstream: [
+    "error",
+    "An engagement branch names a send that does not come before it on any path.",
+  ],
+  engagement_signal_channel: [
+    "warning",
+    "An engagement branch waits for `opened` on a webhook send, which never reports opens.",
+  ],
+  sms_too_long: [
+    "warning",
+    "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
+  ],
+  audience_trigger_pending: [
+    "warning",
+    "Audience triggers and audience conditions are accepted but do not run yet (audiences issue).",
+  ],
+} as const satisfies Record<string, readonly [Severity, string]>;
+
+export type IssueCode = keyof typeof ISSUE_CODES;
+
+export function issue(
+  code: IssueCode,
+  message: string,
+  path: (string | number)[],
+  nodeId?: string,
+): Issue {
+  const base: Issue = { code, severity: ISSUE_CODES[code][0], message, path };
+  return nodeId === undefined ? base : { ...base, nodeId };
+}

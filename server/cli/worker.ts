@@ -1,0 +1,80 @@
+import { hostname } from "node:os";
+import { ConfigError, loadConfig } from "../config.ts";
+import { connect, DatabaseConnectError } from "../db/connect.ts";
+import { migrateLatest } from "../db/migrate.ts";
+import { loadDeliveryConfig } from "../delivery/config.ts";
+import { createProviders } from "../delivery/providers/index.ts";
+import { startDeliveryWorker } from "../delivery/worker.ts";
+import { createLogger } from "../log.ts";
+import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
+import { policyCache } from "../runtime/policy.ts";
+import { startTicker } from "../runtime/ticker.ts";
+
+/**
+ * `waymark worker`: the ticker and delivery without HTTP, so several processes on several
+ * machines can share one PostgreSQL with nothing else in between. Needs DATABASE_URL (PGlite
+ * lives inside one process) and the same WAYMARK_SECRET as the servers.
+ */
+export async function run(_args: string[]): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  let delivery: ReturnType<typeof loadDeliveryConfig>;
+  try {
+    config = loadConfig();
+    delivery = loadDeliveryConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`waymark: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (!config.databaseUrl) {
+    process.stderr.write(
+      "waymark worker: set DATABASE_URL (a separate worker needs a shared PostgreSQL)\n",
+    );
+    return 1;
+  }
+  const log = createLogger(config.logLevel);
+  let db: Awaited<ReturnType<typeof connect>>;
+  try {
+    db = await connect({ url: config.databaseUrl, poolMax: config.tickConcurrency + 4 });
+  } catch (err) {
+    if (err instanceof DatabaseConnectError) {
+      process.stderr.write(`waymark: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  await migrateLatest(db.knex);
+  const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
+  const workerId = `${hostname()}:${process.pid}`;
+  const ticker = startTicker({
+    knex: db.knex,
+    crypto,
+    policy: policyCache(db.knex, config.workspaceTimezone),
+    linkBase: delivery.publicUrl ?? "http://localhost:3000",
+    batchSize: config.tickBatch ?? 1000,
+    concurrency: config.tickConcurrency,
+    onError: (err) => log.error({ err }, "ticker batch failed"),
+  });
+  const deliveryWorker = startDeliveryWorker({
+    knex: db.knex,
+    crypto,
+    providers: createProviders(delivery, log),
+    log,
+    workerId,
+    ...delivery.worker,
+  });
+  process.stdout.write(
+    `waymark worker ${workerId} running (ticker + delivery) on ${db.location}\n`,
+  );
+  const stop = async () => {
+    await ticker.stop();
+    await deliveryWorker.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+  return -1;
+}

@@ -1,0 +1,179 @@
+import { ConfigError } from "../config.ts";
+
+/**
+ * Delivery settings from the environment. Like server/config.ts, this is the only place the
+ * delivery code reads `process.env`, and the README's delivery table is this list:
+ *
+ * | variable                        | default                | meaning                                    |
+ * |---------------------------------|------------------------|--------------------------------------------|
+ * | WAYMARK_SMS_PROVIDER            | console                | console, webhook or twilio                 |
+ * | WAYMARK_WEBHOOK_URL             | —                      | webhook provider target (required for it)  |
+ * | WAYMARK_WEBHOOK_SECRET          | —                      | HMAC key for X-Waymark-Signature (≥16 ch.) |
+ * | TWILIO_ACCOUNT_SID              | —                      | required for twilio; enables its webhooks  |
+ * | TWILIO_AUTH_TOKEN               | —                      | API password and webhook signature key     |
+ * | TWILIO_FROM                     | —                      | sender number, or a Messaging Service MG…  |
+ * | TWILIO_BASE_URL                 | https://api.twilio.com | point at a Twilio-compatible API or a fake |
+ * | WAYMARK_PUBLIC_URL              | —                      | external base URL: StatusCallback, links   |
+ * | WAYMARK_SMS_RATE_LIMIT          | twilio 10, webhook 50, console 0 | messages/s per process (0 = none) |
+ * | WAYMARK_DELIVERY_MAX_ATTEMPTS   | 10                     | provider calls before a message fails      |
+ * | WAYMARK_DELIVERY_RETRY_BASE_MS  | 2000                   | first retry delay; doubles, ±50% jitter    |
+ * | WAYMARK_DELIVERY_RETRY_MAX_MS   | 900000                 | retry delay cap (15 min)                   |
+ * | WAYMARK_DELIVERY_TIMEOUT_MS     | 10000                  | provider HTTP timeout (then: retry)        |
+ * | WAYMARK_DELIVERY_CONCURRENCY    | 10                     | provider calls in flight per process       |
+ * | WAYMARK_DELIVERY_BATCH          | 50                     | messages claimed per statement             |
+ * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
+ * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
+ * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this            |
+ */
+
+export type SmsProviderKind = "console" | "webhook" | "twilio";
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** A phone number (E.164) or a Messaging Service SID (`MG…`). */
+  from: string;
+  baseUrl: string;
+}
+
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+}
+
+export interface WorkerSettings {
+  batchSize: number;
+  pollMs: number;
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface DeliveryConfig {
+  smsProvider: SmsProviderKind;
+  /** Set whenever TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are: the webhooks work without sending. */
+  twilio: TwilioConfig | null;
+  webhook: WebhookConfig | null;
+  /**
+   * Base URL the outside world reaches us at, without a trailing slash. Unset: no
+   * StatusCallback is sent and signatures are checked against the request's own Host.
+   */
+  publicUrl: string | undefined;
+  /** Messages/s per process for the SMS provider; null = unlimited. */
+  smsRatePerSecond: number | null;
+  timeoutMs: number;
+  linkTtlMs: number;
+  worker: WorkerSettings;
+}
+
+/** Worker defaults; the env table above documents the same numbers. */
+export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
+  batchSize: 50,
+  pollMs: 500,
+  concurrency: 10,
+  leaseMs: 60_000,
+  maxAttempts: 10,
+  retryBaseMs: 2000,
+  retryMaxMs: 900_000,
+};
+
+const DEFAULT_RATE: Record<SmsProviderKind, number> = { console: 0, webhook: 50, twilio: 10 };
+
+export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
+  const smsProvider = providerKind(env.WAYMARK_SMS_PROVIDER);
+  const twilio = twilioFrom(env);
+  const webhook = webhookFrom(env);
+  if (smsProvider === "twilio" && !twilio?.from) {
+    throw new ConfigError(
+      "WAYMARK_SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
+    );
+  }
+  if (smsProvider === "webhook" && !webhook) {
+    throw new ConfigError(
+      "WAYMARK_SMS_PROVIDER=webhook needs WAYMARK_WEBHOOK_URL and WAYMARK_WEBHOOK_SECRET",
+    );
+  }
+  const d = DEFAULT_WORKER_SETTINGS;
+  const rate = number(env, "WAYMARK_SMS_RATE_LIMIT", DEFAULT_RATE[smsProvider], { min: 0 });
+  return {
+    smsProvider,
+    twilio,
+    webhook,
+    publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
+    smsRatePerSecond: rate === 0 ? null : rate,
+    timeoutMs: int(env, "WAYMARK_DELIVERY_TIMEOUT_MS", 10_000, 100),
+    linkTtlMs: int(env, "WAYMARK_LINK_TTL_DAYS", 30, 1) * 86_400_000,
+    worker: {
+      batchSize: int(env, "WAYMARK_DELIVERY_BATCH", d.batchSize, 1),
+      pollMs: int(env, "WAYMARK_DELIVERY_POLL_MS", d.pollMs, 10),
+      concurrency: int(env, "WAYMARK_DELIVERY_CONCURRENCY", d.concurrency, 1),
+      leaseMs: int(env, "WAYMARK_DELIVERY_LEASE_MS", d.leaseMs, 1000),
+      maxAttempts: int(env, "WAYMARK_DELIVERY_MAX_ATTEMPTS", d.maxAttempts, 1),
+      retryBaseMs: int(env, "WAYMARK_DELIVERY_RETRY_BASE_MS", d.retryBaseMs, 1),
+      retryMaxMs: int(env, "WAYMARK_DELIVERY_RETRY_MAX_MS", d.retryMaxMs, 1),
+    },
+  };
+}
+
+function providerKind(raw: string | undefined): SmsProviderKind {
+  const value = (raw ?? "").trim().toLowerCase() || "console";
+  if (value === "console" || value === "webhook" || value === "twilio") return value;
+  throw new ConfigError(`WAYMARK_SMS_PROVIDER must be console, webhook or twilio, got "${raw}"`);
+}
+
+function twilioFrom(env: NodeJS.ProcessEnv): TwilioConfig | null {
+  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
+  const authToken = env.TWILIO_AUTH_TOKEN?.trim();
+  if (!accountSid || !authToken) return null;
+  return {
+    accountSid,
+    authToken,
+    from: env.TWILIO_FROM?.trim() ?? "",
+    baseUrl: url(env, "TWILIO_BASE_URL") ?? "https://api.twilio.com",
+  };
+}
+
+function webhookFrom(env: NodeJS.ProcessEnv): WebhookConfig | null {
+  const target = url(env, "WAYMARK_WEBHOOK_URL");
+  const secret = env.WAYMARK_WEBHOOK_SECRET ?? "";
+  if (!target) return null;
+  // A short secret makes the signature guessable; refuse it rather than sign weakly.
+  if (secret.length < 16) {
+    throw new ConfigError("WAYMARK_WEBHOOK_SECRET must be at least 16 characters");
+  }
+  return { url: target, secret };
+}
+
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  return number(env, name, fallback, { min, integer: true });
+}
+
+function number(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  rule: { min: number; integer?: boolean },
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < rule.min || (rule.integer && !Number.isInteger(n))) {
+    const kind = rule.integer ? "an integer" : "a number";
+    throw new ConfigError(`${name} must be ${kind} ≥ ${rule.min}, got "${raw}"`);
+  }
+  return n;
+}

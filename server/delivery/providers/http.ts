@@ -1,0 +1,79 @@
+/**
+ * The HTTP half every network adapter shares: one POST with a hard timeout, and the one rule
+ * for what is worth retrying. Retrying is safe because every request carries the message's
+ * idempotency key; retrying a rejection would only repeat it, so only errors that can pass are
+ * retried: 429, 5xx, timeouts and connection errors.
+ */
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export type PostOutcome =
+  | { kind: "answer"; answer: HttpAnswer }
+  | { kind: "retry"; error: string; retryAfterMs?: number }
+  | { kind: "failed"; error: string };
+
+export async function postWithTimeout(
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<PostOutcome> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: init.headers,
+      body: init.body,
+      redirect: "error",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // The timeout covers the body too: a server that sends headers and then stalls is a timeout.
+    text = await response.text();
+  } catch (err) {
+    return { kind: "retry", error: connectionError(err, timeoutMs) };
+  }
+  const { status, headers } = response;
+  if (status >= 200 && status < 300) return { kind: "answer", answer: { status, headers, text } };
+  const error = `HTTP ${status}: ${scrubNumbers(text.slice(0, 300))}`;
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(headers.get("retry-after"), now());
+    return retryAfterMs === undefined
+      ? { kind: "retry", error }
+      : { kind: "retry", error, retryAfterMs };
+  }
+  return { kind: "failed", error };
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * Provider error texts quote the number they rejected ("The 'To' number +1415… is not valid").
+ * Errors are stored in messages.last_error and logged, so digits that look like a phone number
+ * are replaced before they go anywhere.
+ */
+export function scrubNumbers(text: string): string {
+  return text.replace(/\+?\d[\d\s().-]{5,}\d/g, "[number]");
+}
+
+function connectionError(err: unknown, timeoutMs: number): string {
+  if (err instanceof DOMException && (err.name === "TimeoutError" || err.name === "AbortError")) {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return scrubNumbers(`${err.message}${cause}`);
+  }
+  return "connection error";
+}

@@ -1,0 +1,53 @@
+import { assertNever } from "../../../engine/shared/assert-never.ts";
+import type { DeliveryConfig } from "../config.ts";
+import type { DeliveryLog, Provider, ProviderSet } from "../types.ts";
+import { createConsoleProvider } from "./console.ts";
+import { createTwilioProvider } from "./twilio.ts";
+import { createWebhookProvider } from "./webhook.ts";
+
+/**
+ * Providers per channel from the configuration. SMS goes where WAYMARK_SMS_PROVIDER says;
+ * the `webhook` channel (a journey node that calls your system) uses the webhook provider when
+ * one is configured; email and push have no real provider yet and are logged by `console`.
+ */
+export function createProviders(config: DeliveryConfig, log: DeliveryLog): ProviderSet {
+  const consoleProvider = createConsoleProvider(log);
+  const webhook = config.webhook
+    ? createWebhookProvider({
+        config: config.webhook,
+        timeoutMs: config.timeoutMs,
+        ratePerSecond: config.smsProvider === "webhook" ? config.smsRatePerSecond : null,
+      })
+    : null;
+  return {
+    sms: smsProvider(config, log, webhook),
+    email: consoleProvider,
+    push: consoleProvider,
+    webhook: webhook ?? consoleProvider,
+  };
+}
+
+function smsProvider(config: DeliveryConfig, log: DeliveryLog, webhook: Provider | null): Provider {
+  const kind = config.smsProvider;
+  switch (kind) {
+    case "console":
+      return createConsoleProvider(log, config.smsRatePerSecond);
+    case "webhook":
+      if (!webhook) throw new Error("webhook provider selected without WAYMARK_WEBHOOK_URL");
+      return webhook;
+    case "twilio":
+      if (!config.twilio) throw new Error("twilio provider selected without TWILIO_* settings");
+      return createTwilioProvider({
+        config: config.twilio,
+        publicUrl: config.publicUrl,
+        timeoutMs: config.timeoutMs,
+        ratePerSecond: config.smsRatePerSecond,
+      });
+    default:
+      return assertNever(kind);
+  }
+}
+
+export { createConsoleProvider } from "./console.ts";
+export { createTwilioProvider, TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./twilio.ts";
+export { createWebhookProvider } from "./webhook.ts";

@@ -1,0 +1,98 @@
+import express, { type Request, type Response, Router } from "express";
+import type { Knex } from "knex";
+import { HttpError } from "../http/errors.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import { isLinkPreviewBot } from "./bots.ts";
+import type { DeliveryConfig } from "./config.ts";
+import { recordMessageEvents } from "./events.ts";
+import { isLinkable, TOKEN_PATTERN } from "./links.ts";
+import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
+import { findLink, markClicked } from "./sql/links.ts";
+import { EMPTY_TWIML, handleInbound, handleStatusCallback } from "./twilio-routes.ts";
+import type { DeliveryLog } from "./types.ts";
+
+export interface DeliveryRouteOptions {
+  knex: Knex;
+  crypto: FieldCrypto;
+  config: DeliveryConfig;
+  log: DeliveryLog;
+  now?: () => Date;
+}
+
+/**
+ * Public, unauthenticated endpoints of delivery: Twilio's webhooks (authenticated by their
+ * signature instead) and tracked-link redirects. The router brings its own form parser
+ * because Twilio posts application/x-www-form-urlencoded and the app only parses JSON.
+ */
+export function deliveryRoutes(options: DeliveryRouteOptions): Router {
+  const deps = { ...options, now: options.now ?? (() => new Date()) };
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: "64kb" });
+
+  router.post(TWILIO_STATUS_PATH, form, async (req, res) => {
+    await handleStatusCallback(deps, req);
+    res.status(204).end();
+  });
+
+  router.post(TWILIO_INBOUND_PATH, form, async (req, res) => {
+    await handleInbound(deps, req);
+    // Empty TwiML: no auto-reply from us (Twilio's own opt-out handling answers STOP itself).
+    res.type("text/xml").send(EMPTY_TWIML);
+  });
+
+  router.get("/l/:token", async (req, res) => {
+    await handleClick(deps, req, res);
+  });
+
+  return router;
+}
+
+/**
+ * A tracked-link click: "opened" for SMS. Preview bots and HEAD requests are redirected but not
+ * counted; the first real click stamps messages.clicked_at, and the event's dedupe key
+ * (`click:<message id>`) makes every later click of the same message count once, whichever of
+ * its links was clicked.
+ */
+async function handleClick(
+  deps: DeliveryRouteOptions & { now: () => Date },
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const token = String(req.params.token ?? "");
+  const now = deps.now();
+  const link = TOKEN_PATTERN.test(token) ? await findLink(deps.knex, token, now) : null;
+  if (!link || !isLinkable(link.url)) return linkNotFound(req, res);
+  const counted = req.method === "GET" && !isLinkPreviewBot(req.get("user-agent"));
+  const { messageId } = link;
+  if (counted && messageId !== null) {
+    await deps.knex.transaction(async (trx) => {
+      await markClicked(trx, messageId, now);
+      const row = {
+        id: messageId,
+        contact_id: link.contactId,
+        journey_id: link.journeyId,
+        node_id: link.nodeId,
+        status: "clicked",
+      };
+      await recordMessageEvents(trx, "message.clicked", [row], now, { url: link.url });
+    });
+  }
+  // no-store: every click must reach us; no-referrer: the token stays out of the target's logs.
+  res.set("Cache-Control", "no-store");
+  res.set("Referrer-Policy", "no-referrer");
+  res.redirect(302, link.url);
+}
+
+function linkNotFound(req: Request, res: Response): void {
+  if (req.accepts(["json", "html"]) === "html") {
+    res
+      .status(404)
+      .type("html")
+      .send(
+        '<!doctype html><meta charset="utf-8"><title>Link expired</title>' +
+          "<p>This link has expired or does not exist.</p>",
+      );
+    return;
+  }
+  throw new HttpError(404, "link_not_found", "this link has expired or does not exist");
+}

@@ -1,0 +1,250 @@
+import type { Knex } from "knex";
+import type { Journey } from "../../engine/format/journey.ts";
+import { parseJourney } from "../../engine/format/parse.ts";
+import type { Issue } from "../../engine/validate/issue.ts";
+import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { HttpError } from "../http/errors.ts";
+
+/**
+ * Journey lifecycle: a mutable draft per journey, immutable published versions, and the
+ * journey's status (draft → live ⇄ paused → archived). Every change is one transaction, so a
+ * failed publish leaves neither a half-written version nor a journey pointing at nothing.
+ */
+
+export interface JourneyRecord {
+  id: string;
+  name: string;
+  status: "draft" | "live" | "paused" | "archived";
+  liveVersionId: number | null;
+  liveVersion: number | null;
+  draft: Journey | null;
+}
+
+function invalid(issues: Issue[]): never {
+  throw new HttpError(
+    422,
+    "invalid_journey",
+    issues[0]?.message ?? "the journey is not valid",
+    issues,
+  );
+}
+
+/** Parses a document into a journey or answers 422 with the issues list. */
+export function parseOrReject(doc: unknown): Journey {
+  const parsed = parseJourney(doc);
+  if (!parsed.ok) invalid(parsed.issues);
+  return parsed.journey;
+}
+
+export async function createJourney(
+  knex: Knex,
+  doc: unknown,
+  operatorId: number | null,
+): Promise<Journey> {
+  const journey = parseOrReject(doc);
+  return knex.transaction(async (trx) => {
+    const exists = await trx("journeys").where({ id: journey.id }).first("id");
+    if (exists)
+      throw new HttpError(
+        409,
+        "journey_exists",
+        `a journey with id "${journey.id}" already exists`,
+      );
+    await trx("journeys").insert({
+      id: journey.id,
+      name: journey.name,
+      status: "draft",
+      created_by: operatorId,
+    });
+    await trx("journey_versions").insert({
+      journey_id: journey.id,
+      is_draft: true,
+      definition: JSON.stringify(journey),
+    });
+    return journey;
+  });
+}
+
+export async function saveDraft(knex: Knex, id: string, doc: unknown): Promise<Journey> {
+  const journey = parseOrReject(doc);
+  if (journey.id !== id)
+    throw new HttpError(400, "id_mismatch", `the document's id "${journey.id}" is not "${id}"`);
+  return knex.transaction(async (trx) => {
+    const row = await trx("journeys").where({ id }).forUpdate().first("status");
+    if (!row) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (row.status === "archived")
+      throw new HttpError(409, "archived", "an archived journey cannot be edited");
+    const now = new Date();
+    const updated = await trx("journey_versions")
+      .where({ journey_id: id, is_draft: true })
+      .update({ definition: JSON.stringify(journey), updated_at: now });
+    if (updated === 0) {
+      await trx("journey_versions").insert({
+        journey_id: id,
+        is_draft: true,
+        definition: JSON.stringify(journey),
+      });
+    }
+    await trx("journeys").where({ id }).update({ name: journey.name, updated_at: now });
+    return journey;
+  });
+}
+
+export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord | null> {
+  const row = (await knex("journeys as j")
+    .leftJoin("journey_versions as v", "v.id", "j.live_version_id")
+    .leftJoin("journey_versions as d", function () {
+      this.on("d.journey_id", "=", "j.id").andOn("d.is_draft", "=", knex.raw("true"));
+    })
+    .where("j.id", id)
+    .first("j.id", "j.name", "j.status", "j.live_version_id", "v.version", "d.definition")) as
+    | {
+        id: string;
+        name: string;
+        status: JourneyRecord["status"];
+        live_version_id: string | number | null;
+        version: number | null;
+        definition: Journey | null;
+      }
+    | undefined;
+  if (!row) return null;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    liveVersionId: row.live_version_id === null ? null : Number(row.live_version_id),
+    liveVersion: row.version,
+    draft: row.definition,
+  };
+}
+
+/**
+ * Publishes the draft as the next immutable version and makes it live. In-flight users stay on
+ * the version they entered (`pin`): their snapshots name their version, and versions never
+ * change. Refuses (422) while validation reports errors.
+ */
+export async function publishJourney(
+  knex: Knex,
+  id: string,
+  operatorId: number | null,
+  now: Date = new Date(),
+): Promise<{ versionId: number; version: number; issues: Issue[] }> {
+  return knex.transaction(async (trx) => {
+    const journey = await trx("journeys").where({ id }).forUpdate().first("status");
+    if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (journey.status === "archived")
+      throw new HttpError(409, "archived", "an archived journey cannot be published");
+    const draft = (await trx("journey_versions")
+      .where({ journey_id: id, is_draft: true })
+      .first("definition")) as { definition: Journey } | undefined;
+    if (!draft) throw new HttpError(409, "no_draft", "there is no draft to publish");
+    const issues = validate(draft.definition);
+    if (hasErrors(issues)) invalid(issues);
+    const max = (await trx("journey_versions")
+      .where({ journey_id: id, is_draft: false })
+      .max("version as v")
+      .first()) as { v: number | null };
+    const version = (max?.v ?? 0) + 1;
+    const [row] = (await trx("journey_versions")
+      .insert({
+        journey_id: id,
+        version,
+        is_draft: false,
+        definition: JSON.stringify(draft.definition),
+        published_at: now,
+        published_by: operatorId,
+      })
+      .returning("id")) as { id: string | number }[];
+    const versionId = Number(row?.id);
+    await trx("journeys")
+      .where({ id })
+      .update({ status: "live", live_version_id: versionId, updated_at: now });
+    // A paused journey that is published again resumes: its held users continue.
+    if (journey.status === "paused") await releaseHeld(trx, id, now);
+    return { versionId, version, issues };
+  });
+}
+
+/** Holds every user where they are: no wake-ups, no sends, events kept for later. */
+export async function pauseJourney(knex: Knex, id: string, now: Date = new Date()): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const n = await trx("journeys")
+      .where({ id, status: "live" })
+      .update({ status: "paused", updated_at: now });
+    if (n === 0) throw await statusError(trx, id, "only a live journey can be paused");
+    await trx.raw(
+      `update enrollment_wakeups w set held = true, wake_at = 'infinity'
+         from enrollments e where e.id = w.enrollment_id and e.journey_id = ? and e.status = 'active'`,
+      [id],
+    );
+  });
+}
+
+export async function resumeJourney(knex: Knex, id: string, now: Date = new Date()): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const n = await trx("journeys")
+      .where({ id, status: "paused" })
+      .update({ status: "live", updated_at: now });
+    if (n === 0) throw await statusError(trx, id, "only a paused journey can be resumed");
+    await releaseHeld(trx, id, now);
+  });
+}
+
+/** Resumed users are due at once; the engine re-derives waits that have not elapsed yet. */
+async function releaseHeld(trx: Knex.Transaction, id: string, now: Date): Promise<void> {
+  await trx.raw(
+    `update enrollment_wakeups w set held = false, wake_at = ?
+       from enrollments e where e.id = w.enrollment_id and e.journey_id = ? and w.held`,
+    [now, id],
+  );
+}
+
+/** Ends the journey: every active user exits now, logged, and nobody enters again. */
+export async function archiveJourney(
+  knex: Knex,
+  id: string,
+  now: Date = new Date(),
+): Promise<number> {
+  return knex.transaction(async (trx) => {
+    const n = await trx("journeys")
+      .where({ id })
+      .whereNot({ status: "archived" })
+      .update({ status: "archived", archived_at: now, updated_at: now });
+    if (n === 0) throw await statusError(trx, id, "the journey is already archived");
+    const exited = (await trx.raw(
+      `update enrollments set status = 'exited', ended_at = ?, exit_reason = 'archived', updated_at = ?
+        where journey_id = ? and status = 'active'
+       returning id, contact_id, version_id, current_node`,
+      [now, now, id],
+    )) as {
+      rows: {
+        id: string | number;
+        contact_id: string | number;
+        version_id: string | number;
+        current_node: string;
+      }[];
+    };
+    if (exited.rows.length > 0) {
+      await trx.raw(
+        `insert into enrollment_log (contact_id, enrollment_id, journey_id, version_id, node_id, type, reason, detail, at)
+         select x.contact_id, x.id, ?, x.version_id, x.current_node, 'exited', 'archived', 'journey archived', ?
+           from jsonb_to_recordset(?::jsonb) as x(id bigint, contact_id bigint, version_id bigint, current_node text)`,
+        [id, now, JSON.stringify(exited.rows)],
+      );
+      await trx("enrollment_wakeups")
+        .whereIn(
+          "enrollment_id",
+          exited.rows.map((r) => Number(r.id)),
+        )
+        .delete();
+    }
+    return exited.rows.length;
+  });
+}
+
+async function statusError(trx: Knex.Transaction, id: string, message: string): Promise<HttpError> {
+  const exists = await trx("journeys").where({ id }).first("status");
+  return exists
+    ? new HttpError(409, "wrong_status", `${message} (it is ${exists.status})`)
+    : new HttpError(404, "not_found", `no journey "${id}"`);
+}

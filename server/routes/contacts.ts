@@ -1,0 +1,218 @@
+import type { Request } from "express";
+import type { Knex } from "knex";
+import { normalizePhone } from "../../engine/time/index.ts";
+import { HttpError } from "../http/errors.ts";
+import { param, type RouteSpec } from "../http/routes.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import { maskEmail, maskPhone } from "../privacy/mask.ts";
+
+interface ContactRow {
+  id: string | number;
+  external_id: string;
+  email: string | null;
+  phone_encrypted: string | null;
+  phone_country: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: Record<string, unknown>;
+  consent: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = [
+  "id",
+  "external_id",
+  "email",
+  "phone_encrypted",
+  "phone_country",
+  "timezone",
+  "locale",
+  "attributes",
+  "consent",
+  "created_at",
+  "updated_at",
+];
+
+/** Support staff see contact details masked (138****1234); other roles see them in full. */
+function present(row: ContactRow, crypto: FieldCrypto, req: Request) {
+  const masked = req.operator?.role === "support";
+  const phone = row.phone_encrypted ? crypto.decrypt(row.phone_encrypted) : null;
+  return {
+    id: Number(row.id),
+    externalId: row.external_id,
+    email: row.email && masked ? maskEmail(row.email) : row.email,
+    phone: phone && masked ? maskPhone(phone) : phone,
+    phoneCountry: row.phone_country,
+    timezone: row.timezone,
+    locale: row.locale,
+    attributes: row.attributes,
+    consent: row.consent,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function mustFind(knex: Knex, id: string): Promise<ContactRow> {
+  const row = /^\d+$/.test(id)
+    ? ((await knex("contacts")
+        .where({ id: Number(id) })
+        .first(COLUMNS)) as ContactRow | undefined)
+    : undefined;
+  const byExternal =
+    row ??
+    ((await knex("contacts").where({ external_id: id }).first(COLUMNS)) as ContactRow | undefined);
+  if (!byExternal) throw new HttpError(404, "not_found", `no contact "${id}"`);
+  return byExternal;
+}
+
+export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
+  return [
+    {
+      method: "get",
+      path: "/api/contacts",
+      access: "any",
+      summary:
+        "Search contacts by external id, email or phone (exact phone match via the blind index)",
+      async handler(req, res) {
+        const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
+        const query = knex("contacts").select(COLUMNS).orderBy("id", "desc").limit(50);
+        if (q) {
+          const phone = /^[+\d][\d\s().-]{5,}$/.test(q) ? normalizePhone(q) : null;
+          query.where((w) => {
+            w.where("external_id", q)
+              .orWhereRaw("lower(email) = lower(?)", [q])
+              .orWhere("external_id", "like", `${q.replace(/[%_\\]/g, "\\$&")}%`);
+            if (phone) w.orWhere("phone_hash", crypto.blindIndex(phone.e164));
+          });
+        }
+        const rows = (await query) as ContactRow[];
+        res.json({ contacts: rows.map((r) => present(r, crypto, req)) });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/contacts/:id",
+      access: "any",
+      summary: "One contact's profile, consent and opt-outs",
+      async handler(req, res) {
+        const row = await mustFind(knex, param(req, "id"));
+        const suppressions = await knex("suppressions")
+          .where({ contact_id: row.id })
+          .orderBy("id", "desc")
+          .select(
+            "channel",
+            "category",
+            "reason",
+            "source",
+            "created_at as createdAt",
+            "revoked_at as revokedAt",
+          );
+        res.json({ contact: present(row, crypto, req), suppressions });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/contacts/:id/journeys",
+      access: "any",
+      summary: "The journey inspector: every enrollment with its node, wake-up and full timeline",
+      async handler(req, res) {
+        const row = await mustFind(knex, param(req, "id"));
+        const enrollments = (await knex("enrollments as e")
+          .join("journeys as j", "j.id", "e.journey_id")
+          .join("journey_versions as v", "v.id", "e.version_id")
+          .leftJoin("enrollment_wakeups as w", "w.enrollment_id", "e.id")
+          .where("e.contact_id", row.id)
+          .orderBy("e.id", "desc")
+          .select(
+            "e.id",
+            "e.journey_id",
+            "j.name",
+            "v.version",
+            "e.version_id",
+            "e.status",
+            "e.current_node",
+            "w.wake_at",
+            "w.held",
+            "e.entered_at",
+            "e.ended_at",
+            "e.exit_reason",
+          )) as {
+          id: string | number;
+          journey_id: string;
+          name: string;
+          version: number;
+          version_id: string | number;
+          status: string;
+          current_node: string;
+          wake_at: Date | null;
+          held: boolean | null;
+          entered_at: Date;
+          ended_at: Date | null;
+          exit_reason: string | null;
+        }[];
+        const log = (await knex("enrollment_log as l")
+          .leftJoin("messages as m", function () {
+            this.on(knex.raw("m.idempotency_key = l.data->>'idempotencyKey'"));
+          })
+          .where("l.contact_id", row.id)
+          .orderBy("l.id")
+          .select(
+            "l.id",
+            "l.enrollment_id",
+            "l.node_id",
+            "l.type",
+            "l.reason",
+            "l.detail",
+            "l.data",
+            "l.at",
+            "m.id as message_id",
+            "m.status as message_status",
+          )) as {
+          id: string | number;
+          enrollment_id: string | number | null;
+          node_id: string | null;
+          type: string;
+          reason: string | null;
+          detail: string | null;
+          data: Record<string, unknown>;
+          at: Date;
+          message_id: string | number | null;
+          message_status: string | null;
+        }[];
+        res.json({
+          contact: present(row, crypto, req),
+          enrollments: enrollments.map((e) => ({
+            id: Number(e.id),
+            journeyId: e.journey_id,
+            journeyName: e.name,
+            version: e.version,
+            versionId: Number(e.version_id),
+            status: e.status,
+            currentNode: e.current_node,
+            // 'infinity' means only an event moves it: no wake-up time to show.
+            wakeAt: e.wake_at && Number.isFinite(new Date(e.wake_at).getTime()) ? e.wake_at : null,
+            held: Boolean(e.held),
+            enteredAt: e.entered_at,
+            endedAt: e.ended_at,
+            exitReason: e.exit_reason,
+            timeline: log
+              .filter((l) => Number(l.enrollment_id) === Number(e.id))
+              .map((l) => ({
+                id: Number(l.id),
+                at: l.at,
+                nodeId: l.node_id,
+                type: l.type,
+                reason: l.reason,
+                detail: l.detail,
+                ...l.data,
+                ...(l.message_id
+                  ? { messageId: Number(l.message_id), messageStatus: l.message_status }
+                  : {}),
+              })),
+          })),
+        });
+      },
+    },
+  ];
+}

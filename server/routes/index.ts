@@ -1,0 +1,51 @@
+import type { Knex } from "knex";
+import { buildOpenApi } from "../http/openapi.ts";
+import type { RouteSpec } from "../http/routes.ts";
+import type { Metrics } from "../metrics.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import type { liveJourneyCache } from "../runtime/live-journeys.ts";
+import { contactRoutes } from "./contacts.ts";
+import { journeyRoutes } from "./journeys.ts";
+import { messageRoutes } from "./messages.ts";
+
+export interface ApiDeps {
+  knex: Knex;
+  crypto: FieldCrypto;
+  live: ReturnType<typeof liveJourneyCache>;
+  now: () => Date;
+  metrics?: Metrics | undefined;
+}
+
+/**
+ * Every authenticated API route, as data: the router, the OpenAPI document and the auth tests
+ * (tests/server/auth-table.test.ts) all read this one list.
+ */
+export function apiRoutes(deps: ApiDeps): RouteSpec[] {
+  const routes: RouteSpec[] = [
+    ...journeyRoutes(deps.knex, deps.live, deps.now),
+    ...contactRoutes(deps.knex, deps.crypto),
+    ...messageRoutes(deps.knex),
+  ];
+  routes.push({
+    method: "get",
+    path: "/api/openapi.json",
+    access: "any",
+    summary: "This document",
+    handler(_req, res) {
+      res.json(buildOpenApi(routes, "1"));
+    },
+  });
+  const metrics = deps.metrics;
+  if (metrics) {
+    routes.push({
+      method: "get",
+      path: "/metrics",
+      access: ["engineer"],
+      summary: "Prometheus metrics: ticks, batch sizes, users moved, messages by status, queue lag",
+      async handler(_req, res) {
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    });
+  }
+  return routes;
+}

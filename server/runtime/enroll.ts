@@ -1,0 +1,126 @@
+import type { Knex } from "knex";
+import type { JourneyEvent } from "../../engine/contact.ts";
+import { canReenter, triggerMatches } from "../../engine/triggers.ts";
+import type { StoredEvent } from "../events/record.ts";
+import type { LiveJourney } from "./live-journeys.ts";
+
+export interface EntryRequest {
+  contactId: number;
+  journey: LiveJourney;
+  /** The trigger event (or a synthetic `api.enroll`), handed to the engine's entry step. */
+  event: JourneyEvent;
+  /** Events up to this id are history for the new enrollment, not answers to its branches. */
+  eventCursor: number;
+}
+
+/**
+ * Enrollment on ingest only inserts rows: the enrollment (no snapshot yet, the entry event kept)
+ * and a wake-up due now. The ticker runs the engine's entry step, so journey semantics live in
+ * one place and ingest stays a few set-based statements. "At most one active enrollment per
+ * contact and journey" is the unique index's job: ON CONFLICT DO NOTHING, not check-then-insert.
+ */
+export async function enroll(
+  trx: Knex.Transaction,
+  requests: EntryRequest[],
+  now: Date,
+): Promise<number[]> {
+  if (requests.length === 0) return [];
+  const unique = new Map<string, EntryRequest>();
+  for (const r of requests) {
+    const key = `${r.contactId}:${r.journey.journeyId}`;
+    if (!unique.has(key)) unique.set(key, r);
+  }
+  const candidates = [...unique.values()];
+  const last = await lastEnrollments(trx, candidates);
+  const allowed = candidates.filter((r) => {
+    const prev = last.get(`${r.contactId}:${r.journey.journeyId}`);
+    if (prev?.active) return false;
+    return canReenter(
+      r.journey.journey,
+      prev ? { enteredAt: prev.enteredAt, endedAt: prev.endedAt } : null,
+      now.getTime(),
+    );
+  });
+  if (allowed.length === 0) return [];
+  const rows = allowed.map((r) => ({
+    contact_id: r.contactId,
+    journey_id: r.journey.journeyId,
+    version_id: r.journey.versionId,
+    current_node: r.journey.compiled.trigger?.id ?? "",
+    entry_event: r.event,
+    event_cursor: r.eventCursor,
+  }));
+  const inserted = (await trx.raw(
+    `insert into enrollments (contact_id, journey_id, version_id, current_node, entry_event, event_cursor, entered_at, updated_at)
+     select x.contact_id, x.journey_id, x.version_id, x.current_node, x.entry_event, x.event_cursor, ?, ?
+       from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, journey_id text, version_id bigint,
+            current_node text, entry_event jsonb, event_cursor bigint)
+     on conflict (contact_id, journey_id) where status = 'active' do nothing
+     returning id, contact_id`,
+    [now, now, JSON.stringify(rows)],
+  )) as { rows: { id: string | number; contact_id: string | number }[] };
+  if (inserted.rows.length === 0) return [];
+  await trx.raw(
+    `insert into enrollment_wakeups (enrollment_id, contact_id, wake_at)
+     select x.id, x.contact_id, ? from jsonb_to_recordset(?::jsonb) as x(id bigint, contact_id bigint)`,
+    [now, JSON.stringify(inserted.rows)],
+  );
+  return inserted.rows.map((r) => Number(r.id));
+}
+
+interface Last {
+  active: boolean;
+  enteredAt: number;
+  endedAt: number | null;
+}
+
+async function lastEnrollments(
+  trx: Knex.Transaction,
+  requests: EntryRequest[],
+): Promise<Map<string, Last>> {
+  const pairs = requests.map((r) => ({ contact_id: r.contactId, journey_id: r.journey.journeyId }));
+  const result = (await trx.raw(
+    `select distinct on (e.contact_id, e.journey_id)
+            e.contact_id, e.journey_id, e.status, e.entered_at, e.ended_at
+       from enrollments e
+       join jsonb_to_recordset(?::jsonb) as x(contact_id bigint, journey_id text)
+         on x.contact_id = e.contact_id and x.journey_id = e.journey_id
+      order by e.contact_id, e.journey_id, e.entered_at desc`,
+    [JSON.stringify(pairs)],
+  )) as {
+    rows: {
+      contact_id: string | number;
+      journey_id: string;
+      status: string;
+      entered_at: Date;
+      ended_at: Date | null;
+    }[];
+  };
+  return new Map(
+    result.rows.map((r) => [
+      `${r.contact_id}:${r.journey_id}`,
+      {
+        active: r.status === "active",
+        enteredAt: new Date(r.entered_at).getTime(),
+        endedAt: r.ended_at ? new Date(r.ended_at).getTime() : null,
+      },
+    ]),
+  );
+}
+
+/** Entry requests for stored events that match a live journey's event trigger. */
+export function entriesForEvents(live: LiveJourney[], events: StoredEvent[]): EntryRequest[] {
+  const out: EntryRequest[] = [];
+  for (const ev of events) {
+    const event: JourneyEvent = {
+      name: ev.name,
+      at: ev.occurredAt.getTime(),
+      properties: ev.properties,
+    };
+    for (const j of live) {
+      if (triggerMatches(j.journey, event))
+        out.push({ contactId: ev.contactId, journey: j, event, eventCursor: ev.id });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,199 @@
+import type { Knex } from "knex";
+import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
+import type { Category, Channel } from "../../../engine/shared/channels.ts";
+import type { FieldCrypto } from "../../privacy/keys.ts";
+
+/** How far back sends and cooldowns matter: the longest cap window plus the streak's reach. */
+const HISTORY_DAYS = 90;
+
+export interface BatchEvent extends JourneyEvent {
+  id: number;
+  contactId: number;
+}
+
+export interface BatchContacts {
+  views: Map<number, ContactView>;
+  /** Each contact's events newer than the oldest cursor in the batch, in arrival order. */
+  events: Map<number, BatchEvent[]>;
+  /** Most active local hour per contact, only when the batch has a best-hour wait. */
+  bestHours: Map<number, number>;
+}
+
+/**
+ * Everything the suppression rules need for a batch, in five statements whatever its size.
+ * The contacts are locked first (FOR NO KEY UPDATE, in id order so two batches cannot
+ * deadlock): two journeys stepping the same contact at the same moment serialize here, so the
+ * second sees the first one's send before deciding whether the cap still allows its own. This is
+ * the per-contact lock the frequency cap relies on (tests/runtime/ticker-caps.test.ts).
+ */
+export async function loadBatchContacts(
+  trx: Knex.Transaction,
+  crypto: FieldCrypto,
+  contactIds: number[],
+  minCursor: number,
+  now: Date,
+  needBestHour: boolean,
+): Promise<BatchContacts> {
+  const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
+  const contacts = (await trx.raw(
+    `select id, email, phone_encrypted, timezone, locale, attributes, consent
+       from contacts where id = any(?::bigint[]) order by id for no key update`,
+    [contactIds],
+  )) as {
+    rows: {
+      id: string | number;
+      email: string | null;
+      phone_encrypted: string | null;
+      timezone: string | null;
+      locale: string | null;
+      attributes: Record<string, unknown>;
+      consent: Record<string, Record<string, { granted: boolean; source?: string; at?: string }>>;
+    }[];
+  };
+  const views = new Map<number, ContactView>();
+  for (const c of contacts.rows) {
+    const consent: ContactView["consent"] = {};
+    for (const [channel, cats] of Object.entries(c.consent ?? {})) {
+      const entry: Partial<Record<Category, { granted: boolean; source?: string; at?: number }>> =
+        {};
+      for (const [cat, rec] of Object.entries(cats ?? {})) {
+        entry[cat as Category] = {
+          granted: rec.granted,
+          ...(rec.source ? { source: rec.source } : {}),
+          ...(rec.at ? { at: Date.parse(rec.at) } : {}),
+        };
+      }
+      consent[channel as Channel] = entry;
+    }
+    const view: ContactView = {
+      id: String(c.id),
+      attributes: c.attributes ?? {},
+      consent,
+      optOuts: [],
+      recentSends: [],
+      cooldowns: [],
+      timezone: c.timezone,
+      // The phone only matters for the zone when the profile has none; skip the decryption otherwise.
+      phone: c.timezone || !c.phone_encrypted ? null : crypto.decrypt(c.phone_encrypted),
+    };
+    if (c.email) view.email = c.email;
+    if (c.locale) view.locale = c.locale;
+    views.set(Number(c.id), view);
+  }
+
+  // Sequential on purpose: one transaction is one connection, which runs one query at a time.
+  const sends = await trx.raw(
+    `select contact_id, created_at, channel, category, clicked_at, journey_id, node_id
+         from messages
+        where contact_id = any(?::bigint[]) and created_at > ? and status <> 'canceled' and not is_test`,
+    [contactIds, since],
+  );
+  const cooldowns = await trx.raw(
+    `select contact_id, scope, until, reason from contact_cooldowns
+        where contact_id = any(?::bigint[]) and until > ?`,
+    [contactIds, since],
+  );
+  const optOuts = await trx.raw(
+    `select contact_id, channel, category, created_at, source from suppressions
+        where contact_id = any(?::bigint[]) and revoked_at is null`,
+    [contactIds],
+  );
+  const events = await trx.raw(
+    `select id, contact_id, name, properties, occurred_at, message_id from events
+        where contact_id = any(?::bigint[]) and id > ? order by id`,
+    [contactIds, minCursor],
+  );
+  for (const s of (sends as { rows: SendRow[] }).rows) {
+    views.get(Number(s.contact_id))?.recentSends.push({
+      at: new Date(s.created_at).getTime(),
+      channel: s.channel,
+      category: s.category,
+      opened: s.clicked_at !== null,
+      journeyId: s.journey_id ?? "",
+      nodeId: s.node_id ?? "",
+    });
+  }
+  for (const c of (cooldowns as { rows: CooldownRow[] }).rows) {
+    views
+      .get(Number(c.contact_id))
+      ?.cooldowns.push({ scope: c.scope, until: new Date(c.until).getTime(), reason: c.reason });
+  }
+  for (const o of (optOuts as { rows: OptOutRow[] }).rows) {
+    views.get(Number(o.contact_id))?.optOuts.push({
+      channel: o.channel,
+      category: o.category,
+      at: new Date(o.created_at).getTime(),
+      source: o.source,
+    });
+  }
+  const byContact = new Map<number, BatchEvent[]>();
+  for (const e of (events as { rows: EventRow[] }).rows) {
+    const contactId = Number(e.contact_id);
+    let list = byContact.get(contactId);
+    if (!list) {
+      list = [];
+      byContact.set(contactId, list);
+    }
+    list.push({
+      id: Number(e.id),
+      contactId,
+      name: e.name,
+      at: new Date(e.occurred_at).getTime(),
+      properties: e.properties ?? {},
+      messageId: e.message_id,
+    });
+  }
+  const bestHours = needBestHour
+    ? await loadBestHours(trx, contactIds, since)
+    : new Map<number, number>();
+  return { views, events: byContact, bestHours };
+}
+
+/** The local hour each contact was most often active in, from the last 90 days of events. */
+async function loadBestHours(
+  trx: Knex.Transaction,
+  contactIds: number[],
+  since: Date,
+): Promise<Map<number, number>> {
+  const result = (await trx.raw(
+    `select distinct on (ev.contact_id) ev.contact_id,
+            extract(hour from ev.occurred_at at time zone coalesce(c.timezone, 'UTC'))::int as hour
+       from events ev join contacts c on c.id = ev.contact_id
+      where ev.contact_id = any(?::bigint[]) and ev.occurred_at > ? and ev.name not like 'message.%'
+      group by ev.contact_id, 2
+      order by ev.contact_id, count(*) desc, 2`,
+    [contactIds, since],
+  )) as { rows: { contact_id: string | number; hour: number }[] };
+  return new Map(result.rows.map((r) => [Number(r.contact_id), Number(r.hour)]));
+}
+
+interface SendRow {
+  contact_id: string | number;
+  created_at: Date;
+  channel: Channel;
+  category: Category;
+  clicked_at: Date | null;
+  journey_id: string | null;
+  node_id: string | null;
+}
+interface CooldownRow {
+  contact_id: string | number;
+  scope: Category | "all";
+  until: Date;
+  reason: string;
+}
+interface OptOutRow {
+  contact_id: string | number;
+  channel: Channel | "*";
+  category: Category | "*";
+  created_at: Date;
+  source: string;
+}
+interface EventRow {
+  id: string | number;
+  contact_id: string | number;
+  name: string;
+  properties: Record<string, unknown> | null;
+  occurred_at: Date;
+  message_id: string;
+}

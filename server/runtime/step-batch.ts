@@ -1,0 +1,303 @@
+import { advance } from "../../engine/advance.ts";
+import type { CompiledJourney } from "../../engine/compile/compile.ts";
+import type { ContactView } from "../../engine/contact.ts";
+import type { Effect, TimelineEntry } from "../../engine/effects.ts";
+import type { AdvancePolicy, AdvanceResult, EnginePorts } from "../../engine/ports.ts";
+import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
+import type { ClaimedEnrollment } from "./sql/claim.ts";
+import type { BatchContacts } from "./sql/contact-state.ts";
+
+/** What one batch must write, row sets ready for the set-based statements in sql/write-batch.ts. */
+export interface BatchWrites {
+  enrollments: {
+    id: number;
+    snapshot: EnrollmentSnapshot;
+    status: string;
+    current_node: string;
+    waits_for: string[];
+    event_cursor: number;
+    ended_at: string | null;
+    exit_reason: string | null;
+  }[];
+  /** Active enrollments' next wake-up (ISO, or 'infinity' when only an event moves them). */
+  wakeups: { enrollment_id: number; wake_at: string }[];
+  finished: number[];
+  log: {
+    contact_id: number;
+    enrollment_id: number;
+    journey_id: string;
+    version_id: number;
+    node_id: string;
+    type: string;
+    reason: string | null;
+    detail: string;
+    data: Record<string, unknown>;
+    at: string;
+  }[];
+  messages: {
+    idempotency_key: string;
+    contact_id: number;
+    enrollment_id: number;
+    journey_id: string;
+    version_id: number;
+    node_id: string;
+    channel: string;
+    category: string;
+    body: string;
+    encoding: string | null;
+    parts: number;
+    links: { token: string; url: string }[];
+  }[];
+  cooldowns: {
+    contact_id: number;
+    scope: string;
+    until: string;
+    reason: string;
+    journey_id: string;
+    node_id: string;
+  }[];
+  optOuts: { contactId: number; journeyId: string; keyword: string }[];
+  /** (journey, node) moves for the realtime layer: -1 where users left, +1 where they are now. */
+  moves: { journeyId: string; from: string; to: string }[];
+}
+
+export interface StepDeps {
+  versions: Map<number, CompiledJourney>;
+  contacts: BatchContacts;
+  policy: AdvancePolicy;
+  now: number;
+  random: () => number;
+  /** Returns a short tracked URL for `url` and remembers the token for the next send. */
+  newLinkToken: () => string;
+  linkBase: string;
+}
+
+/**
+ * Runs the engine for a claimed batch. Pure apart from token generation: no I/O. Enrollments of
+ * one contact run in order against one shared contact view, so a send made by the first counts
+ * against the cap when the second decides (caps are shared across journeys).
+ */
+export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWrites {
+  const out: BatchWrites = {
+    enrollments: [],
+    wakeups: [],
+    finished: [],
+    log: [],
+    messages: [],
+    cooldowns: [],
+    optOuts: [],
+    moves: [],
+  };
+  for (const row of claimed) {
+    const compiled = deps.versions.get(row.versionId);
+    const contact = deps.contacts.views.get(row.contactId);
+    if (!compiled || !contact) continue;
+    let pendingLinks: { token: string; url: string }[] = [];
+    const bestHour = deps.contacts.bestHours.get(row.contactId);
+    const ports: EnginePorts = {
+      random: deps.random,
+      trackLink: (url) => {
+        const token = deps.newLinkToken();
+        pendingLinks.push({ token, url });
+        return `${deps.linkBase}/l/${token}`;
+      },
+      bestHour: () => bestHour ?? null,
+    };
+    const input = (event?: ClaimedEnrollment["entryEvent"]) => ({
+      now: deps.now,
+      contact,
+      policy: deps.policy,
+      ...(event ? { event } : {}),
+      enrollmentKey: `e${row.id}`,
+    });
+
+    let snapshot = row.snapshot;
+    let cursor = row.eventCursor;
+    let result: AdvanceResult | null = null;
+    const record = (r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult => {
+      const keys = new Map<string, string>();
+      for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
+      if (cause) {
+        out.log.push(
+          logRow(
+            row,
+            {
+              type: "event",
+              at: deps.now,
+              nodeId: row.currentNode,
+              detail: `received ${cause.name}`,
+            },
+            { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
+          ),
+        );
+      }
+      for (const e of r.effects) {
+        applyEffect(e, row, contact, out, keys, pendingLinks);
+        if (
+          e.type === "send" ||
+          (e.type === "log" && (e.entry.type === "deferred" || e.entry.type === "suppressed"))
+        ) {
+          pendingLinks = [];
+        }
+      }
+      snapshot = r.snapshot;
+      return r;
+    };
+
+    if (snapshot === null) {
+      result = record(advance(compiled, null, input(row.entryEvent), ports));
+    }
+    const events = deps.contacts.events.get(row.contactId) ?? [];
+    let fed = false;
+    for (const ev of events) {
+      if (ev.id <= cursor) continue;
+      cursor = ev.id;
+      if (result && result.status !== "active") break;
+      const listening = result ? result.waitsFor : row.waitsFor;
+      if (!listening.includes(ev.name)) continue;
+      fed = true;
+      result = record(
+        advance(
+          compiled,
+          snapshot,
+          input({
+            name: ev.name,
+            at: ev.at,
+            properties: ev.properties ?? {},
+            ...(ev.messageId ? { messageId: ev.messageId } : {}),
+          }),
+          ports,
+        ),
+        ev,
+      );
+    }
+    if (!fed && row.snapshot !== null) result = record(advance(compiled, snapshot, input(), ports));
+
+    const final = result;
+    if (!final) continue;
+    const ended = final.status !== "active";
+    out.enrollments.push({
+      id: row.id,
+      snapshot: final.snapshot,
+      status: final.status,
+      current_node: final.nodeId,
+      waits_for: final.waitsFor,
+      event_cursor: cursor,
+      ended_at: ended ? new Date(deps.now).toISOString() : null,
+      exit_reason: ended ? exitReason(final.effects) : null,
+    });
+    if (ended) out.finished.push(row.id);
+    else
+      out.wakeups.push({
+        enrollment_id: row.id,
+        wake_at: final.wakeAt === null ? "infinity" : new Date(final.wakeAt).toISOString(),
+      });
+    if (final.nodeId !== row.currentNode || ended) {
+      out.moves.push({
+        journeyId: row.journeyId,
+        from: row.currentNode,
+        to: ended ? `$${final.status}` : final.nodeId,
+      });
+    }
+  }
+  return out;
+}
+
+function exitReason(effects: Effect[]): string | null {
+  for (let i = effects.length - 1; i >= 0; i--) {
+    const e = effects[i];
+    if (e?.type === "exited") return e.reason;
+  }
+  return null;
+}
+
+function applyEffect(
+  e: Effect,
+  row: ClaimedEnrollment,
+  contact: ContactView,
+  out: BatchWrites,
+  keys: Map<string, string>,
+  links: { token: string; url: string }[],
+): void {
+  switch (e.type) {
+    case "send":
+      out.messages.push({
+        idempotency_key: e.idempotencyKey,
+        contact_id: row.contactId,
+        enrollment_id: row.id,
+        journey_id: row.journeyId,
+        version_id: row.versionId,
+        node_id: e.nodeId,
+        channel: e.channel,
+        category: e.category,
+        body: e.body,
+        encoding: e.encoding,
+        parts: e.parts,
+        links: [...links],
+      });
+      contact.recentSends = [
+        ...contact.recentSends,
+        {
+          at: e.at,
+          channel: e.channel,
+          category: e.category,
+          opened: false,
+          journeyId: row.journeyId,
+          nodeId: e.nodeId,
+        },
+      ];
+      return;
+    case "log": {
+      const key = e.entry.type === "sent" ? keys.get(e.entry.nodeId) : undefined;
+      out.log.push(logRow(row, e.entry, key ? { idempotencyKey: key } : {}));
+      return;
+    }
+    case "cooldown":
+      out.cooldowns.push({
+        contact_id: row.contactId,
+        scope: e.scope,
+        until: new Date(e.until).toISOString(),
+        reason: "cooldown_node",
+        journey_id: row.journeyId,
+        node_id: e.nodeId,
+      });
+      contact.cooldowns = [...contact.cooldowns, { scope: e.scope, until: e.until }];
+      return;
+    case "optOut":
+      out.optOuts.push({ contactId: row.contactId, journeyId: row.journeyId, keyword: e.keyword });
+      contact.optOuts = [
+        ...contact.optOuts,
+        { channel: e.channel, category: e.category, at: e.at },
+      ];
+      return;
+    case "converted":
+    case "exited":
+      // Both arrive with their own timeline entry (a `log` effect); nothing else to store.
+      return;
+    default: {
+      const never: never = e;
+      throw new Error(`unknown effect ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function logRow(
+  row: ClaimedEnrollment,
+  entry: TimelineEntry | { type: "event"; at: number; nodeId: string; detail: string },
+  extra: Record<string, unknown>,
+) {
+  const { type, at, nodeId, detail, ...rest } = entry;
+  const reason = "reason" in rest && typeof rest.reason === "string" ? rest.reason : null;
+  return {
+    contact_id: row.contactId,
+    enrollment_id: row.id,
+    journey_id: row.journeyId,
+    version_id: row.versionId,
+    node_id: nodeId,
+    type,
+    reason,
+    detail,
+    data: { ...rest, ...extra },
+    at: new Date(at).toISOString(),
+  };
+}

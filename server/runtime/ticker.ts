@@ -1,0 +1,152 @@
+import type { Knex } from "knex";
+import type { AdvancePolicy } from "../../engine/ports.ts";
+import { newLinkToken } from "../delivery/links.ts";
+import { recordOptOut } from "../events/record.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import { loadVersions } from "./live-journeys.ts";
+import { withRetry } from "./retry.ts";
+import { claimDue } from "./sql/claim.ts";
+import { loadBatchContacts } from "./sql/contact-state.ts";
+import { writeBatch } from "./sql/write-batch.ts";
+import { type BatchWrites, stepBatch } from "./step-batch.ts";
+
+export interface TickerOptions {
+  knex: Knex;
+  crypto: FieldCrypto;
+  policy: (now?: number) => Promise<AdvancePolicy>;
+  /** Public base URL for tracked links (`${linkBase}/l/<token>`). */
+  linkBase: string;
+  /** Enrollments per transaction. PGlite runs one transaction at a time: keep it small there. */
+  batchSize?: number;
+  /** Parallel batch loops (PostgreSQL only; PGlite has one connection). */
+  concurrency?: number;
+  /** Idle poll interval when nothing is due. */
+  pollMs?: number;
+  now?: () => Date;
+  /** Called after each committed batch with what moved, for the realtime layer and metrics. */
+  onBatch?: (stats: BatchStats) => void;
+  onError?: (err: unknown) => void;
+  /** The engine step; bench/ticker swaps in a trivial one to measure the SQL-only floor. */
+  step?: typeof stepBatch;
+}
+
+export interface BatchStats {
+  claimed: number;
+  messages: number;
+  moves: BatchWrites["moves"];
+  log: BatchWrites["log"];
+  ms: number;
+  /** Where the batch spent its time (ms): claim, load contacts, engine, writes. */
+  phases: { claim: number; load: number; step: number; write: number };
+}
+
+/**
+ * One batch, one transaction: claim due enrollments (SKIP LOCKED), lock and load their
+ * contacts, run the engine, write snapshots + log + outbox + cooldowns set-based, commit. A
+ * crash anywhere before commit leaves everything as it was; retried SQLSTATEs replay the
+ * whole batch, which reproduces the same idempotency keys.
+ */
+export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
+  const started = performance.now();
+  const now = (options.now ?? (() => new Date()))();
+  const policy = await options.policy(now.getTime());
+  const batchSize = options.batchSize ?? 500;
+  const phases = { claim: 0, load: 0, step: 0, write: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof typeof phases) => {
+    const t = performance.now();
+    phases[phase] += t - mark;
+    mark = t;
+  };
+  const result = await withRetry(() =>
+    options.knex.transaction(async (trx) => {
+      const claimed = await claimDue(trx, now, batchSize);
+      lap("claim");
+      if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
+      const versions = await loadVersions(trx, new Set(claimed.map((c) => c.versionId)));
+      const needBestHour = [...versions.values()].some((v) =>
+        v.journey.nodes.some((n) => n.type === "wait" && n.wait.kind === "best_hour"),
+      );
+      const contactIds = [...new Set(claimed.map((c) => c.contactId))].sort((a, b) => a - b);
+      const minCursor = Math.min(...claimed.map((c) => c.eventCursor));
+      const contacts = await loadBatchContacts(
+        trx,
+        options.crypto,
+        contactIds,
+        minCursor,
+        now,
+        needBestHour,
+      );
+      lap("load");
+      const writes = (options.step ?? stepBatch)(claimed, {
+        versions,
+        contacts,
+        policy,
+        now: now.getTime(),
+        random: Math.random,
+        newLinkToken,
+        linkBase: options.linkBase,
+      });
+      lap("step");
+      const { messages } = await writeBatch(trx, writes, now);
+      for (const o of writes.optOuts) {
+        await recordOptOut(
+          trx,
+          {
+            contactId: o.contactId,
+            channel: "sms",
+            category: "*",
+            reason: "keyword",
+            source: `journey:${o.journeyId}`,
+            detail: o.keyword,
+          },
+          now,
+        );
+      }
+      return { claimed: claimed.length, messages, moves: writes.moves, log: writes.log };
+    }),
+  );
+  lap("write");
+  const stats = { ...result, ms: performance.now() - started, phases };
+  options.onBatch?.(stats);
+  return stats;
+}
+
+/** Runs batches until stopped: back-to-back while work is due, polling when idle. */
+export function startTicker(options: TickerOptions): { stop: () => Promise<void> } {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const loops: Promise<void>[] = [];
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const batchSize = options.batchSize ?? 500;
+  for (let i = 0; i < concurrency; i++) {
+    loops.push(
+      (async () => {
+        while (!stopped) {
+          let claimed = 0;
+          try {
+            claimed = (await tickOnce(options)).claimed;
+          } catch (err) {
+            options.onError?.(err);
+          }
+          if (claimed < batchSize && !stopped) {
+            await new Promise<void>((done) => {
+              const t = setTimeout(done, options.pollMs ?? 250);
+              wake = () => {
+                clearTimeout(t);
+                done();
+              };
+            });
+          }
+        }
+      })(),
+    );
+  }
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await Promise.all(loops);
+    },
+  };
+}

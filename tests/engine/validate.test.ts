@@ -1,0 +1,425 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ISSUE_CODES, type IssueCode, validate, validateText } from "../../engine/index.ts";
+import { doc, EXAMPLES, exampleText, ROOT } from "./helpers.ts";
+
+const T = { id: "start", type: "trigger", trigger: { kind: "event", event: "go" } };
+const X = { id: "done", type: "exit" };
+const send = (id: string, template = "Hi {{ user.firstName }}", channel = "sms") => ({
+  id,
+  type: "send",
+  send: { channel, category: "promotional", template },
+});
+const wait = (id: string, duration = "PT1H") => ({
+  id,
+  type: "wait",
+  wait: { kind: "duration", duration },
+});
+const branch = (id: string, b: unknown) => ({ id, type: "branch", branch: b });
+const evBranch = (id: string) => branch(id, { kind: "event", event: "bought", within: "P1D" });
+
+function codes(d: unknown): IssueCode[] {
+  return validate(d).map((i) => i.code);
+}
+
+/** One document per code, each producing that code. */
+const CASES: Record<IssueCode, () => { doc?: unknown; text?: string; nodeId?: string }> = {
+  not_json: () => ({ text: "{ nope" }),
+  schema: () => ({ doc: { ...doc([T, X], [["start", "done"]]), nodes: "x" } }),
+  unsupported_format: () => ({ doc: { ...doc([T, X], [["start", "done"]]), format: "other@1" } }),
+  bad_duration: () => ({
+    doc: doc(
+      [T, wait("w", "P"), X],
+      [
+        ["start", "w"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "w",
+  }),
+  bad_time: () => ({
+    doc: doc(
+      [T, { id: "w", type: "wait", wait: { kind: "time_of_day", time: "7pm" } }, X],
+      [
+        ["start", "w"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "w",
+  }),
+  no_trigger: () => ({ doc: doc([wait("w"), X], [["w", "done"]]) }),
+  multiple_triggers: () => ({
+    doc: doc(
+      [T, { ...T, id: "t2" }, X],
+      [
+        ["start", "done"],
+        ["t2", "done"],
+      ],
+    ),
+    nodeId: "t2",
+  }),
+  duplicate_node_id: () => ({
+    doc: doc(
+      [T, wait("w"), wait("w"), X],
+      [
+        ["start", "w"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "w",
+  }),
+  dangling_edge: () => ({
+    doc: doc(
+      [T, X],
+      [
+        ["start", "done"],
+        ["start", "ghost"],
+      ],
+    ),
+  }),
+  edge_into_trigger: () => ({
+    doc: doc(
+      [T, wait("w"), X],
+      [
+        ["start", "w"],
+        ["w", "start"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "start",
+  }),
+  edge_from_exit: () => ({
+    doc: doc(
+      [T, wait("w"), X],
+      [
+        ["start", "w"],
+        ["w", "done"],
+        ["done", "w"],
+      ],
+    ),
+    nodeId: "done",
+  }),
+  unexpected_path: () => ({ doc: doc([T, X], [["start", "done", "yes"]]), nodeId: "start" }),
+  duplicate_path: () => ({
+    doc: doc(
+      [T, wait("w"), X],
+      [
+        ["start", "w"],
+        ["start", "done"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "start",
+  }),
+  branch_missing_path: () => ({
+    doc: doc(
+      [T, evBranch("b"), X],
+      [
+        ["start", "b"],
+        ["b", "done", "yes"],
+      ],
+    ),
+    nodeId: "b",
+  }),
+  split_percent_sum: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          id: "s",
+          type: "split",
+          split: {
+            arms: [
+              { name: "a", percent: 50 },
+              { name: "b", percent: 40 },
+            ],
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "s"],
+        ["s", "done", "a"],
+        ["s", "done", "b"],
+      ],
+    ),
+    nodeId: "s",
+  }),
+  split_duplicate_arm: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          id: "s",
+          type: "split",
+          split: {
+            arms: [
+              { name: "a", percent: 50 },
+              { name: "a", percent: 50 },
+            ],
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "s"],
+        ["s", "done", "a"],
+      ],
+    ),
+    nodeId: "s",
+  }),
+  split_arm_without_edge: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          id: "s",
+          type: "split",
+          split: {
+            arms: [
+              { name: "a", percent: 50 },
+              { name: "b", percent: 50 },
+            ],
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "s"],
+        ["s", "done", "a"],
+      ],
+    ),
+    nodeId: "s",
+  }),
+  unreachable_node: () => ({
+    doc: doc(
+      [T, wait("w"), X],
+      [
+        ["start", "done"],
+        ["w", "done"],
+      ],
+    ),
+    nodeId: "w",
+  }),
+  cycle_without_wait: () => ({
+    doc: doc(
+      [
+        T,
+        send("a"),
+        branch("c", { kind: "condition", conditions: [{ field: "vip", op: "eq", value: true }] }),
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "c"],
+        ["c", "a", "yes"],
+        ["c", "done", "no"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  dead_end: () => ({ doc: doc([T, send("a")], [["start", "a"]]), nodeId: "a" }),
+  never_exits: () => ({
+    doc: doc(
+      [T, wait("w1"), wait("w2")],
+      [
+        ["start", "w1"],
+        ["w1", "w2"],
+        ["w2", "w1"],
+      ],
+    ),
+    nodeId: "w1",
+  }),
+  unknown_template_variable: () => ({
+    doc: doc(
+      [T, send("a", "Hi {{ firstName }}"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  template_syntax: () => ({
+    doc: doc(
+      [T, send("a", "Hi {{ user.firstName | nosuchfilter }}"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  engagement_target_not_send: () => ({
+    doc: doc(
+      [
+        T,
+        wait("w"),
+        branch("b", { kind: "engagement", node: "w", signal: "clicked", within: "P1D" }),
+        X,
+      ],
+      [
+        ["start", "w"],
+        ["w", "b"],
+        ["b", "done", "yes"],
+        ["b", "done", "no"],
+      ],
+    ),
+    nodeId: "b",
+  }),
+  engagement_target_not_upstream: () => ({
+    doc: doc(
+      [
+        T,
+        branch("b", { kind: "engagement", node: "a", signal: "clicked", within: "P1D" }),
+        send("a"),
+        X,
+      ],
+      [
+        ["start", "b"],
+        ["b", "a", "yes"],
+        ["b", "done", "no"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "b",
+  }),
+  engagement_signal_channel: () => ({
+    doc: doc(
+      [
+        T,
+        send("a", "ping", "webhook"),
+        branch("b", { kind: "engagement", node: "a", signal: "opened", within: "P1D" }),
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "b"],
+        ["b", "done", "yes"],
+        ["b", "done", "no"],
+      ],
+    ),
+    nodeId: "b",
+  }),
+  sms_too_long: () => ({
+    doc: doc(
+      [T, send("a", "x".repeat(500)), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  audience_trigger_pending: () => ({
+    doc: doc(
+      [{ id: "start", type: "trigger", trigger: { kind: "audience", audience: "vips" } }, X],
+      [["start", "done"]],
+    ),
+    nodeId: "start",
+  }),
+};
+
+describe("validate", () => {
+  it.each(EXAMPLES)("example %s has no issues", (name) => {
+    expect(validateText(exampleText(name))).toEqual([]);
+  });
+
+  it.each(Object.keys(ISSUE_CODES) as IssueCode[])("reports %s", (code) => {
+    const c = CASES[code]();
+    const issues = c.text !== undefined ? validateText(c.text) : validate(c.doc);
+    const hit = issues.find(
+      (i) => i.code === code && (c.nodeId === undefined || i.nodeId === c.nodeId),
+    );
+    expect(hit, JSON.stringify(issues)).toBeDefined();
+    expect(hit?.severity).toBe(ISSUE_CODES[code][0]);
+    expect(Array.isArray(hit?.path)).toBe(true);
+    if (c.nodeId) expect(hit?.nodeId).toBe(c.nodeId);
+  });
+
+  it("a cycle through a wait is fine", () => {
+    const d = doc(
+      [T, wait("w", "P7D"), send("a"), evBranch("b"), X],
+      [
+        ["start", "w"],
+        ["w", "a"],
+        ["a", "b"],
+        ["b", "done", "yes"],
+        ["b", "w", "no"],
+      ],
+    );
+    expect(codes(d)).toEqual([]);
+  });
+
+  it("sms_too_long honours maxSmsParts and counts the opt-out line", () => {
+    const d = doc(
+      [T, send("a", "x".repeat(300)), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    );
+    expect(codes(d)).toEqual([]); // 3 parts: at the default limit
+    expect(validate(d, { maxSmsParts: 2 }).map((i) => i.code)).toEqual(["sms_too_long"]);
+  });
+
+  it("journey.* is limited to id and name; event.* and user.* are open", () => {
+    const ok = doc(
+      [T, send("a", "{{ journey.name }} {{ event.sku }} {{ user.a.b }}"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    );
+    expect(codes(ok)).toEqual([]);
+    const bad = doc(
+      [T, send("a", "{{ journey.secret }}"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    );
+    expect(codes(bad)).toEqual(["unknown_template_variable"]);
+  });
+
+  it("never throws, whatever the input (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const issues = validate(v);
+        return Array.isArray(issues) && issues.length > 0;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never throws on mutated valid journeys (fast-check)", () => {
+    const base = JSON.parse(exampleText("win-back"));
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, p: (string | number)[]) => {
+      paths.push(p);
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, [...p, i]);
+      } else if (v && typeof v === "object")
+        for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    };
+    walk(base, []);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: paths.length - 1 }), fc.jsonValue(), (i, value) => {
+        const copy = JSON.parse(JSON.stringify(base));
+        const p = paths[i] ?? [];
+        let cur = copy;
+        for (const k of p.slice(0, -1)) cur = cur[k];
+        cur[p[p.length - 1] as string] = value;
+        expect(() => validate(copy)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("every code is documented in docs/ENGINE.md", () => {
+    const md = readFileSync(resolve(ROOT, "docs/ENGINE.md"), "utf8");
+    for (const code of Object.keys(ISSUE_CODES)) expect(md, code).toContain(`\`${code}\``);
+  });
+});

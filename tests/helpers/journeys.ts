@@ -1,0 +1,75 @@
+/**
+ * Small journeys for runtime tests, in format v1. Waits are short so a test can also run them
+ * in real time; tests usually move a manual clock instead.
+ */
+export function cartReminder(id = "cart-test", wait = "PT1H") {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: "Cart reminder (test)",
+    settings: {
+      reentry: { mode: "never" },
+      exitOn: [{ event: "purchased" }],
+      goal: { event: "purchased", within: "P7D" },
+    },
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "event", event: "cart_abandoned" } },
+      { id: "wait1", type: "wait", wait: { kind: "duration", duration: wait } },
+      {
+        id: "sms1",
+        type: "send",
+        send: {
+          channel: "sms",
+          category: "promotional",
+          template:
+            "Hi {{ user.firstName }}, your cart is waiting: {{ 'https://shop.example/cart' | track }}",
+        },
+      },
+      {
+        id: "clicked",
+        type: "branch",
+        branch: { kind: "engagement", node: "sms1", signal: "clicked", within: "P2D" },
+      },
+      {
+        id: "sms2",
+        type: "send",
+        send: {
+          channel: "sms",
+          category: "promotional",
+          template: "Last chance, {{ user.firstName }}: 10% off",
+        },
+      },
+      { id: "done", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: "wait1" },
+      { from: "wait1", to: "sms1" },
+      { from: "sms1", to: "clicked" },
+      { from: "clicked", to: "done", path: "yes" },
+      { from: "clicked", to: "sms2", path: "no" },
+      { from: "sms2", to: "done" },
+    ],
+  };
+}
+
+/** Sends one promotional SMS right away on `promo_ready`, for cap tests across journeys. */
+export function promoBlast(id: string) {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: `Promo ${id}`,
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "event", event: "promo_ready" } },
+      {
+        id: "sms",
+        type: "send",
+        send: { channel: "sms", category: "promotional", template: `Deal from ${id}` },
+      },
+      { id: "done", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: "sms" },
+      { from: "sms", to: "done" },
+    ],
+  };
+}

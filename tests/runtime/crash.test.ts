@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { connect, type Database } from "../../server/db/connect.ts";
+import { migrateLatest } from "../../server/db/migrate.ts";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { createPostgresDatabase } from "../helpers/databases.ts";
+import { type FakeTwilio, startFakeTwilio } from "../helpers/fake-twilio.ts";
+import { CLI, ROOT, tempDir } from "../helpers/server-process.ts";
+import { middayZone, until } from "../helpers/time.ts";
+
+const USERS = Number(process.env.CRASH_USERS ?? 20_000);
+const MIN_KILLS = 10;
+
+const JOURNEY = {
+  format: "waymark/journey@1",
+  id: "crash",
+  name: "Crash test",
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "api" } },
+    { id: "wait1", type: "wait", wait: { kind: "duration", duration: "PT1S" } },
+    {
+      id: "sms1",
+      type: "send",
+      send: {
+        channel: "sms",
+        category: "promotional",
+        template: "Hi {{ user.firstName }}, 1 of 2",
+      },
+    },
+    { id: "wait2", type: "wait", wait: { kind: "duration", duration: "PT1S" } },
+    {
+      id: "sms2",
+      type: "send",
+      send: {
+        channel: "sms",
+        category: "transactional",
+        template: "Your order shipped, {{ user.firstName }}",
+      },
+    },
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "wait1" },
+    { from: "wait1", to: "sms1" },
+    { from: "sms1", to: "wait2" },
+    { from: "wait2", to: "sms2" },
+    { from: "sms2", to: "done" },
+  ],
+};
+
+/**
+ * Exactly once under crashes (real PostgreSQL only: separate worker processes need a shared
+ * database). Two `waymark worker` processes drain 20,000 users while one of them is killed
+ * with SIGKILL at random moments and restarted.
+ */
+describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
+  let twilio: FakeTwilio | undefined;
+  let db: Database | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const workers = new Set<ChildProcess>();
+  afterAll(async () => {
+    for (const w of workers) w.kill("SIGKILL");
+    await twilio?.close();
+    await db?.close();
+    await drop?.();
+  });
+
+  it(`${USERS} users, two workers, ≥ ${MIN_KILLS} SIGKILLs: one message per send node, no key delivered twice, everyone finishes`, async () => {
+    const pg = await createPostgresDatabase();
+    drop = pg.drop;
+    db = await connect({ url: pg.url });
+    await migrateLatest(db.knex);
+    await createJourney(db.knex, JOURNEY, null);
+    const { versionId } = await publishJourney(db.knex, "crash", null);
+    const zone = middayZone();
+    const consent = JSON.stringify({ sms: { promotional: { granted: true, source: "test" } } });
+    await db.knex.raw(
+      `insert into contacts (external_id, timezone, phone_encrypted, attributes, consent)
+       select 'crash-' || g, ?, null, jsonb_build_object('firstName', 'U' || g), ?::jsonb from generate_series(1, ?) g`,
+      [zone, consent, USERS],
+    );
+    twilio = await startFakeTwilio({ seed: 3 });
+    const secret = "crash-test-secret-crash-test-secret!!";
+    // Phones are encrypted with the workers' secret, so write them the way the server would.
+    const { fieldCrypto } = await import("../../server/privacy/keys.ts");
+    const crypto = fieldCrypto(secret);
+    const ids = (await db.knex("contacts").select("id")) as { id: string }[];
+    for (let i = 0; i < ids.length; i += 2000) {
+      const chunk = ids.slice(i, i + 2000).map((r, j) => ({
+        id: Number(r.id),
+        phone: crypto.encrypt(`+1202555${String(1000 + ((i + j) % 9000)).padStart(4, "0")}`),
+      }));
+      await db.knex.raw(
+        "update contacts c set phone_encrypted = x.phone from jsonb_to_recordset(?::jsonb) as x(id bigint, phone text) where c.id = x.id",
+        [JSON.stringify(chunk)],
+      );
+    }
+    const now = Date.now();
+    await db.knex.raw(
+      `insert into enrollments (contact_id, journey_id, version_id, current_node, entry_event)
+       select id, 'crash', ?, 'start', jsonb_build_object('name', 'api.enroll', 'at', ?::bigint) from contacts`,
+      [versionId, now],
+    );
+    await db.knex.raw(
+      "insert into enrollment_wakeups (enrollment_id, contact_id, wake_at) select id, contact_id, now() from enrollments",
+    );
+
+    const env = {
+      ...process.env,
+      DATABASE_URL: pg.url,
+      WAYMARK_SECRET: secret,
+      WAYMARK_DATA_DIR: tempDir(),
+      WAYMARK_SMS_PROVIDER: "twilio",
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: "+12025550100",
+      TWILIO_BASE_URL: twilio.baseUrl,
+      WAYMARK_SMS_RATE_LIMIT: "0",
+      WAYMARK_DELIVERY_LEASE_MS: "3000",
+      WAYMARK_DELIVERY_POLL_MS: "100",
+      WAYMARK_DELIVERY_CONCURRENCY: "100",
+      WAYMARK_DELIVERY_BATCH: "200",
+      WAYMARK_TICK_BATCH: "500",
+      LOG_LEVEL: "error",
+    };
+    const spawnWorker = () => {
+      const w = spawn(process.execPath, [CLI, "worker"], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      workers.add(w);
+      w.once("exit", () => workers.delete(w));
+      return w;
+    };
+    spawnWorker();
+    spawnWorker();
+
+    const knex = db.knex;
+    const remaining = async () =>
+      Number(
+        (
+          (await knex("enrollments").where({ status: "active" }).count("* as n").first()) as {
+            n: string;
+          }
+        ).n,
+      ) +
+      Number(
+        (
+          (await knex("messages")
+            .whereIn("status", ["queued", "sending"])
+            .count("* as n")
+            .first()) as { n: string }
+        ).n,
+      );
+
+    let kills = 0;
+    let stop = false;
+    const killer = (async () => {
+      // Kill at random moments while work remains; keep going until the minimum is reached.
+      // A worker needs ~1.5 s to start (tsx, connect), so kills come every 2-4 s or nothing
+      // would ever run.
+      while (!stop) {
+        await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
+        if (stop) break;
+        const victim = [...workers][Math.floor(Math.random() * workers.size)];
+        if (!victim) continue;
+        victim.kill("SIGKILL");
+        kills++;
+        await new Promise((r) => victim.once("exit", r));
+        spawnWorker();
+        if (kills >= MIN_KILLS + 2 || (await remaining()) === 0) break;
+      }
+    })();
+    let last = -1;
+    await until(
+      "every user finished and every message sent",
+      async () => {
+        const left = await remaining();
+        if (left !== last) {
+          last = left;
+          if (process.env.CRASH_VERBOSE) console.log(`crash test: ${left} left, ${kills} kills`);
+        }
+        return kills >= MIN_KILLS && left === 0;
+      },
+      240_000,
+      500,
+    );
+    stop = true;
+    await killer;
+
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    const finished = (await knex("enrollments")
+      .where({ status: "completed" })
+      .count("* as n")
+      .first()) as { n: string };
+    expect(Number(finished.n)).toBe(USERS);
+    const perNode = (await knex("messages")
+      .select("node_id")
+      .count("* as n")
+      .groupBy("node_id")
+      .orderBy("node_id")) as { node_id: string; n: string }[];
+    expect(perNode.map((r) => [r.node_id, Number(r.n)])).toEqual([
+      ["sms1", USERS],
+      ["sms2", USERS],
+    ]);
+    const dupes = await knex("messages")
+      .select("enrollment_id", "node_id")
+      .count("* as n")
+      .groupBy("enrollment_id", "node_id")
+      .havingRaw("count(*) > 1");
+    expect(dupes).toEqual([]);
+    const statuses = (await knex("messages")
+      .select("status")
+      .count("* as n")
+      .groupBy("status")) as { status: string; n: string }[];
+    expect(statuses.map((s) => [s.status, Number(s.n)])).toEqual([["sent", 2 * USERS]]);
+    // The provider dedupes retried keys (a worker killed mid-call is retried with the same key),
+    // but no key may ever be accepted as two messages.
+    const tokens = twilio.deliveries.map((d) => d.token);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(tokens.length).toBe(2 * USERS);
+    const retriedKeys = twilio.requests.filter((r) => r.outcome === "duplicate").length;
+    console.log(
+      `crash test: ${kills} SIGKILLs, ${twilio.requests.length} provider requests, ${retriedKeys} retried keys deduplicated by the provider`,
+    );
+  }, 300_000);
+});

@@ -1,0 +1,240 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../server/config.ts";
+import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
+import { createConsoleProvider } from "../../../server/delivery/providers/console.ts";
+import { parseRetryAfter } from "../../../server/delivery/providers/http.ts";
+import { createTwilioProvider } from "../../../server/delivery/providers/twilio.ts";
+import { createWebhookProvider } from "../../../server/delivery/providers/webhook.ts";
+import { retryDelayMs } from "../../../server/delivery/rate-limit.ts";
+import { twilioSignature, verifyWebhookSignature } from "../../../server/delivery/signatures.ts";
+import type { SendRequest } from "../../../server/delivery/types.ts";
+import { startFakeTwilio } from "../../helpers/fake-twilio.ts";
+
+const SECRET = "webhook-secret-0123456789";
+const request: SendRequest = {
+  idempotencyKey: "enr1:send1:1",
+  to: "+8613812341234",
+  body: "回TD退订",
+  channel: "sms",
+  messageId: 42,
+};
+
+describe("webhook provider", () => {
+  type Answer = { status: number; headers?: Record<string, string>; body?: string; hang?: boolean };
+  let answer: Answer = { status: 200 };
+  const seen: { headers: IncomingMessage["headers"]; body: string; valid: boolean }[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const header = req.headers["x-waymark-signature"];
+      const valid = verifyWebhookSignature(
+        SECRET,
+        typeof header === "string" ? header : undefined,
+        body,
+        Date.now() / 1000,
+      );
+      seen.push({ headers: req.headers, body, valid });
+      if (answer.hang) return;
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+      res.end(answer.body ?? "");
+    });
+  });
+  let url = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const provider = () =>
+    createWebhookProvider({ config: { url, secret: SECRET }, timeoutMs: 300, ratePerSecond: null });
+
+  it("POSTs signed JSON with the idempotency key and keeps the receiver's id", async () => {
+    answer = { status: 200, body: JSON.stringify({ id: "hook-1" }) };
+    expect(await provider().send(request)).toEqual({ kind: "sent", providerMessageId: "hook-1" });
+    const last = seen.at(-1);
+    expect(last?.valid).toBe(true);
+    expect(last?.headers["idempotency-key"]).toBe("enr1:send1:1");
+    expect(last?.headers["x-waymark-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(JSON.parse(last?.body ?? "{}")).toEqual({
+      messageId: 42,
+      idempotencyKey: "enr1:send1:1",
+      channel: "sms",
+      to: "+8613812341234",
+      body: "回TD退订",
+    });
+    // A tampered body does not verify.
+    expect(
+      verifyWebhookSignature(
+        SECRET,
+        String(last?.headers["x-waymark-signature"]),
+        `${last?.body} `,
+        Date.now() / 1000,
+      ),
+    ).toBe(false);
+  });
+
+  it("retries 429/5xx (with Retry-After), timeouts and refused connections; fails other 4xx", async () => {
+    answer = { status: 503, headers: { "retry-after": "2" } };
+    expect(await provider().send(request)).toMatchObject({ kind: "retry", retryAfterMs: 2000 });
+    answer = { status: 429 };
+    expect(await provider().send(request)).toMatchObject({
+      kind: "retry",
+      error: expect.stringContaining("429"),
+    });
+    answer = { status: 422, body: '{"error":"bad number +8613812341234"}' };
+    const failed = await provider().send(request);
+    expect(failed).toMatchObject({ kind: "failed" });
+    expect(JSON.stringify(failed)).not.toContain("13812341234");
+    answer = { status: 200, hang: true };
+    expect(await provider().send(request)).toEqual({
+      kind: "retry",
+      error: "timed out after 300 ms",
+    });
+    const refused = createWebhookProvider({
+      config: { url: "http://127.0.0.1:1/hook", secret: SECRET },
+      timeoutMs: 300,
+      ratePerSecond: null,
+    });
+    expect(await refused.send(request)).toMatchObject({ kind: "retry" });
+  });
+});
+
+describe("console and Twilio providers", () => {
+  it("console logs the message with the number masked and returns a stable synthetic id", async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: "info" },
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const provider = createConsoleProvider(log);
+    const a = await provider.send(request);
+    const b = await provider.send(request);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({
+      kind: "sent",
+      providerMessageId: expect.stringMatching(/^console_[0-9a-f]{24}$/),
+    });
+    expect(lines.join("")).toContain("138****1234");
+    expect(lines.join("")).not.toContain("13812341234");
+  });
+
+  it("Twilio: wrong credentials fail without retry; the API answer's sid is kept", async () => {
+    const fake = await startFakeTwilio();
+    try {
+      const config = {
+        accountSid: fake.accountSid,
+        authToken: "wrong",
+        from: "+15005550006",
+        baseUrl: fake.baseUrl,
+      };
+      const bad = createTwilioProvider({
+        config,
+        publicUrl: undefined,
+        timeoutMs: 1000,
+        ratePerSecond: null,
+      });
+      expect(await bad.send(request)).toMatchObject({
+        kind: "failed",
+        error: expect.stringContaining("20003"),
+      });
+      const good = createTwilioProvider({
+        config: { ...config, authToken: fake.authToken },
+        publicUrl: undefined,
+        timeoutMs: 1000,
+        ratePerSecond: null,
+      });
+      const sent = await good.send(request);
+      expect(sent).toEqual({ kind: "sent", providerMessageId: fake.deliveries[0]?.sid });
+      // Without a public URL there is nowhere for Twilio to call back.
+      expect(fake.deliveries[0]?.statusCallback).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("computes X-Twilio-Signature exactly as Twilio documents it", () => {
+    const params = {
+      CallSid: "CA1234567890ABCDE",
+      Caller: "+14158675309",
+      Digits: "1234",
+      From: "+14158675309",
+      To: "+18005551212",
+    };
+    expect(twilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params)).toBe(
+      "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
+    );
+  });
+});
+
+describe("delivery configuration and retry policy", () => {
+  it("defaults to the console provider with documented worker defaults", () => {
+    const config = loadDeliveryConfig({});
+    expect(config).toMatchObject({
+      smsProvider: "console",
+      twilio: null,
+      webhook: null,
+      publicUrl: undefined,
+      smsRatePerSecond: null,
+      timeoutMs: 10_000,
+      linkTtlMs: 30 * 86_400_000,
+      worker: { batchSize: 50, pollMs: 500, concurrency: 10, leaseMs: 60_000, maxAttempts: 10 },
+    });
+  });
+
+  it("reads Twilio settings, trims trailing slashes and refuses incomplete or invalid ones", () => {
+    const config = loadDeliveryConfig({
+      WAYMARK_SMS_PROVIDER: "twilio",
+      TWILIO_ACCOUNT_SID: "AC123",
+      TWILIO_AUTH_TOKEN: "tok",
+      TWILIO_FROM: "+15005550006",
+      WAYMARK_PUBLIC_URL: "https://waymark.example/",
+    });
+    expect(config.twilio).toEqual({
+      accountSid: "AC123",
+      authToken: "tok",
+      from: "+15005550006",
+      baseUrl: "https://api.twilio.com",
+    });
+    expect(config.publicUrl).toBe("https://waymark.example");
+    expect(config.smsRatePerSecond).toBe(10);
+    expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "twilio" })).toThrow(ConfigError);
+    expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "carrier-pigeon" })).toThrow(
+      /console, webhook or twilio/,
+    );
+    expect(() =>
+      loadDeliveryConfig({
+        WAYMARK_WEBHOOK_URL: "https://x.example",
+        WAYMARK_WEBHOOK_SECRET: "short",
+      }),
+    ).toThrow(/16/);
+    expect(() => loadDeliveryConfig({ WAYMARK_DELIVERY_BATCH: "0" })).toThrow(
+      /WAYMARK_DELIVERY_BATCH/,
+    );
+  });
+
+  it("backs off exponentially with equal jitter, capped, and never sooner than Retry-After", () => {
+    const policy = { retryBaseMs: 1000, retryMaxMs: 8000 };
+    expect(retryDelayMs(1, policy, undefined, () => 0)).toBe(500);
+    expect(retryDelayMs(1, policy, undefined, () => 1)).toBe(1000);
+    expect(retryDelayMs(3, policy, undefined, () => 1)).toBe(4000);
+    expect(retryDelayMs(10, policy, undefined, () => 1)).toBe(8000);
+    expect(retryDelayMs(1, policy, 30_000, () => 1)).toBe(30_000);
+    expect(parseRetryAfter("120", 0)).toBe(120_000);
+    expect(parseRetryAfter(new Date(60_000).toUTCString(), 0)).toBe(60_000);
+    expect(parseRetryAfter("soon", 0)).toBeUndefined();
+  });
+});

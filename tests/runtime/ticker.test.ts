@@ -1,0 +1,286 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
+import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { cartReminder } from "../helpers/journeys.ts";
+
+// 2026-03-02 10:00 in Shanghai: inside the 08:00–21:00 sending window.
+const START = "2026-03-02T02:00:00Z";
+const HOUR = 3_600_000;
+
+describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  const clock = manualClock(START);
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    app = await startTestApp(db, clock);
+    await createJourney(db.knex, cartReminder(), null);
+    await publishJourney(db.knex, "cart-test", null);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  const identify = (userId: string, extra: Record<string, unknown> = {}) =>
+    app.ingest("/v1/identify", {
+      userId,
+      traits: { firstName: "Li", phone: "+8613812345678", timezone: "Asia/Shanghai", ...extra },
+      consent: { sms: { promotional: true } },
+    });
+
+  const timeline = async (userId: string) =>
+    (await db
+      .knex("enrollment_log as l")
+      .join("contacts as c", "c.id", "l.contact_id")
+      .where("c.external_id", userId)
+      .orderBy("l.id")
+      .select("l.type", "l.node_id", "l.reason", "l.detail", "l.data")) as {
+      type: string;
+      node_id: string;
+      reason: string | null;
+      detail: string;
+      data: Record<string, unknown>;
+    }[];
+
+  it("runs the cart reminder: enter, wait, send with a tracked link, click → yes → exit", async () => {
+    clock.set(START);
+    expect((await identify("u1")).status).toBe(200);
+    const tracked = await app.ingest("/v1/track", {
+      userId: "u1",
+      event: "cart_abandoned",
+      messageId: "m-1",
+      properties: { sku: "A1" },
+    });
+    expect(tracked).toEqual({ status: 200, body: { success: true, duplicate: false } });
+
+    const first = await app.tick();
+    expect(first.claimed).toBe(1);
+    expect(first.messages).toBe(0);
+    const wake = await db.knex("enrollment_wakeups").first("wake_at");
+    expect(new Date(wake.wake_at).toISOString()).toBe(
+      new Date(Date.parse(START) + HOUR).toISOString(),
+    );
+
+    // Nothing is due before the hour is up.
+    clock.advance(HOUR - 1000);
+    expect((await app.tick()).claimed).toBe(0);
+
+    clock.advance(1000);
+    const second = await app.tick();
+    expect(second.messages).toBe(1);
+    const message = await db
+      .knex("messages")
+      .first("body", "status", "idempotency_key", "encoding", "parts", "id");
+    expect(message.status).toBe("queued");
+    expect(message.body).toMatch(
+      /^Hi Li, your cart is waiting: http:\/\/127\.0\.0\.1:\d+\/l\/[\w-]{22}/,
+    );
+    expect(message.body).toMatch(/Reply STOP to opt out$/);
+    const token = /\/l\/([\w-]+)/.exec(message.body)?.[1];
+    const link = await db.knex("link_tokens").where({ token }).first("url", "message_id");
+    expect(link).toEqual({ url: "https://shop.example/cart", message_id: message.id });
+
+    // The click arrives as an event (delivery's /l/ route records exactly this) and wakes it.
+    clock.advance(10 * 60_000);
+    await app.ingest("/v1/track", {
+      userId: "u1",
+      event: "message.clicked",
+      messageId: "click-1",
+      properties: { nodeId: "sms1" },
+    });
+    const wakeAfterClick = await db.knex("enrollment_wakeups").first("wake_at");
+    expect(new Date(wakeAfterClick.wake_at).getTime()).toBe(clock.now().getTime());
+    await app.tick();
+
+    const enrollment = await db.knex("enrollments").first("status", "current_node", "exit_reason");
+    expect(enrollment).toEqual({
+      status: "completed",
+      current_node: "done",
+      exit_reason: "exit_node",
+    });
+    expect(await db.knex("enrollment_wakeups").count("* as n").first()).toEqual({
+      n: kind === "pglite" ? 0 : "0",
+    });
+    const steps = (await timeline("u1")).map((e) => `${e.type}:${e.node_id}`);
+    expect(steps).toEqual([
+      "entered:start",
+      "waiting:wait1",
+      "sent:sms1",
+      "waiting:clicked",
+      "event:clicked",
+      "branched:clicked",
+      "exited:done",
+    ]);
+    const sent = (await timeline("u1")).find((e) => e.type === "sent");
+    expect(sent?.data.idempotencyKey).toBe(message.idempotency_key);
+  });
+
+  it("defers a send due at night to 08:00 local (quiet hours), then sends", async () => {
+    clock.set("2026-03-02T13:30:00Z"); // 21:30 Shanghai
+    await identify("u2");
+    await app.ingest("/v1/track", { userId: "u2", event: "cart_abandoned", messageId: "m-u2" });
+    await app.tick();
+    clock.advance(HOUR); // 22:30 local
+    await app.tick();
+    const deferred = (await timeline("u2")).find((e) => e.type === "deferred");
+    expect(deferred?.reason).toBe("quiet_hours");
+    expect(deferred?.detail).toContain("08:00");
+    expect(
+      await db
+        .knex("messages")
+        .join("contacts as c", "c.id", "messages.contact_id")
+        .where("c.external_id", "u2")
+        .first(),
+    ).toBeUndefined();
+    const wake = await db
+      .knex("enrollment_wakeups as w")
+      .join("enrollments as e", "e.id", "w.enrollment_id")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where("c.external_id", "u2")
+      .first("w.wake_at");
+    expect(new Date(wake.wake_at).toISOString()).toBe("2026-03-03T00:00:00.000Z"); // 08:00 Shanghai
+    clock.set("2026-03-03T00:00:00Z");
+    expect((await app.tick()).messages).toBe(1);
+  });
+
+  it("deduplicates events by messageId and keeps one active enrollment per journey", async () => {
+    clock.set(START);
+    await identify("u3");
+    const a = await app.ingest("/v1/track", {
+      userId: "u3",
+      event: "cart_abandoned",
+      messageId: "dup-1",
+    });
+    const b = await app.ingest("/v1/track", {
+      userId: "u3",
+      event: "cart_abandoned",
+      messageId: "dup-1",
+    });
+    expect(a.body.duplicate).toBe(false);
+    expect(b.body.duplicate).toBe(true);
+    await app.ingest("/v1/track", { userId: "u3", event: "cart_abandoned", messageId: "dup-2" });
+    const rows = await db
+      .knex("enrollments as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where("c.external_id", "u3")
+      .select("e.id");
+    expect(rows).toHaveLength(1);
+    const events = await db
+      .knex("events as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where("c.external_id", "u3")
+      .select("e.id");
+    expect(events).toHaveLength(2);
+  });
+
+  it("exits at once when the purchase arrives during the wait", async () => {
+    clock.set(START);
+    await identify("u4");
+    await app.ingest("/v1/track", { userId: "u4", event: "cart_abandoned", messageId: "u4-cart" });
+    await app.tick();
+    clock.advance(20 * 60_000);
+    await app.ingest("/v1/track", {
+      userId: "u4",
+      event: "purchased",
+      messageId: "u4-buy",
+      properties: { amount: 120 },
+    });
+    await app.tick();
+    const steps = (await timeline("u4")).map((e) => `${e.type}:${e.reason ?? ""}`);
+    expect(steps.at(-1)).toBe("exited:exit_on");
+    expect(steps).toContain("converted:");
+  });
+});
+
+describe.each(databaseKinds)("ingest validation on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    app = await startTestApp(db, manualClock(START));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it("refuses a missing or wrong write key", async () => {
+    const none = await fetch(`${app.url}/v1/track`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(none.status).toBe(401);
+    const wrong = await fetch(`${app.url}/v1/track`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Basic ${Buffer.from("wk_nope:").toString("base64")}`,
+      },
+      body: JSON.stringify({ userId: "x", event: "e" }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe("invalid_key");
+  });
+
+  it("rejects a batch with bad items whole, naming every bad field, and writes nothing", async () => {
+    const r = await app.ingest("/v1/batch", {
+      batch: [
+        { type: "identify", userId: "ok-1", traits: { phone: "+8613812345678" } },
+        { type: "identify", userId: "bad-1", traits: { phone: "12" } },
+        { type: "identify", userId: "bad-2", traits: { timezone: "Mars/Olympus" } },
+        { type: "track", userId: "ok-2", event: "viewed" },
+      ],
+    });
+    expect(r.status).toBe(400);
+    const details = (r.body.error as { details: { path: string }[] }).details.map((d) => d.path);
+    expect(details).toEqual(["batch.1.traits.phone", "batch.2.traits.timezone"]);
+    expect(await db.knex("contacts").whereIn("external_id", ["ok-1", "ok-2"]).select("id")).toEqual(
+      [],
+    );
+  });
+
+  it("rejects malformed JSON, missing fields and oversized batches with 4xx JSON", async () => {
+    const malformed = await fetch(`${app.url}/v1/track`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}`,
+      },
+      body: "{not json",
+    });
+    expect(malformed.status).toBe(400);
+    const missing = await app.ingest("/v1/track", { userId: "x" });
+    expect(missing.status).toBe(400);
+    expect((missing.body.error as { message: string }).message).toMatch(/^event:/);
+    const tooMany = await app.ingest("/v1/batch", {
+      batch: Array.from({ length: 501 }, (_, i) => ({
+        type: "track",
+        userId: `u${i}`,
+        event: "e",
+      })),
+    });
+    expect(tooMany.status).toBe(400);
+    const huge = await app.ingest("/v1/track", {
+      userId: "x",
+      event: "e",
+      properties: { blob: "x".repeat(600_000) },
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it("stores phone numbers encrypted and finds them by blind index", async () => {
+    await app.ingest("/v1/identify", { userId: "p1", traits: { phone: "+86 138 1234 5678" } });
+    const row = await db
+      .knex("contacts")
+      .where({ external_id: "p1" })
+      .first("phone_encrypted", "phone_hash", "phone_country");
+    expect(row.phone_encrypted).not.toContain("13812345678");
+    expect(app.crypto.decrypt(row.phone_encrypted)).toBe("+8613812345678");
+    expect(row.phone_hash).toBe(app.crypto.blindIndex("+8613812345678"));
+    expect(row.phone_country).toBe("CN");
+  });
+});
