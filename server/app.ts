@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
+import { policyCache } from "./runtime/policy.ts";
 
 export const CLIENT_DIST = resolve(import.meta.dirname, "../client/dist");
 
@@ -24,6 +25,7 @@ export interface AppOptions {
   crypto: FieldCrypto;
   delivery: DeliveryConfig;
   metrics?: Metrics;
+  workspaceTimezone?: string;
   /** Sustained ingest requests/s allowed per write key (burst twice that). */
   ingestRatePerSecond?: number;
   /** The clock for request handling; tests pass a controllable one. */
@@ -41,6 +43,7 @@ export function createApp({
   metrics,
   clock,
   ingestRatePerSecond = 1000,
+  workspaceTimezone = "UTC",
   serveClient = true,
   secureCookies = false,
 }: AppOptions) {
@@ -79,7 +82,13 @@ export function createApp({
   app.use(sessionRoutes(db.knex, secureCookies));
   const live = liveJourneyCache(db.knex);
   const now = clock ?? (() => new Date());
-  app.use(buildRouter(db.knex, apiRoutes({ knex: db.knex, crypto, live, now, metrics })));
+  const policy = policyCache(db.knex, workspaceTimezone);
+  app.use(
+    buildRouter(
+      db.knex,
+      apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics }),
+    ),
+  );
   app.use(ingestRoutes({ knex: db.knex, crypto, live, now }));
   app.use(deliveryRoutes({ knex: db.knex, crypto, config: delivery, log, now }));
   app.use("/api", notFound);

@@ -11,6 +11,8 @@ import { startDeliveryWorker } from "./delivery/worker.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
+import { startDateScanner } from "./runtime/date-scan.ts";
+import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { policyCache } from "./runtime/policy.ts";
 import { startTicker } from "./runtime/ticker.ts";
 import { type SeedResult, seedIfEmpty } from "./seed/demo.ts";
@@ -41,6 +43,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       crypto,
       delivery,
       metrics,
+      workspaceTimezone: config.workspaceTimezone,
       serveClient: config.serveClient,
       secureCookies: config.secureCookies,
     });
@@ -63,6 +66,16 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           onBatch: (stats) => metrics.observeBatch(stats),
         })
       : null;
+    const dateScanner = config.runWorkers
+      ? startDateScanner({
+          knex: db.knex,
+          crypto,
+          live: liveJourneyCache(db.knex),
+          workspaceTimezone: config.workspaceTimezone,
+          now: () => new Date(),
+          onError: (err) => log.error({ err }, "date-trigger scan failed"),
+        })
+      : null;
     const deliveryWorker = config.runWorkers
       ? startDeliveryWorker({
           knex: db.knex,
@@ -80,6 +93,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       seed,
       async close() {
         await ticker?.stop();
+        await dateScanner?.stop();
         await deliveryWorker?.stop();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));

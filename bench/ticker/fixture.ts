@@ -77,7 +77,8 @@ export async function seedBench(
   users: number,
 ): Promise<{ versionId: number; template: EnrollmentSnapshot }> {
   await createJourney(knex, BENCH_JOURNEY, null);
-  const { versionId } = await publishJourney(knex, "bench", null, new Date(BENCH_NOW));
+  const published = await publishJourney(knex, "bench", null, new Date(BENCH_NOW));
+  const versionId = Number(published.versionId);
   const template = templateSnapshot(versionId);
   const consent = JSON.stringify({
     sms: { promotional: { granted: true, source: "bench", at: new Date(BENCH_NOW).toISOString() } },

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   formatTimeline,
   hasErrors,
@@ -7,49 +7,20 @@ import {
   type SimContact,
   type SimEvent,
   simulate,
-  type TimelineEntry,
   validateText,
 } from "../../engine/index.ts";
 import { DEFAULT_POLICY } from "../../engine/rules/index.ts";
+import {
+  SimContactSchema,
+  SimEventsSchema,
+  timelineEntryJson,
+} from "../../engine/simulate/input.ts";
 
 import { resolveZone } from "../../engine/time/index.ts";
 import { formatIssue, readText } from "./validate.ts";
 
 const USAGE =
   "usage: waymark simulate <journey.json> --contact <contact.json> --events <events.json> [--from ISO] [--until ISO] [--json]\n";
-
-const Instant = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const at = typeof v === "number" ? v : Date.parse(v);
-  if (!Number.isFinite(at)) {
-    ctx.addIssue({ code: "custom", message: `not an ISO date-time: ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return at;
-});
-
-const ContactFile = z.object({
-  id: z.string().min(1),
-  timezone: z.string().optional(),
-  phone: z.string().optional(),
-  email: z.string().optional(),
-  locale: z.string().optional(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
-  consent: z
-    .record(
-      z.string(),
-      z.record(z.string(), z.union([z.boolean(), z.object({ granted: z.boolean() })])),
-    )
-    .optional(),
-});
-
-const EventsFile = z.array(
-  z.object({
-    at: Instant,
-    name: z.string().min(1),
-    properties: z.record(z.string(), z.unknown()).optional(),
-    messageId: z.string().optional(),
-  }),
-);
 
 class CliError extends Error {
   constructor(
@@ -84,16 +55,6 @@ function instant(value: string | undefined, flag: string): number | undefined {
   if (!Number.isFinite(at))
     throw new CliError(`${flag} ${JSON.stringify(value)} is not an ISO date-time`, 2);
   return at;
-}
-
-/** Timeline entry for --json: instants as ISO strings, keys in a stable order. */
-function jsonEntry(e: TimelineEntry): Record<string, unknown> {
-  const { at, nodeId, type, ...rest } = e;
-  const out: Record<string, unknown> = { at: new Date(at).toISOString(), nodeId, type };
-  for (const [k, v] of Object.entries(rest)) {
-    out[k] = k === "until" && typeof v === "number" ? new Date(v).toISOString() : v;
-  }
-  return out;
 }
 
 const DAY = 86_400_000;
@@ -138,10 +99,10 @@ function execute(args: string[]): number {
 
   const { values } = parsed;
   const contact: SimContact = values.contact
-    ? (checked(ContactFile, readJson(values.contact, "contact"), "contact") as SimContact)
+    ? (checked(SimContactSchema, readJson(values.contact, "contact"), "contact") as SimContact)
     : { id: "contact-1" };
   const events: SimEvent[] = values.events
-    ? checked(EventsFile, readJson(values.events, "events"), "events")
+    ? checked(SimEventsSchema, readJson(values.events, "events"), "events")
     : [];
 
   // The CLI is the edge: with no events and no --from, "now" is the wall clock.
@@ -158,7 +119,7 @@ function execute(args: string[]): number {
   });
   if (values.json) {
     const out: Record<string, unknown> = {
-      timeline: result.timeline.map(jsonEntry),
+      timeline: result.timeline.map(timelineEntryJson),
       final: result.final,
     };
     if (result.issues.length > 0) out.issues = result.issues;

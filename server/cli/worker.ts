@@ -7,6 +7,8 @@ import { createProviders } from "../delivery/providers/index.ts";
 import { startDeliveryWorker } from "../delivery/worker.ts";
 import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
+import { startDateScanner } from "../runtime/date-scan.ts";
+import { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { policyCache } from "../runtime/policy.ts";
 import { startTicker } from "../runtime/ticker.ts";
 
@@ -57,6 +59,14 @@ export async function run(_args: string[]): Promise<number> {
     concurrency: config.tickConcurrency,
     onError: (err) => log.error({ err }, "ticker batch failed"),
   });
+  const dateScanner = startDateScanner({
+    knex: db.knex,
+    crypto,
+    live: liveJourneyCache(db.knex),
+    workspaceTimezone: config.workspaceTimezone,
+    now: () => new Date(),
+    onError: (err) => log.error({ err }, "date-trigger scan failed"),
+  });
   const deliveryWorker = startDeliveryWorker({
     knex: db.knex,
     crypto,
@@ -70,6 +80,7 @@ export async function run(_args: string[]): Promise<number> {
   );
   const stop = async () => {
     await ticker.stop();
+    await dateScanner.stop();
     await deliveryWorker.stop();
     await db.close();
     process.exit(0);

@@ -1,6 +1,10 @@
 import type { Knex } from "knex";
+import { compile, compileFresh } from "../../engine/compile/compile.ts";
 import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
+import { migrateSnapshot, migrationTarget } from "../../engine/migrate.ts";
+import { assertNever } from "../../engine/shared/assert-never.ts";
+import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { HttpError } from "../http/errors.ts";
@@ -123,12 +127,32 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
  * the version they entered (`pin`): their snapshots name their version, and versions never
  * change. Refuses (422) while validation reports errors.
  */
+export interface PublishOptions {
+  /** In-flight users: stay on their version (default), or move to the new one by node id. */
+  inFlight?: "pin" | "migrate";
+  /** For `migrate`: old node id → new node id, or null to exit. Unmapped nodes keep their id. */
+  map?: Record<string, string | null>;
+  /** Report what would happen, change nothing. */
+  dryRun?: boolean;
+}
+
+export interface PublishResult {
+  versionId: number | null;
+  version: number;
+  issues: Issue[];
+  /** Active users per node of older versions and where `migrate` takes them (null: exit). */
+  inFlight: { versionId: number; node: string; users: number; to: string | null }[];
+  migrated: number;
+  exited: number;
+}
+
 export async function publishJourney(
   knex: Knex,
   id: string,
   operatorId: number | null,
   now: Date = new Date(),
-): Promise<{ versionId: number; version: number; issues: Issue[] }> {
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   return knex.transaction(async (trx) => {
     const journey = await trx("journeys").where({ id }).forUpdate().first("status");
     if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
@@ -145,6 +169,26 @@ export async function publishJourney(
       .max("version as v")
       .first()) as { v: number | null };
     const version = (max?.v ?? 0) + 1;
+    const next = compileFresh({ versionId: "next", journey: draft.definition });
+    const map = options.map ?? {};
+    const counts = (await trx("enrollments")
+      .where({ journey_id: id, status: "active" })
+      .select("version_id", "current_node")
+      .count("* as n")
+      .groupBy("version_id", "current_node")
+      .orderBy(["version_id", "current_node"])) as {
+      version_id: string | number;
+      current_node: string;
+      n: string | number;
+    }[];
+    const inFlight = counts.map((c) => ({
+      versionId: Number(c.version_id),
+      node: c.current_node,
+      users: Number(c.n),
+      to: migrationTarget(c.current_node, map, next),
+    }));
+    if (options.dryRun)
+      return { versionId: null, version, issues, inFlight, migrated: 0, exited: 0 };
     const [row] = (await trx("journey_versions")
       .insert({
         journey_id: id,
@@ -161,8 +205,87 @@ export async function publishJourney(
       .update({ status: "live", live_version_id: versionId, updated_at: now });
     // A paused journey that is published again resumes: its held users continue.
     if (journey.status === "paused") await releaseHeld(trx, id, now);
-    return { versionId, version, issues };
+    const moved =
+      options.inFlight === "migrate"
+        ? await migrateInFlight(trx, id, versionId, draft.definition, map, now)
+        : { migrated: 0, exited: 0 };
+    return { versionId, version, issues, inFlight, ...moved };
   });
+}
+
+/**
+ * Moves every active enrollment of older versions onto `versionId` (engine/migrate.ts decides
+ * each one): same node → same wait; mapped node → entered now; removed → exited and logged.
+ * Row by row on purpose: this runs once per publish, under the journey's row lock.
+ */
+async function migrateInFlight(
+  trx: Knex.Transaction,
+  id: string,
+  versionId: number,
+  definition: Journey,
+  map: Record<string, string | null>,
+  now: Date,
+): Promise<{ migrated: number; exited: number }> {
+  const next = compile({ versionId: String(versionId), journey: definition });
+  const rows = (await trx("enrollments")
+    .where({ journey_id: id, status: "active" })
+    .whereNot({ version_id: versionId })
+    .whereNotNull("snapshot")
+    .forUpdate()
+    .select("id", "contact_id", "version_id", "snapshot")) as {
+    id: string | number;
+    contact_id: string | number;
+    version_id: string | number;
+    snapshot: EnrollmentSnapshot;
+  }[];
+  let migrated = 0;
+  let exited = 0;
+  for (const r of rows) {
+    const m = migrateSnapshot(r.snapshot, next, map, now.getTime());
+    const base = { contact_id: r.contact_id, enrollment_id: r.id, journey_id: id, at: now };
+    switch (m.kind) {
+      case "exit":
+        await trx("enrollments")
+          .where({ id: r.id })
+          .update({ status: "exited", ended_at: now, exit_reason: m.reason, updated_at: now });
+        await trx("enrollment_wakeups").where({ enrollment_id: r.id }).delete();
+        await trx("enrollment_log").insert({
+          ...base,
+          version_id: r.version_id,
+          node_id: r.snapshot.context.node,
+          type: "exited",
+          reason: m.reason,
+          detail: `node ${r.snapshot.context.node} is not in version ${versionId}`,
+        });
+        exited++;
+        break;
+      case "stay":
+      case "move":
+        await trx("enrollments")
+          .where({ id: r.id })
+          .update({
+            version_id: versionId,
+            snapshot: JSON.stringify(m.snapshot),
+            current_node: m.snapshot.context.node,
+            updated_at: now,
+          });
+        if (m.kind === "move") {
+          await trx("enrollment_wakeups").where({ enrollment_id: r.id }).update({ wake_at: now });
+          await trx("enrollment_log").insert({
+            ...base,
+            version_id: versionId,
+            node_id: m.to,
+            type: "migrated",
+            detail: `moved from ${r.snapshot.context.node} (version ${r.version_id}) to ${m.to}`,
+          });
+        }
+        migrated++;
+        break;
+      default:
+        assertNever(m);
+    }
+  }
+  return { migrated, exited };
 }
 
 /** Holds every user where they are: no wake-ups, no sends, events kept for later. */

@@ -1,17 +1,24 @@
 import type { Knex } from "knex";
+import type { DeliveryConfig } from "../delivery/config.ts";
 import { buildOpenApi } from "../http/openapi.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import type { Metrics } from "../metrics.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
+import type { policyCache } from "../runtime/policy.ts";
+import { adminRoutes } from "./admin.ts";
 import { contactRoutes } from "./contacts.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
+import { settingsRoutes } from "./settings.ts";
+import { simulateRoutes } from "./simulate.ts";
 
 export interface ApiDeps {
   knex: Knex;
   crypto: FieldCrypto;
   live: ReturnType<typeof liveJourneyCache>;
+  policy: ReturnType<typeof policyCache>;
+  delivery: DeliveryConfig;
   now: () => Date;
   metrics?: Metrics | undefined;
 }
@@ -25,6 +32,9 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...journeyRoutes(deps.knex, deps.live, deps.now),
     ...contactRoutes(deps.knex, deps.crypto),
     ...messageRoutes(deps.knex),
+    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),
+    ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
+    ...adminRoutes(deps.knex),
   ];
   routes.push({
     method: "get",

@@ -27,6 +27,13 @@ const EnrollBody = z.object({
   userId: z.string().trim().min(1).max(200),
   properties: z.record(z.string(), z.unknown()).default({}),
 });
+const PublishBody = z
+  .object({
+    inFlight: z.enum(["pin", "migrate"]).default("pin"),
+    map: z.record(z.string(), z.string().nullable()).default({}),
+    dryRun: z.boolean().default(false),
+  })
+  .default({ inFlight: "pin", map: {}, dryRun: false });
 const DuplicateBody = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
   name: z.string().min(1).max(200).optional(),
@@ -165,10 +172,13 @@ export function journeyRoutes(
       method: "post",
       path: "/api/journeys/:id/publish",
       access: EDIT,
-      summary: "Publish the draft as a new immutable version; in-flight users stay on theirs",
+      summary:
+        "Publish the draft as a new version; in-flight users stay (pin) or move by a node map (migrate); dryRun reports users per node",
+      body: PublishBody,
       async handler(req, res) {
-        const result = await publishJourney(knex, param(req, "id"), who(req), clock());
-        live.invalidate();
+        const body = parseBody(PublishBody, req.body);
+        const result = await publishJourney(knex, param(req, "id"), who(req), clock(), body);
+        if (!body.dryRun) live.invalidate();
         res.json(result);
       },
     },

@@ -10,7 +10,7 @@ import { defaultPolicy } from "../../engine/rules/policy.ts";
 export function policyCache(knex: Knex, workspaceTimezone: string, ttlMs = 1000) {
   let loadedAt = -Infinity;
   let current: AdvancePolicy | null = null;
-  return async (now = Date.now()): Promise<AdvancePolicy> => {
+  const read = async (now = Date.now()): Promise<AdvancePolicy> => {
     if (current && now - loadedAt <= ttlMs) return current;
     const row = (await knex("settings").where({ key: "policy" }).first("value")) as
       | { value: Partial<AdvancePolicy> }
@@ -19,4 +19,10 @@ export function policyCache(knex: Knex, workspaceTimezone: string, ttlMs = 1000)
     loadedAt = now;
     return current;
   };
+  // After a settings change in this process: the next read goes to the database.
+  return Object.assign(read, {
+    invalidate: () => {
+      current = null;
+    },
+  });
 }

@@ -2,9 +2,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { ROLES, type Role } from "../../server/auth/sessions.ts";
+import { loadDeliveryConfig } from "../../server/delivery/config.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { apiRoutes } from "../../server/routes/index.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
+import { policyCache } from "../../server/runtime/policy.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { cartReminder } from "../helpers/journeys.ts";
@@ -23,6 +25,8 @@ describe("every API route's access rules", () => {
       knex: db.knex,
       crypto: app.crypto,
       live: liveJourneyCache(db.knex),
+      policy: policyCache(db.knex, "UTC"),
+      delivery: loadDeliveryConfig({}),
       now: () => new Date(),
       metrics: createMetrics(db.knex),
     });

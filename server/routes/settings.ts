@@ -1,0 +1,86 @@
+import type { Knex } from "knex";
+import { z } from "zod";
+import { DurationSchema, TimeOfDaySchema } from "../../engine/format/primitives.ts";
+import { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
+import { DEFAULT_OPT_OUT_LINES } from "../../engine/sms/index.ts";
+import { isValidZone } from "../../engine/time/index.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import type { RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
+import type { policyCache } from "../runtime/policy.ts";
+
+// The journey format's own primitives, so a duration or time valid in a journey is valid here.
+const Hhmm = TimeOfDaySchema;
+const Duration = DurationSchema;
+
+/** The workspace sending policy as the Settings page edits it; the engine's Policy plus opt-out lines. */
+export const PolicySettings = z.object({
+  workspaceTimezone: z
+    .string()
+    .refine((z) => isValidZone(z), "must be an IANA time zone such as Asia/Shanghai"),
+  quietHours: z.object({ start: Hhmm, end: Hhmm }).nullable(),
+  quietHoursFor: z.array(z.enum(CATEGORIES)),
+  caps: z
+    .array(
+      z.object({
+        channel: z.enum(CHANNELS),
+        category: z.enum(CATEGORIES),
+        max: z.number().int().min(0).max(10_000),
+        window: z.union([z.literal("calendar_day"), Duration]),
+        onExceed: z.enum(["defer", "suppress"]),
+      }),
+    )
+    .max(50),
+  unopenedStreak: z
+    .object({ count: z.number().int().min(1).max(100), cooldown: Duration })
+    .nullable(),
+  consentRequired: z.partialRecord(z.enum(CATEGORIES), z.boolean()),
+  optOutLines: z.record(z.string().min(2).max(35), z.string().min(1).max(120)),
+});
+export type PolicySettingsValue = z.infer<typeof PolicySettings>;
+
+export function settingsRoutes(
+  knex: Knex,
+  policy: ReturnType<typeof policyCache>,
+  delivery: DeliveryConfig,
+): RouteSpec[] {
+  const current = async () => {
+    const p = await policy();
+    return {
+      ...p,
+      quietHoursFor: p.quietHoursFor ?? ["promotional"],
+      optOutLines: { ...DEFAULT_OPT_OUT_LINES, ...(p.optOutLines ?? {}) },
+    };
+  };
+  return [
+    {
+      method: "get",
+      path: "/api/settings",
+      access: "any",
+      summary:
+        "The workspace sending policy (quiet hours, caps, streak rule, consent, opt-out lines) and provider",
+      async handler(_req, res) {
+        res.json({
+          policy: await current(),
+          provider: { sms: delivery.smsProvider, publicUrl: delivery.publicUrl ?? null },
+        });
+      },
+    },
+    {
+      method: "put",
+      path: "/api/settings",
+      access: [],
+      summary: "Replace the workspace sending policy (admin); applies to the next ticks",
+      body: z.object({ policy: PolicySettings }),
+      async handler(req, res) {
+        const body = parseBody(z.object({ policy: PolicySettings }), req.body);
+        await knex("settings")
+          .insert({ key: "policy", value: JSON.stringify(body.policy), updated_at: new Date() })
+          .onConflict("key")
+          .merge(["value", "updated_at"]);
+        policy.invalidate();
+        res.json({ policy: await current() });
+      },
+    },
+  ];
+}

@@ -1,0 +1,144 @@
+import type { Knex } from "knex";
+import { z } from "zod";
+import type { Journey } from "../../engine/format/journey.ts";
+import { parseJourney } from "../../engine/format/parse.ts";
+import {
+  SimContactSchema,
+  SimEventsSchema,
+  timelineEntryJson,
+} from "../../engine/simulate/input.ts";
+import { simulate } from "../../engine/simulate/simulate.ts";
+import type { SimContact } from "../../engine/simulate/store.ts";
+import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { HttpError } from "../http/errors.ts";
+import type { RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import type { policyCache } from "../runtime/policy.ts";
+
+const DAY = 86_400_000;
+
+const SimulateBody = z
+  .object({
+    journey: z.unknown().optional(),
+    journeyId: z.string().min(1).max(64).optional(),
+    contact: SimContactSchema.partial({ id: true }).optional(),
+    contactId: z.string().min(1).max(200).optional(),
+    events: SimEventsSchema.default([]),
+    from: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((b) => (b.journey === undefined) !== (b.journeyId === undefined), {
+    message: "give exactly one of journey or journeyId",
+    path: ["journey"],
+  });
+
+/**
+ * `POST /api/simulate`: the CLI's `simulate --json`, over HTTP, with the workspace's own policy
+ * and optionally a real contact's profile. Runs the engine in memory; writes nothing.
+ */
+export function simulateRoutes(
+  knex: Knex,
+  crypto: FieldCrypto,
+  policy: ReturnType<typeof policyCache>,
+  clock: () => Date,
+): RouteSpec[] {
+  return [
+    {
+      method: "post",
+      path: "/api/simulate",
+      access: "any",
+      summary:
+        "Simulate a journey (a document or a journey's draft) for one contact and a timeline of events",
+      body: SimulateBody,
+      async handler(req, res) {
+        const body = parseBody(SimulateBody, req.body);
+        let doc: unknown = body.journey;
+        if (body.journeyId) {
+          const row = (await knex("journey_versions")
+            .where({ journey_id: body.journeyId, is_draft: true })
+            .first("definition")) as { definition: Journey } | undefined;
+          if (!row) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
+          doc = row.definition;
+        }
+        const issues = validate(doc);
+        if (hasErrors(issues))
+          throw new HttpError(
+            422,
+            "invalid_journey",
+            issues.find((i) => i.severity === "error")?.message ?? "invalid journey",
+            issues,
+          );
+        const parsed = parseJourney(doc);
+        if (!parsed.ok)
+          throw new HttpError(422, "invalid_journey", "invalid journey", parsed.issues);
+
+        let contact: SimContact = { id: "sample", ...body.contact };
+        if (body.contactId) {
+          const row = (await knex("contacts")
+            .where((w) => {
+              w.where("external_id", body.contactId ?? "");
+              if (/^\d+$/.test(body.contactId ?? "")) w.orWhere("id", Number(body.contactId));
+            })
+            .first(
+              "external_id",
+              "email",
+              "phone_encrypted",
+              "timezone",
+              "locale",
+              "attributes",
+              "consent",
+            )) as
+            | {
+                external_id: string;
+                email: string | null;
+                phone_encrypted: string | null;
+                timezone: string | null;
+                locale: string | null;
+                attributes: Record<string, unknown>;
+                consent: Record<string, Record<string, { granted: boolean }>>;
+              }
+            | undefined;
+          if (!row) throw new HttpError(404, "not_found", `no contact "${body.contactId}"`);
+          contact = {
+            id: row.external_id,
+            attributes: row.attributes,
+            consent: row.consent,
+            ...(row.timezone ? { timezone: row.timezone } : {}),
+            ...(row.locale ? { locale: row.locale } : {}),
+            ...(row.email ? { email: row.email } : {}),
+            ...(row.phone_encrypted ? { phone: crypto.decrypt(row.phone_encrypted) } : {}),
+          };
+        }
+        const firstEvent = body.events.reduce(
+          (min, e) => Math.min(min, e.at),
+          Number.POSITIVE_INFINITY,
+        );
+        const from = body.from
+          ? Date.parse(body.from)
+          : Number.isFinite(firstEvent)
+            ? firstEvent
+            : clock().getTime();
+        const until = body.until ? Date.parse(body.until) : from + 365 * DAY;
+        if (until < from)
+          throw new HttpError(400, "invalid_body", "until: is before from", [
+            { path: "until", message: "is before from" },
+          ]);
+        if (until - from > 5 * 365 * DAY)
+          throw new HttpError(400, "invalid_body", "until: at most five years after from", [
+            { path: "until", message: "at most five years after from" },
+          ]);
+        const result = simulate(parsed.journey, contact, body.events, {
+          from,
+          until,
+          policy: await policy(),
+        });
+        res.json({
+          timeline: result.timeline.map(timelineEntryJson),
+          final: result.final,
+          issues: result.issues,
+        });
+      },
+    },
+  ];
+}
