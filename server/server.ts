@@ -11,6 +11,7 @@ import { startDeliveryWorker } from "./delivery/worker.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
+import { attachRealtime, type Realtime } from "./realtime/index.ts";
 import { startDateScanner } from "./runtime/date-scan.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { policyCache } from "./runtime/policy.ts";
@@ -30,6 +31,7 @@ export class PortInUseError extends Error {}
 /** Everything `waymark start` runs, in order: connect, migrate, seed, listen. */
 export async function startServer(config: Config, log: Logger): Promise<Running> {
   const db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
+  let realtime: Realtime | undefined;
   try {
     const applied = await migrateLatest(db.knex);
     if (applied.length) log.info({ applied }, "migrations applied");
@@ -48,6 +50,13 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       secureCookies: config.secureCookies,
     });
     const http = createServer(app);
+    realtime = await attachRealtime(http, {
+      knex: db.knex,
+      dbKind: db.kind,
+      pgUrl: config.databaseUrl,
+      log,
+    });
+    const rt = realtime;
     await listen(http, config.port, config.host);
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
@@ -63,7 +72,10 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           batchSize: config.tickBatch ?? (db.kind === "pglite" ? 100 : 1000),
           concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
           onError: (err) => log.error({ err }, "ticker batch failed"),
-          onBatch: (stats) => metrics.observeBatch(stats),
+          onBatch: (stats) => {
+            metrics.observeBatch(stats);
+            rt.publisher.publishBatch(stats);
+          },
         })
       : null;
     const dateScanner = config.runWorkers
@@ -95,12 +107,14 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
         await ticker?.stop();
         await dateScanner?.stop();
         await deliveryWorker?.stop();
+        await rt.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         await db.close();
       },
     };
   } catch (err) {
+    await realtime?.close().catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }

@@ -7,6 +7,7 @@ import { createProviders } from "../delivery/providers/index.ts";
 import { startDeliveryWorker } from "../delivery/worker.ts";
 import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
+import { createPublisher } from "../realtime/index.ts";
 import { startDateScanner } from "../runtime/date-scan.ts";
 import { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { policyCache } from "../runtime/policy.ts";
@@ -49,6 +50,12 @@ export async function run(_args: string[]): Promise<number> {
   }
   await migrateLatest(db.knex);
   const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
+  const pgUrl = config.databaseUrl;
+  // Live views are a convenience: a worker that cannot reach the adapter still does its job.
+  const publisher = await createPublisher({ pgUrl, log }).catch((err: unknown) => {
+    log.warn({ err }, "realtime unavailable: live views will miss this worker's moves");
+    return null;
+  });
   const workerId = `${hostname()}:${process.pid}`;
   const ticker = startTicker({
     knex: db.knex,
@@ -58,6 +65,7 @@ export async function run(_args: string[]): Promise<number> {
     batchSize: config.tickBatch ?? 1000,
     concurrency: config.tickConcurrency,
     onError: (err) => log.error({ err }, "ticker batch failed"),
+    onBatch: (stats) => publisher?.publishBatch(stats),
   });
   const dateScanner = startDateScanner({
     knex: db.knex,
@@ -80,6 +88,7 @@ export async function run(_args: string[]): Promise<number> {
   );
   const stop = async () => {
     await ticker.stop();
+    await publisher?.close();
     await dateScanner.stop();
     await deliveryWorker.stop();
     await db.close();

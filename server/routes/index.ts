@@ -8,6 +8,7 @@ import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import type { policyCache } from "../runtime/policy.ts";
 import { adminRoutes } from "./admin.ts";
 import { contactRoutes } from "./contacts.ts";
+import { journeyToolRoutes } from "./journey-tools.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
 import { settingsRoutes } from "./settings.ts";
@@ -35,6 +36,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
+    ...journeyToolRoutes(deps.knex, deps.policy, deps.now),
   ];
   routes.push({
     method: "get",

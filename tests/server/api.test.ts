@@ -219,6 +219,74 @@ describe.each(databaseKinds)("the REST API on %s", (kind) => {
       .insert({ email: "x@example.com", role: "marketer", password_hash: await hashPassword("x") });
   });
 
+  it("previews a send node, test-sends only to the test list, and diffs versions", async () => {
+    const journey = { ...cartReminder("tools"), settings: { testList: ["tester-1"] } };
+    expect((await call("POST", "/api/journeys", journey)).status).toBe(201);
+    const preview = await call("POST", "/api/journeys/tools/preview", {
+      nodeId: "sms1",
+      contact: { attributes: { firstName: "小明" }, locale: "zh-CN" },
+    });
+    expect(preview.status).toBe(200);
+    // 80 UCS-2 characters with the tracked link: two parts of 67.
+    expect(preview.body).toMatchObject({
+      encoding: "UCS-2",
+      parts: 2,
+      perPart: 67,
+      optOutLine: "回TD退订",
+    });
+    expect(String(preview.body.text)).toMatch(
+      /^Hi 小明, your cart is waiting: https:\/\/wm\.example\/l\/\w+ 回TD退订$/,
+    );
+    expect((await call("POST", "/api/journeys/tools/preview", { nodeId: "wait1" })).status).toBe(
+      400,
+    );
+
+    await app.ingest("/v1/identify", {
+      userId: "tester-1",
+      traits: { firstName: "Tess", phone: "+12025550188" },
+    });
+    await app.ingest("/v1/identify", {
+      userId: "real-customer",
+      traits: { firstName: "Rae", phone: "+12025550199" },
+    });
+    const refused = await call("POST", "/api/journeys/tools/test-send", {
+      nodeId: "sms1",
+      contactId: "real-customer",
+    });
+    expect(refused.status).toBe(403);
+    expect((refused.body.error as { code: string }).code).toBe("not_on_test_list");
+    const sent = await call("POST", "/api/journeys/tools/test-send", {
+      nodeId: "sms1",
+      contactId: "tester-1",
+    });
+    expect(sent.status).toBe(201);
+    expect(String(sent.body.text)).toMatch(/^\[TEST\] Hi Tess/);
+    const outbox = (await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("m.journey_id", "tools")
+      .select("c.external_id", "m.is_test")) as { external_id: string; is_test: boolean }[];
+    expect(outbox).toEqual([{ external_id: "tester-1", is_test: true }]);
+
+    expect((await call("POST", "/api/journeys/tools/publish")).status).toBe(200);
+    const changed = {
+      ...journey,
+      nodes: journey.nodes.map((n) =>
+        n.id === "wait1" ? { ...n, wait: { kind: "duration", duration: "PT2H" } } : n,
+      ),
+    };
+    await call("PUT", "/api/journeys/tools", changed);
+    const diff = await call("GET", "/api/journeys/tools/diff?from=1&to=draft");
+    expect(diff.body).toMatchObject({
+      nodes: [{ nodeId: "wait1", change: "changed" }],
+      edgesAdded: 0,
+      edgesRemoved: 0,
+      settingsChanged: false,
+    });
+    expect((await call("GET", "/api/journeys/tools/diff?from=1&to=9")).status).toBe(404);
+    expect((await call("GET", "/api/journeys/tools/diff?from=x&to=draft")).status).toBe(400);
+  });
+
   it("serves an OpenAPI document listing every route", async () => {
     const doc = (await call("GET", "/api/openapi.json")).body as {
       openapi: string;

@@ -100,9 +100,11 @@ describe.each(databaseKinds)("delivery under provider faults on %s", (kind) => {
     const sidByKey = new Map(fake.deliveries.map((d) => [d.token, d.sid]));
     for (const row of rows) {
       expect(row.provider_message_id).toBe(sidByKey.get(row.idempotency_key));
-      // Every attempt we counted reached the provider (a claim always ends in a request here).
+      // Every request the provider saw was a counted attempt. Under CPU load an attempt can
+      // time out (300 ms here) before its request reaches the fake, so attempts may exceed it.
       const requests = fake.requests.filter((r) => r.token === row.idempotency_key).length;
-      expect(Number(row.attempts)).toBe(requests);
+      expect(Number(row.attempts)).toBeGreaterThanOrEqual(requests);
+      expect(requests).toBeGreaterThanOrEqual(1);
     }
   });
 

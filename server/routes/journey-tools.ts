@@ -1,0 +1,223 @@
+import type { Knex } from "knex";
+import { z } from "zod";
+import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
+import { finalBody } from "../../engine/nodes/send.ts";
+import { countSegments, optOutLineFor } from "../../engine/sms/index.ts";
+import { renderTemplate } from "../../engine/template/index.ts";
+import { HttpError } from "../http/errors.ts";
+import { param, type RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
+import type { policyCache } from "../runtime/policy.ts";
+
+const PreviewBody = z.object({
+  nodeId: z.string().min(1).max(64),
+  contactId: z.string().min(1).max(200).optional(),
+  contact: z
+    .object({
+      attributes: z.record(z.string(), z.unknown()).default({}),
+      locale: z.string().max(35).optional(),
+    })
+    .optional(),
+  event: z
+    .object({
+      name: z.string().max(200).optional(),
+      properties: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
+});
+const TestSendBody = z.object({
+  nodeId: z.string().min(1).max(64),
+  contactId: z.string().min(1).max(200),
+});
+const DiffQuery = z.object({
+  from: z.string().regex(/^(\d+|draft)$/),
+  to: z.string().regex(/^(\d+|draft)$/),
+});
+
+/** A sample profile, so a preview renders something sensible before real contacts exist. */
+const SAMPLE = { firstName: "Alex", city: "Shanghai", coupon: "SAVE20", topItem: "cat food" };
+
+async function definition(knex: Knex, id: string, which: string): Promise<Journey> {
+  const row = (await knex("journey_versions")
+    .where(
+      which === "draft"
+        ? { journey_id: id, is_draft: true }
+        : { journey_id: id, version: Number(which), is_draft: false },
+    )
+    .first("definition")) as { definition: Journey } | undefined;
+  if (!row)
+    throw new HttpError(
+      404,
+      "not_found",
+      `journey "${id}" has no ${which === "draft" ? "draft" : `version ${which}`}`,
+    );
+  return row.definition;
+}
+
+function sendNode(journey: Journey, nodeId: string): Extract<JourneyNode, { type: "send" }> {
+  const node = journey.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new HttpError(404, "not_found", `no node "${nodeId}" in the draft`);
+  if (node.type !== "send")
+    throw new HttpError(400, "not_a_send", `node "${nodeId}" is a ${node.type}, not a send`);
+  return node;
+}
+
+async function contactRow(knex: Knex, id: string) {
+  const row = (await knex("contacts")
+    .where((w) => {
+      w.where("external_id", id);
+      if (/^\d+$/.test(id)) w.orWhere("id", Number(id));
+    })
+    .first("id", "external_id", "email", "locale", "attributes")) as
+    | {
+        id: string | number;
+        external_id: string;
+        email: string | null;
+        locale: string | null;
+        attributes: Record<string, unknown>;
+      }
+    | undefined;
+  if (!row) throw new HttpError(404, "not_found", `no contact "${id}"`);
+  return row;
+}
+
+type NodeChange = { nodeId: string; change: "added" | "removed" | "changed" };
+
+/** Node-level differences between two journey documents, plus edge count changes. */
+export function diffJourneys(
+  a: Journey,
+  b: Journey,
+): { nodes: NodeChange[]; edgesAdded: number; edgesRemoved: number; settingsChanged: boolean } {
+  const before = new Map(a.nodes.map((n) => [n.id, n]));
+  const after = new Map(b.nodes.map((n) => [n.id, n]));
+  const strip = (n: JourneyNode) => JSON.stringify({ ...n, position: undefined });
+  const nodes: NodeChange[] = [];
+  for (const [id, n] of after) {
+    const old = before.get(id);
+    if (!old) nodes.push({ nodeId: id, change: "added" });
+    else if (strip(old) !== strip(n)) nodes.push({ nodeId: id, change: "changed" });
+  }
+  for (const id of before.keys()) if (!after.has(id)) nodes.push({ nodeId: id, change: "removed" });
+  const key = (e: Journey["edges"][number]) => `${e.from}>${e.to}:${e.path ?? ""}`;
+  const ea = new Set(a.edges.map(key));
+  const eb = new Set(b.edges.map(key));
+  return {
+    nodes,
+    edgesAdded: [...eb].filter((e) => !ea.has(e)).length,
+    edgesRemoved: [...ea].filter((e) => !eb.has(e)).length,
+    settingsChanged: JSON.stringify(a.settings ?? {}) !== JSON.stringify(b.settings ?? {}),
+  };
+}
+
+export function journeyToolRoutes(
+  knex: Knex,
+  policy: ReturnType<typeof policyCache>,
+  clock: () => Date,
+): RouteSpec[] {
+  return [
+    {
+      method: "post",
+      path: "/api/journeys/:id/preview",
+      access: "any",
+      summary:
+        "Render a send node of the draft for a sample or real contact: text, opt-out line, encoding, parts",
+      body: PreviewBody,
+      async handler(req, res) {
+        const body = parseBody(PreviewBody, req.body);
+        const node = sendNode(await definition(knex, param(req, "id"), "draft"), body.nodeId);
+        const real = body.contactId ? await contactRow(knex, body.contactId) : null;
+        const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
+        const locale = node.send.locale ?? real?.locale ?? body.contact?.locale ?? undefined;
+        const user: Record<string, unknown> = { ...attributes, id: real?.external_id ?? "sample" };
+        if (real?.email) user.email = real.email;
+        const rendered = renderTemplate(
+          node.send.template,
+          {
+            user,
+            event: { name: body.event?.name ?? "", properties: body.event?.properties ?? {} },
+          },
+          {
+            trackLink: (url) =>
+              `${url.startsWith("https:") ? "https" : "http"}://wm.example/l/xxxxxxxxxxxxxxxxxxxxxx`,
+          },
+        );
+        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        const lines = (await policy()).optOutLines;
+        const text = finalBody(node.send, rendered.text, locale, lines);
+        const promotionalSms = node.send.channel === "sms" && node.send.category === "promotional";
+        res.json({
+          text,
+          optOutLine: promotionalSms ? optOutLineFor(locale, lines) : null,
+          ...(node.send.channel === "sms"
+            ? countSegments(text)
+            : { encoding: null, parts: 1, characters: text.length }),
+        });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/test-send",
+      access: ["marketer"],
+      summary:
+        "Send a node's message now to one contact on the journey's test list (403 for anyone else)",
+      body: TestSendBody,
+      async handler(req, res) {
+        const id = param(req, "id");
+        const body = parseBody(TestSendBody, req.body);
+        const journey = await definition(knex, id, "draft");
+        const node = sendNode(journey, body.nodeId);
+        const contact = await contactRow(knex, body.contactId);
+        // The safety net from the trade: a test blast can only ever reach the named test list.
+        const testList = journey.settings?.testList ?? [];
+        if (!testList.includes(contact.external_id)) {
+          throw new HttpError(
+            403,
+            "not_on_test_list",
+            `contact "${contact.external_id}" is not on this journey's test list`,
+          );
+        }
+        const rendered = renderTemplate(
+          node.send.template,
+          { user: { ...contact.attributes, id: contact.external_id }, event: { properties: {} } },
+          {},
+        );
+        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        const text = `[TEST] ${finalBody(node.send, rendered.text, node.send.locale ?? contact.locale ?? undefined, (await policy()).optOutLines)}`;
+        const segments = node.send.channel === "sms" ? countSegments(text) : null;
+        const now = clock();
+        const [row] = (await knex("messages")
+          .insert({
+            idempotency_key: `test:${id}:${node.id}:${contact.id}:${now.getTime()}`,
+            contact_id: contact.id,
+            journey_id: id,
+            node_id: node.id,
+            channel: node.send.channel,
+            category: node.send.category,
+            body: text,
+            encoding: segments?.encoding ?? null,
+            parts: segments?.parts ?? 1,
+            is_test: true,
+            next_attempt_at: now,
+          })
+          .returning("id")) as { id: string | number }[];
+        res.status(201).json({ messageId: Number(row?.id), text });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/diff",
+      access: "any",
+      summary: "Node-level diff between two versions (numbers or `draft`): ?from=1&to=draft",
+      query: DiffQuery,
+      async handler(req, res) {
+        const id = param(req, "id");
+        const q = parseBody(DiffQuery, req.query);
+        res.json({
+          from: q.from,
+          to: q.to,
+          ...diffJourneys(await definition(knex, id, q.from), await definition(knex, id, q.to)),
+        });
+      },
+    },
+  ];
+}
