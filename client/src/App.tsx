@@ -1,13 +1,25 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator } from "./api.ts";
+import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
+import { MessagesPage } from "./pages/Messages.tsx";
+import { SettingsPage } from "./pages/settings/SettingsPage.tsx";
 import { Link, useRoute } from "./router/router.tsx";
-import type { Route } from "./router/routes.ts";
+import { type Route, type Section, sectionOf } from "./router/routes.ts";
 
 // The editor carries React Flow, elkjs and the engine: load it when a journey is opened.
 const EditorPage = lazy(() => import("./editor/EditorPage.tsx"));
+// The inspector draws read-only canvases (React Flow): same reason.
+const ContactPage = lazy(() => import("./pages/contact/ContactPage.tsx"));
+
+const SECTIONS: readonly { section: Section; href: string; label: string }[] = [
+  { section: "journeys", href: "/", label: "Journeys" },
+  { section: "contacts", href: "/contacts", label: "Contacts" },
+  { section: "messages", href: "/messages", label: "Messages" },
+  { section: "settings", href: "/settings", label: "Settings" },
+];
 
 type Session =
   | { state: "loading" }
@@ -40,13 +52,20 @@ export function App() {
         <span className="brand">
           <span className="brand-mark" aria-hidden /> Waymark
         </span>
-        <nav>
-          <Link
-            className={route.page === "journeys" || route.page === "editor" ? "active" : ""}
-            href="/"
-          >
-            Journeys
-          </Link>
+        <nav aria-label="Main">
+          {SECTIONS.map(({ section, href, label }) => {
+            const active = sectionOf(route) === section;
+            return (
+              <Link
+                key={section}
+                className={active ? "active" : ""}
+                href={href}
+                aria-current={active ? "page" : undefined}
+              >
+                {label}
+              </Link>
+            );
+          })}
         </nav>
         <span className="spacer" />
         <span className="who">
@@ -64,16 +83,28 @@ export function App() {
         </button>
       </header>
       <main className={route.page === "editor" ? "content-full" : "content"}>
-        <Page route={route} />
+        <Page route={route} operator={session.operator} />
       </main>
     </div>
   );
 }
 
-function Page({ route }: { route: Route }) {
+function Page({ route, operator }: { route: Route; operator: Operator }) {
   switch (route.page) {
     case "journeys":
       return <JourneysPage />;
+    case "contacts":
+      return <ContactsPage />;
+    case "contact":
+      return (
+        <Suspense fallback={<p className="muted">Loading the inspector…</p>}>
+          <ContactPage key={route.contactId} contactId={route.contactId} />
+        </Suspense>
+      );
+    case "messages":
+      return <MessagesPage />;
+    case "settings":
+      return <SettingsPage operator={operator} />;
     case "editor":
       return (
         <Suspense fallback={<div className="editor-loading muted">Loading the editor…</div>}>

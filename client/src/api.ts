@@ -1,11 +1,26 @@
 /** The one typed client for the Waymark API; every page goes through it. */
 import type { Issue, Journey } from "../../engine/index.ts";
+import type {
+  ApiKey,
+  Contact,
+  Enrollment,
+  JourneyStats,
+  Message,
+  MessageFilter,
+  OperatorRow,
+  Policy,
+  Role,
+  Settings,
+  SimulateRequest,
+  SimulateResult,
+  Suppression,
+} from "./api-types.ts";
 
 export interface Operator {
   id: number;
   email: string;
   name: string;
-  role: "admin" | "marketer" | "support" | "engineer";
+  role: Role;
   mustChangePassword: boolean;
 }
 
@@ -63,6 +78,18 @@ export class ApiError extends Error {
   get issues(): Issue[] {
     return Array.isArray(this.details) ? (this.details as Issue[]) : [];
   }
+
+  /** Field problems carried by a 400 (`[{path, message}]`, e.g. PUT /api/settings). */
+  get problems(): { path: string; message: string }[] {
+    if (!Array.isArray(this.details)) return [];
+    return this.details.flatMap((d: unknown) => {
+      if (typeof d !== "object" || d === null) return [];
+      const { path, message } = d as { path?: unknown; message?: unknown };
+      if (typeof message !== "string") return [];
+      const p = Array.isArray(path) ? path.join(".") : typeof path === "string" ? path : "";
+      return [{ path: p, message }];
+    });
+  }
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
@@ -92,6 +119,15 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 const journeyPath = (id: string) => `/api/journeys/${encodeURIComponent(id)}`;
+const contactPath = (id: string | number) => `/api/contacts/${encodeURIComponent(String(id))}`;
+
+/** A query string from the defined values only (`?status=sent&limit=50`), or "". */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
 
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
@@ -123,4 +159,36 @@ export const api = {
   /** The canonical export URL: a plain link downloads it with the session cookie. */
   exportUrl: (id: string) => `${journeyPath(id)}/export`,
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
+  stats: (id: string) => request<JourneyStats>("GET", `${journeyPath(id)}/stats`),
+
+  contacts: (q: string) =>
+    request<{ contacts: Contact[] }>("GET", `/api/contacts${queryString({ q: q.trim() })}`),
+  contact: (id: string | number) =>
+    request<{ contact: Contact; suppressions: Suppression[] }>("GET", contactPath(id)),
+  /** The inspector: every enrollment of one contact with its current node and timeline. */
+  contactJourneys: (id: string | number) =>
+    request<{ contact: Contact; enrollments: Enrollment[] }>("GET", `${contactPath(id)}/journeys`),
+
+  messages: (filter: MessageFilter = {}) =>
+    request<{ messages: Message[] }>("GET", `/api/messages${queryString({ ...filter })}`),
+
+  settings: () => request<Settings>("GET", "/api/settings"),
+  /** Admin only; a 400 carries `details: [{path, message}]` (see ApiError.problems). */
+  saveSettings: (policy: Policy) => request<{ policy: Policy }>("PUT", "/api/settings", { policy }),
+
+  simulate: (body: SimulateRequest) => request<SimulateResult>("POST", "/api/simulate", body),
+
+  keys: () => request<{ keys: ApiKey[] }>("GET", "/api/keys"),
+  /** The key is in this answer only: it is stored hashed. */
+  createKey: (kind: ApiKey["kind"], name: string) =>
+    request<{ id: number | string; key: string }>("POST", "/api/keys", { kind, name }),
+  revokeKey: (id: number | string) =>
+    request<void>("DELETE", `/api/keys/${encodeURIComponent(String(id))}`),
+
+  operators: () => request<{ operators: OperatorRow[] }>("GET", "/api/operators"),
+  /** The one-time password is in this answer only. */
+  createOperator: (body: { email: string; role: Role; name?: string }) =>
+    request<{ id: number; password: string }>("POST", "/api/operators", body),
+  disableOperator: (id: number) =>
+    request<void>("DELETE", `/api/operators/${encodeURIComponent(String(id))}`),
 };

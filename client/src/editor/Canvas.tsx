@@ -10,6 +10,7 @@ import {
 } from "@xyflow/react";
 import { type DragEvent, type RefObject, useCallback, useMemo, useRef } from "react";
 import { type Issue, NODE_TYPES, type NodeType } from "../../../engine/index.ts";
+import { highlightEdges, highlightNodes, type PathHighlight } from "../canvas/path.ts";
 import type { Commands } from "./commands.ts";
 import type { XY } from "./defaults.ts";
 import { DEFAULT_SIZE } from "./layout.ts";
@@ -48,6 +49,7 @@ export function Canvas({
   issues,
   fallback,
   liveCounts,
+  highlight = null,
   measured,
   setMeasured,
   wrapper,
@@ -57,6 +59,8 @@ export function Canvas({
   issues: ReadonlyMap<string, readonly Issue[]>;
   fallback: ReadonlyMap<string, XY>;
   liveCounts: ReadonlyMap<string, number> | null;
+  /** A simulated path to paint (visited nodes and edges); null draws the journey as is. */
+  highlight?: PathHighlight | null;
   measured: ReadonlyMap<string, Size>;
   setMeasured: (update: (prev: ReadonlyMap<string, Size>) => ReadonlyMap<string, Size>) => void;
   wrapper: RefObject<HTMLDivElement | null>;
@@ -74,6 +78,8 @@ export function Canvas({
     return next;
   }, [doc, issues, selectedNodes, measured, fallback, liveCounts]);
   const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
+  const shownNodes = useMemo(() => highlightNodes(nodes, highlight), [nodes, highlight]);
+  const shownEdges = useMemo(() => highlightEdges(edges, highlight), [edges, highlight]);
 
   // A drag is one undo step: its moves share a merge key from drag start to drag stop.
   const drag = useRef<{ key: string | null; seq: number }>({ key: null, seq: 0 });
@@ -132,8 +138,8 @@ export function Canvas({
   return (
     <div className="canvas" ref={wrapper}>
       <ReactFlow<JourneyFlowNode, JourneyFlowEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={shownNodes}
+        edges={shownEdges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

@@ -33,6 +33,8 @@ export function EditorHeader({
   onPause,
   onResume,
   busy,
+  simulating,
+  onSimulate,
 }: {
   name: string;
   status: JourneyStatus;
@@ -49,6 +51,8 @@ export function EditorHeader({
   onPause: () => void;
   onResume: () => void;
   busy: boolean;
+  simulating: boolean;
+  onSimulate: () => void;
 }) {
   return (
     <header className="editor-head">
@@ -92,6 +96,15 @@ export function EditorHeader({
         </button>
         <button type="button" className="ghost" onClick={onExport}>
           Export
+        </button>
+        <button
+          type="button"
+          className={simulating ? "ghost is-on" : "ghost"}
+          onClick={onSimulate}
+          aria-pressed={simulating}
+          title="Run the draft for one contact and a timeline of events"
+        >
+          Simulate
         </button>
         {status === "live" && (
           <button type="button" onClick={onPause} disabled={busy}>

@@ -1,10 +1,12 @@
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
 import "./panel/panel.css";
+import "../canvas/canvas.css";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { hasErrors, type Journey, validate } from "../../../engine/index.ts";
 import { ApiError, api, type JourneyDetail, type JourneyStatus } from "../api.ts";
+import type { PathHighlight } from "../canvas/path.ts";
 import { useLiveCounts } from "../live/useLiveCounts.ts";
 import { Link } from "../router/router.tsx";
 import { Canvas } from "./Canvas.tsx";
@@ -17,6 +19,7 @@ import { Palette } from "./Palette.tsx";
 import { PublishDialog } from "./PublishDialog.tsx";
 import { IssuesPanel } from "./panel/IssuesPanel.tsx";
 import { SidePanel } from "./SidePanel.tsx";
+import { SimulatePanel } from "./simulate/SimulatePanel.tsx";
 import { useAutosave } from "./useAutosave.ts";
 import { useDebounced } from "./useDebounced.ts";
 import { useEditor } from "./useEditor.ts";
@@ -82,6 +85,9 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
   const [publishing, setPublishing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [simulating, setSimulating] = useState(false);
+  // The simulated path painted on the canvas; cleared when the simulator closes.
+  const [simPath, setSimPath] = useState<PathHighlight | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const commands = useCommands(editor, wrapper, measured);
@@ -106,6 +112,15 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
       requestAnimationFrame(() => void rf.fitView({ padding: 0.2, maxZoom: 1.1 }));
     });
   }, [initial, rf]);
+
+  // The simulator narrows the canvas: re-fit so the path it paints stays in view.
+  useEffect(() => {
+    if (!simulating) return;
+    // After React Flow's ResizeObserver has seen the new width (it runs after layout, a frame
+    // after this effect), or fitView would use the old one.
+    const timer = setTimeout(() => void rf.fitView({ padding: 0.2, maxZoom: 1.1 }), 60);
+    return () => clearTimeout(timer);
+  }, [simulating, rf]);
 
   async function openPublish() {
     try {
@@ -156,6 +171,11 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
         onLayout={() => void commands.autoLayout()}
         onExport={() => void exportJson()}
         onPublish={() => void openPublish()}
+        simulating={simulating}
+        onSimulate={() => {
+          if (simulating) setSimPath(null);
+          setSimulating(!simulating);
+        }}
         onPause={() =>
           void statusAction(
             () => api.pause(doc.id),
@@ -180,7 +200,7 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
           </button>
         </div>
       )}
-      <div className="editor-body">
+      <div className={simulating ? "editor-body is-simulating" : "editor-body"}>
         <Palette commands={commands} />
         <div className="canvas-column">
           <Canvas
@@ -189,6 +209,7 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
             issues={byNode}
             fallback={fallback}
             liveCounts={liveCounts}
+            highlight={simPath}
             measured={measured}
             setMeasured={setMeasured}
             wrapper={wrapper}
@@ -201,7 +222,17 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
           )}
           <IssuesPanel issues={issues} onSelect={commands.focusNode} />
         </div>
-        <SidePanel editor={editor} commands={commands} issues={byNode} />
+        {/* Simulating is its own mode: the simulator takes the inspector's column. */}
+        {simulating ? (
+          <SimulatePanel
+            doc={doc}
+            onClose={() => setSimulating(false)}
+            onPath={setSimPath}
+            onFocusNode={commands.focusNode}
+          />
+        ) : (
+          <SidePanel editor={editor} commands={commands} issues={byNode} />
+        )}
       </div>
       {publishing && (
         <PublishDialog

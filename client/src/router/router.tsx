@@ -2,7 +2,7 @@ import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from
 import { matchRoute, type Route } from "./routes.ts";
 
 /**
- * A tiny router on the history API: two pages do not justify a dependency. `navigate` pushes
+ * A tiny router on the history API: a handful of pages do not justify a dependency. `navigate` pushes
  * a history entry and notifies subscribers; the back button arrives as `popstate`.
  */
 const NAVIGATE = "waymark:navigate";

@@ -2,26 +2,71 @@
 export type Route =
   | { page: "journeys" }
   | { page: "editor"; journeyId: string }
+  | { page: "contacts" }
+  | { page: "contact"; contactId: string }
+  | { page: "messages" }
+  | { page: "settings" }
   | { page: "not-found"; path: string };
 
+/** Top-level sections, in the order the top bar lists them. */
+export type Section = "journeys" | "contacts" | "messages" | "settings";
+
 const EDITOR = /^\/journeys\/([^/]+)\/?$/;
+const CONTACT = /^\/contacts\/([^/]+)\/?$/;
+
+function decoded(raw: string, pathname: string, ok: (value: string) => Route): Route {
+  try {
+    return ok(decodeURIComponent(raw));
+  } catch {
+    // A malformed escape (%E0%A4%A) is a bad link, not a crash.
+    return { page: "not-found", path: pathname };
+  }
+}
 
 export function matchRoute(pathname: string): Route {
-  if (pathname === "/" || pathname === "/journeys" || pathname === "/journeys/") {
-    return { page: "journeys" };
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  switch (path) {
+    case "/":
+    case "/journeys":
+      return { page: "journeys" };
+    case "/contacts":
+      return { page: "contacts" };
+    case "/messages":
+      return { page: "messages" };
+    case "/settings":
+      return { page: "settings" };
   }
-  const m = EDITOR.exec(pathname);
-  if (m?.[1]) {
-    try {
-      return { page: "editor", journeyId: decodeURIComponent(m[1]) };
-    } catch {
-      // A malformed escape (%E0%A4%A) is a bad link, not a crash.
-      return { page: "not-found", path: pathname };
-    }
-  }
+  const editor = EDITOR.exec(pathname);
+  if (editor?.[1])
+    return decoded(editor[1], pathname, (journeyId) => ({ page: "editor", journeyId }));
+  const contact = CONTACT.exec(pathname);
+  if (contact?.[1])
+    return decoded(contact[1], pathname, (contactId) => ({ page: "contact", contactId }));
   return { page: "not-found", path: pathname };
+}
+
+/** Which top-bar section a page belongs to (the editor is part of Journeys). */
+export function sectionOf(route: Route): Section | null {
+  switch (route.page) {
+    case "journeys":
+    case "editor":
+      return "journeys";
+    case "contacts":
+    case "contact":
+      return "contacts";
+    case "messages":
+      return "messages";
+    case "settings":
+      return "settings";
+    case "not-found":
+      return null;
+  }
 }
 
 export function editorPath(journeyId: string): string {
   return `/journeys/${encodeURIComponent(journeyId)}`;
+}
+
+export function contactPath(contactId: string | number): string {
+  return `/contacts/${encodeURIComponent(String(contactId))}`;
 }

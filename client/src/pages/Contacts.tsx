@@ -1,0 +1,119 @@
+import "./console.css";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { api } from "../api.ts";
+import type { Contact } from "../api-types.ts";
+import { Link } from "../router/router.tsx";
+import { contactPath } from "../router/routes.ts";
+
+type Load =
+  | { state: "loading" }
+  | { state: "error"; message: string }
+  | { state: "ready"; q: string; contacts: Contact[] };
+
+/** The query lives in the URL (?q=) so Back from a contact returns to the same results. */
+function initialQuery(): string {
+  return new URLSearchParams(window.location.search).get("q") ?? "";
+}
+
+export function ContactsPage() {
+  const [q, setQ] = useState(initialQuery);
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+
+  const search = useCallback((query: string) => {
+    setLoad({ state: "loading" });
+    const url = query.trim() ? `/contacts?q=${encodeURIComponent(query.trim())}` : "/contacts";
+    window.history.replaceState(null, "", url);
+    api
+      .contacts(query)
+      .then(({ contacts }) => setLoad({ state: "ready", q: query.trim(), contacts }))
+      .catch((err: unknown) =>
+        setLoad({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+      );
+  }, []);
+
+  useEffect(() => {
+    document.title = "Contacts · Waymark";
+    search(initialQuery());
+  }, [search]);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    search(q);
+  }
+
+  return (
+    <section>
+      <div className="page-head">
+        <h2>Contacts</h2>
+      </div>
+      <search>
+        <form className="search-bar card" onSubmit={submit}>
+          <label className="sr-only" htmlFor="contact-search">
+            Search contacts
+          </label>
+          <input
+            id="contact-search"
+            type="search"
+            placeholder="Contact id, email or phone (+8613812345678)"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            autoComplete="off"
+          />
+          <button type="submit" className="primary">
+            Search
+          </button>
+        </form>
+      </search>
+      {load.state === "loading" && <p className="muted">Searching…</p>}
+      {load.state === "error" && (
+        <p className="error" role="alert">
+          Could not search contacts: {load.message}
+        </p>
+      )}
+      {load.state === "ready" && load.contacts.length === 0 && (
+        <div className="empty card">
+          <h3>{load.q ? `No contact matches “${load.q}”` : "No contacts yet"}</h3>
+          <p className="muted">
+            {load.q
+              ? "Search by the exact id your systems send (or its beginning), the email, or the full phone number."
+              : "Contacts arrive through the API: POST /v1/identify with a write key."}
+          </p>
+        </div>
+      )}
+      {load.state === "ready" && load.contacts.length > 0 && (
+        <table className="table" data-testid="contacts-table">
+          <thead>
+            <tr>
+              <th>Contact</th>
+              <th>Phone</th>
+              <th>Email</th>
+              <th>Zone</th>
+              <th>Locale</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {load.contacts.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <Link className="name" href={contactPath(c.externalId)}>
+                    {c.externalId}
+                  </Link>
+                  <div className="muted mono">#{c.id}</div>
+                </td>
+                <td className="mono">{c.phone ?? "—"}</td>
+                <td>{c.email ?? <span className="muted">—</span>}</td>
+                <td>{c.timezone ?? <span className="muted">from phone</span>}</td>
+                <td>{c.locale ?? <span className="muted">—</span>}</td>
+                <td className="muted">{new Date(c.updatedAt).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {load.state === "ready" && load.contacts.length === 50 && (
+        <p className="muted small">Showing the 50 most recent matches; refine the search.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,135 @@
+import "../console.css";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, api } from "../../api.ts";
+import type { Contact, Enrollment, Suppression } from "../../api-types.ts";
+import type { LiveMode } from "../../live/protocol.ts";
+import { useLive } from "../../live/useLive.ts";
+import { Link } from "../../router/router.tsx";
+import { EnrollmentCard } from "./EnrollmentCard.tsx";
+import { Profile } from "./Profile.tsx";
+
+type Load =
+  | { state: "loading" }
+  | { state: "error"; message: string; missing: boolean }
+  | {
+      state: "ready";
+      contact: Contact;
+      suppressions: Suppression[];
+      enrollments: Enrollment[];
+    };
+
+/** Pushes arrive per log row; one refetch covers a burst of them (a step logs several rows). */
+const REFETCH_DEBOUNCE_MS = 200;
+
+export function LiveBadge({ mode }: { mode: LiveMode }) {
+  const text =
+    mode === "live" ? "Live" : mode === "polling" ? "Refreshing every 5 s" : "Connecting…";
+  return (
+    <output className={`live-badge live-${mode}`} aria-live="polite" data-testid="live-mode">
+      <span className="live-dot" aria-hidden /> {text}
+    </output>
+  );
+}
+
+/** The inspector: one contact's profile, then each journey they are or were in, live. */
+export default function ContactPage({ contactId }: { contactId: string }) {
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const fetchAll = useCallback(async () => {
+    try {
+      const [{ contact, suppressions }, { enrollments }] = await Promise.all([
+        api.contact(contactId),
+        api.contactJourneys(contactId),
+      ]);
+      setLoad({ state: "ready", contact, suppressions, enrollments });
+    } catch (err) {
+      setLoad((prev) =>
+        // A failed background refresh keeps what is on screen.
+        prev.state === "ready"
+          ? prev
+          : {
+              state: "error",
+              message: err instanceof Error ? err.message : String(err),
+              missing: err instanceof ApiError && err.status === 404,
+            },
+      );
+    }
+  }, [contactId]);
+
+  const refetchSoon = useCallback(() => {
+    if (timer.current !== null) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      void fetchAll();
+    }, REFETCH_DEBOUNCE_MS);
+  }, [fetchAll]);
+
+  useEffect(() => {
+    void fetchAll();
+    return () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    };
+  }, [fetchAll]);
+
+  const numericId = load.state === "ready" ? load.contact.id : null;
+  const mode = useLive(
+    numericId === null ? null : { contact: numericId },
+    "timeline",
+    (p) => {
+      if (p.contactId === numericId) refetchSoon();
+    },
+    () => void fetchAll(),
+  );
+
+  useEffect(() => {
+    document.title = `${load.state === "ready" ? load.contact.externalId : contactId} · Contacts · Waymark`;
+  }, [load, contactId]);
+
+  if (load.state === "loading") return <p className="muted">Loading contact…</p>;
+  if (load.state === "error") {
+    return (
+      <div className="empty card">
+        <h3>{load.missing ? `No contact “${contactId}”` : "Cannot load this contact"}</h3>
+        <p className="muted">{load.message}</p>
+        <Link href="/contacts">Back to contacts</Link>
+      </div>
+    );
+  }
+  const { contact, suppressions, enrollments } = load;
+  const active = enrollments.filter((e) => e.status === "active").length;
+  return (
+    <section className="contact-page">
+      <Link className="crumb" href="/contacts">
+        ← Contacts
+      </Link>
+      <div className="page-head">
+        <div>
+          <h2>{contact.externalId}</h2>
+          <p className="muted small">
+            #{contact.id} · in {active} journey{active === 1 ? "" : "s"} now · {enrollments.length}{" "}
+            enrollment{enrollments.length === 1 ? "" : "s"}
+          </p>
+        </div>
+        <LiveBadge mode={mode} />
+      </div>
+      <Profile contact={contact} suppressions={suppressions} />
+      <h3 className="section-title">Journeys</h3>
+      {enrollments.length === 0 ? (
+        <div className="empty card" data-testid="no-enrollments">
+          <h3>Not in any journey yet</h3>
+          <p className="muted">
+            When an event or an attribute matches a live journey's trigger, the journey appears
+            here, with the path this contact takes, as it happens.
+          </p>
+        </div>
+      ) : (
+        <div className="enrollments">
+          {enrollments.map((e) => (
+            <EnrollmentCard key={e.id} enrollment={e} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
