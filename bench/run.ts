@@ -5,12 +5,14 @@ import { resolve } from "node:path";
 // Each benchmark is its own script (bench/<name>/run.ts) so one can be run alone and a crash
 // in one does not hide the others. `npm run bench -- engine` runs only the named ones.
 const root = import.meta.dirname;
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const passThrough = process.argv.slice(2).filter((a) => a.startsWith("-"));
-const names = readdirSync(root, { withFileTypes: true })
+const all = readdirSync(root, { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name !== "lib")
-  .map((d) => d.name)
-  .filter((n) => wanted.length === 0 || wanted.includes(n));
+  .map((d) => d.name);
+// Arguments naming a benchmark select it; everything else (`--users 1000000`) is passed on.
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => all.includes(a));
+const passThrough = args.filter((a) => !all.includes(a));
+const names = all.filter((n) => wanted.length === 0 || wanted.includes(n));
 let failed = 0;
 for (const name of names) {
   console.log(`\n== bench ${name} ==`);

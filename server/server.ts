@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { createApp } from "./app.ts";
+import { startAudienceScanner } from "./audiences/membership.ts";
 import type { Config } from "./config.ts";
 import { connect, type Database } from "./db/connect.ts";
 import { migrateLatest } from "./db/migrate.ts";
@@ -88,6 +89,14 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           onError: (err) => log.error({ err }, "date-trigger scan failed"),
         })
       : null;
+    const audienceScanner = config.runWorkers
+      ? startAudienceScanner({
+          knex: db.knex,
+          live: liveJourneyCache(db.knex),
+          now: () => new Date(),
+          onError: (err) => log.error({ err }, "audience scan failed"),
+        })
+      : null;
     const deliveryWorker = config.runWorkers
       ? startDeliveryWorker({
           knex: db.knex,
@@ -106,6 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       async close() {
         await ticker?.stop();
         await dateScanner?.stop();
+        await audienceScanner?.stop();
         await deliveryWorker?.stop();
         await rt.close();
         http.closeAllConnections();

@@ -45,3 +45,4 @@ process.stdout.write(
   `${JSON.stringify({ users, messages, ms: performance.now() - started, phases })}\n`,
 );
 await db.close();
+process.exit(0);

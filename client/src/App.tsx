@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator } from "./api.ts";
+import { PasswordBanner } from "./components/PasswordBanner.tsx";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -82,6 +83,7 @@ export function App() {
           Log out
         </button>
       </header>
+      {session.operator.mustChangePassword && <PasswordBanner onChanged={refresh} />}
       <main className={route.page === "editor" ? "content-full" : "content"}>
         <Page route={route} operator={session.operator} />
       </main>

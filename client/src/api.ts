@@ -51,10 +51,27 @@ export interface SavedJourney {
   issues: Issue[];
 }
 
-export interface PublishResult {
+export interface InFlightRow {
   versionId: number;
+  node: string;
+  users: number;
+  /** Where `migrate` takes these users; null = they exit. */
+  to: string | null;
+}
+
+export interface PublishOptions {
+  inFlight?: "pin" | "migrate";
+  map?: Record<string, string | null>;
+  dryRun?: boolean;
+}
+
+export interface PublishResult {
+  versionId: number | null;
   version: number;
   issues: Issue[];
+  inFlight: InFlightRow[];
+  migrated: number;
+  exited: number;
 }
 
 export interface VersionSummary {
@@ -131,6 +148,8 @@ export function queryString(params: Record<string, string | number | undefined>)
 
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
+  changePassword: (current: string, next: string) =>
+    request<{ changed: true }>("PUT", "/api/me/password", { current, next }),
   login: (email: string, password: string) =>
     request<{ ok: true }>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
@@ -143,7 +162,8 @@ export const api = {
     request<SavedJourney & { replacedDraft: boolean }>("POST", "/api/journeys/import", doc),
   saveDraft: (doc: Journey) => request<SavedJourney>("PUT", journeyPath(doc.id), doc),
   archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
-  publish: (id: string) => request<PublishResult>("POST", `${journeyPath(id)}/publish`),
+  publish: (id: string, options: PublishOptions = {}) =>
+    request<PublishResult>("POST", `${journeyPath(id)}/publish`, options),
   pause: (id: string) => request<{ status: "paused" }>("POST", `${journeyPath(id)}/pause`),
   resume: (id: string) => request<{ status: "live" }>("POST", `${journeyPath(id)}/resume`),
   duplicate: (id: string, copy: { id: string; name?: string }) =>
@@ -151,8 +171,8 @@ export const api = {
   versions: (id: string) =>
     request<{ versions: VersionSummary[] }>("GET", `${journeyPath(id)}/versions`),
   /**
-   * A published version's document, for the publish dialog's diff. The server does not expose
-   * version definitions yet (it 404s); callers treat that as "diff unavailable".
+   * A published version's document: the publish dialog's diff and the inspector's read-only
+   * canvas of the version a contact is on.
    */
   versionDefinition: (id: string, version: number) =>
     request<{ definition: Journey }>("GET", `${journeyPath(id)}/versions/${version}`),

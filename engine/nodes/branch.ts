@@ -126,7 +126,7 @@ export const branchNode = defineNode<BranchNode>({
     if (b.kind === "condition") {
       if (b.audience === undefined) return [];
       const msg = `audience condition "${b.audience}" is not evaluated yet; only attribute comparisons count`;
-      return [issue("audience_trigger_pending", msg, [...path, "audience"], node.id)];
+      return [issue("audience_condition_pending", msg, [...path, "audience"], node.id)];
     }
     if (b.kind !== "engagement") return [];
     const target = ctx.nodesById.get(b.node);

@@ -6,7 +6,6 @@ import {
   PositionSchema,
   TimeOfDaySchema,
 } from "../format/primitives.ts";
-import { issue } from "../validate/issue.ts";
 import { defineNode } from "./types.ts";
 
 /**
@@ -50,17 +49,8 @@ export const triggerNode = defineNode<TriggerNode>({
   schema: TriggerNodeSchema,
   outPaths: () => ({ kind: "one" }),
   holds: () => false,
-  validate(node, ctx) {
-    if (node.trigger.kind !== "audience") return [];
-    return [
-      issue(
-        "audience_trigger_pending",
-        `audience trigger "${node.trigger.audience}" is saved but does not enroll anyone yet`,
-        [...ctx.path, "trigger"],
-        node.id,
-      ),
-    ];
-  },
+  // Audience triggers enroll through the audience membership scan (server/audiences).
+  validate: () => [],
   // Entering is logged by advance (it knows the trigger event); the node just moves on.
   step: () => ({ kind: "next" }),
 });

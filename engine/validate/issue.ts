@@ -78,9 +78,9 @@ export const ISSUE_CODES = {
     "warning",
     "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
   ],
-  audience_trigger_pending: [
+  audience_condition_pending: [
     "warning",
-    "Audience triggers and audience conditions are accepted but do not run yet (audiences issue).",
+    "A condition branch on audience membership is accepted but not evaluated yet (the ticker does not call isMember).",
   ],
 } as const satisfies Record<string, readonly [Severity, string]>;
 

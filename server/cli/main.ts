@@ -31,6 +31,7 @@ const commands: Record<
     load: () => import("./validate.ts"),
     help: "validate <journey.json>: print issues, exit 1 on errors",
   },
+  openapi: { load: () => import("./openapi.ts"), help: "print the API's OpenAPI document" },
   schema: { load: () => import("./schema.ts"), help: "print the journey format's JSON Schema" },
   simulate: {
     load: () => import("./simulate.ts"),

@@ -23,7 +23,9 @@ export async function run(_args: string[]): Promise<number> {
       `  database: ${running.db.kind} (${running.db.location})`,
     ];
     if (seed.contacts || seed.journeys)
-      lines.push(`  demo workspace: ${seed.contacts} contacts, ${seed.journeys} journeys`);
+      lines.push(
+        `  demo workspace: ${seed.contacts.toLocaleString("en-US")} contacts, ${seed.journeys} journeys`,
+      );
     if (seed.adminPassword) {
       lines.push(
         `  log in as ${seed.adminEmail} with the one-time password: ${seed.adminPassword}`,

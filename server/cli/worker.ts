@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { startAudienceScanner } from "../audiences/membership.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { connect, DatabaseConnectError } from "../db/connect.ts";
 import { migrateLatest } from "../db/migrate.ts";
@@ -75,6 +76,12 @@ export async function run(_args: string[]): Promise<number> {
     now: () => new Date(),
     onError: (err) => log.error({ err }, "date-trigger scan failed"),
   });
+  const audienceScanner = startAudienceScanner({
+    knex: db.knex,
+    live: liveJourneyCache(db.knex),
+    now: () => new Date(),
+    onError: (err) => log.error({ err }, "audience scan failed"),
+  });
   const deliveryWorker = startDeliveryWorker({
     knex: db.knex,
     crypto,
@@ -90,6 +97,7 @@ export async function run(_args: string[]): Promise<number> {
     await ticker.stop();
     await publisher?.close();
     await dateScanner.stop();
+    await audienceScanner.stop();
     await deliveryWorker.stop();
     await db.close();
     process.exit(0);

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { BatchBody, IdentifyBody, TrackBody } from "../ingest/schemas.ts";
 import type { RouteSpec } from "./routes.ts";
@@ -25,6 +26,11 @@ const INGEST: { path: string; summary: string; body: z.ZodType }[] = [
   },
 ];
 
+/** The API document's version is the package's. */
+export const API_VERSION = (
+  createRequire(import.meta.url)("../../package.json") as { version: string }
+).version;
+
 function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { unrepresentable: "any", io: "input" });
 }
@@ -35,7 +41,7 @@ function jsonSchema(schema: z.ZodType): unknown {
  */
 export function buildOpenApi(
   routes: readonly RouteSpec[],
-  version: string,
+  version: string = API_VERSION,
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errors = {

@@ -7,10 +7,12 @@ import type { FieldCrypto } from "../privacy/keys.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import type { policyCache } from "../runtime/policy.ts";
 import { adminRoutes } from "./admin.ts";
+import { audienceRoutes } from "./audiences.ts";
 import { contactRoutes } from "./contacts.ts";
 import { journeyToolRoutes } from "./journey-tools.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
+import { resultRoutes } from "./results.ts";
 import { settingsRoutes } from "./settings.ts";
 import { simulateRoutes } from "./simulate.ts";
 
@@ -37,6 +39,8 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now),
+    ...audienceRoutes(deps.knex, deps.now),
+    ...resultRoutes(deps.knex, deps.policy),
   ];
   routes.push({
     method: "get",
@@ -44,7 +48,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     access: "any",
     summary: "This document",
     handler(_req, res) {
-      res.json(buildOpenApi(routes, "1"));
+      res.json(buildOpenApi(routes));
     },
   });
   const metrics = deps.metrics;

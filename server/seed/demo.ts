@@ -4,6 +4,7 @@ import type { Knex } from "knex";
 import { generatePassword, hashPassword } from "../auth/passwords.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { demoContacts } from "./contacts.ts";
+import { seedRfmDemo } from "./rfm-demo.ts";
 
 export const EXAMPLES_DIR = resolve(import.meta.dirname, "../../examples/journeys");
 export const ADMIN_EMAIL = "admin@waymark.local";
@@ -22,6 +23,25 @@ export interface SeedResult {
  * table is empty, so restarting never duplicates anything.
  */
 export async function seedIfEmpty(
+  knex: Knex,
+  crypto: FieldCrypto,
+  options: { demo: boolean; now?: Date; rfmContacts?: number },
+): Promise<SeedResult> {
+  const result = await seedBasics(knex, crypto, options);
+  const rfmContacts = options.rfmContacts ?? 10_000;
+  if (options.demo && result.journeys > 0 && rfmContacts > 0) {
+    // Purchase histories and past sends for the RFM grid and the results charts. Only on the
+    // run that created the demo journeys: it reads their drafts, and restarts must not grow it.
+    const rfm = await seedRfmDemo(knex, crypto, {
+      contacts: 10_000,
+      now: options.now ?? new Date(),
+    });
+    result.contacts += rfm.contacts;
+  }
+  return result;
+}
+
+async function seedBasics(
   knex: Knex,
   crypto: FieldCrypto,
   options: { demo: boolean },

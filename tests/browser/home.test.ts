@@ -20,6 +20,7 @@ describe.runIf(chromiumPath)("the console in Chromium", () => {
 
   it("logs in with the printed one-time password and shows the journeys list", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
     await page.goto(server.url);
     await page.getByLabel("Email").fill("admin@waymark.local");
     await page.getByLabel("Password").fill("wrong-password");
@@ -34,10 +35,28 @@ describe.runIf(chromiumPath)("the console in Chromium", () => {
     expect(await page.locator(".who").textContent()).toContain("admin@waymark.local · admin");
     await page.screenshot({ path: join(ARTIFACTS, "journeys-list.png"), fullPage: true });
 
+    // The one-time password is flagged until the operator picks their own.
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByLabel("One-time password").fill(server.adminPassword ?? "");
+    await page.getByLabel("New password (12+ characters)").fill("a long new password 42");
+    await page.getByRole("button", { name: "Save password" }).click();
+    // Wait for the save to finish before reloading, or the reload aborts the request.
+    await page.locator(".banner").waitFor({ state: "detached" });
+
     // Reloading keeps the session (HttpOnly cookie), and logging out returns to the form.
     await page.reload();
     await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const login = async (password: string) =>
+      (
+        await fetch(`${server.url}/api/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "admin@waymark.local", password }),
+        })
+      ).status;
+    expect(await login("a long new password 42")).toBe(201);
+    expect(await login(server.adminPassword ?? "")).toBe(401);
   });
 });

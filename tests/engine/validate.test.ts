@@ -313,12 +313,24 @@ const CASES: Record<IssueCode, () => { doc?: unknown; text?: string; nodeId?: st
     ),
     nodeId: "a",
   }),
-  audience_trigger_pending: () => ({
+  audience_condition_pending: () => ({
     doc: doc(
-      [{ id: "start", type: "trigger", trigger: { kind: "audience", audience: "vips" } }, X],
-      [["start", "done"]],
+      [
+        T,
+        {
+          id: "vip",
+          type: "branch",
+          branch: { kind: "condition", conditions: [], audience: "vips" },
+        },
+        X,
+      ],
+      [
+        ["start", "vip"],
+        ["vip", "done", "yes"],
+        ["vip", "done", "no"],
+      ],
     ),
-    nodeId: "start",
+    nodeId: "vip",
   }),
 };
 

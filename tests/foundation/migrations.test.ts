@@ -4,6 +4,8 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/d
 
 const TABLES = [
   "api_keys",
+  "audience_members",
+  "audiences",
   "contact_cooldowns",
   "contacts",
   "enrollment_log",
@@ -39,12 +41,16 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
   it("go up, down and up again", async () => {
     expect(await currentMigration(db.knex)).toBeNull();
     const applied = await migrateLatest(db.knex);
-    expect(applied).toEqual(["20261125000000_initial_schema.ts"]);
+    expect(applied).toEqual(["20261125000000_initial_schema.ts", "20261125010000_audiences.ts"]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261125000000_initial_schema.ts");
+    expect(await currentMigration(db.knex)).toBe("20261125010000_audiences.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
-    expect(await migrateDown(db.knex)).toEqual(["20261125000000_initial_schema.ts"]);
+    // Both ran in one batch, so one rollback reverts both, newest first.
+    expect(await migrateDown(db.knex)).toEqual([
+      "20261125010000_audiences.ts",
+      "20261125000000_initial_schema.ts",
+    ]);
     expect(await tables()).toEqual([]);
     expect(await currentMigration(db.knex)).toBeNull();
 

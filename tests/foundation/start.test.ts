@@ -31,14 +31,14 @@ describe("waymark start on embedded PGlite", () => {
     const dataDir = tempDir();
     const first = await start({ WAYMARK_DATA_DIR: dataDir });
     expect(first.stdout).toContain("database: pglite");
-    expect(first.stdout).toMatch(/demo workspace: 300 contacts/);
+    expect(first.stdout).toMatch(/demo workspace: 10,300 contacts, 7 journeys/);
     expect(first.adminPassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
 
     const health = (await (await fetch(`${first.url}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toEqual({
       status: "ok",
       database: "pglite",
-      migration: "20261125000000_initial_schema.ts",
+      migration: "20261125010000_audiences.ts",
     });
 
     const page = await fetch(`${first.url}/`);
@@ -94,11 +94,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)("waymark start on PostgreSQL", () 
       expect(health).toEqual({
         status: "ok",
         database: "postgres",
-        migration: "20261125000000_initial_schema.ts",
+        migration: "20261125010000_audiences.ts",
       });
       await s.stop();
       const down = await runCli(["migrate", "--down"], { DATABASE_URL: url });
-      expect(down.stdout).toContain("reverted: 20261125000000_initial_schema.ts");
+      expect(down.stdout).toContain(
+        "reverted: 20261125010000_audiences.ts, 20261125000000_initial_schema.ts",
+      );
     } finally {
       await drop();
     }

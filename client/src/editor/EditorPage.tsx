@@ -239,9 +239,9 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
           doc={doc}
           liveVersion={meta.liveVersion}
           onCancel={() => setPublishing(false)}
-          onConfirm={async () => {
+          onConfirm={async (options) => {
             if (hasErrors(validate(doc))) throw new Error("the journey has errors");
-            const r = await api.publish(doc.id);
+            const r = await api.publish(doc.id, options);
             setMeta({ status: "live", liveVersion: r.version });
             setPublishing(false);
             setNotice(`v${r.version} is live.`);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import type { Journey } from "../../../engine/index.ts";
-import { ApiError, api } from "../api.ts";
+import { ApiError, api, type InFlightRow, type PublishOptions } from "../api.ts";
 import { diffJourneys, isEmptyDiff, type JourneyDiff } from "./diff.ts";
 import { NODE_META } from "./summary.ts";
 
@@ -23,7 +23,7 @@ export function PublishDialog({
   doc: Journey;
   liveVersion: number | null;
   onCancel: () => void;
-  onConfirm: () => Promise<void>;
+  onConfirm: (options: PublishOptions) => Promise<void>;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [live, setLive] = useState<Live>(
@@ -31,6 +31,17 @@ export function PublishDialog({
   );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [inFlight, setInFlight] = useState<InFlightRow[] | null>(null);
+  const [policy, setPolicy] = useState<"pin" | "migrate">("pin");
+
+  // The dry run: how many users sit at each node now, and where moving them would take them.
+  useEffect(() => {
+    if (liveVersion === null) return;
+    api
+      .publish(doc.id, { inFlight: "migrate", dryRun: true })
+      .then((r) => setInFlight(r.inFlight))
+      .catch(() => setInFlight(null));
+  }, [doc.id, liveVersion]);
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -44,10 +55,7 @@ export function PublishDialog({
       .catch((err: unknown) =>
         setLive({
           state: "unavailable",
-          message:
-            err instanceof ApiError && err.status === 404
-              ? `The server does not serve v${liveVersion}'s definition yet, so the diff cannot be shown.`
-              : `Could not load v${liveVersion}: ${err instanceof Error ? err.message : String(err)}`,
+          message: `Could not load v${liveVersion}: ${err instanceof Error ? err.message : String(err)}`,
         }),
       );
   }, [doc.id, liveVersion]);
@@ -64,7 +72,7 @@ export function PublishDialog({
     setBusy(true);
     setError(null);
     try {
-      await onConfirm();
+      await onConfirm({ inFlight: policy });
     } catch (err) {
       setError(
         err instanceof ApiError && err.issues.length > 0
@@ -86,6 +94,9 @@ export function PublishDialog({
       {live.state === "loading" && <p className="muted">Loading the live version…</p>}
       {live.state === "unavailable" && <p className="notice">{live.message}</p>}
       {diff && <DiffView diff={diff} against={liveVersion} />}
+      {inFlight && inFlight.length > 0 && (
+        <InFlightView rows={inFlight} policy={policy} onPolicy={setPolicy} next={next} />
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -96,10 +107,74 @@ export function PublishDialog({
           Cancel
         </button>
         <button type="button" className="primary" onClick={confirm} disabled={busy}>
-          {busy ? "Publishing…" : `Publish v${next}`}
+          {busy
+            ? "Publishing…"
+            : `Publish v${next}${policy === "migrate" ? " and move users" : ""}`}
         </button>
       </div>
     </dialog>
+  );
+}
+
+/** Users already in the journey: stay on their version (default) or move to the new one. */
+function InFlightView({
+  rows,
+  policy,
+  onPolicy,
+  next,
+}: {
+  rows: InFlightRow[];
+  policy: "pin" | "migrate";
+  onPolicy: (p: "pin" | "migrate") => void;
+  next: number;
+}) {
+  const total = rows.reduce((n, r) => n + r.users, 0);
+  const exiting = rows.filter((r) => r.to === null).reduce((n, r) => n + r.users, 0);
+  return (
+    <section className="diff" aria-label="Users in the journey">
+      <h3 className="panel-title">{total.toLocaleString()} users in the journey now</h3>
+      <fieldset className="inflight-policy">
+        <label>
+          <input
+            type="radio"
+            name="inflight"
+            checked={policy === "pin"}
+            onChange={() => onPolicy("pin")}
+          />{" "}
+          Keep them on the version they entered (recommended)
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="inflight"
+            checked={policy === "migrate"}
+            onChange={() => onPolicy("migrate")}
+          />{" "}
+          Move them to v{next} by step id
+          {exiting > 0 ? ` (${exiting.toLocaleString()} at removed steps exit)` : ""}
+        </label>
+      </fieldset>
+      <table className="table small">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>At step</th>
+            <th className="num">Users</th>
+            <th>If moved</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.versionId}:${r.node}`}>
+              <td className="mono">#{r.versionId}</td>
+              <td className="mono">{r.node}</td>
+              <td className="num">{r.users.toLocaleString()}</td>
+              <td className={r.to === null ? "error" : "mono"}>{r.to ?? "exit"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -1,0 +1,159 @@
+import { parseArgs } from "node:util";
+import knex from "knex";
+import type { Condition } from "../../engine/audience/schema.ts";
+import { estimate } from "../../server/audiences/queries.ts";
+import { rfmGrid } from "../../server/audiences/rfm.ts";
+import { connect } from "../../server/db/connect.ts";
+import { migrateLatest } from "../../server/db/migrate.ts";
+import { writeSection } from "../lib/report.ts";
+
+/**
+ * bench/audience: the size estimate (one compiled statement, `select count(*)`) on 100,000
+ * contacts with 1,000,000 events on PostgreSQL, for representative audiences; target < 1 s.
+ * Data is generated set-based in SQL from hashes of the row number, so every run sees the same
+ * rows: 60% of events are `purchased` with an amount, spread over two years, contacts skewed
+ * so some buy often and many rarely.
+ *
+ *   npm run bench -- audience [--contacts 100000] [--events 1000000] [--runs 5]
+ */
+const { values } = parseArgs({
+  options: {
+    contacts: { type: "string", default: "100000" },
+    events: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "5" },
+  },
+  allowPositionals: true,
+});
+const contacts = Number(values.contacts);
+const events = Number(values.events);
+const runs = Number(values.runs);
+const admin =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/test";
+
+const dbName = "waymark_bench_audience";
+const url = new URL(admin);
+url.pathname = `/${dbName}`;
+const a = knex({ client: "pg", connection: admin, pool: { min: 0, max: 1 } });
+try {
+  await a.raw(`drop database if exists ${dbName} with (force)`);
+  await a.raw(`create database ${dbName}`);
+} catch (err) {
+  console.error(`bench audience needs PostgreSQL (${admin}): ${String(err)}`);
+  process.exit(1);
+} finally {
+  await a.destroy();
+}
+const db = await connect({ url: url.toString(), poolMax: 2 });
+await migrateLatest(db.knex);
+const now = new Date("2026-11-01T00:00:00Z");
+
+console.log(`seeding ${contacts.toLocaleString()} contacts, ${events.toLocaleString()} events…`);
+const seedStart = performance.now();
+// h(x) = a stable pseudo-random non-negative int per (row, salt).
+await db.knex.raw(
+  `insert into contacts (external_id, attributes, consent)
+   select 'c' || g,
+          jsonb_build_object(
+            'region', (array['Guangdong','Zhejiang','Shanghai','Beijing','Sichuan','NY','CA','London'])[1 + abs(hashtext(g || 'r')) % 8],
+            'orders', abs(hashtext(g || 'o')) % 20,
+            'vip', abs(hashtext(g || 'v')) % 10 = 0,
+            'tier', (array['gold','silver','bronze'])[1 + abs(hashtext(g || 't')) % 3]),
+          jsonb_build_object('sms', jsonb_build_object('promotional',
+            jsonb_build_object('granted', abs(hashtext(g || 'c')) % 100 < 85)))
+     from generate_series(1, ?::int) g`,
+  [contacts],
+);
+// Contact ids skew towards the low end (square of a uniform): frequent buyers and rare ones.
+await db.knex.raw(
+  `insert into events (contact_id, message_id, name, properties, occurred_at)
+   select 1 + floor(power((abs(hashtext(g || 'k')) % 1000000) / 1000000.0, 2) * ?::int)::bigint,
+          'e' || g,
+          case when abs(hashtext(g || 'n')) % 10 < 6 then 'purchased'
+               when abs(hashtext(g || 'n')) % 10 < 9 then 'viewed' else 'cart_abandoned' end,
+          jsonb_build_object('amount', 10 + abs(hashtext(g || 'a')) % 490, 'sku', 'S' || abs(hashtext(g || 's')) % 50),
+          ?::timestamptz - make_interval(mins => abs(hashtext(g || 't')) % (730 * 24 * 60))
+     from generate_series(1, ?::int) g`,
+  [contacts, now, events],
+);
+await db.knex.raw("vacuum analyze contacts");
+await db.knex.raw("vacuum analyze events");
+const seedMs = performance.now() - seedStart;
+console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
+
+const audiences: { name: string; definition: Condition }[] = [
+  {
+    name: "attribute: region = Guangdong",
+    definition: { attribute: "region", op: "eq", value: "Guangdong" },
+  },
+  {
+    name: "≥ 3 purchases in 180 days",
+    definition: { event: "purchased", count: true, op: "gte", value: 3, within: "P180D" },
+  },
+  {
+    name: "win-back: last purchase 30–90 days ago, spent ≥ 500 in a year",
+    definition: {
+      and: [
+        { event: "purchased", lastBetween: { from: "P30D", to: "P90D" } },
+        { event: "purchased", sum: { property: "amount" }, op: "gte", value: 500, within: "P1Y" },
+      ],
+    },
+  },
+  {
+    name: "RFM cell r=1–2, f=4–5, m=4–5 (dormant, high value)",
+    definition: { rfm: { r: [1, 2], f: [4, 5], m: [4, 5] } },
+  },
+  {
+    name: "nested and/or/not + consent",
+    definition: {
+      and: [
+        {
+          or: [
+            { attribute: "region", op: "in", value: ["Guangdong", "Zhejiang"] },
+            { attribute: "vip", op: "eq", value: true },
+          ],
+        },
+        { not: { event: "cart_abandoned", never: true, within: "P30D" } },
+        { event: "purchased", count: true, op: "lt", value: 2, within: "P90D" },
+        { consent: { channel: "sms", category: "promotional" } },
+      ],
+    },
+  },
+];
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+
+const rows: string[] = [];
+for (const aud of audiences) {
+  const times: number[] = [];
+  let count = 0;
+  await estimate(db.knex, aud.definition, now); // warm the cache
+  for (let i = 0; i < runs; i++) {
+    const r = await estimate(db.knex, aud.definition, now);
+    times.push(r.ms);
+    count = r.count;
+  }
+  const line = `| ${aud.name} | ${count.toLocaleString("en")} | ${median(times)} | ${Math.max(...times)} |`;
+  console.log(line);
+  rows.push(line);
+}
+const gridTimes: number[] = [];
+for (let i = 0; i < runs; i++) gridTimes.push((await rfmGrid(db.knex, now)).ms);
+rows.push(
+  `| RFM grid (GET /api/rfm: 25 cells + axes) | — | ${median(gridTimes)} | ${Math.max(...gridTimes)} |`,
+);
+console.log(rows.at(-1));
+await db.close();
+
+const table = `
+Size estimate (\`POST /api/audiences/estimate\`: one compiled statement, \`count(*)\`) on
+PostgreSQL, ${contacts.toLocaleString("en")} contacts and ${events.toLocaleString("en")} events
+(60% \`purchased\` with an amount, over two years), median and worst of ${runs} runs after one
+warm-up. Target: < 1 s. Seeding took ${(seedMs / 1000).toFixed(1)} s.
+
+| audience | members | median ms | max ms |
+|---|---:|---:|---:|
+${rows.join("\n")}
+`;
+writeSection("audience", "Audiences", table);

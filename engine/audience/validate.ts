@@ -1,0 +1,231 @@
+import type { z } from "zod";
+import { assertNever } from "../shared/assert-never.ts";
+import { durationMs } from "../time/index.ts";
+import { type ConditionKind, claimedKind } from "./classify.ts";
+import {
+  AttributeConditionSchema,
+  type Condition,
+  ConditionSchema,
+  ConsentConditionSchema,
+  EventCountConditionSchema,
+  EventSumConditionSchema,
+  LastBetweenConditionSchema,
+  LIMITS,
+  NeverConditionSchema,
+  RfmConditionSchema,
+} from "./schema.ts";
+
+/**
+ * Audience validation returns data, like the journey validator: one issue per problem with the
+ * JSON path inside the definition, so the builder can paint the offending row. Never throws.
+ */
+export const AUDIENCE_ISSUE_CODES = {
+  schema: ["error", "The definition does not match the audience format."],
+  bad_duration: ["error", "A window is not a positive ISO 8601 duration (P30D, P6M)."],
+  missing_value: ["error", "The comparison needs a value (every operator but exists/not_exists)."],
+  bad_value: ["error", "The value does not fit the operator (in needs a list, gt a number…)."],
+  bad_range: ["error", "A range is empty or reversed (RFM [4, 2], lastBetween from ≥ to)."],
+  too_complex: ["error", `More than ${LIMITS.leaves} conditions or ${LIMITS.depth} levels.`],
+  empty_group: ["warning", "An empty and matches everyone; an empty or matches no one."],
+} as const satisfies Record<string, readonly ["error" | "warning", string]>;
+
+export type AudienceIssueCode = keyof typeof AUDIENCE_ISSUE_CODES;
+
+export interface AudienceIssue {
+  code: AudienceIssueCode;
+  severity: "error" | "warning";
+  message: string;
+  path: (string | number)[];
+}
+
+type Path = (string | number)[];
+
+function issue(code: AudienceIssueCode, message: string, path: Path): AudienceIssue {
+  return { code, severity: AUDIENCE_ISSUE_CODES[code][0], message, path };
+}
+
+const where = (path: Path) => (path.length ? path.join(".") : "definition");
+
+function zodIssues(error: z.ZodError, at: Path): AudienceIssue[] {
+  return error.issues.map((zi) => {
+    const path = [...at, ...zi.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
+    const custom = zi.code === "custom" ? (zi.params as { code?: unknown } | undefined) : undefined;
+    const code = custom?.code === "bad_duration" ? "bad_duration" : "schema";
+    return issue(code, `${where(path)}: ${zi.message}`, path);
+  });
+}
+
+const LEAF_SCHEMAS = {
+  attribute: AttributeConditionSchema,
+  event_count: EventCountConditionSchema,
+  event_sum: EventSumConditionSchema,
+  last_between: LastBetweenConditionSchema,
+  never: NeverConditionSchema,
+  rfm: RfmConditionSchema,
+  consent: ConsentConditionSchema,
+} as const;
+
+interface Walk {
+  issues: AudienceIssue[];
+  leaves: number;
+  tooDeep: boolean;
+}
+
+function walk(node: unknown, path: Path, depth: number, w: Walk): void {
+  if (depth > LIMITS.depth) {
+    w.tooDeep = true;
+    return;
+  }
+  const kind = claimedKind(node);
+  if (kind === null) {
+    const msg = `${where(path)}: expected a condition (attribute, event, rfm, consent, and, or, not)`;
+    w.issues.push(issue("schema", msg, path));
+    return;
+  }
+  checkKind(kind, node as Record<string, unknown>, path, depth, w);
+}
+
+function checkKind(
+  kind: ConditionKind,
+  node: Record<string, unknown>,
+  path: Path,
+  depth: number,
+  w: Walk,
+): void {
+  switch (kind) {
+    case "and":
+    case "or": {
+      const list = node[kind];
+      const extra = Object.keys(node).filter((k) => k !== kind);
+      if (extra.length)
+        w.issues.push(issue("schema", `${where(path)}: unknown key "${extra[0]}"`, path));
+      if (!Array.isArray(list)) {
+        w.issues.push(
+          issue("schema", `${where([...path, kind])}: expected a list`, [...path, kind]),
+        );
+        return;
+      }
+      if (list.length === 0) {
+        const means = kind === "and" ? "matches every contact" : "matches no contact";
+        w.issues.push(issue("empty_group", `${where(path)}: an empty ${kind} ${means}`, path));
+      }
+      list.forEach((child, i) => {
+        walk(child, [...path, kind, i], depth + 1, w);
+      });
+      return;
+    }
+    case "not": {
+      const extra = Object.keys(node).filter((k) => k !== "not");
+      if (extra.length)
+        w.issues.push(issue("schema", `${where(path)}: unknown key "${extra[0]}"`, path));
+      walk(node.not, [...path, "not"], depth + 1, w);
+      return;
+    }
+    case "attribute":
+    case "event_count":
+    case "event_sum":
+    case "last_between":
+    case "never":
+    case "rfm":
+    case "consent": {
+      w.leaves++;
+      const parsed = LEAF_SCHEMAS[kind].safeParse(node);
+      if (!parsed.success) {
+        w.issues.push(...zodIssues(parsed.error, path));
+        return;
+      }
+      w.issues.push(...leafChecks(kind, parsed.data as Condition, path));
+      return;
+    }
+    default:
+      assertNever(kind);
+  }
+}
+
+/** Checks zod cannot express: values that fit the operator, ranges that are not empty. */
+function leafChecks(kind: ConditionKind, c: Condition, path: Path): AudienceIssue[] {
+  if (kind === "attribute" && "attribute" in c) {
+    const v = c.value;
+    const at = [...path, "value"];
+    const op = c.op;
+    switch (op) {
+      case "exists":
+      case "not_exists":
+        return [];
+      case "in":
+      case "not_in":
+        return Array.isArray(v)
+          ? []
+          : [issue("bad_value", `${where(at)}: ${c.op} needs a list`, at)];
+      case "eq":
+      case "neq":
+      case "contains":
+        if (v === undefined)
+          return [issue("missing_value", `${where(at)}: ${c.op} needs a value`, at)];
+        return Array.isArray(v)
+          ? [issue("bad_value", `${where(at)}: ${c.op} compares with one value, not a list`, at)]
+          : [];
+      case "gt":
+      case "gte":
+      case "lt":
+      case "lte":
+        if (v === undefined)
+          return [issue("missing_value", `${where(at)}: ${c.op} needs a value`, at)];
+        return typeof v === "number" || typeof v === "string"
+          ? []
+          : [issue("bad_value", `${where(at)}: ${c.op} compares numbers, dates or text`, at)];
+      default:
+        return assertNever(op);
+    }
+  }
+  if (kind === "last_between" && "lastBetween" in c) {
+    const { from, to } = c.lastBetween;
+    const at = [...path, "lastBetween"];
+    if (from === undefined && to === undefined)
+      return [issue("bad_range", `${where(at)}: give from, to or both`, at)];
+    if (from !== undefined && to !== undefined && (durationMs(from) ?? 0) >= (durationMs(to) ?? 0))
+      return [
+        issue("bad_range", `${where(at)}: from (${from}) must be shorter than to (${to})`, at),
+      ];
+    return [];
+  }
+  if (kind === "rfm" && "rfm" in c) {
+    const out: AudienceIssue[] = [];
+    for (const dim of ["r", "f", "m"] as const) {
+      const range = c.rfm[dim];
+      if (range && range[0] > range[1]) {
+        const at = [...path, "rfm", dim];
+        out.push(issue("bad_range", `${where(at)}: [${range[0]}, ${range[1]}] is reversed`, at));
+      }
+    }
+    return out;
+  }
+  return [];
+}
+
+/** Every problem with a definition; empty when it compiles. Never throws. */
+export function validateAudience(doc: unknown): AudienceIssue[] {
+  const w: Walk = { issues: [], leaves: 0, tooDeep: false };
+  walk(doc, [], 0, w);
+  if (w.tooDeep || w.leaves > LIMITS.leaves) {
+    const msg = `the definition has ${w.leaves} conditions${w.tooDeep ? ` and more than ${LIMITS.depth} levels` : ""}; the limits are ${LIMITS.leaves} conditions and ${LIMITS.depth} levels`;
+    w.issues.push(issue("too_complex", msg, []));
+  }
+  return w.issues;
+}
+
+export const hasAudienceErrors = (issues: readonly AudienceIssue[]) =>
+  issues.some((i) => i.severity === "error");
+
+export type ParsedAudience =
+  | { ok: true; definition: Condition; issues: AudienceIssue[] }
+  | { ok: false; issues: AudienceIssue[] };
+
+/** Validates, then parses with the one schema: a definition the compiler can trust. */
+export function parseAudience(doc: unknown): ParsedAudience {
+  const issues = validateAudience(doc);
+  if (hasAudienceErrors(issues)) return { ok: false, issues };
+  const parsed = ConditionSchema.safeParse(doc);
+  if (!parsed.success) return { ok: false, issues: [...issues, ...zodIssues(parsed.error, [])] };
+  return { ok: true, definition: parsed.data, issues };
+}

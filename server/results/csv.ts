@@ -1,0 +1,81 @@
+import { DAYS } from "./queries.ts";
+import type { JourneyResults, Rate } from "./results.ts";
+
+/**
+ * The results as CSV: one row per send node and per split arm, counts next to rates, the A/B
+ * test on arm rows. RFC 4180 quoting; cells that a spreadsheet would run as a formula (=, +, -,
+ * @ first) are prefixed with a quote, since node labels are free text.
+ */
+export const CSV_COLUMNS = [
+  "kind",
+  "node_id",
+  "label",
+  "arm",
+  "assigned",
+  "recipients",
+  "delivered",
+  "delivered_rate",
+  "clicked",
+  "clicked_rate",
+  ...DAYS.flatMap((d) => [`converted_day${d}`, `converted_day${d}_rate`]),
+  "z",
+  "p_value",
+  "confidence",
+  "verdict",
+] as const;
+
+type Cell = string | number | null;
+
+function cell(v: Cell): string {
+  if (v === null) return "";
+  let s = String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const rateCells = (r: Rate): Cell[] => [r.count, r.rate];
+
+function convertedCells(c: Rate[] | null): Cell[] {
+  return c ? c.flatMap(rateCells) : DAYS.flatMap(() => [null, null]);
+}
+
+export function resultsCsv(results: JourneyResults): string {
+  const rows: Cell[][] = [[...CSV_COLUMNS]];
+  for (const s of results.sends) {
+    rows.push([
+      "send",
+      s.nodeId,
+      s.label,
+      null,
+      null,
+      s.recipients,
+      ...rateCells(s.delivered),
+      ...rateCells(s.clicked),
+      ...convertedCells(s.converted),
+      null,
+      null,
+      null,
+      null,
+    ]);
+  }
+  for (const split of results.splits) {
+    for (const a of split.arms) {
+      rows.push([
+        "arm",
+        split.nodeId,
+        split.label,
+        a.arm,
+        a.assigned,
+        a.recipients,
+        ...rateCells(a.delivered),
+        ...rateCells(a.clicked),
+        ...convertedCells(a.converted),
+        a.test ? Math.round(a.test.z * 1000) / 1000 : null,
+        a.test ? Math.round(a.test.p * 10_000) / 10_000 : null,
+        a.test ? Math.round(a.test.confidence * 10_000) / 10_000 : null,
+        a.control ? "control" : a.verdict,
+      ]);
+    }
+  }
+  return `${rows.map((r) => r.map(cell).join(",")).join("\r\n")}\r\n`;
+}

@@ -1,0 +1,211 @@
+import type { Knex } from "knex";
+import type { Journey } from "../../engine/format/journey.ts";
+import { HttpError } from "../http/errors.ts";
+import {
+  type ArmCounts,
+  type Counts,
+  DAYS,
+  type Day,
+  dailySeries,
+  type Goal,
+  type SeriesPoint,
+  sendNodeCounts,
+  splitArmCounts,
+} from "./queries.ts";
+import { twoProportionZTest, verdict, type ZTest } from "./stats.ts";
+
+/**
+ * A journey's results, assembled: per send node and per split arm the counts next to their
+ * rates (DOMAIN: small samples mislead, so a rate never travels without its count), the A/B
+ * readout per arm against the split's first arm, and the daily series for the chart.
+ */
+export interface Rate {
+  count: number;
+  /** count / base, 4 decimals; null when the base is 0. */
+  rate: number | null;
+}
+
+export interface Converted extends Rate {
+  day: Day;
+}
+
+export interface SendResult {
+  nodeId: string;
+  label: string;
+  channel: string | null;
+  /** Messages exist for a node the current definition no longer has. */
+  removed: boolean;
+  recipients: number;
+  delivered: Rate;
+  clicked: Rate;
+  /** Rates over recipients; null when the journey has no goal. */
+  converted: Converted[] | null;
+}
+
+export interface ArmResult {
+  arm: string;
+  percent: number | null;
+  /** The control: the split's first arm, which the others are tested against. */
+  control: boolean;
+  /** Assigned to the arm: the base of the conversion rates and of the test. */
+  assigned: number;
+  recipients: number;
+  delivered: Rate;
+  clicked: Rate;
+  converted: Converted[] | null;
+  /** Day-7 conversion vs the control; null for the control or without a goal. */
+  test: ZTest | null;
+  verdict: string | null;
+}
+
+export interface SplitResult {
+  nodeId: string;
+  label: string;
+  arms: ArmResult[];
+}
+
+export interface JourneyResults {
+  journeyId: string;
+  name: string;
+  goal: { event: string; within: string } | null;
+  /** Hours after the send (arms: after assignment) each day's count covers. */
+  windows: { day: Day; hours: number }[];
+  sends: SendResult[];
+  splits: SplitResult[];
+  series: SeriesPoint[];
+  zone: string;
+}
+
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+const rate = (count: number, base: number): Rate => ({
+  count,
+  rate: base > 0 ? round4(count / base) : null,
+});
+
+function converted(c: Counts, base: number): Converted[] | null {
+  const conv = c.converted;
+  return conv ? DAYS.map((day) => ({ day, ...rate(conv[day], base) })) : null;
+}
+
+const EMPTY: ArmCounts = {
+  assigned: 0,
+  recipients: 0,
+  delivered: 0,
+  clicked: 0,
+  converted: { 0: 0, 1: 0, 3: 0, 7: 0 },
+};
+
+/** The definition results are read against: the live version, else the draft. */
+async function definitionOf(knex: Knex, id: string): Promise<{ name: string; journey: Journey }> {
+  const row = (await knex("journeys as j")
+    .leftJoin("journey_versions as v", "v.id", "j.live_version_id")
+    .leftJoin("journey_versions as d", function () {
+      this.on("d.journey_id", "=", "j.id").andOn("d.is_draft", "=", knex.raw("true"));
+    })
+    .where("j.id", id)
+    .first("j.name", "v.definition as live", "d.definition as draft")) as
+    | { name: string; live: Journey | null; draft: Journey | null }
+    | undefined;
+  const journey = row?.live ?? row?.draft;
+  if (!row || !journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+  return { name: row.name, journey };
+}
+
+export async function journeyResults(
+  knex: Knex,
+  journeyId: string,
+  options: { zone: string; goalEvent?: string | undefined },
+): Promise<JourneyResults> {
+  const { name, journey } = await definitionOf(knex, journeyId);
+  const settingsGoal = journey.settings?.goal;
+  const goal: Goal | null = options.goalEvent
+    ? { event: options.goalEvent }
+    : settingsGoal
+      ? { event: settingsGoal.event, where: settingsGoal.where }
+      : null;
+  const splitNodes = journey.nodes.flatMap((n) => (n.type === "split" ? [n] : []));
+  // Sequential: PGlite has one connection, and these are three short statements.
+  const byNode = await sendNodeCounts(knex, journeyId, goal);
+  const byArm = await splitArmCounts(
+    knex,
+    journeyId,
+    splitNodes.map((n) => n.id),
+    goal,
+  );
+  const series = await dailySeries(knex, journeyId, goal, options.zone);
+
+  const sends: SendResult[] = [];
+  for (const n of journey.nodes) {
+    if (n.type !== "send") continue;
+    const c = byNode.get(n.id);
+    sends.push(sendResult(n.id, n.label ?? n.id, n.send.channel, false, c, goal !== null));
+    byNode.delete(n.id);
+  }
+  for (const [nodeId, c] of byNode) {
+    sends.push(sendResult(nodeId, nodeId, null, true, c, goal !== null));
+  }
+
+  const splits = splitNodes.map((n): SplitResult => {
+    const counted = byArm.get(n.id) ?? new Map<string, ArmCounts>();
+    const names = n.split.arms.map((a) => a.name);
+    for (const arm of counted.keys()) if (!names.includes(arm)) names.push(arm);
+    const controlName = names[0] ?? "";
+    const controlCounts = counted.get(controlName) ?? EMPTY;
+    const arms = names.map((arm, i) => {
+      const c = counted.get(arm) ?? EMPTY;
+      const percent = n.split.arms.find((a) => a.name === arm)?.percent ?? null;
+      const base: ArmResult = {
+        arm,
+        percent,
+        control: i === 0,
+        assigned: c.assigned,
+        recipients: c.recipients,
+        delivered: rate(c.delivered, c.recipients),
+        clicked: rate(c.clicked, c.recipients),
+        converted: converted(c, c.assigned),
+        test: null,
+        verdict: null,
+      };
+      if (i === 0 || !goal || !c.converted || !controlCounts.converted) return base;
+      const ctl = { x: controlCounts.converted[7], n: controlCounts.assigned };
+      const variant = { x: c.converted[7], n: c.assigned };
+      const test = twoProportionZTest(ctl, variant);
+      return { ...base, test, verdict: verdict(controlName, arm, ctl, variant, test) };
+    });
+    return { nodeId: n.id, label: n.label ?? n.id, arms };
+  });
+
+  return {
+    journeyId,
+    name,
+    goal: goal
+      ? { event: goal.event, within: options.goalEvent ? "P7D" : (settingsGoal?.within ?? "P7D") }
+      : null,
+    windows: DAYS.map((day) => ({ day, hours: (day + 1) * 24 })),
+    sends,
+    splits,
+    series,
+    zone: options.zone,
+  };
+}
+
+function sendResult(
+  nodeId: string,
+  label: string,
+  channel: string | null,
+  removed: boolean,
+  c: Counts | undefined,
+  hasGoal: boolean,
+): SendResult {
+  const counts = c ?? { ...EMPTY, converted: hasGoal ? EMPTY.converted : null };
+  return {
+    nodeId,
+    label,
+    channel,
+    removed,
+    recipients: counts.recipients,
+    delivered: rate(counts.delivered, counts.recipients),
+    clicked: rate(counts.clicked, counts.recipients),
+    converted: converted(counts, counts.recipients),
+  };
+}
