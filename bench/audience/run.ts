@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import knex from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
 import { estimate } from "../../server/audiences/queries.ts";
 import { rfmGrid } from "../../server/audiences/rfm.ts";
 import { connect } from "../../server/db/connect.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
+import { freshBenchDatabase } from "../lib/database.ts";
 import { writeSection } from "../lib/report.ts";
 
 /**
@@ -27,25 +27,8 @@ const { values } = parseArgs({
 const contacts = Number(values.contacts);
 const events = Number(values.events);
 const runs = Number(values.runs);
-const admin =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/test";
-
-const dbName = "waymark_bench_audience";
-const url = new URL(admin);
-url.pathname = `/${dbName}`;
-const a = knex({ client: "pg", connection: admin, pool: { min: 0, max: 1 } });
-try {
-  await a.raw(`drop database if exists ${dbName} with (force)`);
-  await a.raw(`create database ${dbName}`);
-} catch (err) {
-  console.error(`bench audience needs PostgreSQL (${admin}): ${String(err)}`);
-  process.exit(1);
-} finally {
-  await a.destroy();
-}
-const db = await connect({ url: url.toString(), poolMax: 2 });
+const url = await freshBenchDatabase("waymark_bench_audience", "audience");
+const db = await connect({ url, poolMax: 2 });
 await migrateLatest(db.knex);
 const now = new Date("2026-11-01T00:00:00Z");
 

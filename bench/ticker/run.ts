@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import knex from "knex";
 import { connect } from "../../server/db/connect.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
+import { freshBenchDatabase } from "../lib/database.ts";
 import { writeSection } from "../lib/report.ts";
 import { resetBench, seedBench } from "./fixture.ts";
 import { runPgBoss } from "./pgboss.ts";
@@ -29,27 +29,8 @@ const { values } = parseArgs({
 const users = Number(values.users);
 const batches = values.batches.split(",").map(Number);
 const workerCounts = values.workers.split(",").map(Number);
-const admin =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/test";
-
-const dbName = "waymark_bench";
-const url = new URL(admin);
-url.pathname = `/${dbName}`;
-const a = knex({ client: "pg", connection: admin, pool: { min: 0, max: 1 } });
-try {
-  await a.raw(`drop database if exists ${dbName} with (force)`);
-  await a.raw(`create database ${dbName}`);
-} catch (err) {
-  console.error(
-    `bench ticker needs PostgreSQL (${admin}): ${err instanceof Error ? err.message : String(err)}`,
-  );
-  process.exit(1);
-} finally {
-  await a.destroy();
-}
-const db = await connect({ url: url.toString() });
+const url = await freshBenchDatabase("waymark_bench", "ticker");
+const db = await connect({ url });
 await migrateLatest(db.knex);
 console.log(`seeding ${users.toLocaleString()} users…`);
 const { template } = await seedBench(db.knex, users);
@@ -73,14 +54,7 @@ async function runWorkers(
   for (let i = 0; i < count; i++) {
     const child = spawn(
       process.execPath,
-      [
-        "--import",
-        "tsx",
-        resolve(import.meta.dirname, "worker.ts"),
-        url.toString(),
-        String(batch),
-        mode,
-      ],
+      ["--import", "tsx", resolve(import.meta.dirname, "worker.ts"), url, String(batch), mode],
       {
         stdio: ["pipe", "pipe", "inherit"],
       },
@@ -144,7 +118,7 @@ if (!values["no-pgboss"]) {
   await resetBench(db.knex, template);
   const boss = await runPgBoss(
     db.knex,
-    url.toString(),
+    url,
     users,
     Math.max(...batches),
     Math.max(...workerCounts),

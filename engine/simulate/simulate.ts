@@ -5,6 +5,7 @@ import type { TimelineEntry } from "../effects.ts";
 import type { Journey } from "../format/journey.ts";
 import type { AdvancePolicy, AdvanceResult, EnginePorts } from "../ports.ts";
 import { DEFAULT_POLICY } from "../rules/index.ts";
+import { mulberry32 } from "../shared/prng.ts";
 import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
 import { localParts, resolveZone } from "../time/index.ts";
@@ -52,18 +53,6 @@ type Track = {
   enterAtStart: boolean;
   entries: number;
 };
-
-/** mulberry32: tiny seeded PRNG so simulations are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The local hour the contact was most often active in, from events before `now`. */
 function bestHourFrom(events: readonly SimEvent[], workspaceZone: string) {
@@ -124,7 +113,7 @@ export function simulateMany(
   const best = bestHourFrom(sorted, policy.workspaceTimezone);
   let clock = options.from;
   const ports: EnginePorts = {
-    random: options.ports?.random ?? seeded(1),
+    random: options.ports?.random ?? mulberry32(1),
     bestHour: options.ports?.bestHour ?? ((c) => best(c, clock)),
   };
   if (options.ports?.trackLink) ports.trackLink = options.ports.trackLink;

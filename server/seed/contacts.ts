@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../engine/shared/prng.ts";
 /**
  * Deterministic demo contacts: the same 300 people on every fresh install, so screenshots, docs
  * and tests agree. Spread across zones the quiet-hours rules care about.
@@ -75,20 +76,8 @@ const ITEMS = [
   "dog treats",
 ];
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function demoContacts(count: number, seed = 42, now = Date.UTC(2026, 10, 1)): DemoContact[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const out: DemoContact[] = [];
   for (let i = 0; i < count; i++) {

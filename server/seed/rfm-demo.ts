@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { mulberry32 } from "../../engine/shared/prng.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 
 /**
@@ -78,18 +79,6 @@ const ITEMS = [
   "green tea",
 ];
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Draw {
   rand: () => number;
   int: (lo: number, hi: number) => number;
@@ -98,7 +87,7 @@ interface Draw {
 }
 
 function draw(seed: number): Draw {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const share = <T extends { share: number }>(items: readonly T[]): T => {

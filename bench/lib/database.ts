@@ -1,0 +1,28 @@
+import knex from "knex";
+
+/**
+ * A fresh, empty PostgreSQL database for one benchmark, next to BENCH_DATABASE_URL or
+ * TEST_DATABASE_URL (default: the local server). Exits with a clear line when there is none:
+ * these benchmarks measure PostgreSQL itself.
+ */
+export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+  const admin =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/test";
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const a = knex({ client: "pg", connection: admin, pool: { min: 0, max: 1 } });
+  try {
+    await a.raw(`drop database if exists ${name} with (force)`);
+    await a.raw(`create database ${name}`);
+  } catch (err) {
+    console.error(
+      `bench ${bench} needs PostgreSQL (${admin}): ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exit(1);
+  } finally {
+    await a.destroy();
+  }
+  return url.toString();
+}
