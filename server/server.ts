@@ -72,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           linkBase: delivery.publicUrl ?? url,
           batchSize: config.tickBatch ?? (db.kind === "pglite" ? 100 : 1000),
           concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
+          ...(db.kind === "pglite" ? { yieldMs: 2 } : {}),
           onError: (err) => log.error({ err }, "ticker batch failed"),
           onBatch: (stats) => {
             metrics.observeBatch(stats);

@@ -14,9 +14,13 @@ import { type Route, type Section, sectionOf } from "./router/routes.ts";
 const EditorPage = lazy(() => import("./editor/EditorPage.tsx"));
 // The inspector draws read-only canvases (React Flow): same reason.
 const ContactPage = lazy(() => import("./pages/contact/ContactPage.tsx"));
+const AudiencesPage = lazy(() => import("./pages/audiences/AudiencesPage.tsx"));
+const AudienceBuilderPage = lazy(() => import("./pages/audiences/AudienceBuilderPage.tsx"));
+const ResultsPage = lazy(() => import("./pages/results/ResultsPage.tsx"));
 
 const SECTIONS: readonly { section: Section; href: string; label: string }[] = [
   { section: "journeys", href: "/", label: "Journeys" },
+  { section: "audiences", href: "/audiences", label: "Audiences" },
   { section: "contacts", href: "/contacts", label: "Contacts" },
   { section: "messages", href: "/messages", label: "Messages" },
   { section: "settings", href: "/settings", label: "Settings" },
@@ -101,6 +105,24 @@ function Page({ route, operator }: { route: Route; operator: Operator }) {
       return (
         <Suspense fallback={<p className="muted">Loading the inspector…</p>}>
           <ContactPage key={route.contactId} contactId={route.contactId} />
+        </Suspense>
+      );
+    case "audiences":
+      return (
+        <Suspense fallback={<p className="muted">Loading audiences…</p>}>
+          <AudiencesPage />
+        </Suspense>
+      );
+    case "audience":
+      return (
+        <Suspense fallback={<p className="muted">Loading the audience builder…</p>}>
+          <AudienceBuilderPage key={route.audienceId} audienceId={route.audienceId} />
+        </Suspense>
+      );
+    case "results":
+      return (
+        <Suspense fallback={<p className="muted">Loading results…</p>}>
+          <ResultsPage key={route.journeyId} journeyId={route.journeyId} />
         </Suspense>
       );
     case "messages":

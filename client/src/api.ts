@@ -1,4 +1,5 @@
 /** The one typed client for the Waymark API; every page goes through it. */
+import type { Condition } from "../../engine/audience/schema.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type {
   ApiKey,
@@ -81,6 +82,106 @@ export interface VersionSummary {
   publishedBy: number | null;
 }
 
+/** Audiences and results: mirror server/routes/audiences.ts and server/routes/results.ts. */
+export interface AudienceIssue {
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  path: (string | number)[];
+}
+
+export interface Audience {
+  id: string;
+  name: string;
+  description: string | null;
+  definition: Condition;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AudienceMember {
+  id: number;
+  externalId: string;
+  email: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export type Score = 1 | 2 | 3 | 4 | 5;
+
+export interface RfmCell {
+  r: Score;
+  f: Score;
+  count: number;
+  avgMonetary: number | null;
+  definition: Condition;
+}
+
+export interface RfmGrid {
+  cells: RfmCell[];
+  recency: { score: Score; minDays: number | null; maxDays: number | null }[];
+  frequency: { score: Score; minOrders: number | null; maxOrders: number | null }[];
+  buyers: number;
+  contacts: number;
+  ms: number;
+}
+
+export type ResultDay = 0 | 1 | 3 | 7;
+export interface Rate {
+  count: number;
+  /** count / base; null when the base is 0. */
+  rate: number | null;
+}
+export interface Converted extends Rate {
+  day: ResultDay;
+}
+export interface ZTest {
+  z: number;
+  p: number;
+  confidence: number;
+  significant: boolean;
+  lift: number;
+}
+export interface SendResult {
+  nodeId: string;
+  label: string;
+  channel: string | null;
+  removed: boolean;
+  recipients: number;
+  delivered: Rate;
+  clicked: Rate;
+  converted: Converted[] | null;
+}
+export interface ArmResult {
+  arm: string;
+  percent: number | null;
+  control: boolean;
+  assigned: number;
+  recipients: number;
+  delivered: Rate;
+  clicked: Rate;
+  converted: Converted[] | null;
+  test: ZTest | null;
+  verdict: string | null;
+}
+export interface JourneyResults {
+  journeyId: string;
+  name: string;
+  goal: { event: string; within: string } | null;
+  windows: { day: ResultDay; hours: number }[];
+  sends: SendResult[];
+  splits: { nodeId: string; label: string; arms: ArmResult[] }[];
+  series: { date: string; sends: number; conversions: number }[];
+  zone: string;
+}
+
+export interface AudienceBody {
+  id?: string;
+  name: string;
+  description?: string;
+  definition: Condition;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -89,6 +190,11 @@ export class ApiError extends Error {
     readonly details: unknown,
   ) {
     super(message);
+  }
+
+  /** Audience issues carried by a 422 `invalid_audience`, with paths inside the definition. */
+  get audienceIssues(): AudienceIssue[] {
+    return Array.isArray(this.details) ? (this.details as AudienceIssue[]) : [];
   }
 
   /** Validation issues carried by a 422 (import, save, publish); empty for other errors. */
@@ -136,6 +242,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 const journeyPath = (id: string) => `/api/journeys/${encodeURIComponent(id)}`;
+const audiencePath = (id: string) => `/api/audiences/${encodeURIComponent(id)}`;
 const contactPath = (id: string | number) => `/api/contacts/${encodeURIComponent(String(id))}`;
 
 /** A query string from the defined values only (`?status=sent&limit=50`), or "". */
@@ -204,6 +311,27 @@ export const api = {
     request<{ id: number | string; key: string }>("POST", "/api/keys", { kind, name }),
   revokeKey: (id: number | string) =>
     request<void>("DELETE", `/api/keys/${encodeURIComponent(String(id))}`),
+
+  audiences: () => request<{ audiences: Audience[] }>("GET", "/api/audiences"),
+  audience: (id: string) => request<{ audience: Audience }>("GET", audiencePath(id)),
+  /** 422 `invalid_audience` carries issues with paths (see ApiError.audienceIssues). */
+  createAudience: (body: AudienceBody) =>
+    request<{ audience: Audience; issues: AudienceIssue[] }>("POST", "/api/audiences", body),
+  saveAudience: (id: string, body: Omit<AudienceBody, "id">) =>
+    request<{ audience: Audience; issues: AudienceIssue[] }>("PUT", audiencePath(id), body),
+  deleteAudience: (id: string) => request<{ deleted: true }>("DELETE", audiencePath(id)),
+  estimate: (definition: Condition) =>
+    request<{ count: number; ms: number; issues: AudienceIssue[] }>(
+      "POST",
+      "/api/audiences/estimate",
+      definition,
+    ),
+  preview: (definition: Condition) =>
+    request<{ members: AudienceMember[] }>("POST", "/api/audiences/preview", definition),
+  rfm: () => request<RfmGrid>("GET", "/api/rfm"),
+  results: (id: string) => request<JourneyResults>("GET", `${journeyPath(id)}/results`),
+  /** A plain link downloads it with the session cookie. */
+  resultsCsvUrl: (id: string) => `${journeyPath(id)}/results.csv`,
 
   operators: () => request<{ operators: OperatorRow[] }>("GET", "/api/operators"),
   /** The one-time password is in this answer only. */

@@ -22,6 +22,8 @@ export interface TickerOptions {
   concurrency?: number;
   /** Idle poll interval when nothing is due. */
   pollMs?: number;
+  /** Pause between full batches so other queries get the connection (PGlite). */
+  yieldMs?: number;
   now?: () => Date;
   /** Called after each committed batch with what moved, for the realtime layer and metrics. */
   onBatch?: (stats: BatchStats) => void;
@@ -137,6 +139,10 @@ export function startTicker(options: TickerOptions): { stop: () => Promise<void>
                 done();
               };
             });
+          } else if (options.yieldMs !== undefined) {
+            // Let queued API queries have the connection between back-to-back batches: on
+            // PGlite there is one, and the next batch would otherwise take it straight back.
+            await new Promise((done) => setTimeout(done, options.yieldMs));
           }
         }
       })(),

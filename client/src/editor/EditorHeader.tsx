@@ -1,6 +1,7 @@
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { JourneyStatus } from "../api.ts";
-import { Link } from "../router/router.tsx";
+import { Link, useRoute } from "../router/router.tsx";
+import { resultsPath } from "../router/routes.ts";
 import type { SaveState } from "./useAutosave.ts";
 
 function saveLabel(s: SaveState): string {
@@ -54,6 +55,7 @@ export function EditorHeader({
   simulating: boolean;
   onSimulate: () => void;
 }) {
+  const route = useRoute();
   return (
     <header className="editor-head">
       <Link href="/" className="back" aria-label="Back to journeys">
@@ -97,6 +99,15 @@ export function EditorHeader({
         <button type="button" className="ghost" onClick={onExport}>
           Export
         </button>
+        {route.page === "editor" && (
+          <Link
+            href={resultsPath(route.journeyId)}
+            className="button ghost"
+            title="Recipients, deliveries, clicks and conversions per send node and split arm"
+          >
+            Results
+          </Link>
+        )}
         <button
           type="button"
           className={simulating ? "ghost is-on" : "ghost"}

@@ -91,6 +91,7 @@ export function PublishDialog({
           ? "This journey goes live: users who match its trigger start entering it."
           : `Replaces v${liveVersion} for new entries. Users already in the journey stay on the version they entered.`}
       </p>
+      <AudienceReach doc={doc} />
       {live.state === "loading" && <p className="muted">Loading the live version…</p>}
       {live.state === "unavailable" && <p className="notice">{live.message}</p>}
       {diff && <DiffView diff={diff} against={liveVersion} />}
@@ -213,5 +214,46 @@ function DiffView({ diff, against }: { diff: JourneyDiff; against: number | null
       {diff.settingsChanged && <p className="muted small">Journey settings changed.</p>}
       {diff.renamed && <p className="muted small">Journey renamed.</p>}
     </section>
+  );
+}
+
+type Reach =
+  | { state: "loading" }
+  | { state: "ready"; name: string; count: number }
+  | { state: "error"; message: string };
+
+/** For an audience-triggered journey: how many contacts the audience holds right now. */
+function AudienceReach({ doc }: { doc: Journey }) {
+  const trigger = doc.nodes.find((n) => n.type === "trigger");
+  const audienceId =
+    trigger?.type === "trigger" && trigger.trigger.kind === "audience"
+      ? trigger.trigger.audience
+      : null;
+  const [reach, setReach] = useState<Reach>({ state: "loading" });
+  useEffect(() => {
+    if (!audienceId) return;
+    let current = true;
+    api
+      .audience(audienceId)
+      .then(async ({ audience }) => {
+        const { count } = await api.estimate(audience.definition);
+        if (current) setReach({ state: "ready", name: audience.name, count });
+      })
+      .catch((err: unknown) => {
+        if (current)
+          setReach({ state: "error", message: err instanceof Error ? err.message : String(err) });
+      });
+    return () => {
+      current = false;
+    };
+  }, [audienceId]);
+  if (!audienceId) return null;
+  return (
+    <p className="notice" data-testid="publish-reach" aria-live="polite">
+      {reach.state === "loading" && `Counting the audience “${audienceId}”…`}
+      {reach.state === "ready" &&
+        `Audience “${reach.name}” reaches ${reach.count.toLocaleString("en-US")} contact${reach.count === 1 ? "" : "s"} now.`}
+      {reach.state === "error" && `Could not count the audience “${audienceId}”: ${reach.message}`}
+    </p>
   );
 }

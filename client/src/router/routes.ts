@@ -6,13 +6,18 @@ export type Route =
   | { page: "contact"; contactId: string }
   | { page: "messages" }
   | { page: "settings" }
+  | { page: "audiences" }
+  | { page: "audience"; audienceId: string }
+  | { page: "results"; journeyId: string }
   | { page: "not-found"; path: string };
 
 /** Top-level sections, in the order the top bar lists them. */
-export type Section = "journeys" | "contacts" | "messages" | "settings";
+export type Section = "journeys" | "audiences" | "contacts" | "messages" | "settings";
 
 const EDITOR = /^\/journeys\/([^/]+)\/?$/;
 const CONTACT = /^\/contacts\/([^/]+)\/?$/;
+const AUDIENCE = /^\/audiences\/([^/]+)\/?$/;
+const RESULTS = /^\/journeys\/([^/]+)\/results\/?$/;
 
 function decoded(raw: string, pathname: string, ok: (value: string) => Route): Route {
   try {
@@ -35,7 +40,15 @@ export function matchRoute(pathname: string): Route {
       return { page: "messages" };
     case "/settings":
       return { page: "settings" };
+    case "/audiences":
+      return { page: "audiences" };
   }
+  const results = RESULTS.exec(pathname);
+  if (results?.[1])
+    return decoded(results[1], pathname, (journeyId) => ({ page: "results", journeyId }));
+  const audience = AUDIENCE.exec(pathname);
+  if (audience?.[1])
+    return decoded(audience[1], pathname, (audienceId) => ({ page: "audience", audienceId }));
   const editor = EDITOR.exec(pathname);
   if (editor?.[1])
     return decoded(editor[1], pathname, (journeyId) => ({ page: "editor", journeyId }));
@@ -50,7 +63,11 @@ export function sectionOf(route: Route): Section | null {
   switch (route.page) {
     case "journeys":
     case "editor":
+    case "results":
       return "journeys";
+    case "audiences":
+    case "audience":
+      return "audiences";
     case "contacts":
     case "contact":
       return "contacts";
@@ -69,4 +86,12 @@ export function editorPath(journeyId: string): string {
 
 export function contactPath(contactId: string | number): string {
   return `/contacts/${encodeURIComponent(String(contactId))}`;
+}
+
+export function audiencePath(audienceId: string): string {
+  return `/audiences/${encodeURIComponent(audienceId)}`;
+}
+
+export function resultsPath(journeyId: string): string {
+  return `/journeys/${encodeURIComponent(journeyId)}/results`;
 }

@@ -1,0 +1,121 @@
+/**
+ * The audience builder's model: the definition JSON itself (engine/audience/schema.ts), edited
+ * immutably by path. Pure, so the tree operations need no DOM.
+ */
+import type { Condition } from "../../../../engine/audience/schema.ts";
+import type { AudienceIssue } from "../../api.ts";
+
+export type Path = (string | number)[];
+
+/** What "Add condition" offers, in the order a marketer reaches for them. */
+export const ADDABLE = [
+  { kind: "rfm", label: "RFM score" },
+  { kind: "recency", label: "Last event between" },
+  { kind: "event_count", label: "Event count" },
+  { kind: "event_sum", label: "Event sum" },
+  { kind: "never", label: "Never did" },
+  { kind: "attribute", label: "Attribute" },
+  { kind: "consent", label: "Consent" },
+  { kind: "not", label: "Not (exclude)" },
+  { kind: "and", label: "Group: all of" },
+  { kind: "or", label: "Group: any of" },
+] as const;
+export type AddableKind = (typeof ADDABLE)[number]["kind"];
+
+export function newCondition(kind: AddableKind): Condition {
+  switch (kind) {
+    case "rfm":
+      return { rfm: { r: [1, 2] } };
+    case "recency":
+      return { event: "purchased", lastBetween: { from: "P30D", to: "P90D" } };
+    case "event_count":
+      return { event: "purchased", count: true, op: "gte", value: 3, within: "P180D" };
+    case "event_sum":
+      return { event: "purchased", sum: { property: "amount" }, op: "gte", value: 500 };
+    case "never":
+      return { event: "purchased", never: true, within: "P90D" };
+    case "attribute":
+      return { attribute: "region", op: "eq", value: "" };
+    case "consent":
+      return { consent: { channel: "sms", category: "promotional" } };
+    case "not":
+      return { not: { attribute: "vip", op: "eq", value: true } };
+    case "and":
+      return { and: [] };
+    case "or":
+      return { or: [] };
+  }
+}
+
+/** The builder edits a group at the root, so there is always somewhere to add a condition. */
+export function asRoot(definition: Condition): Condition {
+  return "and" in definition || "or" in definition ? definition : { and: [definition] };
+}
+
+export const AGGREGATE_OPS = ["gte", "gt", "eq", "neq", "lte", "lt"] as const;
+export const ATTRIBUTE_OPS = [
+  "eq",
+  "neq",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "in",
+  "not_in",
+  "contains",
+  "exists",
+  "not_exists",
+] as const;
+export const OP_LABELS: Record<(typeof ATTRIBUTE_OPS)[number], string> = {
+  eq: "=",
+  neq: "≠",
+  gt: ">",
+  gte: "≥",
+  lt: "<",
+  lte: "≤",
+  in: "is one of",
+  not_in: "is none of",
+  contains: "contains",
+  exists: "is set",
+  not_exists: "is not set",
+};
+
+/** A typed value from a text box: numbers and booleans as such, the rest as text. */
+export function parseScalar(text: string): string | number | boolean | null {
+  const t = text.trim();
+  if (t === "true") return true;
+  if (t === "false") return false;
+  if (t === "null") return null;
+  if (t !== "" && Number.isFinite(Number(t))) return Number(t);
+  return text;
+}
+
+export function scalarText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(scalarText).join(", ");
+  if (value === undefined) return "";
+  return String(value);
+}
+
+/** The issues whose path is this node's own (not a descendant's condition). */
+export function issuesAt(issues: readonly AudienceIssue[], path: Path): AudienceIssue[] {
+  return issues.filter((i) => {
+    if (i.path.length < path.length) return false;
+    if (!path.every((p, k) => i.path[k] === p)) return false;
+    const rest = i.path.slice(path.length);
+    // A descendant condition's issue belongs to that descendant's row.
+    return !(rest[0] === "and" || rest[0] === "or" || rest[0] === "not");
+  });
+}
+
+export function pathText(path: Path): string {
+  return path.length === 0
+    ? "(root)"
+    : path.reduce<string>(
+        (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p),
+        "",
+      );
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -1,0 +1,69 @@
+import type { JourneyResults } from "../../api.ts";
+
+type Point = JourneyResults["series"][number];
+
+const W = 760;
+const H = 220;
+const PAD = { top: 16, right: 16, bottom: 28, left: 44 };
+
+/** Daily sends and conversions as two lines in plain SVG: no chart library for two series. */
+export function SeriesChart({ series }: { series: Point[] }) {
+  if (series.length === 0)
+    return (
+      <div className="empty">
+        <h3>No sends yet</h3>
+        <p className="muted">The chart fills in as the journey sends messages.</p>
+      </div>
+    );
+  const max = Math.max(1, ...series.map((p) => Math.max(p.sends, p.conversions)));
+  const innerW = W - PAD.left - PAD.right;
+  const innerH = H - PAD.top - PAD.bottom;
+  const x = (k: number) =>
+    PAD.left + (series.length === 1 ? innerW / 2 : (k / (series.length - 1)) * innerW);
+  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
+  const line = (key: "sends" | "conversions") =>
+    series
+      .map((p, k) => `${k === 0 ? "M" : "L"}${x(k).toFixed(1)},${y(p[key]).toFixed(1)}`)
+      .join(" ");
+  const ticks = [0, 0.5, 1].map((t) => Math.round(max * t));
+  const labelEvery = Math.max(1, Math.ceil(series.length / 8));
+  const totalSends = series.reduce((s, p) => s + p.sends, 0);
+  const totalConv = series.reduce((s, p) => s + p.conversions, 0);
+  return (
+    <figure className="series-chart">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`Daily sends and conversions, ${series[0]?.date} to ${series.at(-1)?.date}: ${totalSends} sends, ${totalConv} conversions`}
+        data-testid="results-chart"
+      >
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} className="grid-line" />
+            <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="axis-label">
+              {t}
+            </text>
+          </g>
+        ))}
+        {series.map((p, k) =>
+          k % labelEvery === 0 ? (
+            <text key={p.date} x={x(k)} y={H - 8} textAnchor="middle" className="axis-label">
+              {p.date.slice(5)}
+            </text>
+          ) : null,
+        )}
+        <path d={line("sends")} className="line-sends" />
+        <path d={line("conversions")} className="line-conversions" />
+        {series.map((p, k) => (
+          <circle key={p.date} cx={x(k)} cy={y(p.conversions)} r={2.5} className="dot-conversions">
+            <title>{`${p.date}: ${p.sends} sends, ${p.conversions} conversions`}</title>
+          </circle>
+        ))}
+      </svg>
+      <figcaption className="chart-legend">
+        <span className="key key-sends" /> Sends ({totalSends.toLocaleString("en-US")})
+        <span className="key key-conversions" /> Conversions ({totalConv.toLocaleString("en-US")})
+      </figcaption>
+    </figure>
+  );
+}
