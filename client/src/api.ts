@@ -126,54 +126,19 @@ export interface RfmGrid {
   ms: number;
 }
 
-export type ResultDay = 0 | 1 | 3 | 7;
-export interface Rate {
-  count: number;
-  /** count / base; null when the base is 0. */
-  rate: number | null;
-}
-export interface Converted extends Rate {
-  day: ResultDay;
-}
-export interface ZTest {
-  z: number;
-  p: number;
-  confidence: number;
-  significant: boolean;
-  lift: number;
-}
-export interface SendResult {
-  nodeId: string;
-  label: string;
-  channel: string | null;
-  removed: boolean;
-  recipients: number;
-  delivered: Rate;
-  clicked: Rate;
-  converted: Converted[] | null;
-}
-export interface ArmResult {
-  arm: string;
-  percent: number | null;
-  control: boolean;
-  assigned: number;
-  recipients: number;
-  delivered: Rate;
-  clicked: Rate;
-  converted: Converted[] | null;
-  test: ZTest | null;
-  verdict: string | null;
-}
-export interface JourneyResults {
-  journeyId: string;
-  name: string;
-  goal: { event: string; within: string } | null;
-  windows: { day: ResultDay; hours: number }[];
-  sends: SendResult[];
-  splits: { nodeId: string; label: string; arms: ArmResult[] }[];
-  series: { date: string; sends: number; conversions: number }[];
-  zone: string;
-}
+// Results are typed by the server module that computes them (type-only: nothing server-side
+// is bundled), so the page and the API cannot drift.
+export type { Day as ResultDay } from "../../server/results/queries.ts";
+export type {
+  ArmResult,
+  Converted,
+  JourneyResults,
+  Rate,
+  SendResult,
+} from "../../server/results/results.ts";
+export type { ZTest } from "../../server/results/stats.ts";
+
+import type { JourneyResults } from "../../server/results/results.ts";
 
 export interface AudienceBody {
   id?: string;
