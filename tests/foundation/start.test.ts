@@ -43,6 +43,9 @@ describe("waymark start on embedded PGlite", () => {
 
     const page = await fetch(`${first.url}/`);
     expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("x-frame-options")).toBe("SAMEORIGIN");
     expect(await page.text()).toContain('<div id="root">');
     expect((await fetch(`${first.url}/api/journeys`)).status).toBe(401);
 
