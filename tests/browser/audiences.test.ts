@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser } from "../helpers/browser.ts";
+import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
 import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 
 /**
@@ -13,7 +13,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
   let server: Started;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -21,19 +21,8 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
       launchBrowser(),
     ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        errors.push(m.text());
-    });
-    page.on("response", (r) => {
-      if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`);
-    });
-    await page.goto(server.url);
-    await page.getByLabel("Email").fill("admin@waymark.local");
-    await page.getByLabel("Password").fill(server.adminPassword ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
+    errors = watchErrors(page);
+    await signIn(page, server.url, server.adminPassword ?? "");
     errors.length = 0;
   }, 180_000);
 

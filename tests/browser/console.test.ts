@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser } from "../helpers/browser.ts";
+import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
 import { runCli, type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 import { middayZone } from "../helpers/time.ts";
 
@@ -62,7 +62,7 @@ describe.runIf(chromiumPath)(
     let base: string;
     let admin: Record<string, string>;
     let ingest: Record<string, string>;
-    const errors: string[] = [];
+    let errors: string[] = [];
 
     beforeAll(async () => {
       const env = {
@@ -92,19 +92,8 @@ describe.runIf(chromiumPath)(
       expect(published.status).toBe(200);
 
       page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-          errors.push(m.text());
-      });
-      page.on("response", (r) => {
-        if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`);
-      });
-      await page.goto(base);
-      await page.getByLabel("Email").fill("admin@waymark.local");
-      await page.getByLabel("Password").fill(server.adminPassword ?? "");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
+      errors = watchErrors(page);
+      await signIn(page, base, server.adminPassword ?? "");
       errors.length = 0;
     }, 120_000);
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Journey, validate } from "../../engine/index.ts";
-import { ARTIFACTS, chromiumPath, launchBrowser } from "../helpers/browser.ts";
+import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
 import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 
 /**
@@ -15,7 +15,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
   let server: Started;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -23,21 +23,8 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
       launchBrowser(),
     ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    // 4xx answers are part of the flows (a rejected import); the console echoes them, so
-    // count console errors other than those, and any 5xx.
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        errors.push(m.text());
-    });
-    page.on("response", (r) => {
-      if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`);
-    });
-    await page.goto(server.url);
-    await page.getByLabel("Email").fill("admin@waymark.local");
-    await page.getByLabel("Password").fill(server.adminPassword ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
+    errors = watchErrors(page);
+    await signIn(page, server.url, server.adminPassword ?? "");
     // The signed-out check before login answers 401 by design; from here on, errors count.
     errors.length = 0;
   }, 120_000);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { ROOT } from "./server-process.ts";
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -34,4 +34,31 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Collects what should never happen on a page: uncaught errors, console errors (other than
+ * the browser's own "Failed to load resource", which echoes expected 4xx answers) and 5xx
+ * responses. Tests clear it after sign-in, where the signed-out check answers 401 by design.
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      errors.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`);
+  });
+  return errors;
+}
+
+/** Signs in as the first admin through the login form and waits for the journeys list. */
+export async function signIn(page: Page, url: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("Email").fill("admin@waymark.local");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
 }
