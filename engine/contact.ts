@@ -11,6 +11,13 @@ export type ContactView = ContactState & {
   locale?: string;
   /** Profile traits: `firstName`, `birthday`, `lastPurchaseSku`… read by templates and conditions. */
   attributes: Record<string, unknown>;
+  /**
+   * Ids of the audiences the contact is in right now, read by condition branches with an
+   * `audience`. The caller loads them only when a journey needs them (the ticker, from the
+   * batch's journey versions; the simulator, from the simulated contact). Absent = not loaded:
+   * a branch then answers "not in audience" and says so in its log detail.
+   */
+  audiences?: readonly string[];
 };
 
 /**

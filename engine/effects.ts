@@ -21,7 +21,15 @@ export type TimelineEntry =
   | { type: "deferred"; at: number; nodeId: string; until: number; reason: string; detail: string }
   | { type: "suppressed"; at: number; nodeId: string; reason: string; detail: string }
   | { type: "cooldown"; at: number; nodeId: string; until: number; detail: string }
-  | { type: "converted"; at: number; nodeId: string; event: string; detail: string }
+  | {
+      type: "converted";
+      at: number;
+      nodeId: string;
+      event: string;
+      /** Node of the send credited with the conversion (the last one before it), if any. */
+      sendNodeId?: string;
+      detail: string;
+    }
   | { type: "exited"; at: number; nodeId: string; reason: string; detail: string };
 
 export type TimelineType = TimelineEntry["type"];
@@ -62,6 +70,12 @@ export type Effect =
     }
   | { type: "log"; entry: TimelineEntry }
   | { type: "cooldown"; nodeId: string; scope: CooldownScope; until: number }
-  | { type: "converted"; event: string; at: number }
+  | {
+      type: "converted";
+      event: string;
+      at: number;
+      /** The enrollment's last send before the goal event: the message credited with it. */
+      attributedTo?: { nodeId: string; idempotencyKey: string };
+    }
   | { type: "exited"; reason: ExitReason; at: number }
   | { type: "optOut"; channel: "*"; category: "*"; at: number; keyword: string };

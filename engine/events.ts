@@ -93,14 +93,26 @@ export function readEvent(
   if (goal && ctx.convertedAt === undefined && matchesEvent(goal, event)) {
     if (now <= addDuration(ctx.enteredAt, goal.within, zone)) {
       ctx = { ...ctx, convertedAt: now };
-      effects.push({ type: "converted", event: event.name, at: now });
+      // Last-touch attribution: the enrollment's most recent send gets the credit.
+      const last = ctx.lastSend === undefined ? undefined : ctx.sends[ctx.lastSend];
+      const credited =
+        ctx.lastSend !== undefined && last !== undefined && last.at <= now
+          ? { nodeId: ctx.lastSend, idempotencyKey: last.key }
+          : undefined;
+      effects.push({
+        type: "converted",
+        event: event.name,
+        at: now,
+        ...(credited ? { attributedTo: credited } : {}),
+      });
       effects.push(
         log({
           type: "converted",
           at: now,
           nodeId: ctx.node,
           event: event.name,
-          detail: `${event.name} within ${goal.within} of entering`,
+          ...(credited ? { sendNodeId: credited.nodeId } : {}),
+          detail: `${event.name} within ${goal.within} of entering${credited ? `, after ${credited.nodeId}` : ""}`,
         }),
       );
     }

@@ -29,6 +29,11 @@ export interface Config {
   tickConcurrency: number;
   /** Zone used for quiet hours when a contact has neither a profile zone nor a phone country. */
   workspaceTimezone: string;
+  /**
+   * How often audience-triggered journeys re-evaluate their audience (ms). A minute in
+   * production; tests shorten it so a run does not wait a minute for the first entries.
+   */
+  audienceScanMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -48,16 +53,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY"),
     secureCookies: env.WAYMARK_SECURE_COOKIES === "true",
     workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
+    // At least 100 ms, so a typo cannot turn the scan into a busy loop; at most a day.
+    audienceScanMs: intFrom(env.WAYMARK_AUDIENCE_SCAN_MS, 60_000, "WAYMARK_AUDIENCE_SCAN_MS", {
+      min: 100,
+      max: 86_400_000,
+    }),
   };
 }
 
 export class ConfigError extends Error {}
 
-function intFrom(raw: string | undefined, fallback: number, name: string): number {
+function intFrom(
+  raw: string | undefined,
+  fallback: number,
+  name: string,
+  { min = 0, max = 65535 }: { min?: number; max?: number } = {},
+): number {
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new ConfigError(`${name} must be an integer between 0 and 65535, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
 }

@@ -15,6 +15,7 @@ export function trivialStep(claimed: ClaimedEnrollment[], deps: StepDeps): Batch
     messages: [],
     cooldowns: [],
     optOuts: [],
+    conversions: [],
     moves: [],
   };
   const at = new Date(deps.now).toISOString();

@@ -103,6 +103,9 @@ export interface Message {
   sentAt: string | null;
   deliveredAt: string | null;
   clickedAt: string | null;
+  /** When the journey's goal event was credited to this message (last touch), and which. */
+  convertedAt: string | null;
+  conversionEvent: string | null;
 }
 
 export interface MessageFilter {

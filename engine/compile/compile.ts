@@ -19,6 +19,12 @@ export type CompiledJourney = {
   globalEvents: readonly string[];
   /** Whether any node reads engagement (message.* events) of this enrollment's sends. */
   engagementEvents: readonly string[];
+  /**
+   * Nodes from which some path still leads to a send node (send nodes included). An enrollment
+   * elsewhere can never send again, so the ticker skips the contact lock and the send history
+   * the suppression rules need.
+   */
+  canStillSend: ReadonlySet<string>;
 };
 
 export type JourneyVersion = { versionId: string; journey: Journey };
@@ -51,7 +57,26 @@ function build(version: JourneyVersion): CompiledJourney {
     trigger,
     globalEvents,
     engagementEvents: [...engagement].sort(),
+    canStillSend: nodesReachingSends(journey),
   };
+}
+
+/** Walks the edges backwards from every send node. */
+function nodesReachingSends(journey: Journey): Set<string> {
+  const into = new Map<string, string[]>();
+  for (const e of journey.edges) {
+    const list = into.get(e.to);
+    if (list) list.push(e.from);
+    else into.set(e.to, [e.from]);
+  }
+  const found = new Set<string>();
+  const stack = journey.nodes.filter((n) => n.type === "send").map((n) => n.id);
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    if (found.has(id)) continue;
+    found.add(id);
+    for (const from of into.get(id) ?? []) stack.push(from);
+  }
+  return found;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { ContactView } from "../contact.ts";
 import type { Effect } from "../effects.ts";
+import type { Journey } from "../format/journey.ts";
 import {
   ComparisonSchema,
   DurationSchema,
@@ -12,7 +14,7 @@ import { assertNever } from "../shared/assert-never.ts";
 import type { SendRecord } from "../snapshot.ts";
 import { addDuration } from "../time/index.ts";
 import { localTime, log } from "../timeline.ts";
-import { issue } from "../validate/issue.ts";
+import { type Issue, issue } from "../validate/issue.ts";
 import { defineNode, type StepContext, type StepResult } from "./types.ts";
 
 export const ENGAGEMENT_SIGNALS = ["delivered", "opened", "clicked"] as const;
@@ -33,16 +35,20 @@ export const BranchSpecSchema = z.discriminatedUnion("kind", [
     signal: z.enum(ENGAGEMENT_SIGNALS),
     within: DurationSchema,
   }),
-  /** Yes if the contact's attributes pass the comparisons (`all` by default). */
+  /**
+   * Yes if the contact's attributes pass the comparisons (`all` by default) and, when
+   * `audience` is set, the contact is in that saved audience as well (see `conditionHolds`).
+   */
   z.strictObject({
     kind: z.literal("condition"),
     match: z.enum(["all", "any"]).optional(),
     conditions: z.array(ComparisonSchema),
-    /** Audience membership: reserved for the audiences issue; not evaluated yet. */
+    /** A saved audience's id (server/audiences); membership is evaluated when the branch runs. */
     audience: z.string().min(1).optional(),
   }),
 ]);
 export type BranchSpec = z.infer<typeof BranchSpecSchema>;
+type ConditionSpec = Extract<BranchSpec, { kind: "condition" }>;
 
 export const BranchNodeSchema = z.strictObject({
   id: NodeIdSchema,
@@ -81,6 +87,62 @@ function signalAt(rec: SendRecord, signal: EngagementSignal): number | undefined
     default:
       return assertNever(signal);
   }
+}
+
+/**
+ * The condition branch's answer and the log detail that explains it. The audience is one more
+ * requirement ANDed with the attribute part; `match` combines the `conditions` only. With an
+ * audience and no conditions, membership alone decides (an empty `any` would otherwise never
+ * hold); without an audience, an empty `all` holds and an empty `any` does not, as before.
+ */
+export function conditionHolds(
+  b: ConditionSpec,
+  contact: Pick<ContactView, "attributes" | "audiences">,
+): { yes: boolean; detail: string } {
+  const n = b.conditions.length;
+  const match = b.match ?? "all";
+  const attrs =
+    match === "any"
+      ? b.conditions.some((c) => allHold(contact.attributes, [c]))
+      : allHold(contact.attributes, b.conditions);
+  const attrDetail = `${n} condition${n === 1 ? "" : "s"} (${match}) ${attrs ? "held" : "did not hold"}`;
+  if (b.audience === undefined) return { yes: attrs, detail: attrDetail };
+  const member = contact.audiences?.includes(b.audience) ?? false;
+  // Absent memberships mean the caller did not load them, not "in none": say so in the log.
+  const unloaded = contact.audiences === undefined ? " (memberships not loaded)" : "";
+  const audDetail = `${member ? "in" : "not in"} audience ${JSON.stringify(b.audience)}${unloaded}`;
+  if (n === 0) return { yes: member, detail: audDetail };
+  return { yes: member && attrs, detail: `${audDetail}; ${attrDetail}` };
+}
+
+/** The saved audiences the journey's condition branches read, each once, in document order. */
+export function conditionAudiences(journey: Pick<Journey, "nodes">): string[] {
+  const ids = new Set<string>();
+  for (const n of journey.nodes) {
+    if (n.type === "branch" && n.branch.kind === "condition" && n.branch.audience !== undefined)
+      ids.add(n.branch.audience);
+  }
+  return [...ids];
+}
+
+/**
+ * `audience_unknown` for every condition branch naming an audience not in `known`. The engine
+ * has no audience store, so the caller passes the ids it has (the server, on publish); the
+ * check stays data in, data out like `validate`.
+ */
+export function unknownAudienceIssues(
+  journey: Pick<Journey, "nodes">,
+  known: ReadonlySet<string>,
+): Issue[] {
+  const out: Issue[] = [];
+  for (const [i, n] of journey.nodes.entries()) {
+    if (n.type !== "branch" || n.branch.kind !== "condition") continue;
+    const id = n.branch.audience;
+    if (id === undefined || known.has(id)) continue;
+    const msg = `condition branch "${n.id}" reads audience "${id}", which does not exist`;
+    out.push(issue("audience_unknown", msg, ["nodes", i, "branch", "audience"], n.id));
+  }
+  return out;
 }
 
 function branched(
@@ -123,11 +185,7 @@ export const branchNode = defineNode<BranchNode>({
   validate(node, ctx) {
     const b = node.branch;
     const path = [...ctx.path, "branch"];
-    if (b.kind === "condition") {
-      if (b.audience === undefined) return [];
-      const msg = `audience condition "${b.audience}" is not evaluated yet; only attribute comparisons count`;
-      return [issue("audience_condition_pending", msg, [...path, "audience"], node.id)];
-    }
+    // Condition branches: whether `audience` exists is the server's check (unknownAudienceIssues).
     if (b.kind !== "engagement") return [];
     const target = ctx.nodesById.get(b.node);
     if (!target) {
@@ -154,18 +212,8 @@ export const branchNode = defineNode<BranchNode>({
     const e = ctx.enrollment;
     switch (b.kind) {
       case "condition": {
-        const attrs = ctx.contact.attributes;
-        const yes =
-          b.match === "any"
-            ? b.conditions.some((c) => allHold(attrs, [c]))
-            : allHold(attrs, b.conditions);
-        const n = b.conditions.length;
-        return branched(
-          node,
-          ctx,
-          yes,
-          `${n} condition${n === 1 ? "" : "s"} (${b.match ?? "all"}) ${yes ? "held" : "did not hold"}`,
-        );
+        const { yes, detail } = conditionHolds(b, ctx.contact);
+        return branched(node, ctx, yes, detail);
       }
       case "event": {
         const ev = ctx.event;

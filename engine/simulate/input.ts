@@ -23,6 +23,8 @@ export const SimContactSchema = z.object({
   email: z.string().optional(),
   locale: z.string().optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
+  /** Ids of the saved audiences the contact is in, for condition branches; none when absent. */
+  audiences: z.array(z.string().min(1)).max(1000).optional(),
   consent: z
     .record(
       z.string(),

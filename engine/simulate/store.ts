@@ -11,6 +11,8 @@ export type SimContact = {
   email?: string;
   locale?: string;
   attributes?: Record<string, unknown>;
+  /** The saved audiences the contact is in (condition branches); none when absent. */
+  audiences?: readonly string[];
   /** Per channel and category; anything not listed is granted (the simulator's default). */
   consent?: Partial<Record<Channel, Partial<Record<Category, boolean | ConsentRecord>>>>;
 } & Partial<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">>;
@@ -50,6 +52,8 @@ export class ContactStore {
       optOuts: sim.optOuts ?? [],
       recentSends: sim.recentSends ?? [],
       cooldowns: sim.cooldowns ?? [],
+      // Always loaded here: a simulated contact is in exactly the audiences it lists.
+      audiences: sim.audiences ?? [],
     };
     if (sim.timezone !== undefined) view.timezone = sim.timezone;
     if (sim.phone !== undefined) view.phone = sim.phone;

@@ -1,4 +1,5 @@
 import { errorMessage, liquid, parseCached, withRenderSlot } from "./engine.ts";
+import { fastPlan, runPlan } from "./fast-path.ts";
 
 /**
  * The variables a message template sees. `user` is the profile (traits), `event` the
@@ -36,6 +37,11 @@ export function renderTemplate(
 ): RenderResult {
   const parsed = parseCached(template);
   if (!parsed.ok) return parsed;
+  const plan = fastPlan(parsed.template);
+  if (plan) {
+    const text = runPlan(plan, vars);
+    if (text !== undefined) return { ok: true, text };
+  }
   try {
     const text = withRenderSlot(
       { trackLink: opts.trackLink ?? identity, zone: opts.zone ?? "UTC" },

@@ -78,9 +78,9 @@ export const ISSUE_CODES = {
     "warning",
     "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
   ],
-  audience_condition_pending: [
-    "warning",
-    "A condition branch on audience membership is accepted but not evaluated yet (the ticker does not call isMember).",
+  audience_unknown: [
+    "error",
+    "A condition branch names an audience that does not exist (checked by the server on publish; the engine has no audience store).",
   ],
 } as const satisfies Record<string, readonly [Severity, string]>;
 

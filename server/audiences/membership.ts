@@ -2,7 +2,9 @@ import type { Knex } from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { LiveJourney, liveJourneyCache } from "../runtime/live-journeys.ts";
-import { compileAudience, selectMembers } from "./compile.ts";
+import { selectMembers } from "./compile.ts";
+import { compileReady } from "./queries.ts";
+import { refreshRfmIfStale } from "./rfm-refresh.ts";
 import { param, sql, toRaw } from "./sql.ts";
 
 const CHUNK = 2000;
@@ -33,10 +35,17 @@ export interface AudienceScanResult {
  * diff is one statement with ON CONFLICT DO NOTHING, and the one-active-enrollment unique index
  * makes a racing second enroll a no-op. A crash between the diff and the enrollments loses
  * nothing: candidates are read from audience_members, not from the diff.
+ *
+ * First it refreshes the RFM scores when purchases arrived since the last refresh (only their
+ * buyers re-aggregated) or the last full refresh is an hour old (rfm-refresh.ts says why): RFM
+ * audiences are then evaluated on current scores, and the grid is never more than a scan
+ * behind. Done even when no journey is audience-triggered: the grid and the builder's
+ * estimates read the same table.
  */
 export async function scanAudienceTriggers(
   options: AudienceScanOptions,
 ): Promise<AudienceScanResult> {
+  await refreshRfmIfStale(options.knex, options.now());
   const result: AudienceScanResult = { entered: 0, left: 0, enrolled: 0 };
   const byAudience = new Map<string, LiveJourney[]>();
   for (const j of await options.live.get()) {
@@ -67,7 +76,7 @@ export async function refreshMembership(
     | { definition: Condition }
     | undefined;
   if (!row) return null;
-  const members = selectMembers(compileAudience(row.definition, now), sql`c.id`);
+  const members = selectMembers(await compileReady(knex, row.definition, now), sql`c.id`);
   const id = param(audienceId);
   const q = sql`with now_members as (${members}),
     ins as (

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
 import { HttpError } from "../http/errors.ts";
-import { compileAudience, selectMembers } from "./compile.ts";
+import { type CompiledAudience, compileAudience, selectMembers } from "./compile.ts";
+import { ensureRfm } from "./rfm-refresh.ts";
 import { param, sql, toRaw } from "./sql.ts";
 
 /**
@@ -39,13 +40,28 @@ export async function bounded<T>(
   }
 }
 
+/**
+ * The compiled definition, with the RFM scores computed first if it reads them and they never
+ * were (a fresh database) or are two hours old (no scanner running; rfm-refresh.ts). Outside
+ * `bounded`, so its statement timeout does not count a one-off refresh against the query.
+ */
+export async function compileReady(
+  knex: Knex | Knex.Transaction,
+  definition: Condition,
+  now: Date,
+): Promise<CompiledAudience> {
+  const compiled = compileAudience(definition, now);
+  if (compiled.usesRfm) await ensureRfm(knex, now);
+  return compiled;
+}
+
 export async function estimate(
   knex: Knex,
   definition: Condition,
   now: Date,
 ): Promise<{ count: number; ms: number }> {
   const started = performance.now();
-  const compiled = compileAudience(definition, now);
+  const compiled = await compileReady(knex, definition, now);
   const count = await bounded(knex, async (trx) => {
     const q = selectMembers(compiled, sql`count(*) as n`);
     const { rows } = (await toRaw(trx, q)) as { rows: { n: string | number }[] };
@@ -77,7 +93,7 @@ export async function preview(
   now: Date,
   limit = 20,
 ): Promise<PreviewMember[]> {
-  const compiled = compileAudience(definition, now);
+  const compiled = await compileReady(knex, definition, now);
   const q = selectMembers(compiled, sql`c.id, c.external_id, c.email, c.timezone, c.attributes`, {
     tail: sql`order by c.id desc limit ${param(limit)}::int`,
   });
@@ -100,7 +116,7 @@ export async function memberIds(
   definition: Condition,
   now: Date,
 ): Promise<number[]> {
-  const q = selectMembers(compileAudience(definition, now), sql`c.id`);
+  const q = selectMembers(await compileReady(knex, definition, now), sql`c.id`);
   const { rows } = (await toRaw(knex, q)) as { rows: { id: string | number }[] };
   return rows.map((r) => Number(r.id));
 }
@@ -130,7 +146,7 @@ export async function isMember(
     | { definition: Condition }
     | undefined;
   if (!row) return new Set();
-  const q = selectMembers(compileAudience(row.definition, now), sql`c.id`, {
+  const q = selectMembers(await compileReady(knex, row.definition, now), sql`c.id`, {
     and: sql`c.id = any(${param([...contactIds])}::bigint[])`,
   });
   const { rows } = (await toRaw(knex, q)) as { rows: { id: string | number }[] };

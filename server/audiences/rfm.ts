@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { rfmCellDefinition, SCORES, type Score } from "../../engine/audience/rfm.ts";
 import type { RfmCondition } from "../../engine/audience/schema.ts";
-import { rfmCte } from "./compile.ts";
 import { bounded } from "./queries.ts";
+import { ensureRfm } from "./rfm-refresh.ts";
 import { param, sql, toRaw } from "./sql.ts";
 
 export interface RfmCell {
@@ -25,11 +25,13 @@ export interface RfmGrid {
   /** Contacts with at least one purchase (they have scores) and all contacts. */
   buyers: number;
   contacts: number;
+  /** The `now` the scores were computed for (rfm-refresh.ts); the day ranges use the request's. */
+  scoredAt: string | null;
   ms: number;
 }
 
 interface Row {
-  kind: "cell" | "r" | "f";
+  kind: "cell" | "r" | "f" | "at";
   a: number;
   b: number | null;
   n: string | number | null;
@@ -38,23 +40,28 @@ interface Row {
 }
 
 /**
- * The recency × frequency grid from the same RFM CTE the `rfm` condition uses, in one statement:
- * the CTE is referenced three times, so PostgreSQL computes it once.
+ * The recency × frequency grid from contact_rfm, the scores the `rfm` condition reads, so a
+ * cell's count and its definition's estimate agree. The axis labels are days before the
+ * request's `now`: the ranks do not depend on the clock, the days do (rfm-refresh.ts).
  */
 export async function rfmGrid(knex: Knex, now: Date): Promise<RfmGrid> {
   const started = performance.now();
+  await ensureRfm(knex, now);
   const nowSql = sql`${param(now)}::timestamptz`;
-  const q = sql`with ${rfmCte(nowSql)}
-    select 'cell' as kind, r as a, f as b, count(*) as n, avg(monetary)::float8 as x, null::float8 as y
-      from rfm group by r, f
+  const q = sql`select 'cell' as kind, r as a, f as b, count(*) as n, avg(monetary)::float8 as x, null::float8 as y
+      from contact_rfm group by r, f
     union all
     select 'r', r, null, null,
            extract(epoch from ${nowSql} - max(last_at)) / 86400,
            extract(epoch from ${nowSql} - min(last_at)) / 86400
-      from rfm group by r
+      from contact_rfm group by r
     union all
-    select 'f', f, null, null, min(orders), max(orders) from rfm group by f`;
+    select 'f', f, null, null, min(orders), max(orders) from contact_rfm group by f
+    union all
+    select 'at', 0, null, null, extract(epoch from as_of) * 1000, null from contact_rfm_state`;
+  // One statement, so the cells and the scores' date come from the same snapshot.
   const rows = await bounded(knex, async (trx) => ((await toRaw(trx, q)) as { rows: Row[] }).rows);
+  const scoredAt = rows.find((r) => r.kind === "at")?.x;
   const contacts = Number(
     ((await knex("contacts").count("* as n").first()) as { n: string | number } | undefined)?.n ??
       0,
@@ -63,7 +70,7 @@ export async function rfmGrid(knex: Knex, now: Date): Promise<RfmGrid> {
     .filter((r) => r.kind === "cell")
     .map((r) => ({ r: r.a, f: r.b, n: r.n, avg_m: r.x }));
   const axes = rows
-    .filter((r) => r.kind !== "cell")
+    .filter((r) => r.kind === "r" || r.kind === "f")
     .map((r) => ({ axis: r.kind, score: r.a, lo: r.x ?? 0, hi: r.y ?? 0 }));
   const byCell = new Map(cells.map((c) => [`${c.r}:${c.f}`, c]));
   const out: RfmCell[] = [];
@@ -97,6 +104,7 @@ export async function rfmGrid(knex: Knex, now: Date): Promise<RfmGrid> {
     }),
     buyers: out.reduce((s, c) => s + c.count, 0),
     contacts,
+    scoredAt: scoredAt == null ? null : new Date(Number(scoredAt)).toISOString(),
     ms: Math.round(performance.now() - started),
   };
 }

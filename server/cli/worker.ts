@@ -80,6 +80,7 @@ export async function run(_args: string[]): Promise<number> {
     knex: db.knex,
     live: liveJourneyCache(db.knex),
     now: () => new Date(),
+    everyMs: config.audienceScanMs,
     onError: (err) => log.error({ err }, "audience scan failed"),
   });
   const deliveryWorker = startDeliveryWorker({

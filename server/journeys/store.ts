@@ -3,6 +3,7 @@ import { compile, compileFresh } from "../../engine/compile/compile.ts";
 import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { migrateSnapshot, migrationTarget } from "../../engine/migrate.ts";
+import { conditionAudiences, unknownAudienceIssues } from "../../engine/nodes/branch.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
@@ -123,6 +124,17 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
 }
 
 /**
+ * `audience_unknown` for condition branches naming an audience that does not exist: the one
+ * check `validate` cannot make, having no store. No query when no branch names an audience.
+ */
+async function audienceIssues(trx: Knex.Transaction, journey: Journey): Promise<Issue[]> {
+  const ids = conditionAudiences(journey);
+  if (ids.length === 0) return [];
+  const rows = (await trx("audiences").whereIn("id", ids).select("id")) as { id: string }[];
+  return unknownAudienceIssues(journey, new Set(rows.map((r) => r.id)));
+}
+
+/**
  * Publishes the draft as the next immutable version and makes it live. In-flight users stay on
  * the version they entered (`pin`): their snapshots name their version, and versions never
  * change. Refuses (422) while validation reports errors.
@@ -163,6 +175,9 @@ export async function publishJourney(
       .first("definition")) as { definition: Journey } | undefined;
     if (!draft) throw new HttpError(409, "no_draft", "there is no draft to publish");
     const issues = validate(draft.definition);
+    // Only a well-formed document is walked for audience ids (drafts are parsed on save, but
+    // rows written before a format change may not be).
+    if (!hasErrors(issues)) issues.push(...(await audienceIssues(trx, draft.definition)));
     if (hasErrors(issues)) invalid(issues);
     const max = (await trx("journey_versions")
       .where({ journey_id: id, is_draft: false })

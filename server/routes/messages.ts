@@ -48,6 +48,8 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
             "m.sent_at as sentAt",
             "m.delivered_at as deliveredAt",
             "m.clicked_at as clickedAt",
+            "m.converted_at as convertedAt",
+            "m.conversion_event as conversionEvent",
           );
         if (q.status) query.where("m.status", q.status);
         if (q.channel) query.where("m.channel", q.channel);

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
+import { conditionAudiences } from "../../engine/nodes/branch.ts";
 import {
   SimContactSchema,
   SimEventsSchema,
@@ -10,6 +11,7 @@ import {
 import { simulate } from "../../engine/simulate/simulate.ts";
 import type { SimContact } from "../../engine/simulate/store.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { isMember } from "../audiences/queries.ts";
 import { HttpError } from "../http/errors.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
@@ -81,6 +83,7 @@ export function simulateRoutes(
               if (/^\d+$/.test(body.contactId ?? "")) w.orWhere("id", Number(body.contactId));
             })
             .first(
+              "id",
               "external_id",
               "email",
               "phone_encrypted",
@@ -90,6 +93,7 @@ export function simulateRoutes(
               "consent",
             )) as
             | {
+                id: string | number;
                 external_id: string;
                 email: string | null;
                 phone_encrypted: string | null;
@@ -109,6 +113,12 @@ export function simulateRoutes(
             ...(row.email ? { email: row.email } : {}),
             ...(row.phone_encrypted ? { phone: crypto.decrypt(row.phone_encrypted) } : {}),
           };
+          // A real contact is in the audiences it is in now, as the ticker would see it.
+          const audiences: string[] = [];
+          for (const id of conditionAudiences(parsed.journey)) {
+            if ((await isMember(knex, id, [Number(row.id)], clock())).size > 0) audiences.push(id);
+          }
+          contact = { ...contact, audiences };
         }
         const firstEvent = body.events.reduce(
           (min, e) => Math.min(min, e.at),

@@ -5,6 +5,7 @@ import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { loadVersions } from "./live-journeys.ts";
 import { withRetry } from "./retry.ts";
+import { loadAudienceMemberships } from "./sql/audience-membership.ts";
 import { claimDue } from "./sql/claim.ts";
 import { loadBatchContacts } from "./sql/contact-state.ts";
 import { writeBatch } from "./sql/write-batch.ts";
@@ -62,6 +63,12 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
   };
   const result = await withRetry(() =>
     options.knex.transaction(async (trx) => {
+      // The batch's commit need not wait for its WAL flush. Nothing it writes leaves the
+      // database before a synchronous commit that follows it: the delivery worker claims a
+      // message in its own (synchronous) transaction before calling the provider, and flushing
+      // that commit flushes every earlier WAL record, this batch's included. If PostgreSQL
+      // itself crashes first, the batch is lost whole and re-run with the same idempotency keys.
+      await trx.raw("set local synchronous_commit = off");
       const claimed = await claimDue(trx, now, batchSize);
       lap("claim");
       if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
@@ -71,6 +78,11 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
       );
       const contactIds = [...new Set(claimed.map((c) => c.contactId))].sort((a, b) => a - b);
       const minCursor = Math.min(...claimed.map((c) => c.eventCursor));
+      const sending = new Set<number>();
+      for (const c of claimed) {
+        const node = c.snapshot?.context.node ?? c.currentNode;
+        if (versions.get(c.versionId)?.canStillSend.has(node) !== false) sending.add(c.contactId);
+      }
       const contacts = await loadBatchContacts(
         trx,
         options.crypto,
@@ -78,7 +90,13 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
         minCursor,
         now,
         needBestHour,
+        sending,
       );
+      const memberships = await loadAudienceMemberships(trx, versions, contactIds, now);
+      for (const [id, audiences] of memberships) {
+        const view = contacts.views.get(id);
+        if (view) view.audiences = audiences;
+      }
       lap("load");
       const writes = (options.step ?? stepBatch)(claimed, {
         versions,

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { mulberry32 } from "../../engine/shared/prng.ts";
+import { refreshRfm } from "../audiences/rfm-refresh.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 
 /**
@@ -289,7 +290,7 @@ export async function seedRfmDemo(
   const persons = people(options.contacts, now, crypto, d);
   const win = winBack(persons, now, d);
   const ab = sendTimeTest(persons, now, d);
-  return knex.transaction(async (trx) => {
+  const result = await knex.transaction(async (trx) => {
     const ids = new Map<string, number>();
     // Attributes are computed after the campaigns added their purchases, so they agree with
     // the events (the win-back journey's condition reads orderCount).
@@ -358,9 +359,12 @@ export async function seedRfmDemo(
       contacts: persons.length,
       events: events.length,
       messages: messages.length,
-      ms: Math.round(performance.now() - started),
+      ms: 0,
     };
   });
+  // Score the new purchases now rather than on the first grid request or scanner run.
+  await refreshRfm(knex, options.now);
+  return { ...result, ms: Math.round(performance.now() - started) };
 }
 
 /**

@@ -141,6 +141,41 @@ describe("waymark CLI", () => {
     expect(r2.out).toMatch(/sms1\s+suppressed\s+opted out/);
   });
 
+  it("simulate: the contact's audiences decide a condition branch on audience", () => {
+    const journey = file("aud.json", {
+      format: "waymark/journey@1",
+      id: "aud",
+      name: "aud",
+      nodes: [
+        { id: "start", type: "trigger", trigger: { kind: "event", event: "go" } },
+        {
+          id: "b",
+          type: "branch",
+          branch: { kind: "condition", conditions: [], audience: "vips" },
+        },
+        { id: "done", type: "exit" },
+      ],
+      edges: [
+        { from: "start", to: "b" },
+        { from: "b", to: "done", path: "yes" },
+        { from: "b", to: "done", path: "no" },
+      ],
+    });
+    const events = file("aud-e.json", [{ at: "2025-03-03T02:00:00Z", name: "go" }]);
+    const branched = (contact: unknown) => {
+      const c = file("aud-c.json", contact);
+      const r = waymark("simulate", journey, "--contact", c, "--events", events, "--json");
+      expect(r.err).toBe("");
+      const out = JSON.parse(r.out) as { timeline: { type: string; detail: string }[] };
+      return out.timeline.find((e) => e.type === "branched");
+    };
+    expect(branched({ id: "u1", audiences: ["vips"] })).toMatchObject({
+      path: "yes",
+      detail: 'in audience "vips"',
+    });
+    expect(branched({ id: "u1" })).toMatchObject({ path: "no", detail: 'not in audience "vips"' });
+  });
+
   it("simulate: bad inputs exit non-zero with one line", () => {
     expect(waymark("simulate").code).toBe(2);
     const badEvents = file("bad-e.json", [{ at: "yesterday", name: "x" }]);

@@ -7,6 +7,8 @@ const TABLES = [
   "audience_members",
   "audiences",
   "contact_cooldowns",
+  "contact_rfm",
+  "contact_rfm_state",
   "contacts",
   "enrollment_log",
   "enrollment_wakeups",
@@ -41,13 +43,22 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
   it("go up, down and up again", async () => {
     expect(await currentMigration(db.knex)).toBeNull();
     const applied = await migrateLatest(db.knex);
-    expect(applied).toEqual(["20261125000000_initial_schema.ts", "20261125010000_audiences.ts"]);
+    expect(applied).toEqual([
+      "20261125000000_initial_schema.ts",
+      "20261125010000_audiences.ts",
+      "20261125020000_lean_hot_tables.ts",
+      "20261125030000_message_attribution.ts",
+      "20261126000000_contact_rfm.ts",
+    ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261125010000_audiences.ts");
+    expect(await currentMigration(db.knex)).toBe("20261126000000_contact_rfm.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
-    // Both ran in one batch, so one rollback reverts both, newest first.
+    // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261126000000_contact_rfm.ts",
+      "20261125030000_message_attribution.ts",
+      "20261125020000_lean_hot_tables.ts",
       "20261125010000_audiences.ts",
       "20261125000000_initial_schema.ts",
     ]);

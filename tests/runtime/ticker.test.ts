@@ -118,6 +118,42 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     expect(sent?.data.idempotencyKey).toBe(message.idempotency_key);
   });
 
+  it("credits a purchase in the goal window to the last send before it (last touch)", async () => {
+    clock.set(START);
+    await identify("u-goal");
+    await app.ingest("/v1/track", { userId: "u-goal", event: "cart_abandoned", messageId: "g-1" });
+    await app.tick();
+    clock.advance(HOUR);
+    expect((await app.tick()).messages).toBe(1);
+    clock.advance(30 * 60_000);
+    const purchasedAt = clock.now();
+    await app.ingest("/v1/track", { userId: "u-goal", event: "purchased", messageId: "g-2" });
+    await app.tick();
+
+    const credited = await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("c.external_id", "u-goal")
+      .select("m.node_id", "m.converted_at", "m.conversion_event");
+    expect(credited).toEqual([
+      { node_id: "sms1", converted_at: purchasedAt, conversion_event: "purchased" },
+    ]);
+    const converted = (await timeline("u-goal")).find((e) => e.type === "converted");
+    expect(converted?.data).toMatchObject({ event: "purchased", sendNodeId: "sms1" });
+    expect(converted?.detail).toBe("purchased within P7D of entering, after sms1");
+    // Support sees the credit on the message in the outbox.
+    const res = await fetch(`${app.url}/api/messages?journey=cart-test`, {
+      headers: { authorization: `Bearer ${app.secretKey}` },
+    });
+    const { messages } = (await res.json()) as {
+      messages: { contact: string; convertedAt: string | null; conversionEvent: string | null }[];
+    };
+    expect(messages.find((m) => m.contact === "u-goal")).toMatchObject({
+      convertedAt: purchasedAt.toISOString(),
+      conversionEvent: "purchased",
+    });
+  });
+
   it("defers a send due at night to 08:00 local (quiet hours), then sends", async () => {
     clock.set("2026-03-02T13:30:00Z"); // 21:30 Shanghai
     await identify("u2");

@@ -30,13 +30,15 @@ function isChannel(v: string): v is Channel {
 
 /** When a message last changed: what support asks first ("when did it go out?"). */
 function lastEvent(m: Message): string {
-  const [label, at] = m.clickedAt
-    ? ["clicked", m.clickedAt]
-    : m.deliveredAt
-      ? ["delivered", m.deliveredAt]
-      : m.sentAt
-        ? ["sent", m.sentAt]
-        : ["queued", m.createdAt];
+  const [label, at] = m.convertedAt
+    ? [`converted (${m.conversionEvent ?? "goal"})`, m.convertedAt]
+    : m.clickedAt
+      ? ["clicked", m.clickedAt]
+      : m.deliveredAt
+        ? ["delivered", m.deliveredAt]
+        : m.sentAt
+          ? ["sent", m.sentAt]
+          : ["queued", m.createdAt];
   return `${label} ${new Date(at).toLocaleString()}`;
 }
 

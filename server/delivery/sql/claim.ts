@@ -12,6 +12,10 @@ import type { OutcomeRow } from "./outcome.ts";
  * counts the attempt before the provider is called, so a crash mid-call still uses it up. The
  * contact's address is read in the same statement (contact_id join, which stays local once the
  * tables are distributed by contact).
+ *
+ * This claim must commit synchronously (the default): the ticker commits its batches with
+ * synchronous_commit off, and this commit's WAL flush is what makes a batch durable before any
+ * of its messages reaches a provider (server/runtime/ticker.ts).
  */
 
 export interface ClaimedMessage {

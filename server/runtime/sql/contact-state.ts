@@ -20,11 +20,14 @@ export interface BatchContacts {
 }
 
 /**
- * Everything the suppression rules need for a batch, in five statements whatever its size.
- * The contacts are locked first (FOR NO KEY UPDATE, in id order so two batches cannot
+ * Everything the suppression rules need for a batch, in at most six statements whatever its
+ * size. Contacts that may be sent to (`sending`: one of their claimed enrollments can still
+ * reach a send node) are locked first (FOR NO KEY UPDATE, in id order so two batches cannot
  * deadlock): two journeys stepping the same contact at the same moment serialize here, so the
  * second sees the first one's send before deciding whether the cap still allows its own. This is
- * the per-contact lock the frequency cap relies on (tests/runtime/ticker-caps.test.ts).
+ * the per-contact lock the frequency cap relies on (tests/runtime/ticker-caps.test.ts). The
+ * other contacts are read without a lock and without their send history: a row lock dirties the
+ * contact's page (and writes WAL), and nothing but a send reads the history.
  */
 export async function loadBatchContacts(
   trx: Knex.Transaction,
@@ -33,11 +36,20 @@ export async function loadBatchContacts(
   minCursor: number,
   now: Date,
   needBestHour: boolean,
+  sending: ReadonlySet<number>,
 ): Promise<BatchContacts> {
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
+  const lockIds = contactIds.filter((id) => sending.has(id));
+  const allLocked = lockIds.length === contactIds.length;
+  if (lockIds.length > 0 && !allLocked) {
+    await trx.raw(
+      "select 1 from contacts where id = any(?::bigint[]) order by id for no key update",
+      [lockIds],
+    );
+  }
   const contacts = (await trx.raw(
     `select id, email, phone_encrypted, timezone, locale, attributes, consent
-       from contacts where id = any(?::bigint[]) order by id for no key update`,
+       from contacts where id = any(?::bigint[]) order by id${allLocked ? " for no key update" : ""}`,
     [contactIds],
   )) as {
     rows: {
@@ -82,22 +94,29 @@ export async function loadBatchContacts(
   }
 
   // Sequential on purpose: one transaction is one connection, which runs one query at a time.
-  const sends = await trx.raw(
-    `select contact_id, created_at, channel, category, clicked_at, journey_id, node_id
-         from messages
-        where contact_id = any(?::bigint[]) and created_at > ? and status <> 'canceled' and not is_test`,
-    [contactIds, since],
-  );
-  const cooldowns = await trx.raw(
-    `select contact_id, scope, until, reason from contact_cooldowns
-        where contact_id = any(?::bigint[]) and until > ?`,
-    [contactIds, since],
-  );
-  const optOuts = await trx.raw(
-    `select contact_id, channel, category, created_at, source from suppressions
-        where contact_id = any(?::bigint[]) and revoked_at is null`,
-    [contactIds],
-  );
+  const history = lockIds.length > 0;
+  const sends = history
+    ? await trx.raw(
+        `select contact_id, created_at, channel, category, clicked_at, journey_id, node_id
+           from messages
+          where contact_id = any(?::bigint[]) and created_at > ? and status <> 'canceled' and not is_test`,
+        [lockIds, since],
+      )
+    : { rows: [] };
+  const cooldowns = history
+    ? await trx.raw(
+        `select contact_id, scope, until, reason from contact_cooldowns
+          where contact_id = any(?::bigint[]) and until > ?`,
+        [lockIds, since],
+      )
+    : { rows: [] };
+  const optOuts = history
+    ? await trx.raw(
+        `select contact_id, channel, category, created_at, source from suppressions
+          where contact_id = any(?::bigint[]) and revoked_at is null`,
+        [lockIds],
+      )
+    : { rows: [] };
   const events = await trx.raw(
     `select id, contact_id, name, properties, occurred_at, message_id from events
         where contact_id = any(?::bigint[]) and id > ? order by id`,

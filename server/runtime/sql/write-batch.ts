@@ -98,5 +98,17 @@ export async function writeBatch(
       [now, JSON.stringify(w.cooldowns)],
     );
   }
+  if (w.conversions.length > 0) {
+    // Last-touch attribution: the credited message is found by its unique idempotency key (with
+    // the contact, which stays the shard key once messages are distributed); a message already
+    // credited keeps its first conversion.
+    await trx.raw(
+      `update messages m set converted_at = x.at, conversion_event = x.event
+         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, idempotency_key text, event text, at timestamptz)
+        where m.contact_id = x.contact_id and m.idempotency_key = x.idempotency_key
+          and m.converted_at is null`,
+      [JSON.stringify(w.conversions)],
+    );
+  }
   return { messages: inserted };
 }

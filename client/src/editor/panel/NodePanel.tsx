@@ -11,6 +11,8 @@ import type { DocChange } from "../changes.ts";
 import { NodeIcon } from "../nodes/icons.tsx";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
 import { NODE_META } from "../summary.ts";
+import { AudiencePicker } from "./AudiencePicker.tsx";
+import { BranchAudienceSelect } from "./BranchAudienceSelect.tsx";
 import { Select } from "./inputs.tsx";
 import { ObjectFields, type Override } from "./SchemaFields.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "./SendEditor.tsx";
@@ -66,6 +68,22 @@ export function NodePanel({
           value={typeof value === "string" ? value : ""}
           onChange={onChange}
           mergeKey="field:send.template"
+        />
+      );
+    }
+    if (path === "trigger.audience") {
+      return (
+        <AudiencePicker
+          value={typeof value === "string" ? value : ""}
+          onChange={(id) => onChange(id, null)}
+        />
+      );
+    }
+    if (path === "branch.audience") {
+      return (
+        <BranchAudienceSelect
+          value={typeof value === "string" ? value : ""}
+          onChange={(id) => onChange(id, null)}
         />
       );
     }

@@ -31,7 +31,7 @@ const HINTS: Record<string, string> = {
   reentry: "May a user enter again after finishing?",
   weekdays: "Leave all off for every day.",
   match: "All conditions must hold, or any one.",
-  audience: "Audiences are not evaluated yet.",
+  audience: "Membership is checked when the user reaches this step.",
 };
 
 const OPTIONS: Record<string, string> = {

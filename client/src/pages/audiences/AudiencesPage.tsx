@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { type Audience, api, type RfmGrid as Grid, type RfmCell } from "../../api.ts";
 import { Link, navigate } from "../../router/router.tsx";
 import { audiencePath } from "../../router/routes.ts";
+import { DeleteAudienceDialog } from "./DeleteAudienceDialog.tsx";
 import { cellName, RfmGrid } from "./RfmGrid.tsx";
 
 type Load<T> =
@@ -23,6 +24,7 @@ export function newAudienceHref(definition: unknown, name?: string): string {
 export default function AudiencesPage() {
   const [list, setList] = useState<Load<Audience[]>>({ state: "loading" });
   const [grid, setGrid] = useState<Load<Grid>>({ state: "loading" });
+  const [deleting, setDeleting] = useState<Audience | null>(null);
 
   useEffect(() => {
     document.title = "Audiences · Waymark";
@@ -96,6 +98,9 @@ export default function AudiencesPage() {
               <th>Audience</th>
               <th>Description</th>
               <th>Updated</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -109,10 +114,32 @@ export default function AudiencesPage() {
                 </td>
                 <td>{a.description ?? <span className="muted">—</span>}</td>
                 <td className="muted">{new Date(a.updatedAt).toLocaleString()}</td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="ghost"
+                    aria-label={`Delete ${a.name}`}
+                    onClick={() => setDeleting(a)}
+                  >
+                    Delete
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {deleting && (
+        <DeleteAudienceDialog
+          audience={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={(id) => {
+            setDeleting(null);
+            setList((l) =>
+              l.state === "ready" ? { ...l, data: l.data.filter((a) => a.id !== id) } : l,
+            );
+          }}
+        />
       )}
     </section>
   );

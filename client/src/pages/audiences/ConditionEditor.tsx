@@ -4,17 +4,19 @@ import type { Condition, ScoreRange } from "../../../../engine/audience/schema.t
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { AudienceIssue } from "../../api.ts";
 import { CATEGORIES, CHANNELS } from "../../api-types.ts";
+import { NumberInput, Select, Text } from "./ConditionInputs.tsx";
 import {
   ADDABLE,
   type AddableKind,
   AGGREGATE_OPS,
   ATTRIBUTE_OPS,
+  attributeValue,
   issuesAt,
   newCondition,
   OP_LABELS,
   type Path,
-  parseScalar,
   scalarText,
+  scoreRange,
 } from "./conditions.ts";
 
 interface Props {
@@ -122,14 +124,7 @@ function Leaf({ value, onChange }: { value: Condition; onChange: (c: Condition) 
               label="Value"
               value={scalarText(c.value)}
               placeholder={list ? "a, b, c" : "value"}
-              onChange={(text) =>
-                onChange({
-                  ...c,
-                  value: list
-                    ? text.split(",").map((s) => parseScalar(s.trim()))
-                    : parseScalar(text),
-                })
-              }
+              onChange={(text) => onChange({ ...c, value: attributeValue(text, c.op) })}
             />
           )}
         </>
@@ -275,11 +270,7 @@ function ScoreRangeInput({
 }) {
   const scores = [1, 2, 3, 4, 5] as const;
   const [lo, hi] = value ?? [1, 5];
-  const set = (a: number, b: number) => {
-    const x = Math.min(a, b) as ScoreRange[0];
-    const y = Math.max(a, b) as ScoreRange[1];
-    onChange(x === 1 && y === 5 ? undefined : [x, y]);
-  };
+  const set = (a: number, b: number) => onChange(scoreRange(a, b));
   return (
     <span className="score-range">
       <span className="muted">{label}</span>
@@ -348,70 +339,5 @@ function IssueList({ issues }: { issues: readonly AudienceIssue[] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-function Text({
-  label,
-  value,
-  onChange,
-  placeholder,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  placeholder?: string;
-}) {
-  return (
-    <input
-      className="cond-input"
-      aria-label={label}
-      title={label}
-      value={value}
-      placeholder={placeholder ?? label}
-      onChange={(e) => onChange(e.target.value)}
-    />
-  );
-}
-
-function NumberInput({
-  label,
-  value,
-  onChange,
-}: {
-  label: string;
-  value: number;
-  onChange: (v: number) => void;
-}) {
-  return (
-    <input
-      className="cond-input cond-number"
-      type="number"
-      aria-label={label}
-      value={value}
-      onChange={(e) => onChange(Number(e.target.value))}
-    />
-  );
-}
-
-function Select<T extends string>({
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  value: T;
-  options: readonly (readonly [T, string])[];
-  onChange: (v: T) => void;
-}) {
-  return (
-    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as T)}>
-      {options.map(([v, text]) => (
-        <option key={v} value={v}>
-          {text}
-        </option>
-      ))}
-    </select>
   );
 }

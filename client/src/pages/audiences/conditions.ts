@@ -2,7 +2,11 @@
  * The audience builder's model: the definition JSON itself (engine/audience/schema.ts), edited
  * immutably by path. Pure, so the tree operations need no DOM.
  */
-import type { Condition } from "../../../../engine/audience/schema.ts";
+import type {
+  AttributeCondition,
+  Condition,
+  ScoreRange,
+} from "../../../../engine/audience/schema.ts";
 import type { AudienceIssue } from "../../api.ts";
 
 export type Path = (string | number)[];
@@ -88,6 +92,27 @@ export function parseScalar(text: string): string | number | boolean | null {
   if (t === "null") return null;
   if (t !== "" && Number.isFinite(Number(t))) return Number(t);
   return text;
+}
+
+/** An attribute condition's value from its text box: a list for "is one of", else one scalar. */
+export function attributeValue(
+  text: string,
+  op: AttributeCondition["op"],
+): AttributeCondition["value"] {
+  return op === "in" || op === "not_in"
+    ? text.split(",").map((s) => parseScalar(s.trim()))
+    : parseScalar(text);
+}
+
+/**
+ * A score range from two picked ends, in either order; the full 1–5 range is no constraint at
+ * all, so it is dropped (undefined) rather than stored.
+ */
+export function scoreRange(a: number, b: number): ScoreRange | undefined {
+  const clamp = (n: number) => Math.min(Math.max(Math.round(n), 1), 5);
+  const lo = clamp(Math.min(a, b));
+  const hi = clamp(Math.max(a, b));
+  return lo === 1 && hi === 5 ? undefined : [lo, hi];
 }
 
 export function scalarText(value: unknown): string {
