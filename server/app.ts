@@ -5,6 +5,7 @@ import helmet from "helmet";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
 import { deliveryRoutes } from "./delivery/routes.ts";
+import type { Activity } from "./http/activity.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { buildRouter } from "./http/routes.ts";
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** Serve the built client from client/dist (production); `npm run dev` leaves this to Vite. */
   serveClient?: boolean;
   secureCookies?: boolean;
+  /** Counts requests in flight for the PGlite ticker's gate (server/http/activity.ts). */
+  activity?: Activity;
 }
 
 export function createApp({
@@ -47,9 +50,11 @@ export function createApp({
   workspaceTimezone = "UTC",
   serveClient = true,
   secureCookies = false,
+  activity,
 }: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
+  if (activity) app.use(["/api", "/v1", "/l"], activity.middleware);
   app.set("trust proxy", "loopback");
   // Security headers from helmet, with a CSP that fits the console: scripts only from us,
   // inline styles allowed (React Flow positions nodes with style attributes), data: images

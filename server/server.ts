@@ -9,6 +9,7 @@ import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
 import { createProviders } from "./delivery/providers/index.ts";
 import { startDeliveryWorker } from "./delivery/worker.ts";
+import { createActivity } from "./http/activity.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
@@ -40,6 +41,8 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const seed = await seedIfEmpty(db.knex, crypto, { demo: config.demoSeed });
     const delivery = loadDeliveryConfig();
     const metrics = createMetrics(db.knex);
+    // PGlite's one connection: the ticker waits for requests in flight (server/http/activity.ts).
+    const activity = db.kind === "pglite" ? createActivity() : undefined;
     const app = createApp({
       db,
       log,
@@ -49,6 +52,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       workspaceTimezone: config.workspaceTimezone,
       serveClient: config.serveClient,
       secureCookies: config.secureCookies,
+      ...(activity ? { activity } : {}),
     });
     const http = createServer(app);
     realtime = await attachRealtime(http, {
@@ -72,7 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           linkBase: delivery.publicUrl ?? url,
           batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
           concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
-          ...(db.kind === "pglite" ? { yieldMs: 2 } : {}),
+          ...(activity ? { yieldMs: 2, beforeBatch: () => activity.idle(100) } : {}),
           onError: (err) => log.error({ err }, "ticker batch failed"),
           onBatch: (stats) => {
             metrics.observeBatch(stats);

@@ -5,6 +5,7 @@ import { createApp } from "../../server/app.ts";
 import { connect, type Database } from "../../server/db/connect.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
+import { createActivity } from "../../server/http/activity.ts";
 import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { createApiKey } from "../../server/keys/api-keys.ts";
 import { createLogger } from "../../server/log.ts";
@@ -74,7 +75,10 @@ await createJourney(
 await publishJourney(db.knex, "thanks", null);
 
 const crypto = fieldCrypto("bench-secret-bench-secret-bench-secret");
+// As server/server.ts wires PGlite: the ticker lets API requests in flight finish first.
+const activity = kind === "pglite" ? createActivity() : undefined;
 const app = createApp({
+  ...(activity ? { activity } : {}),
   db,
   log: createLogger("silent"),
   crypto,
@@ -109,7 +113,7 @@ const ticker = startTicker({
   policy: policyCache(db.knex, "UTC"),
   linkBase: base,
   batchSize: kind === "pglite" ? 500 : 1000,
-  ...(kind === "pglite" ? { yieldMs: 2 } : {}),
+  ...(activity ? { yieldMs: 2, beforeBatch: () => activity.idle(100) } : {}),
 });
 
 console.log(`entering ${users.toLocaleString("en-US")} users on ${kind}…`);

@@ -25,6 +25,8 @@ export interface TickerOptions {
   pollMs?: number;
   /** Pause between full batches so other queries get the connection (PGlite). */
   yieldMs?: number;
+  /** Awaited before each batch: on PGlite, until API requests in flight are done. */
+  beforeBatch?: () => Promise<void>;
   now?: () => Date;
   /** Called after each committed batch with what moved, for the realtime layer and metrics. */
   onBatch?: (stats: BatchStats) => void;
@@ -145,6 +147,7 @@ export function startTicker(options: TickerOptions): { stop: () => Promise<void>
         while (!stopped) {
           let claimed = 0;
           try {
+            await options.beforeBatch?.();
             claimed = (await tickOnce(options)).claimed;
           } catch (err) {
             options.onError?.(err);
