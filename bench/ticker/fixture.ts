@@ -101,7 +101,7 @@ export async function seedBench(
 
 /** Puts every benchmark user back at wait1, due, with no messages or log: the next run's start. */
 export async function resetBench(knex: Knex, template: EnrollmentSnapshot): Promise<void> {
-  await knex.raw("truncate messages, enrollment_log, link_tokens, contact_cooldowns");
+  await knex.raw("truncate messages, enrollment_steps, link_tokens, contact_cooldowns");
   await knex.raw(
     `update enrollments
         set status = 'active', current_node = 'wait1', revision = 0, event_cursor = 0, waits_for = '{}',
@@ -117,5 +117,5 @@ export async function resetBench(knex: Knex, template: EnrollmentSnapshot): Prom
      select id, contact_id, ? from enrollments where journey_id = 'bench'`,
     [new Date(BENCH_NOW + 60_000)],
   );
-  await knex.raw("vacuum analyze enrollments, enrollment_wakeups, messages, enrollment_log");
+  await knex.raw("vacuum analyze enrollments, enrollment_wakeups, messages, enrollment_steps");
 }

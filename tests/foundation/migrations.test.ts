@@ -11,6 +11,7 @@ const TABLES = [
   "contact_rfm_state",
   "contacts",
   "enrollment_log",
+  "enrollment_steps",
   "enrollment_wakeups",
   "enrollments",
   "events",
@@ -48,6 +49,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125010000_audiences.ts",
       "20261125020000_lean_hot_tables.ts",
       "20261125030000_message_attribution.ts",
+      "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
@@ -57,6 +59,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
       "20261126000000_contact_rfm.ts",
+      "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",
       "20261125020000_lean_hot_tables.ts",
       "20261125010000_audiences.ts",

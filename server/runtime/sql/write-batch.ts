@@ -3,6 +3,16 @@ import type { BatchWrites } from "../step-batch.ts";
 
 const LINK_TTL_DAYS = 30;
 
+type LogRow = BatchWrites["log"][number];
+interface Step {
+  contact_id: number;
+  enrollment_id: number;
+  journey_id: string;
+  version_id: number;
+  at: string;
+  entries: Pick<LogRow, "node_id" | "type" | "reason" | "detail" | "data" | "at">[];
+}
+
 /**
  * Writes a stepped batch with one statement per table, whatever the batch size: each row set
  * goes in as one JSON parameter expanded by jsonb_to_recordset. Row-by-row writes cost a round
@@ -42,12 +52,37 @@ export async function writeBatch(
     ]);
   }
   if (w.log.length > 0) {
+    // One enrollment_steps row per enrollment: its entries of this batch, in order (the
+    // enrollment_log view expands them; migrations/20261125040000_enrollment_steps.ts says why).
+    const steps = new Map<number, Step>();
+    for (const r of w.log) {
+      const entry = {
+        node_id: r.node_id,
+        type: r.type,
+        reason: r.reason,
+        detail: r.detail,
+        data: r.data,
+        at: r.at,
+      };
+      const step = steps.get(r.enrollment_id);
+      if (step) step.entries.push(entry);
+      else {
+        steps.set(r.enrollment_id, {
+          contact_id: r.contact_id,
+          enrollment_id: r.enrollment_id,
+          journey_id: r.journey_id,
+          version_id: r.version_id,
+          at: r.at,
+          entries: [entry],
+        });
+      }
+    }
     await trx.raw(
-      `insert into enrollment_log (contact_id, enrollment_id, journey_id, version_id, node_id, type, reason, detail, data, at)
-       select x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.node_id, x.type, x.reason, x.detail, x.data, x.at
-         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, enrollment_id bigint, journey_id text,
-              version_id bigint, node_id text, type text, reason text, detail text, data jsonb, at timestamptz)`,
-      [JSON.stringify(w.log)],
+      `insert into enrollment_steps (contact_id, enrollment_id, journey_id, version_id, at, entries)
+       select x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.at, x.entries
+         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, enrollment_id bigint,
+              journey_id text, version_id bigint, at timestamptz, entries jsonb)`,
+      [JSON.stringify([...steps.values()])],
     );
   }
   let inserted = 0;
