@@ -12,7 +12,6 @@ import { NodeIcon } from "../nodes/icons.tsx";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
 import { NODE_META } from "../summary.ts";
 import { AudiencePicker } from "./AudiencePicker.tsx";
-import { BranchAudienceSelect } from "./BranchAudienceSelect.tsx";
 import { Select } from "./inputs.tsx";
 import { ObjectFields, type Override } from "./SchemaFields.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "./SendEditor.tsx";
@@ -74,6 +73,7 @@ export function NodePanel({
     if (path === "trigger.audience") {
       return (
         <AudiencePicker
+          use="trigger"
           value={typeof value === "string" ? value : ""}
           onChange={(id) => onChange(id, null)}
         />
@@ -81,7 +81,8 @@ export function NodePanel({
     }
     if (path === "branch.audience") {
       return (
-        <BranchAudienceSelect
+        <AudiencePicker
+          use="branch"
           value={typeof value === "string" ? value : ""}
           onChange={(id) => onChange(id, null)}
         />
