@@ -75,15 +75,20 @@ function counts(r: CountRow, hasGoal: boolean): Counts {
 }
 
 const MESSAGES = sql`select m.id, m.contact_id, m.enrollment_id, m.node_id, m.status, m.delivered_at, m.clicked_at,
-         coalesce(m.sent_at, m.created_at) as sent
+         m.converted_at, coalesce(m.sent_at, m.created_at) as sent
     from messages m`;
+
+export interface SendCounts extends Counts {
+  /** Messages the ticker credited with their enrollment's goal conversion (last touch). */
+  attributed: number;
+}
 
 /** Per send node: non-test, non-canceled messages, their delivery, clicks and conversions. */
 export async function sendNodeCounts(
   knex: Knex,
   journeyId: string,
   goal: Goal | null,
-): Promise<Map<string, Counts>> {
+): Promise<Map<string, SendCounts>> {
   const window = param(`${LAST_DAY_HOURS} hours`);
   const conv = goal
     ? sql`select m.id, min(e.occurred_at) - m.sent as after
@@ -97,11 +102,19 @@ export async function sendNodeCounts(
     select m.node_id, count(*) as recipients,
            count(*) filter (where m.status = 'delivered' or m.delivered_at is not null) as delivered,
            count(*) filter (where m.clicked_at is not null) as clicked,
+           count(*) filter (where m.converted_at is not null) as attributed,
            ${dayColumns()}
       from m left join conv on conv.id = m.id
      group by m.node_id`;
-  const { rows } = (await toRaw(knex, q)) as { rows: (CountRow & { node_id: string | null })[] };
-  return new Map(rows.map((r) => [r.node_id ?? "", counts(r, goal !== null)]));
+  const { rows } = (await toRaw(knex, q)) as {
+    rows: (CountRow & { node_id: string | null; attributed: Num })[];
+  };
+  return new Map(
+    rows.map((r) => [
+      r.node_id ?? "",
+      { ...counts(r, goal !== null), attributed: Number(r.attributed) },
+    ]),
+  );
 }
 
 export interface ArmCounts extends Counts {

@@ -8,6 +8,7 @@ import {
   type Day,
   dailySeries,
   type Goal,
+  type SendCounts,
   type SeriesPoint,
   sendNodeCounts,
   splitArmCounts,
@@ -40,6 +41,12 @@ export interface SendResult {
   clicked: Rate;
   /** Rates over recipients; null when the journey has no goal. */
   converted: Converted[] | null;
+  /**
+   * Conversions credited to this node's messages by last touch (the enrollment's last send
+   * before the goal event, recorded by the ticker); null when the journey has no goal. Unlike
+   * `converted`, a conversion counts for one send only.
+   */
+  attributed: Rate | null;
 }
 
 export interface ArmResult {
@@ -194,10 +201,10 @@ function sendResult(
   label: string,
   channel: string | null,
   removed: boolean,
-  c: Counts | undefined,
+  c: SendCounts | undefined,
   hasGoal: boolean,
 ): SendResult {
-  const counts = c ?? { ...EMPTY, converted: hasGoal ? EMPTY.converted : null };
+  const counts = c ?? { ...EMPTY, attributed: 0, converted: hasGoal ? EMPTY.converted : null };
   return {
     nodeId,
     label,
@@ -207,5 +214,6 @@ function sendResult(
     delivered: rate(counts.delivered, counts.recipients),
     clicked: rate(counts.clicked, counts.recipients),
     converted: converted(counts, counts.recipients),
+    attributed: hasGoal ? rate(counts.attributed, counts.recipients) : null,
   };
 }

@@ -113,16 +113,15 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
       sent_at: at(0),
       ...extra,
     });
-    await db
-      .knex("messages")
-      .insert([
-        message("c1", { clicked_at: at(1) }),
-        message("c2", { clicked_at: at(5) }),
-        message("c3"),
-        message("c4", { status: "failed", sent_at: null, created_at: at(0) }),
-        message("c5", { is_test: true }),
-        message("c5", { status: "canceled" }),
-      ]);
+    await db.knex("messages").insert([
+      // The ticker credited c1's purchase to this message (last touch).
+      message("c1", { clicked_at: at(1), converted_at: at(2), conversion_event: "purchased" }),
+      message("c2", { clicked_at: at(5) }),
+      message("c3"),
+      message("c4", { status: "failed", sent_at: null, created_at: at(0) }),
+      message("c5", { is_test: true }),
+      message("c5", { status: "canceled" }),
+    ]);
     await insertEvents(db.knex, ids, [
       { contact: "c1", name: "purchased", at: at(2) }, // day 0 (< 24 h)
       { contact: "c1", name: "purchased", at: at(3) }, // a second purchase: still one conversion
@@ -188,12 +187,15 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
         { day: 3, count: 3, rate: 0.75 },
         { day: 7, count: 4, rate: 1 },
       ],
+      // Windowed conversions count every recipient who bought; last touch only the credited one.
+      attributed: { count: 1, rate: 0.25 },
     });
     // A send without messages is listed with zeros, rates null rather than 0%.
     expect(r.sends.find((s) => s.nodeId === "sms_b")).toMatchObject({
       recipients: 0,
       delivered: { count: 0, rate: null },
       converted: [{ day: 0, count: 0, rate: null }, {}, {}, {}],
+      attributed: { count: 0, rate: null },
     });
   });
 
@@ -261,6 +263,8 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
     expect(rows[1]?.slice(0, 6)).toEqual(["send", "sms_a", "Coupon", "", "", "4"]);
     expect(rows[1]?.[col("converted_day3")]).toBe("3");
     expect(rows[1]?.[col("converted_day3_rate")]).toBe("0.75");
+    expect(rows[1]?.[col("attributed")]).toBe("1");
+    expect(rows[1]?.[col("attributed_rate")]).toBe("0.25");
     expect(rows[3]?.[col("arm")]).toBe("A");
     expect(rows[3]?.[col("verdict")]).toBe("control");
     expect(rows[4]?.[col("z")]).toBe("2.103");

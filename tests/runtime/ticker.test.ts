@@ -152,6 +152,21 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
       convertedAt: purchasedAt.toISOString(),
       conversionEvent: "purchased",
     });
+    // And the journey's results count it as sms1's last-touch conversion.
+    const credits = await db
+      .knex("messages")
+      .where({ journey_id: "cart-test", node_id: "sms1" })
+      .whereNotNull("converted_at")
+      .count("* as n")
+      .first();
+    const results = (await (
+      await fetch(`${app.url}/api/journeys/cart-test/results`, {
+        headers: { authorization: `Bearer ${app.secretKey}` },
+      })
+    ).json()) as { sends: { nodeId: string; attributed: { count: number } | null }[] };
+    const sms1 = results.sends.find((x) => x.nodeId === "sms1");
+    expect(sms1?.attributed?.count).toBe(Number(credits?.n));
+    expect(sms1?.attributed?.count).toBeGreaterThan(0);
   });
 
   it("defers a send due at night to 08:00 local (quiet hours), then sends", async () => {

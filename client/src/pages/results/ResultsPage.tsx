@@ -39,7 +39,7 @@ function conversionCells(converted: Converted[] | null) {
   return DAYS.map((d) => <CountRate key={d} value={converted?.find((c) => c.day === d)} />);
 }
 
-function Head({ first, goal }: { first: string; goal: boolean }) {
+function Head({ first, goal, lastTouch }: { first: string; goal: boolean; lastTouch?: boolean }) {
   return (
     <thead>
       <tr>
@@ -56,6 +56,14 @@ function Head({ first, goal }: { first: string; goal: boolean }) {
             Conv. day {d}
           </th>
         ))}
+        {lastTouch && (
+          <th
+            className="num"
+            title="Conversions credited to this send as the last one before the goal event"
+          >
+            Last touch
+          </th>
+        )}
       </tr>
     </thead>
   );
@@ -76,6 +84,7 @@ function SendRow({ s }: { s: SendResult }) {
       <CountRate value={s.delivered} />
       <CountRate value={s.clicked} />
       {conversionCells(s.converted)}
+      <CountRate value={s.attributed ?? undefined} />
     </tr>
   );
 }
@@ -164,7 +173,7 @@ function Results({ data }: { data: JourneyResults }) {
         </div>
       ) : (
         <table className="table results-table" data-testid="results-table">
-          <Head first="Send node" goal={goal} />
+          <Head first="Send node" goal={goal} lastTouch />
           <tbody>
             {data.sends.map((s) => (
               <SendRow key={s.nodeId} s={s} />
