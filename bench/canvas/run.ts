@@ -92,11 +92,16 @@ async function measure(
   const page = await context.newPage();
   try {
     await page.goto(url);
-    const handle = await page.waitForFunction(SETTLED, undefined, {
-      timeout: 60_000,
-      polling: 100,
-    });
-    return (await handle.jsonValue()) as { nodes: number; fit: number };
+    // Polled with evaluate, not waitForFunction: that one compiles its predicate with `new
+    // Function` in the page, which the console's Content-Security-Policy (no unsafe-eval)
+    // refuses; evaluate runs through the DevTools protocol and leaves the CSP on.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const settled = (await page.evaluate(SETTLED)) as { nodes: number; fit: number } | null;
+      if (settled) return settled;
+      if (Date.now() > deadline) throw new Error(`the editor did not settle within 60 s: ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await page.close();
   }
