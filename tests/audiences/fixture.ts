@@ -71,3 +71,24 @@ export function namesOf(ids: Map<string, number>, members: Iterable<number>): st
   const byId = new Map([...ids].map(([name, id]) => [id, name]));
   return [...members].map((id) => byId.get(id) ?? `#${id}`).sort();
 }
+
+/**
+ * Ten buyers, b1…b10: b<i> last bought i days ago, placed i orders (a week apart) and spent
+ * (11 − i) × 100 in total, so ntile(5) puts two in each quintile and every score is known.
+ */
+export function tenBuyers(): { names: string[]; events: FixtureEvent[] } {
+  const names = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
+  const events: FixtureEvent[] = [];
+  names.forEach((name, idx) => {
+    const i = idx + 1;
+    for (let k = 0; k < i; k++) {
+      events.push({
+        contact: name,
+        name: "purchased",
+        at: daysAgo(i + k * 7),
+        properties: { amount: ((11 - i) * 100) / i },
+      });
+    }
+  });
+  return { names, events };
+}

@@ -13,14 +13,7 @@ import { migrateLatest } from "../../server/db/migrate.ts";
 import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import {
-  daysAgo,
-  type FixtureEvent,
-  insertContacts,
-  insertEvents,
-  NOW,
-  namesOf,
-} from "./fixture.ts";
+import { insertContacts, insertEvents, NOW, namesOf, tenBuyers } from "./fixture.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -39,23 +32,11 @@ describe.each(databaseKinds)("RFM refresh on %s", (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await migrateLatest(db.knex);
-    const names = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
+    const { names, events } = tenBuyers();
     ids = await insertContacts(
       db.knex,
       [...names, "never"].map((externalId) => ({ externalId })),
     );
-    const events: FixtureEvent[] = [];
-    names.forEach((name, idx) => {
-      const i = idx + 1;
-      for (let k = 0; k < i; k++) {
-        events.push({
-          contact: name,
-          name: "purchased",
-          at: daysAgo(i + k * 7),
-          properties: { amount: ((11 - i) * 100) / i },
-        });
-      }
-    });
     await insertEvents(db.knex, ids, events);
   });
   afterAll(async () => {

@@ -3,14 +3,7 @@ import { memberIds } from "../../server/audiences/queries.ts";
 import { rfmGrid } from "../../server/audiences/rfm.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import {
-  daysAgo,
-  type FixtureEvent,
-  insertContacts,
-  insertEvents,
-  NOW,
-  namesOf,
-} from "./fixture.ts";
+import { daysAgo, insertContacts, insertEvents, NOW, namesOf, tenBuyers } from "./fixture.ts";
 
 /**
  * Ten buyers, b1…b10: b<i> last bought i days ago, placed i orders and spent (11 − i) × 100 in
@@ -24,23 +17,11 @@ describe.each(databaseKinds)("RFM quintiles on %s", (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await migrateLatest(db.knex);
-    const names = Array.from({ length: 10 }, (_, i) => `b${i + 1}`);
+    const { names, events } = tenBuyers();
     ids = await insertContacts(
       db.knex,
       [...names, "never", "browser"].map((externalId) => ({ externalId })),
     );
-    const events: FixtureEvent[] = [];
-    names.forEach((name, idx) => {
-      const i = idx + 1;
-      for (let k = 0; k < i; k++) {
-        events.push({
-          contact: name,
-          name: "purchased",
-          at: daysAgo(i + k * 7),
-          properties: { amount: ((11 - i) * 100) / i },
-        });
-      }
-    });
     events.push({ contact: "browser", name: "viewed", at: daysAgo(1) });
     await insertEvents(db.knex, ids, events);
   });

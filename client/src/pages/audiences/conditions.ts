@@ -7,6 +7,7 @@ import type {
   Condition,
   ScoreRange,
 } from "../../../../engine/audience/schema.ts";
+import { COMPARISON_OPS } from "../../../../engine/format/primitives.ts";
 import type { AudienceIssue } from "../../api.ts";
 
 export type Path = (string | number)[];
@@ -57,19 +58,8 @@ export function asRoot(definition: Condition): Condition {
 }
 
 export const AGGREGATE_OPS = ["gte", "gt", "eq", "neq", "lte", "lt"] as const;
-export const ATTRIBUTE_OPS = [
-  "eq",
-  "neq",
-  "gt",
-  "gte",
-  "lt",
-  "lte",
-  "in",
-  "not_in",
-  "contains",
-  "exists",
-  "not_exists",
-] as const;
+/** Attribute conditions take the journey format's comparison operators. */
+export const ATTRIBUTE_OPS = COMPARISON_OPS;
 export const OP_LABELS: Record<(typeof ATTRIBUTE_OPS)[number], string> = {
   eq: "=",
   neq: "≠",
