@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { BatchWrites } from "../step-batch.ts";
+import { rowset } from "./rowset.ts";
 
 const LINK_TTL_DAYS = 30;
 
@@ -10,12 +11,82 @@ interface Step {
   journey_id: string;
   version_id: number;
   at: string;
-  entries: Pick<LogRow, "node_id" | "type" | "reason" | "detail" | "data" | "at">[];
+  entries: Entry[];
 }
+/** A timeline entry as stored: `reason` and `at` only when they say something (see below). */
+type Entry = Pick<LogRow, "node_id" | "type" | "detail" | "data"> & {
+  reason?: string;
+  at?: string;
+};
+
+type W = BatchWrites;
+const ENROLLMENTS = rowset<W["enrollments"][number]>([
+  ["id", "bigint"],
+  ["snapshot", "jsonb"],
+  ["status", "text"],
+  ["current_node", "text"],
+  ["waits_for", "text[]"],
+  ["event_cursor", "bigint"],
+  ["ended_at", "timestamptz"],
+  ["exit_reason", "text"],
+]);
+const WAKEUPS = rowset<W["wakeups"][number]>([
+  ["enrollment_id", "bigint"],
+  ["wake_at", "timestamptz"],
+]);
+const STEPS = rowset<Step>([
+  ["contact_id", "bigint"],
+  ["enrollment_id", "bigint"],
+  ["journey_id", "text"],
+  ["version_id", "bigint"],
+  ["at", "timestamptz"],
+  ["entries", "jsonb"],
+]);
+const MESSAGES = rowset<W["messages"][number]>([
+  ["idempotency_key", "text"],
+  ["contact_id", "bigint"],
+  ["enrollment_id", "bigint"],
+  ["journey_id", "text"],
+  ["version_id", "bigint"],
+  ["node_id", "text"],
+  ["channel", "text"],
+  ["category", "text"],
+  ["body", "text"],
+  ["encoding", "text"],
+  ["parts", "int"],
+]);
+interface LinkRow {
+  token: string;
+  message_id: number;
+  contact_id: number;
+  url: string;
+  expires_at: string;
+}
+const LINKS = rowset<LinkRow>([
+  ["token", "text"],
+  ["message_id", "bigint"],
+  ["contact_id", "bigint"],
+  ["url", "text"],
+  ["expires_at", "timestamptz"],
+]);
+const COOLDOWNS = rowset<W["cooldowns"][number]>([
+  ["contact_id", "bigint"],
+  ["scope", "text"],
+  ["until", "timestamptz"],
+  ["reason", "text"],
+  ["journey_id", "text"],
+  ["node_id", "text"],
+]);
+const CONVERSIONS = rowset<W["conversions"][number]>([
+  ["contact_id", "bigint"],
+  ["idempotency_key", "text"],
+  ["event", "text"],
+  ["at", "timestamptz"],
+]);
 
 /**
  * Writes a stepped batch with one statement per table, whatever the batch size: each row set
- * goes in as one JSON parameter expanded by jsonb_to_recordset. Row-by-row writes cost a round
+ * goes in as one JSON parameter expanded in SQL (rowset.ts says why positionally). Row-by-row writes cost a round
  * trip each (~500 rows/s measured on one connection); set-based ones are bounded by PostgreSQL's
  * per-row work. The enrollment update touches no indexed column, so PostgreSQL can keep it a
  * HOT update; the changing, indexed wake_at lives in the narrow enrollment_wakeups table.
@@ -31,19 +102,17 @@ export async function writeBatch(
           set snapshot = x.snapshot, status = x.status, current_node = x.current_node,
               waits_for = x.waits_for, event_cursor = x.event_cursor, ended_at = x.ended_at,
               exit_reason = x.exit_reason, revision = e.revision + 1, updated_at = ?
-         from jsonb_to_recordset(?::jsonb) as x(id bigint, snapshot jsonb, status text,
-              current_node text, waits_for text[], event_cursor bigint, ended_at timestamptz,
-              exit_reason text)
+         from ${ENROLLMENTS.sql} as x
         where e.id = x.id`,
-      [now, JSON.stringify(w.enrollments)],
+      [now, ENROLLMENTS.param(w.enrollments)],
     );
   }
   if (w.wakeups.length > 0) {
     await trx.raw(
       `update enrollment_wakeups ew set wake_at = x.wake_at
-         from jsonb_to_recordset(?::jsonb) as x(enrollment_id bigint, wake_at timestamptz)
+         from ${WAKEUPS.sql} as x
         where ew.enrollment_id = x.enrollment_id`,
-      [JSON.stringify(w.wakeups)],
+      [WAKEUPS.param(w.wakeups)],
     );
   }
   if (w.finished.length > 0) {
@@ -54,19 +123,18 @@ export async function writeBatch(
   if (w.log.length > 0) {
     // One enrollment_steps row per enrollment: its entries of this batch, in order (the
     // enrollment_log view expands them; migrations/20261125040000_enrollment_steps.ts says why).
+    // An entry leaves out a null reason and an `at` equal to its step's: the view reads both
+    // back as they were (coalesce(entry.at, step.at)), and the bytes are parsed and stored once
+    // per entry, which is most of what this insert costs.
     const steps = new Map<number, Step>();
     for (const r of w.log) {
-      const entry = {
-        node_id: r.node_id,
-        type: r.type,
-        reason: r.reason,
-        detail: r.detail,
-        data: r.data,
-        at: r.at,
-      };
+      const entry: Entry = { node_id: r.node_id, type: r.type, detail: r.detail, data: r.data };
+      if (r.reason !== null) entry.reason = r.reason;
       const step = steps.get(r.enrollment_id);
-      if (step) step.entries.push(entry);
-      else {
+      if (step) {
+        if (r.at !== step.at) entry.at = r.at;
+        step.entries.push(entry);
+      } else {
         steps.set(r.enrollment_id, {
           contact_id: r.contact_id,
           enrollment_id: r.enrollment_id,
@@ -80,9 +148,8 @@ export async function writeBatch(
     await trx.raw(
       `insert into enrollment_steps (contact_id, enrollment_id, journey_id, version_id, at, entries)
        select x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.at, x.entries
-         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, enrollment_id bigint,
-              journey_id text, version_id bigint, at timestamptz, entries jsonb)`,
-      [JSON.stringify([...steps.values()])],
+         from ${STEPS.sql} as x`,
+      [STEPS.param([...steps.values()])],
     );
   }
   let inserted = 0;
@@ -94,17 +161,15 @@ export async function writeBatch(
                              channel, category, body, encoding, parts, next_attempt_at, created_at, updated_at)
        select x.idempotency_key, x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.node_id,
               x.channel, x.category, x.body, x.encoding, x.parts, ?, ?, ?
-         from jsonb_to_recordset(?::jsonb) as x(idempotency_key text, contact_id bigint, enrollment_id bigint,
-              journey_id text, version_id bigint, node_id text, channel text, category text, body text,
-              encoding text, parts int)
+         from ${MESSAGES.sql} as x
        on conflict (idempotency_key) do nothing
        returning id, idempotency_key`,
-      [now, now, now, JSON.stringify(w.messages.map(({ links: _links, ...m }) => m))],
+      [now, now, now, MESSAGES.param(w.messages)],
     )) as { rows: { id: string | number; idempotency_key: string }[] };
     inserted = result.rows.length;
     const ids = new Map(result.rows.map((r) => [r.idempotency_key, Number(r.id)]));
     const expires = new Date(now.getTime() + LINK_TTL_DAYS * 86_400_000).toISOString();
-    const links = w.messages.flatMap((m) => {
+    const links = w.messages.flatMap((m): LinkRow[] => {
       const id = ids.get(m.idempotency_key);
       return id === undefined
         ? []
@@ -120,8 +185,8 @@ export async function writeBatch(
       await trx.raw(
         `insert into link_tokens (token, message_id, contact_id, url, expires_at)
          select x.token, x.message_id, x.contact_id, x.url, x.expires_at
-           from jsonb_to_recordset(?::jsonb) as x(token text, message_id bigint, contact_id bigint, url text, expires_at timestamptz)`,
-        [JSON.stringify(links)],
+           from ${LINKS.sql} as x`,
+        [LINKS.param(links)],
       );
     }
   }
@@ -129,8 +194,8 @@ export async function writeBatch(
     await trx.raw(
       `insert into contact_cooldowns (contact_id, scope, until, reason, journey_id, node_id, created_at)
        select x.contact_id, x.scope, x.until, x.reason, x.journey_id, x.node_id, ?
-         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, scope text, until timestamptz, reason text, journey_id text, node_id text)`,
-      [now, JSON.stringify(w.cooldowns)],
+         from ${COOLDOWNS.sql} as x`,
+      [now, COOLDOWNS.param(w.cooldowns)],
     );
   }
   if (w.conversions.length > 0) {
@@ -139,10 +204,10 @@ export async function writeBatch(
     // credited keeps its first conversion.
     await trx.raw(
       `update messages m set converted_at = x.at, conversion_event = x.event
-         from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, idempotency_key text, event text, at timestamptz)
+         from ${CONVERSIONS.sql} as x
         where m.contact_id = x.contact_id and m.idempotency_key = x.idempotency_key
           and m.converted_at is null`,
-      [JSON.stringify(w.conversions)],
+      [CONVERSIONS.param(w.conversions)],
     );
   }
   return { messages: inserted };
