@@ -1,5 +1,6 @@
 import type { CompiledJourney } from "./compile/compile.ts";
 import { COMPLETED, EXITED, enterNode, goEvent } from "./compile/machine.ts";
+import type { MachineState } from "./compile/transitions.ts";
 import type { ContactView, JourneyEvent } from "./contact.ts";
 import type { Effect } from "./effects.ts";
 import { readEvent } from "./events.ts";
@@ -17,9 +18,6 @@ import { log } from "./timeline.ts";
  * hanging the ticker.
  */
 const MAX_STEPS = 1_000;
-
-type Machine = CompiledJourney["machine"];
-type XSnapshot = ReturnType<Machine["resolveState"]>;
 
 function enteredDetail(trigger: TriggerNode, event: JourneyEvent | undefined): string {
   const t = trigger.trigger;
@@ -45,10 +43,9 @@ function enteredDetail(trigger: TriggerNode, event: JourneyEvent | undefined): s
 
 const EXIT = { type: "end.exited" } as const;
 
-function statusOf(x: XSnapshot): EnrollmentStatus {
-  const state = x.value as string;
-  if (state === EXITED) return "exited";
-  return x.status === "done" ? "completed" : "active";
+function statusOf(m: MachineState): EnrollmentStatus {
+  if (m.value === EXITED) return "exited";
+  return m.done ? "completed" : "active";
 }
 
 /**
@@ -66,7 +63,7 @@ export function advance(
   input: AdvanceInput,
   ports: EnginePorts,
 ): AdvanceResult {
-  const { journey, machine, scope } = compiled;
+  const { journey, moves } = compiled;
   const now = input.now;
   const effects: Effect[] = [];
   // Copy-on-append view of the contact: sends and opt-outs made earlier in this call must be
@@ -78,7 +75,8 @@ export function advance(
     : "UTC";
   const zone = resolveZone(contact, workspaceZone).zone;
   let event: JourneyEvent | null = input.event ?? null;
-  let x: XSnapshot;
+  let m: MachineState;
+  let ctx: EnrollmentContext;
 
   if (snapshot === null) {
     const trigger = compiled.trigger;
@@ -97,7 +95,8 @@ export function advance(
       context.trigger = { name: event.name, at: event.at };
       if (event.properties) context.trigger.properties = event.properties;
     }
-    x = machine.getInitialSnapshot(scope, context);
+    m = moves.initial();
+    ctx = context;
     effects.push(
       log({
         type: "entered",
@@ -114,19 +113,19 @@ export function advance(
         `snapshot is for version ${snapshot.versionId}, compiled journey is ${compiled.versionId}`,
       );
     }
-    x = machine.resolveState({ value: snapshot.state, context: snapshot.context });
-    if (snapshot.status !== "active") return finish(compiled, x, snapshot.context, effects, []);
+    m = moves.state(snapshot.state);
+    ctx = snapshot.context;
+    if (snapshot.status !== "active") return finish(compiled, m, ctx, effects, []);
   }
 
-  let ctx: EnrollmentContext = x.context;
   if (event) {
     const read = readEvent(compiled, ctx, contact, event, zone, now);
     ctx = read.context;
     effects.push(...read.effects);
     if (read.optOut) contact.optOuts = [...contact.optOuts, read.optOut];
     if (read.exit) {
-      x = machine.transition(x, EXIT, scope);
-      return finish(compiled, x, enterNode(ctx, EXITED, now), effects, []);
+      m = moves.next(m.value, EXIT);
+      return finish(compiled, m, enterNode(ctx, EXITED, now), effects, []);
     }
   }
 
@@ -143,7 +142,7 @@ export function advance(
   let waitsFor: readonly string[] = [];
 
   for (let steps = 0; ; steps++) {
-    const state = x.value as string;
+    const state = m.value;
     const node = compiled.nodes.get(state);
     if (!node) break; // $completed / $exited
     if (steps >= MAX_STEPS) {
@@ -157,7 +156,7 @@ export function advance(
         }),
       );
       effects.push({ type: "exited", reason: "loop_guard", at: now });
-      x = machine.transition(x, EXIT, scope);
+      m = moves.next(m.value, EXIT);
       ctx = enterNode(ctx, EXITED, now);
       break;
     }
@@ -174,21 +173,21 @@ export function advance(
       effects.push({ type: "exited", reason: r.reason, at: now });
       // An exit node is a final state already; other endings leave through $exited.
       if (r.status === "exited") {
-        x = machine.transition(x, EXIT, scope);
+        m = moves.next(m.value, EXIT);
         ctx = enterNode(ctx, EXITED, now);
       }
       break;
     }
     if (r.consumedEvent) event = null;
-    x = machine.transition(x, { type: goEvent(r.path) }, scope);
-    ctx = enterNode(ctx, x.value as string, now);
-    if ((x.value as string) === COMPLETED) {
+    m = moves.next(m.value, { type: goEvent(r.path) });
+    ctx = enterNode(ctx, m.value, now);
+    if (m.value === COMPLETED) {
       const detail = `end of path after ${state}`;
       effects.push(log({ type: "exited", at: now, nodeId: state, reason: "end_of_path", detail }));
       effects.push({ type: "exited", reason: "end_of_path", at: now });
     }
   }
-  return finish(compiled, x, ctx, effects, waitsFor);
+  return finish(compiled, m, ctx, effects, waitsFor);
 }
 
 /** Applies a step's effects to the enrollment and the contact view, and collects them. */
@@ -231,13 +230,13 @@ function apply(
 
 function finish(
   compiled: CompiledJourney,
-  x: XSnapshot,
+  m: MachineState,
   ctx: EnrollmentContext,
   effects: Effect[],
   nodeWaits: readonly string[],
 ): AdvanceResult {
-  const status = statusOf(x);
-  const state = x.value as string;
+  const status = statusOf(m);
+  const state = m.value;
   const snapshot: EnrollmentSnapshot = {
     versionId: compiled.versionId,
     state,

@@ -2,6 +2,7 @@ import type { AnyActorScope } from "xstate";
 import type { Journey, JourneyNode } from "../format/journey.ts";
 import type { TriggerNode } from "../nodes/trigger.ts";
 import { buildMachine, inertScope, type JourneyMachine } from "./machine.ts";
+import { MachineMoves } from "./transitions.ts";
 
 /**
  * A journey version ready to run: the XState machine plus lookup tables the advance step
@@ -13,6 +14,8 @@ export type CompiledJourney = {
   machine: JourneyMachine;
   /** Reused inert actor scope for `machine.transition` (see machine.ts for why). */
   scope: AnyActorScope;
+  /** The machine's moves, asked of XState once per (state, event) and remembered. */
+  moves: MachineMoves;
   nodes: ReadonlyMap<string, JourneyNode>;
   trigger: TriggerNode | undefined;
   /** Event names every active enrollment listens to: exitOn and goal. */
@@ -36,6 +39,7 @@ const cache = new Map<string, CompiledJourney>();
 function build(version: JourneyVersion): CompiledJourney {
   const { journey } = version;
   const machine = buildMachine(journey);
+  const scope = inertScope(machine);
   const nodes = new Map(journey.nodes.map((n) => [n.id, n] as const));
   const trigger = journey.nodes.find((n): n is TriggerNode => n.type === "trigger");
   const s = journey.settings;
@@ -52,7 +56,8 @@ function build(version: JourneyVersion): CompiledJourney {
     versionId: version.versionId,
     journey,
     machine,
-    scope: inertScope(machine),
+    scope,
+    moves: new MachineMoves(machine, scope),
     nodes,
     trigger,
     globalEvents,

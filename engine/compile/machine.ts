@@ -14,11 +14,10 @@ export const EXITED = "$exited";
 export type MachineEvent = { type: `go.${string}` } | { type: "end.exited" | "end.completed" };
 
 /**
- * Context for `createActor`/`getInitialSnapshot` without input: the real context is always
- * given as input, but XState builds one throwaway initial snapshot when the cached actor scope
- * is created (compile.ts), and that must not throw or allocate much.
+ * Context for `createActor`/`getInitialSnapshot` without input, and for the moves asked of the
+ * machine (transitions.ts): no machine reads its context, but XState builds snapshots with one.
  */
-const EMPTY: EnrollmentContext = {
+export const EMPTY: EnrollmentContext = {
   key: "",
   contactId: "",
   enteredAt: 0,
