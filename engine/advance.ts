@@ -8,6 +8,7 @@ import { definitionOf } from "./nodes/registry.ts";
 import type { TriggerNode } from "./nodes/trigger.ts";
 import type { StepContext } from "./nodes/types.ts";
 import type { AdvanceInput, AdvanceResult, EnginePorts } from "./ports.ts";
+import { copyOf, withKey } from "./shared/copy.ts";
 import type { EnrollmentContext, EnrollmentSnapshot, EnrollmentStatus } from "./snapshot.ts";
 import { isValidZone, resolveZone } from "./time/index.ts";
 import { log } from "./timeline.ts";
@@ -68,7 +69,7 @@ export function advance(
   const effects: Effect[] = [];
   // Copy-on-append view of the contact: sends and opt-outs made earlier in this call must be
   // seen by later decisions (caps, opt-out), without mutating the caller's object.
-  const contact: ContactView = { ...input.contact };
+  const contact: ContactView = copyOf(input.contact);
   // Same fallback as decide(): a bad workspace zone must not stop every enrollment.
   const workspaceZone = isValidZone(input.policy.workspaceTimezone)
     ? input.policy.workspaceTimezone
@@ -165,7 +166,7 @@ export function advance(
     const r = definitionOf(node).step(node, stepCtx);
     if (r.effects) ctx = apply(r.effects, ctx, contact, effects, journey.id);
     if (r.kind === "hold") {
-      ctx = { ...ctx, wakeAt: r.wakeAt, logged: true };
+      ctx = Object.assign({}, ctx, { wakeAt: r.wakeAt, logged: true as const });
       waitsFor = r.waitsFor ?? [];
       break;
     }
@@ -202,14 +203,13 @@ function apply(
   for (const e of stepEffects) {
     out.push(e);
     if (e.type === "send") {
-      next = {
-        ...next,
-        sends: {
-          ...next.sends,
-          [e.nodeId]: { at: e.at, channel: e.channel, key: e.idempotencyKey },
-        },
-        lastSend: e.nodeId,
-      };
+      const sends = withKey(next.sends, e.nodeId, {
+        at: e.at,
+        channel: e.channel,
+        key: e.idempotencyKey,
+      });
+      // Object.assign rather than spread: several times faster (shared/copy.ts).
+      next = Object.assign({}, next, { sends, lastSend: e.nodeId });
       contact.recentSends = [
         ...contact.recentSends,
         {

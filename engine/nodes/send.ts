@@ -4,6 +4,7 @@ import { NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { decide } from "../rules/index.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
+import { withKey } from "../shared/copy.ts";
 import { appendOptOut, countSegments, optOutLineFor } from "../sms/index.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
@@ -74,7 +75,7 @@ export function finalBody(
 
 function userVars(ctx: StepContext): Record<string, unknown> {
   const c = ctx.contact;
-  const user: Record<string, unknown> = { ...c.attributes, id: c.id };
+  const user = withKey<unknown>(c.attributes, "id", c.id);
   if (c.email !== undefined) user.email = c.email;
   if (c.locale !== undefined) user.locale = c.locale;
   return user;

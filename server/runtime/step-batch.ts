@@ -1,8 +1,13 @@
 import { advance } from "../../engine/advance.ts";
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
-import type { ContactView } from "../../engine/contact.ts";
+import type { ContactView, JourneyEvent } from "../../engine/contact.ts";
 import type { Effect, TimelineEntry } from "../../engine/effects.ts";
-import type { AdvancePolicy, AdvanceResult, EnginePorts } from "../../engine/ports.ts";
+import type {
+  AdvanceInput,
+  AdvancePolicy,
+  AdvanceResult,
+  EnginePorts,
+} from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
@@ -93,65 +98,39 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     moves: [],
   };
   const iso = isoMemo();
+  // One ports object for the batch, pointed at the current row: closures made per row cost an
+  // allocation each (and a name definition each under tsx), for every user of every batch.
+  const cur: { links: { token: string; url: string }[]; bestHour: number | null } = {
+    links: [],
+    bestHour: null,
+  };
+  const ports: EnginePorts = {
+    random: deps.random,
+    trackLink(url) {
+      const token = deps.newLinkToken();
+      cur.links.push({ token, url });
+      return `${deps.linkBase}/l/${token}`;
+    },
+    bestHour: () => cur.bestHour,
+  };
   for (const row of claimed) {
     const compiled = deps.versions.get(row.versionId);
     const contact = deps.contacts.views.get(row.contactId);
     if (!compiled || !contact) continue;
-    let pendingLinks: { token: string; url: string }[] = [];
-    const bestHour = deps.contacts.bestHours.get(row.contactId);
-    const ports: EnginePorts = {
-      random: deps.random,
-      trackLink: (url) => {
-        const token = deps.newLinkToken();
-        pendingLinks.push({ token, url });
-        return `${deps.linkBase}/l/${token}`;
-      },
-      bestHour: () => bestHour ?? null,
-    };
-    const input = (event?: ClaimedEnrollment["entryEvent"]) => ({
-      now: deps.now,
-      contact,
-      policy: deps.policy,
-      ...(event ? { event } : {}),
-      enrollmentKey: `e${row.id}`,
-    });
+    cur.links = [];
+    cur.bestHour = deps.contacts.bestHours.get(row.contactId) ?? null;
+    const enrollmentKey = `e${row.id}`;
+    const step = { row, contact, out, cur, iso, now: deps.now };
 
     let snapshot = row.snapshot;
     let cursor = row.eventCursor;
     let result: AdvanceResult | null = null;
-    const record = (r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult => {
-      const keys = new Map<string, string>();
-      for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
-      if (cause) {
-        out.log.push(
-          logRow(
-            row,
-            {
-              type: "event",
-              at: deps.now,
-              nodeId: row.currentNode,
-              detail: `received ${cause.name}`,
-            },
-            { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
-            iso,
-          ),
-        );
-      }
-      for (const e of r.effects) {
-        applyEffect(e, row, contact, out, keys, pendingLinks, iso);
-        if (
-          e.type === "send" ||
-          (e.type === "log" && (e.entry.type === "deferred" || e.entry.type === "suppressed"))
-        ) {
-          pendingLinks = [];
-        }
-      }
-      snapshot = r.snapshot;
-      return r;
-    };
 
     if (snapshot === null) {
-      result = record(advance(compiled, null, input(row.entryEvent), ports));
+      const input: AdvanceInput = { now: deps.now, contact, policy: deps.policy, enrollmentKey };
+      if (row.entryEvent) input.event = row.entryEvent;
+      result = record(step, advance(compiled, null, input, ports));
+      snapshot = result.snapshot;
     }
     const events = deps.contacts.events.get(row.contactId) ?? [];
     let fed = false;
@@ -162,22 +141,16 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
       const listening = result ? result.waitsFor : row.waitsFor;
       if (!listening.includes(ev.name)) continue;
       fed = true;
-      result = record(
-        advance(
-          compiled,
-          snapshot,
-          input({
-            name: ev.name,
-            at: ev.at,
-            properties: ev.properties ?? {},
-            ...(ev.messageId ? { messageId: ev.messageId } : {}),
-          }),
-          ports,
-        ),
-        ev,
-      );
+      const event: JourneyEvent = { name: ev.name, at: ev.at, properties: ev.properties ?? {} };
+      if (ev.messageId) event.messageId = ev.messageId;
+      const input = { now: deps.now, contact, policy: deps.policy, enrollmentKey, event };
+      result = record(step, advance(compiled, snapshot, input, ports), ev);
+      snapshot = result.snapshot;
     }
-    if (!fed && row.snapshot !== null) result = record(advance(compiled, snapshot, input(), ports));
+    if (!fed && row.snapshot !== null) {
+      const input = { now: deps.now, contact, policy: deps.policy, enrollmentKey };
+      result = record(step, advance(compiled, snapshot, input, ports));
+    }
 
     const final = result;
     if (!final) continue;
@@ -207,6 +180,42 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     }
   }
   return out;
+}
+
+interface RowStep {
+  row: ClaimedEnrollment;
+  contact: ContactView;
+  out: BatchWrites;
+  /** The batch's ports state: tracked links made since the last send of this row. */
+  cur: { links: { token: string; url: string }[] };
+  iso: (ms: number) => string;
+  now: number;
+}
+
+/** Collects one advance() call's effects into the batch's writes; `cause` is the event fed. */
+function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult {
+  const keys = new Map<string, string>();
+  for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
+  if (cause) {
+    s.out.log.push(
+      logRow(
+        s.row,
+        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: `received ${cause.name}` },
+        { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
+        s.iso,
+      ),
+    );
+  }
+  for (const e of r.effects) {
+    applyEffect(e, s.row, s.contact, s.out, keys, s.cur.links, s.iso);
+    if (
+      e.type === "send" ||
+      (e.type === "log" && (e.entry.type === "deferred" || e.entry.type === "suppressed"))
+    ) {
+      s.cur.links = [];
+    }
+  }
+  return r;
 }
 
 function exitReason(effects: Effect[]): string | null {

@@ -156,17 +156,18 @@ export async function writeBatch(
   if (w.messages.length > 0) {
     // ON CONFLICT on the idempotency key: a batch replayed after a failed commit, or a step the
     // engine repeats, can never queue the same send twice.
+    // Message ids are only needed to attach tracked links; without links, skip sending them back.
+    const tracked = w.messages.some((m) => m.links.length > 0);
     const result = (await trx.raw(
       `insert into messages (idempotency_key, contact_id, enrollment_id, journey_id, version_id, node_id,
                              channel, category, body, encoding, parts, next_attempt_at, created_at, updated_at)
        select x.idempotency_key, x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.node_id,
               x.channel, x.category, x.body, x.encoding, x.parts, ?, ?, ?
          from ${MESSAGES.sql} as x
-       on conflict (idempotency_key) do nothing
-       returning id, idempotency_key`,
+       on conflict (idempotency_key) do nothing${tracked ? "\n       returning id, idempotency_key" : ""}`,
       [now, now, now, MESSAGES.param(w.messages)],
-    )) as { rows: { id: string | number; idempotency_key: string }[] };
-    inserted = result.rows.length;
+    )) as { rows: { id: string | number; idempotency_key: string }[]; rowCount: number | null };
+    inserted = tracked ? result.rows.length : (result.rowCount ?? 0);
     const ids = new Map(result.rows.map((r) => [r.idempotency_key, Number(r.id)]));
     const expires = new Date(now.getTime() + LINK_TTL_DAYS * 86_400_000).toISOString();
     const links = w.messages.flatMap((m): LinkRow[] => {
