@@ -37,6 +37,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** Counts requests in flight for the PGlite ticker's gate (server/http/activity.ts). */
   activity?: Activity;
+  /** Told when a request made enrollments due (events, clicks, webhooks): the ticker's nudge. */
+  onDue?: () => void;
 }
 
 export function createApp({
@@ -51,6 +53,7 @@ export function createApp({
   serveClient = true,
   secureCookies = false,
   activity,
+  onDue,
 }: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
@@ -116,8 +119,17 @@ export function createApp({
       apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics }),
     ),
   );
-  app.use(ingestRoutes({ knex: db.knex, crypto, live, now }));
-  app.use(deliveryRoutes({ knex: db.knex, crypto, config: delivery, log, now }));
+  app.use(ingestRoutes({ knex: db.knex, crypto, live, now, ...(onDue ? { onDue } : {}) }));
+  app.use(
+    deliveryRoutes({
+      knex: db.knex,
+      crypto,
+      config: delivery,
+      log,
+      now,
+      ...(onDue ? { onDue } : {}),
+    }),
+  );
   app.use("/api", notFound);
 
   if (serveClient && existsSync(CLIENT_DIST)) {

@@ -43,8 +43,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const metrics = createMetrics(db.knex);
     // PGlite's one connection: the ticker waits for requests in flight (server/http/activity.ts).
     const activity = db.kind === "pglite" ? createActivity() : undefined;
+    // The ticker starts after the app; requests that make users due reach it through this.
+    let nudgeTicker = () => {};
     const app = createApp({
       db,
+      onDue: () => nudgeTicker(),
       log,
       crypto,
       delivery,
@@ -84,6 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           },
         })
       : null;
+    if (ticker) nudgeTicker = ticker.nudge;
     const dateScanner = config.runWorkers
       ? startDateScanner({
           knex: db.knex,

@@ -77,7 +77,10 @@ await publishJourney(db.knex, "thanks", null);
 const crypto = fieldCrypto("bench-secret-bench-secret-bench-secret");
 // As server/server.ts wires PGlite: the ticker lets API requests in flight finish first.
 const activity = kind === "pglite" ? createActivity() : undefined;
+// As server.ts: requests that make users due nudge the ticker (bound once it has started).
+let nudgeTicker = () => {};
 const app = createApp({
+  onDue: () => nudgeTicker(),
   ...(activity ? { activity } : {}),
   db,
   log: createLogger("silent"),
@@ -115,6 +118,7 @@ const ticker = startTicker({
   batchSize: kind === "pglite" ? 500 : 1000,
   ...(activity ? { yieldMs: 2, beforeBatch: () => activity.idle(100) } : {}),
 });
+nudgeTicker = ticker.nudge;
 
 console.log(`entering ${users.toLocaleString("en-US")} users on ${kind}…`);
 const id = (i: number) => `buyer-${i}`;

@@ -47,6 +47,9 @@ export async function runPgBoss(
 
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
+  let stepped = 0;
+  let allStepped: () => void = () => {};
+  const finished = new Promise<void>((done) => (allStepped = done));
   for (let i = 0; i < workers; i++) {
     const child = spawn(
       process.execPath,
@@ -56,20 +59,27 @@ export async function runPgBoss(
       },
     );
     children.push(child);
+    let buffer = "";
     ready.push(
       new Promise((done) =>
-        child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && done()),
+        child.stdout?.on("data", (d: Buffer) => {
+          buffer += d.toString();
+          const lines = buffer.split("\n");
+          buffer = lines.pop() ?? "";
+          for (const line of lines) {
+            if (line === "ready") done();
+            else if (line.startsWith("done ")) stepped += Number(line.slice(5));
+          }
+          if (stepped >= users) allStepped();
+        }),
       ),
     );
   }
   await Promise.all(ready);
   const started = performance.now();
   for (const c of children) c.stdin?.write("go\n");
-  for (;;) {
-    const n = Number(((await knex("messages").count("* as n").first()) as { n: string }).n);
-    if (n >= users) break;
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  // Workers report the jobs they finished (after their batch's writes): no polling here.
+  await finished;
   const ms = performance.now() - started;
   for (const c of children) c.kill("SIGTERM");
   await Promise.all(
@@ -77,5 +87,7 @@ export async function runPgBoss(
       (c) => new Promise((done) => (c.exitCode !== null ? done(null) : c.once("exit", done))),
     ),
   );
+  const sent = Number(((await knex("messages").count("* as n").first()) as { n: string }).n);
+  if (sent !== users) throw new Error(`pg-boss run: expected ${users} messages, got ${sent}`);
   return { usersPerSec: (users / ms) * 1000, workers, batch };
 }

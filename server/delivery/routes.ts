@@ -17,6 +17,11 @@ export interface DeliveryRouteOptions {
   config: DeliveryConfig;
   log: DeliveryLog;
   now?: () => Date;
+  /**
+   * Called after a webhook or click was recorded: it may have woken enrollments (a delivered
+   * status, a click, an opt-out), so the ticker looks now instead of at its next poll.
+   */
+  onDue?: () => void;
 }
 
 /**
@@ -31,11 +36,13 @@ export function deliveryRoutes(options: DeliveryRouteOptions): Router {
 
   router.post(TWILIO_STATUS_PATH, form, async (req, res) => {
     await handleStatusCallback(deps, req);
+    deps.onDue?.();
     res.status(204).end();
   });
 
   router.post(TWILIO_INBOUND_PATH, form, async (req, res) => {
     await handleInbound(deps, req);
+    deps.onDue?.();
     // Empty TwiML: no auto-reply from us (Twilio's own opt-out handling answers STOP itself).
     res.type("text/xml").send(EMPTY_TWIML);
   });
@@ -76,6 +83,7 @@ async function handleClick(
       };
       await recordMessageEvents(trx, "message.clicked", [row], now, { url: link.url });
     });
+    deps.onDue?.();
   }
   // no-store: every click must reach us; no-referrer: the token stays out of the target's logs.
   res.set("Cache-Control", "no-store");

@@ -26,6 +26,8 @@ export interface IngestDeps {
   now?: () => Date;
   /** Called after commit with how many enrollments were created (metrics, tests). */
   onIngested?: (stats: { events: number; enrolled: number }) => void;
+  /** Called after commit when enrollments became due: the ticker's nudge (ticker.ts). */
+  onDue?: () => void;
 }
 
 /** Reserved profile traits; everything else becomes a contact attribute. */
@@ -80,9 +82,11 @@ export function ingestRoutes(deps: IngestDeps): Router {
         events: recorded.inserted.length,
         duplicates: events.length - recorded.inserted.length,
         enrolled: enrolled.length,
+        woken: recorded.woken,
       };
     });
     deps.onIngested?.(result);
+    if (result.enrolled > 0 || result.woken > 0) deps.onDue?.();
     return result;
   };
 

@@ -138,10 +138,23 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
   return stats;
 }
 
+export interface RunningTicker {
+  stop: () => Promise<void>;
+  /**
+   * Something just became due (an event woke enrollments, a user enrolled): idle loops tick now
+   * instead of at their next poll. Busy loops are unaffected; they look again when their batch
+   * is done. Only this process hears it; other `waymark worker` processes keep their poll.
+   */
+  nudge: () => void;
+}
+
 /** Runs batches until stopped: back-to-back while work is due, polling when idle. */
-export function startTicker(options: TickerOptions): { stop: () => Promise<void> } {
+export function startTicker(options: TickerOptions): RunningTicker {
   let stopped = false;
-  let wake: (() => void) | null = null;
+  const sleeping = new Set<() => void>();
+  // A nudge while every loop is mid-batch: that batch may have claimed before the wake-up
+  // committed, so the next loop to go idle looks once more before sleeping.
+  let missed = false;
   const loops: Promise<void>[] = [];
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const batchSize = options.batchSize ?? 500;
@@ -156,13 +169,17 @@ export function startTicker(options: TickerOptions): { stop: () => Promise<void>
           } catch (err) {
             options.onError?.(err);
           }
-          if (claimed < batchSize && !stopped) {
+          if (claimed < batchSize && !stopped && missed) {
+            missed = false;
+          } else if (claimed < batchSize && !stopped) {
             await new Promise<void>((done) => {
-              const t = setTimeout(done, options.pollMs ?? 250);
-              wake = () => {
+              const wake = () => {
                 clearTimeout(t);
+                sleeping.delete(wake);
                 done();
               };
+              const t = setTimeout(wake, options.pollMs ?? 250);
+              sleeping.add(wake);
             });
           } else if (options.yieldMs !== undefined) {
             // Let queued API queries have the connection between back-to-back batches: on
@@ -176,8 +193,12 @@ export function startTicker(options: TickerOptions): { stop: () => Promise<void>
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      for (const wake of [...sleeping]) wake();
       await Promise.all(loops);
+    },
+    nudge() {
+      if (sleeping.size === 0) missed = true;
+      for (const wake of [...sleeping]) wake();
     },
   };
 }

@@ -49,7 +49,7 @@ export async function startTestApp(
   db: Database,
   clock: { now: () => Date },
   env: Record<string, string> = {},
-  options: { metrics?: boolean } = {},
+  options: { metrics?: boolean; onDue?: () => void } = {},
 ): Promise<TestApp> {
   await migrateLatest(db.knex);
   const crypto = fieldCrypto("test-secret-test-secret-test-secret!");
@@ -63,6 +63,7 @@ export async function startTestApp(
     clock: clock.now,
     serveClient: false,
     ...(options.metrics ? { metrics: createMetrics(db.knex) } : {}),
+    ...(options.onDue ? { onDue: options.onDue } : {}),
   });
   const http = createServer(app);
   await new Promise<void>((done) => http.listen(0, "127.0.0.1", done));
