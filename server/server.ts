@@ -79,7 +79,9 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           linkBase: delivery.publicUrl ?? url,
           batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
           concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
-          ...(activity ? { yieldMs: 2, beforeBatch: () => activity.idle(100) } : {}),
+          ...(activity
+            ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) }
+            : {}),
           onError: (err) => log.error({ err }, "ticker batch failed"),
           onBatch: (stats) => {
             metrics.observeBatch(stats);

@@ -116,7 +116,7 @@ const ticker = startTicker({
   policy: policyCache(db.knex, "UTC"),
   linkBase: base,
   batchSize: kind === "pglite" ? 500 : 1000,
-  ...(activity ? { yieldMs: 2, beforeBatch: () => activity.idle(100) } : {}),
+  ...(activity ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) } : {}),
 });
 nudgeTicker = ticker.nudge;
 

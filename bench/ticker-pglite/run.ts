@@ -24,8 +24,8 @@ import { BENCH_DUE, resetBench, seedBench } from "../ticker/fixture.ts";
  */
 const { values } = parseArgs({
   options: {
-    users: { type: "string", default: "20000" },
-    batches: { type: "string", default: "50,100,250" },
+    users: { type: "string", default: "50000" },
+    batches: { type: "string", default: "250,500,800" },
   },
   allowPositionals: true,
 });
