@@ -119,7 +119,11 @@ export function createApp({
       apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics }),
     ),
   );
-  app.use(ingestRoutes({ knex: db.knex, crypto, live, now, ...(onDue ? { onDue } : {}) }));
+  // On PostgreSQL, workers in other processes hear about due users too (runtime/due-channel.ts).
+  const notifyOthers = db.kind === "postgres";
+  app.use(
+    ingestRoutes({ knex: db.knex, crypto, live, now, notifyOthers, ...(onDue ? { onDue } : {}) }),
+  );
   app.use(
     deliveryRoutes({
       knex: db.knex,

@@ -15,6 +15,7 @@ import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
 import { attachRealtime, type Realtime } from "./realtime/index.ts";
 import { startDateScanner } from "./runtime/date-scan.ts";
+import { listenForDue } from "./runtime/due-channel.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { policyCache } from "./runtime/policy.ts";
 import { startTicker } from "./runtime/ticker.ts";
@@ -90,6 +91,13 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
         })
       : null;
     if (ticker) nudgeTicker = ticker.nudge;
+    // Other API servers on the same PostgreSQL NOTIFY when their requests make users due.
+    const due =
+      ticker && config.databaseUrl
+        ? listenForDue(config.databaseUrl, ticker.nudge, {
+            onError: (err) => log.warn({ err }, "due-channel listener: reconnecting"),
+          })
+        : null;
     const dateScanner = config.runWorkers
       ? startDateScanner({
           knex: db.knex,
@@ -125,6 +133,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       http,
       seed,
       async close() {
+        await due?.close();
         await ticker?.stop();
         await dateScanner?.stop();
         await audienceScanner?.stop();

@@ -10,6 +10,7 @@ import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
 import { createPublisher } from "../realtime/index.ts";
 import { startDateScanner } from "../runtime/date-scan.ts";
+import { listenForDue } from "../runtime/due-channel.ts";
 import { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { policyCache } from "../runtime/policy.ts";
 import { startTicker } from "../runtime/ticker.ts";
@@ -68,6 +69,10 @@ export async function run(_args: string[]): Promise<number> {
     onError: (err) => log.error({ err }, "ticker batch failed"),
     onBatch: (stats) => publisher?.publishBatch(stats),
   });
+  // Ingest on an API server NOTIFYs; this worker ticks then instead of at its next poll.
+  const due = listenForDue(config.databaseUrl, ticker.nudge, {
+    onError: (err) => log.warn({ err }, "due-channel listener: reconnecting"),
+  });
   const dateScanner = startDateScanner({
     knex: db.knex,
     crypto,
@@ -95,6 +100,7 @@ export async function run(_args: string[]): Promise<number> {
     `waymark worker ${workerId} running (ticker + delivery) on ${db.location}\n`,
   );
   const stop = async () => {
+    await due.close();
     await ticker.stop();
     await publisher?.close();
     await dateScanner.stop();

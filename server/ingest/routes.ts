@@ -8,6 +8,7 @@ import { HttpError } from "../http/errors.ts";
 import { parseBody } from "../http/validate.ts";
 import { verifyApiKey } from "../keys/api-keys.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { notifyDue } from "../runtime/due-channel.ts";
 import { enroll, entriesForEvents } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import {
@@ -28,6 +29,8 @@ export interface IngestDeps {
   onIngested?: (stats: { events: number; enrolled: number }) => void;
   /** Called after commit when enrollments became due: the ticker's nudge (ticker.ts). */
   onDue?: () => void;
+  /** Also tell tickers in other processes, with a NOTIFY at commit (PostgreSQL). */
+  notifyOthers?: boolean;
 }
 
 /** Reserved profile traits; everything else becomes a contact attribute. */
@@ -78,6 +81,7 @@ export function ingestRoutes(deps: IngestDeps): Router {
       }));
       const recorded = await recordEvents(trx, events, at);
       const enrolled = await enroll(trx, entriesForEvents(live, recorded.inserted), at);
+      if (deps.notifyOthers && (enrolled.length > 0 || recorded.woken > 0)) await notifyDue(trx);
       return {
         events: recorded.inserted.length,
         duplicates: events.length - recorded.inserted.length,

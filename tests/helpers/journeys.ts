@@ -73,3 +73,27 @@ export function promoBlast(id: string) {
     ],
   };
 }
+
+/** Enters on `visited`, then waits up to a day for `purchased`: yes → exit, no → exit. */
+export function purchaseBranch(id: string) {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: "Purchase branch",
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "event", event: "visited" } },
+      {
+        id: "bought",
+        type: "branch",
+        branch: { kind: "event", event: "purchased", within: "P1D" },
+      },
+      { id: "done", type: "exit" },
+      { id: "gave_up", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: "bought" },
+      { from: "bought", to: "done", path: "yes" },
+      { from: "bought", to: "gave_up", path: "no" },
+    ],
+  };
+}

@@ -4,24 +4,7 @@ import { policyCache } from "../../server/runtime/policy.ts";
 import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-
-/** Enters on `visited`, then waits up to a day for `purchased`: yes → exit, no → exit. */
-const thanks = {
-  format: "waymark/journey@1",
-  id: "nudge",
-  name: "Nudge",
-  nodes: [
-    { id: "start", type: "trigger", trigger: { kind: "event", event: "visited" } },
-    { id: "bought", type: "branch", branch: { kind: "event", event: "purchased", within: "P1D" } },
-    { id: "done", type: "exit" },
-    { id: "gave_up", type: "exit" },
-  ],
-  edges: [
-    { from: "start", to: "bought" },
-    { from: "bought", to: "done", path: "yes" },
-    { from: "bought", to: "gave_up", path: "no" },
-  ],
-};
+import { purchaseBranch } from "../helpers/journeys.ts";
 
 /**
  * The ticker polls every 60 s here, so anything decided within a few seconds was decided
@@ -49,7 +32,7 @@ describe.each(databaseKinds)("ingest nudges an idle ticker on %s", (kind) => {
         ...(nudge ? { onDue: () => nudgeTicker() } : {}),
       },
     );
-    await createJourney(database.knex, thanks, null);
+    await createJourney(database.knex, purchaseBranch("nudge"), null);
     await publishJourney(database.knex, "nudge", null);
     ticker = startTicker({
       knex: database.knex,

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { type DueListener, listenForDue } from "../../server/runtime/due-channel.ts";
+import { policyCache } from "../../server/runtime/policy.ts";
+import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { purchaseBranch } from "../helpers/journeys.ts";
+
+/**
+ * The API and the ticker as if in two processes: the app has no in-process nudge, the ticker
+ * polls every 60 s, and the only link between them is PostgreSQL's NOTIFY on the ingest
+ * transaction and the ticker's LISTEN connection (what `waymark worker` runs).
+ */
+describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LISTEN/NOTIFY", () => {
+  let db: TestDatabase | undefined;
+  let app: TestApp | undefined;
+  let ticker: RunningTicker | undefined;
+  let listener: DueListener | undefined;
+  afterEach(async () => {
+    await listener?.close();
+    await ticker?.stop();
+    await app?.close();
+    await db?.close();
+    listener = undefined;
+  });
+
+  async function setup(listen: boolean) {
+    db = await openTestDatabase("postgres");
+    const database = db;
+    app = await startTestApp(database, { now: () => new Date() });
+    await createJourney(database.knex, purchaseBranch("notify"), null);
+    await publishJourney(database.knex, "notify", null);
+    ticker = startTicker({
+      knex: database.knex,
+      crypto: app.crypto,
+      policy: policyCache(database.knex, "UTC", 0),
+      linkBase: app.url,
+      pollMs: 60_000,
+    });
+    if (listen && database.url)
+      listener = listenForDue(database.url, ticker.nudge, { retryMs: 100 });
+    // The ticker's first batch (and the listener's catch-up tick) find nothing due.
+    await new Promise((r) => setTimeout(r, 500));
+    const node = async (userId: string) =>
+      (
+        (await database
+          .knex("enrollments as e")
+          .join("contacts as c", "c.id", "e.contact_id")
+          .where("c.external_id", userId)
+          .select("e.current_node")
+          .first()) as { current_node: string } | undefined
+      )?.current_node;
+    return { database, node };
+  }
+
+  async function until(read: () => Promise<unknown>, want: unknown, ms: number) {
+    const end = Date.now() + ms;
+    for (;;) {
+      const got = await read();
+      if (got === want || Date.now() > end) return got;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it("enters and decides within seconds, and again after the listener's connection is killed", async () => {
+    const { database, node } = await setup(true);
+    const track = (userId: string, event: string) => app?.ingest("/v1/track", { userId, event });
+    expect((await track("u1", "visited"))?.status).toBe(200);
+    expect(await until(() => node("u1"), "bought", 3_000)).toBe("bought");
+    expect((await track("u1", "purchased"))?.status).toBe(200);
+    expect(await until(() => node("u1"), "done", 3_000)).toBe("done");
+
+    // A dropped LISTEN connection (failover, restart) comes back by itself.
+    const killed = (await database.knex.raw(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity
+        where application_name = 'waymark-due' and datname = current_database()`,
+    )) as { rows: { ok: boolean }[] };
+    expect(killed.rows).toEqual([{ ok: true }]);
+    await until(
+      async () =>
+        (
+          (await database.knex.raw(
+            `select count(*)::int as n from pg_stat_activity
+              where application_name = 'waymark-due' and datname = current_database()
+                and query ilike 'listen%'`,
+          )) as { rows: { n: number }[] }
+        ).rows[0]?.n,
+      1,
+      3_000,
+    );
+    expect((await track("u2", "visited"))?.status).toBe(200);
+    expect(await until(() => node("u2"), "bought", 3_000)).toBe("bought");
+  });
+
+  it("without the listener nothing moves before the 60 s poll", async () => {
+    const { node } = await setup(false);
+    expect((await app?.ingest("/v1/track", { userId: "u1", event: "visited" }))?.status).toBe(200);
+    expect(await until(() => node("u1"), "bought", 1_500)).not.toBe("bought");
+  });
+});
