@@ -20,3 +20,16 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Reads until the value is `want` or `ms` have passed, and returns the last value read: for
+ * assertions either way ("moved within 3 s", "still not moved after 1.5 s").
+ */
+export async function readUntil<T>(read: () => Promise<T>, want: T, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const got = await read();
+    if (got === want || Date.now() > end) return got;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -6,6 +6,7 @@ import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts"
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { purchaseBranch } from "../helpers/journeys.ts";
+import { readUntil } from "../helpers/time.ts";
 
 /**
  * The API and the ticker as if in two processes: the app has no in-process nudge, the ticker
@@ -54,22 +55,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
     return { database, node };
   }
 
-  async function until(read: () => Promise<unknown>, want: unknown, ms: number) {
-    const end = Date.now() + ms;
-    for (;;) {
-      const got = await read();
-      if (got === want || Date.now() > end) return got;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   it("enters and decides within seconds, and again after the listener's connection is killed", async () => {
     const { database, node } = await setup(true);
     const track = (userId: string, event: string) => app?.ingest("/v1/track", { userId, event });
     expect((await track("u1", "visited"))?.status).toBe(200);
-    expect(await until(() => node("u1"), "bought", 3_000)).toBe("bought");
+    expect(await readUntil<unknown>(() => node("u1"), "bought", 3_000)).toBe("bought");
     expect((await track("u1", "purchased"))?.status).toBe(200);
-    expect(await until(() => node("u1"), "done", 3_000)).toBe("done");
+    expect(await readUntil<unknown>(() => node("u1"), "done", 3_000)).toBe("done");
 
     // A dropped LISTEN connection (failover, restart) comes back by itself.
     const killed = (await database.knex.raw(
@@ -77,7 +69,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
         where application_name = 'waymark-due' and datname = current_database()`,
     )) as { rows: { ok: boolean }[] };
     expect(killed.rows).toEqual([{ ok: true }]);
-    await until(
+    await readUntil<unknown>(
       async () =>
         (
           (await database.knex.raw(
@@ -90,12 +82,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
       3_000,
     );
     expect((await track("u2", "visited"))?.status).toBe(200);
-    expect(await until(() => node("u2"), "bought", 3_000)).toBe("bought");
+    expect(await readUntil<unknown>(() => node("u2"), "bought", 3_000)).toBe("bought");
   });
 
   it("without the listener nothing moves before the 60 s poll", async () => {
     const { node } = await setup(false);
     expect((await app?.ingest("/v1/track", { userId: "u1", event: "visited" }))?.status).toBe(200);
-    expect(await until(() => node("u1"), "bought", 1_500)).not.toBe("bought");
+    expect(await readUntil<unknown>(() => node("u1"), "bought", 1_500)).not.toBe("bought");
   });
 });

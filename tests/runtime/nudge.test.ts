@@ -5,6 +5,7 @@ import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts"
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { purchaseBranch } from "../helpers/journeys.ts";
+import { readUntil } from "../helpers/time.ts";
 
 /**
  * The ticker polls every 60 s here, so anything decided within a few seconds was decided
@@ -55,24 +56,15 @@ describe.each(databaseKinds)("ingest nudges an idle ticker on %s", (kind) => {
     return { database, node };
   }
 
-  async function until(read: () => Promise<unknown>, want: unknown, ms: number) {
-    const end = Date.now() + ms;
-    for (;;) {
-      const got = await read();
-      if (got === want || Date.now() > end) return got;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   it("enters at once, then decides the branch seconds after the purchase, not at the next poll", async () => {
     const { database, node } = await run(true);
     // Entering made the enrollment due: the nudge ran the trigger step, now it waits.
-    expect(await until(node, "bought", 3_000)).toBe("bought");
+    expect(await readUntil<unknown>(node, "bought", 3_000)).toBe("bought");
     const sent = Date.now();
     expect((await app?.ingest("/v1/track", { userId: "u1", event: "purchased" }))?.status).toBe(
       200,
     );
-    expect(await until(node, "done", 3_000)).toBe("done");
+    expect(await readUntil<unknown>(node, "done", 3_000)).toBe("done");
     expect(Date.now() - sent).toBeLessThan(3_000);
     const types = (await database.knex("enrollment_log").orderBy("id").pluck("type")) as string[];
     expect(types).toEqual(["entered", "waiting", "event", "branched", "exited"]);
@@ -81,6 +73,6 @@ describe.each(databaseKinds)("ingest nudges an idle ticker on %s", (kind) => {
   it("without the hook the same enrollment waits for the 60 s poll", async () => {
     const { node } = await run(false);
     // The enrollment row exists from ingest, but no tick has run it to the branch.
-    expect(await until(node, "bought", 1_500)).not.toBe("bought");
+    expect(await readUntil<unknown>(node, "bought", 1_500)).not.toBe("bought");
   });
 });
