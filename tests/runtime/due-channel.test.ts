@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { type DueListener, listenForDue } from "../../server/runtime/due-channel.ts";
-import { policyCache } from "../../server/runtime/policy.ts";
-import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts";
+import type { RunningTicker } from "../../server/runtime/ticker.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import { purchaseBranch } from "../helpers/journeys.ts";
+import { currentNode, idleTicker } from "../helpers/idle-ticker.ts";
 import { readUntil } from "../helpers/time.ts";
 
 /**
@@ -30,28 +28,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
     db = await openTestDatabase("postgres");
     const database = db;
     app = await startTestApp(database, { now: () => new Date() });
-    await createJourney(database.knex, purchaseBranch("notify"), null);
-    await publishJourney(database.knex, "notify", null);
-    ticker = startTicker({
-      knex: database.knex,
-      crypto: app.crypto,
-      policy: policyCache(database.knex, "UTC", 0),
-      linkBase: app.url,
-      pollMs: 60_000,
-    });
+    ticker = await idleTicker(database, app, "notify");
     if (listen && database.url)
       listener = listenForDue(database.url, ticker.nudge, { retryMs: 100 });
     // The ticker's first batch (and the listener's catch-up tick) find nothing due.
     await new Promise((r) => setTimeout(r, 500));
-    const node = async (userId: string) =>
-      (
-        (await database
-          .knex("enrollments as e")
-          .join("contacts as c", "c.id", "e.contact_id")
-          .where("c.external_id", userId)
-          .select("e.current_node")
-          .first()) as { current_node: string } | undefined
-      )?.current_node;
+    const node = (userId: string) => currentNode(database.knex, userId);
     return { database, node };
   }
 

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createJourney, publishJourney } from "../../server/journeys/store.ts";
-import { policyCache } from "../../server/runtime/policy.ts";
-import { type RunningTicker, startTicker } from "../../server/runtime/ticker.ts";
+import type { RunningTicker } from "../../server/runtime/ticker.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import { purchaseBranch } from "../helpers/journeys.ts";
+import { currentNode, idleTicker } from "../helpers/idle-ticker.ts";
 import { readUntil } from "../helpers/time.ts";
 
 /**
@@ -33,26 +31,13 @@ describe.each(databaseKinds)("ingest nudges an idle ticker on %s", (kind) => {
         ...(nudge ? { onDue: () => nudgeTicker() } : {}),
       },
     );
-    await createJourney(database.knex, purchaseBranch("nudge"), null);
-    await publishJourney(database.knex, "nudge", null);
-    ticker = startTicker({
-      knex: database.knex,
-      crypto: app.crypto,
-      policy: policyCache(database.knex, "UTC", 0),
-      linkBase: app.url,
-      pollMs: 60_000,
-    });
+    ticker = await idleTicker(database, app, "nudge");
     nudgeTicker = ticker.nudge;
     // Let the ticker's first (empty) batch finish, so it is asleep for the rest of the test.
     await new Promise((r) => setTimeout(r, 300));
     const entered = await app.ingest("/v1/track", { userId: "u1", event: "visited" });
     expect(entered.status).toBe(200);
-    const node = async () =>
-      (
-        (await database.knex("enrollments").select("current_node", "status").first()) as
-          | { current_node: string; status: string }
-          | undefined
-      )?.current_node;
+    const node = () => currentNode(database.knex, "u1");
     return { database, node };
   }
 
