@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
+import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./config.ts";
-import { withDbRetry } from "./db-retry.ts";
 import { recordMessageEvents } from "./events.ts";
 import { RateLimiter, retryDelayMs } from "./rate-limit.ts";
 import { type ClaimedMessage, claimMessages, releaseExpiredLeases } from "./sql/claim.ts";

@@ -1,10 +1,10 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
+import { withDbRetry } from "../db/retry.ts";
 import { newLinkToken } from "../delivery/links.ts";
 import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { loadVersions } from "./live-journeys.ts";
-import { withRetry } from "./retry.ts";
 import { loadAudienceMemberships } from "./sql/audience-membership.ts";
 import { claimDue } from "./sql/claim.ts";
 import { loadBatchContacts } from "./sql/contact-state.ts";
@@ -69,74 +69,76 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
     phases[phase] += t - mark;
     mark = t;
   };
-  const result = await withRetry(() =>
-    options.knex.transaction(async (trx) => {
-      // The batch's commit need not wait for its WAL flush. Nothing it writes leaves the
-      // database before a synchronous commit that follows it: the delivery worker claims a
-      // message in its own (synchronous) transaction before calling the provider, and flushing
-      // that commit flushes every earlier WAL record, this batch's included. If PostgreSQL
-      // itself crashes first, the batch is lost whole and re-run with the same idempotency keys.
-      // Short, index-driven statements: JIT compilation only adds tens of ms to each. (Both
-      // settings in one round trip; set_config(…, true) is SET LOCAL.)
-      await trx.raw(
-        "select set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true)",
-      );
-      const claimed = await claimDue(trx, now, batchSize);
-      lap("claim");
-      if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
-      const versions = await loadVersions(trx, new Set(claimed.map((c) => c.versionId)));
-      const needBestHour = [...versions.values()].some((v) =>
-        v.journey.nodes.some((n) => n.type === "wait" && n.wait.kind === "best_hour"),
-      );
-      const contactIds = [...new Set(claimed.map((c) => c.contactId))].sort((a, b) => a - b);
-      const minCursor = Math.min(...claimed.map((c) => c.eventCursor));
-      const sending = new Set<number>();
-      for (const c of claimed) {
-        const node = c.snapshot?.context.node ?? c.currentNode;
-        if (versions.get(c.versionId)?.canStillSend.has(node) !== false) sending.add(c.contactId);
-      }
-      const contacts = await loadBatchContacts(
-        trx,
-        options.crypto,
-        contactIds,
-        minCursor,
-        now,
-        needBestHour,
-        sending,
-      );
-      const memberships = await loadAudienceMemberships(trx, versions, contactIds, now);
-      for (const [id, audiences] of memberships) {
-        const view = contacts.views.get(id);
-        if (view) view.audiences = audiences;
-      }
-      lap("load");
-      const writes = (options.step ?? stepBatch)(claimed, {
-        versions,
-        contacts,
-        policy,
-        now: now.getTime(),
-        random: Math.random,
-        newLinkToken,
-        linkBase: options.linkBase,
-      });
-      lap("step");
-      const { messages } = await writeBatch(trx, writes, now);
-      for (const o of writes.optOuts) {
-        await recordOptOut(
-          trx,
-          {
-            contactId: o.contactId,
-            channel: "sms",
-            category: "*",
-            reason: "keyword",
-            source: `journey:${o.journeyId}`,
-            detail: o.keyword,
-          },
-          now,
+  const result = await withDbRetry(
+    () =>
+      options.knex.transaction(async (trx) => {
+        // The batch's commit need not wait for its WAL flush. Nothing it writes leaves the
+        // database before a synchronous commit that follows it: the delivery worker claims a
+        // message in its own (synchronous) transaction before calling the provider, and flushing
+        // that commit flushes every earlier WAL record, this batch's included. If PostgreSQL
+        // itself crashes first, the batch is lost whole and re-run with the same idempotency keys.
+        // Short, index-driven statements: JIT compilation only adds tens of ms to each. (Both
+        // settings in one round trip; set_config(…, true) is SET LOCAL.)
+        await trx.raw(
+          "select set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true)",
         );
-      }
-      return { claimed: claimed.length, messages, moves: writes.moves, log: writes.log };
-    }),
+        const claimed = await claimDue(trx, now, batchSize);
+        lap("claim");
+        if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
+        const versions = await loadVersions(trx, new Set(claimed.map((c) => c.versionId)));
+        const needBestHour = [...versions.values()].some((v) =>
+          v.journey.nodes.some((n) => n.type === "wait" && n.wait.kind === "best_hour"),
+        );
+        const contactIds = [...new Set(claimed.map((c) => c.contactId))].sort((a, b) => a - b);
+        const minCursor = Math.min(...claimed.map((c) => c.eventCursor));
+        const sending = new Set<number>();
+        for (const c of claimed) {
+          const node = c.snapshot?.context.node ?? c.currentNode;
+          if (versions.get(c.versionId)?.canStillSend.has(node) !== false) sending.add(c.contactId);
+        }
+        const contacts = await loadBatchContacts(
+          trx,
+          options.crypto,
+          contactIds,
+          minCursor,
+          now,
+          needBestHour,
+          sending,
+        );
+        const memberships = await loadAudienceMemberships(trx, versions, contactIds, now);
+        for (const [id, audiences] of memberships) {
+          const view = contacts.views.get(id);
+          if (view) view.audiences = audiences;
+        }
+        lap("load");
+        const writes = (options.step ?? stepBatch)(claimed, {
+          versions,
+          contacts,
+          policy,
+          now: now.getTime(),
+          random: Math.random,
+          newLinkToken,
+          linkBase: options.linkBase,
+        });
+        lap("step");
+        const { messages } = await writeBatch(trx, writes, now);
+        for (const o of writes.optOuts) {
+          await recordOptOut(
+            trx,
+            {
+              contactId: o.contactId,
+              channel: "sms",
+              category: "*",
+              reason: "keyword",
+              source: `journey:${o.journeyId}`,
+              detail: o.keyword,
+            },
+            now,
+          );
+        }
+        return { claimed: claimed.length, messages, moves: writes.moves, log: writes.log };
+      }),
+    5,
   );
   lap("write");
   const stats = { ...result, ms: performance.now() - started, phases };

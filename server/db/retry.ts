@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * SQLSTATEs worth replaying a whole transaction for (graphile-worker's list in src/lib.ts):
+ * serialization failure, deadlock, the server shutting down or refusing new connections, and
+ * connection loss. Anything else is a bug or a constraint, and retrying would only repeat it.
+ */
+const RETRYABLE = new Set([
+  "40001",
+  "40P01",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+/** Error codes and messages with which node-postgres and knex report a lost or refused server. */
+const CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"]);
+const CONNECTION_MESSAGE =
+  /Connection terminated|ECONNRESET|ECONNREFUSED|Client has encountered a connection error|terminating connection/;
+
+/** The database is unreachable right now (not a bug in the query): worth a 503 and a retry. */
+export function isConnectionLoss(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const code = "code" in err ? err.code : undefined;
+  if (typeof code === "string") {
+    if (CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("57P")) return true;
+  }
+  if (err instanceof AggregateError) return err.errors.some(isConnectionLoss);
+  return err instanceof Error && CONNECTION_MESSAGE.test(err.message);
+}
+
+export function isRetryableDbError(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const code = "code" in err ? err.code : undefined;
+  if (typeof code === "string" && RETRYABLE.has(code)) return true;
+  return isConnectionLoss(err);
+}
+
+/** Runs `fn`, retrying retryable database errors with a jittered, growing pause. */
+export async function withDbRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isRetryableDbError(err)) throw err;
+      await sleep(Math.min(2000, 20 * 2 ** i) * (0.5 + Math.random()));
+    }
+  }
+}
