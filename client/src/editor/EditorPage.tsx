@@ -213,16 +213,19 @@ function Editor({
     try {
       setStage(await load());
       editor.select([]);
+      // A stale toast ("v2 is live.") would sit over the stage's banner.
+      setNotice(null);
     } catch (err) {
       setNotice(err instanceof Error ? err.message : String(err));
     }
   }
 
   async function compare(from: VersionSide, to: VersionSide) {
-    if (!(await flushed()))
-      setNotice("The draft has format errors and is not saved: comparing the last saved draft.");
+    const saved = await flushed();
     setSide("versions");
     await showStage(() => loadCompare(doc.id, from, to));
+    if (!saved)
+      setNotice("The draft has format errors and is not saved: comparing the last saved draft.");
   }
 
   /** Revert or discard on the server, then reopen the editor on the new draft. */

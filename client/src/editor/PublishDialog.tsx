@@ -32,6 +32,8 @@ export function PublishDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [inFlight, setInFlight] = useState<InFlightRow[] | null>(null);
+  // In-flight rows name version row ids; people know versions by number.
+  const [numbers, setNumbers] = useState<ReadonlyMap<number, number>>(new Map());
   const [policy, setPolicy] = useState<"pin" | "migrate">("pin");
   const [note, setNote] = useState("");
 
@@ -42,6 +44,10 @@ export function PublishDialog({
       .publish(doc.id, { inFlight: "migrate", dryRun: true })
       .then((r) => setInFlight(r.inFlight))
       .catch(() => setInFlight(null));
+    api
+      .versions(doc.id)
+      .then((r) => setNumbers(new Map(r.versions.map((v) => [v.id, v.version]))))
+      .catch(() => {});
   }, [doc.id, liveVersion]);
 
   useEffect(() => {
@@ -102,7 +108,13 @@ export function PublishDialog({
         />
       )}
       {inFlight && inFlight.length > 0 && (
-        <InFlightView rows={inFlight} policy={policy} onPolicy={setPolicy} next={next} />
+        <InFlightView
+          rows={inFlight}
+          numbers={numbers}
+          policy={policy}
+          onPolicy={setPolicy}
+          next={next}
+        />
       )}
       <label className="publish-note">
         Note for the version history (optional)
@@ -136,11 +148,13 @@ export function PublishDialog({
 /** Users already in the journey: stay on their version (default) or move to the new one. */
 function InFlightView({
   rows,
+  numbers,
   policy,
   onPolicy,
   next,
 }: {
   rows: InFlightRow[];
+  numbers: ReadonlyMap<number, number>;
   policy: "pin" | "migrate";
   onPolicy: (p: "pin" | "migrate") => void;
   next: number;
@@ -183,7 +197,9 @@ function InFlightView({
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.versionId}:${r.node}`}>
-              <td className="mono">#{r.versionId}</td>
+              <td className="mono">
+                {numbers.has(r.versionId) ? `v${numbers.get(r.versionId)}` : `#${r.versionId}`}
+              </td>
               <td className="mono">{r.node}</td>
               <td className="num">{r.users.toLocaleString()}</td>
               <td className={r.to === null ? "error" : "mono"}>{r.to ?? "exit"}</td>

@@ -150,10 +150,11 @@ function short(value: unknown): string {
 
 /** Before → after, or the words that changed when the field is text. */
 export function FieldValue({ change }: { change: FieldChange }) {
-  if (change.words)
+  // Words help only when some survive ("PT1H" → "PT2H" reads better as before → after).
+  if (change.words?.some((w) => w.op === "same"))
     return (
       <span className="word-diff">
-        {change.words.map((w, i) =>
+        {(change.words ?? []).map((w, i) =>
           w.op === "added" ? (
             // biome-ignore lint/suspicious/noArrayIndexKey: word parts are positional
             <ins key={i}>{w.text}</ins>

@@ -33,7 +33,8 @@ export function auditWhat(e: AuditEntry): string {
         d.inFlight === "migrate"
           ? ` and moved ${moved.toLocaleString("en-US")} user${moved === 1 ? "" : "s"}${exited > 0 ? ` (${exited} exited)` : ""}`
           : "";
-      const changes = changesOf(d.changes);
+      // Against the version it replaced; a first publish replaced nothing.
+      const changes = d.previousVersion === null ? null : changesOf(d.changes);
       const what = changes === null ? "" : ` (${changesLabel(changes)})`;
       return `Published v${num(d.version) ?? "?"}${what}${inFlight}`;
     }
