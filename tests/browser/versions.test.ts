@@ -350,4 +350,22 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     expect((await api<{ draft: Journey }>(`/api/journeys/${ID}`)).draft).toEqual(JOURNEY);
     expect(errors).toEqual([]);
   });
+
+  it("shows the admin every audited action in Settings, filterable", async () => {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Settings" })
+      .click();
+    const log = page.getByTestId("audit-log");
+    await log.getByText("Discarded the draft (back to v3)").waitFor();
+    await log.getByText("Imported a document over the draft (1 change)").waitFor();
+    await log.getByText("Made v1 the draft").waitFor();
+    expect(await log.locator('tr[data-action="journey.publish"]').count()).toBe(3);
+    await page.getByRole("heading", { name: "Audit log" }).scrollIntoViewIfNeeded();
+    await shot("10-audit-log");
+    await page.getByLabel("Audit filter").selectOption("journey.publish");
+    await expect.poll(() => log.locator("tbody tr").count()).toBe(3);
+    expect(await log.locator('tr[data-action="journey.import"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });
