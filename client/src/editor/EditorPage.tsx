@@ -12,7 +12,6 @@ import { Link } from "../router/router.tsx";
 import { Canvas } from "./Canvas.tsx";
 import { useCommands } from "./commands.ts";
 import type { XY } from "./defaults.ts";
-import { diffJourneys } from "./diff.ts";
 import { EditorHeader } from "./EditorHeader.tsx";
 import { layoutJourney } from "./layout.ts";
 import { issuesByNode, type Size } from "./mapping.ts";
@@ -25,14 +24,7 @@ import { useAutosave } from "./useAutosave.ts";
 import { useDebounced } from "./useDebounced.ts";
 import { useEditor } from "./useEditor.ts";
 import { useShortcuts } from "./useShortcuts.ts";
-import { draftState } from "./versions/draft-state.ts";
-import {
-  loadCompare,
-  loadVersion,
-  type Stage,
-  type Side as VersionSide,
-} from "./versions/stage.ts";
-import { useLiveDoc } from "./versions/useLiveDoc.ts";
+import { useHistory } from "./versions/useHistory.ts";
 import { useVersionCounts } from "./versions/useVersionCounts.ts";
 import { VersionStage } from "./versions/VersionStage.tsx";
 import { VersionsPanel } from "./versions/VersionsPanel.tsx";
@@ -128,15 +120,11 @@ function Editor({
   const [notice, setNotice] = useState<string | null>(resume?.notice ?? null);
   const [side, setSide] = useState<Side>(resume ? "versions" : "inspector");
   const simulating = side === "simulate";
-  const [stage, setStage] = useState<Stage>({ kind: "draft" });
-  const [confirm, setConfirm] = useState<number | "discard" | null>(null);
-  const [historyTick, setHistoryTick] = useState(0);
   // The simulated path painted on the canvas; cleared when the simulator closes.
   const [simPath, setSimPath] = useState<PathHighlight | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const commands = useCommands(editor, wrapper, measured);
-  useShortcuts(editor, commands, stage.kind === "draft");
   const settled = useDebounced(doc, VALIDATE_DEBOUNCE_MS);
   const issues = useMemo(() => validate(settled), [settled]);
   const byNode = useMemo(() => issuesByNode(issues), [issues]);
@@ -146,12 +134,18 @@ function Editor({
   // the draft added has no count, and users on older versions are not counted here.
   const pulse = useLiveCounts(doc.id);
   const liveCounts = useVersionCounts(doc.id, meta.liveVersion, pulse);
-  const liveDoc = useLiveDoc(doc.id, meta.liveVersion);
-  const liveDiff = useMemo(
-    () => (liveDoc ? diffJourneys(liveDoc, settled) : null),
-    [liveDoc, settled],
-  );
-  const draft = draftState(meta.liveVersion, liveDiff);
+  const history = useHistory({
+    journeyId: doc.id,
+    liveVersion: meta.liveVersion,
+    settled,
+    flush: save.flush,
+    clearSelection: () => editor.select([]),
+    notify: setNotice,
+    showPanel: () => setSide("versions"),
+    onReplaced,
+  });
+  const { stage } = history;
+  useShortcuts(editor, commands, stage.kind === "draft");
 
   useEffect(() => {
     document.title = `${doc.name} · Waymark`;
@@ -190,56 +184,12 @@ function Editor({
     try {
       const r = await run();
       setMeta((m) => ({ ...m, status: r.status }));
-      setHistoryTick((t) => t + 1);
+      history.changed();
       setNotice(done);
     } catch (err) {
       setNotice(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
-    }
-  }
-
-  /** Saves pending edits so the server's draft is the one on screen; false if it cannot. */
-  async function flushed(): Promise<boolean> {
-    try {
-      await save.flush();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async function showStage(load: () => Promise<Stage>) {
-    try {
-      setStage(await load());
-      editor.select([]);
-      // A stale toast ("v2 is live.") would sit over the stage's banner.
-      setNotice(null);
-    } catch (err) {
-      setNotice(err instanceof Error ? err.message : String(err));
-    }
-  }
-
-  async function compare(from: VersionSide, to: VersionSide) {
-    const saved = await flushed();
-    setSide("versions");
-    await showStage(() => loadCompare(doc.id, from, to));
-    if (!saved)
-      setNotice("The draft has format errors and is not saved: comparing the last saved draft.");
-  }
-
-  /** Revert or discard on the server, then reopen the editor on the new draft. */
-  async function replaceDraft(
-    run: () => Promise<{ version: number }>,
-    done: (v: number) => string,
-  ) {
-    // Pending edits are saved first, so no autosave can land after the revert and undo it.
-    await flushed();
-    try {
-      const r = await run();
-      onReplaced(await api.journey(doc.id), done(r.version));
-    } catch (err) {
-      setNotice(err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -260,7 +210,7 @@ function Editor({
       <EditorHeader
         name={doc.name}
         status={meta.status}
-        draft={draft}
+        draft={history.draft}
         save={save.state}
         errors={errors}
         canUndo={editor.canUndo}
@@ -279,14 +229,14 @@ function Editor({
         onVersions={() => {
           if (side === "versions") {
             setSide("inspector");
-            setStage({ kind: "draft" });
+            history.backToDraft();
           } else {
             setSimPath(null);
             setSide("versions");
           }
         }}
         onCompareLive={() => {
-          if (meta.liveVersion !== null) void compare(meta.liveVersion, "draft");
+          if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
         }}
         onPause={() =>
           void statusAction(
@@ -325,12 +275,12 @@ function Editor({
         {stage.kind !== "draft" ? (
           <VersionStage
             stage={stage}
-            onBack={() => setStage({ kind: "draft" })}
+            onBack={history.backToDraft}
             onRestore={(v) => {
               setSide("versions");
-              setConfirm(v);
+              history.setConfirm(v);
             }}
-            onCompareWithDraft={(v) => void compare(v, "draft")}
+            onCompareWithDraft={(v) => history.compare(v, "draft")}
           />
         ) : (
           <div className="canvas-column">
@@ -366,29 +316,19 @@ function Editor({
           <VersionsPanel
             journeyId={doc.id}
             status={meta.status}
-            draft={draft}
+            draft={history.draft}
             stage={stage}
-            refresh={historyTick}
-            confirm={confirm}
-            onConfirm={setConfirm}
-            onOpen={(v) => void showStage(() => loadVersion(doc.id, v))}
-            onCompare={(from, to) => void compare(from, to)}
-            onRestore={(v) =>
-              replaceDraft(
-                () => api.revert(doc.id, v),
-                (n) => `v${n} is now the draft. Publish it to make it live.`,
-              )
-            }
-            onDiscard={() =>
-              replaceDraft(
-                () => api.discardDraft(doc.id),
-                (n) => `Draft discarded: it is v${n} again.`,
-              )
-            }
+            refresh={history.tick}
+            confirm={history.confirm}
+            onConfirm={history.setConfirm}
+            onOpen={history.open}
+            onCompare={history.compare}
+            onRestore={history.restore}
+            onDiscard={history.discard}
             onFocusNode={commands.focusNode}
             onClose={() => {
               setSide("inspector");
-              setStage({ kind: "draft" });
+              history.backToDraft();
             }}
           />
         ) : (
@@ -404,7 +344,7 @@ function Editor({
             if (hasErrors(validate(doc))) throw new Error("the journey has errors");
             const r = await api.publish(doc.id, options);
             setMeta({ status: "live", liveVersion: r.version });
-            setHistoryTick((t) => t + 1);
+            history.changed();
             setPublishing(false);
             setNotice(`v${r.version} is live.`);
           }}
