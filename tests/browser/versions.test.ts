@@ -292,10 +292,22 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await dialog.getByRole("button", { name: "Publish v3" }).click();
     await page.getByRole("status").getByText("v3 is live.").waitFor();
     await expectHeader("Draft = live v3");
+    // The two users stayed on v2 (v3 kept in-flight users where they were): the draft, which
+    // is live v3, shows nobody on wait1 even though v2's wait1 holds both.
+    await page.waitForTimeout(2500);
+    expect(await node("wait1").locator(".wm-live-count").count()).toBe(0);
     const v3 = versions().locator('li[data-version="3"]');
     await v3.getByText("Users already in the journey kept their version.").waitFor();
     await versions().getByTestId("journey-activity").getByText("Made v1 the draft").waitFor();
     await shot("8-published-v3");
+    await versions().locator('li[data-version="2"]').getByRole("button", { name: "Open" }).click();
+    await expect
+      .poll(() => node("wait1").locator(".wm-live-count").textContent(), { timeout: 10_000 })
+      .toBe("2 here");
+    await page
+      .getByRole("region", { name: "Version view" })
+      .getByRole("button", { name: "Back to the draft" })
+      .click();
     expect(errors).toEqual([]);
   });
 
