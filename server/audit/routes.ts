@@ -5,11 +5,17 @@ import { parseBody } from "../http/validate.ts";
 import { selectAuditEntries } from "./sql/audit-log.ts";
 import type { AuditEntry, AuditFilter } from "./types.ts";
 
-const Name = z.string().min(1).max(200);
+// NUL cannot reach PostgreSQL (it is refused there as a 500); anything else just finds nothing.
+const Text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes("\u0000"), "contains NUL");
 export const AuditQuery = z.object({
-  subjectType: z.string().min(1).max(64).optional(),
-  subjectId: Name.optional(),
-  action: z.string().min(1).max(64).optional(),
+  subjectType: Text(64).optional(),
+  subjectId: Text(200).optional(),
+  action: Text(64).optional(),
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -1,11 +1,13 @@
 import type { Knex } from "knex";
 import { diffJourneys, type JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Journey } from "../../engine/format/journey.ts";
+import { issue } from "../../engine/validate/issue.ts";
 import { audit } from "../audit/audit.ts";
 import type { AuditActor } from "../audit/types.ts";
 import { HttpError } from "../http/errors.ts";
 import { draftDefinition, versionDefinition } from "./sql/versions.ts";
 import { createJourney, getJourney, parseOrReject, saveDraft } from "./store.ts";
+import { unstorableTextPath } from "./text.ts";
 
 /**
  * Importing a document is safe by default: a new id creates a journey; an id that exists is
@@ -57,6 +59,14 @@ export async function importJourney(
   operatorId: number | null,
   now: Date,
 ): Promise<ImportResult> {
+  const bad = unstorableTextPath(doc);
+  if (bad)
+    throw new HttpError(
+      422,
+      "invalid_journey",
+      `${bad.join(".")}: contains NUL or a lone surrogate`,
+      [issue("schema", `${bad.join(".")}: contains NUL or a lone surrogate`, bad)],
+    );
   const incoming = parseOrReject(doc);
   return knex.transaction(async (trx) => {
     const existing = await getJourney(trx, incoming.id);

@@ -18,6 +18,7 @@ import {
   resumeJourney,
   saveDraft,
 } from "../journeys/store.ts";
+import { StorableText } from "../journeys/text.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 
@@ -34,7 +35,7 @@ const PublishBody = z
     map: z.record(z.string(), z.string().nullable()).default({}),
     dryRun: z.boolean().default(false),
     /** The publisher's note, shown in the Versions panel and the audit log. */
-    note: z.string().trim().max(500).optional(),
+    note: StorableText.trim().max(500).optional(),
   })
   .default({ inFlight: "pin", map: {}, dryRun: false });
 const ExportQuery = z.object({

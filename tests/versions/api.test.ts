@@ -300,7 +300,7 @@ describe.each(databaseKinds)("versions, diff, revert, import and audit on %s", (
     const next = {
       ...hostile,
       nodes: [
-        { id: "__proto__", type: "trigger", trigger: { kind: "event", event: "y\u0000z" } },
+        { id: "__proto__", type: "trigger", trigger: { kind: "event", event: "y" } },
         { id: "constructor", type: "exit" },
       ],
     };
@@ -311,6 +311,35 @@ describe.each(databaseKinds)("versions, diff, revert, import and audit on %s", (
     expect(nodes).toEqual([expect.objectContaining({ nodeId: "__proto__", change: "changed" })]);
     expect(({} as Body).polluted).toBeUndefined();
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+
+  it("answers NUL, lone surrogates and absurd values with a 4xx naming the field, never a 500", async () => {
+    for (const [name, path] of [
+      ["a\u0000b", "name"],
+      ["a\ud800b", "name"],
+    ] as const) {
+      const r = await call("POST", "/api/journeys/import", { ...cartReminder("text"), name });
+      expect([r.status, (r.body.error as { message: string }).message]).toEqual([
+        422,
+        `${path}: contains NUL or a lone surrogate`,
+      ]);
+    }
+    const nested = { ...cartReminder("text"), settings: { testList: ["ok", "x\udc00"] } };
+    const r = await call("POST", "/api/journeys/import", nested);
+    expect((r.body.error as { details: { path: unknown[] }[] }).details[0]?.path).toEqual([
+      "settings",
+      "testList",
+      1,
+    ]);
+    expect((await call("GET", "/api/journeys/text")).status).toBe(404);
+
+    await call("POST", "/api/journeys", cartReminder("noted"));
+    for (const note of ["x\u0000y", "x\ud800y", "n".repeat(501), 42])
+      expect((await call("POST", "/api/journeys/noted/publish", { note })).status).toBe(400);
+    expect((await call("GET", "/api/journeys/noted/versions")).body.versions).toEqual([]);
+    for (const q of ["action=a%00b", "subjectId=%00", "limit=201", "before=-1", "limit=1e400"])
+      expect([q, (await call("GET", `/api/audit?${q}`)).status]).toEqual([q, 400]);
+    expect((await call("GET", "/api/journeys/noted/audit?before=0")).status).toBe(400);
   });
 
   it("audits publish, pause, resume, archive, revert, discard, import and settings: who, when, what", async () => {
