@@ -222,11 +222,14 @@ export class ApiError extends Error {
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  // Every state-changing request is JSON, even with nothing to say (`{}`): the server's CSRF
+  // check accepts only application/json from the console's own origin.
+  const payload = body === undefined && method !== "GET" ? {} : body;
   const res = await fetch(path, {
     method,
     credentials: "same-origin",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
+    headers: payload === undefined ? {} : { "content-type": "application/json" },
+    body: payload === undefined ? null : JSON.stringify(payload),
   });
   if (res.ok) return res;
   const data = (await res.json().catch(() => null)) as {

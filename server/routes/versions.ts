@@ -56,7 +56,7 @@ async function mustGet(knex: Knex, id: string) {
   return journey;
 }
 
-async function document(knex: Knex, id: string, which: string): Promise<Journey> {
+async function documentOf(knex: Knex, id: string, which: string): Promise<Journey> {
   const doc =
     which === "draft"
       ? await draftDefinition(knex, id)
@@ -133,7 +133,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       async handler(req, res) {
         const id = param(req, "id");
         const q = parseBody(DiffQuery, req.query);
-        const [from, to] = [await document(knex, id, q.from), await document(knex, id, q.to)];
+        const [from, to] = [await documentOf(knex, id, q.from), await documentOf(knex, id, q.to)];
         res.json({ from: q.from, to: q.to, ...diffJourneys(from, to) });
       },
     },

@@ -274,6 +274,8 @@ function Editor({
         )}
         {stage.kind !== "draft" ? (
           <VersionStage
+            journeyId={doc.id}
+            pulse={pulse}
             stage={stage}
             onBack={history.backToDraft}
             onRestore={(v) => {

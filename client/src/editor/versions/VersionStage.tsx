@@ -3,6 +3,7 @@ import { ReadOnlyCanvas } from "../../canvas/ReadOnlyCanvas.tsx";
 import { changesLabel } from "../diff.ts";
 import { compareCanvas } from "./compare.ts";
 import type { Side, Stage } from "./stage.ts";
+import { useVersionCounts } from "./useVersionCounts.ts";
 
 const sideLabel = (s: Side) => (s === "draft" ? "the draft" : `v${s}`);
 
@@ -12,37 +13,53 @@ const sideLabel = (s: Side) => (s === "draft" ? "the draft" : `v${s}`);
  * Nothing here edits; "Back to the draft" returns to the editable canvas.
  */
 export function VersionStage({
+  journeyId,
+  pulse,
   stage,
   onBack,
   onRestore,
   onCompareWithDraft,
 }: {
+  journeyId: string;
+  /** The journey's live counts: when they change, the open version's counts are re-read. */
+  pulse: unknown;
   stage: Exclude<Stage, { kind: "draft" }>;
   onBack: () => void;
   onRestore: (version: number) => void;
   onCompareWithDraft: (version: number) => void;
 }) {
   if (stage.kind === "version")
-    return <VersionView stage={stage} {...{ onBack, onRestore, onCompareWithDraft }} />;
+    return (
+      <VersionView
+        key={stage.detail.version}
+        {...{ journeyId, pulse, stage, onBack, onRestore, onCompareWithDraft }}
+      />
+    );
   return <CompareView stage={stage} onBack={onBack} />;
 }
 
 function VersionView({
+  journeyId,
+  pulse,
   stage,
   onBack,
   onRestore,
   onCompareWithDraft,
 }: {
+  journeyId: string;
+  pulse: unknown;
   stage: Extract<Stage, { kind: "version" }>;
   onBack: () => void;
   onRestore: (version: number) => void;
   onCompareWithDraft: (version: number) => void;
 }) {
   const { detail } = stage;
-  const counts = useMemo(
+  const opened = useMemo(
     () => new Map(Object.entries(detail.counts).filter(([, n]) => n > 0)),
     [detail.counts],
   );
+  // The counts as opened, then kept current while users move on this version.
+  const counts = useVersionCounts(journeyId, detail.version, pulse) ?? opened;
   const users = [...counts.values()].reduce((a, b) => a + b, 0);
   return (
     <div className="version-stage">
