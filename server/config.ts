@@ -76,3 +76,20 @@ function intFrom(
   }
   return n;
 }
+
+/**
+ * Where the CLI's `export` and `import` find a running server, and the secret key they send
+ * (`Authorization: Bearer sk_…`). An environment variable rather than a flag, so the key
+ * stays out of shell history and the process list.
+ */
+export interface RemoteConfig {
+  url: string;
+  apiKey: string | undefined;
+}
+
+export function loadRemoteConfig(env: NodeJS.ProcessEnv = process.env): RemoteConfig {
+  return {
+    url: env.WAYMARK_URL?.trim() || "http://localhost:3000",
+    apiKey: env.WAYMARK_API_KEY?.trim() || undefined,
+  };
+}

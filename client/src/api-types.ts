@@ -229,3 +229,21 @@ export interface OperatorRow {
   lastLoginAt: string | null;
   disabledAt: string | null;
 }
+
+/** One audit log entry (server/audit/types.ts): who did what to which subject, and when. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor:
+    | { kind: "operator" | "key"; id: number | null; name: string; role: string | null }
+    | { kind: "system"; name: string };
+  action: string;
+  subject: { type: string; id: string | null };
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** The `before` cursor of the next page; null on the last. */
+  next: number | null;
+}

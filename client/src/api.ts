@@ -1,8 +1,10 @@
 /** The one typed client for the Waymark API; every page goes through it. */
 import type { Condition } from "../../engine/audience/schema.ts";
+import type { JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type {
   ApiKey,
+  AuditPage,
   Contact,
   Enrollment,
   JourneyStats,
@@ -64,6 +66,8 @@ export interface PublishOptions {
   inFlight?: "pin" | "migrate";
   map?: Record<string, string | null>;
   dryRun?: boolean;
+  /** Shown in the Versions panel and the audit log. */
+  note?: string;
 }
 
 export interface PublishResult {
@@ -75,11 +79,48 @@ export interface PublishResult {
   exited: number;
 }
 
+/** GET /api/journeys/:id/versions: one published version, as the Versions panel lists it. */
 export interface VersionSummary {
   id: number;
   version: number;
   publishedAt: string;
-  publishedBy: number | null;
+  publishedBy: { id: number | null; name: string | null };
+  note: string | null;
+  /** The in-flight policy used at publish (`pin`: users kept their version; `migrate`: moved). */
+  inFlight: "pin" | "migrate" | null;
+  migrated: number | null;
+  exited: number | null;
+  /** Users in the journey on this version now. */
+  activeUsers: number;
+  live: boolean;
+}
+
+/** GET /api/journeys/:id/versions/:version: the document and the users on each node now. */
+export interface VersionDetail {
+  id: number;
+  version: number;
+  publishedAt: string;
+  definition: Journey;
+  counts: Record<string, number>;
+}
+
+/** GET /api/journeys/:id/diff: the engine's diff of two documents (version numbers or draft). */
+export type DiffResponse = JourneyDiff & { from: string; to: string };
+
+/** Revert and discard: the new draft and what it replaced. */
+export interface RevertResult extends SavedJourney {
+  version: number;
+  diff: JourneyDiff;
+}
+
+export type ImportMode = "new" | "replace_draft";
+/** The 409 `journey_exists` details: the diff against the existing draft and live version. */
+export type { ImportConflict } from "../../server/journeys/import.ts";
+
+export interface ImportResult extends SavedJourney {
+  outcome: "created" | "replaced_draft" | "created_copy";
+  replacedDraft: boolean;
+  diff: JourneyDiff;
 }
 
 /** Audiences and results: mirror server/routes/audiences.ts and server/routes/results.ts. */
@@ -181,11 +222,14 @@ export class ApiError extends Error {
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  // Every state-changing request is JSON, even with nothing to say (`{}`): the server's CSRF
+  // check accepts only application/json from the console's own origin.
+  const payload = body === undefined && method !== "GET" ? {} : body;
   const res = await fetch(path, {
     method,
     credentials: "same-origin",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
+    headers: payload === undefined ? {} : { "content-type": "application/json" },
+    body: payload === undefined ? null : JSON.stringify(payload),
   });
   if (res.ok) return res;
   const data = (await res.json().catch(() => null)) as {
@@ -229,9 +273,12 @@ export const api = {
   journeys: () => request<{ journeys: JourneySummary[] }>("GET", "/api/journeys"),
   journey: (id: string) => request<JourneyDetail>("GET", journeyPath(id)),
   createJourney: (doc: Journey) => request<SavedJourney>("POST", "/api/journeys", doc),
-  /** Creates, or replaces the draft of an existing journey with the same id; 422 lists issues. */
-  importJourney: (doc: unknown) =>
-    request<SavedJourney & { replacedDraft: boolean }>("POST", "/api/journeys/import", doc),
+  /**
+   * Creates a journey; an existing id is refused with 409 `journey_exists` (details: an
+   * ImportConflict) unless `mode` says what to do. 422 lists the document's issues.
+   */
+  importJourney: (doc: unknown, mode?: ImportMode) =>
+    request<ImportResult>("POST", `/api/journeys/import${queryString({ mode })}`, doc),
   saveDraft: (doc: Journey) => request<SavedJourney>("PUT", journeyPath(doc.id), doc),
   archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
   publish: (id: string, options: PublishOptions = {}) =>
@@ -241,13 +288,30 @@ export const api = {
   duplicate: (id: string, copy: { id: string; name?: string }) =>
     request<SavedJourney>("POST", `${journeyPath(id)}/duplicate`, copy),
   versions: (id: string) =>
-    request<{ versions: VersionSummary[] }>("GET", `${journeyPath(id)}/versions`),
+    request<{ liveVersion: number | null; versions: VersionSummary[] }>(
+      "GET",
+      `${journeyPath(id)}/versions`,
+    ),
   /**
-   * A published version's document: the publish dialog's diff and the inspector's read-only
-   * canvas of the version a contact is on.
+   * A published version's document and the users on its nodes now: the publish dialog's diff,
+   * the Versions panel's read-only canvas, the inspector's canvas of a contact's version.
    */
   versionDefinition: (id: string, version: number) =>
-    request<{ definition: Journey }>("GET", `${journeyPath(id)}/versions/${version}`),
+    request<VersionDetail>("GET", `${journeyPath(id)}/versions/${version}`),
+  versionCounts: (id: string, version: number) =>
+    request<{ version: number; counts: Record<string, number> }>(
+      "GET",
+      `${journeyPath(id)}/versions/${version}/counts`,
+    ),
+  /** `from`/`to`: a version number or "draft". */
+  diff: (id: string, from: number | "draft", to: number | "draft") =>
+    request<DiffResponse>("GET", `${journeyPath(id)}/diff${queryString({ from, to })}`),
+  revert: (id: string, version: number) =>
+    request<RevertResult>("POST", `${journeyPath(id)}/revert`, { version }),
+  discardDraft: (id: string) =>
+    request<RevertResult>("POST", `${journeyPath(id)}/discard-draft`, {}),
+  journeyAudit: (id: string, before?: number) =>
+    request<AuditPage>("GET", `${journeyPath(id)}/audit${queryString({ before })}`),
   /** The canonical export URL: a plain link downloads it with the session cookie. */
   exportUrl: (id: string) => `${journeyPath(id)}/export`,
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
@@ -302,6 +366,9 @@ export const api = {
   /** The one-time password is in this answer only. */
   createOperator: (body: { email: string; role: Role; name?: string }) =>
     request<{ id: number; password: string }>("POST", "/api/operators", body),
+  /** Admin only: the whole audit log, newest first. */
+  audit: (filter: { action?: string; subjectType?: string; before?: number } = {}) =>
+    request<AuditPage>("GET", `/api/audit${queryString({ ...filter })}`),
   disableOperator: (id: number) =>
     request<void>("DELETE", `/api/operators/${encodeURIComponent(String(id))}`),
 };

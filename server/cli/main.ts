@@ -33,6 +33,18 @@ const commands: Record<
   },
   openapi: { load: () => import("./openapi.ts"), help: "print the API's OpenAPI document" },
   schema: { load: () => import("./schema.ts"), help: "print the journey format's JSON Schema" },
+  diff: {
+    load: () => import("./diff.ts"),
+    help: "diff <before.json> <after.json> [--json]: steps added, removed, changed; exit 1 when they differ",
+  },
+  export: {
+    load: () => import("./export.ts"),
+    help: "export <journey-id> [--version N] [--out F]: canonical JSON from a running server (WAYMARK_URL, WAYMARK_API_KEY)",
+  },
+  import: {
+    load: () => import("./import.ts"),
+    help: "import <journey.json> [--mode new|replace_draft]: to a running server; an existing id is refused with its diff",
+  },
   simulate: {
     load: () => import("./simulate.ts"),
     help: "simulate <journey.json> --contact <c.json> --events <e.json> [--from ISO] [--until ISO] [--json]",

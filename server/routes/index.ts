@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { auditRoutes } from "../audit/routes.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { buildOpenApi } from "../http/openapi.ts";
 import type { RouteSpec } from "../http/routes.ts";
@@ -15,6 +16,7 @@ import { messageRoutes } from "./messages.ts";
 import { resultRoutes } from "./results.ts";
 import { settingsRoutes } from "./settings.ts";
 import { simulateRoutes } from "./simulate.ts";
+import { versionRoutes } from "./versions.ts";
 
 export interface ApiDeps {
   knex: Knex;
@@ -41,6 +43,8 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now),
     ...audienceRoutes(deps.knex, deps.now),
     ...resultRoutes(deps.knex, deps.policy),
+    ...versionRoutes(deps.knex, deps.now),
+    ...auditRoutes(deps.knex),
   ];
   routes.push({
     method: "get",

@@ -29,10 +29,6 @@ const TestSendBody = z.object({
   nodeId: z.string().min(1).max(64),
   contactId: z.string().min(1).max(200),
 });
-const DiffQuery = z.object({
-  from: z.string().regex(/^(\d+|draft)$/),
-  to: z.string().regex(/^(\d+|draft)$/),
-});
 
 /** A sample profile, so a preview renders something sensible before real contacts exist. */
 const SAMPLE = { firstName: "Alex", city: "Shanghai", coupon: "SAVE20", topItem: "cat food" };
@@ -79,34 +75,6 @@ async function contactRow(knex: Knex, id: string) {
     | undefined;
   if (!row) throw new HttpError(404, "not_found", `no contact "${id}"`);
   return row;
-}
-
-type NodeChange = { nodeId: string; change: "added" | "removed" | "changed" };
-
-/** Node-level differences between two journey documents, plus edge count changes. */
-export function diffJourneys(
-  a: Journey,
-  b: Journey,
-): { nodes: NodeChange[]; edgesAdded: number; edgesRemoved: number; settingsChanged: boolean } {
-  const before = new Map(a.nodes.map((n) => [n.id, n]));
-  const after = new Map(b.nodes.map((n) => [n.id, n]));
-  const strip = (n: JourneyNode) => JSON.stringify({ ...n, position: undefined });
-  const nodes: NodeChange[] = [];
-  for (const [id, n] of after) {
-    const old = before.get(id);
-    if (!old) nodes.push({ nodeId: id, change: "added" });
-    else if (strip(old) !== strip(n)) nodes.push({ nodeId: id, change: "changed" });
-  }
-  for (const id of before.keys()) if (!after.has(id)) nodes.push({ nodeId: id, change: "removed" });
-  const key = (e: Journey["edges"][number]) => `${e.from}>${e.to}:${e.path ?? ""}`;
-  const ea = new Set(a.edges.map(key));
-  const eb = new Set(b.edges.map(key));
-  return {
-    nodes,
-    edgesAdded: [...eb].filter((e) => !ea.has(e)).length,
-    edgesRemoved: [...ea].filter((e) => !eb.has(e)).length,
-    settingsChanged: JSON.stringify(a.settings ?? {}) !== JSON.stringify(b.settings ?? {}),
-  };
 }
 
 export function journeyToolRoutes(
@@ -201,22 +169,6 @@ export function journeyToolRoutes(
           })
           .returning("id")) as { id: string | number }[];
         res.status(201).json({ messageId: Number(row?.id), text });
-      },
-    },
-    {
-      method: "get",
-      path: "/api/journeys/:id/diff",
-      access: "any",
-      summary: "Node-level diff between two versions (numbers or `draft`): ?from=1&to=draft",
-      query: DiffQuery,
-      async handler(req, res) {
-        const id = param(req, "id");
-        const q = parseBody(DiffQuery, req.query);
-        res.json({
-          from: q.from,
-          to: q.to,
-          ...diffJourneys(await definition(knex, id, q.from), await definition(knex, id, q.to)),
-        });
       },
     },
   ];

@@ -4,19 +4,21 @@ import { z } from "zod";
 import { exportJourney } from "../../engine/format/export.ts";
 import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { validate } from "../../engine/validate/validate.ts";
+import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { publishAudited } from "../journeys/publish.ts";
+import { versionDefinition } from "../journeys/sql/versions.ts";
 import {
   archiveJourney,
   createJourney,
   getJourney,
-  parseOrReject,
   pauseJourney,
-  publishJourney,
   resumeJourney,
   saveDraft,
 } from "../journeys/store.ts";
+import { StorableText } from "../journeys/text.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 
@@ -32,8 +34,13 @@ const PublishBody = z
     inFlight: z.enum(["pin", "migrate"]).default("pin"),
     map: z.record(z.string(), z.string().nullable()).default({}),
     dryRun: z.boolean().default(false),
+    /** The publisher's note, shown in the Versions panel and the audit log. */
+    note: StorableText.trim().max(500).optional(),
   })
   .default({ inFlight: "pin", map: {}, dryRun: false });
+const ExportQuery = z.object({
+  version: z.coerce.number().int().min(1).max(1_000_000).optional(),
+});
 const DuplicateBody = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
   name: z.string().min(1).max(200).optional(),
@@ -50,6 +57,12 @@ interface JourneyRow {
 
 /** Operator id for audit columns; API keys act as no operator. */
 const who = (req: Request) => (req.operator?.id ? req.operator.id : null);
+
+const journeyAction = (action: string, id: string, at: Date): AuditRecord => ({
+  action,
+  subject: { type: "journey", id },
+  at,
+});
 
 async function mustGet(knex: Knex, id: string) {
   const journey = await getJourney(knex, id);
@@ -107,23 +120,6 @@ export function journeyRoutes(
       },
     },
     {
-      method: "post",
-      path: "/api/journeys/import",
-      access: IO,
-      summary: "Import a format v1 document: 422 with the issues list when invalid",
-      body: JourneySchema,
-      async handler(req, res) {
-        const journey = parseOrReject(req.body);
-        const exists = await getJourney(knex, journey.id);
-        const saved = exists
-          ? await saveDraft(knex, journey.id, journey)
-          : await createJourney(knex, journey, who(req));
-        res
-          .status(exists ? 200 : 201)
-          .json({ journey: saved, issues: validate(saved), replacedDraft: Boolean(exists) });
-      },
-    },
-    {
       method: "get",
       path: "/api/journeys/:id",
       access: "any",
@@ -150,7 +146,14 @@ export function journeyRoutes(
       access: EDIT,
       summary: "Archive: every user in the journey exits now",
       async handler(req, res) {
-        const exited = await archiveJourney(knex, param(req, "id"), clock());
+        const id = param(req, "id");
+        const now = clock();
+        const exited = await withAudit(
+          knex,
+          await actorFrom(knex, req),
+          (trx) => archiveJourney(trx, id, now),
+          (n) => ({ ...journeyAction("journey.archive", id, now), details: { exited: n } }),
+        );
         live.invalidate();
         res.json({ archived: true, exited });
       },
@@ -177,7 +180,8 @@ export function journeyRoutes(
       body: PublishBody,
       async handler(req, res) {
         const body = parseBody(PublishBody, req.body);
-        const result = await publishJourney(knex, param(req, "id"), who(req), clock(), body);
+        const actor = await actorFrom(knex, req);
+        const result = await publishAudited(knex, param(req, "id"), actor, who(req), clock(), body);
         if (!body.dryRun) live.invalidate();
         res.json(result);
       },
@@ -188,7 +192,14 @@ export function journeyRoutes(
       access: EDIT,
       summary: "Pause: users are held where they are, nothing is sent",
       async handler(req, res) {
-        await pauseJourney(knex, param(req, "id"), clock());
+        const id = param(req, "id");
+        const now = clock();
+        await withAudit(
+          knex,
+          await actorFrom(knex, req),
+          (trx) => pauseJourney(trx, id, now),
+          () => journeyAction("journey.pause", id, now),
+        );
         live.invalidate();
         res.json({ status: "paused" });
       },
@@ -199,7 +210,14 @@ export function journeyRoutes(
       access: EDIT,
       summary: "Resume a paused journey: held users continue",
       async handler(req, res) {
-        await resumeJourney(knex, param(req, "id"), clock());
+        const id = param(req, "id");
+        const now = clock();
+        await withAudit(
+          knex,
+          await actorFrom(knex, req),
+          (trx) => resumeJourney(trx, id, now),
+          () => journeyAction("journey.resume", id, now),
+        );
         live.invalidate();
         res.json({ status: "live" });
       },
@@ -208,66 +226,28 @@ export function journeyRoutes(
       method: "get",
       path: "/api/journeys/:id/export",
       access: IO,
-      summary: "The draft as canonical format v1 JSON (stable key order, for clean diffs)",
+      summary:
+        "The draft (or ?version=N, a published version) as canonical format v1 JSON (stable key order, for clean diffs)",
+      query: ExportQuery,
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
-        if (!j.draft) throw new HttpError(404, "no_draft", "the journey has no draft");
+        const { version } = parseBody(ExportQuery, req.query);
+        const doc =
+          version === undefined
+            ? j.draft
+            : ((await versionDefinition(knex, j.id, version))?.definition ?? null);
+        if (!doc)
+          throw new HttpError(
+            404,
+            version === undefined ? "no_draft" : "not_found",
+            version === undefined
+              ? "the journey has no draft"
+              : `journey "${j.id}" has no version ${version}`,
+          );
         res
           .type("application/json")
           .setHeader("content-disposition", `attachment; filename="${j.id}.json"`)
-          .send(exportJourney(j.draft));
-      },
-    },
-    {
-      method: "get",
-      path: "/api/journeys/:id/versions",
-      access: "any",
-      summary: "Published versions, newest first",
-      async handler(req, res) {
-        const id = param(req, "id");
-        await mustGet(knex, id);
-        const rows = (await knex("journey_versions")
-          .where({ journey_id: id, is_draft: false })
-          .orderBy("version", "desc")
-          .select("id", "version", "published_at", "published_by")) as {
-          id: string | number;
-          version: number;
-          published_at: Date;
-          published_by: number | null;
-        }[];
-        res.json({
-          versions: rows.map((r) => ({
-            id: Number(r.id),
-            version: r.version,
-            publishedAt: r.published_at,
-            publishedBy: r.published_by,
-          })),
-        });
-      },
-    },
-    {
-      method: "get",
-      path: "/api/journeys/:id/versions/:version",
-      access: "any",
-      summary: "One published version's definition (for the publish diff and audits)",
-      async handler(req, res) {
-        const id = param(req, "id");
-        const version = Number(param(req, "version"));
-        if (!Number.isInteger(version) || version < 1)
-          throw new HttpError(400, "bad_version", "version must be a positive integer");
-        const row = (await knex("journey_versions")
-          .where({ journey_id: id, version, is_draft: false })
-          .first("id", "version", "definition", "published_at")) as
-          | { id: string | number; version: number; definition: Journey; published_at: Date }
-          | undefined;
-        if (!row)
-          throw new HttpError(404, "not_found", `journey "${id}" has no version ${version}`);
-        res.json({
-          id: Number(row.id),
-          version: row.version,
-          publishedAt: row.published_at,
-          definition: row.definition,
-        });
+          .send(exportJourney(doc));
       },
     },
     {

@@ -4,6 +4,7 @@ import { DurationSchema, TimeOfDaySchema } from "../../engine/format/primitives.
 import { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
 import { DEFAULT_OPT_OUT_LINES } from "../../engine/sms/index.ts";
 import { isValidZone } from "../../engine/time/index.ts";
+import { auditSettingsChange } from "../audit/settings.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
@@ -78,6 +79,7 @@ export function settingsRoutes(
           .insert({ key: "policy", value: JSON.stringify(body.policy), updated_at: new Date() })
           .onConflict("key")
           .merge(["value", "updated_at"]);
+        await auditSettingsChange(knex, req, body.policy);
         policy.invalidate();
         res.json({ policy: await current() });
       },

@@ -92,14 +92,19 @@ describe("publish diff", () => {
       nodes: [defaultNode("send", "sms1", { x: 0, y: 0 }, draft)],
     });
     const d = diffJourneys(live, draft);
-    expect(d.added.map((n) => n.id)).toEqual(["sms1"]);
-    expect(d.removed.map((n) => n.id)).toEqual(["exit1"]);
-    expect(d.changed.map((c) => [c.after.id, c.fields])).toEqual([["wait1", ["wait"]]]);
+    const ids = (change: string) => d.nodes.filter((n) => n.change === change).map((n) => n.nodeId);
+    expect(ids("added")).toEqual(["sms1"]);
+    expect(ids("removed")).toEqual(["exit1"]);
+    expect(
+      d.nodes.flatMap((n) =>
+        n.change === "changed" ? [[n.nodeId, n.fields.map((f) => f.path)]] : [],
+      ),
+    ).toEqual([["wait1", [["wait", "duration"]]]]);
   });
 
   it("against no live version everything is added", () => {
     const d = diffJourneys(null, blankJourney("j", "J"));
-    expect(d.added.map((n) => n.id)).toEqual(["start"]);
-    expect(d.renamed).toBe(false);
+    expect(d.nodes.map((n) => [n.change, n.nodeId])).toEqual([["added", "start"]]);
+    expect(d.journey).toEqual([]);
   });
 });

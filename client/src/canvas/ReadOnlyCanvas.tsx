@@ -13,6 +13,7 @@ import {
   toFlowNodes,
 } from "../editor/mapping.ts";
 import { nodeTypes } from "../editor/nodes/nodeTypes.tsx";
+import { type CanvasMarks, markEdges, markNodes } from "../editor/versions/compare.ts";
 import { highlightEdges, highlightNodes, type PathHighlight } from "./path.ts";
 
 const NONE = new Map();
@@ -28,10 +29,16 @@ export function ReadOnlyCanvas({
   doc,
   highlight,
   label,
+  counts = null,
+  marks = null,
 }: {
   doc: Journey;
   highlight: PathHighlight | null;
   label: string;
+  /** Users on each node now (a version's own counts); null draws none. */
+  counts?: ReadonlyMap<string, number> | null;
+  /** A diff painted on the nodes and edges (the Versions panel's compare). */
+  marks?: CanvasMarks | null;
 }) {
   const needsLayout = doc.nodes.some((n) => !n.position);
   const [fallback, setFallback] = useState<ReadonlyMap<string, XY> | null>(
@@ -55,13 +62,13 @@ export function ReadOnlyCanvas({
       selected: NO_SELECTION,
       measured: NONE,
       fallback,
-      liveCounts: null,
+      liveCounts: counts,
     });
-    return highlightNodes(base, highlight);
-  }, [doc, fallback, highlight]);
+    return highlightNodes(markNodes(base, marks), highlight);
+  }, [doc, fallback, highlight, counts, marks]);
   const edges = useMemo(
-    () => highlightEdges(toFlowEdges(doc, NO_SELECTION), highlight),
-    [doc, highlight],
+    () => highlightEdges(markEdges(toFlowEdges(doc, NO_SELECTION), marks), highlight),
+    [doc, highlight, marks],
   );
 
   if (!fallback) return <div className="ro-canvas ro-canvas-loading muted">Laying out…</div>;

@@ -3,6 +3,7 @@ import type { JourneyStatus } from "../api.ts";
 import { Link, useRoute } from "../router/router.tsx";
 import { resultsPath } from "../router/routes.ts";
 import type { SaveState } from "./useAutosave.ts";
+import { type DraftState, draftLabel } from "./versions/draft-state.ts";
 
 function saveLabel(s: SaveState): string {
   switch (s.kind) {
@@ -21,7 +22,7 @@ function saveLabel(s: SaveState): string {
 export function EditorHeader({
   name,
   status,
-  liveVersion,
+  draft,
   save,
   errors,
   canUndo,
@@ -36,10 +37,14 @@ export function EditorHeader({
   busy,
   simulating,
   onSimulate,
+  versionsOpen,
+  onVersions,
+  onCompareLive,
 }: {
   name: string;
   status: JourneyStatus;
-  liveVersion: number | null;
+  /** The draft against the version users are on: always visible. */
+  draft: DraftState;
   save: SaveState;
   errors: number;
   canUndo: boolean;
@@ -54,6 +59,10 @@ export function EditorHeader({
   busy: boolean;
   simulating: boolean;
   onSimulate: () => void;
+  versionsOpen: boolean;
+  onVersions: () => void;
+  /** The draft-state line as a button: compare the draft with the live version. */
+  onCompareLive: () => void;
 }) {
   const route = useRoute();
   return (
@@ -64,7 +73,21 @@ export function EditorHeader({
       <div className="editor-title">
         <h2>{name}</h2>
         <span className={`badge badge-${status}`}>{status}</span>
-        {liveVersion !== null && <span className="muted small">live v{liveVersion}</span>}
+        {draft.kind === "differs" || draft.kind === "same" ? (
+          <button
+            type="button"
+            className={`draft-state draft-${draft.kind}`}
+            data-testid="draft-state"
+            onClick={onCompareLive}
+            title={`Compare the draft with v${draft.version}`}
+          >
+            {draftLabel(draft, status)}
+          </button>
+        ) : (
+          <span className={`draft-state draft-${draft.kind}`} data-testid="draft-state">
+            {draftLabel(draft, status)}
+          </span>
+        )}
       </div>
       <output
         className={`save-state save-${save.kind}`}
@@ -108,6 +131,15 @@ export function EditorHeader({
             Results
           </Link>
         )}
+        <button
+          type="button"
+          className={versionsOpen ? "ghost is-on" : "ghost"}
+          onClick={onVersions}
+          aria-pressed={versionsOpen}
+          title="Published versions: open, compare, restore; the journey's activity"
+        >
+          Versions
+        </button>
         <button
           type="button"
           className={simulating ? "ghost is-on" : "ghost"}

@@ -24,6 +24,10 @@ import { useAutosave } from "./useAutosave.ts";
 import { useDebounced } from "./useDebounced.ts";
 import { useEditor } from "./useEditor.ts";
 import { useShortcuts } from "./useShortcuts.ts";
+import { useHistory } from "./versions/useHistory.ts";
+import { useVersionCounts } from "./versions/useVersionCounts.ts";
+import { VersionStage } from "./versions/VersionStage.tsx";
+import { VersionsPanel } from "./versions/VersionsPanel.tsx";
 
 type Load =
   | { state: "loading" }
@@ -33,6 +37,10 @@ type Load =
 /** The editor page: loads the journey, then hands its draft to the editor. */
 export default function EditorPage({ journeyId }: { journeyId: string }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
+  // A revert or discard replaces the draft on the server: the editor starts again from it
+  // (fresh undo history, fresh autosave baseline), keeping the Versions panel open.
+  const [generation, setGeneration] = useState(0);
+  const [resume, setResume] = useState<Resume | null>(null);
   useEffect(() => {
     setLoad({ state: "loading" });
     api
@@ -65,14 +73,39 @@ export default function EditorPage({ journeyId }: { journeyId: string }) {
   }
   return (
     <ReactFlowProvider>
-      <Editor key={journeyId} detail={load.detail} initial={load.draft} />
+      <Editor
+        key={`${journeyId}:${generation}`}
+        detail={load.detail}
+        initial={load.draft}
+        resume={resume}
+        onReplaced={(detail, notice) => {
+          if (!detail.draft) return;
+          setLoad({ state: "ready", detail, draft: detail.draft });
+          setResume({ notice });
+          setGeneration((g) => g + 1);
+        }}
+      />
     </ReactFlowProvider>
   );
 }
 
 const VALIDATE_DEBOUNCE_MS = 150;
 
-function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }) {
+/** What the editor reopens with after the draft was replaced under it. */
+type Resume = { notice: string };
+type Side = "inspector" | "simulate" | "versions";
+
+function Editor({
+  detail,
+  initial,
+  resume,
+  onReplaced,
+}: {
+  detail: JourneyDetail;
+  initial: Journey;
+  resume: Resume | null;
+  onReplaced: (detail: JourneyDetail, notice: string) => void;
+}) {
   const editor = useEditor(initial);
   const { doc } = editor;
   const rf = useReactFlow();
@@ -84,20 +117,35 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
   const [fallback, setFallback] = useState<ReadonlyMap<string, XY>>(new Map());
   const [publishing, setPublishing] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [simulating, setSimulating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(resume?.notice ?? null);
+  const [side, setSide] = useState<Side>(resume ? "versions" : "inspector");
+  const simulating = side === "simulate";
   // The simulated path painted on the canvas; cleared when the simulator closes.
   const [simPath, setSimPath] = useState<PathHighlight | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const commands = useCommands(editor, wrapper, measured);
-  useShortcuts(editor, commands);
   const settled = useDebounced(doc, VALIDATE_DEBOUNCE_MS);
   const issues = useMemo(() => validate(settled), [settled]);
   const byNode = useMemo(() => issuesByNode(issues), [issues]);
   const errors = issues.filter((i) => i.severity === "error").length;
   const save = useAutosave(doc, meta.status !== "archived");
-  const liveCounts = useLiveCounts(doc.id);
+  // Counts are the live version's users, painted on the draft's nodes of the same id: a step
+  // the draft added has no count, and users on older versions are not counted here.
+  const pulse = useLiveCounts(doc.id);
+  const liveCounts = useVersionCounts(doc.id, meta.liveVersion, pulse);
+  const history = useHistory({
+    journeyId: doc.id,
+    liveVersion: meta.liveVersion,
+    settled,
+    flush: save.flush,
+    clearSelection: () => editor.select([]),
+    notify: setNotice,
+    showPanel: () => setSide("versions"),
+    onReplaced,
+  });
+  const { stage } = history;
+  useShortcuts(editor, commands, stage.kind === "draft");
 
   useEffect(() => {
     document.title = `${doc.name} · Waymark`;
@@ -136,6 +184,7 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
     try {
       const r = await run();
       setMeta((m) => ({ ...m, status: r.status }));
+      history.changed();
       setNotice(done);
     } catch (err) {
       setNotice(err instanceof Error ? err.message : String(err));
@@ -161,7 +210,7 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
       <EditorHeader
         name={doc.name}
         status={meta.status}
-        liveVersion={meta.liveVersion}
+        draft={history.draft}
         save={save.state}
         errors={errors}
         canUndo={editor.canUndo}
@@ -174,7 +223,20 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
         simulating={simulating}
         onSimulate={() => {
           if (simulating) setSimPath(null);
-          setSimulating(!simulating);
+          setSide(simulating ? "inspector" : "simulate");
+        }}
+        versionsOpen={side === "versions"}
+        onVersions={() => {
+          if (side === "versions") {
+            setSide("inspector");
+            history.backToDraft();
+          } else {
+            setSimPath(null);
+            setSide("versions");
+          }
+        }}
+        onCompareLive={() => {
+          if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
         }}
         onPause={() =>
           void statusAction(
@@ -200,35 +262,76 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
           </button>
         </div>
       )}
-      <div className={simulating ? "editor-body is-simulating" : "editor-body"}>
-        <Palette commands={commands} />
-        <div className="canvas-column">
-          <Canvas
-            editor={editor}
-            commands={commands}
-            issues={byNode}
-            fallback={fallback}
-            liveCounts={liveCounts}
-            highlight={simPath}
-            measured={measured}
-            setMeasured={setMeasured}
-            wrapper={wrapper}
+      <div
+        className={`editor-body${simulating ? " is-simulating" : ""}${side === "versions" ? " is-versions" : ""}`}
+      >
+        {stage.kind === "draft" ? (
+          <Palette commands={commands} />
+        ) : (
+          <div className="palette palette-off muted small">
+            Looking at history. Nothing here is editable; the draft is kept as it is.
+          </div>
+        )}
+        {stage.kind !== "draft" ? (
+          <VersionStage
+            journeyId={doc.id}
+            pulse={pulse}
+            stage={stage}
+            onBack={history.backToDraft}
+            onRestore={(v) => {
+              setSide("versions");
+              history.setConfirm(v);
+            }}
+            onCompareWithDraft={(v) => history.compare(v, "draft")}
           />
-          {doc.nodes.length <= 1 && (
-            <div className="canvas-empty" aria-hidden>
-              Drag a step from the left onto the canvas, or select the trigger and click a step to
-              chain it.
-            </div>
-          )}
-          <IssuesPanel issues={issues} onSelect={commands.focusNode} />
-        </div>
-        {/* Simulating is its own mode: the simulator takes the inspector's column. */}
-        {simulating ? (
+        ) : (
+          <div className="canvas-column">
+            <Canvas
+              editor={editor}
+              commands={commands}
+              issues={byNode}
+              fallback={fallback}
+              liveCounts={liveCounts}
+              highlight={simPath}
+              measured={measured}
+              setMeasured={setMeasured}
+              wrapper={wrapper}
+            />
+            {doc.nodes.length <= 1 && (
+              <div className="canvas-empty" aria-hidden>
+                Drag a step from the left onto the canvas, or select the trigger and click a step to
+                chain it.
+              </div>
+            )}
+            <IssuesPanel issues={issues} onSelect={commands.focusNode} />
+          </div>
+        )}
+        {/* Simulating and versions are modes of their own: they take the inspector's column. */}
+        {side === "simulate" ? (
           <SimulatePanel
             doc={doc}
-            onClose={() => setSimulating(false)}
+            onClose={() => setSide("inspector")}
             onPath={setSimPath}
             onFocusNode={commands.focusNode}
+          />
+        ) : side === "versions" ? (
+          <VersionsPanel
+            journeyId={doc.id}
+            status={meta.status}
+            draft={history.draft}
+            stage={stage}
+            refresh={history.tick}
+            confirm={history.confirm}
+            onConfirm={history.setConfirm}
+            onOpen={history.open}
+            onCompare={history.compare}
+            onRestore={history.restore}
+            onDiscard={history.discard}
+            onFocusNode={commands.focusNode}
+            onClose={() => {
+              setSide("inspector");
+              history.backToDraft();
+            }}
           />
         ) : (
           <SidePanel editor={editor} commands={commands} issues={byNode} />
@@ -243,6 +346,7 @@ function Editor({ detail, initial }: { detail: JourneyDetail; initial: Journey }
             if (hasErrors(validate(doc))) throw new Error("the journey has errors");
             const r = await api.publish(doc.id, options);
             setMeta({ status: "live", liveVersion: r.version });
+            history.changed();
             setPublishing(false);
             setNotice(`v${r.version} is live.`);
           }}

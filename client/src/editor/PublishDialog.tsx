@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { Journey } from "../../../engine/index.ts";
 import { ApiError, api, type InFlightRow, type PublishOptions } from "../api.ts";
-import { diffJourneys, isEmptyDiff, type JourneyDiff } from "./diff.ts";
-import { NODE_META } from "./summary.ts";
+import { diffJourneys } from "./diff.ts";
+import { DiffList } from "./versions/DiffList.tsx";
 
 type Live =
   | { state: "loading" }
@@ -32,7 +32,10 @@ export function PublishDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [inFlight, setInFlight] = useState<InFlightRow[] | null>(null);
+  // In-flight rows name version row ids; people know versions by number.
+  const [numbers, setNumbers] = useState<ReadonlyMap<number, number>>(new Map());
   const [policy, setPolicy] = useState<"pin" | "migrate">("pin");
+  const [note, setNote] = useState("");
 
   // The dry run: how many users sit at each node now, and where moving them would take them.
   useEffect(() => {
@@ -41,6 +44,10 @@ export function PublishDialog({
       .publish(doc.id, { inFlight: "migrate", dryRun: true })
       .then((r) => setInFlight(r.inFlight))
       .catch(() => setInFlight(null));
+    api
+      .versions(doc.id)
+      .then((r) => setNumbers(new Map(r.versions.map((v) => [v.id, v.version]))))
+      .catch(() => {});
   }, [doc.id, liveVersion]);
 
   useEffect(() => {
@@ -72,7 +79,7 @@ export function PublishDialog({
     setBusy(true);
     setError(null);
     try {
-      await onConfirm({ inFlight: policy });
+      await onConfirm({ inFlight: policy, ...(note.trim() ? { note: note.trim() } : {}) });
     } catch (err) {
       setError(
         err instanceof ApiError && err.issues.length > 0
@@ -94,10 +101,31 @@ export function PublishDialog({
       <AudienceReach doc={doc} />
       {live.state === "loading" && <p className="muted">Loading the live version…</p>}
       {live.state === "unavailable" && <p className="notice">{live.message}</p>}
-      {diff && <DiffView diff={diff} against={liveVersion} />}
-      {inFlight && inFlight.length > 0 && (
-        <InFlightView rows={inFlight} policy={policy} onPolicy={setPolicy} next={next} />
+      {diff && (
+        <DiffList
+          diff={diff}
+          title={liveVersion === null ? "Steps" : `Changes against v${liveVersion}`}
+        />
       )}
+      {inFlight && inFlight.length > 0 && (
+        <InFlightView
+          rows={inFlight}
+          numbers={numbers}
+          policy={policy}
+          onPolicy={setPolicy}
+          next={next}
+        />
+      )}
+      <label className="publish-note">
+        Note for the version history (optional)
+        <textarea
+          rows={2}
+          maxLength={500}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          placeholder="What changed and why, e.g. “Warmer copy for the first reminder”"
+        />
+      </label>
       {error && (
         <p className="error" role="alert">
           {error}
@@ -120,11 +148,13 @@ export function PublishDialog({
 /** Users already in the journey: stay on their version (default) or move to the new one. */
 function InFlightView({
   rows,
+  numbers,
   policy,
   onPolicy,
   next,
 }: {
   rows: InFlightRow[];
+  numbers: ReadonlyMap<number, number>;
   policy: "pin" | "migrate";
   onPolicy: (p: "pin" | "migrate") => void;
   next: number;
@@ -167,7 +197,9 @@ function InFlightView({
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.versionId}:${r.node}`}>
-              <td className="mono">#{r.versionId}</td>
+              <td className="mono">
+                {numbers.has(r.versionId) ? `v${numbers.get(r.versionId)}` : `#${r.versionId}`}
+              </td>
               <td className="mono">{r.node}</td>
               <td className="num">{r.users.toLocaleString()}</td>
               <td className={r.to === null ? "error" : "mono"}>{r.to ?? "exit"}</td>
@@ -175,44 +207,6 @@ function InFlightView({
           ))}
         </tbody>
       </table>
-    </section>
-  );
-}
-
-function DiffView({ diff, against }: { diff: JourneyDiff; against: number | null }) {
-  if (isEmptyDiff(diff)) return <p className="muted">No changes against v{against}.</p>;
-  const rows = [
-    ...diff.added.map((n) => ({ kind: "added", id: n.id, type: n.type, what: "new step" })),
-    ...diff.changed.map((c) => ({
-      kind: "changed",
-      id: c.after.id,
-      type: c.after.type,
-      what: c.fields.join(", "),
-    })),
-    ...diff.removed.map((n) => ({ kind: "removed", id: n.id, type: n.type, what: "removed" })),
-  ];
-  return (
-    <section className="diff" aria-label="Changes">
-      <h3 className="panel-title">{against === null ? "Steps" : `Changes against v${against}`}</h3>
-      <ul>
-        {rows.map((r) => (
-          <li key={`${r.kind}:${r.id}`} className={`diff-${r.kind}`}>
-            <span className="diff-mark">
-              {r.kind === "added" ? "+" : r.kind === "removed" ? "−" : "~"}
-            </span>
-            <span className="mono">{r.id}</span>{" "}
-            <span className="muted">{NODE_META[r.type].label}</span>
-            <span className="diff-what">{r.what}</span>
-          </li>
-        ))}
-      </ul>
-      {(diff.edgesAdded.length > 0 || diff.edgesRemoved.length > 0) && (
-        <p className="muted small">
-          Connections: {diff.edgesAdded.length} added, {diff.edgesRemoved.length} removed.
-        </p>
-      )}
-      {diff.settingsChanged && <p className="muted small">Journey settings changed.</p>}
-      {diff.renamed && <p className="muted small">Journey renamed.</p>}
     </section>
   );
 }

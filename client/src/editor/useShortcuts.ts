@@ -12,8 +12,10 @@ function isTextTarget(target: EventTarget | null): boolean {
  * Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+C / V copy and paste of
  * selected steps. Delete/Backspace is React Flow's own (deleteKeyCode on the canvas).
  */
-export function useShortcuts(editor: EditorApi, commands: Commands): void {
+export function useShortcuts(editor: EditorApi, commands: Commands, enabled = true): void {
   useEffect(() => {
+    // Off while a published version or a comparison is on screen: nothing there is editable.
+    if (!enabled) return;
     function onKey(e: KeyboardEvent) {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || isTextTarget(e.target)) return;
       const key = e.key.toLowerCase();
@@ -31,5 +33,5 @@ export function useShortcuts(editor: EditorApi, commands: Commands): void {
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [editor, commands]);
+  }, [editor, commands, enabled]);
 }

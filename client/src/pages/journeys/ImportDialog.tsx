@@ -1,16 +1,30 @@
 import { type FormEvent, useState } from "react";
 import type { Issue } from "../../../../engine/index.ts";
-import { ApiError, api } from "../../api.ts";
+import { ApiError, api, type ImportConflict, type ImportMode } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
+import { changesLabel } from "../../editor/diff.ts";
+import { DiffList } from "../../editor/versions/DiffList.tsx";
 
 type Result =
   | { kind: "idle" }
   | { kind: "invalid"; message: string; issues: Issue[] }
+  | { kind: "conflict"; conflict: ImportConflict; doc: unknown }
   | { kind: "done"; id: string; replaced: boolean; warnings: number };
+
+/** A 409 `journey_exists` carries what the import would change; anything else is an error. */
+function conflictOf(err: unknown): ImportConflict | null {
+  if (!(err instanceof ApiError) || err.status !== 409 || err.code !== "journey_exists")
+    return null;
+  const d = err.details as Partial<ImportConflict> | null;
+  return d?.journey && d.againstDraft ? (d as ImportConflict) : null;
+}
 
 /**
  * Import a format v1 document from a file or pasted text. The server validates it; on 422 the
- * issues are listed with their JSON paths so the author can find them in the file.
+ * issues are listed with their JSON paths so the author can find them in the file. A document
+ * whose id already exists is never applied silently: the dialog shows what it would change in
+ * that journey's draft (and against its live version) and asks — replace the draft, import it
+ * as a new journey, or cancel. The live version is not touched either way.
  */
 export function ImportDialog({
   onClose,
@@ -36,9 +50,13 @@ export function ImportDialog({
       });
       return;
     }
+    await send(doc);
+  }
+
+  async function send(doc: unknown, mode?: ImportMode) {
     setBusy(true);
     try {
-      const r = await api.importJourney(doc);
+      const r = await api.importJourney(doc, mode);
       setResult({
         kind: "done",
         id: r.journey.id,
@@ -47,12 +65,59 @@ export function ImportDialog({
       });
       onImported(r.journey.id);
     } catch (err) {
-      if (err instanceof ApiError)
+      const conflict = conflictOf(err);
+      if (conflict) setResult({ kind: "conflict", conflict, doc });
+      else if (err instanceof ApiError)
         setResult({ kind: "invalid", message: err.message, issues: err.issues });
       else setResult({ kind: "invalid", message: String(err), issues: [] });
     } finally {
       setBusy(false);
     }
+  }
+
+  if (result.kind === "conflict") {
+    const { conflict, doc } = result;
+    const j = conflict.journey;
+    return (
+      <Dialog title="Import a journey" onClose={onClose} wide>
+        <div className="import-conflict" role="alert">
+          <p>
+            <strong>“{j.name}”</strong> (<span className="mono">{j.id}</span>) already exists
+            {j.liveVersion === null
+              ? " and is not published."
+              : ` and is ${j.status} on v${j.liveVersion}.`}{" "}
+            Importing would replace its draft with this file.
+          </p>
+          <DiffList diff={conflict.againstDraft} title="What its draft would become" open />
+          {conflict.againstLive && j.liveVersion !== null && (
+            <p className="muted small">
+              Against live v{j.liveVersion}, what users are on now: the file has{" "}
+              {changesLabel(conflict.againstLive.summary.changes)}.
+            </p>
+          )}
+          <p className="small">
+            The live version and the users on it are not touched either way: a replaced draft goes
+            live only when you publish it.
+          </p>
+        </div>
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="button" onClick={() => void send(doc, "new")} disabled={busy}>
+            Import as a new journey
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void send(doc, "replace_draft")}
+            disabled={busy}
+          >
+            Replace its draft
+          </button>
+        </div>
+      </Dialog>
+    );
   }
 
   return (

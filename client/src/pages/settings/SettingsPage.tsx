@@ -2,6 +2,7 @@ import "../console.css";
 import { useEffect, useState } from "react";
 import { api, type Operator } from "../../api.ts";
 import type { Settings } from "../../api-types.ts";
+import { AuditSection } from "./AuditSection.tsx";
 import { KeysSection } from "./KeysSection.tsx";
 import { OperatorsSection } from "./OperatorsSection.tsx";
 import { PolicyForm } from "./PolicyForm.tsx";
@@ -63,6 +64,7 @@ export function SettingsPage({ operator }: { operator: Operator }) {
           </section>
           {keys && <KeysSection />}
           {isAdmin && <OperatorsSection me={operator} />}
+          {isAdmin && <AuditSection />}
         </div>
       )}
     </section>
