@@ -7,7 +7,7 @@ import { isValidZone } from "../../engine/time/index.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
-import type { policyCache } from "../runtime/policy.ts";
+import { type policyCache, savePolicy } from "../runtime/policy.ts";
 
 // The journey format's own primitives, so a duration or time valid in a journey is valid here.
 const Hhmm = TimeOfDaySchema;
@@ -74,11 +74,9 @@ export function settingsRoutes(
       body: z.object({ policy: PolicySettings }),
       async handler(req, res) {
         const body = parseBody(z.object({ policy: PolicySettings }), req.body);
-        await knex("settings")
-          .insert({ key: "policy", value: JSON.stringify(body.policy), updated_at: new Date() })
-          .onConflict("key")
-          .merge(["value", "updated_at"]);
-        policy.invalidate();
+        // This process's cached policies are dropped before it answers, other processes' when
+        // the NOTIFY sent at commit reaches them (runtime/policy.ts).
+        await savePolicy(knex, body.policy, new Date());
         res.json({ policy: await current() });
       },
     },
