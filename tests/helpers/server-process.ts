@@ -90,7 +90,8 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       stderr += d.toString();
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
+    // "close", not "exit": what the command printed last may still be in the pipe at exit.
+    child.on("close", (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr });
     });
