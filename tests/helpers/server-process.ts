@@ -66,7 +66,8 @@ export async function startWaymark(
     adminPassword: password,
     stop: () =>
       new Promise((done) => {
-        if (child.exitCode !== null) return done(child.exitCode);
+        // A child killed by a signal has no exit code, only a signalCode.
+        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
         child.once("exit", (code) => done(code));
         child.kill("SIGTERM");
       }),
