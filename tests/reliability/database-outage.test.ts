@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import knex from "knex";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -63,7 +65,12 @@ describe.runIf(canRunPrivateCluster())("the database goes away and comes back", 
   let provider: CountingProvider | undefined;
   let server: Started | undefined;
   let worker: ChildProcess | undefined;
+  const logs = { server: "", worker: "" };
   afterAll(async () => {
+    // For a post-mortem: what both processes logged.
+    mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+    writeFileSync(join(ROOT, "test-artifacts/database-outage-server.log"), logs.server);
+    writeFileSync(join(ROOT, "test-artifacts/database-outage-worker.log"), logs.worker);
     worker?.kill("SIGKILL");
     await server?.stop();
     await provider?.close();
@@ -92,7 +99,6 @@ describe.runIf(canRunPrivateCluster())("the database goes away and comes back", 
     expect(writeKey).toMatch(/^wk_/);
     server = await startWaymark(env);
     const base = server.url;
-    const logs = { server: "", worker: "" };
     server.child.stdout?.on("data", (d: Buffer) => {
       logs.server += d.toString();
     });
@@ -312,7 +318,8 @@ describe.runIf(canRunPrivateCluster())("the database goes away and comes back", 
     console.log(
       `database outage: ${acked.size} users acknowledged, ${outcomes.length} ingest requests ${JSON.stringify(Object.fromEntries(statuses))}, ` +
         `${provider.requests()} provider requests, ${provider.accepted.size} keys; while down: ${whileDown.length} requests, ` +
-        `max ${Math.round(Math.max(...whileDown.map((o) => o.ms)))} ms; recovery (ms after the database was back): ${JSON.stringify(results)}`,
+        `max ${Math.round(Math.max(...whileDown.map((o) => o.ms)))} ms; recovery (ms after the database was back): ${JSON.stringify(results)}; ` +
+        `log lines: server ${logs.server.split("\n").length}, worker ${logs.worker.split("\n").length}`,
     );
   }, 300_000);
 });
