@@ -3,6 +3,7 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -73,6 +74,8 @@ export function lockPath(dir: string): string {
 
 /** Takes the folder or throws DataDirLockedError naming the live owner. */
 export function acquireDataDirLock(dir: string, command: string): DataDirLock {
+  // The first command on a fresh machine may come before the folder exists (`keys create`).
+  mkdirSync(dir, { recursive: true });
   const path = lockPath(dir);
   const owner: LockOwner = {
     pid: process.pid,

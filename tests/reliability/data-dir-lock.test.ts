@@ -7,6 +7,7 @@ import {
   acquireDataDirLock,
   DataDirLockedError,
   describeOwner,
+  displayPath,
   liveOwner,
   lockPath,
 } from "../../server/db/lock.ts";
@@ -97,6 +98,18 @@ describe("one owner per data folder", () => {
     writeFileSync(lockPath(dir), "\0\0garbage");
     const c = acquireDataDirLock(dir, "start");
     c.release();
+  });
+
+  it("creates a folder that does not exist yet (a CLI command before the first start)", () => {
+    const dir = join(tempDir(), "fresh", ".waymark");
+    const lock = acquireDataDirLock(dir, "keys");
+    expect(existsSync(lockPath(dir))).toBe(true);
+    lock.release();
+  });
+
+  it("shows a folder under the working directory as ./name", () => {
+    expect(displayPath(join(process.cwd(), ".waymark"))).toBe("./.waymark");
+    expect(displayPath("/somewhere/else")).toBe("/somewhere/else");
   });
 
   it("a release does not remove a lock that is no longer ours", () => {
