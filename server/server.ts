@@ -92,6 +92,12 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       log,
     });
     const rt = realtime;
+    // The CLI's keys/operators commands run here while we hold the folder (cli/admin-socket.ts).
+    // Before the loops start, so that a failure here leaves nothing running.
+    admin = lock
+      ? await serveAdminSocket({ dir: config.dataDir, token: lock.owner.token, knex: db.knex, log })
+      : undefined;
+    const adminSocket = admin;
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;
@@ -158,11 +164,6 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           ...delivery.worker,
         })
       : null;
-    // The CLI's keys/operators commands run here while we hold the folder (cli/admin-socket.ts).
-    admin = lock
-      ? await serveAdminSocket({ dir: config.dataDir, token: lock.owner.token, knex: db.knex, log })
-      : undefined;
-    const adminSocket = admin;
     const database = db;
     return {
       url,

@@ -116,6 +116,8 @@ export async function serveAdminSocket(options: {
     }
   });
   chmodSync(path, 0o600);
+  // An accept error after listening must not become an unhandled 'error' event.
+  server.on("error", (err) => options.log.warn({ err }, "admin socket error"));
   return {
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
