@@ -93,6 +93,7 @@ export function acquireDataDirLock(dir: string, command: string): DataDirLock {
       const release = () => {
         if (released) return;
         released = true;
+        process.off("exit", release);
         if (readOwner(path)?.nonce === owner.nonce) unlinkQuietly(path);
       };
       // A clean exit (including process.exit after SIGTERM) leaves the folder free; a kill -9
