@@ -63,11 +63,15 @@ export async function serveAdminSocket(options: {
       res.end(JSON.stringify(body));
     };
     if (req.method !== "POST" || req.url !== "/command") return answer(404, { error: "not found" });
+    // Read to the end (answering mid-body would reset the caller's connection before it reads
+    // the answer), keeping at most 64 KiB.
     let raw = "";
+    let tooLarge = false;
     for await (const chunk of req) {
-      raw += String(chunk);
-      if (raw.length > 65_536) return answer(413, { error: "request too large" });
+      if (raw.length + String(chunk).length > 65_536) tooLarge = true;
+      else raw += String(chunk);
     }
+    if (tooLarge) return answer(413, { error: "request too large" });
     const body = parseRequest(raw);
     if (!body) return answer(400, { error: "expected {token, command, args}" });
     const given = Buffer.from(body.token);

@@ -52,7 +52,7 @@ function rawSocket(dir: string, body: unknown): Promise<number> {
       },
     );
     req.on("error", fail);
-    req.end(JSON.stringify(body));
+    req.end(typeof body === "string" ? body : JSON.stringify(body));
   });
 }
 
@@ -134,6 +134,13 @@ describe("one process per PGlite folder", () => {
     const { token } = JSON.parse(readFileSync(lockPath(dir), "utf8")) as { token: string };
     expect(await rawSocket(dir, { token, command: "migrate", args: ["--down"] })).toBe(404);
     expect(await rawSocket(dir, { token, command: "keys", args: [1] })).toBe(400);
+    for (const command of ["__proto__", "constructor", "toString"]) {
+      expect(await rawSocket(dir, { token, command, args: [] })).toBe(404);
+    }
+    expect(await rawSocket(dir, "{not json")).toBe(400);
+    expect(await rawSocket(dir, { token, command: "keys", args: ["x".repeat(70_000)] })).toBe(413);
+    const proto = await runCli(["operators", "reset-password", "--email", "__proto__"], env);
+    expect(proto).toMatchObject({ code: 1, stderr: "waymark operators: no operator __proto__\n" });
 
     // kill -9: the lock file stays behind with a dead pid.
     await new Promise((done) => {
