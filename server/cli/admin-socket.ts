@@ -67,6 +67,7 @@ export async function serveAdminSocket(options: {
     // the answer), keeping at most 64 KiB.
     let raw = "";
     let tooLarge = false;
+    req.setEncoding("utf8");
     for await (const chunk of req) {
       if (raw.length + String(chunk).length > 65_536) tooLarge = true;
       else raw += String(chunk);
