@@ -23,7 +23,7 @@ export interface PrivateCluster {
   port: number;
   /** `postgres://postgres@127.0.0.1:<port>/<db>` */
   url(db: string): string;
-  /** pg_terminate_backend of every session on `db` except our own (and the server's own processes). */
+  /** pg_terminate_backend of every session connected to `db` (this cluster only). */
   terminate(db: string): Promise<number>;
   /** `pg_ctl restart -m fast`: sessions are ended, checkpoint, back up. */
   restartFast(): Promise<void>;
