@@ -145,6 +145,11 @@ export function createApp({
   }
 
   app.use(notFound);
-  app.use(errorHandler((err) => log.error({ err }, "unhandled error")));
+  app.use(
+    errorHandler(
+      (err) => log.error({ err }, "unhandled error"),
+      (err) => log.warn({ err }, "database unavailable; answering 503"),
+    ),
+  );
   return app;
 }

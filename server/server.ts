@@ -1,10 +1,12 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { createApp } from "./app.ts";
 import { startAudienceScanner } from "./audiences/membership.ts";
+import { type AdminSocket, serveAdminSocket } from "./cli/admin-socket.ts";
 import type { Config } from "./config.ts";
 import { connect, type Database } from "./db/connect.ts";
+import { acquireDataDirLock } from "./db/lock.ts";
 import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
 import { createProviders } from "./delivery/providers/index.ts";
@@ -17,7 +19,7 @@ import { attachRealtime, type Realtime } from "./realtime/index.ts";
 import { startDateScanner } from "./runtime/date-scan.ts";
 import { listenForDue } from "./runtime/due-channel.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
-import { policyCache } from "./runtime/policy.ts";
+import { listenForPolicyChanges, policyCache } from "./runtime/policy.ts";
 import { startTicker } from "./runtime/ticker.ts";
 import { type SeedResult, seedIfEmpty } from "./seed/demo.ts";
 
@@ -31,11 +33,35 @@ export interface Running {
 
 export class PortInUseError extends Error {}
 
-/** Everything `waymark start` runs, in order: connect, migrate, seed, listen. */
+/**
+ * Everything `waymark start` runs, in order: take the PGlite folder (one owner, db/lock.ts), bind
+ * the port, connect, migrate, seed, serve. The port comes before the seed so that a busy port
+ * fails before the first admin and its one-time password exist: the password is printed by the
+ * start that created the admin, and that start must be one that runs.
+ */
 export async function startServer(config: Config, log: Logger): Promise<Running> {
-  const db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
-  let realtime: Realtime | undefined;
+  const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, "start");
+  // Until the app is ready the port answers 503 (Retry-After) instead of hanging.
+  let handle: RequestListener = (_req, res) => {
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+    res.end(
+      JSON.stringify({
+        error: { code: "starting", message: "Waymark is starting", details: null },
+      }),
+    );
+  };
+  const http = createServer((req, res) => handle(req, res));
   try {
+    await listen(http, config.port, config.host);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  let db: Database | undefined;
+  let realtime: Realtime | undefined;
+  let admin: AdminSocket | undefined;
+  try {
+    db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
     const applied = await migrateLatest(db.knex);
     if (applied.length) log.info({ applied }, "migrations applied");
     const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
@@ -58,7 +84,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       secureCookies: config.secureCookies,
       ...(activity ? { activity } : {}),
     });
-    const http = createServer(app);
+    handle = app;
     realtime = await attachRealtime(http, {
       knex: db.knex,
       dbKind: db.kind,
@@ -66,7 +92,12 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       log,
     });
     const rt = realtime;
-    await listen(http, config.port, config.host);
+    // The CLI's keys/operators commands run here while we hold the folder (cli/admin-socket.ts).
+    // Before the loops start, so that a failure here leaves nothing running.
+    admin = lock
+      ? await serveAdminSocket({ dir: config.dataDir, token: lock.owner.token, knex: db.knex, log })
+      : undefined;
+    const adminSocket = admin;
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;
@@ -117,6 +148,12 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           onError: (err) => log.error({ err }, "audience scan failed"),
         })
       : null;
+    // A settings change in another process on the same PostgreSQL: re-read the policy now.
+    const policyChanges = config.databaseUrl
+      ? listenForPolicyChanges(config.databaseUrl, db.knex, {
+          onError: (err) => log.warn({ err }, "policy listener: reconnecting"),
+        })
+      : null;
     const deliveryWorker = config.runWorkers
       ? startDeliveryWorker({
           knex: db.knex,
@@ -127,12 +164,15 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           ...delivery.worker,
         })
       : null;
+    const database = db;
     return {
       url,
       db,
       http,
       seed,
       async close() {
+        await adminSocket?.close();
+        await policyChanges?.close();
         await due?.close();
         await ticker?.stop();
         await dateScanner?.stop();
@@ -141,12 +181,17 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
         await rt.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
-        await db.close();
+        await database.close();
+        lock?.release();
       },
     };
   } catch (err) {
+    await admin?.close().catch(() => {});
     await realtime?.close().catch(() => {});
-    await db.close().catch(() => {});
+    http.closeAllConnections();
+    await new Promise<void>((done) => http.close(() => done()));
+    await db?.close().catch(() => {});
+    lock?.release();
     throw err;
   }
 }

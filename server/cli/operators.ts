@@ -1,111 +1,122 @@
 import { parseArgs } from "node:util";
+import type { Knex } from "knex";
 import { generatePassword, hashPassword } from "../auth/passwords.ts";
 import { ROLES, type Role } from "../auth/sessions.ts";
-import { ConfigError, loadConfig } from "../config.ts";
-import { connect, DatabaseConnectError } from "../db/connect.ts";
-import { migrateLatest } from "../db/migrate.ts";
+import type { CommandIo } from "./admin-socket.ts";
+import { runDatabaseCommand } from "./database-command.ts";
 
 const USAGE = `usage: waymark operators create --email EMAIL --role ${ROLES.join("|")} [--name NAME]
        waymark operators list
-       waymark operators disable --email EMAIL\n`;
+       waymark operators disable --email EMAIL
+       waymark operators reset-password --email EMAIL\n`;
 
 /** `waymark operators …`: accounts for the console, for scripts and first set-up. */
-export async function run(args: string[]): Promise<number> {
+export function run(args: string[]): Promise<number> {
+  return runDatabaseCommand("operators", args, execute, "Settings → Operators");
+}
+
+/** The command itself, on whichever connection runs it: this process's or the server's. */
+export async function execute(knex: Knex, args: string[], io: CommandIo): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
   } catch (err) {
-    process.stderr.write(
-      `waymark operators: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`,
-    );
+    io.err(`waymark operators: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
   }
   const { positionals, values } = parsed;
   const action = positionals[0];
-  try {
-    const config = loadConfig();
-    const db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
-    try {
-      await migrateLatest(db.knex);
-      switch (action) {
-        case "create": {
-          const email = values.email?.trim().toLowerCase();
-          const role = values.role as Role | undefined;
-          if (!email || !/^[^\s@]+@[^\s@]+$/.test(email))
-            return usage("--email must be an email address");
-          if (!role || !ROLES.includes(role))
-            return usage(`--role must be one of ${ROLES.join(", ")}`);
-          const exists = await db
-            .knex("operators")
-            .whereRaw("lower(email) = ?", [email])
-            .first("id");
-          if (exists) {
-            process.stderr.write(`waymark operators: ${email} already exists\n`);
-            return 1;
-          }
-          const password = generatePassword();
-          await db.knex("operators").insert({
-            email,
-            name: values.name ?? "",
-            role,
-            password_hash: await hashPassword(password),
-            must_change_password: true,
-          });
-          process.stdout.write(`${password}\n`);
-          process.stderr.write(`created ${role} ${email}; the password above is shown once\n`);
-          return 0;
-        }
-        case "list": {
-          const rows = (await db
-            .knex("operators")
-            .orderBy("id")
-            .select("id", "email", "role", "disabled_at")) as {
-            id: number;
-            email: string;
-            role: string;
-            disabled_at: Date | null;
-          }[];
-          for (const r of rows)
-            process.stdout.write(
-              `${r.id}\t${r.email}\t${r.role}${r.disabled_at ? "\tdisabled" : ""}\n`,
-            );
-          return 0;
-        }
-        case "disable": {
-          const email = values.email?.trim().toLowerCase();
-          if (!email) return usage("--email is required");
-          const n = await db
-            .knex("operators")
-            .whereRaw("lower(email) = ?", [email])
-            .update({ disabled_at: new Date() });
-          await db
-            .knex("sessions")
-            .whereIn(
-              "operator_id",
-              db.knex("operators").whereRaw("lower(email) = ?", [email]).select("id"),
-            )
-            .delete();
-          process.stderr.write(n ? `disabled ${email}\n` : `no operator ${email}\n`);
-          return n ? 0 : 1;
-        }
-        default:
-          return usage(action ? `unknown action "${action}"` : "an action is required");
+  const usage = (problem: string) => {
+    io.err(`waymark operators: ${problem}\n${USAGE}`);
+    return 2;
+  };
+  const email = values.email?.trim().toLowerCase();
+  const byEmail = () => knex("operators").whereRaw("lower(email) = ?", [email ?? ""]);
+  switch (action) {
+    case "create": {
+      const role = values.role as Role | undefined;
+      if (!email || !/^[^\s@]+@[^\s@]+$/.test(email))
+        return usage("--email must be an email address");
+      if (!role || !ROLES.includes(role)) {
+        return usage(`--role must be one of ${ROLES.join(", ")}`);
       }
-    } finally {
-      await db.close();
+      if (await byEmail().first("id")) {
+        io.err(`waymark operators: ${email} already exists\n`);
+        return 1;
+      }
+      const password = generatePassword();
+      await knex("operators").insert({
+        email,
+        name: values.name ?? "",
+        role,
+        password_hash: await hashPassword(password),
+        must_change_password: true,
+      });
+      io.out(`${password}\n`);
+      io.err(`created ${role} ${email}; the password above is shown once\n`);
+      return 0;
     }
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof DatabaseConnectError) {
-      process.stderr.write(`waymark: ${err.message}\n`);
-      return 1;
+    case "list": {
+      const rows = (await knex("operators")
+        .orderBy("id")
+        .select("id", "email", "role", "disabled_at")) as {
+        id: number;
+        email: string;
+        role: string;
+        disabled_at: Date | null;
+      }[];
+      for (const r of rows)
+        io.out(`${r.id}\t${r.email}\t${r.role}${r.disabled_at ? "\tdisabled" : ""}\n`);
+      return 0;
     }
-    throw err;
+    case "disable": {
+      if (!email) return usage("--email is required");
+      const n = await knex.transaction(async (trx) => {
+        const count = await trx("operators")
+          .whereRaw("lower(email) = ?", [email])
+          .update({ disabled_at: new Date() });
+        await trx("sessions")
+          .whereIn(
+            "operator_id",
+            trx("operators").whereRaw("lower(email) = ?", [email]).select("id"),
+          )
+          .delete();
+        return count;
+      });
+      io.err(n ? `disabled ${email}\n` : `no operator ${email}\n`);
+      return n ? 0 : 1;
+    }
+    case "reset-password": {
+      // The way back in when the one-time password was lost: a new one, to be changed at the
+      // next login, and every session of the account ends.
+      if (!email) return usage("--email is required");
+      const password = generatePassword();
+      const hash = await hashPassword(password);
+      const n = await knex.transaction(async (trx) => {
+        const count = await trx("operators")
+          .whereRaw("lower(email) = ?", [email])
+          .update({ password_hash: hash, must_change_password: true });
+        await trx("sessions")
+          .whereIn(
+            "operator_id",
+            trx("operators").whereRaw("lower(email) = ?", [email]).select("id"),
+          )
+          .delete();
+        return count;
+      });
+      if (!n) {
+        io.err(`waymark operators: no operator ${email}\n`);
+        return 1;
+      }
+      io.out(`${password}\n`);
+      io.err(
+        `new one-time password for ${email} above; it is shown once and must be changed at login\n`,
+      );
+      return 0;
+    }
+    default:
+      return usage(action ? `unknown action "${action}"` : "an action is required");
   }
-}
-
-function usage(problem: string): number {
-  process.stderr.write(`waymark operators: ${problem}\n${USAGE}`);
-  return 2;
 }
 
 function parse(args: string[]) {

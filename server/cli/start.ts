@@ -1,8 +1,10 @@
 import { ensureClientBuilt } from "../client-build.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { DatabaseConnectError } from "../db/connect.ts";
+import { DataDirLockedError } from "../db/lock.ts";
 import { createLogger } from "../log.ts";
 import { PortInUseError, startServer } from "../server.ts";
+import { guardProcess } from "./process-guard.ts";
 
 /** `waymark start`: returns -1 (keep running) on success; 1 with a one-line reason on failure. */
 export async function run(_args: string[]): Promise<number> {
@@ -13,6 +15,7 @@ export async function run(_args: string[]): Promise<number> {
     return fail(err);
   }
   const log = createLogger(config.logLevel);
+  guardProcess(log);
   try {
     if (config.serveClient) await ensureClientBuilt((line) => process.stdout.write(`${line}\n`));
     const running = await startServer(config, log);
@@ -33,6 +36,11 @@ export async function run(_args: string[]): Promise<number> {
       );
     } else {
       lines.push(`  log in with your operator account (first admin: ${seed.adminEmail})`);
+      if (seed.adminPending)
+        lines.push(
+          "  the first admin's one-time password has not been changed yet; lost it? run",
+          `  npx waymark operators reset-password --email ${seed.adminEmail}`,
+        );
     }
     process.stdout.write(`${lines.join("\n")}\n\n`);
     const stop = async (signal: string) => {
@@ -49,6 +57,14 @@ export async function run(_args: string[]): Promise<number> {
 }
 
 function fail(err: unknown): number {
+  if (err instanceof DataDirLockedError) {
+    const why =
+      err.owner.command === "start"
+        ? "stop it first, or set WAYMARK_DATA_DIR to another folder"
+        : "wait for it to finish";
+    process.stderr.write(`waymark: ${err.message}; ${why}\n`);
+    return 1;
+  }
   if (
     err instanceof ConfigError ||
     err instanceof DatabaseConnectError ||

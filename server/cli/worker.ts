@@ -12,8 +12,9 @@ import { createPublisher } from "../realtime/index.ts";
 import { startDateScanner } from "../runtime/date-scan.ts";
 import { listenForDue } from "../runtime/due-channel.ts";
 import { liveJourneyCache } from "../runtime/live-journeys.ts";
-import { policyCache } from "../runtime/policy.ts";
+import { listenForPolicyChanges, policyCache } from "../runtime/policy.ts";
 import { startTicker } from "../runtime/ticker.ts";
+import { guardProcess } from "./process-guard.ts";
 
 /**
  * `waymark worker`: the ticker and delivery without HTTP, so several processes on several
@@ -40,6 +41,7 @@ export async function run(_args: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger(config.logLevel);
+  guardProcess(log);
   let db: Awaited<ReturnType<typeof connect>>;
   try {
     db = await connect({ url: config.databaseUrl, poolMax: config.tickConcurrency + 4 });
@@ -73,6 +75,10 @@ export async function run(_args: string[]): Promise<number> {
   const due = listenForDue(config.databaseUrl, ticker.nudge, {
     onError: (err) => log.warn({ err }, "due-channel listener: reconnecting"),
   });
+  // A settings change on any server: this worker's next batch uses the new policy.
+  const policyChanges = listenForPolicyChanges(config.databaseUrl, db.knex, {
+    onError: (err) => log.warn({ err }, "policy listener: reconnecting"),
+  });
   const dateScanner = startDateScanner({
     knex: db.knex,
     crypto,
@@ -101,6 +107,7 @@ export async function run(_args: string[]): Promise<number> {
   );
   const stop = async () => {
     await due.close();
+    await policyChanges.close();
     await ticker.stop();
     await publisher?.close();
     await dateScanner.stop();

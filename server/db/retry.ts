@@ -41,14 +41,32 @@ export function isRetryableDbError(err: unknown): boolean {
   return isConnectionLoss(err);
 }
 
-/** Runs `fn`, retrying retryable database errors with a jittered, growing pause. */
-export async function withDbRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+/**
+ * Runs `fn`, retrying retryable database errors with a jittered, growing pause: serialization
+ * failures and deadlocks up to `attempts` times; the database being unreachable for up to
+ * `outageMs` (pauses capped near 1 s, so work resumes within about a second of the database
+ * coming back). The second matters most after a provider call: the delivery worker records the
+ * outcome through here, and giving up during a restart left the message to be re-sent when its
+ * lease ran out — the provider's second acceptance of the same key (tests/reliability/
+ * database-outage.test.ts saw ten). `fn` must be safe to run again: a transaction whose COMMIT
+ * was cut off may have committed, so callers replay work that is idempotent by construction
+ * (the ticker re-claims only what is still due; outcome updates check the lease).
+ */
+export async function withDbRetry<T>(
+  fn: () => Promise<T>,
+  attempts = 4,
+  outageMs = 30_000,
+): Promise<T> {
+  const started = Date.now();
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (err) {
-      if (i >= attempts || !isRetryableDbError(err)) throw err;
-      await sleep(Math.min(2000, 20 * 2 ** i) * (0.5 + Math.random()));
+      if (!isRetryableDbError(err)) throw err;
+      const unreachable = isConnectionLoss(err);
+      if (unreachable ? Date.now() - started >= outageMs : i >= attempts) throw err;
+      const pause = Math.min(unreachable ? 700 : 2000, 20 * 2 ** i);
+      await sleep(pause * (0.5 + Math.random()));
     }
   }
 }

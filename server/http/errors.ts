@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
+import { isConnectionLoss } from "../db/retry.ts";
 
 /** An error meant for the client: a status, a stable code and details a UI can point at. */
 export class HttpError extends Error {
@@ -24,10 +25,23 @@ interface BodyParserError {
 
 /**
  * Every error leaves as `{"error": {code, message, details}}`. Body-parser failures (malformed
- * JSON, oversized bodies) carry a `type` and become 400/413; anything unexpected is a 500 whose
- * message hides internals.
+ * JSON, oversized bodies) carry a `type` and become 400/413. The database being unreachable (a
+ * restart, a failover, a terminated connection, no free connection in time) is not a bug in the
+ * request: 503 with Retry-After, so clients and SDKs retry (Segment's libraries retry 5xx) and
+ * nothing was committed. Anything else unexpected is a 500 whose message hides internals.
  */
-export function errorHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {
+export function errorHandler(
+  onUnexpected: (err: unknown) => void,
+  onUnavailable: (err: unknown) => void = onUnexpected,
+): ErrorRequestHandler {
+  // One log line per outage second, not one per request: a busy API during a restart answers
+  // thousands of 503s.
+  let lastLogged = 0;
+  const unavailable = (err: unknown) => {
+    if (Date.now() - lastLogged < 1000) return;
+    lastLogged = Date.now();
+    onUnavailable(err);
+  };
   return (err, _req, res, _next) => {
     if (err instanceof HttpError) {
       res
@@ -56,6 +70,21 @@ export function errorHandler(onUnexpected: (err: unknown) => void): ErrorRequest
       res.status(parser.status).json({
         error: { code: "bad_request", message: parser.message ?? "bad request", details: null },
       });
+      return;
+    }
+    // knex's pool gave up waiting for a connection (its CommonJS class is not importable by name).
+    if (isConnectionLoss(err) || (err as Error | undefined)?.name === "KnexTimeoutError") {
+      unavailable(err);
+      res
+        .status(503)
+        .set("Retry-After", "2")
+        .json({
+          error: {
+            code: "database_unavailable",
+            message: "the database is unavailable; retry shortly",
+            details: null,
+          },
+        });
       return;
     }
     onUnexpected(err);

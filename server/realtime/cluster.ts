@@ -53,12 +53,29 @@ export async function createCluster(
     application_name: applicationName,
     connectionTimeoutMillis: 5000,
   });
-  pool.on("error", (err) => log.warn({ err }, "realtime: PostgreSQL connection lost"));
+  // pg-pool hangs the whole client object on the error; the message and code are what matter.
+  pool.on("error", (err) =>
+    log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      "realtime: PostgreSQL connection lost",
+    ),
+  );
+  const listenPool = withOwnListenConnection(
+    pool,
+    {
+      connectionString: options.pgUrl,
+      application_name: applicationName,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    },
+    (err) => log.warn({ err }, "realtime: PostgreSQL LISTEN connection lost; reconnecting"),
+  );
   try {
     await createAttachmentsTable(pool);
     const io: RealtimeServer = new Server({
       ...base,
-      adapter: createAdapter(pool, {
+      adapter: createAdapter(listenPool, {
         errorHandler: (err) => log.warn({ err }, "realtime: PostgreSQL adapter error"),
       }),
     });
@@ -83,6 +100,45 @@ export async function createCluster(
     pool.end().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The adapter checks one client out of its pool for LISTEN and keeps it. A checked-out pg client
+ * has no `error` listener (the pool only listens while a client is idle), so when that connection
+ * died — a terminated backend, a database restart, a failover — the `error` event had no
+ * listener and took the whole process down (issue #12); and the dead client was never released,
+ * so every reconnect would also have leaked a pool slot. So the adapter gets the pool with one
+ * change: `connect()` opens a client of its own, outside the pool, with an error listener, whose
+ * `release()` ends it. The adapter's `end` handler then reconnects by itself (1–3 s, jittered)
+ * and LISTENs again. Everything else (`query` for NOTIFY and attachments) is the pool's.
+ */
+function withOwnListenConnection(
+  pool: pg.Pool,
+  config: pg.ClientConfig,
+  onError: (err: Error) => void,
+): pg.Pool {
+  const connect = async (): Promise<pg.PoolClient> => {
+    const client = new pg.Client(config);
+    client.on("error", onError);
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    return Object.assign(client, {
+      release: () => {
+        client.end().catch(() => {});
+      },
+    }) as pg.PoolClient;
+  };
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === "connect") return connect;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { auditSettingsChange } from "../audit/settings.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
-import type { policyCache } from "../runtime/policy.ts";
+import { type policyCache, savePolicy } from "../runtime/policy.ts";
 
 // The journey format's own primitives, so a duration or time valid in a journey is valid here.
 const Hhmm = TimeOfDaySchema;
@@ -75,12 +75,13 @@ export function settingsRoutes(
       body: z.object({ policy: PolicySettings }),
       async handler(req, res) {
         const body = parseBody(z.object({ policy: PolicySettings }), req.body);
-        await knex("settings")
-          .insert({ key: "policy", value: JSON.stringify(body.policy), updated_at: new Date() })
-          .onConflict("key")
-          .merge(["value", "updated_at"]);
-        await auditSettingsChange(knex, req, body.policy);
-        policy.invalidate();
+        // This process's cached policies are dropped before it answers, other processes' when
+        // the NOTIFY sent at commit reaches them (runtime/policy.ts); the audit entry commits
+        // with the change.
+        const at = new Date();
+        await savePolicy(knex, body.policy, at, (trx, previous) =>
+          auditSettingsChange(trx, req, previous, body.policy, at),
+        );
         res.json({ policy: await current() });
       },
     },

@@ -60,7 +60,9 @@ export interface BatchStats {
 export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
   const started = performance.now();
   const now = (options.now ?? (() => new Date()))();
-  const policy = await options.policy(now.getTime());
+  // Retried like the batch: while the database is unreachable the tick waits it out here
+  // (db/retry.ts) instead of failing, and logging, every poll.
+  const policy = await withDbRetry(() => options.policy(now.getTime()));
   const batchSize = options.batchSize ?? 500;
   const phases = { claim: 0, load: 0, step: 0, write: 0 };
   let mark = performance.now();

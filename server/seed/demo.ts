@@ -13,6 +13,11 @@ export interface SeedResult {
   /** Set only on the run that created the admin: the one-time password to print. */
   adminPassword: string | null;
   adminEmail: string;
+  /**
+   * The first admin still has an unchanged one-time password: the start banner says how to get
+   * a new one (`waymark operators reset-password`), since the old one is only stored hashed.
+   */
+  adminPending: boolean;
   contacts: number;
   journeys: number;
 }
@@ -50,6 +55,7 @@ async function seedBasics(
     const result: SeedResult = {
       adminPassword: null,
       adminEmail: ADMIN_EMAIL,
+      adminPending: false,
       contacts: 0,
       journeys: 0,
     };
@@ -63,6 +69,12 @@ async function seedBasics(
         must_change_password: true,
       });
       result.adminPassword = password;
+    } else {
+      const admin = (await trx("operators")
+        .whereRaw("lower(email) = ?", [ADMIN_EMAIL])
+        .whereNull("disabled_at")
+        .first("must_change_password")) as { must_change_password: boolean } | undefined;
+      result.adminPending = admin?.must_change_password === true;
     }
     if (!options.demo) return result;
     if (!(await hasRows(trx, "contacts"))) {

@@ -26,6 +26,7 @@ async function login(url: string, password: string): Promise<string> {
   return cookie.split(";")[0] ?? "";
 }
 
+// Each start seeds the 10,300-contact demo into PGlite: up to ~30 s on a loaded 2-core machine.
 describe("waymark start on embedded PGlite", () => {
   it("serves the client and /healthz, prints how to log in, and keeps data across restarts", async () => {
     const dataDir = tempDir();
@@ -60,7 +61,7 @@ describe("waymark start on embedded PGlite", () => {
     expect(second.stdout).not.toMatch(/demo workspace/);
     await login(second.url, first.adminPassword ?? "");
     await second.stop();
-  });
+  }, 120_000);
 
   it("says clearly when the port is busy", async () => {
     const a = await start({ WAYMARK_DATA_DIR: tempDir() });
@@ -74,7 +75,7 @@ describe("waymark start on embedded PGlite", () => {
     expect(b.stderr.trim()).toBe(
       `waymark: port ${port} is already in use (is Waymark already running?); set PORT to use another`,
     );
-  });
+  }, 120_000);
 
   it("rejects a bad DATABASE_URL with one line and exit code 1", async () => {
     for (const url of ["postgres://nobody@127.0.0.1:1/nowhere", "mysql://x@y/z", "not a url"]) {

@@ -66,7 +66,8 @@ export async function startWaymark(
     adminPassword: password,
     stop: () =>
       new Promise((done) => {
-        if (child.exitCode !== null) return done(child.exitCode);
+        // A child killed by a signal has no exit code, only a signalCode.
+        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
         child.once("exit", (code) => done(code));
         child.kill("SIGTERM");
       }),
@@ -90,7 +91,8 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       stderr += d.toString();
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
+    // "close", not "exit": what the command printed last may still be in the pipe at exit.
+    child.on("close", (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr });
     });

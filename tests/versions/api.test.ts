@@ -406,6 +406,13 @@ describe.each(databaseKinds)("versions, diff, revert, import and audit on %s", (
       subject: { type: "settings", id: "policy" },
       details: { changed: null, policy: { quietHoursFor: [] } },
     });
+    // A second change is audited with the fields that differ from the stored policy.
+    expect(
+      (await call("PUT", "/api/settings", { policy: { ...settings, quietHoursFor: ["promotional"] } }))
+        .status,
+    ).toBe(200);
+    const [latest] = await audit("?action=settings.update");
+    expect(latest?.details).toMatchObject({ changed: ["quietHoursFor"] });
     const imports = await audit("?action=journey.import");
     // Newest first: the hostile document, brand-new, hist-git, hist-2, then hist's draft.
     expect(imports.map((e) => [e.subject.id, e.details.outcome])).toEqual([
