@@ -408,8 +408,11 @@ describe.each(databaseKinds)("versions, diff, revert, import and audit on %s", (
     });
     // A second change is audited with the fields that differ from the stored policy.
     expect(
-      (await call("PUT", "/api/settings", { policy: { ...settings, quietHoursFor: ["promotional"] } }))
-        .status,
+      (
+        await call("PUT", "/api/settings", {
+          policy: { ...settings, quietHoursFor: ["promotional"] },
+        })
+      ).status,
     ).toBe(200);
     const [latest] = await audit("?action=settings.update");
     expect(latest?.details).toMatchObject({ changed: ["quietHoursFor"] });
