@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
+import { type AccessRole, KEY_ROLES } from "../auth/sessions.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { connect, DatabaseConnectError } from "../db/connect.ts";
 import { migrateLatest } from "../db/migrate.ts";
 import { createApiKey, type KeyKind, revokeApiKey } from "../keys/api-keys.ts";
 
-const USAGE =
-  "usage: waymark keys create --kind write|secret [--name NAME]\n       waymark keys revoke <id>\n";
+const USAGE = `usage: waymark keys create --kind write|secret [--role ${KEY_ROLES.join("|")}] [--name NAME]
+       waymark keys revoke <id>
+A secret key acts with its role (default admin); a metrics key reads GET /metrics only.\n`;
 
 /** `waymark keys …`: API keys for scripts, printed once (only a hash is stored). */
 export async function run(args: string[]): Promise<number> {
@@ -31,14 +33,23 @@ export async function run(args: string[]): Promise<number> {
           process.stderr.write(`waymark keys: --kind must be write or secret\n${USAGE}`);
           return 2;
         }
+        const role = values.role ?? "admin";
+        if (!isKeyRole(role) || (kind === "write" && values.role !== undefined)) {
+          process.stderr.write(
+            `waymark keys: --role is for secret keys, one of ${KEY_ROLES.join(", ")}\n${USAGE}`,
+          );
+          return 2;
+        }
         const { id, key } = await createApiKey(
           db.knex,
           kind as KeyKind,
           values.name ?? `${kind} key`,
           null,
+          role,
         );
         process.stdout.write(`${key}\n`);
-        process.stderr.write(`created ${kind} key #${id}; it is shown once — store it now\n`);
+        const what = kind === "secret" ? `secret key #${id} (${role})` : `write key #${id}`;
+        process.stderr.write(`created ${what}; it is shown once — store it now\n`);
         return 0;
       }
       if (action === "revoke" && target && /^\d+$/.test(target)) {
@@ -64,6 +75,10 @@ function parse(args: string[]) {
   return parseArgs({
     args,
     allowPositionals: true,
-    options: { kind: { type: "string" }, name: { type: "string" } },
+    options: { kind: { type: "string" }, name: { type: "string" }, role: { type: "string" } },
   });
+}
+
+function isKeyRole(role: string): role is AccessRole {
+  return (KEY_ROLES as readonly string[]).includes(role);
 }

@@ -7,6 +7,7 @@ const TABLES = [
   "audience_members",
   "audiences",
   "contact_cooldowns",
+  "contact_lookups",
   "contact_rfm",
   "contact_rfm_state",
   "contacts",
@@ -51,13 +52,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206050000_access_controls.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261126000000_contact_rfm.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206050000_access_controls.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206050000_access_controls.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",

@@ -23,6 +23,7 @@ export function OperatorsSection({ me }: { me: Operator }) {
   const [role, setRole] = useState<Role>("marketer");
   const [created, setCreated] = useState<{ email: string; password: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
     api
@@ -51,7 +52,12 @@ export function OperatorsSection({ me }: { me: Operator }) {
   async function disable(id: number) {
     setConfirming(null);
     try {
-      await api.disableOperator(id);
+      const r = await api.disableOperator(id);
+      setNotice(
+        r.keysStopped > 0
+          ? `Disabled. ${r.keysStopped} API key${r.keysStopped === 1 ? "" : "s"} they made stopped working.`
+          : "Disabled.",
+      );
       refresh();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -71,6 +77,11 @@ export function OperatorsSection({ me }: { me: Operator }) {
           value={created.password}
           onDone={() => setCreated(null)}
         />
+      )}
+      {notice && (
+        <p className="muted" role="status" data-testid="operators-notice">
+          {notice}
+        </p>
       )}
       {error && (
         <p className="error" role="alert">
