@@ -55,7 +55,7 @@ const VALUE_FIELDS = new Set([
   "response",
 ]);
 
-const EMAIL = /[^\s"'<>()[\]{},;:@]+@[^\s"'<>()[\]{},;:@]+\.[A-Za-z]{2,}/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const PHONE = /\+\d[\d\s().-]{6,}\d/g;
 
 /**
