@@ -6,13 +6,16 @@ import { generatePassword, hashPassword, verifyPassword } from "../auth/password
 import { deleteOperatorSessions, KEY_ROLES, ROLES } from "../auth/sessions.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
+import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
 import { countActiveKeys, createApiKey, mayGrant, revokeApiKey } from "../keys/api-keys.ts";
 import { listLookups } from "../privacy/lookup-audit.ts";
 
 const NewKey = z.object({
   kind: z.enum(["write", "secret"]),
-  name: z.string().trim().min(1).max(100),
+  name: text(1, 100)
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1)),
   /** A secret key's role: at most the creator's (admins: any). Defaults to the creator's. */
   role: z.enum(KEY_ROLES).optional(),
 });
@@ -26,12 +29,17 @@ const NewOperator = z.object({
   name: z.string().max(200).optional(),
 });
 const PasswordChange = z.object({
-  current: z.string().min(1).max(200),
-  next: z.string().min(12, "at least 12 characters").max(200),
+  current: text(1, 200),
+  next: z
+    .string()
+    .min(12, "at least 12 characters")
+    .max(200)
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL characters"),
 });
 
+// Up to 15 digits: a safe integer, and within bigint, so a huge id is a 404, not a 500.
 const idParam = (raw: string) => {
-  if (!/^\d+$/.test(raw)) throw new HttpError(400, "bad_id", "id must be a number");
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, "bad_id", "id must be a number");
   return Number(raw);
 };
 

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { normalizePhone } from "../../engine/time/index.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
+import { hasNul } from "../http/text.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { admitLookup, type Lookup, recordMatches } from "../privacy/lookup-audit.ts";
 import { maskEmail, maskPhone } from "../privacy/mask.ts";
@@ -87,6 +88,8 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
         "Search contacts by external id, email or phone (exact phone match via the blind index); phone and email searches are audited and throttled per operator",
       async handler(req, res) {
         const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
+        if (q.length > 320 || hasNul(q))
+          throw new HttpError(400, "invalid_query", "q: at most 320 characters, no NUL");
         const query = knex("contacts").select(COLUMNS).orderBy("id", "desc").limit(50);
         let audit: number | null = null;
         if (q) {

@@ -8,11 +8,12 @@ import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { readCookie, requireAuth } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
+import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
 
 const LoginBody = z.object({
-  email: z.string().min(1).max(320),
-  password: z.string().min(1).max(200),
+  email: text(1, 320),
+  password: text(1, 200),
 });
 
 export interface SessionOptions {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../../server/db/connect.ts";
 import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
+import { runCli, tempDir } from "../../helpers/server-process.ts";
 import { call, createOperator, login } from "./helpers.ts";
 
 /**
@@ -98,7 +100,7 @@ describe.each(databaseKinds)("secret keys with roles on %s", (kind) => {
     expect((await call(app.url, "GET", "/api/contacts", { bearer: revoked })).status).toBe(401);
   });
 
-  it("answers hostile key bodies with 400 naming the field", async () => {
+  it("answers hostile key bodies and ids with 400 naming the field", async () => {
     for (const body of [
       { role: "__proto__" },
       { role: "constructor" },
@@ -109,6 +111,15 @@ describe.each(databaseKinds)("secret keys with roles on %s", (kind) => {
       const res = await makeKey(adminCookie, body);
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
       expect(JSON.stringify(res.body)).toContain("role");
+    }
+    const nul = await makeKey(adminCookie, { name: "key\u0000name" });
+    expect(nul.status).toBe(400);
+    expect(JSON.stringify(nul.body)).toContain("name");
+    for (const id of ["99999999999999999999", "-1", "1e3", "%00"]) {
+      const del = await call(app.url, "DELETE", `/api/keys/${id}`, { cookie: adminCookie });
+      expect([id, del.status]).toEqual([id, 400]);
+      const op = await call(app.url, "DELETE", `/api/operators/${id}`, { cookie: adminCookie });
+      expect([id, op.status]).toEqual([id, 400]);
     }
     const write = await call(app.url, "POST", "/api/keys", {
       cookie: adminCookie,
@@ -181,4 +192,39 @@ describe.each(databaseKinds)("secret keys with roles on %s", (kind) => {
     await db.knex("operators").where({ id: temp.id }).delete();
     expect((await call(app.url, "GET", "/api/journeys", { bearer })).status).toBe(401);
   });
+});
+
+describe("waymark keys create --role", () => {
+  it("makes a secret key with the role asked for, admin by default; refuses unknown roles", async () => {
+    const dir = tempDir();
+    const env = { WAYMARK_DATA_DIR: dir };
+    const metrics = await runCli(["keys", "create", "--kind", "secret", "--role", "metrics"], env);
+    expect(metrics.code).toBe(0);
+    expect(metrics.stderr).toContain("(metrics)");
+    const plain = await runCli(["keys", "create", "--kind", "secret"], env);
+    expect(plain.code).toBe(0);
+    for (const bad of [
+      ["keys", "create", "--kind", "secret", "--role", "root"],
+      ["keys", "create", "--kind", "secret", "--role", "__proto__"],
+      ["keys", "create", "--kind", "write", "--role", "admin"],
+    ]) {
+      const res = await runCli(bad, env);
+      expect([bad.join(" "), res.code]).toEqual([bad.join(" "), 2]);
+    }
+    const db = await connect({ pgliteDir: dir });
+    try {
+      const rows = (await db.knex("api_keys").orderBy("id").select("kind", "role", "prefix")) as {
+        kind: string;
+        role: string | null;
+        prefix: string;
+      }[];
+      expect(rows.map((r) => [r.kind, r.role])).toEqual([
+        ["secret", "metrics"],
+        ["secret", "admin"],
+      ]);
+      expect(rows[0]?.prefix).toBe(metrics.stdout.trim().slice(0, 7));
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });

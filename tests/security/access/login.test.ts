@@ -81,6 +81,27 @@ describe("login throttling and timing", () => {
     expect(v6).toEqual({ 401: 10, 429: 4 });
   });
 
+  it("answers hostile logins with 400, never a 500", async () => {
+    for (const body of [
+      { email: "owner\u0000@example.test", password: "x" },
+      { email: owner.email, password: "pass\u0000word" },
+      { email: "x".repeat(321), password: "x" },
+      { email: { $ne: "" }, password: "x" },
+      { email: ["a"], password: "x" },
+      // A raw "__proto__" key, as JSON.parse makes it: an own property, no email.
+      `{"__proto__":{"email":"${owner.email}"},"password":"${PASSWORD}"}`,
+    ]) {
+      const res = await call(app.url, "POST", "/api/session", {
+        body,
+        headers: { "x-forwarded-for": "10.6.0.1" },
+      });
+      expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
+    }
+    // A lone surrogate is valid JSON text and just a wrong email.
+    const lone = await attempt("a\ud800@example.test", "x\udfff", "10.6.0.2");
+    expect(lone.status).toBe(401);
+  });
+
   it("answers a known email and an unknown one in the same time (medians within 2×)", async () => {
     const known: number[] = [];
     const unknown: number[] = [];

@@ -83,6 +83,9 @@ describe.each(databaseKinds)("contact lookups on %s", (kind) => {
     });
     const byEmail = await search(cookie, "Li.Wei@example.com");
     expect(byEmail.body.contacts).toMatchObject([{ email: "l***@example.com" }]);
+    // Hostile queries: a 400, not a 500 from PostgreSQL.
+    expect((await search(cookie, "a\u0000@example.com")).status).toBe(400);
+    expect((await search(cookie, "x".repeat(400))).status).toBe(400);
     // External-id searches are not contact-data lookups: not audited.
     await search(cookie, "masked");
     expect(await db.knex("contact_lookups").where({ operator_id: other.id })).toHaveLength(2);
