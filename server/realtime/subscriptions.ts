@@ -23,11 +23,12 @@ const fail = (code: string, message: string): Ack => ({ ok: false, error: { code
 
 /**
  * `subscribe` / `unsubscribe` for one socket. Each subscribe re-checks the socket's credentials
- * first (server/realtime/auth.ts ends sockets with their sessions too). A journey subscriber gets absolute counts first:
- * pending deltas are flushed to the room's current members, then the counts are read, then the
- * socket joins and gets them — so the deltas it receives afterwards are (up to the few ms the
- * query takes) exactly the batches the counts do not include. The resync in `startResync` heals
- * what that window, other processes' pending flushes and out-of-ticker changes (archiving) miss.
+ * first (server/realtime/auth.ts also ends sockets with their sessions). A journey subscriber
+ * gets absolute counts first: pending deltas are flushed to the room's current members, then
+ * the counts are read, then the socket joins and gets them — so the deltas it receives
+ * afterwards are (up to the few ms the query takes) exactly the batches the counts do not
+ * include. The resync in `startResync` heals what that window, other processes' pending flushes
+ * and out-of-ticker changes (archiving) miss.
  */
 export function handleSubscriptions(socket: RealtimeSocket, deps: SubscriptionDeps): void {
   const reply = (ack: ((r: Ack) => void) | undefined, result: Ack) => {

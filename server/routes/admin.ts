@@ -37,7 +37,8 @@ const PasswordChange = z.object({
     .refine((s) => !s.includes("\u0000"), "must not contain NUL characters"),
 });
 
-// Up to 15 digits: a safe integer, and within bigint, so a huge id is a 404, not a 500.
+// Up to 15 digits: a safe integer within bigint, so a huge id is a 400 here, not a 500 from
+// PostgreSQL.
 const idParam = (raw: string) => {
   if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, "bad_id", "id must be a number");
   return Number(raw);

@@ -162,10 +162,30 @@ describe.each(databaseKinds)("secret keys with roles on %s", (kind) => {
       String((await makeKey(devCookie, { role: "metrics" })).body.key),
     ];
     expect((await call(app.url, "GET", "/metrics", { bearer: devKeys[1] })).status).toBe(200);
+    const writeKey = String(
+      (
+        await call(app.url, "POST", "/api/keys", {
+          cookie: devCookie,
+          body: { kind: "write", name: "dev backend" },
+        })
+      ).body.key,
+    );
+    const track = () =>
+      fetch(`${app.url}/v1/track`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ userId: "dev-user", event: "seen" }),
+      });
+    expect((await track()).status).toBe(200);
     const disabled = await call(app.url, "DELETE", `/api/operators/${dev.id}`, {
       bearer: bossKey,
     });
-    expect(disabled).toMatchObject({ status: 200, body: { disabled: true, keysStopped: 2 } });
+    expect(disabled).toMatchObject({ status: 200, body: { disabled: true, keysStopped: 3 } });
+    // The write key stops too: a departed engineer cannot feed events (and sends) any more.
+    expect((await track()).status).toBe(401);
     for (const bearer of devKeys) {
       expect((await call(app.url, "GET", "/metrics", { bearer })).status).toBe(401);
       expect((await call(app.url, "GET", "/api/journeys", { bearer })).status).toBe(401);
@@ -173,7 +193,7 @@ describe.each(databaseKinds)("secret keys with roles on %s", (kind) => {
     expect((await call(app.url, "GET", "/api/journeys", { cookie: devCookie })).status).toBe(401);
     const listed = (await call(app.url, "GET", "/api/keys", { cookie: bossCookie })).body
       .keys as Record<string, unknown>[];
-    expect(listed.filter((k) => k.createdBy === dev.email && k.creatorDisabledAt)).toHaveLength(2);
+    expect(listed.filter((k) => k.createdBy === dev.email && k.creatorDisabledAt)).toHaveLength(3);
   });
 
   it("refuses a key whose creator may no longer grant its role (demoted in the database)", async () => {
