@@ -6,6 +6,7 @@ import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
 import { deliveryRoutes } from "./delivery/routes.ts";
 import type { Activity } from "./http/activity.ts";
+import { csrfGuard } from "./http/csrf.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { buildRouter } from "./http/routes.ts";
@@ -91,16 +92,8 @@ export function createApp({
   app.use(express.json({ limit: "1mb" }));
 
   app.use(healthRoutes(db));
-  // Password guessing: 10 tries at once, then one every 6 s, per address and per email.
-  const login = { perSecond: 1 / 6, burst: 10, code: "too_many_logins" };
-  app.post("/api/session", rateLimit({ ...login, key: (req) => `ip:${req.ip}` }));
-  app.post(
-    "/api/session",
-    rateLimit({
-      ...login,
-      key: (req) => `email:${String((req.body as { email?: unknown })?.email ?? "").toLowerCase()}`,
-    }),
-  );
+  // Forged cross-site writes with the session cookie (server/http/csrf.ts).
+  app.use("/api", csrfGuard());
   app.use(
     "/v1",
     rateLimit({
@@ -109,7 +102,8 @@ export function createApp({
       key: (req) => req.headers.authorization ?? `ip:${req.ip}`,
     }),
   );
-  app.use(sessionRoutes(db.knex, secureCookies));
+  // Login, with its own password-guessing throttle (server/auth/login-throttle.ts).
+  app.use(sessionRoutes(db.knex, { secureCookies }));
   const live = liveJourneyCache(db.knex);
   const now = clock ?? (() => new Date());
   const policy = policyCache(db.knex, workspaceTimezone);

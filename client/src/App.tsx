@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator } from "./api.ts";
-import { PasswordBanner } from "./components/PasswordBanner.tsx";
+import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -51,6 +51,12 @@ export function App() {
 
   if (session.state === "loading") return <div className="splash">Waymark</div>;
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
+  const logout = async () => {
+    await api.logout();
+    setSession({ state: "anonymous" });
+  };
+  if (session.operator.mustChangePassword)
+    return <ChoosePassword operator={session.operator} onChanged={refresh} onLogout={logout} />;
   return (
     <div className={`shell${route.page === "editor" ? " shell-full" : ""}`}>
       <header className="topbar">
@@ -76,18 +82,10 @@ export function App() {
         <span className="who">
           {session.operator.email} · {session.operator.role}
         </span>
-        <button
-          type="button"
-          className="ghost"
-          onClick={async () => {
-            await api.logout();
-            setSession({ state: "anonymous" });
-          }}
-        >
+        <button type="button" className="ghost" onClick={logout}>
           Log out
         </button>
       </header>
-      {session.operator.mustChangePassword && <PasswordBanner onChanged={refresh} />}
       <main className={route.page === "editor" ? "content-full" : "content"}>
         <Page route={route} operator={session.operator} />
       </main>

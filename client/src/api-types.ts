@@ -209,12 +209,21 @@ export interface SimulateResult {
   issues: { code: string; message: string }[];
 }
 
+/** A secret key's role: an operator role, or `metrics` (GET /metrics and nothing else). */
+export type KeyRole = Role | "metrics";
+
 export interface ApiKey {
   id: number;
   kind: "write" | "secret";
   name: string | null;
+  /** What a secret key may do (never more than its creator); null for write keys. */
+  role: KeyRole | null;
   /** The first characters of the key, to tell keys apart (the key itself is stored hashed). */
   prefix: string | null;
+  /** The creator's email; null for keys made with the CLI. */
+  createdBy: string | null;
+  /** Set when the creator was disabled: the key no longer works. */
+  creatorDisabledAt: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;

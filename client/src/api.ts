@@ -8,6 +8,7 @@ import type {
   Contact,
   Enrollment,
   JourneyStats,
+  KeyRole,
   Message,
   MessageFilter,
   OperatorRow,
@@ -265,7 +266,10 @@ export function queryString(params: Record<string, string | number | undefined>)
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
   changePassword: (current: string, next: string) =>
-    request<{ changed: true }>("PUT", "/api/me/password", { current, next }),
+    request<{ changed: true; sessionsEnded: number }>("PUT", "/api/me/password", {
+      current,
+      next,
+    }),
   login: (email: string, password: string) =>
     request<{ ok: true }>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
@@ -336,8 +340,12 @@ export const api = {
 
   keys: () => request<{ keys: ApiKey[] }>("GET", "/api/keys"),
   /** The key is in this answer only: it is stored hashed. */
-  createKey: (kind: ApiKey["kind"], name: string) =>
-    request<{ id: number | string; key: string }>("POST", "/api/keys", { kind, name }),
+  createKey: (kind: ApiKey["kind"], name: string, role?: KeyRole) =>
+    request<{ id: number | string; key: string; role: KeyRole | null }>(
+      "POST",
+      "/api/keys",
+      kind === "secret" ? { kind, name, role } : { kind, name },
+    ),
   revokeKey: (id: number | string) =>
     request<void>("DELETE", `/api/keys/${encodeURIComponent(String(id))}`),
 
@@ -370,5 +378,8 @@ export const api = {
   audit: (filter: { action?: string; subjectType?: string; before?: number } = {}) =>
     request<AuditPage>("GET", `/api/audit${queryString({ ...filter })}`),
   disableOperator: (id: number) =>
-    request<void>("DELETE", `/api/operators/${encodeURIComponent(String(id))}`),
+    request<{ disabled: true; keysStopped: number; writeKeysActive: number }>(
+      "DELETE",
+      `/api/operators/${encodeURIComponent(String(id))}`,
+    ),
 };

@@ -1,25 +1,18 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
-import { hashKey } from "../keys/api-keys.ts";
 import { insertAuditEntry } from "./sql/audit-log.ts";
 import type { AuditActor, AuditSubject } from "./types.ts";
 import { SYSTEM_ACTOR } from "./types.ts";
 
 /**
- * Who made this request, for the audit log. `server/http/auth.ts` resolves a Bearer token as
- * an API key (and only as one), so a request that authenticated with one is a key's; its id is
- * found by the same hash the key table stores. Anything else signed in is an operator.
+ * Who made this request, for the audit log: the credential `server/http/auth.ts` resolved — a
+ * key (its own id and role; it acts for its creator, who is not the actor here) or an
+ * operator's session.
  */
-export async function actorFrom(db: Knex | Knex.Transaction, req: Request): Promise<AuditActor> {
+export function actorFrom(req: Request): AuditActor {
   const op = req.operator;
   if (!op) return SYSTEM_ACTOR;
-  const auth = req.headers.authorization;
-  if (auth?.startsWith("Bearer ")) {
-    const row = (await db("api_keys")
-      .where({ key_hash: hashKey(auth.slice(7).trim()) })
-      .first("id")) as { id: string | number } | undefined;
-    return { kind: "key", id: row ? Number(row.id) : null, name: op.name, role: op.role };
-  }
+  if (op.via.kind === "key") return { kind: "key", id: op.via.key, name: op.name, role: op.role };
   return { kind: "operator", id: op.id, name: op.email, role: op.role };
 }
 
@@ -39,7 +32,7 @@ export async function audit(
   who: Request | AuditActor,
   record: AuditRecord,
 ): Promise<number> {
-  const actor = "headers" in who ? await actorFrom(db, who) : who;
+  const actor = "headers" in who ? actorFrom(who) : who;
   return insertAuditEntry(db, {
     at: record.at,
     actor,

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import type { Knex } from "knex";
+import { type AccessRole, KEY_ROLES } from "../auth/sessions.ts";
 import { createApiKey, type KeyKind, revokeApiKey } from "../keys/api-keys.ts";
 import type { CommandIo } from "./admin-socket.ts";
 import { runDatabaseCommand } from "./database-command.ts";
 
-const USAGE =
-  "usage: waymark keys create --kind write|secret [--name NAME]\n       waymark keys revoke <id>\n";
+const USAGE = `usage: waymark keys create --kind write|secret [--role ${KEY_ROLES.join("|")}] [--name NAME]
+       waymark keys revoke <id>
+A secret key acts with its role (default admin); a metrics key reads GET /metrics only.\n`;
 
 /** `waymark keys …`: API keys for scripts, printed once (only a hash is stored). */
 export function run(args: string[]): Promise<number> {
@@ -29,14 +31,21 @@ export async function execute(knex: Knex, args: string[], io: CommandIo): Promis
       io.err(`waymark keys: --kind must be write or secret\n${USAGE}`);
       return 2;
     }
+    const role = values.role ?? "admin";
+    if (!isKeyRole(role) || (kind === "write" && values.role !== undefined)) {
+      io.err(`waymark keys: --role is for secret keys, one of ${KEY_ROLES.join(", ")}\n${USAGE}`);
+      return 2;
+    }
     const { id, key } = await createApiKey(
       knex,
       kind as KeyKind,
       values.name ?? `${kind} key`,
       null,
+      role,
     );
     io.out(`${key}\n`);
-    io.err(`created ${kind} key #${id}; it is shown once — store it now\n`);
+    const what = kind === "secret" ? `secret key #${id} (${role})` : `write key #${id}`;
+    io.err(`created ${what}; it is shown once — store it now\n`);
     return 0;
   }
   if (action === "revoke" && target && /^\d+$/.test(target)) {
@@ -52,6 +61,10 @@ function parse(args: string[]) {
   return parseArgs({
     args,
     allowPositionals: true,
-    options: { kind: { type: "string" }, name: { type: "string" } },
+    options: { kind: { type: "string" }, name: { type: "string" }, role: { type: "string" } },
   });
+}
+
+function isKeyRole(role: string): role is AccessRole {
+  return (KEY_ROLES as readonly string[]).includes(role);
 }

@@ -1,11 +1,14 @@
 import { type Request, type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { z } from "zod";
-import type { Role } from "../auth/sessions.ts";
+import type { AccessRole } from "../auth/sessions.ts";
 import { requireAuth } from "./auth.ts";
 
-/** Who may call a route: `public` (no credentials), `any` signed-in role, or a role list. */
-export type Access = "public" | "any" | readonly Role[];
+/**
+ * Who may call a route: `public` (no credentials), `any` operator role (not the `metrics` key
+ * role), or a role list (admins always pass).
+ */
+export type Access = "public" | "any" | readonly AccessRole[];
 
 export interface RouteSpec {
   method: "get" | "post" | "put" | "delete";
@@ -17,6 +20,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** The query string's schema, likewise. */
   query?: z.ZodType;
+  /** Open to an operator still on their one-time password (the password change itself). */
+  beforePasswordChange?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
@@ -30,7 +35,11 @@ export function buildRouter(knex: Knex, specs: readonly RouteSpec[]): Router {
     const guards =
       spec.access === "public"
         ? []
-        : [requireAuth(knex, spec.access === "any" ? undefined : spec.access)];
+        : [
+            requireAuth(knex, spec.access === "any" ? undefined : spec.access, {
+              beforePasswordChange: spec.beforePasswordChange === true,
+            }),
+          ];
     router[spec.method](spec.path, ...guards, spec.handler);
   }
   return router;

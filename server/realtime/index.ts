@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { Knex } from "knex";
 import type { Logger } from "../log.ts";
-import { handshakeAuth } from "./auth.ts";
+import { enforceCredentials, handshakeAuth } from "./auth.ts";
 import { createCluster } from "./cluster.ts";
 import type { RealtimeServer } from "./protocol.ts";
 import { deliverLocally, type Publisher, startPublisher } from "./publisher.ts";
@@ -22,6 +22,8 @@ export interface RealtimeOptions {
   flushMs?: number;
   /** How often journey rooms get absolute counts again; 0 turns it off. */
   resyncMs?: number;
+  /** How often sockets' sessions and keys are re-checked (expiry, CLI changes); 0 turns it off. */
+  credentialCheckMs?: number;
 }
 
 export interface Realtime {
@@ -60,6 +62,11 @@ export async function attachRealtime(
   io.on("flush", (flush) => deliverLocally(io, flush));
   io.use(handshakeAuth(options.knex, options.log));
   io.on("connection", (socket) => handleSubscriptions(socket, deps));
+  const stopCredentials = enforceCredentials(io, {
+    knex: options.knex,
+    log: options.log,
+    everyMs: options.credentialCheckMs ?? 30_000,
+  });
   const stopResync = startResync(io, deps, options.resyncMs ?? 30_000);
   return {
     io,
@@ -67,6 +74,7 @@ export async function attachRealtime(
     snapshotCounts: deps.snapshotCounts,
     async close() {
       await stopResync();
+      await stopCredentials();
       await publisher.close();
       await cluster.close();
     },

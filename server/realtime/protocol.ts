@@ -8,9 +8,11 @@
  * - **absolute counts**: users on each node right now, read from `enrollments`; a subscriber
  *   gets them first, then deltas to apply on top.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { Server, Socket } from "socket.io";
 import { z } from "zod";
-import type { Operator, Role } from "../auth/sessions.ts";
+import type { AccessRole, Operator } from "../auth/sessions.ts";
+import { mayAccess } from "../http/auth.ts";
 
 /** `subscribe` / `unsubscribe` payload: one zod schema gives the type and the validation. */
 export const Subscription = z.union([
@@ -30,14 +32,14 @@ export const contactRoom = (contactId: number) => `contact:${contactId}`;
  * contact inspector are both `access: "any"`, so support staff (who read timelines for a living)
  * and every other signed-in role may subscribe to both.
  */
-export const ROOM_ACCESS: Record<RoomKind, "any" | readonly Role[]> = {
+export const ROOM_ACCESS: Record<RoomKind, "any" | readonly AccessRole[]> = {
   journey: "any",
   contact: "any",
 };
 
 export function mayJoin(operator: Operator, kind: RoomKind): boolean {
   const access = ROOM_ACCESS[kind];
-  return access === "any" || operator.role === "admin" || access.includes(operator.role);
+  return mayAccess(operator.role, access === "any" ? undefined : access);
 }
 
 /** Same `{ code, message }` as the REST error body, so the console handles both alike. */
@@ -102,6 +104,8 @@ export interface InterServerEvents {
 
 export interface SocketData {
   operator: Operator;
+  /** The handshake's credentials, as `authenticate` reads them: re-checked on each subscribe. */
+  credentials: IncomingHttpHeaders;
 }
 
 export type RealtimeServer = Server<

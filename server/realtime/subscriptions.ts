@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Logger } from "../log.ts";
+import { operatorFor, socketRefusal } from "./auth.ts";
 import {
   type Ack,
   contactRoom,
@@ -21,11 +22,13 @@ export interface SubscriptionDeps {
 const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
 
 /**
- * `subscribe` / `unsubscribe` for one socket. A journey subscriber gets absolute counts first:
- * pending deltas are flushed to the room's current members, then the counts are read, then the
- * socket joins and gets them — so the deltas it receives afterwards are (up to the few ms the
- * query takes) exactly the batches the counts do not include. The resync in `startResync` heals
- * what that window, other processes' pending flushes and out-of-ticker changes (archiving) miss.
+ * `subscribe` / `unsubscribe` for one socket. Each subscribe re-checks the socket's credentials
+ * first (server/realtime/auth.ts also ends sockets with their sessions). A journey subscriber
+ * gets absolute counts first: pending deltas are flushed to the room's current members, then
+ * the counts are read, then the socket joins and gets them — so the deltas it receives
+ * afterwards are (up to the few ms the query takes) exactly the batches the counts do not
+ * include. The resync in `startResync` heals what that window, other processes' pending flushes
+ * and out-of-ticker changes (archiving) miss.
  */
 export function handleSubscriptions(socket: RealtimeSocket, deps: SubscriptionDeps): void {
   const reply = (ack: ((r: Ack) => void) | undefined, result: Ack) => {
@@ -38,8 +41,18 @@ export function handleSubscriptions(socket: RealtimeSocket, deps: SubscriptionDe
       reply(ack, fail("invalid_subscription", 'expected { journey: "<id>" } or { contact: <id> }'));
       return;
     }
-    const operator = socket.data.operator;
     try {
+      // The session may have ended since the handshake (logout, disable, password change):
+      // re-check it, as a REST request with the same cookie would be, before joining anything.
+      const operator = await operatorFor(deps.knex, socket.data.credentials);
+      const refused = socketRefusal(operator);
+      if (refused || !operator) {
+        const code = refused?.message ?? "unauthenticated";
+        reply(ack, fail(code, "your session has ended; log in again"));
+        socket.disconnect(true);
+        return;
+      }
+      socket.data.operator = operator;
       if ("journey" in parsed.data) {
         const journeyId = parsed.data.journey;
         if (!mayJoin(operator, "journey")) return reply(ack, forbidden(operator.role));

@@ -1,15 +1,27 @@
+import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { credentialsEnded } from "../auth/ended.ts";
 import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { ROLES } from "../auth/sessions.ts";
+import { deleteOperatorSessions, KEY_ROLES, ROLES } from "../auth/sessions.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
+import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
-import { createApiKey, revokeApiKey } from "../keys/api-keys.ts";
+import { countActiveKeys, createApiKey, mayGrant, revokeApiKey } from "../keys/api-keys.ts";
+import { listLookups } from "../privacy/lookup-audit.ts";
 
 const NewKey = z.object({
   kind: z.enum(["write", "secret"]),
-  name: z.string().trim().min(1).max(100),
+  name: text(1, 100)
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1)),
+  /** A secret key's role: at most the creator's (admins: any). Defaults to the creator's. */
+  role: z.enum(KEY_ROLES).optional(),
+});
+const LookupQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const NewOperator = z.object({
   email: z.email().max(320),
@@ -17,58 +29,94 @@ const NewOperator = z.object({
   name: z.string().max(200).optional(),
 });
 const PasswordChange = z.object({
-  current: z.string().min(1).max(200),
-  next: z.string().min(12, "at least 12 characters").max(200),
+  current: text(1, 200),
+  next: z
+    .string()
+    .min(12, "at least 12 characters")
+    .max(200)
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL characters"),
 });
 
+// Up to 15 digits: a safe integer within bigint, so a huge id is a 400 here, not a 500 from
+// PostgreSQL.
 const idParam = (raw: string) => {
-  if (!/^\d+$/.test(raw)) throw new HttpError(400, "bad_id", "id must be a number");
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, "bad_id", "id must be a number");
   return Number(raw);
 };
 
-/** Keys (engineers), operators (admins) and one's own password. */
+/**
+ * Whose keys the caller manages: admins all (undefined), anyone else only the keys they made
+ * (a key made with the CLI has no account behind it, so a non-admin one manages none: -1).
+ */
+const keyOwner = (req: Request): number | undefined =>
+  req.operator?.role === "admin" ? undefined : (req.operator?.id ?? -1);
+
+/** Keys (engineers: their own; admins: all), operators (admins) and one's own password. */
 export function adminRoutes(knex: Knex): RouteSpec[] {
   return [
     {
       method: "get",
       path: "/api/keys",
       access: ["engineer"],
-      summary: "API keys (never the key itself: it is stored hashed)",
-      async handler(_req, res) {
-        const keys = await knex("api_keys")
-          .orderBy("id", "desc")
+      summary: "API keys with their roles and creators (never the key itself: it is stored hashed)",
+      async handler(req, res) {
+        const owner = keyOwner(req);
+        const query = knex("api_keys as k")
+          .leftJoin("operators as o", "o.id", "k.created_by")
+          .orderBy("k.id", "desc")
           .select(
-            "id",
-            "kind",
-            "name",
-            "prefix",
-            "created_at as createdAt",
-            "last_used_at as lastUsedAt",
-            "revoked_at as revokedAt",
+            "k.id",
+            "k.kind",
+            "k.name",
+            "k.role",
+            "k.prefix",
+            "o.email as createdBy",
+            "o.disabled_at as creatorDisabledAt",
+            "k.created_at as createdAt",
+            "k.last_used_at as lastUsedAt",
+            "k.revoked_at as revokedAt",
           );
-        res.json({ keys: keys.map((k: { id: string | number }) => ({ ...k, id: Number(k.id) })) });
+        if (owner !== undefined) query.where("k.created_by", owner);
+        const keys = (await query) as { id: string | number }[];
+        res.json({ keys: keys.map((k) => ({ ...k, id: Number(k.id) })) });
       },
     },
     {
       method: "post",
       path: "/api/keys",
       access: ["engineer"],
-      summary: "Create a write or secret key; the key is in this response only",
+      summary:
+        "Create a write key, or a secret key with a role no higher than yours; the key is in this response only",
       body: NewKey,
       async handler(req, res) {
         const body = parseBody(NewKey, req.body);
-        const created = await createApiKey(knex, body.kind, body.name, req.operator?.id || null);
-        res.status(201).json(created);
+        const me = req.operator;
+        if (!me) throw new HttpError(401, "unauthenticated", "log in first");
+        if (body.kind === "write" && body.role)
+          throw new HttpError(400, "invalid_body", "write keys have no role", [
+            { path: "role", message: "only secret keys have a role" },
+          ]);
+        const role = body.role ?? me.role;
+        if (body.kind === "secret" && !mayGrant(me.role, role))
+          throw new HttpError(
+            403,
+            "forbidden",
+            `the ${me.role} role can make ${me.role} and metrics keys, not ${role} keys`,
+          );
+        const created = await createApiKey(knex, body.kind, body.name, me.id, role);
+        res.status(201).json({ ...created, role: body.kind === "secret" ? role : null });
       },
     },
     {
       method: "delete",
       path: "/api/keys/:id",
       access: ["engineer"],
-      summary: "Revoke a key at once",
+      summary: "Revoke a key at once (engineers: the keys they made)",
       async handler(req, res) {
-        const ok = await revokeApiKey(knex, idParam(param(req, "id")), new Date());
-        if (!ok) throw new HttpError(404, "not_found", "no active key with that id");
+        const id = idParam(param(req, "id"));
+        const ok = await revokeApiKey(knex, id, new Date(), keyOwner(req));
+        if (!ok) throw new HttpError(404, "not_found", "no active key of yours with that id");
+        credentialsEnded.announce({ kind: "key", key: id });
         res.json({ revoked: true });
       },
     },
@@ -123,7 +171,8 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       method: "delete",
       path: "/api/operators/:id",
       access: [],
-      summary: "Disable an operator and end their sessions",
+      summary:
+        "Disable an operator: their sessions, sockets and secret keys stop at once (write keys keep ingesting)",
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         if (id === req.operator?.id)
@@ -133,20 +182,28 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
           .whereNull("disabled_at")
           .update({ disabled_at: new Date() });
         if (!n) throw new HttpError(404, "not_found", "no active operator with that id");
-        await knex("sessions").where({ operator_id: id }).delete();
-        res.json({ disabled: true });
+        await deleteOperatorSessions(knex, id);
+        credentialsEnded.announce({ kind: "operator", operator: id });
+        // Their secret keys are refused from now on (server/keys/api-keys.ts); their write keys
+        // keep ingesting until revoked. Say how many of each, so the admin can decide.
+        const keys = await countActiveKeys(knex, id);
+        res.json({ disabled: true, keysStopped: keys.secret, writeKeysActive: keys.write });
       },
     },
     {
       method: "put",
       path: "/api/me/password",
       access: "any",
-      summary: "Change your own password (required after the one-time password)",
+      summary:
+        "Change your own password (required after the one-time password); ends your other sessions",
       body: PasswordChange,
+      beforePasswordChange: true,
       async handler(req, res) {
         const body = parseBody(PasswordChange, req.body);
-        const id = req.operator?.id;
-        if (!id) throw new HttpError(409, "not_an_operator", "API keys have no password");
+        const me = req.operator;
+        const id = me?.id;
+        if (!id || me?.via.kind !== "session")
+          throw new HttpError(409, "not_an_operator", "API keys have no password");
         const row = (await knex("operators").where({ id }).first("password_hash")) as
           | { password_hash: string }
           | undefined;
@@ -156,7 +213,22 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         await knex("operators")
           .where({ id })
           .update({ password_hash: await hashPassword(body.next), must_change_password: false });
-        res.json({ changed: true });
+        // Whoever else held a session (a stolen cookie, a forgotten laptop) is out now.
+        const ended = await deleteOperatorSessions(knex, id, me.via.session);
+        if (ended.length) credentialsEnded.announce({ kind: "sessions", sessions: ended });
+        res.json({ changed: true, sessionsEnded: ended.length });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/audit/lookups",
+      access: [],
+      summary:
+        "Who searched contacts by phone or email, when, how often they were throttled (phones as a blind index, emails masked)",
+      query: LookupQuery,
+      async handler(req, res) {
+        const q = parseBody(LookupQuery, req.query);
+        res.json({ lookups: await listLookups(knex, q.limit, q.before) });
       },
     },
   ];

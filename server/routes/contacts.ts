@@ -3,7 +3,9 @@ import type { Knex } from "knex";
 import { normalizePhone } from "../../engine/time/index.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
+import { hasNul } from "../http/text.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { admitLookup, type Lookup, recordMatches } from "../privacy/lookup-audit.ts";
 import { maskEmail, maskPhone } from "../privacy/mask.ts";
 
 interface ContactRow {
@@ -53,6 +55,16 @@ function present(row: ContactRow, crypto: FieldCrypto, req: Request) {
   };
 }
 
+/** A search by a full phone or email is a lookup of contact data: audited and throttled. */
+function lookupOf(q: string, e164: string | null, crypto: FieldCrypto): Lookup | null {
+  if (e164) return { kind: "phone", lookup: crypto.blindIndex(e164), shown: maskPhone(e164) };
+  if (q.includes("@")) {
+    const email = q.toLowerCase();
+    return { kind: "email", lookup: crypto.blindIndex(email), shown: maskEmail(email) };
+  }
+  return null;
+}
+
 async function mustFind(knex: Knex, id: string): Promise<ContactRow> {
   const row = /^\d+$/.test(id)
     ? ((await knex("contacts")
@@ -73,12 +85,28 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
       path: "/api/contacts",
       access: "any",
       summary:
-        "Search contacts by external id, email or phone (exact phone match via the blind index)",
+        "Search contacts by external id, email or phone (exact phone match via the blind index); phone and email searches are audited and throttled per operator",
       async handler(req, res) {
         const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
+        if (q.length > 320 || hasNul(q))
+          throw new HttpError(400, "invalid_query", "q: at most 320 characters, no NUL");
         const query = knex("contacts").select(COLUMNS).orderBy("id", "desc").limit(50);
+        let audit: number | null = null;
         if (q) {
           const phone = /^[+\d][\d\s().-]{5,}$/.test(q) ? normalizePhone(q) : null;
+          const lookup = lookupOf(q, phone?.e164 ?? null, crypto);
+          if (lookup && req.operator) {
+            const admitted = await admitLookup(knex, req.operator, lookup, new Date());
+            if (!admitted.ok) {
+              res.setHeader("Retry-After", String(admitted.retryAfter));
+              throw new HttpError(
+                429,
+                "too_many_lookups",
+                `too many phone and email searches; retry in ${admitted.retryAfter} s`,
+              );
+            }
+            audit = admitted.id;
+          }
           query.where((w) => {
             w.where("external_id", q)
               .orWhereRaw("lower(email) = lower(?)", [q])
@@ -87,6 +115,7 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
           });
         }
         const rows = (await query) as ContactRow[];
+        if (audit !== null) await recordMatches(knex, audit, rows.length);
         res.json({ contacts: rows.map((r) => present(r, crypto, req)) });
       },
     },

@@ -60,7 +60,8 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     routes.push({
       method: "get",
       path: "/metrics",
-      access: ["engineer"],
+      // A `metrics` key scrapes this and nothing else.
+      access: ["engineer", "metrics"],
       summary: "Prometheus metrics: ticks, batch sizes, users moved, messages by status, queue lag",
       async handler(_req, res) {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -150,7 +150,7 @@ export function journeyRoutes(
         const now = clock();
         const exited = await withAudit(
           knex,
-          await actorFrom(knex, req),
+          actorFrom(req),
           (trx) => archiveJourney(trx, id, now),
           (n) => ({ ...journeyAction("journey.archive", id, now), details: { exited: n } }),
         );
@@ -180,7 +180,7 @@ export function journeyRoutes(
       body: PublishBody,
       async handler(req, res) {
         const body = parseBody(PublishBody, req.body);
-        const actor = await actorFrom(knex, req);
+        const actor = actorFrom(req);
         const result = await publishAudited(knex, param(req, "id"), actor, who(req), clock(), body);
         if (!body.dryRun) live.invalidate();
         res.json(result);
@@ -196,7 +196,7 @@ export function journeyRoutes(
         const now = clock();
         await withAudit(
           knex,
-          await actorFrom(knex, req),
+          actorFrom(req),
           (trx) => pauseJourney(trx, id, now),
           () => journeyAction("journey.pause", id, now),
         );
@@ -214,7 +214,7 @@ export function journeyRoutes(
         const now = clock();
         await withAudit(
           knex,
-          await actorFrom(knex, req),
+          actorFrom(req),
           (trx) => resumeJourney(trx, id, now),
           () => journeyAction("journey.resume", id, now),
         );

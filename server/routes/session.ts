@@ -1,35 +1,60 @@
+import { randomBytes } from "node:crypto";
 import { Router } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
-import { verifyPassword } from "../auth/passwords.ts";
+import { credentialsEnded } from "../auth/ended.ts";
+import { loginThrottle } from "../auth/login-throttle.ts";
+import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { readCookie, requireAuth } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
+import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
 
 const LoginBody = z.object({
-  email: z.string().min(1).max(320),
-  password: z.string().min(1).max(200),
+  email: text(1, 320),
+  password: text(1, 200),
 });
 
-export function sessionRoutes(knex: Knex, secureCookies: boolean): Router {
+export interface SessionOptions {
+  secureCookies: boolean;
+  /** The throttle's clock, for tests. */
+  now?: () => number;
+}
+
+export function sessionRoutes(knex: Knex, options: SessionOptions): Router {
   const router = Router();
+  const throttle = loginThrottle(options.now);
+  // An unknown email costs the same scrypt verification as a wrong password for a known one:
+  // without it the answer came ~15× sooner, which told who has an account.
+  const nobody = hashPassword(randomBytes(16).toString("base64url"));
 
   router.post("/api/session", async (req, res) => {
     const body = parseBody(LoginBody, req.body);
+    const attempt = throttle.attempt(req.ip ?? "", body.email);
+    if (!attempt.ok) {
+      res.setHeader("Retry-After", String(attempt.retryAfter));
+      throw new HttpError(
+        429,
+        "too_many_logins",
+        `too many attempts; retry in ${attempt.retryAfter} s`,
+      );
+    }
     const row = (await knex("operators")
       .whereRaw("lower(email) = lower(?)", [body.email])
       .whereNull("disabled_at")
       .first("id", "password_hash")) as { id: string | number; password_hash: string } | undefined;
+    const valid = await verifyPassword(body.password, row?.password_hash ?? (await nobody));
+    attempt.done(valid && row !== undefined);
     // Same answer for an unknown email and a wrong password, so emails cannot be probed.
-    if (!row || !(await verifyPassword(body.password, row.password_hash))) {
+    if (!row || !valid) {
       throw new HttpError(401, "invalid_credentials", "email or password is wrong");
     }
     const { token, expiresAt } = await createSession(knex, Number(row.id), new Date());
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "lax",
-      secure: secureCookies,
+      secure: options.secureCookies,
       expires: expiresAt,
       path: "/",
     });
@@ -38,14 +63,29 @@ export function sessionRoutes(knex: Knex, secureCookies: boolean): Router {
 
   router.delete("/api/session", async (req, res) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (token) await deleteSession(knex, token);
+    const ended = token ? await deleteSession(knex, token) : null;
+    if (ended) credentialsEnded.announce({ kind: "sessions", sessions: [ended] });
     res.clearCookie(SESSION_COOKIE, { path: "/" });
     res.status(204).end();
   });
 
-  router.get("/api/me", requireAuth(knex), (req, res) => {
-    res.json({ operator: req.operator });
-  });
+  router.get(
+    "/api/me",
+    requireAuth(knex, undefined, { beforePasswordChange: true }),
+    (req, res) => {
+      const op = req.operator;
+      res.json({
+        operator: op && {
+          id: op.id,
+          email: op.email,
+          name: op.name,
+          role: op.role,
+          mustChangePassword: op.mustChangePassword,
+          via: op.via.kind,
+        },
+      });
+    },
+  );
 
   return router;
 }

@@ -148,7 +148,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
         const id = param(req, "id");
         const body = parseBody(RevertBody, req.body);
         await mustGet(knex, id);
-        const r = await revertDraft(knex, id, body.version, await actorFrom(knex, req), clock());
+        const r = await revertDraft(knex, id, body.version, actorFrom(req), clock());
         res.json({ journey: r.draft, issues: validate(r.draft), version: r.version, diff: r.diff });
       },
     },
@@ -159,13 +159,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       summary: "Discard the draft: it becomes the live version again (409 when nothing is live)",
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
-        const r = await discardDraft(
-          knex,
-          j.id,
-          j.liveVersion,
-          await actorFrom(knex, req),
-          clock(),
-        );
+        const r = await discardDraft(knex, j.id, j.liveVersion, actorFrom(req), clock());
         res.json({ journey: r.draft, issues: validate(r.draft), version: r.version, diff: r.diff });
       },
     },
@@ -183,7 +177,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
           knex,
           req.body,
           { mode: q.mode, newId: q.newId },
-          await actorFrom(knex, req),
+          actorFrom(req),
           who(req),
           clock(),
         );

@@ -8,6 +8,7 @@ const TABLES = [
   "audiences",
   "audit_log",
   "contact_cooldowns",
+  "contact_lookups",
   "contact_rfm",
   "contact_rfm_state",
   "contacts",
@@ -52,6 +53,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206050000_access_controls.ts",
       "20261206060000_versions_audit.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
@@ -61,6 +63,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
       "20261206060000_versions_audit.ts",
+      "20261206050000_access_controls.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",

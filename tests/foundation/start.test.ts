@@ -39,7 +39,7 @@ describe("waymark start on embedded PGlite", () => {
     expect(health).toEqual({
       status: "ok",
       database: "pglite",
-      migration: "20261126000000_contact_rfm.ts",
+      migration: "20261206050000_access_controls.ts",
     });
 
     const page = await fetch(`${first.url}/`);
@@ -51,15 +51,25 @@ describe("waymark start on embedded PGlite", () => {
     expect((await fetch(`${first.url}/api/journeys`)).status).toBe(401);
 
     const cookie = await login(first.url, first.adminPassword ?? "");
+    // The one-time password opens nothing but its own replacement.
+    const blocked = await fetch(`${first.url}/api/journeys`, { headers: { cookie } });
+    expect(blocked.status).toBe(403);
+    const own = "a password of my own";
+    const change = await fetch(`${first.url}/api/me/password`, {
+      method: "PUT",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ current: first.adminPassword, next: own }),
+    });
+    expect(change.status).toBe(200);
     const list = await fetch(`${first.url}/api/journeys`, { headers: { cookie } });
     expect(list.status).toBe(200);
     await first.stop();
 
-    // Same data directory: no second admin, no second seed, and the old password still works.
+    // Same data directory: no second admin, no second seed, and the chosen password still works.
     const second = await start({ WAYMARK_DATA_DIR: dataDir });
     expect(second.adminPassword).toBeNull();
     expect(second.stdout).not.toMatch(/demo workspace/);
-    await login(second.url, first.adminPassword ?? "");
+    await login(second.url, own);
     await second.stop();
   }, 120_000);
 
@@ -98,12 +108,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("waymark start on PostgreSQL", () 
       expect(health).toEqual({
         status: "ok",
         database: "postgres",
-        migration: "20261126000000_contact_rfm.ts",
+        migration: "20261206050000_access_controls.ts",
       });
       await s.stop();
       const down = await runCli(["migrate", "--down"], { DATABASE_URL: url });
       expect(down.stdout).toContain(
-        "reverted: 20261126000000_contact_rfm.ts, 20261125040000_enrollment_steps.ts, 20261125030000_message_attribution.ts, 20261125020000_lean_hot_tables.ts, 20261125010000_audiences.ts, 20261125000000_initial_schema.ts",
+        "reverted: 20261206050000_access_controls.ts, 20261126000000_contact_rfm.ts, 20261125040000_enrollment_steps.ts, 20261125030000_message_attribution.ts, 20261125020000_lean_hot_tables.ts, 20261125010000_audiences.ts, 20261125000000_initial_schema.ts",
       );
     } finally {
       await drop();

@@ -54,11 +54,24 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Signs in as the first admin through the login form and waits for the journeys list. */
-export async function signIn(page: Page, url: string, password: string): Promise<void> {
+/**
+ * Signs in as the first admin through the login form and waits for the journeys list. On the
+ * one-time password the server allows nothing but choosing one's own, so this chooses
+ * `${password}-own` first; returns the password that works from now on.
+ */
+export async function signIn(page: Page, url: string, password: string): Promise<string> {
   await page.goto(url);
   await page.getByLabel("Email").fill("admin@waymark.local");
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
+  const journeys = page.getByRole("heading", { name: "Journeys", exact: true });
+  const choose = page.getByRole("heading", { name: "Choose your password" });
+  await journeys.or(choose).waitFor();
+  if (await journeys.isVisible()) return password;
+  const own = `${password}-own`;
+  await page.getByLabel("One-time password").fill(password);
+  await page.getByLabel("New password (12+ characters)").fill(own);
+  await page.getByRole("button", { name: "Save password" }).click();
+  await journeys.waitFor();
+  return own;
 }

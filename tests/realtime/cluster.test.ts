@@ -9,7 +9,15 @@ import type { CountsPayload, TimelinePayload } from "../../server/realtime/proto
 import { manualClock } from "../helpers/app.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { cartReminder } from "../helpers/journeys.ts";
-import { type Client, closeClients, connect, eventually, record, subscribe } from "./clients.ts";
+import {
+  type Client,
+  closeClients,
+  connect,
+  eventually,
+  record,
+  signIn,
+  subscribe,
+} from "./clients.ts";
 import { type RealtimeApp, startRealtimeApp } from "./harness.ts";
 import type { FromPeer, ToPeer } from "./peer.ts";
 
@@ -125,6 +133,28 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       w.timeline
         .filter((t) => t.contactId === contactId)
         .map((t) => `${t.entry.type}:${t.entry.nodeId}`);
+
+    it("ends a socket on B when its session ends or its key is revoked through A", async () => {
+      const cookie = await signIn(db.knex, a.app.url, "support");
+      const onB = await connect(b.url, { extraHeaders: { cookie } });
+      const { id, key: revoked } = await createApiKey(db.knex, "secret", "revoked via A", null);
+      const keyOnB = await connect(b.url, { auth: { token: revoked } });
+      const ended = (socket: Client) =>
+        new Promise<string>((done) => socket.once("disconnect", (reason) => done(reason)));
+      const [sessionEnd, keyEnd] = [ended(onB), ended(keyOnB)];
+      const out = await fetch(`${a.app.url}/api/session`, {
+        method: "DELETE",
+        headers: { cookie },
+      });
+      expect(out.status).toBe(204);
+      expect(await sessionEnd).toBe("io server disconnect");
+      const revoke = await fetch(`${a.app.url}/api/keys/${id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(revoke.status).toBe(200);
+      expect(await keyEnd).toBe("io server disconnect");
+    });
 
     it("delivers a push caused on B to a client on A, and one caused on A to a client on B", async () => {
       const p1 = await enter("p1");

@@ -19,7 +19,7 @@ export interface RealtimeApp {
 export async function startRealtimeApp(
   db: TestDatabase,
   clock: { now: () => Date },
-  options: Partial<Pick<RealtimeOptions, "flushMs" | "resyncMs">> = {},
+  options: Partial<Pick<RealtimeOptions, "flushMs" | "resyncMs" | "credentialCheckMs">> = {},
 ): Promise<RealtimeApp> {
   const app = await startTestApp(db, clock);
   const realtime = await attachRealtime(app.http, {

@@ -35,6 +35,8 @@ const realtime = await attachRealtime(http, {
   pgUrl,
   log,
   resyncMs: 0,
+  // No periodic credential sweep: a socket here ends only when another process announces it.
+  credentialCheckMs: 0,
 });
 const policy = policyCache(db.knex, "UTC", 0);
 

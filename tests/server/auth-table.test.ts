@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../server/auth/passwords.ts";
-import { ROLES, type Role } from "../../server/auth/sessions.ts";
+import { type AccessRole, KEY_ROLES, ROLES, type Role } from "../../server/auth/sessions.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
+import { createApiKey } from "../../server/keys/api-keys.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { apiRoutes } from "../../server/routes/index.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
@@ -13,13 +14,18 @@ import { cartReminder } from "../helpers/journeys.ts";
 
 /**
  * Every API route, enumerated from the route table itself (not a hand-kept list), must refuse
- * anonymous callers with 401 and callers of a role it does not allow with 403, and must answer
- * malformed or oversized bodies with a 4xx JSON error, never a 500.
+ * anonymous callers with 401 and callers of a role it does not allow with 403 — operators and
+ * secret keys of every role alike — and must answer malformed or oversized bodies with a 4xx
+ * JSON error, never a 500.
  */
 describe("every API route's access rules", () => {
   let db: TestDatabase;
   let app: TestApp;
   const cookies = new Map<Role, string>();
+  /** One secret key per key role, made by an admin operator (a real principal, not id 0). */
+  const keys = new Map<AccessRole, string>();
+  /** Operators of every role still on their one-time password. */
+  const pending = new Map<Role, string>();
   const routes = () =>
     apiRoutes({
       knex: db.knex,
@@ -46,6 +52,26 @@ describe("every API route's access rules", () => {
         body: JSON.stringify({ email: `${role}@example.com`, password: "correct horse battery" }),
       });
       cookies.set(role, (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "");
+      await db.knex("operators").insert({
+        email: `${role}-otp@example.com`,
+        role,
+        password_hash: hash,
+        must_change_password: true,
+      });
+      const otp = await fetch(`${app.url}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          email: `${role}-otp@example.com`,
+          password: "correct horse battery",
+        }),
+      });
+      pending.set(role, (otp.headers.get("set-cookie") ?? "").split(";")[0] ?? "");
+    }
+    const creator = (await db.knex("operators").where({ email: "admin@example.com" }).first("id"))
+      .id as number;
+    for (const role of KEY_ROLES) {
+      keys.set(role, (await createApiKey(db.knex, "secret", `${role} key`, creator, role)).key);
     }
     await fetch(`${app.url}/api/journeys`, {
       method: "POST",
@@ -97,6 +123,67 @@ describe("every API route's access rules", () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it("gives a secret key of each role exactly that role's access on every route", async () => {
+    let refused = 0;
+    let allowed = 0;
+    for (const r of routes()) {
+      if (r.access === "public") continue;
+      for (const role of KEY_ROLES) {
+        const res = await fetch(url(r.path), {
+          method: r.method.toUpperCase(),
+          headers: {
+            authorization: `Bearer ${keys.get(role)}`,
+            "content-type": "application/json",
+          },
+          body: r.method === "get" ? null : "{}",
+        });
+        // The route table's rule: admins everywhere, `any` is every operator role (not metrics).
+        const may =
+          role === "admin" || (r.access === "any" ? role !== "metrics" : r.access.includes(role));
+        if (may) {
+          // Allowed: whatever the route answers (200, 400 for the empty body, 409), not 401/403.
+          expect([r.method, r.path, role, [401, 403].includes(res.status)]).toEqual([
+            r.method,
+            r.path,
+            role,
+            false,
+          ]);
+          allowed++;
+        } else {
+          expect([r.method, r.path, role, res.status]).toEqual([r.method, r.path, role, 403]);
+          refused++;
+        }
+      }
+    }
+    // The metrics key is refused everywhere but /metrics; others as their operator role.
+    expect(refused).toBeGreaterThan(routes().length);
+    expect(allowed).toBeGreaterThan(routes().length);
+  });
+
+  it("lets an operator on a one-time password do nothing but change it", async () => {
+    for (const role of ROLES) {
+      const cookie = pending.get(role) ?? "";
+      for (const r of routes()) {
+        if (r.access === "public" || r.beforePasswordChange) continue;
+        const res = await fetch(url(r.path), {
+          method: r.method.toUpperCase(),
+          headers: { cookie, "content-type": "application/json" },
+          body: r.method === "get" ? null : "{}",
+        });
+        expect([r.method, r.path, role, res.status]).toEqual([r.method, r.path, role, 403]);
+      }
+      const me = await fetch(`${app.url}/api/me`, { headers: { cookie } });
+      expect(((await me.json()) as { operator: { mustChangePassword: boolean } }).operator).toEqual(
+        expect.objectContaining({ mustChangePassword: true }),
+      );
+    }
+    expect(
+      routes()
+        .filter((r) => r.beforePasswordChange)
+        .map((r) => r.path),
+    ).toEqual(["/api/me/password"]);
   });
 
   it("answers malformed, oversized and random bodies with 4xx JSON on every writing route", async () => {

@@ -1,13 +1,34 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api } from "../../api.ts";
-import type { ApiKey } from "../../api-types.ts";
+import { api, type Operator } from "../../api.ts";
+import type { ApiKey, KeyRole } from "../../api-types.ts";
 import { OneTimeSecret } from "./OneTimeSecret.tsx";
 
-/** API keys: write keys feed /v1 ingest, secret keys drive the REST API. Shown once, revocable. */
-export function KeysSection() {
+const KEY_ROLES: readonly { role: KeyRole; hint: string }[] = [
+  { role: "metrics", hint: "scrapes /metrics, nothing else" },
+  { role: "support", hint: "reads contacts, masked" },
+  { role: "marketer", hint: "journeys and audiences" },
+  { role: "engineer", hint: "keys, exports, metrics" },
+  { role: "admin", hint: "everything" },
+];
+
+/** The server's rule (server/keys/api-keys.ts mayGrant): admins any role, others theirs or metrics. */
+export function grantableRoles(mine: Operator["role"]): KeyRole[] {
+  return KEY_ROLES.map((r) => r.role).filter(
+    (r) => mine === "admin" || r === mine || r === "metrics",
+  );
+}
+
+/**
+ * API keys: write keys feed /v1 ingest, secret keys drive the REST API with a role no higher than
+ * their creator's. Shown once, revocable; they stop when their creator is disabled. Admins see
+ * every key, engineers the keys they made.
+ */
+export function KeysSection({ me }: { me: Operator }) {
+  const roles = grantableRoles(me.role);
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<ApiKey["kind"]>("write");
+  const [role, setRole] = useState<KeyRole>(me.role);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
@@ -24,7 +45,7 @@ export function KeysSection() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await api.createKey(kind, name.trim());
+      const r = await api.createKey(kind, name.trim(), kind === "secret" ? role : undefined);
       setCreated({ name: name.trim(), key: r.key });
       setName("");
       refresh();
@@ -49,7 +70,8 @@ export function KeysSection() {
       <h3 id="s-keys">API keys</h3>
       <p className="muted">
         Write keys identify users and track events (<code>/v1</code>, HTTP Basic); secret keys use
-        the REST API (<code>Authorization: Bearer</code>). Stored hashed: a key is shown once.
+        the REST API (<code>Authorization: Bearer</code>) with the role you give them, never more
+        than yours. Stored hashed: a key is shown once. A key stops when its creator is disabled.
       </p>
       {created && (
         <OneTimeSecret
@@ -73,7 +95,9 @@ export function KeysSection() {
             <tr>
               <th>Name</th>
               <th>Kind</th>
+              <th>Role</th>
               <th>Key</th>
+              <th>Created by</th>
               <th>Last used</th>
               <th>
                 <span className="sr-only">Actions</span>
@@ -85,7 +109,12 @@ export function KeysSection() {
               <tr key={k.id}>
                 <td className="name">{k.name || <span className="muted">unnamed</span>}</td>
                 <td>{k.kind}</td>
+                <td data-testid="key-role">{k.role ?? "—"}</td>
                 <td className="mono">{k.prefix ? `${k.prefix}…` : "—"}</td>
+                <td className="small">
+                  {k.createdBy ?? <span className="muted">CLI</span>}
+                  {k.creatorDisabledAt && <div className="error small">creator disabled</div>}
+                </td>
                 <td className="muted small">
                   {k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : "never"}
                 </td>
@@ -136,6 +165,24 @@ export function KeysSection() {
             <option value="secret">secret (REST API)</option>
           </select>
         </label>
+        {kind === "secret" && (
+          <label className="narrow">
+            Role
+            <select
+              value={role}
+              onChange={(e) => {
+                const next = roles.find((r) => r === e.target.value);
+                if (next) setRole(next);
+              }}
+            >
+              {KEY_ROLES.filter((r) => roles.includes(r.role)).map((r) => (
+                <option key={r.role} value={r.role}>
+                  {r.role} — {r.hint}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <button type="submit" className="primary" disabled={!name.trim()}>
           Create key
         </button>

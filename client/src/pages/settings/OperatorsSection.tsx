@@ -23,6 +23,7 @@ export function OperatorsSection({ me }: { me: Operator }) {
   const [role, setRole] = useState<Role>("marketer");
   const [created, setCreated] = useState<{ email: string; password: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
     api
@@ -51,7 +52,21 @@ export function OperatorsSection({ me }: { me: Operator }) {
   async function disable(id: number) {
     setConfirming(null);
     try {
-      await api.disableOperator(id);
+      const r = await api.disableOperator(id);
+      const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+      setNotice(
+        [
+          "Disabled.",
+          r.keysStopped > 0
+            ? `${plural(r.keysStopped, "secret key")} they made stopped working.`
+            : "",
+          r.writeKeysActive > 0
+            ? `${plural(r.writeKeysActive, "write key")} they made still ingest events; revoke ${r.writeKeysActive === 1 ? "it" : "them"} under API keys if that should stop.`
+            : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+      );
       refresh();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -71,6 +86,11 @@ export function OperatorsSection({ me }: { me: Operator }) {
           value={created.password}
           onDone={() => setCreated(null)}
         />
+      )}
+      {notice && (
+        <p className="muted" role="status" data-testid="operators-notice">
+          {notice}
+        </p>
       )}
       {error && (
         <p className="error" role="alert">

@@ -62,7 +62,7 @@ export function SettingsPage({ operator }: { operator: Operator }) {
               </dd>
             </dl>
           </section>
-          {keys && <KeysSection />}
+          {keys && <KeysSection me={operator} />}
           {isAdmin && <OperatorsSection me={operator} />}
           {isAdmin && <AuditSection />}
         </div>
