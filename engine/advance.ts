@@ -268,9 +268,9 @@ function listening(
   if (s?.goal && ctx.convertedAt === undefined) names.add(s.goal.event);
   let sent = false;
   let sms = false;
-  for (const id in ctx.sends) {
+  for (const rec of Object.values(ctx.sends)) {
     sent = true;
-    if (ctx.sends[id]?.channel === "sms") sms = true;
+    if (rec.channel === "sms") sms = true;
   }
   if (sent) for (const n of compiled.engagementEvents) names.add(n);
   // A reply to one of our SMS may be an opt-out; the enrollment reports it (optOut effect).

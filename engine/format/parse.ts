@@ -10,7 +10,7 @@ type ZodIssue = z.core.$ZodIssue;
 function codeOf(zi: ZodIssue): IssueCode {
   if (zi.code === "custom") {
     const code = (zi.params as { code?: unknown } | undefined)?.code;
-    if (code === "bad_duration" || code === "bad_time") return code;
+    if (code === "bad_duration" || code === "bad_time" || code === "reserved_name") return code;
   }
   if (zi.path.length === 1 && zi.path[0] === "format") return "unsupported_format";
   return "schema";
