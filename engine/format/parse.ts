@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { findUnstorable } from "../shared/text.ts";
 import { type Issue, type IssueCode, issue } from "../validate/issue.ts";
 import { JOURNEY_FORMAT, type Journey, JourneySchema } from "./journey.ts";
 
@@ -45,7 +46,15 @@ function message(zi: ZodIssue, doc: unknown): string {
  */
 export function parseJourney(json: unknown): ParseResult {
   const r = JourneySchema.safeParse(json);
-  if (r.success) return { ok: true, journey: r.data };
+  if (r.success) {
+    // Well-formed, but a string the database cannot store would fail the save with a 500.
+    const bad = findUnstorable(r.data);
+    if (bad) {
+      const msg = `${bad.join(".")}: holds a NUL character or a lone surrogate`;
+      return { ok: false, issues: [issue("bad_text", msg, bad, nodeIdAt(json, bad))] };
+    }
+    return { ok: true, journey: r.data };
+  }
   const issues = r.error.issues.map((zi) =>
     issue(codeOf(zi), message(zi, json), pathOf(zi), nodeIdAt(json, pathOf(zi))),
   );

@@ -27,6 +27,10 @@ export const ISSUE_CODES = {
     "error",
     "A node id, journey id or template variable is __proto__, constructor or prototype, names JavaScript objects treat specially.",
   ],
+  bad_text: [
+    "error",
+    "A string holds a NUL character or a lone surrogate, which the database cannot store.",
+  ],
   no_trigger: ["error", "The journey has no trigger node."],
   multiple_triggers: ["error", "The journey has more than one trigger node."],
   duplicate_node_id: ["error", "Two nodes share an id."],

@@ -25,7 +25,7 @@ import { asNumeric, compare, jsonPath } from "./values.ts";
  * see sql.ts.
  */
 export interface CompiledAudience {
-  /** The boolean predicate over `contacts c`. */
+  /** The boolean predicate over `contacts c` (within the scope, when one was given). */
   where: Fragment;
   /** Reads contact_rfm: the scores must have been computed (rfm-refresh.ts `ensureRfm`). */
   usesRfm: boolean;
@@ -60,9 +60,22 @@ export function zeroPasses(op: AggregateOp, value: number): boolean {
   }
 }
 
+/**
+ * The contacts one statement is about (a ticker batch, a simulated contact: `isMember`).
+ * Applied to `c` AND inside every event and RFM subquery, so the statement reads those
+ * contacts' events through the (name, contact_id, occurred_at) index instead of every event of
+ * the kind: its work is proportional to the batch, not to the events table.
+ */
+export type ContactScope = { kind: "ids"; ids: readonly number[] };
+
+function inScope(column: Fragment, scope: ContactScope): Fragment {
+  return sql`${column} = any(${param([...scope.ids])}::bigint[])`;
+}
+
 interface Ctx {
   now: Fragment;
   usesRfm: boolean;
+  scope: ContactScope | null;
 }
 
 interface EventFilter {
@@ -73,6 +86,7 @@ interface EventFilter {
 
 function eventFilter(f: EventFilter, ctx: Ctx): Fragment {
   const parts = [sql`e.name = ${param(f.event)}`, sql`e.occurred_at <= ${ctx.now}`];
+  if (ctx.scope) parts.push(inScope(sql`e.contact_id`, ctx.scope));
   if (f.within) parts.push(sql`e.occurred_at > ${ctx.now} - ${param(f.within)}::interval`);
   for (const w of f.where ?? []) {
     parts.push(compare(jsonPath(sql`e.properties`, w.field), w.op, w.value));
@@ -137,6 +151,7 @@ function leaf(t: Tagged, ctx: Ctx, depth: number): Fragment {
         between(sql`cr.f`, t.c.rfm.f),
         between(sql`cr.m`, t.c.rfm.m),
       ].filter((x): x is Fragment => x !== null);
+      if (ctx.scope) tests.push(inScope(sql`cr.contact_id`, ctx.scope));
       const where = tests.length ? sql` where ${join(tests, " and ")}` : sql``;
       return sql`c.id in (select cr.contact_id from contact_rfm cr${where})`;
     }
@@ -157,9 +172,14 @@ function node(c: Condition, ctx: Ctx, depth: number): Fragment {
   return leaf(classify(c), ctx, depth);
 }
 
-export function compileAudience(definition: Condition, now: Date): CompiledAudience {
-  const ctx: Ctx = { now: sql`${param(now)}::timestamptz`, usesRfm: false };
-  const where = node(definition, ctx, 0);
+export function compileAudience(
+  definition: Condition,
+  now: Date,
+  scope: ContactScope | null = null,
+): CompiledAudience {
+  const ctx: Ctx = { now: sql`${param(now)}::timestamptz`, usesRfm: false, scope };
+  const predicate = node(definition, ctx, 0);
+  const where = scope ? sql`(${predicate}) and ${inScope(sql`c.id`, scope)}` : predicate;
   return { where, usesRfm: ctx.usesRfm };
 }
 

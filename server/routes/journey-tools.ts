@@ -7,6 +7,7 @@ import { renderTemplate } from "../../engine/template/index.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { emailFor } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
 const PreviewBody = z.object({
@@ -129,7 +130,8 @@ export function journeyToolRoutes(
         const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
         const locale = node.send.locale ?? real?.locale ?? body.contact?.locale ?? undefined;
         const user: Record<string, unknown> = { ...attributes, id: real?.external_id ?? "sample" };
-        if (real?.email) user.email = real.email;
+        // Support sees a real contact's email masked here too, as on the contact page.
+        if (real?.email) user.email = emailFor(req.operator?.role, real.email);
         const rendered = renderTemplate(
           node.send.template,
           {

@@ -267,6 +267,16 @@ export const CASES: Record<
     ),
     nodeId: "__proto__",
   }),
+  bad_text: () => ({
+    doc: doc(
+      [T, send("a", "Hi \u0000"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   template_budget: () => ({
     doc: doc(
       [
