@@ -28,7 +28,7 @@ export const AUDIENCE_ISSUE_CODES = {
   bad_range: ["error", "A range is empty or reversed (RFM [4, 2], lastBetween from ≥ to)."],
   too_complex: [
     "error",
-    `More than ${LIMITS.leaves} conditions, ${LIMITS.eventLeaves} event conditions or ${LIMITS.depth} levels.`,
+    `More than ${LIMITS.leaves} conditions, ${LIMITS.eventLeaves} event conditions, ${LIMITS.whereTotal} event property comparisons or ${LIMITS.depth} levels.`,
   ],
   too_many_values: [
     "error",
@@ -81,6 +81,8 @@ interface Walk {
   issues: AudienceIssue[];
   leaves: number;
   eventLeaves: number;
+  /** Comparisons in all event conditions' `where` lists. */
+  wheres: number;
   /** Values in all lists so far, and where the limit was first passed. */
   values: number;
   valuesPassedAt: Path | null;
@@ -155,13 +157,19 @@ function checkKind(
         w.issues.push(text);
         return;
       }
+      const long = listChecks(node, path, w);
+      if (long.length > 0) {
+        w.issues.push(...long);
+        return;
+      }
       const parsed = LEAF_SCHEMAS[kind].safeParse(node);
       if (!parsed.success) {
         w.issues.push(...zodIssues(parsed.error, path));
         return;
       }
-      w.issues.push(...listChecks(parsed.data as Condition, path, w));
-      w.issues.push(...leafChecks(kind, parsed.data as Condition, path));
+      const leaf = parsed.data as Condition;
+      if ("event" in leaf) w.wheres += leaf.where?.length ?? 0;
+      w.issues.push(...leafChecks(kind, leaf, path));
       return;
     }
     default:
@@ -180,13 +188,17 @@ function badText(leaf: unknown, path: Path): AudienceIssue | null {
   return issue("bad_text", `${where(at)}: holds a NUL character or a lone surrogate`, at);
 }
 
-/** List sizes: each `in` list, and all of the definition's lists together. */
-function listChecks(c: Condition, path: Path, w: Walk): AudienceIssue[] {
-  const lists: { values: unknown; at: Path }[] = [];
-  if ("attribute" in c) lists.push({ values: c.value, at: [...path, "value"] });
-  if ("event" in c)
-    (c.where ?? []).forEach((cmp, i) => {
-      lists.push({ values: cmp.value, at: [...path, "where", i, "value"] });
+/**
+ * List sizes: each `in` list, and all of the definition's lists together. Read from the leaf as
+ * sent, before its schema, so a 600-value list is reported as too long rather than as a value
+ * matching none of the shapes.
+ */
+function listChecks(leaf: Record<string, unknown>, path: Path, w: Walk): AudienceIssue[] {
+  const lists: { values: unknown; at: Path }[] = [{ values: leaf.value, at: [...path, "value"] }];
+  if (Array.isArray(leaf.where))
+    leaf.where.forEach((cmp: unknown, i) => {
+      const values = cmp !== null && typeof cmp === "object" ? Reflect.get(cmp, "value") : null;
+      lists.push({ values, at: [...path, "where", i, "value"] });
     });
   const out: AudienceIssue[] = [];
   for (const { values, at } of lists) {
@@ -272,6 +284,7 @@ export function validateAudience(doc: unknown): AudienceIssue[] {
     issues: [],
     leaves: 0,
     eventLeaves: 0,
+    wheres: 0,
     values: 0,
     valuesPassedAt: null,
     tooDeep: false,
@@ -283,6 +296,9 @@ export function validateAudience(doc: unknown): AudienceIssue[] {
     w.issues.push(issue("too_complex", msg, []));
   } else if (w.eventLeaves > LIMITS.eventLeaves) {
     const msg = `the definition has ${w.eventLeaves} event conditions; the limit is ${LIMITS.eventLeaves} (each one reads that event's history)`;
+    w.issues.push(issue("too_complex", msg, []));
+  } else if (w.wheres > LIMITS.whereTotal) {
+    const msg = `the definition's event conditions compare ${w.wheres} properties; the limit is ${LIMITS.whereTotal} in all`;
     w.issues.push(issue("too_complex", msg, []));
   }
   if (w.valuesPassedAt !== null) {

@@ -13,7 +13,8 @@ import { asNumeric, compare, jsonPath } from "./values.ts";
  *  - attribute: `compare(c.attributes #> path, op, value)` (values.ts);
  *  - event count/sum, recency, never: `c.id [not] in (select contact_id from events … group by
  *    contact_id having …)`. Uncorrelated IN lets PostgreSQL hash the subquery once (a "hashed
- *    SubPlan") instead of probing events per contact; when zero events satisfy the test
+ *    SubPlan", kept one by `hashed`) instead of probing events per contact; when zero events
+ *    satisfy the test
  *    (`count < 3`, `sum <= 100`) the leaf becomes `not in (… having not …)`, so contacts with
  *    no events at all match as they should;
  *  - rfm: `c.id in (select contact_id from contact_rfm where r between … )`, the scores
@@ -99,7 +100,22 @@ function aggregate(filter: Fragment, measure: Fragment, op: AggregateOp, value: 
   if (zeroPasses(op, value)) {
     return sql`c.id not in (select e.contact_id from events e where ${filter} group by e.contact_id having not (${test}))`;
   }
-  return sql`c.id in (select e.contact_id from events e where ${filter} group by e.contact_id having ${test})`;
+  return hashed(
+    sql`select e.contact_id from events e where ${filter} group by e.contact_id having ${test}`,
+  );
+}
+
+/**
+ * `c.id in (<contact ids>)` as a hashed SubPlan: the subquery runs once into a hash table and
+ * each contact probes it. Written inside `coalesce` because PostgreSQL pulls an IN that stands
+ * alone in the WHERE clause up into a semi-join, and with several of them its row estimates
+ * fall to 1 and it picks nested loops that re-run every aggregate per outer row: ten event
+ * conditions over 50,000 events took 97–215 s on PGlite, which nothing interrupts (issue #14).
+ * An IN inside an expression stays a SubPlan, so each condition costs one pass over its rows
+ * whatever else the definition holds. (Never NULL: contact ids are not null.)
+ */
+function hashed(contactIds: Fragment): Fragment {
+  return sql`coalesce(c.id in (${contactIds}), false)`;
 }
 
 function between(column: Fragment, range: ScoreRange | undefined): Fragment | null {
@@ -140,7 +156,9 @@ function leaf(t: Tagged, ctx: Ctx, depth: number): Fragment {
         to ? sql`${last} >= ${ctx.now} - ${param(to)}::interval` : null,
       ].filter((x): x is Fragment => x !== null);
       const having = tests.length ? join(tests, " and ") : sql`true`;
-      return sql`c.id in (select e.contact_id from events e where ${eventFilter({ event: t.c.event, where: t.c.where }, ctx)} group by e.contact_id having ${having})`;
+      return hashed(
+        sql`select e.contact_id from events e where ${eventFilter({ event: t.c.event, where: t.c.where }, ctx)} group by e.contact_id having ${having}`,
+      );
     }
     case "never":
       return sql`c.id not in (select e.contact_id from events e where ${eventFilter(t.c, ctx)})`;
@@ -153,7 +171,7 @@ function leaf(t: Tagged, ctx: Ctx, depth: number): Fragment {
       ].filter((x): x is Fragment => x !== null);
       if (ctx.scope) tests.push(inScope(sql`cr.contact_id`, ctx.scope));
       const where = tests.length ? sql` where ${join(tests, " and ")}` : sql``;
-      return sql`c.id in (select cr.contact_id from contact_rfm cr${where})`;
+      return hashed(sql`select cr.contact_id from contact_rfm cr${where}`);
     }
     case "consent": {
       const { channel, category } = t.c.consent;

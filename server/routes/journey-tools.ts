@@ -82,6 +82,11 @@ async function contactRow(knex: Knex, id: string) {
   return row;
 }
 
+/** 422 for a template that does not render: over its budget, or failing on its own. */
+function templateFailed(r: { error: string; overBudget: boolean }): HttpError {
+  return new HttpError(422, r.overBudget ? "template_budget" : "template_error", r.error);
+}
+
 type NodeChange = { nodeId: string; change: "added" | "removed" | "changed" };
 
 /** Node-level differences between two journey documents, plus edge count changes. */
@@ -143,7 +148,7 @@ export function journeyToolRoutes(
               `${url.startsWith("https:") ? "https" : "http"}://wm.example/l/xxxxxxxxxxxxxxxxxxxxxx`,
           },
         );
-        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        if (!rendered.ok) throw templateFailed(rendered);
         const lines = (await policy()).optOutLines;
         const text = finalBody(node.send, rendered.text, locale, lines);
         const promotionalSms = node.send.channel === "sms" && node.send.category === "promotional";
@@ -183,7 +188,7 @@ export function journeyToolRoutes(
           { user: { ...contact.attributes, id: contact.external_id }, event: { properties: {} } },
           {},
         );
-        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        if (!rendered.ok) throw templateFailed(rendered);
         const text = `[TEST] ${finalBody(node.send, rendered.text, node.send.locale ?? contact.locale ?? undefined, (await policy()).optOutLines)}`;
         const segments = node.send.channel === "sms" ? countSegments(text) : null;
         const now = clock();

@@ -55,7 +55,7 @@ export async function startSecurityApp(
   const as =
     (role: Role): Caller =>
     async (method, path, body) => {
-      const res = await fetch(`${app.url}${path}`, {
+      const res = await fetchOnce(`${app.url}${path}`, {
         method,
         headers: {
           cookie: cookies.get(role) ?? "",
@@ -98,6 +98,22 @@ export async function startSecurityApp(
       await db.close();
     },
   };
+}
+
+/**
+ * `fetch`, tried again once when the pooled keep-alive socket it picked was already closed by
+ * the server (ECONNRESET before any answer). PGlite runs on this thread: a long seed blocks
+ * both the client's idle timer and the server's, and when they fire together the client may
+ * have handed a request to a socket the server is closing. The server never read it.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (code !== "ECONNRESET") throw err;
+    return fetch(url, init);
+  }
 }
 
 /**
