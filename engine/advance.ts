@@ -9,6 +9,7 @@ import type { TriggerNode } from "./nodes/trigger.ts";
 import type { StepContext } from "./nodes/types.ts";
 import type { AdvanceInput, AdvanceResult, EnginePorts } from "./ports.ts";
 import { copyOf, withKey } from "./shared/copy.ts";
+import { own } from "./shared/own.ts";
 import type { EnrollmentContext, EnrollmentSnapshot, EnrollmentStatus } from "./snapshot.ts";
 import { isValidZone, resolveZone } from "./time/index.ts";
 import { log } from "./timeline.ts";
@@ -268,7 +269,9 @@ function listening(
   if (s?.goal && ctx.convertedAt === undefined) names.add(s.goal.event);
   let sent = false;
   let sms = false;
-  for (const rec of Object.values(ctx.sends)) {
+  for (const id in ctx.sends) {
+    const rec = own(ctx.sends, id);
+    if (rec === undefined) continue;
     sent = true;
     if (rec.channel === "sms") sms = true;
   }
