@@ -9,6 +9,7 @@ import type { TriggerNode } from "./nodes/trigger.ts";
 import type { StepContext } from "./nodes/types.ts";
 import type { AdvanceInput, AdvanceResult, EnginePorts } from "./ports.ts";
 import { copyOf, withKey } from "./shared/copy.ts";
+import { own } from "./shared/own.ts";
 import type { EnrollmentContext, EnrollmentSnapshot, EnrollmentStatus } from "./snapshot.ts";
 import { isValidZone, resolveZone } from "./time/index.ts";
 import { log } from "./timeline.ts";
@@ -269,8 +270,10 @@ function listening(
   let sent = false;
   let sms = false;
   for (const id in ctx.sends) {
+    const rec = own(ctx.sends, id);
+    if (rec === undefined) continue;
     sent = true;
-    if (ctx.sends[id]?.channel === "sms") sms = true;
+    if (rec.channel === "sms") sms = true;
   }
   if (sent) for (const n of compiled.engagementEvents) names.add(n);
   // A reply to one of our SMS may be an opt-out; the enrollment reports it (optOut effect).

@@ -3,6 +3,7 @@ import type { ContactView, JourneyEvent } from "./contact.ts";
 import type { Effect } from "./effects.ts";
 import { matchesEvent } from "./match.ts";
 import type { OptOut } from "./rules/index.ts";
+import { own } from "./shared/own.ts";
 import { isOptOutReply } from "./sms/index.ts";
 import type { EnrollmentContext, SendRecord } from "./snapshot.ts";
 import { addDuration } from "./time/index.ts";
@@ -17,11 +18,12 @@ export type EventReading = {
   exit: boolean;
 };
 
-const ENGAGEMENT: Record<string, "delivered" | "opened" | "clicked" | undefined> = {
-  "message.delivered": "delivered",
-  "message.opened": "opened",
-  "message.clicked": "clicked",
-};
+// A Map: event names come from the track API, and `constructor` must not read Object's.
+const ENGAGEMENT = new Map<string, "delivered" | "opened" | "clicked">([
+  ["message.delivered", "delivered"],
+  ["message.opened", "opened"],
+  ["message.clicked", "clicked"],
+]);
 
 /**
  * The send a message event is about: `properties.nodeId` (when `properties.journeyId`, if
@@ -35,7 +37,8 @@ function sendFor(ctx: EnrollmentContext, event: JourneyEvent, journeyId: string)
   const named = event.properties?.nodeId;
   if (typeof named === "string") return Object.hasOwn(ctx.sends, named) ? named : null;
   if (event.messageId !== undefined) {
-    for (const id in ctx.sends) if (ctx.sends[id]?.key === event.messageId) return id;
+    for (const id of Object.keys(ctx.sends))
+      if (own(ctx.sends, id)?.key === event.messageId) return id;
     return null;
   }
   return ctx.lastSend ?? null;
@@ -59,10 +62,10 @@ export function readEvent(
   let optOut: OptOut | undefined;
   const settings = compiled.journey.settings;
 
-  const signal = ENGAGEMENT[event.name];
+  const signal = ENGAGEMENT.get(event.name);
   if (signal) {
     const nodeId = sendFor(ctx, event, compiled.journey.id);
-    const rec = nodeId === null ? undefined : ctx.sends[nodeId];
+    const rec = nodeId === null ? undefined : own(ctx.sends, nodeId);
     // First signal wins; a signal older than the send is about an earlier visit.
     if (nodeId !== null && rec && rec[signal] === undefined && event.at >= rec.at) {
       const updated: SendRecord = { ...rec, [signal]: event.at };
@@ -94,7 +97,7 @@ export function readEvent(
     if (now <= addDuration(ctx.enteredAt, goal.within, zone)) {
       ctx = { ...ctx, convertedAt: now };
       // Last-touch attribution: the enrollment's most recent send gets the credit.
-      const last = ctx.lastSend === undefined ? undefined : ctx.sends[ctx.lastSend];
+      const last = ctx.lastSend === undefined ? undefined : own(ctx.sends, ctx.lastSend);
       const credited =
         ctx.lastSend !== undefined && last !== undefined && last.at <= now
           ? { nodeId: ctx.lastSend, idempotencyKey: last.key }

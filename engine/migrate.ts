@@ -1,4 +1,5 @@
 import type { CompiledJourney } from "./compile/compile.ts";
+import { own } from "./shared/own.ts";
 import type { EnrollmentSnapshot } from "./snapshot.ts";
 
 /**
@@ -38,7 +39,7 @@ export function migrateSnapshot(
   if (to === from) {
     return { kind: "stay", snapshot: { ...snapshot, versionId: next.versionId } };
   }
-  const visits = { ...snapshot.context.visits, [to]: (snapshot.context.visits[to] ?? 0) + 1 };
+  const visits = { ...snapshot.context.visits, [to]: (own(snapshot.context.visits, to) ?? 0) + 1 };
   const { logged: _logged, ...context } = snapshot.context;
   return {
     kind: "move",

@@ -4,6 +4,7 @@ import type { Journey } from "./format/journey.ts";
 import { matchesEvent } from "./match.ts";
 import type { TriggerNode } from "./nodes/trigger.ts";
 import { assertNever } from "./shared/assert-never.ts";
+import { own } from "./shared/own.ts";
 import { addDuration, localParts, resolveZone } from "./time/index.ts";
 
 /**
@@ -54,7 +55,7 @@ function occurrences(
 ): number[] {
   const t = triggerOf(journey)?.trigger;
   if (t?.kind !== "date_attribute") return [];
-  const value = parseDateValue(contact.attributes[t.attribute]);
+  const value = parseDateValue(own(contact.attributes, t.attribute));
   if (!value) return [];
   const zone = resolveZone(contact, workspaceZone).zone;
   const date = calendarDate(value, zone);

@@ -26,8 +26,33 @@ import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 export const RFM_EVENT = "purchased";
 export const RFM_AMOUNT_PROPERTY = "amount";
 
-/** Limits that keep one definition to one reasonable SQL statement. */
-export const LIMITS = { leaves: 100, depth: 10, inValues: 500, where: 20 } as const;
+/**
+ * Limits that keep one definition to one statement of bounded cost, checked by validation
+ * before anything runs. PGlite cannot interrupt a statement (its statement_timeout never
+ * fires), so these and the statement's shape are the bound there: every `in` list is one hashed
+ * array whatever its length (server/audiences/values.ts), and each event condition is one scan
+ * of that event's rows, so event conditions are what a definition may have few of.
+ *  - leaves: conditions of any kind; depth: nesting of and/or/not;
+ *  - inValues: values in one `in` / `not_in` list (attributes and event `where` alike);
+ *  - listValues: values in all the definition's lists together;
+ *  - where: comparisons in one event condition's `where`, whereTotal: in all of them;
+ *  - eventLeaves: event conditions (count, sum, last between, never).
+ * Each event condition is one pass over its event's rows (a hashed SubPlan, compile.ts), so a
+ * definition costs about eventLeaves × those rows: measured on PGlite with 10,000 contacts and
+ * 50,000 purchases (the demo's size), the costliest definition within these limits answers in
+ * well under the few seconds PGlite's other requests can wait (tests/security/
+ * bounded-audiences.test.ts); on far larger event tables use PostgreSQL, whose statement
+ * timeout does fire.
+ */
+export const LIMITS = {
+  leaves: 100,
+  depth: 10,
+  inValues: 500,
+  listValues: 2_000,
+  where: 20,
+  whereTotal: 20,
+  eventLeaves: 5,
+} as const;
 
 const Scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 

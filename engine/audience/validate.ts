@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { assertNever } from "../shared/assert-never.ts";
+import { findUnstorable } from "../shared/text.ts";
 import { durationMs } from "../time/index.ts";
 import { type ConditionKind, claimedKind } from "./classify.ts";
 import {
@@ -25,7 +26,18 @@ export const AUDIENCE_ISSUE_CODES = {
   missing_value: ["error", "The comparison needs a value (every operator but exists/not_exists)."],
   bad_value: ["error", "The value does not fit the operator (in needs a list, gt a number…)."],
   bad_range: ["error", "A range is empty or reversed (RFM [4, 2], lastBetween from ≥ to)."],
-  too_complex: ["error", `More than ${LIMITS.leaves} conditions or ${LIMITS.depth} levels.`],
+  too_complex: [
+    "error",
+    `More than ${LIMITS.leaves} conditions, ${LIMITS.eventLeaves} event conditions, ${LIMITS.whereTotal} event property comparisons or ${LIMITS.depth} levels.`,
+  ],
+  too_many_values: [
+    "error",
+    `A list has more than ${LIMITS.inValues} values, or the definition's lists more than ${LIMITS.listValues} together.`,
+  ],
+  bad_text: [
+    "error",
+    "A name or value holds a NUL character or a lone surrogate, which the database cannot store.",
+  ],
   empty_group: ["warning", "An empty and matches everyone; an empty or matches no one."],
 } as const satisfies Record<string, readonly ["error" | "warning", string]>;
 
@@ -68,14 +80,24 @@ const LEAF_SCHEMAS = {
 interface Walk {
   issues: AudienceIssue[];
   leaves: number;
+  eventLeaves: number;
+  /** Comparisons in all event conditions' `where` lists. */
+  wheres: number;
+  /** Values in all lists so far, and where the limit was first passed. */
+  values: number;
+  valuesPassedAt: Path | null;
   tooDeep: boolean;
 }
+
+/** A definition far past the limits is reported once, not walked to its last element. */
+const MAX_ISSUES = 100;
 
 function walk(node: unknown, path: Path, depth: number, w: Walk): void {
   if (depth > LIMITS.depth) {
     w.tooDeep = true;
     return;
   }
+  if (w.leaves > LIMITS.leaves || w.issues.length >= MAX_ISSUES) return;
   const kind = claimedKind(node);
   if (kind === null) {
     const msg = `${where(path)}: expected a condition (attribute, event, rfm, consent, and, or, not)`;
@@ -129,17 +151,70 @@ function checkKind(
     case "rfm":
     case "consent": {
       w.leaves++;
+      if (kind !== "attribute" && kind !== "rfm" && kind !== "consent") w.eventLeaves++;
+      const text = badText(node, path);
+      if (text) {
+        w.issues.push(text);
+        return;
+      }
+      const long = listChecks(node, path, w);
+      if (long.length > 0) {
+        w.issues.push(...long);
+        return;
+      }
       const parsed = LEAF_SCHEMAS[kind].safeParse(node);
       if (!parsed.success) {
         w.issues.push(...zodIssues(parsed.error, path));
         return;
       }
-      w.issues.push(...leafChecks(kind, parsed.data as Condition, path));
+      const leaf = parsed.data as Condition;
+      if ("event" in leaf) w.wheres += leaf.where?.length ?? 0;
+      w.issues.push(...leafChecks(kind, leaf, path));
       return;
     }
     default:
       assertNever(kind);
   }
+}
+
+/**
+ * The first string (key or value) in a leaf that the database cannot store (engine/shared/
+ * text.ts): the query would fail on it (a 500) instead of the request (a 422 naming it).
+ */
+function badText(leaf: unknown, path: Path): AudienceIssue | null {
+  const found = findUnstorable(leaf);
+  if (!found) return null;
+  const at = [...path, ...found];
+  return issue("bad_text", `${where(at)}: holds a NUL character or a lone surrogate`, at);
+}
+
+/**
+ * List sizes: each `in` list, and all of the definition's lists together. Read from the leaf as
+ * sent, before its schema, so a 600-value list is reported as too long rather than as a value
+ * matching none of the shapes.
+ */
+function listChecks(leaf: Record<string, unknown>, path: Path, w: Walk): AudienceIssue[] {
+  const lists: { values: unknown; at: Path }[] = [{ values: leaf.value, at: [...path, "value"] }];
+  if (Array.isArray(leaf.where))
+    leaf.where.forEach((cmp: unknown, i) => {
+      const values = cmp !== null && typeof cmp === "object" ? Reflect.get(cmp, "value") : null;
+      lists.push({ values, at: [...path, "where", i, "value"] });
+    });
+  const out: AudienceIssue[] = [];
+  for (const { values, at } of lists) {
+    if (!Array.isArray(values)) continue;
+    if (values.length > LIMITS.inValues)
+      out.push(
+        issue(
+          "too_many_values",
+          `${where(at)}: ${values.length} values; a list takes at most ${LIMITS.inValues}`,
+          at,
+        ),
+      );
+    w.values += values.length;
+    if (w.values > LIMITS.listValues && w.valuesPassedAt === null) w.valuesPassedAt = at;
+  }
+  return out;
 }
 
 /** Checks zod cannot express: values that fit the operator, ranges that are not empty. */
@@ -205,11 +280,31 @@ function leafChecks(kind: ConditionKind, c: Condition, path: Path): AudienceIssu
 
 /** Every problem with a definition; empty when it compiles. Never throws. */
 export function validateAudience(doc: unknown): AudienceIssue[] {
-  const w: Walk = { issues: [], leaves: 0, tooDeep: false };
+  const w: Walk = {
+    issues: [],
+    leaves: 0,
+    eventLeaves: 0,
+    wheres: 0,
+    values: 0,
+    valuesPassedAt: null,
+    tooDeep: false,
+  };
   walk(doc, [], 0, w);
   if (w.tooDeep || w.leaves > LIMITS.leaves) {
-    const msg = `the definition has ${w.leaves} conditions${w.tooDeep ? ` and more than ${LIMITS.depth} levels` : ""}; the limits are ${LIMITS.leaves} conditions and ${LIMITS.depth} levels`;
+    const count = w.leaves > LIMITS.leaves ? `more than ${LIMITS.leaves}` : `${w.leaves}`;
+    const msg = `the definition has ${count} conditions${w.tooDeep ? ` and more than ${LIMITS.depth} levels` : ""}; the limits are ${LIMITS.leaves} conditions and ${LIMITS.depth} levels`;
     w.issues.push(issue("too_complex", msg, []));
+  } else if (w.eventLeaves > LIMITS.eventLeaves) {
+    const msg = `the definition has ${w.eventLeaves} event conditions; the limit is ${LIMITS.eventLeaves} (each one reads that event's history)`;
+    w.issues.push(issue("too_complex", msg, []));
+  } else if (w.wheres > LIMITS.whereTotal) {
+    const msg = `the definition's event conditions compare ${w.wheres} properties; the limit is ${LIMITS.whereTotal} in all`;
+    w.issues.push(issue("too_complex", msg, []));
+  }
+  if (w.valuesPassedAt !== null) {
+    const at = w.valuesPassedAt;
+    const msg = `${where(at)}: the definition's lists hold more than ${LIMITS.listValues} values together`;
+    w.issues.push(issue("too_many_values", msg, at));
   }
   return w.issues;
 }

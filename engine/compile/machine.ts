@@ -2,6 +2,7 @@ import { type AnyActorScope, createActor, setup } from "xstate";
 import type { Journey } from "../format/journey.ts";
 import { definitionOf } from "../nodes/registry.ts";
 import { withKey } from "../shared/copy.ts";
+import { own } from "../shared/own.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
 
 /** Synthetic final states: an enrollment that ran off the end of a path, or was exited. */
@@ -133,7 +134,7 @@ export function enterNode(c: EnrollmentContext, node: string, at: number): Enrol
     node,
     at,
     wakeAt: null,
-    visits: withKey(c.visits, node, (c.visits[node] ?? 0) + 1),
+    visits: withKey(c.visits, node, (own(c.visits, node) ?? 0) + 1),
     sends: c.sends,
   };
   if (c.lastSend !== undefined) next.lastSend = c.lastSend;

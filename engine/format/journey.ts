@@ -5,6 +5,7 @@ import {
   DurationSchema,
   EventMatchSchema,
   EventNameSchema,
+  JourneyIdSchema,
   NodeIdSchema,
   TimeOfDaySchema,
 } from "./primitives.ts";
@@ -56,9 +57,7 @@ export type Edge = z.infer<typeof EdgeSchema>;
 export const JourneySchema = z
   .strictObject({
     format: z.literal(JOURNEY_FORMAT),
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "journey ids are 1-64 letters, digits, '_' or '-'"),
+    id: JourneyIdSchema,
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     settings: SettingsSchema.optional(),

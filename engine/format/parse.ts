@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { findUnstorable } from "../shared/text.ts";
 import { type Issue, type IssueCode, issue } from "../validate/issue.ts";
 import { JOURNEY_FORMAT, type Journey, JourneySchema } from "./journey.ts";
 
@@ -10,7 +11,7 @@ type ZodIssue = z.core.$ZodIssue;
 function codeOf(zi: ZodIssue): IssueCode {
   if (zi.code === "custom") {
     const code = (zi.params as { code?: unknown } | undefined)?.code;
-    if (code === "bad_duration" || code === "bad_time") return code;
+    if (code === "bad_duration" || code === "bad_time" || code === "reserved_name") return code;
   }
   if (zi.path.length === 1 && zi.path[0] === "format") return "unsupported_format";
   return "schema";
@@ -45,7 +46,15 @@ function message(zi: ZodIssue, doc: unknown): string {
  */
 export function parseJourney(json: unknown): ParseResult {
   const r = JourneySchema.safeParse(json);
-  if (r.success) return { ok: true, journey: r.data };
+  if (r.success) {
+    // Well-formed, but a string the database cannot store would fail the save with a 500.
+    const bad = findUnstorable(r.data);
+    if (bad) {
+      const msg = `${bad.join(".")}: holds a NUL character or a lone surrogate`;
+      return { ok: false, issues: [issue("bad_text", msg, bad, nodeIdAt(json, bad))] };
+    }
+    return { ok: true, journey: r.data };
+  }
   const issues = r.error.issues.map((zi) =>
     issue(codeOf(zi), message(zi, json), pathOf(zi), nodeIdAt(json, pathOf(zi))),
   );

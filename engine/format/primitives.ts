@@ -8,11 +8,48 @@ import { parseDuration, parseHhmm } from "../time/index.ts";
  * of a generic schema error.
  */
 
+/**
+ * Names that JavaScript objects treat specially: as a key, `__proto__` replaces an object's
+ * prototype and `constructor` / `prototype` read inherited values. Ids and names that become
+ * object keys anywhere (node ids, journey ids, template paths) may not be one of them; a
+ * document using one gets a `reserved_name` issue instead of reaching code that keys by it.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+export const isReservedName = (name: string) => RESERVED_NAMES.has(name);
+
+/** An id pattern that also refuses the reserved names, as a refinement with its own code. */
+function idSchema(pattern: RegExp, message: string, what: string) {
+  return z
+    .string()
+    .regex(pattern, message)
+    .refine((s) => !isReservedName(s), {
+      message: `${what} may not be __proto__, constructor or prototype`,
+      params: { code: "reserved_name" },
+    })
+    .meta({ not: { enum: [...RESERVED_NAMES] } });
+}
+
 /** Node ids appear in idempotency keys and URLs: keep them short and boring. */
-export const NodeIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "node ids are 1-64 letters, digits, '_' or '-'")
-  .meta({ description: "Unique node id within the journey (letters, digits, _ and -)." });
+export const NodeIdSchema = idSchema(
+  /^[A-Za-z0-9_-]{1,64}$/,
+  "node ids are 1-64 letters, digits, '_' or '-'",
+  "a node id",
+).meta({
+  description:
+    "Unique node id within the journey (letters, digits, _ and -; not __proto__, constructor or prototype).",
+});
+
+/** Journey ids key live caches, realtime deltas and simulation results. */
+export const JourneyIdSchema = idSchema(
+  /^[A-Za-z0-9_-]{1,64}$/,
+  "journey ids are 1-64 letters, digits, '_' or '-'",
+  "a journey id",
+);
 
 export const DurationSchema = z
   .string()

@@ -11,6 +11,7 @@ import {
 } from "../format/primitives.ts";
 import { allHold, matchesEvent } from "../match.ts";
 import { assertNever } from "../shared/assert-never.ts";
+import { own } from "../shared/own.ts";
 import type { SendRecord } from "../snapshot.ts";
 import { addDuration } from "../time/index.ts";
 import { localTime, log } from "../timeline.ts";
@@ -226,7 +227,7 @@ export const branchNode = defineNode<BranchNode>({
         return hold(node, ctx, deadline, [b.event], b.event);
       }
       case "engagement": {
-        const rec = e.sends[b.node];
+        const rec = own(e.sends, b.node);
         if (!rec) return branched(node, ctx, false, `${b.node} was not sent`);
         const deadline = e.wakeAt ?? addDuration(rec.at, b.within, ctx.zone);
         const at = signalAt(rec, b.signal);

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Effect } from "../effects.ts";
-import { NodeIdSchema, PositionSchema } from "../format/primitives.ts";
+import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { decide } from "../rules/index.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 import { withKey } from "../shared/copy.ts";
+import { own } from "../shared/own.ts";
 import { appendOptOut, countSegments, optOutLineFor } from "../sms/index.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
@@ -38,19 +39,30 @@ const JOURNEY_FIELDS = new Set(["id", "name"]);
 const SAMPLE = "Sample1234";
 const SAMPLE_LINK = "https://wmk.to/a1B2c3D4";
 
-function sampleVars(paths: readonly string[][]): Record<string, Record<string, unknown>> {
-  const roots: Record<string, Record<string, unknown>> = { user: {}, event: {}, journey: {} };
+/**
+ * Sample values for every path the template reads, for the length estimate. Reads are own
+ * properties only and reserved names are never keys: the paths are the template author's, and
+ * `user.__proto__.x` walking into Object.prototype once polluted every object in the process
+ * (validation refuses such paths before this runs, see `reserved_name`). The objects are
+ * ordinary ones so Liquid prints a nested one as it would a contact's (`[object Object]`).
+ */
+function sampleVars(paths: readonly string[][]): Map<string, Record<string, unknown>> {
+  const roots = new Map<string, Record<string, unknown>>([
+    ["user", {}],
+    ["event", {}],
+    ["journey", {}],
+  ]);
   for (const path of paths) {
     const [root, ...rest] = path;
-    const top = root === undefined ? undefined : roots[root];
-    if (!top || rest.length === 0) continue;
+    const top = root === undefined ? undefined : roots.get(root);
+    if (!top || rest.length === 0 || rest.some(isReservedName)) continue;
     let cur: Record<string, unknown> = top;
     rest.forEach((key, i) => {
+      const next = own(cur, key);
       if (i === rest.length - 1) {
-        if (!(key in cur)) cur[key] = SAMPLE;
+        if (next === undefined) cur[key] = SAMPLE;
         return;
       }
-      const next = cur[key];
       if (typeof next === "object" && next !== null) cur = next as Record<string, unknown>;
       else {
         const fresh: Record<string, unknown> = {};
@@ -90,12 +102,23 @@ export const sendNode = defineNode<SendNode>({
   validate(node, ctx) {
     const path = [...ctx.path, "send", "template"];
     const parsed = templateVariableSegments(node.send.template);
-    if (!parsed.ok) return [issue("template_syntax", parsed.error, path, node.id)];
+    if (!parsed.ok)
+      return [
+        issue(
+          parsed.overBudget ? "template_budget" : "template_syntax",
+          parsed.error,
+          path,
+          node.id,
+        ),
+      ];
     const out = [];
     for (const segs of parsed.segments) {
       const [root, field] = segs;
       const name = segs.join(".");
-      if (root === undefined || !ROOTS.has(root)) {
+      if (segs.some(isReservedName)) {
+        const msg = `"${name}" reads ${segs.find(isReservedName)}, which templates may not read`;
+        out.push(issue("reserved_name", msg, path, node.id));
+      } else if (root === undefined || !ROOTS.has(root)) {
         const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
         out.push(issue("unknown_template_variable", msg, path, node.id));
       } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
@@ -118,18 +141,22 @@ export const sendNode = defineNode<SendNode>({
         );
       }
     }
-    if (node.send.channel === "sms" && out.length === 0) {
+    // Rendered with sample values: the SMS length estimate, and the budgets (engine/template/
+    // budget.ts) that a template looping over its own data exceeds whoever receives it.
+    if (out.length === 0) {
       const vars = sampleVars(parsed.segments);
       const r = renderTemplate(
         node.send.template,
         {
-          user: vars.user ?? {},
-          event: vars.event ?? {},
+          user: vars.get("user") ?? {},
+          event: vars.get("event") ?? {},
           journey: { id: ctx.journey.id, name: ctx.journey.name },
         },
         { trackLink: () => SAMPLE_LINK },
       );
-      if (r.ok) {
+      if (!r.ok && r.overBudget) {
+        out.push(issue("template_budget", `template ${r.error}`, path, node.id));
+      } else if (r.ok && node.send.channel === "sms") {
         const body = finalBody(node.send, r.text, node.send.locale ?? "en");
         const seg = countSegments(body);
         if (seg.parts > ctx.options.maxSmsParts) {
@@ -202,19 +229,20 @@ export const sendNode = defineNode<SendNode>({
           ctx.ports.trackLink ? { trackLink: ctx.ports.trackLink, zone: d.zone } : { zone: d.zone },
         );
         if (!rendered.ok) {
+          // Over budget (a loop over this contact's data ran too long): suppressed like any
+          // template that cannot render, with its own reason so support can tell them apart.
+          const reason = rendered.overBudget ? "template_budget" : "template_error";
           const detail = `template failed to render: ${rendered.error}`;
           return {
             kind: "next",
-            effects: [
-              log({ type: "suppressed", at, nodeId: node.id, reason: "template_error", detail }),
-            ],
+            effects: [log({ type: "suppressed", at, nodeId: node.id, reason, detail })],
           };
         }
         const locale = s.locale ?? ctx.contact.locale;
         const body = finalBody(s, rendered.text, locale, ctx.policy.optOutLines);
         const seg = s.channel === "sms" ? countSegments(body) : null;
         const parts = seg?.parts ?? 1;
-        const visit = e.visits[node.id] ?? 1;
+        const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {
           type: "send",
           nodeId: node.id,

@@ -10,6 +10,7 @@ import {
   WeekdaysSchema,
 } from "../format/primitives.ts";
 import { assertNever } from "../shared/assert-never.ts";
+import { own } from "../shared/own.ts";
 import { addDuration, formatHhmm, nextTimeOfDay } from "../time/index.ts";
 import { localTime, log } from "../timeline.ts";
 import { defineNode, type StepContext, type StepResult } from "./types.ts";
@@ -63,7 +64,7 @@ function target(node: WaitNode, ctx: StepContext): Target {
       return { at: nextTimeOfDay(from, time, ctx.zone), why };
     }
     case "until_attribute": {
-      const value = parseDateValue(ctx.contact.attributes[w.attribute]);
+      const value = parseDateValue(own(ctx.contact.attributes, w.attribute));
       if (!value) return { missing: w.attribute };
       const base = dateValueAt(value, w.time ?? "09:00", ctx.zone);
       if (!w.offset) return { at: base, why: w.attribute };

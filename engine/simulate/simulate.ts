@@ -5,6 +5,7 @@ import type { TimelineEntry } from "../effects.ts";
 import type { Journey } from "../format/journey.ts";
 import type { AdvancePolicy, AdvanceResult, EnginePorts } from "../ports.ts";
 import { DEFAULT_POLICY } from "../rules/index.ts";
+import { dict, own } from "../shared/own.ts";
 import { mulberry32 } from "../shared/prng.ts";
 import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
@@ -86,7 +87,7 @@ export function simulate(
   const r = simulateMany([journey], contact, events, options);
   return {
     timeline: r.timeline.map(({ journeyId: _j, ...entry }) => entry as TimelineEntry),
-    final: r.finals[journey.id] ?? { status: "not_entered", nodeId: null },
+    final: own(r.finals, journey.id) ?? { status: "not_entered", nodeId: null },
     issues: r.issues,
   };
 }
@@ -254,7 +255,7 @@ export function simulateMany(
     }
   }
 
-  const finals: Record<string, SimFinal> = {};
+  const finals = dict<SimFinal>();
   for (const t of tracks) {
     finals[t.compiled.journey.id] = t.snapshot
       ? { status: t.snapshot.status, nodeId: t.snapshot.context.node }

@@ -1,11 +1,19 @@
 import { type FS, filters, Liquid, type Template } from "liquidjs";
+import {
+  BudgetedCapture,
+  BudgetedFor,
+  BudgetedTablerow,
+  isOverBudget,
+  TEMPLATE_BUDGET,
+} from "./budget.ts";
 
 /**
  * The one Liquid instance all templates share. Configured so a template is data, not code
  * with reach: no file system (include/render/layout tags removed, and a file system that
- * refuses in case a future tag tries), own properties only (no `user.constructor`),
- * memory and size limits against hostile templates. No `renderLimit`: it reads a clock,
- * and the memory limit already stops runaway loops such as `(1..1000000000)`.
+ * refuses in case a future tag tries), own properties only (no `user.constructor`), and the
+ * budgets of budget.ts (source size, allocation, counted loop steps and output, a last-resort
+ * render time) so no template can hold the event loop. Validation, preview, simulation and
+ * sending all render through this instance, so they share the budgets.
  */
 
 /** Per-render state for filters. Rendering is synchronous, so one slot is enough. */
@@ -46,11 +54,15 @@ export const liquid = new Liquid({
   // Deterministic defaults: the `date` filter would otherwise use the server's zone/locale.
   timezoneOffset: 0,
   locale: "en",
-  parseLimit: 100_000,
-  memoryLimit: 10_000_000,
+  parseLimit: TEMPLATE_BUDGET.parseChars,
+  memoryLimit: TEMPLATE_BUDGET.memory,
+  renderLimit: TEMPLATE_BUDGET.renderMs,
 });
 
 for (const tag of ["include", "render", "layout", "block"]) delete liquid.tags[tag];
+liquid.registerTag("for", BudgetedFor);
+liquid.registerTag("tablerow", BudgetedTablerow);
+liquid.registerTag("capture", BudgetedCapture);
 
 liquid.registerFilter("track", (url: unknown) => {
   const text = String(url ?? "");
@@ -68,7 +80,10 @@ liquid.registerFilter("date", function (value: unknown, format?: string, zone?: 
   return builtinDate.call(this, v, format, zone ?? slot?.zone ?? "UTC");
 });
 
-export type ParseResult = { ok: true; template: Template[] } | { ok: false; error: string };
+/** `overBudget`: the failure is a budget (budget.ts), not a mistake in the template. */
+export type ParseResult =
+  | { ok: true; template: Template[] }
+  | { ok: false; error: string; overBudget: boolean };
 
 /**
  * Parsed templates keyed by source: one journey message renders for many users, and parsing
@@ -88,7 +103,7 @@ export function parseCached(source: string): ParseResult {
   try {
     result = { ok: true, template: liquid.parse(source) };
   } catch (err) {
-    result = { ok: false, error: errorMessage(err) };
+    result = { ok: false, error: errorMessage(err), overBudget: isOverBudget(err) };
   }
   if (cache.size >= MAX_CACHED) {
     const oldest = cache.keys().next();

@@ -1,3 +1,4 @@
+export { TEMPLATE_BUDGET } from "./budget.ts";
 export {
   type RenderOptions,
   type RenderResult,

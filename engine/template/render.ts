@@ -1,3 +1,4 @@
+import { isOverBudget, outputOverBudget } from "./budget.ts";
 import { errorMessage, liquid, parseCached, withRenderSlot } from "./engine.ts";
 import { fastPlan, runPlan } from "./fast-path.ts";
 
@@ -20,13 +21,22 @@ export type RenderOptions = {
   zone?: string;
 };
 
-export type RenderResult = { ok: true; text: string } | { ok: false; error: string };
+/** `overBudget`: the template went over a budget (budget.ts) rather than failing on its own. */
+export type RenderResult =
+  | { ok: true; text: string }
+  | { ok: false; error: string; overBudget: boolean };
 
 const identity = (url: string) => url;
 
+function checked(text: string): RenderResult {
+  const over = outputOverBudget(text);
+  return over === null ? { ok: true, text } : { ok: false, error: over, overBudget: true };
+}
+
 /**
  * Renders a Liquid template synchronously. Never throws: parse errors, unknown filters
- * (`strictFilters`), limits and a throwing `trackLink` all come back as `{ ok: false }`.
+ * (`strictFilters`), budgets (`overBudget: true`) and a throwing `trackLink` all come back as
+ * `{ ok: false }`.
  * Missing variables render as empty strings; use `default` for fallbacks
  * (`{{ user.firstName | default: "there" }}`).
  */
@@ -40,15 +50,15 @@ export function renderTemplate(
   const plan = fastPlan(parsed.template);
   if (plan) {
     const text = runPlan(plan, vars);
-    if (text !== undefined) return { ok: true, text };
+    if (text !== undefined) return checked(text);
   }
   try {
     const text = withRenderSlot(
       { trackLink: opts.trackLink ?? identity, zone: opts.zone ?? "UTC" },
       () => liquid.renderSync(parsed.template, vars),
     );
-    return { ok: true, text: String(text) };
+    return checked(String(text));
   } catch (err) {
-    return { ok: false, error: errorMessage(err) };
+    return { ok: false, error: errorMessage(err), overBudget: isOverBudget(err) };
   }
 }

@@ -1,7 +1,9 @@
+import { isOverBudget } from "./budget.ts";
 import { errorMessage, liquid, parseCached } from "./engine.ts";
 
-export type VariablesResult = { ok: true; variables: string[] } | { ok: false; error: string };
-export type SegmentsResult = { ok: true; segments: string[][] } | { ok: false; error: string };
+type Failed = { ok: false; error: string; overBudget: boolean };
+export type VariablesResult = { ok: true; variables: string[] } | Failed;
+export type SegmentsResult = { ok: true; segments: string[][] } | Failed;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -31,7 +33,7 @@ export function templateVariableSegments(template: string): SegmentsResult {
     }
     return { ok: true, segments };
   } catch (err) {
-    return { ok: false, error: errorMessage(err) };
+    return { ok: false, error: errorMessage(err), overBudget: isOverBudget(err) };
   }
 }
 

@@ -23,6 +23,14 @@ export const ISSUE_CODES = {
   unsupported_format: ["error", 'The `format` is not "waymark/journey@1".'],
   bad_duration: ["error", "A duration is not a positive ISO 8601 duration (PT2H, P3D, PT30S)."],
   bad_time: ["error", 'A time of day is not 24-hour "HH:MM".'],
+  reserved_name: [
+    "error",
+    "A node id, journey id or template variable is __proto__, constructor or prototype, names JavaScript objects treat specially.",
+  ],
+  bad_text: [
+    "error",
+    "A string holds a NUL character or a lone surrogate, which the database cannot store.",
+  ],
   no_trigger: ["error", "The journey has no trigger node."],
   multiple_triggers: ["error", "The journey has more than one trigger node."],
   duplicate_node_id: ["error", "Two nodes share an id."],
@@ -61,6 +69,10 @@ export const ISSUE_CODES = {
   template_syntax: [
     "error",
     "A template does not parse (Liquid syntax, unknown filter, disabled tag).",
+  ],
+  template_budget: [
+    "error",
+    "A template goes over its render budget (loop steps, output size, allocation or source size; engine/template/budget.ts) with sample values.",
   ],
   engagement_target_not_send: [
     "error",

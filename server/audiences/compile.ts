@@ -13,7 +13,8 @@ import { asNumeric, compare, jsonPath } from "./values.ts";
  *  - attribute: `compare(c.attributes #> path, op, value)` (values.ts);
  *  - event count/sum, recency, never: `c.id [not] in (select contact_id from events … group by
  *    contact_id having …)`. Uncorrelated IN lets PostgreSQL hash the subquery once (a "hashed
- *    SubPlan") instead of probing events per contact; when zero events satisfy the test
+ *    SubPlan", kept one by `hashed`) instead of probing events per contact; when zero events
+ *    satisfy the test
  *    (`count < 3`, `sum <= 100`) the leaf becomes `not in (… having not …)`, so contacts with
  *    no events at all match as they should;
  *  - rfm: `c.id in (select contact_id from contact_rfm where r between … )`, the scores
@@ -25,7 +26,7 @@ import { asNumeric, compare, jsonPath } from "./values.ts";
  * see sql.ts.
  */
 export interface CompiledAudience {
-  /** The boolean predicate over `contacts c`. */
+  /** The boolean predicate over `contacts c` (within the scope, when one was given). */
   where: Fragment;
   /** Reads contact_rfm: the scores must have been computed (rfm-refresh.ts `ensureRfm`). */
   usesRfm: boolean;
@@ -60,9 +61,22 @@ export function zeroPasses(op: AggregateOp, value: number): boolean {
   }
 }
 
+/**
+ * The contacts one statement is about (a ticker batch, a simulated contact: `isMember`).
+ * Applied to `c` AND inside every event and RFM subquery, so the statement reads those
+ * contacts' events through the (name, contact_id, occurred_at) index instead of every event of
+ * the kind: its work is proportional to the batch, not to the events table.
+ */
+export type ContactScope = { kind: "ids"; ids: readonly number[] };
+
+function inScope(column: Fragment, scope: ContactScope): Fragment {
+  return sql`${column} = any(${param([...scope.ids])}::bigint[])`;
+}
+
 interface Ctx {
   now: Fragment;
   usesRfm: boolean;
+  scope: ContactScope | null;
 }
 
 interface EventFilter {
@@ -73,6 +87,7 @@ interface EventFilter {
 
 function eventFilter(f: EventFilter, ctx: Ctx): Fragment {
   const parts = [sql`e.name = ${param(f.event)}`, sql`e.occurred_at <= ${ctx.now}`];
+  if (ctx.scope) parts.push(inScope(sql`e.contact_id`, ctx.scope));
   if (f.within) parts.push(sql`e.occurred_at > ${ctx.now} - ${param(f.within)}::interval`);
   for (const w of f.where ?? []) {
     parts.push(compare(jsonPath(sql`e.properties`, w.field), w.op, w.value));
@@ -85,7 +100,22 @@ function aggregate(filter: Fragment, measure: Fragment, op: AggregateOp, value: 
   if (zeroPasses(op, value)) {
     return sql`c.id not in (select e.contact_id from events e where ${filter} group by e.contact_id having not (${test}))`;
   }
-  return sql`c.id in (select e.contact_id from events e where ${filter} group by e.contact_id having ${test})`;
+  return hashed(
+    sql`select e.contact_id from events e where ${filter} group by e.contact_id having ${test}`,
+  );
+}
+
+/**
+ * `c.id in (<contact ids>)` as a hashed SubPlan: the subquery runs once into a hash table and
+ * each contact probes it. Written inside `coalesce` because PostgreSQL pulls an IN that stands
+ * alone in the WHERE clause up into a semi-join, and with several of them its row estimates
+ * fall to 1 and it picks nested loops that re-run every aggregate per outer row: ten event
+ * conditions over 50,000 events took 97–215 s on PGlite, which nothing interrupts (issue #14).
+ * An IN inside an expression stays a SubPlan, so each condition costs one pass over its rows
+ * whatever else the definition holds. (Never NULL: contact ids are not null.)
+ */
+function hashed(contactIds: Fragment): Fragment {
+  return sql`coalesce(c.id in (${contactIds}), false)`;
 }
 
 function between(column: Fragment, range: ScoreRange | undefined): Fragment | null {
@@ -126,7 +156,9 @@ function leaf(t: Tagged, ctx: Ctx, depth: number): Fragment {
         to ? sql`${last} >= ${ctx.now} - ${param(to)}::interval` : null,
       ].filter((x): x is Fragment => x !== null);
       const having = tests.length ? join(tests, " and ") : sql`true`;
-      return sql`c.id in (select e.contact_id from events e where ${eventFilter({ event: t.c.event, where: t.c.where }, ctx)} group by e.contact_id having ${having})`;
+      return hashed(
+        sql`select e.contact_id from events e where ${eventFilter({ event: t.c.event, where: t.c.where }, ctx)} group by e.contact_id having ${having}`,
+      );
     }
     case "never":
       return sql`c.id not in (select e.contact_id from events e where ${eventFilter(t.c, ctx)})`;
@@ -137,8 +169,9 @@ function leaf(t: Tagged, ctx: Ctx, depth: number): Fragment {
         between(sql`cr.f`, t.c.rfm.f),
         between(sql`cr.m`, t.c.rfm.m),
       ].filter((x): x is Fragment => x !== null);
+      if (ctx.scope) tests.push(inScope(sql`cr.contact_id`, ctx.scope));
       const where = tests.length ? sql` where ${join(tests, " and ")}` : sql``;
-      return sql`c.id in (select cr.contact_id from contact_rfm cr${where})`;
+      return hashed(sql`select cr.contact_id from contact_rfm cr${where}`);
     }
     case "consent": {
       const { channel, category } = t.c.consent;
@@ -157,9 +190,14 @@ function node(c: Condition, ctx: Ctx, depth: number): Fragment {
   return leaf(classify(c), ctx, depth);
 }
 
-export function compileAudience(definition: Condition, now: Date): CompiledAudience {
-  const ctx: Ctx = { now: sql`${param(now)}::timestamptz`, usesRfm: false };
-  const where = node(definition, ctx, 0);
+export function compileAudience(
+  definition: Condition,
+  now: Date,
+  scope: ContactScope | null = null,
+): CompiledAudience {
+  const ctx: Ctx = { now: sql`${param(now)}::timestamptz`, usesRfm: false, scope };
+  const predicate = node(definition, ctx, 0);
+  const where = scope ? sql`(${predicate}) and ${inScope(sql`c.id`, scope)}` : predicate;
   return { where, usesRfm: ctx.usesRfm };
 }
 

@@ -138,7 +138,7 @@ export async function handleInbound(deps: TwilioRouteDeps, req: Request): Promis
 }
 
 function formParams(body: unknown): FormParams {
-  const out: FormParams = {};
+  const out: FormParams = Object.create(null); // keyed by the sender's field names (issue #14)
   if (!body || typeof body !== "object") return out;
   for (const [name, value] of Object.entries(body)) {
     if (typeof value === "string") out[name] = value;

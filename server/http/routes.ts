@@ -1,8 +1,10 @@
 import { type Request, type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { z } from "zod";
+import { findUnstorable } from "../../engine/shared/text.ts";
 import type { AccessRole } from "../auth/sessions.ts";
 import { requireAuth } from "./auth.ts";
+import { HttpError } from "./errors.ts";
 
 /**
  * Who may call a route: `public` (no credentials), `any` operator role (not the `metrics` key
@@ -40,9 +42,31 @@ export function buildRouter(knex: Knex, specs: readonly RouteSpec[]): Router {
               beforePasswordChange: spec.beforePasswordChange === true,
             }),
           ];
-    router[spec.method](spec.path, ...guards, spec.handler);
+    router[spec.method](spec.path, ...guards, storableText, spec.handler);
   }
   return router;
+}
+
+/**
+ * A NUL or a lone surrogate anywhere in the path, query or body is refused here with a 400
+ * naming the field: PostgreSQL cannot hold either in text or jsonb, so further in it would fail
+ * the statement and answer 500 (issue #14's hostile-input sweep found it on most routes).
+ */
+function storableText(req: Request, _res: Response, next: () => void): void {
+  for (const [part, value] of [
+    ["params", req.params],
+    ["query", req.query],
+    ["body", req.body],
+  ] as const) {
+    const at = findUnstorable(value);
+    if (!at) continue;
+    const path = at.join(".");
+    const message = "holds a NUL character or a lone surrogate";
+    throw new HttpError(400, "invalid_text", `${part}${path ? `.${path}` : ""}: ${message}`, [
+      { path: path || part, message },
+    ]);
+  }
+  next();
 }
 
 export function param(req: Request, name: string): string {

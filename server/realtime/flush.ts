@@ -53,7 +53,7 @@ export function addBatch(pending: Pending, batch: BatchChanges): void {
 
 /** The flush to send, or null when nothing changed (deltas that cancel out are dropped). */
 export function takeFlush(pending: Pending, at: Date): Flush | null {
-  const deltas: Flush["deltas"] = {};
+  const deltas: Flush["deltas"] = Object.create(null); // keyed by journey ids (issue #14)
   for (const [journeyId, nodes] of pending.deltas) {
     const changed = [...nodes].filter(([, n]) => n !== 0);
     if (changed.length > 0) deltas[journeyId] = Object.fromEntries(changed);

@@ -26,6 +26,8 @@ export type RoomKind = "journey" | "contact";
 
 export const journeyRoom = (journeyId: string) => `journey:${journeyId}`;
 export const contactRoom = (contactId: number) => `contact:${contactId}`;
+/** Sockets of roles that see masked data follow a contact here: their entries are masked. */
+export const maskedContactRoom = (contactId: number) => `contact:${contactId}:masked`;
 
 /**
  * Who may join which room. Mirrors the REST access of the same data: journey stats and the

@@ -1,6 +1,13 @@
 import type { Logger } from "../log.ts";
+import { maskStrings } from "../privacy/mask.ts";
 import { addBatch, type BatchChanges, emptyPending, takeFlush } from "./flush.ts";
-import { contactRoom, type Flush, journeyRoom, type RealtimeServer } from "./protocol.ts";
+import {
+  contactRoom,
+  type Flush,
+  journeyRoom,
+  maskedContactRoom,
+  type RealtimeServer,
+} from "./protocol.ts";
 
 /** Feeds committed ticker batches to the rooms. Wire `onBatch: (s) => publisher.publishBatch(s)`. */
 export interface Publisher {
@@ -90,5 +97,9 @@ export function deliverLocally(io: RealtimeServer, flush: Flush): void {
   for (const item of flush.timeline) {
     const room = contactRoom(item.contactId);
     if (rooms.has(room)) io.local.to(room).emit("timeline", item);
+    const masked = maskedContactRoom(item.contactId);
+    if (rooms.has(masked)) {
+      io.local.to(masked).emit("timeline", { ...item, entry: maskStrings(item.entry, null) });
+    }
   }
 }

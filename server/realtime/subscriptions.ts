@@ -1,10 +1,12 @@
 import type { Knex } from "knex";
 import type { Logger } from "../log.ts";
+import { seesMaskedData } from "../privacy/mask.ts";
 import { operatorFor, socketRefusal } from "./auth.ts";
 import {
   type Ack,
   contactRoom,
   journeyRoom,
+  maskedContactRoom,
   mayJoin,
   type RealtimeServer,
   type RealtimeSocket,
@@ -72,7 +74,9 @@ export function handleSubscriptions(socket: RealtimeSocket, deps: SubscriptionDe
       if (!(await exists(deps.knex, "contacts", contactId)))
         return reply(ack, fail("not_found", `no contact ${contactId}`));
       if (!socket.connected) return;
-      const room = contactRoom(contactId);
+      const room = seesMaskedData(operator.role)
+        ? maskedContactRoom(contactId)
+        : contactRoom(contactId);
       await socket.join(room);
       return reply(ack, { ok: true, room });
     } catch (err) {
@@ -87,12 +91,17 @@ export function handleSubscriptions(socket: RealtimeSocket, deps: SubscriptionDe
       reply(ack, fail("invalid_subscription", 'expected { journey: "<id>" } or { contact: <id> }'));
       return;
     }
-    const room =
-      "journey" in parsed.data
-        ? journeyRoom(parsed.data.journey)
-        : contactRoom(parsed.data.contact);
-    await socket.leave(room);
-    reply(ack, { ok: true, room });
+    if ("journey" in parsed.data) {
+      const room = journeyRoom(parsed.data.journey);
+      await socket.leave(room);
+      return reply(ack, { ok: true, room });
+    }
+    const clear = contactRoom(parsed.data.contact);
+    const masked = maskedContactRoom(parsed.data.contact);
+    const joined = socket.rooms.has(masked) ? masked : clear;
+    await socket.leave(clear);
+    await socket.leave(masked);
+    reply(ack, { ok: true, room: joined });
   });
 }
 

@@ -19,7 +19,7 @@ import {
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
-import { maskEmail } from "../privacy/mask.ts";
+import { emailFor } from "../privacy/mask.ts";
 
 const EDIT = ["marketer"] as const;
 
@@ -156,5 +156,5 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
 
 /** Support staff see emails masked, as everywhere else in the console. */
 function masked<T extends { email: string | null }>(req: Request, m: T): T {
-  return req.operator?.role === "support" && m.email ? { ...m, email: maskEmail(m.email) } : m;
+  return m.email ? { ...m, email: emailFor(req.operator?.role, m.email) } : m;
 }

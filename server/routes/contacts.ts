@@ -1,12 +1,12 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
+import { isUnstorable } from "../../engine/shared/text.ts";
 import { normalizePhone } from "../../engine/time/index.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
-import { hasNul } from "../http/text.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { admitLookup, type Lookup, recordMatches } from "../privacy/lookup-audit.ts";
-import { maskEmail, maskPhone } from "../privacy/mask.ts";
+import { maskEmail, maskPhone, maskStrings, seesMaskedData } from "../privacy/mask.ts";
 
 interface ContactRow {
   id: string | number;
@@ -36,9 +36,9 @@ const COLUMNS = [
   "updated_at",
 ];
 
-/** Support staff see contact details masked (138****1234); other roles see them in full. */
+/** Roles that see masked data (privacy/mask.ts) see contact details as 138****1234. */
 function present(row: ContactRow, crypto: FieldCrypto, req: Request) {
-  const masked = req.operator?.role === "support";
+  const masked = seesMaskedData(req.operator?.role);
   const phone = row.phone_encrypted ? crypto.decrypt(row.phone_encrypted) : null;
   return {
     id: Number(row.id),
@@ -88,7 +88,7 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
         "Search contacts by external id, email or phone (exact phone match via the blind index); phone and email searches are audited and throttled per operator",
       async handler(req, res) {
         const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
-        if (q.length > 320 || hasNul(q))
+        if (q.length > 320 || isUnstorable(q))
           throw new HttpError(400, "invalid_query", "q: at most 320 characters, no NUL");
         const query = knex("contacts").select(COLUMNS).orderBy("id", "desc").limit(50);
         let audit: number | null = null;
@@ -209,6 +209,9 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
           message_id: string | number | null;
           message_status: string | null;
         }[];
+        // A sent body may quote the contact's email or phone (a template printed it).
+        const maskFor = <T extends Record<string, unknown>>(entry: T): T =>
+          seesMaskedData(req.operator?.role) ? maskStrings(entry, row.email) : entry;
         res.json({
           contact: present(row, crypto, req),
           enrollments: enrollments.map((e) => ({
@@ -227,18 +230,20 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
             exitReason: e.exit_reason,
             timeline: log
               .filter((l) => Number(l.enrollment_id) === Number(e.id))
-              .map((l) => ({
-                id: Number(l.id),
-                at: l.at,
-                nodeId: l.node_id,
-                type: l.type,
-                reason: l.reason,
-                detail: l.detail,
-                ...l.data,
-                ...(l.message_id
-                  ? { messageId: Number(l.message_id), messageStatus: l.message_status }
-                  : {}),
-              })),
+              .map((l) =>
+                maskFor({
+                  id: Number(l.id),
+                  at: l.at,
+                  nodeId: l.node_id,
+                  type: l.type,
+                  reason: l.reason,
+                  detail: l.detail,
+                  ...l.data,
+                  ...(l.message_id
+                    ? { messageId: Number(l.message_id), messageStatus: l.message_status }
+                    : {}),
+                }),
+              ),
           })),
         });
       },

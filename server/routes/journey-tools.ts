@@ -7,6 +7,7 @@ import { renderTemplate } from "../../engine/template/index.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { emailFor } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
 const PreviewBody = z.object({
@@ -77,6 +78,11 @@ async function contactRow(knex: Knex, id: string) {
   return row;
 }
 
+/** 422 for a template that does not render: over its budget, or failing on its own. */
+function templateFailed(r: { error: string; overBudget: boolean }): HttpError {
+  return new HttpError(422, r.overBudget ? "template_budget" : "template_error", r.error);
+}
+
 export function journeyToolRoutes(
   knex: Knex,
   policy: ReturnType<typeof policyCache>,
@@ -97,7 +103,8 @@ export function journeyToolRoutes(
         const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
         const locale = node.send.locale ?? real?.locale ?? body.contact?.locale ?? undefined;
         const user: Record<string, unknown> = { ...attributes, id: real?.external_id ?? "sample" };
-        if (real?.email) user.email = real.email;
+        // Support sees a real contact's email masked here too, as on the contact page.
+        if (real?.email) user.email = emailFor(req.operator?.role, real.email);
         const rendered = renderTemplate(
           node.send.template,
           {
@@ -109,7 +116,7 @@ export function journeyToolRoutes(
               `${url.startsWith("https:") ? "https" : "http"}://wm.example/l/xxxxxxxxxxxxxxxxxxxxxx`,
           },
         );
-        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        if (!rendered.ok) throw templateFailed(rendered);
         const lines = (await policy()).optOutLines;
         const text = finalBody(node.send, rendered.text, locale, lines);
         const promotionalSms = node.send.channel === "sms" && node.send.category === "promotional";
@@ -149,7 +156,7 @@ export function journeyToolRoutes(
           { user: { ...contact.attributes, id: contact.external_id }, event: { properties: {} } },
           {},
         );
-        if (!rendered.ok) throw new HttpError(422, "template_error", rendered.error);
+        if (!rendered.ok) throw templateFailed(rendered);
         const text = `[TEST] ${finalBody(node.send, rendered.text, node.send.locale ?? contact.locale ?? undefined, (await policy()).optOutLines)}`;
         const segments = node.send.channel === "sms" ? countSegments(text) : null;
         const now = clock();

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { maskText, seesMaskedData } from "../privacy/mask.ts";
+import { journeyNodeStats } from "../results/node-stats.ts";
 
 const MessageQuery = z.object({
   status: z
@@ -14,6 +16,14 @@ const MessageQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+/** The columns the handler reads; the rest pass through to the answer as selected. */
+type MessageRow = {
+  body: string;
+  lastError: string | null;
+  contactEmail: string | null;
+  [column: string]: unknown;
+};
 
 export function messageRoutes(knex: Knex): RouteSpec[] {
   return [
@@ -50,13 +60,26 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
             "m.clicked_at as clickedAt",
             "m.converted_at as convertedAt",
             "m.conversion_event as conversionEvent",
+            "c.email as contactEmail",
           );
         if (q.status) query.where("m.status", q.status);
         if (q.channel) query.where("m.channel", q.channel);
         if (q.journey) query.where("m.journey_id", q.journey);
         if (q.contact) query.where("m.contact_id", q.contact);
         if (q.before) query.where("m.id", "<", q.before);
-        res.json({ messages: await query });
+        const masked = seesMaskedData(req.operator?.role);
+        const rows = (await query) as MessageRow[];
+        res.json({
+          messages: rows.map(({ contactEmail, ...m }) =>
+            masked
+              ? {
+                  ...m,
+                  body: maskText(m.body, contactEmail),
+                  lastError: m.lastError === null ? null : maskText(m.lastError, contactEmail),
+                }
+              : m,
+          ),
+        });
       },
     },
     {
@@ -69,93 +92,7 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
         const id = param(req, "id");
         const exists = await knex("journeys").where({ id }).first("id");
         if (!exists) throw new HttpError(404, "not_found", `no journey "${id}"`);
-        const [current, log, sends] = [
-          (await knex("enrollments")
-            .where({ journey_id: id, status: "active" })
-            .select("current_node as node")
-            .count("* as n")
-            .groupBy("current_node")) as { node: string; n: string | number }[],
-          (await knex("enrollment_log")
-            .where({ journey_id: id })
-            .select("node_id as node", "type", "reason")
-            .count("* as n")
-            .groupBy("node_id", "type", "reason")) as {
-            node: string;
-            type: string;
-            reason: string | null;
-            n: string | number;
-          }[],
-          (await knex("messages")
-            .where({ journey_id: id, is_test: false })
-            .select("node_id as node")
-            .count("* as sent")
-            .select(
-              knex.raw("count(*) filter (where status = 'delivered') as delivered"),
-              knex.raw("count(clicked_at) as clicked"),
-            )
-            .groupBy("node_id")) as {
-            node: string;
-            sent: string | number;
-            delivered: string | number;
-            clicked: string | number;
-          }[],
-        ];
-        type NodeStats = {
-          current: number;
-          entered: number;
-          exited: number;
-          sent: number;
-          delivered: number;
-          clicked: number;
-          converted: number;
-          suppressed: Record<string, number>;
-          deferred: Record<string, number>;
-        };
-        const nodes: Record<string, NodeStats> = {};
-        const at = (node: string) => {
-          nodes[node] ??= {
-            current: 0,
-            entered: 0,
-            exited: 0,
-            sent: 0,
-            delivered: 0,
-            clicked: 0,
-            converted: 0,
-            suppressed: {},
-            deferred: {},
-          };
-          return nodes[node];
-        };
-        for (const r of current) at(r.node).current = Number(r.n);
-        for (const r of log) {
-          const s = at(r.node);
-          const n = Number(r.n);
-          if (r.type === "entered") s.entered += n;
-          else if (r.type === "exited") s.exited += n;
-          else if (r.type === "converted") s.converted += n;
-          else if (r.type === "suppressed")
-            s.suppressed[r.reason ?? "unknown"] = (s.suppressed[r.reason ?? "unknown"] ?? 0) + n;
-          else if (r.type === "deferred")
-            s.deferred[r.reason ?? "unknown"] = (s.deferred[r.reason ?? "unknown"] ?? 0) + n;
-        }
-        for (const r of sends) {
-          const s = at(r.node);
-          s.sent = Number(r.sent);
-          s.delivered = Number(r.delivered);
-          s.clicked = Number(r.clicked);
-        }
-        const total = Object.values(nodes).reduce(
-          (t, s) => ({
-            current: t.current + s.current,
-            entered: t.entered + s.entered,
-            exited: t.exited + s.exited,
-            sent: t.sent + s.sent,
-            delivered: t.delivered + s.delivered,
-            clicked: t.clicked + s.clicked,
-            converted: t.converted + s.converted,
-          }),
-          { current: 0, entered: 0, exited: 0, sent: 0, delivered: 0, clicked: 0, converted: 0 },
-        );
+        const { total, nodes } = await journeyNodeStats(knex, id);
         res.json({ journeyId: id, total, nodes });
       },
     },

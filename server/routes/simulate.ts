@@ -10,12 +10,14 @@ import {
 } from "../../engine/simulate/input.ts";
 import { simulate } from "../../engine/simulate/simulate.ts";
 import type { SimContact } from "../../engine/simulate/store.ts";
+import { resolveZone } from "../../engine/time/index.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { isMember } from "../audiences/queries.ts";
 import { HttpError } from "../http/errors.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { emailFor, seesMaskedData } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
 const DAY = 86_400_000;
@@ -34,6 +36,47 @@ const SimulateBody = z
     message: "give exactly one of journey or journeyId",
     path: ["journey"],
   });
+
+interface ContactRow {
+  id: string | number;
+  external_id: string;
+  email: string | null;
+  phone_encrypted: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: Record<string, unknown>;
+  consent: Record<string, Record<string, { granted: boolean }>>;
+}
+
+/**
+ * A real contact as the simulator sees it, for a caller of `role`. Roles that see masked data
+ * get the email masked (templates print `{{ user.email }}` into the timeline) and no phone:
+ * the engine reads the phone only for its country's zone, so that zone is resolved here and
+ * passed as the contact's zone, which keeps the simulation the same without the number.
+ */
+async function simulatedContact(
+  row: ContactRow,
+  crypto: FieldCrypto,
+  role: string | undefined,
+  policy: ReturnType<typeof policyCache>,
+): Promise<SimContact> {
+  const masked = seesMaskedData(role);
+  const phone = row.phone_encrypted ? crypto.decrypt(row.phone_encrypted) : null;
+  let timezone = row.timezone;
+  if (masked && phone) {
+    const resolved = resolveZone({ timezone, phone }, (await policy()).workspaceTimezone);
+    if (resolved.source === "phone") timezone = resolved.zone;
+  }
+  return {
+    id: row.external_id,
+    attributes: row.attributes,
+    consent: row.consent,
+    ...(timezone ? { timezone } : {}),
+    ...(row.locale ? { locale: row.locale } : {}),
+    ...(row.email ? { email: emailFor(role, row.email) } : {}),
+    ...(phone && !masked ? { phone } : {}),
+  };
+}
 
 /**
  * `POST /api/simulate`: the CLI's `simulate --json`, over HTTP, with the workspace's own policy
@@ -91,28 +134,9 @@ export function simulateRoutes(
               "locale",
               "attributes",
               "consent",
-            )) as
-            | {
-                id: string | number;
-                external_id: string;
-                email: string | null;
-                phone_encrypted: string | null;
-                timezone: string | null;
-                locale: string | null;
-                attributes: Record<string, unknown>;
-                consent: Record<string, Record<string, { granted: boolean }>>;
-              }
-            | undefined;
+            )) as ContactRow | undefined;
           if (!row) throw new HttpError(404, "not_found", `no contact "${body.contactId}"`);
-          contact = {
-            id: row.external_id,
-            attributes: row.attributes,
-            consent: row.consent,
-            ...(row.timezone ? { timezone: row.timezone } : {}),
-            ...(row.locale ? { locale: row.locale } : {}),
-            ...(row.email ? { email: row.email } : {}),
-            ...(row.phone_encrypted ? { phone: crypto.decrypt(row.phone_encrypted) } : {}),
-          };
+          contact = await simulatedContact(row, crypto, req.operator?.role, policy);
           // A real contact is in the audiences it is in now, as the ticker would see it.
           const audiences: string[] = [];
           for (const id of conditionAudiences(parsed.journey)) {

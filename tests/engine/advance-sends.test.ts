@@ -169,4 +169,25 @@ describe("advance: sends and suppression", () => {
       reason: "template_error",
     });
   });
+
+  it("a template over its budget with this contact's data is suppressed with template_budget", () => {
+    // Valid with sample values (one item); this contact has 50,000 items to loop over.
+    const j = journey(
+      [trigger(), sms("s1", "{% for i in user.items %}{{ i }}, {% endfor %}"), exit()],
+      [
+        ["start", "s1"],
+        ["s1", "done"],
+      ],
+    );
+    const items = Array.from({ length: 50_000 }, (_, i) => `item ${i}`);
+    const started = performance.now();
+    const { r } = enter(j, at("2025-05-01T12:00:00Z"), contact({ attributes: { items } }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(sends(r)).toEqual([]);
+    expect(logs(r).find((e) => e.type === "suppressed")).toMatchObject({
+      nodeId: "s1",
+      reason: "template_budget",
+      detail: expect.stringContaining("budget exceeded"),
+    });
+  });
 });

@@ -257,6 +257,44 @@ export const CASES: Record<
     ),
     nodeId: "a",
   }),
+  reserved_name: () => ({
+    doc: doc(
+      [T, { ...wait("w"), id: "__proto__" }, X],
+      [
+        ["start", "__proto__"],
+        ["__proto__", "done"],
+      ],
+    ),
+    nodeId: "__proto__",
+  }),
+  bad_text: () => ({
+    doc: doc(
+      [T, send("a", "Hi \u0000"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  template_budget: () => ({
+    doc: doc(
+      [
+        T,
+        send(
+          "a",
+          `{% assign s = "${"x".repeat(300)}" | split: "" %}{% for a in s %}{% for b in s %}{% for c in s %}{% endfor %}{% endfor %}{% endfor %}`,
+          "email",
+        ),
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   engagement_target_not_send: () => ({
     doc: doc(
       [

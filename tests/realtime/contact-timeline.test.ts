@@ -27,6 +27,18 @@ describe.each(databaseKinds)("contact rooms get timeline entries on %s", (kind) 
     server = await startRealtimeApp(db, clock);
     await createJourney(db.knex, cartReminder(), null);
     await publishJourney(db.knex, "cart-test", null);
+    // A body that quotes the contact's email and a phone number, as a careless template might.
+    const quoting = cartReminder("quoting");
+    const sms1 = quoting.nodes.find((n) => n.id === "sms1");
+    if (sms1?.send)
+      sms1.send.template = "Hi {{ user.firstName }}, re {{ user.email }}: call +14155550123";
+    quoting.nodes[0] = {
+      id: "start",
+      type: "trigger",
+      trigger: { kind: "event", event: "quote_me" },
+    };
+    await createJourney(db.knex, quoting, null);
+    await publishJourney(db.knex, "quoting", null);
     cookie = await signIn(db.knex, server.app.url, "support");
   });
   afterAll(async () => {
@@ -50,7 +62,11 @@ describe.each(databaseKinds)("contact rooms get timeline entries on %s", (kind) 
     const id = await contactId("u1");
     const socket = await connect(server.app.url, { extraHeaders: { cookie } });
     const timeline = record(socket, "timeline");
-    expect(await subscribe(socket, { contact: id })).toEqual({ ok: true, room: `contact:${id}` });
+    // Support sees masked data: its sockets follow the contact in the masked room.
+    expect(await subscribe(socket, { contact: id })).toEqual({
+      ok: true,
+      room: `contact:${id}:masked`,
+    });
 
     await server.app.ingest("/v1/track", {
       userId: "u1",
@@ -113,6 +129,56 @@ describe.each(databaseKinds)("contact rooms get timeline entries on %s", (kind) 
     expect(sent?.entry.body).toMatch(/^Hi Li, your cart is waiting/);
   });
 
+  it("masks what a body quotes for support, in pushes and the inspector; a marketer sees it clear", async () => {
+    await server.app.ingest("/v1/identify", {
+      userId: "u3",
+      traits: { firstName: "Li", email: "li.wei@example.cn", timezone: "Asia/Shanghai" },
+      consent: { sms: { promotional: true } },
+    });
+    await db
+      .knex("contacts")
+      .where({ external_id: "u3" })
+      .update({
+        phone_encrypted: server.app.crypto.encrypt("+8613812345679"),
+        phone_hash: server.app.crypto.blindIndex("+8613812345679"),
+      });
+    const id = await contactId("u3");
+    const marketer = await signIn(db.knex, server.app.url, "marketer");
+    const supportSocket = await connect(server.app.url, { extraHeaders: { cookie } });
+    const marketerSocket = await connect(server.app.url, { extraHeaders: { cookie: marketer } });
+    const masked = record(supportSocket, "timeline");
+    const clear = record(marketerSocket, "timeline");
+    await subscribe(supportSocket, { contact: id });
+    expect(await subscribe(marketerSocket, { contact: id })).toEqual({
+      ok: true,
+      room: `contact:${id}`,
+    });
+    await server.app.ingest("/v1/track", { userId: "u3", event: "quote_me", messageId: "q1" });
+    await server.tick();
+    clock.advance(HOUR);
+    await server.tick();
+    const sentBody = (entries: typeof masked) =>
+      String(entries.find((t) => t.entry.type === "sent")?.entry.body ?? "");
+    await eventually(() => expect(sentBody(clear)).toContain("li.wei@example.cn"));
+    await eventually(() => expect(sentBody(masked)).toContain("l***@example.cn"));
+    expect(sentBody(clear)).toContain("+14155550123");
+    expect(sentBody(masked)).not.toContain("li.wei@example.cn");
+    expect(sentBody(masked)).not.toContain("+14155550123");
+
+    const inspect = async (who: string) => {
+      const res = await fetch(`${server.app.url}/api/contacts/${id}/journeys`, {
+        headers: { cookie: who },
+      });
+      const body = (await res.json()) as { enrollments: { timeline: InspectorEntry[] }[] };
+      return JSON.stringify(body.enrollments.flatMap((e) => e.timeline));
+    };
+    expect(await inspect(marketer)).toContain("li.wei@example.cn");
+    const supportView = await inspect(cookie);
+    expect(supportView).toContain("l***@example.cn");
+    expect(supportView).not.toContain("li.wei@example.cn");
+    expect(supportView).not.toContain("+14155550123");
+  });
+
   it("stops pushing after unsubscribe", async () => {
     await identify("u2");
     const id = await contactId("u2");
@@ -121,7 +187,7 @@ describe.each(databaseKinds)("contact rooms get timeline entries on %s", (kind) 
     await subscribe(socket, { contact: id });
     expect(await socket.timeout(5000).emitWithAck("unsubscribe", { contact: id })).toEqual({
       ok: true,
-      room: `contact:${id}`,
+      room: `contact:${id}:masked`,
     });
     await server.app.ingest("/v1/track", {
       userId: "u2",

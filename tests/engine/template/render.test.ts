@@ -59,7 +59,11 @@ describe("renderTemplate", () => {
         throw new Error("link service down");
       },
     });
-    expect(r).toEqual({ ok: false, error: expect.stringContaining("link service down") });
+    expect(r).toEqual({
+      ok: false,
+      overBudget: false,
+      error: expect.stringContaining("link service down"),
+    });
   });
 
   it("unknown filters and syntax errors are errors, not exceptions", () => {
