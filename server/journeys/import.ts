@@ -1,13 +1,11 @@
 import type { Knex } from "knex";
 import { diffJourneys, type JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Journey } from "../../engine/format/journey.ts";
-import { issue } from "../../engine/validate/issue.ts";
 import { audit } from "../audit/audit.ts";
 import type { AuditActor } from "../audit/types.ts";
 import { HttpError } from "../http/errors.ts";
 import { draftDefinition, versionDefinition } from "./sql/versions.ts";
 import { createJourney, getJourney, parseOrReject, saveDraft } from "./store.ts";
-import { unstorableTextPath } from "./text.ts";
 
 /**
  * Importing a document is safe by default: a new id creates a journey; an id that exists is
@@ -59,14 +57,7 @@ export async function importJourney(
   operatorId: number | null,
   now: Date,
 ): Promise<ImportResult> {
-  const bad = unstorableTextPath(doc);
-  if (bad)
-    throw new HttpError(
-      422,
-      "invalid_journey",
-      `${bad.join(".")}: contains NUL or a lone surrogate`,
-      [issue("schema", `${bad.join(".")}: contains NUL or a lone surrogate`, bad)],
-    );
+  // NUL and lone surrogates are refused by the route guard and, by path, by the format.
   const incoming = parseOrReject(doc);
   return knex.transaction(async (trx) => {
     const existing = await getJourney(trx, incoming.id);

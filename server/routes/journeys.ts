@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { exportJourney } from "../../engine/format/export.ts";
 import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
+import { isUnstorable } from "../../engine/shared/text.ts";
 import { validate } from "../../engine/validate/validate.ts";
 import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
 import { HttpError } from "../http/errors.ts";
@@ -18,7 +19,6 @@ import {
   resumeJourney,
   saveDraft,
 } from "../journeys/store.ts";
-import { StorableText } from "../journeys/text.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 
@@ -35,7 +35,12 @@ const PublishBody = z
     map: z.record(z.string(), z.string().nullable()).default({}),
     dryRun: z.boolean().default(false),
     /** The publisher's note, shown in the Versions panel and the audit log. */
-    note: StorableText.trim().max(500).optional(),
+    note: z
+      .string()
+      .trim()
+      .max(500)
+      .refine((s) => !isUnstorable(s), "must not contain NUL characters or lone surrogates")
+      .optional(),
   })
   .default({ inFlight: "pin", map: {}, dryRun: false });
 const ExportQuery = z.object({
