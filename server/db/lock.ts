@@ -201,7 +201,12 @@ function removeTakeoverMarkers(path: string) {
     return;
   }
   for (const name of names) {
-    if (name.startsWith(prefix)) unlinkQuietly(join(dirname(path), name));
+    if (!name.startsWith(prefix)) continue;
+    // A marker's temporary file belongs to a process between writing it and linking it:
+    // removing it under a live contender made its link fail (ENOENT). Only a dead one's goes.
+    const tmp = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (tmp && isAlive({ pid: Number(tmp[1]), host: hostname(), procStart: null })) continue;
+    unlinkQuietly(join(dirname(path), name));
   }
 }
 
