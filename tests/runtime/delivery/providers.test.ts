@@ -82,7 +82,7 @@ describe("webhook provider", () => {
     ).toBe(false);
   });
 
-  it("retries 429/5xx (with Retry-After), timeouts and refused connections; fails other 4xx", async () => {
+  it("retries 429/5xx (with Retry-After) and refused connections; a timeout or a 502/504 is an unknown outcome; fails other 4xx", async () => {
     answer = { status: 503, headers: { "retry-after": "2" } };
     expect(await provider().send(request)).toMatchObject({ kind: "retry", retryAfterMs: 2000 });
     answer = { status: 429 };
@@ -94,16 +94,27 @@ describe("webhook provider", () => {
     const failed = await provider().send(request);
     expect(failed).toMatchObject({ kind: "failed" });
     expect(JSON.stringify(failed)).not.toContain("13812341234");
+    // The receiver may have taken these: reconciled before any resend, never blindly retried.
     answer = { status: 200, hang: true };
     expect(await provider().send(request)).toEqual({
-      kind: "retry",
+      kind: "unknown",
       error: "timed out after 300 ms",
     });
+    for (const status of [502, 504]) {
+      answer = { status };
+      expect(await provider().send(request)).toMatchObject({ kind: "unknown" });
+    }
+    // A port nothing listens on (fetch refuses port 1 outright, which says nothing either way).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
     const refused = createWebhookProvider({
-      config: { url: "http://127.0.0.1:1/hook", secret: SECRET },
+      config: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
       timeoutMs: 300,
       ratePerSecond: null,
     });
+    // Nothing left this machine: a plain retry.
     expect(await refused.send(request)).toMatchObject({ kind: "retry" });
   });
 });
