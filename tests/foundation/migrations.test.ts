@@ -51,13 +51,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206030000_delivery_reliability.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261126000000_contact_rfm.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206030000_delivery_reliability.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206030000_delivery_reliability.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",
