@@ -84,9 +84,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     limiterFor,
   });
 
-  const wake = () => {
+  // Lanes whose last claim came back short: nothing more was due for them then. A slot freed
+  // in a lane re-claims only the lanes not dry (one index probe, not one per channel, on the
+  // hot path); the poll and a wake (new rows written) re-claim every lane.
+  const dry = new Set<Channel>();
+  const rouse = () => {
     if (sleeping) sleeping();
     else missed = true;
+  };
+  const wake = () => {
+    dry.clear();
+    rouse();
   };
 
   const lanes = new Map<Channel, Lane>(
@@ -96,7 +104,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         limit: settings.concurrency,
         maxOpen: Math.max(settings.concurrency, settings.maxOpen),
         timeoutMs: settings.timeoutMs,
-        onFree: wake,
+        onFree: rouse,
       }),
     ]),
   );
@@ -184,51 +192,54 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     );
   }
 
-  function idle(ms: number): Promise<void> {
+  /** Sleeps until roused or `ms` pass; true when the time ran out. */
+  function idle(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(true), ms);
+      function done(timedOut: boolean) {
         clearTimeout(timer);
         sleeping = null;
-        resolve();
+        resolve(timedOut);
       }
-      sleeping = done;
+      sleeping = () => done(false);
     });
   }
 
   /**
-   * The background loop: one claim for every lane with room, then sleep until a slot frees,
-   * a wake arrives or the poll interval passes. A lane whose claim came back full has more
-   * due, so the loop claims again at once while any lane still has room.
+   * The background loop: one claim for every lane with room (and not dry), then sleep until a
+   * slot frees, a wake arrives or the poll interval passes. A lane whose claim came back full
+   * has more due, so the loop claims again at once.
    */
   async function loop() {
     while (running) {
       missed = false;
       let more = false;
-      const wants: ClaimWants = [];
+      const wants: { channel: Channel; limit: number }[] = [];
       for (const [channel, lane] of lanes) {
-        const free = lane.free();
+        const free = dry.has(channel) ? 0 : lane.free();
         if (free > 0) wants.push({ channel, limit: Math.min(free, claimCap(channel)) });
       }
       if (wants.length > 0) {
         try {
           const claimed = await claim(wants);
           for (const message of claimed) void dispatch(message);
-          more = wants.some(
-            (w) => claimed.filter((m) => m.channel === w.channel).length === w.limit,
-          );
+          for (const w of wants) {
+            const got = claimed.filter((m) => m.channel === w.channel).length;
+            if (got < w.limit) dry.add(w.channel);
+            else more = true;
+          }
         } catch (err) {
           log.error({ err }, "delivery claim failed");
         }
       }
       if (!running) break;
-      if ((more || missed) && [...lanes.values()].some((l) => l.free() > 0)) {
+      if (more || missed) {
         // Through the timer queue: on PGlite every query resolves in-process, and a loop that
         // never yields would starve the HTTP server.
         await new Promise((done) => setImmediate(done));
         continue;
       }
-      await idle(settings.pollMs);
+      if (await idle(settings.pollMs)) dry.clear();
     }
   }
 
