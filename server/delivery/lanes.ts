@@ -11,10 +11,12 @@
  * memory, the provider's patience). Healthy calls keep the lane at `limit` in flight, however
  * many hung ones are parked beside them.
  *
- * The breaker: when the last BREAKER_WINDOW calls all failed (no answer, 429/5xx), the lane
- * stops claiming for a cool-down (1 s, doubling to 30 s), then lets one call through to probe.
- * A provider that is down then costs neither attempts (messages stay queued, not retried into
- * failure) nor sockets; one that only hangs sometimes never trips it.
+ * The breaker: when BREAKER_WINDOW calls in a row failed (no answer, 429/5xx), counting only
+ * calls that started after the provider last answered well, the lane stops claiming for a
+ * cool-down (1 s, doubling to 30 s), then lets one call through to probe. A provider that is
+ * down then costs neither attempts (messages stay queued, not retried into failure) nor
+ * sockets; one that only hangs sometimes never trips it, not even when the calls it hung on
+ * time out together after a burst (they started before its last good answer).
  */
 
 const SAMPLES = 100;
@@ -51,6 +53,7 @@ export class Lane {
   private readonly samples: number[] = [];
   private next = 0;
   private failedInRow = 0;
+  private lastOkAt = Number.NEGATIVE_INFINITY;
   private openUntil = 0;
   private trips = 0;
   private probing = false;
@@ -92,6 +95,7 @@ export class Lane {
     this.active++;
     const probe = this.openUntil !== 0;
     if (probe) this.probing = true;
+    const startedAt = this.clock();
     let isSlow = false;
     let finished = false;
     let timer: NodeJS.Timeout | null = null;
@@ -115,7 +119,7 @@ export class Lane {
         if (isSlow) this.slow--;
         else this.active--;
         if (answeredMs !== undefined) this.sample(answeredMs);
-        if (outcome) this.record(outcome, probe);
+        if (outcome) this.record(outcome, probe, startedAt);
         else if (probe) this.probing = false;
         this.options.onFree();
       },
@@ -129,14 +133,16 @@ export class Lane {
   }
 
   /** Any answer closes the breaker; while open, only the probe's failure opens it again. */
-  private record(outcome: CallOutcome, probe: boolean): void {
+  private record(outcome: CallOutcome, probe: boolean, startedAt: number): void {
     if (probe) this.probing = false;
     if (outcome === "ok") {
       this.failedInRow = 0;
       this.openUntil = 0;
       this.trips = 0;
+      this.lastOkAt = this.clock();
       return;
     }
+    if (!probe && startedAt < this.lastOkAt) return; // older than the last good answer
     this.failedInRow++;
     const open = this.openUntil !== 0;
     if ((open && probe) || (!open && this.failedInRow >= BREAKER_WINDOW)) {

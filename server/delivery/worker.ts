@@ -86,8 +86,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   // Lanes whose last claim came back short: nothing more was due for them then. A slot freed
   // in a lane re-claims only the lanes not dry (one index probe, not one per channel, on the
-  // hot path); the poll and a wake (new rows written) re-claim every lane.
+  // hot path); a wake (new rows written), and the poll at least every pollMs however busy the
+  // loop is (retries come due by the clock), re-claim every lane.
   const dry = new Set<Channel>();
+  let polledAt = 0;
   const rouse = () => {
     if (sleeping) sleeping();
     else missed = true;
@@ -192,16 +194,16 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     );
   }
 
-  /** Sleeps until roused or `ms` pass; true when the time ran out. */
-  function idle(ms: number): Promise<boolean> {
+  /** Sleeps until roused or `ms` pass. */
+  function idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(true), ms);
-      function done(timedOut: boolean) {
+      const timer = setTimeout(done, ms);
+      function done() {
         clearTimeout(timer);
         sleeping = null;
-        resolve(timedOut);
+        resolve();
       }
-      sleeping = () => done(false);
+      sleeping = done;
     });
   }
 
@@ -213,6 +215,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   async function loop() {
     while (running) {
       missed = false;
+      if (performance.now() - polledAt >= settings.pollMs) dry.clear();
+      if (dry.size === 0) polledAt = performance.now();
       let more = false;
       const wants: { channel: Channel; limit: number }[] = [];
       for (const [channel, lane] of lanes) {
@@ -239,7 +243,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         await new Promise((done) => setImmediate(done));
         continue;
       }
-      if (await idle(settings.pollMs)) dry.clear();
+      await idle(Math.max(0, polledAt + settings.pollMs - performance.now()));
     }
   }
 

@@ -73,6 +73,24 @@ describe("a lane", () => {
     lane.admit().done("ok", 3);
     expect(lane.free()).toBe(5);
   });
+
+  it("does not trip on a burst of timeouts of calls that started before the provider's last good answer", () => {
+    let clock = 0;
+    const lane = new Lane({
+      limit: 50,
+      maxOpen: 50,
+      timeoutMs: 10_000,
+      onFree: () => {},
+      clock: () => clock,
+    });
+    const hung = Array.from({ length: 30 }, () => lane.admit());
+    clock = 10;
+    lane.admit().done("ok", 5);
+    clock = 10_000;
+    for (const t of hung) t.done("failed");
+    expect(lane.free()).toBe(50);
+    expect(lane.coolingMs()).toBe(0);
+  });
 });
 
 describe.each(databaseKinds)("delivery under a bad provider on %s", (kind) => {
