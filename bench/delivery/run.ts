@@ -100,7 +100,7 @@ await db.close();
 writeSection(
   "delivery",
   "Delivery (PostgreSQL)",
-  `\`npm run bench -- delivery --messages ${messages} --hang ${values.hang} --timeout-ms ${timeoutMs} --rate ${rate} --seconds ${seconds}\`: the outbox → a Twilio-shaped provider on loopback (tests/helpers/fake-twilio.ts, not deduplicating), one delivery worker with the defaults (10 calls in flight per channel, 10 s timeout, 5 s reconcile delay, no rate limit).
+  `\`npm run bench -- delivery --messages ${messages} --hang ${values.hang} --timeout-ms ${timeoutMs} --rate ${rate} --seconds ${seconds}\`: the outbox → a Twilio-shaped provider on loopback (tests/helpers/fake-twilio.ts, not deduplicating), one delivery worker with the defaults (10 calls in flight per channel, 5 s reconcile delay, no rate limit) and a ${timeoutMs / 1000} s provider timeout (the default is 10 s).
 
 **Under a hanging provider.** ${fmt(messages)} queued SMS; the given share of requests is accepted and never answered (the worker times out, the outcome is unknown and reconciled through the provider's message list), 2% are answered 500 (retried 2 s later). Messages/s: distinct messages the provider accepted, over the time to accept 95% of them. Before issue 12, 40% hanging took 250/s to ~10/s and a retry due at +1.8 s went out at +393 s.
 
