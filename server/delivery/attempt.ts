@@ -87,9 +87,10 @@ export function createAttempts(deps: AttemptDeps) {
     try {
       result = await provider.send(request);
     } catch (err) {
-      // An adapter that throws has a bug or met something unforeseen; the attempt cap bounds it.
+      // An adapter that throws has a bug or met something unforeseen, maybe after the request
+      // left: treated as an unknown outcome (reconciled first); the attempt cap bounds it.
       result = {
-        kind: "retry",
+        kind: "unknown",
         error: `provider threw: ${err instanceof Error ? err.message : String(err)}`,
       };
     }
