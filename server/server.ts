@@ -17,7 +17,7 @@ import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
 import { attachRealtime, type Realtime } from "./realtime/index.ts";
 import { startDateScanner } from "./runtime/date-scan.ts";
-import { listenForDue } from "./runtime/due-channel.ts";
+import { listenForWork } from "./runtime/due-channel.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { listenForPolicyChanges, policyCache } from "./runtime/policy.ts";
 import { startTicker } from "./runtime/ticker.ts";
@@ -72,6 +72,8 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const activity = db.kind === "pglite" ? createActivity() : undefined;
     // The ticker starts after the app; requests that make users due reach it through this.
     let nudgeTicker = () => {};
+    // Delivery starts after the ticker; batches that queue messages wake it through this.
+    let wakeDelivery = () => {};
     const app = createApp({
       db,
       onDue: () => nudgeTicker(),
@@ -119,16 +121,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
             metrics.observeBatch(stats);
             rt.publisher.publishBatch(stats);
           },
+          onMessages: () => wakeDelivery(),
+          notifyOutbox: db.kind === "postgres",
         })
       : null;
     if (ticker) nudgeTicker = ticker.nudge;
-    // Other API servers on the same PostgreSQL NOTIFY when their requests make users due.
-    const due =
-      ticker && config.databaseUrl
-        ? listenForDue(config.databaseUrl, ticker.nudge, {
-            onError: (err) => log.warn({ err }, "due-channel listener: reconnecting"),
-          })
-        : null;
     const dateScanner = config.runWorkers
       ? startDateScanner({
           knex: db.knex,
@@ -164,6 +161,16 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           ...delivery.worker,
         })
       : null;
+    if (deliveryWorker) wakeDelivery = deliveryWorker.wake;
+    // Other processes on the same PostgreSQL NOTIFY when they make users due or queue messages.
+    const due =
+      ticker && config.databaseUrl
+        ? listenForWork(
+            config.databaseUrl,
+            { due: ticker.nudge, outbox: deliveryWorker?.wake },
+            { onError: (err) => log.warn({ err }, "due-channel listener: reconnecting") },
+          )
+        : null;
     const database = db;
     return {
       url,

@@ -34,6 +34,8 @@ for (;;) {
     linkBase: "https://wm.example",
     batchSize,
     now: () => new Date(BENCH_DUE),
+    // As `waymark worker` runs it: a batch that queues messages NOTIFYs delivery (issue 12).
+    notifyOutbox: true,
     ...(mode === "floor" ? { step: trivialStep } : {}),
   });
   if (r.claimed === 0) break;

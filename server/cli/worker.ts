@@ -10,7 +10,7 @@ import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
 import { createPublisher } from "../realtime/index.ts";
 import { startDateScanner } from "../runtime/date-scan.ts";
-import { listenForDue } from "../runtime/due-channel.ts";
+import { listenForWork } from "../runtime/due-channel.ts";
 import { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { listenForPolicyChanges, policyCache } from "../runtime/policy.ts";
 import { startTicker } from "../runtime/ticker.ts";
@@ -70,10 +70,8 @@ export async function run(_args: string[]): Promise<number> {
     concurrency: config.tickConcurrency,
     onError: (err) => log.error({ err }, "ticker batch failed"),
     onBatch: (stats) => publisher?.publishBatch(stats),
-  });
-  // Ingest on an API server NOTIFYs; this worker ticks then instead of at its next poll.
-  const due = listenForDue(config.databaseUrl, ticker.nudge, {
-    onError: (err) => log.warn({ err }, "due-channel listener: reconnecting"),
+    onMessages: () => deliveryWorker.wake(),
+    notifyOutbox: true,
   });
   // A settings change on any server: this worker's next batch uses the new policy.
   const policyChanges = listenForPolicyChanges(config.databaseUrl, db.knex, {
@@ -102,6 +100,13 @@ export async function run(_args: string[]): Promise<number> {
     workerId,
     ...delivery.worker,
   });
+  // Ingest on an API server NOTIFYs, and so do other processes' batches that queue messages;
+  // this worker ticks and delivers then instead of at its next poll.
+  const due = listenForWork(
+    config.databaseUrl,
+    { due: ticker.nudge, outbox: deliveryWorker.wake },
+    { onError: (err) => log.warn({ err }, "due-channel listener: reconnecting") },
+  );
   process.stdout.write(
     `waymark worker ${workerId} running (ticker + delivery) on ${db.location}\n`,
   );

@@ -1,7 +1,7 @@
 import pg from "pg";
 
 /**
- * One PostgreSQL connection that LISTENs on a channel for as long as the process runs, and
+ * One PostgreSQL connection that LISTENs on some channels for as long as the process runs, and
  * survives the database going away: a terminated backend, a restart or a failover ends the
  * connection, and it comes back with a growing, jittered pause (250 ms doubling to 5 s) until
  * the database answers again. Notifications sent while it was away are lost — PostgreSQL keeps
@@ -13,7 +13,7 @@ import pg from "pg";
  */
 export interface ListenOptions {
   applicationName: string;
-  onNotify: (payload: string) => void;
+  onNotify: (channel: string, payload: string) => void;
   onConnect?: () => void;
   onDisconnect?: () => void;
   onError?: (err: unknown) => void;
@@ -27,7 +27,12 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export function listenForever(url: string, channel: string, options: ListenOptions): Listening {
+export function listenForever(
+  url: string,
+  channels: readonly string[],
+  options: ListenOptions,
+): Listening {
+  const listened = new Set(channels);
   const minMs = options.minRetryMs ?? 250;
   const maxMs = options.maxRetryMs ?? 5000;
   let closed = false;
@@ -62,7 +67,7 @@ export function listenForever(url: string, channel: string, options: ListenOptio
     });
     client = c;
     c.on("notification", (n) => {
-      if (n.channel === channel) options.onNotify(n.payload ?? "");
+      if (listened.has(n.channel)) options.onNotify(n.channel, n.payload ?? "");
     });
     // Every error of this connection lands here (a client with no `error` listener would
     // take the whole process down); the `end` that follows schedules the reconnect.
@@ -70,7 +75,7 @@ export function listenForever(url: string, channel: string, options: ListenOptio
     c.on("end", () => lost(c));
     try {
       await c.connect();
-      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+      for (const channel of listened) await c.query(`listen ${pg.escapeIdentifier(channel)}`);
       if (closed || client !== c) return;
       connected = true;
       failures = 0;

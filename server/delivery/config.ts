@@ -9,6 +9,7 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_SMS_PROVIDER            | console                | console, webhook or twilio                 |
  * | WAYMARK_WEBHOOK_URL             | —                      | webhook provider target (required for it)  |
  * | WAYMARK_WEBHOOK_SECRET          | —                      | HMAC key for X-Waymark-Signature (≥16 ch.) |
+ * | WAYMARK_WEBHOOK_LOOKUP_URL      | —                      | optional: "do you hold key K?" (webhook.ts)|
  * | TWILIO_ACCOUNT_SID              | —                      | required for twilio; enables its webhooks  |
  * | TWILIO_AUTH_TOKEN               | —                      | API password and webhook signature key     |
  * | TWILIO_FROM                     | —                      | sender number, or a Messaging Service MG…  |
@@ -18,8 +19,10 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_DELIVERY_MAX_ATTEMPTS   | 10                     | provider calls before a message fails      |
  * | WAYMARK_DELIVERY_RETRY_BASE_MS  | 2000                   | first retry delay; doubles, ±50% jitter    |
  * | WAYMARK_DELIVERY_RETRY_MAX_MS   | 900000                 | retry delay cap (15 min)                   |
- * | WAYMARK_DELIVERY_TIMEOUT_MS     | 10000                  | provider HTTP timeout (then: retry)        |
- * | WAYMARK_DELIVERY_CONCURRENCY    | 10                     | provider calls in flight per process       |
+ * | WAYMARK_DELIVERY_TIMEOUT_MS     | 10000                  | provider HTTP timeout (outcome unknown)    |
+ * | WAYMARK_DELIVERY_RECONCILE_MS   | 5000                   | wait before asking about an unknown outcome|
+ * | WAYMARK_DELIVERY_CONCURRENCY    | 10                     | calls in flight per channel, per process   |
+ * | WAYMARK_DELIVERY_MAX_OPEN       | 1000                   | calls open per channel, slow ones included |
  * | WAYMARK_DELIVERY_BATCH          | 50                     | messages claimed per statement             |
  * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
  * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
@@ -39,12 +42,21 @@ export interface TwilioConfig {
 export interface WebhookConfig {
   url: string;
   secret: string;
+  /** Optional lookup endpoint: asked before a message whose outcome is unknown is resent. */
+  lookupUrl?: string;
 }
 
 export interface WorkerSettings {
   batchSize: number;
   pollMs: number;
+  /** Per channel: calls in flight at normal latency (server/delivery/lanes.ts). */
   concurrency: number;
+  /** Per channel: calls open at once, including slow ones that gave up their slot. */
+  maxOpen: number;
+  /** How long after a call with an unknown outcome the provider is asked about it. */
+  reconcileMs: number;
+  /** The providers' HTTP timeout (DeliveryConfig.timeoutMs): a lane's slow-call ceiling. */
+  timeoutMs: number;
   leaseMs: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -73,6 +85,9 @@ export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
   batchSize: 50,
   pollMs: 500,
   concurrency: 10,
+  maxOpen: 1000,
+  reconcileMs: 5000,
+  timeoutMs: 10_000,
   leaseMs: 60_000,
   maxAttempts: 10,
   retryBaseMs: 2000,
@@ -97,18 +112,22 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
   }
   const d = DEFAULT_WORKER_SETTINGS;
   const rate = number(env, "WAYMARK_SMS_RATE_LIMIT", DEFAULT_RATE[smsProvider], { min: 0 });
+  const timeoutMs = int(env, "WAYMARK_DELIVERY_TIMEOUT_MS", d.timeoutMs, 100);
   return {
     smsProvider,
     twilio,
     webhook,
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
-    timeoutMs: int(env, "WAYMARK_DELIVERY_TIMEOUT_MS", 10_000, 100),
+    timeoutMs,
     linkTtlMs: int(env, "WAYMARK_LINK_TTL_DAYS", 30, 1) * 86_400_000,
     worker: {
       batchSize: int(env, "WAYMARK_DELIVERY_BATCH", d.batchSize, 1),
       pollMs: int(env, "WAYMARK_DELIVERY_POLL_MS", d.pollMs, 10),
       concurrency: int(env, "WAYMARK_DELIVERY_CONCURRENCY", d.concurrency, 1),
+      maxOpen: int(env, "WAYMARK_DELIVERY_MAX_OPEN", d.maxOpen, 1),
+      reconcileMs: int(env, "WAYMARK_DELIVERY_RECONCILE_MS", d.reconcileMs, 0),
+      timeoutMs,
       leaseMs: int(env, "WAYMARK_DELIVERY_LEASE_MS", d.leaseMs, 1000),
       maxAttempts: int(env, "WAYMARK_DELIVERY_MAX_ATTEMPTS", d.maxAttempts, 1),
       retryBaseMs: int(env, "WAYMARK_DELIVERY_RETRY_BASE_MS", d.retryBaseMs, 1),
@@ -143,7 +162,8 @@ function webhookFrom(env: NodeJS.ProcessEnv): WebhookConfig | null {
   if (secret.length < 16) {
     throw new ConfigError("WAYMARK_WEBHOOK_SECRET must be at least 16 characters");
   }
-  return { url: target, secret };
+  const lookupUrl = url(env, "WAYMARK_WEBHOOK_LOOKUP_URL");
+  return lookupUrl ? { url: target, secret, lookupUrl } : { url: target, secret };
 }
 
 function url(env: NodeJS.ProcessEnv, name: string): string | undefined {

@@ -8,13 +8,19 @@ import type { Channel } from "../../engine/shared/channels.ts";
  *    died mid-call still used up an attempt.
  *  - lease: `locked_by` + `locked_until` on a row in status `sending`. Only the lease holder may
  *    record the outcome; an expired lease is swept back to `queued`.
- *  - idempotency key: `messages.idempotency_key`, sent with every attempt, so the provider turns
- *    our at-least-once delivery into exactly-once in effect.
+ *  - provider key: `messages.provider_key`, a random UUID drawn when the row is written and sent
+ *    with every attempt, so a deduplicating provider drops a resend. Unique across installs and
+ *    restores, unlike `messages.idempotency_key` (`e<enrollment>:<node>:<visit>`), which only
+ *    keeps one database's outbox free of doubles.
+ *  - outcome unknown: a call that timed out, or a lease that expired (the worker died between
+ *    the call and the commit), may have been accepted. Such a row keeps `outcome_unknown_since`
+ *    and is reconciled before any resend: the provider's lookup says whether it holds the
+ *    message; a provider without one gets the resend and must deduplicate on the key.
  */
 
 /** What a provider adapter is asked to send. */
 export interface SendRequest {
-  /** The outbox row's idempotency key; the same on every attempt of this message. */
+  /** The message's provider key (a UUID); the same on every attempt of this message. */
   idempotencyKey: string;
   /** E.164 phone for SMS, an address for email, the contact's external id otherwise. */
   to: string;
@@ -25,13 +31,31 @@ export interface SendRequest {
 }
 
 /**
- * The three outcomes delivery acts on. `retry` is only for errors that may pass (429, 5xx,
- * timeouts, connection errors); anything the provider rejected on its merits is `failed`.
+ * The outcomes delivery acts on. `retry` is for answers that say the message was not taken and
+ * may be next time (429, 5xx, a connection refused); `unknown` for calls that may have been
+ * accepted although no answer said so (a timeout, a connection lost after the request went
+ * out, a gateway's 502/504); anything the provider rejected on its merits is `failed`.
  */
 export type SendResult =
   | { kind: "sent"; providerMessageId: string }
   | { kind: "retry"; error: string; retryAfterMs?: number }
+  | { kind: "unknown"; error: string }
   | { kind: "failed"; error: string };
+
+/** What a lookup is asked: did the provider accept this message at or after `since`? */
+export interface LookupRequest extends SendRequest {
+  since: Date;
+}
+
+/**
+ * A lookup's answer. `accepted` lists the provider ids of messages that match (oldest first);
+ * the worker skips ids another of our messages already owns. `unavailable`: the lookup itself
+ * failed, ask again later.
+ */
+export type LookupResult =
+  | { kind: "accepted"; providerMessageIds: string[] }
+  | { kind: "not_accepted" }
+  | { kind: "unavailable"; error: string };
 
 export interface Provider {
   /** Stored in `messages.provider`; callbacks look messages up by (provider, provider id). */
@@ -42,6 +66,12 @@ export interface Provider {
    */
   readonly ratePerSecond: number | null;
   send(request: SendRequest): Promise<SendResult>;
+  /**
+   * Where the provider can say whether it holds a message (Twilio's message list, a webhook
+   * receiver's lookup URL): asked before a message whose outcome is unknown is sent again.
+   * Without it such a message is resent with the same key.
+   */
+  lookup?(request: LookupRequest): Promise<LookupResult>;
 }
 
 /** Which provider serves which channel; a channel without one fails its messages. */

@@ -1,24 +1,34 @@
 import type { Knex } from "knex";
-import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { asChannel, createAttempts } from "./attempt.ts";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./config.ts";
 import { recordMessageEvents } from "./events.ts";
-import { RateLimiter, retryDelayMs } from "./rate-limit.ts";
-import { type ClaimedMessage, claimMessages, releaseExpiredLeases } from "./sql/claim.ts";
-import { markFailed, markRetry, markSent } from "./sql/outcome.ts";
-import type { DeliveryLog, Provider, ProviderSet, SendResult } from "./types.ts";
+import { Lane, type LaneTicket } from "./lanes.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import {
+  type ClaimedMessage,
+  type ClaimWants,
+  claimMessages,
+  releaseExpiredLeases,
+} from "./sql/claim.ts";
+import type { DeliveryLog, Provider, ProviderSet } from "./types.ts";
 
 /**
  * The delivery worker drains the outbox: claim due rows (one statement), call the provider
- * outside any transaction, record the outcome under the lease. At-least-once towards the
- * provider, carrying the idempotency key, so exactly once in effect.
+ * outside any transaction, record the outcome under the lease (attempt.ts). At-least-once
+ * towards the provider, reconciled where the provider can be asked, so exactly once in effect.
  *
  * Why no transaction spans a provider call: a call can take seconds; holding row locks (and on
  * PGlite, the only connection) that long would stall the ticker and the API. The lease in the
  * row replaces the lock: if this process dies mid-call, the sweep returns the row to `queued`
- * once `locked_until` passes and any worker re-sends it with the same key.
+ * once `locked_until` passes, with its outcome marked unknown, and the next claim asks the
+ * provider before sending it again.
+ *
+ * Each channel is a lane (lanes.ts) with its own concurrency, slow-call release and breaker,
+ * and asks the one claim statement for as many rows as it has room for: a provider that hangs
+ * on one channel never holds another's messages or slots.
  */
 
 export interface DeliveryWorkerOptions extends Partial<WorkerSettings> {
@@ -41,6 +51,11 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
   /** Sweeps expired leases, claims one batch, delivers it; resolves with how many were claimed. */
   drainOnce(): Promise<number>;
+  /**
+   * Messages were just queued (the ticker committed a batch, or a NOTIFY said another process
+   * did): look now instead of at the next poll. Only makes a claim earlier, never needed for one.
+   */
+  wake(): void;
 }
 
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
@@ -52,119 +67,61 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const limiters = new Map<Provider, RateLimiter>();
   const inflight = new Set<Promise<void>>();
   let running = options.autoStart !== false;
-  let wake: (() => void) | null = null;
+  let sleeping: (() => void) | null = null;
+  // A wake while the loop was claiming: that claim may have run before the rows committed.
+  let missed = false;
   let sweepTimer: NodeJS.Timeout | null = null;
 
-  /** Claims what fits the lease: rate-limited sends must all start before it runs out. */
-  const claimCap = (() => {
-    let cap = settings.batchSize;
-    for (const channel of CHANNELS) {
-      const rate = options.providers[channel]?.ratePerSecond;
-      if (rate) cap = Math.min(cap, Math.max(1, Math.floor((rate * settings.leaseMs) / 2000)));
-    }
-    return cap;
-  })();
+  const attempts = createAttempts({
+    knex,
+    crypto: options.crypto,
+    providers: options.providers,
+    log,
+    workerId,
+    settings,
+    now,
+    random,
+    limiterFor,
+  });
 
-  async function claim(limit: number): Promise<ClaimedMessage[]> {
-    return withDbRetry(() =>
-      claimMessages(knex, { workerId, now: now(), leaseMs: settings.leaseMs, limit }),
-    );
-  }
+  // Lanes whose last claim came back short: nothing more was due for them then. A slot freed
+  // in a lane re-claims only the lanes not dry (one index probe, not one per channel, on the
+  // hot path); a wake (new rows written), and the poll at least every pollMs however busy the
+  // loop is (retries come due by the clock), re-claim every lane.
+  const dry = new Set<Channel>();
+  let polledAt = 0;
+  const rouse = () => {
+    if (sleeping) sleeping();
+    else missed = true;
+  };
+  const wake = () => {
+    dry.clear();
+    rouse();
+  };
 
-  async function deliver(message: ClaimedMessage): Promise<void> {
-    const channel = asChannel(message.channel);
-    const provider = channel ? options.providers[channel] : undefined;
-    if (!channel || !provider) {
-      return fail(message, null, `no provider for channel "${message.channel}"`);
-    }
-    const to = addressOf(message, channel);
-    if (to.kind === "missing") return fail(message, provider.name, to.error);
-    await limiterFor(provider)?.take();
-    let result: SendResult;
-    try {
-      result = await provider.send({
-        idempotencyKey: message.idempotencyKey,
-        to: to.address,
-        body: message.body,
-        channel,
-        messageId: message.id,
-      });
-    } catch (err) {
-      // An adapter that throws has a bug or met something unforeseen; the attempt cap bounds it.
-      result = {
-        kind: "retry",
-        error: `provider threw: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
-    await record(message, provider, result);
-  }
-
-  async function record(message: ClaimedMessage, provider: Provider, result: SendResult) {
-    const at = now();
-    switch (result.kind) {
-      case "sent": {
-        const applied = await withDbRetry(() =>
-          markSent(knex, {
-            id: message.id,
-            workerId,
-            provider: provider.name,
-            providerMessageId: result.providerMessageId,
-            now: at,
-          }),
-        );
-        if (!applied)
-          log.debug(
-            { messageId: message.id },
-            "sent, but the lease was lost; kept the newer state",
-          );
-        return;
-      }
-      case "retry": {
-        if (message.attempts >= settings.maxAttempts) {
-          return fail(
-            message,
-            provider.name,
-            `gave up after ${message.attempts} attempts: ${result.error}`,
-          );
-        }
-        const delay = retryDelayMs(message.attempts, settings, result.retryAfterMs, random);
-        log.warn(
-          {
-            messageId: message.id,
-            attempts: message.attempts,
-            retryInMs: delay,
-            error: result.error,
-          },
-          "provider call failed; will retry",
-        );
-        await withDbRetry(() =>
-          markRetry(knex, {
-            id: message.id,
-            workerId,
-            provider: provider.name,
-            error: result.error,
-            nextAttemptAt: new Date(at.getTime() + delay),
-            now: at,
-          }),
-        );
-        return;
-      }
-      case "failed":
-        return fail(message, provider.name, result.error);
-      default:
-        return assertNever(result);
-    }
-  }
-
-  /** Failed for good, and journeys waiting on the message hear it in the same transaction. */
-  async function fail(message: ClaimedMessage, provider: string | null, error: string) {
-    log.warn({ messageId: message.id, attempts: message.attempts, error }, "message failed");
-    const at = now();
-    await withDbRetry(() =>
-      knex.transaction(async (trx) => {
-        const row = await markFailed(trx, { id: message.id, workerId, provider, error, now: at });
-        if (row) await recordMessageEvents(trx, "message.failed", [row], at);
+  const lanes = new Map<Channel, Lane>(
+    CHANNELS.map((channel) => [
+      channel,
+      new Lane({
+        limit: settings.concurrency,
+        maxOpen: Math.max(settings.concurrency, settings.maxOpen),
+        timeoutMs: settings.timeoutMs,
+        onFree: rouse,
       }),
+    ]),
+  );
+
+  /** Claims what fits the lease: rate-limited sends must all start before it runs out. */
+  function claimCap(channel: Channel): number {
+    const rate = options.providers[channel]?.ratePerSecond;
+    return rate
+      ? Math.min(settings.batchSize, Math.max(1, Math.floor((rate * settings.leaseMs) / 2000)))
+      : settings.batchSize;
+  }
+
+  async function claim(wants: ClaimWants): Promise<ClaimedMessage[]> {
+    return withDbRetry(() =>
+      claimMessages(knex, { workerId, now: now(), leaseMs: settings.leaseMs, wants }),
     );
   }
 
@@ -178,38 +135,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     return limiter;
   }
 
-  function addressOf(
-    message: ClaimedMessage,
-    channel: Channel,
-  ): { kind: "found"; address: string } | { kind: "missing"; error: string } {
-    switch (channel) {
-      case "sms": {
-        if (!message.phoneEncrypted)
-          return { kind: "missing", error: "contact has no phone number" };
-        try {
-          return { kind: "found", address: options.crypto.decrypt(message.phoneEncrypted) };
-        } catch {
-          return {
-            kind: "missing",
-            error: "phone number cannot be decrypted (wrong WAYMARK_SECRET?)",
-          };
-        }
-      }
-      case "email":
-        return message.email
-          ? { kind: "found", address: message.email }
-          : { kind: "missing", error: "contact has no email address" };
-      case "push":
-      case "webhook":
-        return { kind: "found", address: message.externalId };
-      default:
-        return assertNever(channel);
-    }
-  }
-
   /** Delivers one message, never rejecting: an error is logged and the lease sweep recovers. */
-  function track(message: ClaimedMessage): Promise<void> {
-    const task = deliver(message)
+  function track(message: ClaimedMessage, ticket: LaneTicket): Promise<void> {
+    let report: Awaited<ReturnType<typeof attempts.deliver>> = { outcome: null };
+    const task = attempts
+      .deliver(message, ticket.calling)
+      .then((r) => {
+        report = r;
+      })
       .catch((err: unknown) => {
         log.error(
           { err, messageId: message.id },
@@ -218,10 +151,18 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       })
       .finally(() => {
         inflight.delete(task);
-        wake?.();
+        ticket.done(report.outcome, report.answeredMs);
       });
     inflight.add(task);
     return task;
+  }
+
+  /** Hands a claimed message to its channel's lane (the claim only asks for lanes' channels). */
+  function dispatch(message: ClaimedMessage): Promise<void> {
+    const channel = asChannel(message.channel);
+    const lane = channel ? lanes.get(channel) : undefined;
+    if (!lane) throw new Error(`claimed a message for channel "${message.channel}" without a lane`);
+    return track(message, lane.admit());
   }
 
   async function sweep(): Promise<number> {
@@ -253,41 +194,56 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     );
   }
 
+  /** Sleeps until roused or `ms` pass. */
   function idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = null;
+        sleeping = null;
         resolve();
       }
-      wake = done;
+      sleeping = done;
     });
   }
 
   /**
-   * The background loop: keep up to `concurrency` sends in flight. A claim that came back full
-   * means more is due, so the loop claims again as soon as a slot frees; otherwise it polls.
+   * The background loop: one claim for every lane with room (and not dry), then sleep until a
+   * slot frees, a wake arrives or the poll interval passes. A lane whose claim came back full
+   * has more due, so the loop claims again at once.
    */
   async function loop() {
     while (running) {
-      let saturated = false;
-      try {
-        const free = settings.concurrency - inflight.size;
-        if (free > 0) {
-          const limit = Math.min(claimCap, free);
-          const claimed = await claim(limit);
-          for (const message of claimed) track(message);
-          saturated = claimed.length === limit;
-        } else {
-          saturated = true;
+      missed = false;
+      if (performance.now() - polledAt >= settings.pollMs) dry.clear();
+      if (dry.size === 0) polledAt = performance.now();
+      let more = false;
+      const wants: { channel: Channel; limit: number }[] = [];
+      for (const [channel, lane] of lanes) {
+        const free = dry.has(channel) ? 0 : lane.free();
+        if (free > 0) wants.push({ channel, limit: Math.min(free, claimCap(channel)) });
+      }
+      if (wants.length > 0) {
+        try {
+          const claimed = await claim(wants);
+          for (const message of claimed) void dispatch(message);
+          for (const w of wants) {
+            const got = claimed.filter((m) => m.channel === w.channel).length;
+            if (got < w.limit) dry.add(w.channel);
+            else more = true;
+          }
+        } catch (err) {
+          log.error({ err }, "delivery claim failed");
         }
-      } catch (err) {
-        log.error({ err }, "delivery claim failed");
       }
       if (!running) break;
-      if (saturated && inflight.size < settings.concurrency) continue;
-      await idle(settings.pollMs);
+      if (more || missed) {
+        // Through the timer queue: on PGlite every query resolves in-process, and a loop that
+        // never yields would starve the HTTP server.
+        await new Promise((done) => setImmediate(done));
+        continue;
+      }
+      await idle(Math.max(0, polledAt + settings.pollMs - performance.now()));
     }
   }
 
@@ -298,29 +254,28 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     async stop() {
       running = false;
       if (sweepTimer) clearTimeout(sweepTimer);
-      wake?.();
+      sleeping?.();
       await looping;
       await Promise.all([...inflight]);
     },
     async drainOnce() {
       await sweep();
-      const claimed = await claim(settings.batchSize);
-      // Same concurrency bound as the loop: start the next send when one finishes.
+      const claimed = await claim(
+        CHANNELS.map((channel) => ({ channel, limit: settings.batchSize })),
+      );
+      // At most `concurrency` at once: start the next send when one finishes.
       const queue = [...claimed];
-      const lanes = Array.from(
+      const runners = Array.from(
         { length: Math.min(settings.concurrency, queue.length) },
         async () => {
-          for (let next = queue.shift(); next; next = queue.shift()) await track(next);
+          for (let next = queue.shift(); next; next = queue.shift()) await dispatch(next);
         },
       );
-      await Promise.all(lanes);
+      await Promise.all(runners);
       return claimed.length;
     },
+    wake,
   };
-}
-
-function asChannel(value: string): Channel | null {
-  return (CHANNELS as readonly string[]).includes(value) ? (value as Channel) : null;
 }
 
 /** Options spread over defaults must not replace a default with `undefined`. */

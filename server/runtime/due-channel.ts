@@ -1,14 +1,18 @@
 import type { Knex } from "knex";
-import pg from "pg";
+import { type Listening, listenForever } from "../db/listen.ts";
 
 /**
- * Tells ticker loops in other processes that users became due, over PostgreSQL's LISTEN/NOTIFY:
- * an API server ingests an event that wakes waiters, and a separate `waymark worker` looks now
- * instead of at its next idle poll. In-process tickers are nudged directly (server.ts); this is
- * the same signal for the others, and like the nudge it only makes a tick earlier — a lost
- * notification costs at most one poll interval, never a user.
+ * Tells loops in other processes that work is waiting, over PostgreSQL's LISTEN/NOTIFY:
+ *  - `waymark_due`: an API server ingests an event that wakes waiters, and the ticker of a
+ *    separate `waymark worker` looks now instead of at its next idle poll;
+ *  - `waymark_outbox`: a ticker batch queued messages, and the delivery workers of other
+ *    processes claim them now instead of at their next poll (500 ms).
+ * In-process loops are woken directly (server.ts); this is the same signal for the others, and
+ * like that wake it only makes a look earlier — a lost notification costs at most one poll
+ * interval, never a user or a message. One connection per process listens to both.
  */
 export const DUE_CHANNEL = "waymark_due";
+export const OUTBOX_CHANNEL = "waymark_outbox";
 
 /**
  * Inside the transaction that made users due: PostgreSQL delivers a NOTIFY at commit, so a
@@ -19,57 +23,37 @@ export async function notifyDue(trx: Knex.Transaction): Promise<void> {
   await trx.raw("select pg_notify(?, '')", [DUE_CHANNEL]);
 }
 
-export interface DueListener {
-  close: () => Promise<void>;
+/** Inside the ticker batch that queued messages; delivered at its commit, like notifyDue. */
+export async function notifyOutbox(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("select pg_notify(?, '')", [OUTBOX_CHANNEL]);
+}
+
+/** What to call per channel; a channel without a handler is not listened to. */
+export interface WorkHandlers {
+  due?: () => void;
+  outbox?: () => void;
 }
 
 /**
- * One dedicated connection that LISTENs and calls `onDue` per notification; reconnects after
- * `retryMs` when the connection drops (a restart, a failover, a terminated backend).
+ * One dedicated connection (db/listen.ts: reconnects with backoff, TCP keepalive) that LISTENs
+ * on every channel given a handler and calls it per notification; after every (re)connect it
+ * calls each handler once, since anything queued while it was not listening is found by a look.
  */
-export function listenForDue(
+export function listenForWork(
   url: string,
-  onDue: () => void,
-  options: { retryMs?: number; onError?: (err: unknown) => void } = {},
-): DueListener {
-  let closed = false;
-  let client: pg.Client | null = null;
-  let retry: NodeJS.Timeout | null = null;
-  const reconnect = () => {
-    if (closed || retry) return;
-    retry = setTimeout(() => {
-      retry = null;
-      void connect();
-    }, options.retryMs ?? 1_000);
-  };
-  const connect = async () => {
-    const c = new pg.Client({ connectionString: url, application_name: "waymark-due" });
-    client = c;
-    c.on("notification", (n) => {
-      if (n.channel === DUE_CHANNEL) onDue();
-    });
-    c.on("error", (err) => {
-      options.onError?.(err);
-      reconnect();
-    });
-    c.on("end", reconnect);
-    try {
-      await c.connect();
-      await c.query(`listen ${DUE_CHANNEL}`);
-      // Anything made due while we were not listening is found by this tick.
-      onDue();
-    } catch (err) {
-      options.onError?.(err);
-      await c.end().catch(() => {});
-      reconnect();
-    }
-  };
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      await client?.end().catch(() => {});
+  handlers: WorkHandlers,
+  options: { minRetryMs?: number; onError?: (err: unknown) => void } = {},
+): Listening {
+  const byChannel = new Map<string, () => void>();
+  if (handlers.due) byChannel.set(DUE_CHANNEL, handlers.due);
+  if (handlers.outbox) byChannel.set(OUTBOX_CHANNEL, handlers.outbox);
+  return listenForever(url, [...byChannel.keys()], {
+    applicationName: "waymark-due",
+    onNotify: (channel) => byChannel.get(channel)?.(),
+    onConnect: () => {
+      for (const handler of byChannel.values()) handler();
     },
-  };
+    ...(options.minRetryMs !== undefined ? { minRetryMs: options.minRetryMs } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
 }

@@ -104,7 +104,7 @@ export function listenForPolicyChanges(
 ): Listening {
   const shared = readersOf(knex);
   shared.listening = false;
-  const listener = listenForever(url, POLICY_CHANNEL, {
+  const listener = listenForever(url, [POLICY_CHANNEL], {
     applicationName: "waymark-policy",
     onNotify: () => invalidatePolicies(knex),
     onConnect: () => {

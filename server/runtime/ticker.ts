@@ -4,6 +4,7 @@ import { withDbRetry } from "../db/retry.ts";
 import { newLinkToken } from "../delivery/links.ts";
 import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { notifyOutbox } from "./due-channel.ts";
 import { loadVersions } from "./live-journeys.ts";
 import { loadAudienceMemberships } from "./sql/audience-membership.ts";
 import { claimDue } from "./sql/claim.ts";
@@ -36,6 +37,10 @@ export interface TickerOptions {
   now?: () => Date;
   /** Called after each committed batch with what moved, for the realtime layer and metrics. */
   onBatch?: (stats: BatchStats) => void;
+  /** Called after a batch that queued messages commits: wakes this process's delivery worker. */
+  onMessages?: () => void;
+  /** PostgreSQL: such a batch also NOTIFYs `waymark_outbox` for other processes' delivery. */
+  notifyOutbox?: boolean;
   onError?: (err: unknown) => void;
   /** The engine step; bench/ticker swaps in a trivial one to measure the SQL-only floor. */
   step?: typeof stepBatch;
@@ -124,6 +129,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
         });
         lap("step");
         const { messages } = await writeBatch(trx, writes, now);
+        if (messages > 0 && options.notifyOutbox) await notifyOutbox(trx);
         for (const o of writes.optOuts) {
           await recordOptOut(
             trx,
@@ -143,6 +149,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
     5,
   );
   lap("write");
+  if (result.messages > 0) options.onMessages?.();
   const stats = { ...result, ms: performance.now() - started, phases };
   options.onBatch?.(stats);
   return stats;

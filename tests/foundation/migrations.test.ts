@@ -53,6 +53,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206030000_delivery_reliability.ts",
       "20261206050000_access_controls.ts",
       "20261206060000_versions_audit.ts",
     ]);
@@ -64,6 +65,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     expect(await migrateDown(db.knex)).toEqual([
       "20261206060000_versions_audit.ts",
       "20261206050000_access_controls.ts",
+      "20261206030000_delivery_reliability.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",

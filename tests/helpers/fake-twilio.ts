@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { twilioSignature } from "../../server/delivery/signatures.ts";
 
 /**
@@ -8,22 +9,33 @@ import { twilioSignature } from "../../server/delivery/signatures.ts";
  *
  * It speaks `POST /2010-04-01/Accounts/{sid}/Messages.json` (form-encoded To/From/Body/
  * StatusCallback, Basic auth, `I-Twilio-Idempotency-Token`), answers 201 with `{sid, status}`,
- * and deduplicates like Twilio: the same idempotency token gets the same sid and is delivered
- * once. Every request is recorded, whatever it was answered, so a test can prove that no token
- * was delivered twice.
+ * and by default deduplicates on the token: the same token gets the same sid and is delivered
+ * once. With `dedupe: false` it does not (whether Twilio does is not established, and
+ * Aliyun-style providers have no key at all): every accepted request is one more SMS to the
+ * person, and `duplicates()` counts them. Every request is recorded, whatever it was answered.
+ *
+ * It also speaks the list, `GET …/Messages.json?To=…&From=…&PageSize=…` (Twilio's paging:
+ * `messages`, `next_page_uri`; newest first), which delivery uses to reconcile a message whose
+ * outcome it does not know; tests/runtime/delivery/reconcile.test.ts reads it with the official
+ * twilio client to prove the shape.
  *
  * Faults, per request, with a seeded random so runs repeat:
  *  - "500": answered 500 before anything is accepted;
  *  - "429": answered 429 with `Retry-After`, nothing accepted;
- *  - "hang": the message IS accepted, then the answer never comes (the client times out). This
- *    is the case that needs idempotency: the retry must not deliver it again.
+ *  - "hang": the message IS accepted, then the answer never comes (the client times out);
+ *  - "late": the message is accepted `lateMs` after the request arrived, and answered then (a
+ *    client with a shorter timeout has given up: an acceptance it never hears of);
+ *  - "drop": the request hangs and nothing is ever accepted (an overloaded provider).
+ * "hang" and "late" are the cases that need idempotency or a lookup: a blind resend delivers
+ * the message twice. With `faultLists`, list requests draw faults too ("hang", "drop" and
+ * "late" all mean a list answer that never comes in time).
  * `rejectTo` numbers get Twilio's 400 / 21211 "invalid To" answer.
  *
  * It can also play Twilio's webhooks: signed status callbacks (to the StatusCallback the message
  * named) and signed inbound messages.
  */
 
-export type FaultKind = "500" | "429" | "hang";
+export type FaultKind = "500" | "429" | "hang" | "late" | "drop";
 
 export type RequestOutcome = "accepted" | "duplicate" | "rejected" | "unauthorized" | FaultKind;
 
@@ -43,6 +55,15 @@ export interface FakeDelivery {
   from: string;
   body: string;
   statusCallback: string | undefined;
+  createdAt: Date;
+  /** performance.now() when it was accepted. */
+  at: number;
+}
+
+export interface FakeListRequest {
+  to: string;
+  outcome: "answered" | "unauthorized" | FaultKind;
+  at: number;
 }
 
 export interface FakeTwilioOptions {
@@ -54,6 +75,12 @@ export interface FakeTwilioOptions {
   retryAfterSeconds?: number;
   rejectTo?: string[];
   seed?: number;
+  /** false: every accepted request is a new message, even with a token seen before. */
+  dedupe?: boolean;
+  /** How late a "late" fault accepts and answers (ms). */
+  lateMs?: number;
+  /** List requests draw faults too. */
+  faultLists?: boolean;
 }
 
 export interface FakeTwilio {
@@ -61,8 +88,11 @@ export interface FakeTwilio {
   accountSid: string;
   authToken: string;
   requests: FakeTwilioRequest[];
-  /** One entry per distinct accepted message (per idempotency token). */
+  /** One entry per accepted message: per token when deduplicating, else per acceptance. */
   deliveries: FakeDelivery[];
+  lists: FakeListRequest[];
+  /** Messages a person got beyond the first for one token (0 when deduplicating). */
+  duplicates(): number;
   /** Change fault injection while running (e.g. stop faults to let retries finish); clears failNext. */
   setFaults(rate: number, kinds?: FaultKind[]): void;
   /** Force the next `n` requests to get `kind`, ahead of the random faults. */
@@ -84,6 +114,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const authToken = options.authToken ?? randomBytes(16).toString("hex");
   const random = mulberry32(options.seed ?? 1);
   const rejectTo = new Set(options.rejectTo ?? []);
+  const dedupe = options.dedupe ?? true;
+  const lists: FakeListRequest[] = [];
+  const byTo = new Map<string, FakeDelivery[]>();
   let faultRate = options.faultRate ?? 0;
   let faultKinds: FaultKind[] = options.faultKinds ?? ["500", "429", "hang"];
   const forced: FaultKind[] = [];
@@ -100,7 +133,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     form: URLSearchParams,
   ): { delivery: FakeDelivery; duplicate: boolean } {
     const existing = token ? byToken.get(token) : undefined;
-    if (existing) return { delivery: existing, duplicate: true };
+    if (existing && dedupe) return { delivery: existing, duplicate: true };
     const delivery: FakeDelivery = {
       sid: `SM${randomBytes(16).toString("hex")}`,
       token,
@@ -108,15 +141,68 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       from: form.get("From") ?? form.get("MessagingServiceSid") ?? "",
       body: form.get("Body") ?? "",
       statusCallback: form.get("StatusCallback") ?? undefined,
+      createdAt: new Date(),
+      at: performance.now(),
     };
     deliveries.push(delivery);
     bySid.set(delivery.sid, delivery);
-    if (token) byToken.set(token, delivery);
-    return { delivery, duplicate: false };
+    const forTo = byTo.get(delivery.to) ?? [];
+    forTo.push(delivery);
+    byTo.set(delivery.to, forTo);
+    if (token && !existing) byToken.set(token, delivery);
+    return { delivery, duplicate: existing !== undefined };
+  }
+
+  function drawFault(): FaultKind | undefined {
+    return forced.shift() ?? (random() < faultRate ? pick(faultKinds, random) : undefined);
+  }
+
+  /** Twilio's list: newest first, paged with PageSize/Page, `next_page_uri` relative. */
+  async function list(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const to = url.searchParams.get("To") ?? "";
+    const entry: FakeListRequest = { to, outcome: "answered", at: performance.now() };
+    lists.push(entry);
+    if (req.headers.authorization !== expectedAuth) {
+      entry.outcome = "unauthorized";
+      return json(res, 401, { code: 20003, message: "Authenticate", status: 401 });
+    }
+    const fault = options.faultLists ? drawFault() : undefined;
+    if (fault) {
+      entry.outcome = fault;
+      if (fault === "500" || fault === "429") {
+        return json(res, Number(fault), { code: 20500, message: "fault", status: Number(fault) });
+      }
+      if (fault !== "late") return; // never answered
+      await sleep(options.lateMs ?? 1000);
+    }
+    const from = url.searchParams.get("From");
+    const pageSize = Math.min(1000, Math.max(1, Number(url.searchParams.get("PageSize") ?? 50)));
+    const page = Math.max(0, Number(url.searchParams.get("Page") ?? 0));
+    const all = (byTo.get(to) ?? []).filter((d) => from === null || d.from === from).reverse();
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+    const query = (p: number) => {
+      const q = new URLSearchParams(url.searchParams);
+      q.set("Page", String(p));
+      q.set("PageSize", String(pageSize));
+      return `${path}?${q.toString()}`;
+    };
+    json(res, 200, {
+      messages: slice.map((d) => messageResource(d, accountSid)),
+      uri: query(page),
+      first_page_uri: query(0),
+      previous_page_uri: page > 0 ? query(page - 1) : null,
+      next_page_uri: (page + 1) * pageSize < all.length ? query(page + 1) : null,
+      page,
+      page_size: pageSize,
+      start: page * pageSize,
+      end: page * pageSize + Math.max(0, slice.length - 1),
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://fake.twilio");
+    if (req.method === "GET" && url.pathname === path) return list(req, res, url);
     if (req.method !== "POST" || req.url !== path)
       return json(res, 404, { code: 20404, message: "not found" });
     const form = new URLSearchParams(raw);
@@ -134,7 +220,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       entry.outcome = "unauthorized";
       return json(res, 401, { code: 20003, message: "Authenticate", status: 401 });
     }
-    const fault = forced.shift() ?? (random() < faultRate ? pick(faultKinds, random) : undefined);
+    const fault = drawFault();
+    if (fault === "drop") {
+      entry.outcome = "drop";
+      return; // nothing accepted, no answer: the socket stays open until close()
+    }
     if (fault === "500") {
       entry.outcome = "500";
       return json(res, 500, { code: 20500, message: "Internal Server Error", status: 500 });
@@ -152,9 +242,12 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         status: 400,
       });
     }
+    if (fault === "late") await sleep(options.lateMs ?? 1000);
     const { delivery, duplicate } = accept(token, form);
-    entry.outcome = fault === "hang" ? "hang" : duplicate ? "duplicate" : "accepted";
+    entry.outcome =
+      fault === "hang" || fault === "late" ? fault : duplicate ? "duplicate" : "accepted";
     if (fault === "hang") return; // accepted, answer lost: the socket stays open until close()
+    if (res.destroyed || res.socket?.destroyed) return; // "late": the client gave up
     json(res, 201, { sid: delivery.sid, status: "queued", to: delivery.to, body: delivery.body });
   }
 
@@ -192,6 +285,10 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     authToken,
     requests,
     deliveries,
+    lists,
+    duplicates() {
+      return deliveries.length - new Set(deliveries.map((d) => d.token)).size;
+    },
     setFaults(rate, kinds) {
       faultRate = rate;
       forced.length = 0;
@@ -233,6 +330,33 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A Message resource as Twilio's API renders it (the fields delivery and the twilio client read). */
+function messageResource(d: FakeDelivery, accountSid: string): Record<string, unknown> {
+  const date = d.createdAt.toUTCString().replace("GMT", "+0000");
+  return {
+    account_sid: accountSid,
+    api_version: "2010-04-01",
+    body: d.body,
+    date_created: date,
+    date_sent: date,
+    date_updated: date,
+    direction: "outbound-api",
+    error_code: null,
+    error_message: null,
+    from: d.from,
+    messaging_service_sid: null,
+    num_media: "0",
+    num_segments: "1",
+    price: null,
+    price_unit: "USD",
+    sid: d.sid,
+    status: "sent",
+    subresource_uris: {},
+    to: d.to,
+    uri: `/2010-04-01/Accounts/${accountSid}/Messages/${d.sid}.json`,
   };
 }
 

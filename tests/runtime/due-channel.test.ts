@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type DueListener, listenForDue } from "../../server/runtime/due-channel.ts";
+import type { Listening } from "../../server/db/listen.ts";
+import { listenForWork } from "../../server/runtime/due-channel.ts";
 import type { RunningTicker } from "../../server/runtime/ticker.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
@@ -15,7 +16,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
   let db: TestDatabase | undefined;
   let app: TestApp | undefined;
   let ticker: RunningTicker | undefined;
-  let listener: DueListener | undefined;
+  let listener: Listening | undefined;
   afterEach(async () => {
     await listener?.close();
     await ticker?.stop();
@@ -30,7 +31,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("due users reach a worker over LIS
     app = await startTestApp(database, { now: () => new Date() });
     ticker = await idleTicker(database, app, "notify");
     if (listen && database.url)
-      listener = listenForDue(database.url, ticker.nudge, { retryMs: 100 });
+      listener = listenForWork(database.url, { due: ticker.nudge }, { minRetryMs: 100 });
     // The ticker's first batch (and the listener's catch-up tick) find nothing due.
     await new Promise((r) => setTimeout(r, 500));
     const node = (userId: string) => currentNode(database.knex, userId);

@@ -130,13 +130,16 @@ describe.each(databaseKinds)("end to end through the real server on %s", (kind: 
       body: JSON.stringify({ userId: "e2e-1", event: "cart_abandoned", messageId: "cart-1" }),
     });
 
-    // The SMS reaches the provider after the 2 s wait, carrying its idempotency key.
+    // The SMS reaches the provider after the 2 s wait, carrying its provider key (a UUID,
+    // unique across installs; the outbox's own key e<enrollment>:sms1:1 stays inside).
     const delivery = await until("the SMS at the fake provider", async () => twilio.deliveries[0]);
     expect(delivery.to).toBe("+12025550123");
     expect(delivery.body).toMatch(
       /^Hi Mei, your cart: http:\/\/127\.0\.0\.1:\d+\/l\/[\w-]+\nReply STOP to opt out$/,
     );
-    expect(delivery.token).toMatch(/^e\d+:sms1:1$/);
+    expect(delivery.token).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
 
     // Twilio reports it delivered; then the recipient clicks the tracked link.
     expect((await twilio.sendStatus(delivery.sid, "delivered")).status).toBe(204);

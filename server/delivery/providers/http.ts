@@ -1,8 +1,10 @@
 /**
- * The HTTP half every network adapter shares: one POST with a hard timeout, and the one rule
- * for what is worth retrying. Retrying is safe because every request carries the message's
- * idempotency key; retrying a rejection would only repeat it, so only errors that can pass are
- * retried: 429, 5xx, timeouts and connection errors.
+ * The HTTP half every network adapter shares: one request with a hard timeout, and the one rule
+ * for what an answer means. Retrying a rejection would only repeat it, so only errors that can
+ * pass are retried: 429, 5xx, connection errors. Of those, the ones after which the provider
+ * may nevertheless hold the message are `unknown` — a timeout, a connection lost once the
+ * request was on its way, a gateway's 502/504 (its upstream may have taken it) — and are
+ * reconciled before they are sent again (server/delivery/attempt.ts).
  */
 
 export interface HttpAnswer {
@@ -14,11 +16,21 @@ export interface HttpAnswer {
 export type PostOutcome =
   | { kind: "answer"; answer: HttpAnswer }
   | { kind: "retry"; error: string; retryAfterMs?: number }
+  | { kind: "unknown"; error: string }
   | { kind: "failed"; error: string };
 
-export async function postWithTimeout(
+export function postWithTimeout(
   url: string,
   init: { headers: Record<string, string>; body: string },
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<PostOutcome> {
+  return requestWithTimeout(url, { method: "POST", ...init }, timeoutMs, now);
+}
+
+export async function requestWithTimeout(
+  url: string,
+  init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string },
   timeoutMs: number,
   now: () => number = Date.now,
 ): Promise<PostOutcome> {
@@ -26,20 +38,22 @@ export async function postWithTimeout(
   let text: string;
   try {
     response = await fetch(url, {
-      method: "POST",
+      method: init.method,
       headers: init.headers,
-      body: init.body,
+      ...(init.body === undefined ? {} : { body: init.body }),
       redirect: "error",
       signal: AbortSignal.timeout(timeoutMs),
     });
     // The timeout covers the body too: a server that sends headers and then stalls is a timeout.
     text = await response.text();
   } catch (err) {
-    return { kind: "retry", error: connectionError(err, timeoutMs) };
+    const error = connectionError(err, timeoutMs);
+    return neverSent(err) ? { kind: "retry", error } : { kind: "unknown", error };
   }
   const { status, headers } = response;
   if (status >= 200 && status < 300) return { kind: "answer", answer: { status, headers, text } };
   const error = `HTTP ${status}: ${scrubNumbers(text.slice(0, 300))}`;
+  if (status === 502 || status === 504) return { kind: "unknown", error };
   if (status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(headers.get("retry-after"), now());
     return retryAfterMs === undefined
@@ -65,6 +79,26 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
  */
 export function scrubNumbers(text: string): string {
   return text.replace(/\+?\d[\d\s().-]{5,}\d/g, "[number]");
+}
+
+/**
+ * Errors raised before a byte of the request left: nothing can have been accepted. Anything
+ * else (a timeout, a reset mid-request) may have reached the provider.
+ */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function neverSent(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  const code =
+    cause && typeof cause === "object" && "code" in cause ? String(cause.code) : undefined;
+  return code !== undefined && NOT_SENT.has(code);
 }
 
 function connectionError(err: unknown, timeoutMs: number): string {

@@ -1,6 +1,6 @@
 import type { WebhookConfig } from "../config.ts";
 import { webhookSignatureHeader } from "../signatures.ts";
-import type { Provider, SendRequest, SendResult } from "../types.ts";
+import type { LookupRequest, LookupResult, Provider, SendRequest, SendResult } from "../types.ts";
 import { syntheticId } from "./console.ts";
 import { postWithTimeout } from "./http.ts";
 
@@ -9,7 +9,7 @@ import { postWithTimeout } from "./http.ts";
  *
  *   POST <WAYMARK_WEBHOOK_URL>
  *   Content-Type: application/json
- *   Idempotency-Key: <messages.idempotency_key>        (the same on every retry: dedupe on it)
+ *   Idempotency-Key: <messages.provider_key, a UUID>   (the same on every retry: dedupe on it)
  *   X-Waymark-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256("<t>.<raw body>", secret)>
  *
  *   {"messageId": 42, "idempotencyKey": "…", "channel": "sms", "to": "+8613…", "body": "…"}
@@ -17,6 +17,16 @@ import { postWithTimeout } from "./http.ts";
  * Answer 2xx to accept (optionally `{"id": "<your id>"}`, stored as the provider message id);
  * 429 or 5xx (with Retry-After if you like) to be retried with backoff; any other 4xx fails the
  * message for good. See signatures.ts for the verification recipe.
+ *
+ * Optional lookup (WAYMARK_WEBHOOK_LOOKUP_URL): before a message whose outcome is unknown (our
+ * request timed out, or we crashed before recording your answer) is sent again, we ask
+ *
+ *   POST <WAYMARK_WEBHOOK_LOOKUP_URL>            (signed the same way)
+ *   {"idempotencyKey": "…", "messageId": 42}
+ *
+ * and you answer 200 `{"accepted": true, "id": "<your id>"}` if you hold a message with that
+ * key, `{"accepted": false}` if not; anything else means "ask again later". With it, nothing is
+ * sent twice even if you do not deduplicate; without it the resend carries the same key.
  */
 export function createWebhookProvider(options: {
   config: WebhookConfig;
@@ -26,9 +36,46 @@ export function createWebhookProvider(options: {
 }): Provider {
   const { config, timeoutMs } = options;
   const now = options.now ?? Date.now;
+  const signedPost = (url: string, body: string, extra: Record<string, string> = {}) =>
+    postWithTimeout(
+      url,
+      {
+        headers: {
+          "content-type": "application/json",
+          ...extra,
+          "x-waymark-signature": webhookSignatureHeader(
+            config.secret,
+            body,
+            Math.floor(now() / 1000),
+          ),
+        },
+        body,
+      },
+      timeoutMs,
+      now,
+    );
+  const lookupUrl = config.lookupUrl;
+  const lookup = lookupUrl
+    ? async (request: LookupRequest): Promise<LookupResult> => {
+        const body = JSON.stringify({
+          idempotencyKey: request.idempotencyKey,
+          messageId: request.messageId,
+        });
+        const outcome = await signedPost(lookupUrl, body);
+        if (outcome.kind !== "answer") return { kind: "unavailable", error: outcome.error };
+        const answer = lookupAnswer(outcome.answer.text);
+        if (answer === null) return { kind: "unavailable", error: "lookup: unexpected answer" };
+        if (!answer.accepted) return { kind: "not_accepted" };
+        return {
+          kind: "accepted",
+          providerMessageIds: [answer.id ?? syntheticId("webhook", request.idempotencyKey)],
+        };
+      }
+    : undefined;
   return {
     name: "webhook",
     ratePerSecond: options.ratePerSecond,
+    ...(lookup ? { lookup } : {}),
     async send(request: SendRequest): Promise<SendResult> {
       const body = JSON.stringify({
         messageId: request.messageId,
@@ -37,23 +84,9 @@ export function createWebhookProvider(options: {
         to: request.to,
         body: request.body,
       });
-      const outcome = await postWithTimeout(
-        config.url,
-        {
-          headers: {
-            "content-type": "application/json",
-            "idempotency-key": request.idempotencyKey,
-            "x-waymark-signature": webhookSignatureHeader(
-              config.secret,
-              body,
-              Math.floor(now() / 1000),
-            ),
-          },
-          body,
-        },
-        timeoutMs,
-        now,
-      );
+      const outcome = await signedPost(config.url, body, {
+        "idempotency-key": request.idempotencyKey,
+      });
       if (outcome.kind !== "answer") return outcome;
       return {
         kind: "sent",
@@ -62,6 +95,20 @@ export function createWebhookProvider(options: {
       };
     },
   };
+}
+
+function lookupAnswer(text: string): { accepted: boolean; id: string | undefined } | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && "accepted" in parsed) {
+      if (typeof parsed.accepted === "boolean") {
+        return { accepted: parsed.accepted, id: idFrom(text) };
+      }
+    }
+  } catch {
+    // Not JSON: not an answer we can act on.
+  }
+  return null;
 }
 
 function idFrom(text: string): string | undefined {

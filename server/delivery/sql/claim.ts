@@ -6,12 +6,22 @@ import type { OutcomeRow } from "./outcome.ts";
  *
  * Why one statement: the claim must be atomic (two workers never both get a row) and short
  * (PGlite has one connection; on PostgreSQL a long transaction holds row locks and bloats).
- * `FOR UPDATE SKIP LOCKED` in the subquery lets concurrent workers take disjoint rows without
- * waiting on each other; the partial index messages_due_idx (next_attempt_at) WHERE status =
- * 'queued' keeps the scan to due rows. The UPDATE moves the rows to `sending` under a lease and
- * counts the attempt before the provider is called, so a crash mid-call still uses it up. The
- * contact's address is read in the same statement (contact_id join, which stays local once the
- * tables are distributed by contact).
+ * `FOR UPDATE SKIP LOCKED` lets concurrent workers take disjoint rows without waiting on each
+ * other. The UPDATE moves the rows to `sending` under a lease and counts the attempt before the
+ * provider is called, so a crash mid-call still uses it up. The contact's address is read in
+ * the same statement (contact_id join, which stays local once the tables are distributed by
+ * contact).
+ *
+ * Per channel, retries first: each channel asks for as many rows as its lane has room for
+ * (server/delivery/lanes.ts), so a hanging SMS provider never claims, and sits on, email rows.
+ * Within a channel the rows already attempted come first (messages_retry_idx), then first
+ * attempts (messages_due_idx), each in due order: a retry is an older message whose time has
+ * come, and behind a backlog of thousands it went out 393 s late instead of at +1.8 s.
+ *
+ * The claim also marks the outcome unknown from now on (`outcome_unknown_since`), until the
+ * worker records what the provider said. A worker that dies in between leaves it set; the
+ * next claim returns the value it found (`unknownSince`), and the worker asks the provider
+ * before it sends again (server/delivery/attempt.ts).
  *
  * This claim must commit synchronously (the default): the ticker commits its batches with
  * synchronous_commit off, and this commit's WAL flush is what makes a batch durable before any
@@ -20,13 +30,16 @@ import type { OutcomeRow } from "./outcome.ts";
 
 export interface ClaimedMessage {
   id: number;
-  idempotencyKey: string;
+  /** What the provider sees: messages.provider_key (or, for rows from before it, the old key). */
+  providerKey: string;
   contactId: number;
   journeyId: string | null;
   nodeId: string | null;
   channel: string;
   body: string;
   attempts: number;
+  /** Set when an earlier call may have been accepted: reconcile before sending. */
+  unknownSince: Date | null;
   phoneEncrypted: string | null;
   email: string | null;
   externalId: string;
@@ -34,51 +47,84 @@ export interface ClaimedMessage {
 
 interface ClaimRow {
   id: string | number;
-  idempotency_key: string;
+  provider_key: string;
   contact_id: string | number;
   journey_id: string | null;
   node_id: string | null;
   channel: string;
   body: string;
   attempts: number;
+  unknown_since: Date | string | null;
   phone_encrypted: string | null;
   email: string | null;
   external_id: string;
 }
 
+/** How many rows each channel wants; channels not listed are not claimed. */
+export type ClaimWants = { channel: string; limit: number }[];
+
 export async function claimMessages(
   knex: Knex,
-  claim: { workerId: string; now: Date; leaseMs: number; limit: number },
+  claim: { workerId: string; now: Date; leaseMs: number; wants: ClaimWants },
 ): Promise<ClaimedMessage[]> {
+  const wants = claim.wants.filter((w) => w.limit > 0);
+  if (wants.length === 0) return [];
   const lockedUntil = new Date(claim.now.getTime() + claim.leaseMs);
   const { rows } = (await knex.raw(
-    `with claimed as (
+    `with wanted as (
+       select * from unnest(?::text[], ?::int[]) as w(channel, n)
+     ),
+     picked as (
+       select p.id, p.outcome_unknown_since from wanted w cross join lateral (
+         select * from (
+           select id, outcome_unknown_since from messages
+            where status = 'queued' and attempts > 0 and channel = w.channel
+              and next_attempt_at <= ?
+            order by next_attempt_at limit w.n
+            for update skip locked) retries
+         union all
+         select * from (
+           select id, outcome_unknown_since from messages
+            where status = 'queued' and attempts = 0 and channel = w.channel
+              and next_attempt_at <= ?
+            order by next_attempt_at limit w.n
+            for update skip locked) firsts
+         limit w.n) p
+     ),
+     claimed as (
        update messages m
           set status = 'sending', locked_by = ?, locked_until = ?, attempts = m.attempts + 1,
-              updated_at = ?
-        where m.id in (
-          select id from messages
-           where status = 'queued' and next_attempt_at <= ?
-           order by next_attempt_at
-           limit ?
-           for update skip locked)
-       returning m.id, m.idempotency_key, m.contact_id, m.journey_id, m.node_id, m.channel,
-                 m.body, m.attempts, m.next_attempt_at
+              outcome_unknown_since = coalesce(m.outcome_unknown_since, ?), updated_at = ?
+         from picked
+        where m.id = picked.id
+       returning m.id, coalesce(m.provider_key::text, m.idempotency_key) as provider_key,
+                 m.contact_id, m.journey_id, m.node_id, m.channel, m.body, m.attempts,
+                 picked.outcome_unknown_since as unknown_since, m.next_attempt_at
      )
      select claimed.*, c.phone_encrypted, c.email, c.external_id
        from claimed join contacts c on c.id = claimed.contact_id
       order by claimed.next_attempt_at, claimed.id`,
-    [claim.workerId, lockedUntil, claim.now, claim.now, claim.limit],
+    [
+      wants.map((w) => w.channel),
+      wants.map((w) => w.limit),
+      claim.now,
+      claim.now,
+      claim.workerId,
+      lockedUntil,
+      claim.now,
+      claim.now,
+    ],
   )) as { rows: ClaimRow[] };
   return rows.map((r) => ({
     id: Number(r.id),
-    idempotencyKey: r.idempotency_key,
+    providerKey: r.provider_key,
     contactId: Number(r.contact_id),
     journeyId: r.journey_id,
     nodeId: r.node_id,
     channel: r.channel,
     body: r.body,
     attempts: Number(r.attempts),
+    unknownSince: r.unknown_since === null ? null : new Date(r.unknown_since),
     phoneEncrypted: r.phone_encrypted,
     email: r.email,
     externalId: r.external_id,
@@ -86,12 +132,13 @@ export async function claimMessages(
 }
 
 /**
- * Rows whose lease ran out go back to `queued`, due at once. A live worker whose call outlasted
+ * Rows whose lease ran out go back to `queued`, due at once, with their outcome still unknown
+ * (outcome_unknown_since, set by the claim): the next claim asks the provider whether the dead
+ * worker's call got through before anything is sent again. A live worker whose call outlasted
  * its lease loses the row here; its later outcome update matches nothing (it is guarded by
- * locked_by and status), and the next claim re-sends with the same idempotency key, which the
- * provider deduplicates. A row that has used all its attempts fails instead: a message that
- * kills every worker that sends it must not kill them forever. Uses messages_lease_idx
- * (locked_until) WHERE status = 'sending'.
+ * locked_by and status). A row past its attempts (the reconciling claim may use one more) fails
+ * instead: a message that kills every worker that sends it must not kill them forever. Uses
+ * messages_lease_idx (locked_until) WHERE status = 'sending'.
  */
 export async function releaseExpiredLeases(
   knex: Knex | Knex.Transaction,
@@ -99,9 +146,9 @@ export async function releaseExpiredLeases(
 ): Promise<OutcomeRow[]> {
   const { rows } = (await knex.raw(
     `update messages
-        set status = case when attempts >= ? then 'failed' else 'queued' end,
+        set status = case when attempts > ? then 'failed' else 'queued' end,
             locked_by = null, locked_until = null, next_attempt_at = ?,
-            last_error = 'lease expired: the worker stopped before recording the outcome',
+            last_error = 'lease expired: the worker stopped before recording the outcome; reconciled before any resend',
             updated_at = ?
       where status = 'sending' and locked_until < ?
       returning id, contact_id, journey_id, node_id, status`,

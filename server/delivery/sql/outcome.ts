@@ -8,6 +8,10 @@ import type { Knex } from "knex";
  * row, or a status callback already moved it on (Twilio can call back before its API answer
  * reaches us), the guard matches nothing and the stale outcome is dropped instead of
  * overwriting a newer truth. Each is one short statement: no transaction spans a provider call.
+ *
+ * outcome_unknown_since (set by the claim) is cleared by an outcome that settles the question
+ * (sent, or an answer saying it was not taken when no earlier call is in doubt), and kept by
+ * `markUnknown`, so the next claim reconciles from the first call that may have got through.
  */
 
 /** The row an outcome touched, for the event that tells waiting journeys about it. */
@@ -28,15 +32,46 @@ export async function markSent(
   const result = (await db.raw(
     `update messages
         set status = 'sent', provider = ?, provider_message_id = ?, sent_at = ?,
-            locked_by = null, locked_until = null, last_error = null, updated_at = ?
+            locked_by = null, locked_until = null, last_error = null,
+            outcome_unknown_since = null, updated_at = ?
       where id = ? and locked_by = ? and status = 'sending'`,
     [row.provider, row.providerMessageId, row.now, row.now, row.id, row.workerId],
   )) as { rowCount?: number | null };
   return (result.rowCount ?? 0) > 0;
 }
 
-/** Back to `queued` for another attempt at `nextAttemptAt`. */
+/**
+ * Back to `queued` for another attempt at `nextAttemptAt`. `unknownSince`: what is still in
+ * doubt — null when this call was refused and nothing earlier is unresolved, the earlier
+ * value when a call before this one may still have been accepted.
+ */
 export async function markRetry(
+  db: Db,
+  row: {
+    id: number;
+    workerId: string;
+    provider: string;
+    error: string;
+    nextAttemptAt: Date;
+    unknownSince: Date | null;
+    now: Date;
+  },
+): Promise<boolean> {
+  const result = (await db.raw(
+    `update messages
+        set status = 'queued', provider = ?, last_error = ?, next_attempt_at = ?,
+            outcome_unknown_since = ?, locked_by = null, locked_until = null, updated_at = ?
+      where id = ? and locked_by = ? and status = 'sending'`,
+    [row.provider, row.error, row.nextAttemptAt, row.unknownSince, row.now, row.id, row.workerId],
+  )) as { rowCount?: number | null };
+  return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * The call may have been accepted (a timeout, a lost connection): back to `queued` with
+ * outcome_unknown_since kept as the claim set it, so the next claim reconciles first.
+ */
+export async function markUnknown(
   db: Db,
   row: {
     id: number;
@@ -55,6 +90,23 @@ export async function markRetry(
     [row.provider, row.error, row.nextAttemptAt, row.now, row.id, row.workerId],
   )) as { rowCount?: number | null };
   return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * Of the provider ids a lookup matched, those another of our messages already holds: a
+ * lookup matches on what the provider keeps (number, text, time), and the same text to the
+ * same number can be two messages. Uses messages_provider_idx.
+ */
+export async function idsOwnedByOthers(
+  db: Db,
+  query: { id: number; provider: string; providerMessageIds: string[] },
+): Promise<Set<string>> {
+  const { rows } = (await db.raw(
+    `select provider_message_id from messages
+      where provider = ? and provider_message_id = any(?::text[]) and id <> ?`,
+    [query.provider, query.providerMessageIds, query.id],
+  )) as { rows: { provider_message_id: string }[] };
+  return new Set(rows.map((r) => r.provider_message_id));
 }
 
 export async function markFailed(

@@ -14,7 +14,9 @@ import type { OutcomeRow } from "./outcome.ts";
  * The message is found by our id when the callback URL carries it (it can arrive before the
  * API answer that told us the sid), else by (provider, provider_message_id) on
  * messages_provider_idx. A report may also overtake the worker's own `sent`: it then clears the
- * lease, and the worker's guarded update finds nothing to do.
+ * lease, and the worker's guarded update finds nothing to do. A report is also how a message
+ * whose outcome we did not know is settled without a lookup: the provider says it has it, so
+ * it is no longer in doubt (outcome_unknown_since cleared) and is never sent again.
  */
 export async function applyStatusReport(
   trx: Knex | Knex.Transaction,
@@ -43,7 +45,7 @@ export async function applyStatusReport(
             provider_message_id = coalesce(provider_message_id, ?),
             sent_at = coalesce(sent_at, ?),
             delivered_at = case when ?::text = 'delivered' then coalesce(delivered_at, ?) else delivered_at end,
-            last_error = coalesce(?, last_error),
+            last_error = coalesce(?, last_error), outcome_unknown_since = null,
             locked_by = null, locked_until = null, updated_at = ?
       where ${lookup}
         and ${statusRankSql("status")} < ?

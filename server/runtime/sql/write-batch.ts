@@ -155,7 +155,10 @@ export async function writeBatch(
   let inserted = 0;
   if (w.messages.length > 0) {
     // ON CONFLICT on the idempotency key: a batch replayed after a failed commit, or a step the
-    // engine repeats, can never queue the same send twice.
+    // engine repeats, can never queue the same send twice. The key the provider sees,
+    // provider_key, is the column's default (gen_random_uuid()), drawn only for rows actually
+    // inserted: unique across databases and restores, and no bytes in the row set for it
+    // (migrations/20261206030000_delivery_reliability.ts).
     // Message ids are only needed to attach tracked links; without links, skip sending them back.
     const tracked = w.messages.some((m) => m.links.length > 0);
     const result = (await trx.raw(

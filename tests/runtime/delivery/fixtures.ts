@@ -73,7 +73,7 @@ export async function insertMessage(
     key: string;
     channel: string;
   }> = {},
-): Promise<{ id: number; key: string }> {
+): Promise<{ id: number; key: string; providerKey: string }> {
   keySeq += 1;
   const key = fields.key ?? `enr${keySeq}:send1:1:${Math.random().toString(36).slice(2, 8)}`;
   const [row] = (await f
@@ -89,8 +89,8 @@ export async function insertMessage(
       status: fields.status ?? "queued",
       next_attempt_at: new Date(Date.now() - 1000),
     })
-    .returning("id")) as { id: string | number }[];
-  return { id: Number(row?.id), key };
+    .returning(["id", "provider_key"])) as { id: string | number; provider_key: string }[];
+  return { id: Number(row?.id), key, providerKey: String(row?.provider_key) };
 }
 
 export interface MessageRow {
@@ -104,6 +104,8 @@ export interface MessageRow {
   next_attempt_at: Date;
   clicked_at: Date | null;
   idempotency_key: string;
+  provider_key: string;
+  outcome_unknown_since: Date | null;
 }
 
 export async function message(f: DeliveryFixture, id: number): Promise<MessageRow> {

@@ -82,7 +82,7 @@ describe("webhook provider", () => {
     ).toBe(false);
   });
 
-  it("retries 429/5xx (with Retry-After), timeouts and refused connections; fails other 4xx", async () => {
+  it("retries 429/5xx (with Retry-After) and refused connections; a timeout or a 502/504 is an unknown outcome; fails other 4xx", async () => {
     answer = { status: 503, headers: { "retry-after": "2" } };
     expect(await provider().send(request)).toMatchObject({ kind: "retry", retryAfterMs: 2000 });
     answer = { status: 429 };
@@ -94,16 +94,27 @@ describe("webhook provider", () => {
     const failed = await provider().send(request);
     expect(failed).toMatchObject({ kind: "failed" });
     expect(JSON.stringify(failed)).not.toContain("13812341234");
+    // The receiver may have taken these: reconciled before any resend, never blindly retried.
     answer = { status: 200, hang: true };
     expect(await provider().send(request)).toEqual({
-      kind: "retry",
+      kind: "unknown",
       error: "timed out after 300 ms",
     });
+    for (const status of [502, 504]) {
+      answer = { status };
+      expect(await provider().send(request)).toMatchObject({ kind: "unknown" });
+    }
+    // A port nothing listens on (fetch refuses port 1 outright, which says nothing either way).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
     const refused = createWebhookProvider({
-      config: { url: "http://127.0.0.1:1/hook", secret: SECRET },
+      config: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
       timeoutMs: 300,
       ratePerSecond: null,
     });
+    // Nothing left this machine: a plain retry.
     expect(await refused.send(request)).toMatchObject({ kind: "retry" });
   });
 });
@@ -191,8 +202,47 @@ describe("delivery configuration and retry policy", () => {
       smsRatePerSecond: null,
       timeoutMs: 10_000,
       linkTtlMs: 30 * 86_400_000,
-      worker: { batchSize: 50, pollMs: 500, concurrency: 10, leaseMs: 60_000, maxAttempts: 10 },
+      worker: {
+        batchSize: 50,
+        pollMs: 500,
+        concurrency: 10,
+        maxOpen: 1000,
+        reconcileMs: 5000,
+        timeoutMs: 10_000,
+        leaseMs: 60_000,
+        maxAttempts: 10,
+      },
     });
+  });
+
+  it("reads the reconcile, open-call and webhook lookup settings, refusing bad ones by name", () => {
+    const webhook = {
+      WAYMARK_WEBHOOK_URL: "https://x.example/hook",
+      WAYMARK_WEBHOOK_SECRET: "s".repeat(16),
+    };
+    const config = loadDeliveryConfig({
+      ...webhook,
+      WAYMARK_WEBHOOK_LOOKUP_URL: "https://x.example/lookup/",
+      WAYMARK_DELIVERY_RECONCILE_MS: "0",
+      WAYMARK_DELIVERY_MAX_OPEN: "50",
+      WAYMARK_DELIVERY_TIMEOUT_MS: "3000",
+    });
+    expect(config.webhook?.lookupUrl).toBe("https://x.example/lookup");
+    expect(config.worker).toMatchObject({ reconcileMs: 0, maxOpen: 50, timeoutMs: 3000 });
+    expect(config.timeoutMs).toBe(3000);
+    for (const [name, value] of [
+      ["WAYMARK_WEBHOOK_LOOKUP_URL", "javascript:alert(1)"],
+      ["WAYMARK_WEBHOOK_LOOKUP_URL", "\u0000"],
+      ["WAYMARK_DELIVERY_RECONCILE_MS", "-1"],
+      ["WAYMARK_DELIVERY_RECONCILE_MS", "soon"],
+      ["WAYMARK_DELIVERY_MAX_OPEN", "0"],
+      ["WAYMARK_DELIVERY_MAX_OPEN", "1e309"],
+      ["WAYMARK_DELIVERY_MAX_OPEN", "2.5"],
+    ] as const) {
+      expect(() => loadDeliveryConfig({ ...webhook, [name]: value }), `${name}=${value}`).toThrow(
+        new RegExp(name),
+      );
+    }
   });
 
   it("reads Twilio settings, trims trailing slashes and refuses incomplete or invalid ones", () => {
@@ -236,5 +286,94 @@ describe("delivery configuration and retry policy", () => {
     expect(parseRetryAfter("120", 0)).toBe(120_000);
     expect(parseRetryAfter(new Date(60_000).toUTCString(), 0)).toBe(60_000);
     expect(parseRetryAfter("soon", 0)).toBeUndefined();
+  });
+});
+
+describe("lookups read hostile answers as data, never as a yes", () => {
+  let body = "";
+  let status = 200;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(body);
+    });
+  });
+  let base = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const since = new Date(Date.now() - 1000);
+
+  it("webhook: only a boolean `accepted` counts; ids are bounded", async () => {
+    const provider = createWebhookProvider({
+      config: { url: `${base}/hook`, secret: SECRET, lookupUrl: `${base}/lookup` },
+      timeoutMs: 300,
+      ratePerSecond: null,
+    });
+    const ask = () => provider.lookup?.({ ...request, since });
+    for (const hostile of [
+      '{"accepted":"true"}',
+      '{"__proto__":{"accepted":true}}',
+      '{"constructor":{"accepted":true}}',
+      "not json",
+      "",
+      `{"accepted":${"[".repeat(5000)}${"]".repeat(5000)}}`,
+      '"\u0000"',
+    ]) {
+      body = hostile;
+      expect(await ask(), hostile.slice(0, 40)).toMatchObject({ kind: "unavailable" });
+    }
+    body = '{"accepted":false}';
+    expect(await ask()).toEqual({ kind: "not_accepted" });
+    body = JSON.stringify({ accepted: true, id: `x${"\ud800".repeat(1)}${"y".repeat(10_000)}` });
+    const accepted = await ask();
+    expect(accepted?.kind).toBe("accepted");
+    if (accepted?.kind === "accepted") expect(accepted.providerMessageIds[0]?.length).toBe(200);
+    status = 404;
+    body = '{"accepted":true}';
+    expect(await ask()).toMatchObject({ kind: "unavailable" });
+    status = 200;
+  });
+
+  it("Twilio: malformed entries are skipped, and a next page on another host is not followed", async () => {
+    const provider = createTwilioProvider({
+      config: { accountSid: "AC1", authToken: "t", from: "+15005550006", baseUrl: base },
+      publicUrl: undefined,
+      timeoutMs: 300,
+      ratePerSecond: null,
+    });
+    const match = {
+      sid: "SMok",
+      body: request.body,
+      date_created: new Date().toUTCString(),
+      direction: "outbound-api",
+    };
+    body = JSON.stringify({
+      messages: [
+        null,
+        "x",
+        { ...match, sid: 42 },
+        { ...match, sid: "SMbad-date", date_created: "yesterday-ish" },
+        { ...match, sid: "SMinbound", direction: "inbound" },
+        { ...match, sid: "SMother", body: "another text" },
+        { __proto__: { sid: "SMproto" } },
+        match,
+      ],
+      next_page_uri: "https://evil.example/2010-04-01/Accounts/AC1/Messages.json?Page=1",
+    });
+    expect(await provider.lookup?.({ ...request, since })).toEqual({
+      kind: "accepted",
+      providerMessageIds: ["SMok"],
+    });
+    for (const hostile of ['{"messages":"all"}', '{"messages":{"length":1}}', "[]", "{"]) {
+      body = hostile;
+      expect(await provider.lookup?.({ ...request, since })).toMatchObject({ kind: "unavailable" });
+    }
   });
 });

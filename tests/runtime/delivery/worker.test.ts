@@ -72,7 +72,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await w.stop();
 
     const row = await message(f, msg.id);
-    const delivery = fake.deliveries.find((d) => d.token === msg.key);
+    const delivery = fake.deliveries.find((d) => d.token === msg.providerKey);
     expect(delivery).toMatchObject({
       to: contact.phone,
       body: "Hi from Waymark",
@@ -109,7 +109,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     expect(row.attempts).toBe(1);
     expect(row.last_error).toContain("21211");
     expect(row.last_error).not.toContain(contact.phone.slice(2));
-    expect(fake.requests.filter((r) => r.token === msg.key)).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.token === msg.providerKey)).toHaveLength(1);
     const failed = await events(f, contact.id, "message.failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]?.properties).toEqual({
@@ -146,15 +146,13 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     const final = await message(f, capped.id);
     expect(final).toMatchObject({ status: "failed", attempts: 3 });
     expect(final.last_error).toMatch(/^gave up after 3 attempts: HTTP 500/);
-    expect(fake.requests.filter((r) => r.token === capped.key).map((r) => r.outcome)).toEqual([
-      "500",
-      "500",
-      "500",
-    ]);
+    expect(
+      fake.requests.filter((r) => r.token === capped.providerKey).map((r) => r.outcome),
+    ).toEqual(["500", "500", "500"]);
     fake.setFaults(0);
   });
 
-  it("recovers a message from a worker killed mid-send: lease expires, a second worker re-sends with the same key, the provider delivers once", async () => {
+  it("recovers a message from a worker killed mid-send: lease expires, a second worker finds it in the provider's list and does not send it again", async () => {
     const contact = await insertContact(f);
     const msg = await insertMessage(f, contact.id);
     const deliveriesBefore = fake.deliveries.length;
@@ -184,7 +182,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
       leaseMs: 1000,
     });
     const aDrain = a.drainOnce();
-    await waitFor("A's request", () => fake.requests.some((r) => r.token === msg.key));
+    await waitFor("A's request", () => fake.requests.some((r) => r.token === msg.providerKey));
     expect(await message(f, msg.id)).toMatchObject({ status: "sending", locked_by: "worker-a" });
 
     // B runs after A's lease: its clock is 5 s ahead, so the sweep sees the lease expired.
@@ -200,37 +198,66 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await a.stop();
     expect(await message(f, msg.id)).toEqual(afterB);
 
-    const requests = fake.requests.filter((r) => r.token === msg.key);
-    expect(requests.map((r) => r.outcome)).toEqual(["accepted", "duplicate"]);
+    // B asked the provider (one list request for the number) instead of calling it again.
+    const requests = fake.requests.filter((r) => r.token === msg.providerKey);
+    expect(requests.map((r) => r.outcome)).toEqual(["accepted"]);
+    expect(fake.lists.filter((l) => l.to === contact.phone)).toHaveLength(1);
     expect(fake.deliveries.length - deliveriesBefore).toBe(1);
-    expect(afterB.provider_message_id).toBe(fake.deliveries.find((d) => d.token === msg.key)?.sid);
+    expect(afterB.outcome_unknown_since).toBeNull();
+    expect(afterB.provider_message_id).toBe(
+      fake.deliveries.find((d) => d.token === msg.providerKey)?.sid,
+    );
   });
 
-  it("fails a message whose lease expired after its last attempt instead of sending it forever", async () => {
+  it("a message whose lease expired after its last attempt is reconciled once, then failed, never sent again", async () => {
     const contact = await insertContact(f);
     const msg = await insertMessage(f, contact.id);
-    await f
-      .knex("messages")
-      .where({ id: msg.id })
-      .update({
-        status: "sending",
-        attempts: 3,
-        locked_by: "ghost",
-        locked_until: new Date(Date.now() - 1000),
-      });
+    const ghost = {
+      status: "sending",
+      attempts: 3,
+      locked_by: "ghost",
+      locked_until: new Date(Date.now() - 1000),
+      outcome_unknown_since: new Date(Date.now() - 2000),
+    };
+    await f.knex("messages").where({ id: msg.id }).update(ghost);
     const w = worker({ maxAttempts: 3 });
-    expect(await w.drainOnce()).toBe(0);
-    await w.stop();
-    expect(await message(f, msg.id)).toMatchObject({ status: "failed", locked_by: null });
+    expect(await w.drainOnce()).toBe(1);
+    const failed = await message(f, msg.id);
+    expect(failed).toMatchObject({ status: "failed", locked_by: null, attempts: 4 });
+    expect(failed.last_error).toMatch(/^gave up after 3 attempts; the provider holds none/);
     expect(await events(f, contact.id, "message.failed")).toHaveLength(1);
-    expect(fake.requests.some((r) => r.token === msg.key)).toBe(false);
+    expect(fake.requests.some((r) => r.token === msg.providerKey)).toBe(false);
+    expect(fake.lists.filter((l) => l.to === contact.phone)).toHaveLength(1);
+
+    // A ghost whose call did get through is recorded as sent instead, with the provider's sid.
+    const other = await insertContact(f);
+    const sent = await insertMessage(f, other.id, { body: "got through" });
+    fake.failNext(1, "hang");
+    const viaTwilio = twilioProvider(200);
+    const accepted = await viaTwilio.send({
+      idempotencyKey: sent.providerKey,
+      to: other.phone,
+      body: "got through",
+      channel: "sms",
+      messageId: sent.id,
+    });
+    expect(accepted.kind).toBe("unknown");
+    await f.knex("messages").where({ id: sent.id }).update(ghost);
+    expect(await w.drainOnce()).toBe(1);
+    await w.stop();
+    expect(await message(f, sent.id)).toMatchObject({
+      status: "sent",
+      provider_message_id: fake.deliveries.find((d) => d.token === sent.providerKey)?.sid,
+    });
+    expect(fake.requests.filter((r) => r.token === sent.providerKey)).toHaveLength(1);
+    expect(await events(f, other.id, "message.failed")).toHaveLength(0);
   });
 
   it("respects the per-provider rate limit: 10 messages at 20/s take at least 450 ms", async () => {
     await f.knex("messages").where({ status: "queued" }).update({ status: "canceled" });
     const contact = await insertContact(f);
     const keys = new Set<string>();
-    for (let i = 0; i < 10; i++) keys.add((await insertMessage(f, contact.id)).key);
+    for (let i = 0; i < 10; i++) keys.add((await insertMessage(f, contact.id)).providerKey);
     provider = twilioProvider(2000, 20);
     const w = worker({ concurrency: 10 });
     const started = performance.now();
