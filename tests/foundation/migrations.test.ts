@@ -3,6 +3,8 @@ import { currentMigration, migrateDown, migrateLatest } from "../../server/db/mi
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
 const TABLES = [
+  "anonymous_events",
+  "anonymous_ids",
   "api_keys",
   "audience_members",
   "audiences",
@@ -51,13 +53,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206010000_anonymous_profiles.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261126000000_contact_rfm.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206010000_anonymous_profiles.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206010000_anonymous_profiles.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",
