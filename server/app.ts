@@ -9,7 +9,7 @@ import type { Activity } from "./http/activity.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { buildRouter } from "./http/routes.ts";
-import { ingestRoutes } from "./ingest/routes.ts";
+import { type IngestDeps, ingestRoutes } from "./ingest/routes.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { FieldCrypto } from "./privacy/keys.ts";
@@ -30,8 +30,8 @@ export interface AppOptions {
   workspaceTimezone?: string;
   /** Sustained ingest requests/s allowed per write key (burst twice that). */
   ingestRatePerSecond?: number;
-  /** Ingest transactions at a time on PostgreSQL (server/ingest/writer.ts); PGlite: 1. */
-  ingestConcurrency?: number;
+  /** Ingest tuning (server/ingest/writer.ts); concurrency applies to PostgreSQL, PGlite has 1. */
+  ingest?: Partial<Pick<IngestDeps, "concurrency" | "maxGroup" | "maxWaitMs">>;
   /** The clock for request handling; tests pass a controllable one. */
   clock?: () => Date;
   /** Serve the built client from client/dist (production); `npm run dev` leaves this to Vite. */
@@ -51,7 +51,7 @@ export function createApp({
   metrics,
   clock,
   ingestRatePerSecond = 2000,
-  ingestConcurrency = 3,
+  ingest = {},
   workspaceTimezone = "UTC",
   serveClient = true,
   secureCookies = false,
@@ -100,7 +100,8 @@ export function createApp({
       live,
       now,
       ratePerSecond: ingestRatePerSecond,
-      concurrency: db.kind === "postgres" ? ingestConcurrency : 1,
+      ...ingest,
+      concurrency: db.kind === "postgres" ? (ingest.concurrency ?? 3) : 1,
       // On PostgreSQL, workers in other processes hear about due users too (due-channel.ts).
       notifyOthers: db.kind === "postgres",
       onError: (err) => log.error({ err }, "ingest housekeeping failed"),

@@ -52,15 +52,14 @@ export async function recordEvents(
   return { inserted, woken };
 }
 
-const byKey = (a: NewEvent, b: NewEvent) =>
-  a.contactId - b.contactId || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0);
-
 /**
  * Inserts events, skipping those already stored under the same (contact, messageId), and returns
- * the ones stored now, in (contact, messageId) order. Rows go in in that order, so two
- * transactions inserting overlapping keys (an SDK retrying a batch whose first attempt is still
- * running) wait on each other in the same order and cannot deadlock. One statement whatever the
- * count: the rows travel as one JSON document, and only ids come back.
+ * the ones stored now. Rows go in ordered by contact, then event time, then input order: a
+ * contact's events get ids (the order the engine reads them in) in the order they happened,
+ * and two transactions inserting overlapping keys — an SDK retrying a batch whose first attempt
+ * is still running — wait on each other's keys in the same order, so they cannot deadlock (a
+ * retry shifts a batch's times uniformly, if at all, and keeps its order). One statement
+ * whatever the count: the rows travel as one JSON document, and only ids come back.
  */
 export async function insertEvents(
   trx: Knex | Knex.Transaction,
@@ -68,7 +67,10 @@ export async function insertEvents(
   now: Date,
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  const sorted = [...events].sort(byKey);
+  const sorted = events
+    .map((e, i) => ({ e, i, t: e.occurredAt.getTime() }))
+    .sort((a, b) => a.e.contactId - b.e.contactId || a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
   const rows = sorted.map((e) => ({
     contact_id: e.contactId,
     message_id: e.messageId,
@@ -79,9 +81,10 @@ export async function insertEvents(
   const result = (await trx.raw(
     `insert into events (contact_id, message_id, name, properties, occurred_at, received_at)
      select x.contact_id, x.message_id, x.name, x.properties, x.occurred_at, ?
-       from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, message_id text, name text,
-                                               properties jsonb, occurred_at timestamptz)
-      order by x.contact_id, x.message_id
+       from rows from (jsonb_to_recordset(?::jsonb) as (contact_id bigint, message_id text,
+                       name text, properties jsonb, occurred_at timestamptz))
+            with ordinality as x(contact_id, message_id, name, properties, occurred_at, ord)
+      order by x.ord
      on conflict (contact_id, message_id) do nothing
      returning id, contact_id, message_id`,
     [now, JSON.stringify(rows)],

@@ -93,7 +93,7 @@ export function checkItem(item: object, checkText: boolean): Problem | null {
       } else chars += 8;
       if (chars > MAX_ITEM_CHARS) {
         return {
-          field: pathOf(frame, key).split(".")[0] ?? "",
+          field: pathOf(frame, key),
           message: `makes the item larger than ${MAX_ITEM_CHARS / 1024} KB`,
         };
       }

@@ -75,15 +75,11 @@ export function ingestRoutes(deps: IngestDeps): Router {
   };
 
   /** Writes the checked calls; a saturated or unreachable database is a 503 to retry. */
-  const write = async (res: Response, commands: Command[]): Promise<Outcome[]> => {
-    try {
-      return await writer.submit(commands);
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      const retry = err instanceof Overloaded ? err.retryAfterSeconds : 2;
-      res.setHeader("Retry-After", String(retry));
-      throw new HttpError(503, "unavailable", "the database is busy; retry later");
-    }
+  const write = (res: Response, commands: Command[]): Promise<Outcome[]> =>
+    unavailableOnTransient(res, () => writer.submit(commands));
+  const authenticated = async (req: Request, res: Response, next: (err?: unknown) => void) => {
+    await unavailableOnTransient(res, () => auth(req, res));
+    next();
   };
 
   const answer = (commands: Command[], outcomes: Outcome[], rejected: Rejection[]) => {
@@ -118,11 +114,11 @@ export function ingestRoutes(deps: IngestDeps): Router {
     const outcomes = await write(res, commands);
     res.json(answer(commands, outcomes, rejected));
   };
-  router.post("/v1/batch", auth401(auth), ingestBody, batch);
-  router.post("/v1/import", auth401(auth), ingestBody, batch);
+  router.post("/v1/batch", authenticated, ingestBody, batch);
+  router.post("/v1/import", authenticated, ingestBody, batch);
 
   for (const type of SINGLE_TYPES) {
-    router.post(`/v1/${type}`, auth401(auth), ingestBody, async (req, res) => {
+    router.post(`/v1/${type}`, authenticated, ingestBody, async (req, res) => {
       const r = normalizeItem(req.body, 0, type as ItemType, context(req));
       if ("field" in r) throw invalid(r);
       const [outcome] = await write(res, [r]);
@@ -140,9 +136,13 @@ function invalid(r: Rejection): HttpError {
   return new HttpError(400, "invalid_body", `${r.field || "body"}: ${r.message}`, [r]);
 }
 
-function auth401(auth: ReturnType<typeof ingestAuth>) {
-  return async (req: Request, res: Response, next: (err?: unknown) => void) => {
-    await auth(req, res);
-    next();
-  };
+async function unavailableOnTransient<T>(res: Response, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isTransient(err)) throw err;
+    const retry = err instanceof Overloaded ? err.retryAfterSeconds : 2;
+    res.setHeader("Retry-After", String(retry));
+    throw new HttpError(503, "unavailable", "the database is busy; retry later");
+  }
 }

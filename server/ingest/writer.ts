@@ -101,7 +101,22 @@ export function createWriter(options: WriterOptions) {
     }
   };
 
+  /**
+   * Starts groups while lanes are free. The group is collected on the next turn of the event
+   * loop (setImmediate), not at once: requests that arrived meanwhile — on PGlite, which runs
+   * a whole transaction without letting the loop read sockets, that is every request sent
+   * during it — get parsed and join this group instead of each waiting for a group of its own.
+   */
+  let scheduled = false;
   const pump = () => {
+    if (scheduled || running >= options.lanes || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      startGroups();
+    });
+  };
+  const startGroups = () => {
     while (running < options.lanes && queue.length > 0) {
       const group: Work[] = [];
       let size = 0;

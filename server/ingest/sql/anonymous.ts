@@ -115,8 +115,9 @@ export async function takeAnonymousEvents(
 }
 
 /**
- * Stores events of unmerged anonymous ids, in (anonymous_id, message_id) order; returns the keys
- * stored now (`anonymousId \0 messageId`), the others being duplicates.
+ * Stores events of unmerged anonymous ids, ordered by anonymous id, event time and input order
+ * (as insertEvents orders a contact's); returns the keys stored now (`anonymousId \0
+ * messageId`), the others being duplicates.
  */
 export async function insertAnonymousEvents(
   trx: Knex.Transaction,
@@ -124,7 +125,16 @@ export async function insertAnonymousEvents(
   now: Date,
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const rows = events.map((e) => ({
+  const sorted = events
+    .map((e, i) => ({ e, i, t: e.occurredAt.getTime() }))
+    .sort(
+      (a, b) =>
+        (a.e.anonymousId < b.e.anonymousId ? -1 : a.e.anonymousId > b.e.anonymousId ? 1 : 0) ||
+        a.t - b.t ||
+        a.i - b.i,
+    )
+    .map((x) => x.e);
+  const rows = sorted.map((e) => ({
     anonymous_id: e.anonymousId,
     message_id: e.messageId,
     name: e.name,
@@ -134,9 +144,10 @@ export async function insertAnonymousEvents(
   const result = (await trx.raw(
     `insert into anonymous_events (anonymous_id, message_id, name, properties, occurred_at, received_at)
      select x.anonymous_id, x.message_id, x.name, x.properties, x.occurred_at, ?
-       from jsonb_to_recordset(?::jsonb) as x(anonymous_id text, message_id text, name text,
-                                               properties jsonb, occurred_at timestamptz)
-      order by x.anonymous_id, x.message_id
+       from rows from (jsonb_to_recordset(?::jsonb) as (anonymous_id text, message_id text,
+                       name text, properties jsonb, occurred_at timestamptz))
+            with ordinality as x(anonymous_id, message_id, name, properties, occurred_at, ord)
+      order by x.ord
      on conflict (anonymous_id, message_id) do nothing
      returning anonymous_id, message_id`,
     [now, JSON.stringify(rows)],
