@@ -33,7 +33,11 @@ export class PortInUseError extends Error {}
 
 /** Everything `waymark start` runs, in order: connect, migrate, seed, listen. */
 export async function startServer(config: Config, log: Logger): Promise<Running> {
-  const db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
+  const db = await connect({
+    url: config.databaseUrl,
+    pgliteDir: config.dataDir,
+    poolMax: config.dbPool,
+  });
   let realtime: Realtime | undefined;
   try {
     const applied = await migrateLatest(db.knex);
@@ -56,6 +60,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       workspaceTimezone: config.workspaceTimezone,
       serveClient: config.serveClient,
       secureCookies: config.secureCookies,
+      ingest: { concurrency: config.ingestConcurrency },
       ...(activity ? { activity } : {}),
     });
     const http = createServer(app);

@@ -3,15 +3,15 @@ import { parseArgs } from "node:util";
 import { writeSection } from "../lib/report.ts";
 import { type RampStep, ramp } from "./ramp.ts";
 import { type LoadResult, sdkLoad } from "./sdk-load.ts";
-import { type BenchServer, branchJourney, pct, publish, startBenchServer } from "./server.ts";
+import { type BenchServer, pct, publish, startBenchServer, waitJourney } from "./server.ts";
 
 /**
  * bench/ingest (issue 13): the real analytics-node client against `waymark start` (a child
  * process: HTTP, ticker, delivery and scanners as `npm start` runs them), on PGlite and on
  * PostgreSQL. `users` users in random order, `events` tracks from `clients` concurrent
  * clients, once with flushAt 100 and once with the SDK's default 15. A live journey is
- * triggered by `added_to_cart` and waits on `viewed_product`, so ingest enrolls and wakes
- * while it stores. Reports events/s, request p50/p99 as the SDK saw them, and events stored
+ * triggered by `added_to_cart` (then waits a day), so ingest checks triggers and enrolls while
+ * it stores, and the ticker enters each user once. Reports events/s, request p50/p99 as the SDK saw them, and events stored
  * vs. delivered (must be equal); on PGlite the console API's p99 meanwhile (GET /api/journeys
  * every 50 ms); on PostgreSQL the offered rate at which 503s start and the event → branch
  * latency there (ramp.ts).
@@ -44,6 +44,8 @@ interface Row {
   load: LoadResult;
   stored: number;
   api?: { calls: number; p50: number; p99: number; max: number };
+  /** CPU µs per event: the server process, the PostgreSQL backends (0 on PGlite). */
+  cpu: { server: number; database: number };
 }
 
 const load = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
@@ -52,12 +54,19 @@ let steps: RampStep[] = [];
 for (const kind of kinds) {
   console.log(`\n${kind}: starting the server…`);
   const server = await startBenchServer(kind);
-  await publish(server, branchJourney("bench-cart", "added_to_cart", "viewed_product"));
-  const runs: { flushAt: number; load: LoadResult; runId: string; api?: Row["api"] }[] = [];
+  await publish(server, waitJourney("bench-cart", "added_to_cart"));
+  const runs: {
+    flushAt: number;
+    load: LoadResult;
+    runId: string;
+    cpu: Row["cpu"];
+    api?: Row["api"];
+  }[] = [];
   for (const flushAt of flushes) {
     const runId = `${kind}-f${flushAt}`;
     console.log(`${kind}: ${events.toLocaleString("en-US")} tracks, flushAt ${flushAt}…`);
     const poll = kind === "pglite" ? pollApi(server) : null;
+    const cpuBefore = await server.cpu();
     const result = await sdkLoad({
       url: server.url,
       writeKey: server.writeKey,
@@ -68,10 +77,15 @@ for (const kind of kinds) {
       runId,
     });
     const api = await poll?.stop();
+    const cpuAfter = await server.cpu();
+    const cpu = {
+      server: Math.round(((cpuAfter.server - cpuBefore.server) * 1000) / events),
+      database: Math.round(((cpuAfter.database - cpuBefore.database) * 1000) / events),
+    };
     console.log(
-      `  ${Math.round(result.sent / result.seconds)} events/s, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, statuses ${JSON.stringify([...result.statuses])}${api ? `, API p99 ${api.p99.toFixed(0)} ms` : ""}`,
+      `  ${Math.round(result.sent / result.seconds)} events/s, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, statuses ${JSON.stringify([...result.statuses])}, CPU µs/event: clients ${result.clientCpuUs}, server ${cpu.server}, PostgreSQL ${cpu.database}${api ? `, API p99 ${api.p99.toFixed(0)} ms` : ""}`,
     );
-    runs.push({ flushAt, load: result, runId, ...(api ? { api } : {}) });
+    runs.push({ flushAt, load: result, runId, cpu, ...(api ? { api } : {}) });
   }
   if (kind === "postgres") {
     const { default: knex } = await import("knex");
@@ -109,7 +123,8 @@ const table = rows.map((r) => {
     .sort(([a], [b]) => a - b)
     .map(([s, n]) => `${s}×${n}`)
     .join(" ");
-  return `| ${r.kind === "pglite" ? "PGlite" : "PostgreSQL"} | ${r.flushAt} | ${rate} | ${r.load.p50.toFixed(0)} / ${r.load.p99.toFixed(0)} ms | ${r.load.sent.toLocaleString("en-US")} / ${r.stored.toLocaleString("en-US")} / ${r.load.failed} | ${statuses} | ${api} |`;
+  const cpu = `${r.load.clientCpuUs} / ${r.cpu.server}${r.kind === "postgres" ? ` / ${r.cpu.database}` : ""}`;
+  return `| ${r.kind === "pglite" ? "PGlite" : "PostgreSQL"} | ${r.flushAt} | ${rate} | ${r.load.p50.toFixed(0)} / ${r.load.p99.toFixed(0)} ms | ${r.load.sent.toLocaleString("en-US")} / ${r.stored.toLocaleString("en-US")} / ${r.load.failed} | ${statuses} | ${cpu} | ${api} |`;
 });
 for (const line of table) console.log(line);
 const rampLines = steps.map(
@@ -120,10 +135,10 @@ const onset = steps.find((s) => s.refused > 0);
 writeSection(
   "ingest",
   "Ingest: real analytics-node clients against `waymark start`",
-  `${events.toLocaleString("en-US")} tracks for ${users.toLocaleString("en-US")} users in random order from ${clients} concurrent analytics-node clients (each keeps four requests' worth of events outstanding), against \`waymark start\` in a child process (ticker, delivery and scanners running; a live journey enrolls on \`added_to_cart\` and waits on \`viewed_product\`). Request times as the SDK's fetch saw them. Load average at start: ${load}. \`npm run bench -- ingest --users ${users} --events ${events}\`.
+  `${events.toLocaleString("en-US")} tracks for ${users.toLocaleString("en-US")} users in random order from ${clients} concurrent analytics-node clients (in the bench process, each with up to four requests in flight; bench/ingest/sdk-load.ts), against \`waymark start\` in a child process (ticker, delivery and scanners running; a live journey enrolls on \`added_to_cart\`, then waits a day). Request times as the SDK's fetch saw them. Load average at start: ${load}. \`npm run bench -- ingest --users ${users} --events ${events}\`.
 
-| database | flushAt | events/s | request p50 / p99 | delivered / stored / failed | HTTP statuses | console API p99 meanwhile |
-|---|---|---|---|---|---|---|
+| database | flushAt | events/s | request p50 / p99 | delivered / stored / failed | HTTP statuses | CPU µs/event: clients / server / PostgreSQL | console API p99 meanwhile |
+|---|---|---|---|---|---|---|---|
 ${table.join("\n")}
 
 Targets (issue 13), 2 cores: PostgreSQL ≥ 15,000 events/s, PGlite ≥ 5,000 events/s, 0 lost (stored = delivered, 0 failed), console API p99 < 300 ms during the PGlite run.

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import knex, { type Knex } from "knex";
 import { connect } from "../../server/db/connect.ts";
 import { runCli, type Started, startWaymark, tempDir } from "../../tests/helpers/server-process.ts";
@@ -17,8 +18,23 @@ export interface BenchServer {
   secretKey: string;
   /** Admin API call with the secret key. */
   api: (method: string, path: string, body?: unknown) => Promise<Response>;
+  /**
+   * CPU time (ms) used so far by the server process and, on PostgreSQL, by the backends
+   * connected to its database: where the time goes, even on a machine others share.
+   */
+  cpu: () => Promise<{ server: number; database: number }>;
   /** Stops the server; returns a query function on its database for the counts. */
   stop: () => Promise<Knex>;
+}
+
+/** utime + stime of a process, ms (clock ticks are 10 ms on Linux). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 export async function startBenchServer(kind: "pglite" | "postgres"): Promise<BenchServer> {
@@ -43,14 +59,30 @@ export async function startBenchServer(kind: "pglite" | "postgres"): Promise<Ben
       headers: { authorization: `Bearer ${secretKey}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  const probe =
+    kind === "postgres"
+      ? knex({ client: "pg", connection: env.DATABASE_URL, pool: { min: 0, max: 1 } })
+      : null;
+  const cpu = async () => {
+    let database = 0;
+    if (probe) {
+      const { rows } = (await probe.raw(
+        "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+      )) as { rows: { pid: number }[] };
+      for (const r of rows) database += processCpuMs(r.pid);
+    }
+    return { server: processCpuMs(started.child.pid ?? 0), database };
+  };
   return {
     kind,
+    cpu,
     url: started.url,
     pid: started.child.pid ?? 0,
     writeKey,
     secretKey,
     api,
     async stop() {
+      await probe?.destroy();
       await started.stop();
       if (kind === "postgres") {
         return knex({ client: "pg", connection: env.DATABASE_URL, pool: { min: 0, max: 2 } });
@@ -90,6 +122,24 @@ export function branchJourney(id: string, trigger: string, answer: string) {
       { from: "asked", to: "thank", path: "yes" },
       { from: "asked", to: "done", path: "no" },
       { from: "thank", to: "done" },
+    ],
+  };
+}
+
+/** Trigger on `trigger`, then wait a day: entering is all the ticker does during the run. */
+export function waitJourney(id: string, trigger: string) {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: id,
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "event", event: trigger } },
+      { id: "later", type: "wait", wait: { kind: "duration", duration: "P1D" } },
+      { id: "done", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: "later" },
+      { from: "later", to: "done" },
     ],
   };
 }

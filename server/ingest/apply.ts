@@ -9,8 +9,10 @@ import {
 import {
   type ContactChange,
   existingExternalIds,
+  type ResolvedContact,
   resolveContacts,
   updateContacts,
+  type WantedContact,
 } from "../contacts/upsert.ts";
 import { insertEvents, type NewEvent, wakeWaiting } from "../events/record.ts";
 import { notifyDue } from "../runtime/due-channel.ts";
@@ -50,6 +52,8 @@ export type Outcome =
 export interface Applied {
   /** Parallel to the input: one outcome per command of each work. */
   outcomes: Outcome[][];
+  /** externalId → contact id of every user named, to remember once committed. */
+  contacts: Map<string, number>;
   events: number;
   enrolled: number;
   woken: number;
@@ -76,6 +80,8 @@ export async function applyCommands(
   live: readonly LiveJourney[],
   now: Date,
   notifyOthers: boolean,
+  /** Contact ids known to exist (committed earlier): externalId → id. */
+  known: ReadonlyMap<string, number> = new Map(),
 ): Promise<Applied> {
   const outcomes = works.map((w) => w.map((): Outcome => ACCEPTED));
   const refs: Ref[] = [];
@@ -158,18 +164,26 @@ export async function applyCommands(
     const prev = userChanges.get(r.target.userId);
     userChanges.set(r.target.userId, prev ? mergeProfiles(prev, r.cmd.profile) : r.cmd.profile);
   }
-  const resolved = await resolveContacts(
-    trx,
-    [...users].map((userId) => {
-      const fill = fills.get(userId);
-      const change = userChanges.get(userId);
-      const profile = fill && change ? mergeProfiles(fill, change) : (change ?? fill);
-      return profile
+  // Contacts this process saw committed need no lookup (ContactIds); the rest are found or
+  // created.
+  const resolved = new Map<string, ResolvedContact>();
+  const unknown: WantedContact[] = [];
+  for (const userId of users) {
+    const id = known.get(userId);
+    if (id !== undefined) {
+      resolved.set(userId, { id, created: false });
+      continue;
+    }
+    const fill = fills.get(userId);
+    const change = userChanges.get(userId);
+    const profile = fill && change ? mergeProfiles(fill, change) : (change ?? fill);
+    unknown.push(
+      profile
         ? { externalId: userId, create: true, profile }
-        : { externalId: userId, create: true };
-    }),
-    now,
-  );
+        : { externalId: userId, create: true },
+    );
+  }
+  for (const [userId, c] of await resolveContacts(trx, unknown, now)) resolved.set(userId, c);
   const contactOf = (t: Target): number | null => {
     if (t.kind === "contact") return t.id;
     if (t.kind === "anon") return null;
@@ -280,5 +294,7 @@ export async function applyCommands(
   await updateContacts(trx, [...changes.values()], now);
 
   if (notifyOthers && (enrolled.length > 0 || woken > 0)) await notifyDue(trx);
-  return { outcomes, events: stored.length, enrolled: enrolled.length, woken };
+  const contacts = new Map<string, number>();
+  for (const [userId, c] of resolved) contacts.set(userId, c.id);
+  return { outcomes, contacts, events: stored.length, enrolled: enrolled.length, woken };
 }

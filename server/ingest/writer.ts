@@ -57,28 +57,63 @@ interface Work {
 
 const PURGE_EVERY_MS = 3_600_000;
 
+/**
+ * externalId → contact id for contacts this process saw committed, so a track for a known user
+ * costs no lookup. Contacts are never renamed; should one be deleted, the event insert's
+ * foreign key fails and the writer forgets everything and writes the group again. Bounded:
+ * the oldest entries go first.
+ */
+export class ContactIds extends Map<string, number> {
+  constructor(readonly max = 100_000) {
+    super();
+  }
+  remember(entries: Iterable<[string, number]>) {
+    for (const [k, v] of entries) {
+      if (this.has(k)) continue;
+      if (this.size >= this.max) {
+        const oldest = this.keys().next();
+        if (!oldest.done) this.delete(oldest.value);
+      }
+      this.set(k, v);
+    }
+  }
+}
+
+const isForeignKeyViolation = (err: unknown) =>
+  typeof err === "object" && err !== null && "code" in err && err.code === "23503";
+
 export function createWriter(options: WriterOptions) {
   const queue: Work[] = [];
   let queued = 0;
   let running = 0;
   let lastPurge = 0;
+  const contactIds = new ContactIds();
 
   const retryAfter = () => Math.max(1, Math.ceil(options.maxWaitMs / 1000));
 
   const write = async (group: Work[]) => {
     const live = await options.live.get();
     const now = options.now();
-    const applied = await withDbRetry(() =>
-      options.knex.transaction((trx) =>
-        applyCommands(
-          trx,
-          group.map((w) => w.commands),
-          live,
-          now,
-          options.notifyOthers,
+    const attempt = () =>
+      withDbRetry(() =>
+        options.knex.transaction((trx) =>
+          applyCommands(
+            trx,
+            group.map((w) => w.commands),
+            live,
+            now,
+            options.notifyOthers,
+            contactIds,
+          ),
         ),
-      ),
-    );
+      );
+    const applied = await attempt().catch((err: unknown) => {
+      // A remembered contact no longer exists: forget them all, and look them up again.
+      if (!isForeignKeyViolation(err) || contactIds.size === 0) throw err;
+      contactIds.clear();
+      return attempt();
+    });
+    contactIds.remember(applied.contacts);
     group.forEach((w, i) => {
       w.resolve(applied.outcomes[i] ?? []);
     });

@@ -38,7 +38,7 @@ describe("waymark start on embedded PGlite", () => {
     expect(health).toEqual({
       status: "ok",
       database: "pglite",
-      migration: "20261126000000_contact_rfm.ts",
+      migration: "20261206010000_anonymous_profiles.ts",
     });
 
     const page = await fetch(`${first.url}/`);
@@ -97,12 +97,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("waymark start on PostgreSQL", () 
       expect(health).toEqual({
         status: "ok",
         database: "postgres",
-        migration: "20261126000000_contact_rfm.ts",
+        migration: "20261206010000_anonymous_profiles.ts",
       });
       await s.stop();
       const down = await runCli(["migrate", "--down"], { DATABASE_URL: url });
       expect(down.stdout).toContain(
-        "reverted: 20261126000000_contact_rfm.ts, 20261125040000_enrollment_steps.ts, 20261125030000_message_attribution.ts, 20261125020000_lean_hot_tables.ts, 20261125010000_audiences.ts, 20261125000000_initial_schema.ts",
+        "reverted: 20261206010000_anonymous_profiles.ts, 20261126000000_contact_rfm.ts, 20261125040000_enrollment_steps.ts, 20261125030000_message_attribution.ts, 20261125020000_lean_hot_tables.ts, 20261125010000_audiences.ts, 20261125000000_initial_schema.ts",
       );
     } finally {
       await drop();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { until } from "../helpers/time.ts";
 
 /**
  * Anonymous profiles and their merge into a user: an anonymous profile is stored but never
@@ -261,5 +262,35 @@ describe.each(databaseKinds)("anonymous profiles and merges on %s", (kind) => {
     expect(r.rejected[0]?.message).toMatch(/identified user/);
     expect(r.rejected[1]?.message).toMatch(/another user/);
     expect(await eventNames("x-1")).toEqual(["viewed:xa-1"]);
+  });
+
+  it("drops anonymous profiles never merged 30 days after they were last seen, keeping merged ones", async () => {
+    const day = 86_400_000;
+    clock.set(new Date(Date.parse(START) + 40 * day).toISOString());
+    const old = new Date(Date.parse(START) + 5 * day);
+    const recent = new Date(Date.parse(START) + 39 * day);
+    await db.knex("anonymous_ids").insert([
+      { anonymous_id: "stale", created_at: old, seen_at: old },
+      { anonymous_id: "fresh", created_at: recent, seen_at: recent },
+    ]);
+    await db.knex("anonymous_events").insert({
+      anonymous_id: "stale",
+      message_id: "s-1",
+      name: "viewed",
+      occurred_at: old,
+      received_at: old,
+    });
+    // a-1 was merged on START, more than 30 days ago: it stays, so a-1 keeps landing on u-1.
+    // Ingest purges at most hourly, after a write.
+    await batch([{ type: "track", userId: "purge-trigger", event: "e" }]);
+    const left = await until("the purge", async () => {
+      const ids = (await db
+        .knex("anonymous_ids")
+        .orderBy("anonymous_id")
+        .pluck("anonymous_id")) as string[];
+      return ids.includes("stale") ? null : ids;
+    });
+    expect(left).toEqual(expect.arrayContaining(["a-1", "fresh"]));
+    expect(await db.knex("anonymous_events").where({ anonymous_id: "stale" })).toEqual([]);
   });
 });
