@@ -130,7 +130,7 @@ export async function ramp(options: {
       decided: decided.length,
       asked: sentAt.size,
     });
-    console.log(`  ramp ${rate}/s:`, steps.at(-1));
+    console.log(`  ramp ${rate}/s:`, JSON.stringify(steps.at(-1)));
     const total = counts.accepted + counts.refused + counts.other;
     if (counts.refused > total * 0.2 || nextAnswer >= options.waiting) break;
   }

@@ -129,7 +129,7 @@ const table = rows.map((r) => {
 for (const line of table) console.log(line);
 const rampLines = steps.map(
   (s) =>
-    `| ${s.offered.toLocaleString("en-US")} | ${s.accepted.toLocaleString("en-US")} | ${s.refused.toLocaleString("en-US")} | ${s.p50 ?? "—"} / ${s.p99 ?? "—"} ms (${s.decided}/${s.asked}) |`,
+    `| ${s.offered.toLocaleString("en-US")} | ${s.accepted.toLocaleString("en-US")} | ${s.refused.toLocaleString("en-US")} | ${s.other.toLocaleString("en-US")} | ${s.p50 ?? "—"} / ${s.p99 ?? "—"} ms (${s.decided}/${s.asked}) |`,
 );
 const onset = steps.find((s) => s.refused > 0);
 writeSection(
@@ -147,8 +147,8 @@ ${
     ? `
 PostgreSQL under an open-loop ramp (batches of 100 on a fixed schedule for ${values["ramp-seconds"]} s per step, plus 50 answers/s to users waiting at an event branch; latency = branch decision's ticker batch time − send time):
 
-| offered events/s | accepted events/s | refused (503) | event → branch p50 / p99 (decided/asked) |
-|---|---|---|---|
+| offered events/s | accepted events/s | refused (503) | failed otherwise | event → branch p50 / p99 (decided/asked) |
+|---|---|---|---|---|
 ${rampLines.join("\n")}
 
 ${onset ? `503s start at an offered ${onset.offered.toLocaleString("en-US")} events/s; event → branch there: p50 ${onset.p50 ?? "—"} ms, p99 ${onset.p99 ?? "—"} ms.` : "No 503 up to the highest offered rate."}`

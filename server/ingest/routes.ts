@@ -78,7 +78,11 @@ export function ingestRoutes(deps: IngestDeps): Router {
   const write = (res: Response, commands: Command[]): Promise<Outcome[]> =>
     unavailableOnTransient(res, () => writer.submit(commands));
   const authenticated = async (req: Request, res: Response, next: (err?: unknown) => void) => {
-    await unavailableOnTransient(res, () => auth(req, res));
+    await unavailableOnTransient(res, async () => {
+      await auth(req, res);
+      // Saturated: refuse before reading the body (writer.ts, admit).
+      if (!writer.admit()) throw writer.overloaded();
+    });
     next();
   };
 

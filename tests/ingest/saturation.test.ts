@@ -23,7 +23,7 @@ describe.each(databaseKinds)("ingest when the database is saturated, on %s", (ki
       manualClock(Date.now()),
       {},
       {
-        ingest: { concurrency: 1, maxWaitMs: 400 },
+        ingest: { concurrency: 1, maxWaitMs: 1500, maxGroup: 4 },
       },
     );
     app.http.on("request", (req, res) => {
@@ -56,7 +56,7 @@ describe.each(databaseKinds)("ingest when the database is saturated, on %s", (ki
         }),
       });
     // The first request takes the one lane and waits on the lock; the second waits for the
-    // lane past its budget.
+    // lane past its budget (1.5 s).
     const first = post("sat-a");
     await new Promise((r) => setTimeout(r, 100));
     const second = await post("sat-b");
@@ -70,7 +70,7 @@ describe.each(databaseKinds)("ingest when the database is saturated, on %s", (ki
     analytics.track({ userId: "sat-1", event: "e", messageId: "sat-sdk" }, (err) => {
       if (!err) delivered++;
     });
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1700));
     await blocker.commit();
     expect((await first).status).toBe(200);
     await analytics.closeAndFlush({ timeout: 30_000 });
@@ -88,6 +88,72 @@ describe.each(databaseKinds)("ingest when the database is saturated, on %s", (ki
 });
 
 const quiet = { warn() {}, error() {}, debug() {}, deprecate() {} };
+
+describe.each(databaseKinds)("admission before the body is read, on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    app = await startTestApp(
+      db,
+      manualClock(Date.now()),
+      {},
+      {
+        ingest: { concurrency: 1, maxWaitMs: 5000, maxGroup: 4 },
+      },
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it("refuses at once, without waiting out the 5 s budget, when the queue already holds more than it can write", async () => {
+    expect((await app.ingest("/v1/track", { userId: "adm-0", event: "e" })).status).toBe(200);
+    const blocker = await db.knex.transaction();
+    await blocker.raw("lock table events in exclusive mode");
+    const auth = `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}`;
+    const post = async (n: number, tag: string) => {
+      const t = performance.now();
+      const res = await fetch(`${app.url}/v1/batch`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: auth },
+        body: JSON.stringify({
+          batch: Array.from({ length: n }, (_, i) => ({
+            type: "track",
+            userId: "adm-1",
+            event: "e",
+            messageId: `${tag}-${i}`,
+          })),
+        }),
+      });
+      await res.arrayBuffer();
+      return {
+        status: res.status,
+        ms: performance.now() - t,
+        retryAfter: res.headers.get("retry-after"),
+      };
+    };
+    const inLane = post(1, "lane");
+    await new Promise((r) => setTimeout(r, 100));
+    // Two full groups per lane (8 calls) may wait; the next request is refused at once.
+    const waiting = [post(4, "w1"), post(4, "w2")];
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await post(4, "refused");
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toMatch(/^\d+$/);
+    expect(refused.ms).toBeLessThan(2500);
+    await blocker.commit();
+    expect((await inLane).status).toBe(200);
+    expect((await Promise.all(waiting)).map((w) => w.status)).toEqual([200, 200]);
+    const stored = await db
+      .knex("events")
+      .where("message_id", "like", "refused-%")
+      .count("* as n")
+      .first();
+    expect(Number(stored?.n)).toBe(0);
+  });
+});
 
 describe("what counts as a saturated or unreachable database", () => {
   it("the pool's acquire timeout, a refused connection and our own overload are transient; a bug is not", async () => {
