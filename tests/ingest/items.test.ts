@@ -176,6 +176,43 @@ describe.each(databaseKinds)("ingest items on %s", (kind) => {
     expect(single.ms).toBeLessThan(2000);
   });
 
+  it("fills timezone and locale from context where the traits name none; traits win", async () => {
+    const r = await batch([
+      {
+        type: "identify",
+        userId: "ctx-1",
+        traits: { firstName: "C" },
+        context: { timezone: "Asia/Tokyo", locale: "en_US", ip: "203.0.113.9" },
+      },
+      {
+        type: "identify",
+        userId: "ctx-2",
+        traits: { timezone: "Europe/Paris", locale: "fr-FR" },
+        context: { timezone: "Asia/Tokyo", locale: "en-US" },
+      },
+      // A zone the device misreports is ignored, not a reason to lose the identify.
+      {
+        type: "identify",
+        userId: "ctx-3",
+        traits: { firstName: "D" },
+        context: { timezone: "Mars/Base" },
+      },
+    ]);
+    expect(r.body).toMatchObject({ accepted: 3, rejected: [] });
+    const rows = await db
+      .knex("contacts")
+      .whereIn("external_id", ["ctx-1", "ctx-2", "ctx-3"])
+      .orderBy("external_id")
+      .select("timezone", "locale", "attributes");
+    expect(rows.map((c: { timezone: string; locale: string }) => [c.timezone, c.locale])).toEqual([
+      ["Asia/Tokyo", "en-US"],
+      ["Europe/Paris", "fr-FR"],
+      [null, null],
+    ]);
+    // The IP is not kept anywhere.
+    expect(JSON.stringify(rows)).not.toContain("203.0.113.9");
+  });
+
   it("keeps __proto__ and constructor as plain keys", async () => {
     const r = await post(
       "/v1/batch",
