@@ -8,7 +8,7 @@ import { ingestAuth } from "./auth.ts";
 import { ingestBody, rawBody } from "./body.ts";
 import { mayHoldBadText } from "./hygiene.ts";
 import { type Command, type NormalizeContext, normalizeItem } from "./normalize.ts";
-import { BatchEnvelope, type IngestResponse, type ItemType, type Rejection } from "./schemas.ts";
+import { BatchEnvelope, type IngestResponse, type Rejection } from "./schemas.ts";
 import { createWriter, isTransient, Overloaded } from "./writer.ts";
 
 export interface IngestDeps {
@@ -33,9 +33,8 @@ export interface IngestDeps {
   onError?: (err: unknown) => void;
 }
 
-/** The Segment endpoints: batch (and its alias import) and one per call type. */
-export const SINGLE_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
-export const INGEST_PATHS = ["/v1/batch", "/v1/import", ...SINGLE_TYPES.map((t) => `/v1/${t}`)];
+/** The Segment endpoints: `/v1/batch` (and its alias `/v1/import`) and one per call type. */
+const SINGLE_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
 
 /**
  * Routes parse, call and answer. The router authenticates and rate-limits before it reads a
@@ -123,10 +122,12 @@ export function ingestRoutes(deps: IngestDeps): Router {
 
   for (const type of SINGLE_TYPES) {
     router.post(`/v1/${type}`, authenticated, ingestBody, async (req, res) => {
-      const r = normalizeItem(req.body, 0, type as ItemType, context(req));
+      const r = normalizeItem(req.body, 0, type, context(req));
       if ("field" in r) throw invalid(r);
       const [outcome] = await write(res, [r]);
-      if (outcome?.kind === "rejected") throw invalid({ index: 0, ...outcome });
+      if (outcome?.kind === "rejected") {
+        throw invalid({ index: 0, field: outcome.field, message: outcome.message });
+      }
       const body = answer([r], outcome ? [outcome] : [], []);
       if (r.event) body.duplicate = outcome?.kind === "duplicate";
       res.json(body);
