@@ -61,6 +61,7 @@ interface Work {
 
 const PURGE_EVERY_MS = 3_600_000;
 const ADMIT_QUEUE_MS = 1000;
+const ADMIT_FLOOR = 5000;
 
 /**
  * externalId → contact id for contacts this process saw committed, so a track for a known user
@@ -216,13 +217,13 @@ export function createWriter(options: WriterOptions) {
     },
     /**
      * Whether a new request can expect to start writing soon: the queue is under what the
-     * recent commit rate writes in ADMIT_QUEUE_MS (and never under two full groups per lane, so
-     * a burst on an idle server is not refused). A second of backlog keeps the event →
-     * decision latency of what is accepted near a second past saturation; `maxWaitMs` stays
-     * the hard bound.
+     * recent commit rate writes in ADMIT_QUEUE_MS (and never under ADMIT_FLOOR calls or two
+     * full groups per lane, so a burst on a server that was idle is not refused). A second of
+     * backlog keeps the event → decision latency of what is accepted near a second past
+     * saturation; `maxWaitMs` stays the hard bound.
      */
     admit(): boolean {
-      const floor = options.maxGroup * options.lanes * 2;
+      const floor = Math.max(ADMIT_FLOOR, options.maxGroup * options.lanes * 2);
       return queued < Math.max(floor, (committedPerSecond() * ADMIT_QUEUE_MS) / 1000);
     },
     overloaded: () => new Overloaded(retryAfter()),

@@ -136,8 +136,8 @@ describe.each(databaseKinds)("admission before the body is read, on %s", (kind) 
     };
     const inLane = post(1, "lane");
     await new Promise((r) => setTimeout(r, 100));
-    // Two full groups per lane (8 calls) may wait; the next request is refused at once.
-    const waiting = [post(4, "w1"), post(4, "w2")];
+    // 5,000 calls may wait (admission's floor); the next request is refused at once.
+    const waiting = [post(2500, "w1"), post(2500, "w2")];
     await new Promise((r) => setTimeout(r, 200));
     const refused = await post(4, "refused");
     expect(refused.status).toBe(503);
