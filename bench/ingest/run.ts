@@ -142,6 +142,8 @@ writeSection(
 ${table.join("\n")}
 
 Targets (issue 13), 2 cores: PostgreSQL ≥ 15,000 events/s, PGlite ≥ 5,000 events/s, 0 lost (stored = delivered, 0 failed), console API p99 < 300 ms during the PGlite run.
+
+Reading the CPU column: clients, server and database share the 2 cores, so events/s can be at most 2,000,000 ÷ (their µs/event summed), and the clients — all four in this one process, one core at most — at most 1,000,000 ÷ theirs. analytics-node itself costs about as much CPU per event as the server and PostgreSQL together; where its column is the largest, the benchmark's own clients are the limit. The ramp below sends with a plain HTTP client (a few µs per event) and shows what the server sustains. The machine may be shared: the load average above says how busy it was.
 ${
   steps.length
     ? `
