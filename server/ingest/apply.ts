@@ -54,6 +54,8 @@ export interface Applied {
   outcomes: Outcome[][];
   /** externalId → contact id of every user named, to remember once committed. */
   contacts: Map<string, number>;
+  /** anonymous id → contact id of every anonymous id seen merged, likewise. */
+  anonymous: Map<string, number>;
   events: number;
   enrolled: number;
   woken: number;
@@ -82,6 +84,8 @@ export async function applyCommands(
   notifyOthers: boolean,
   /** Contact ids known to exist (committed earlier): externalId → id. */
   known: ReadonlyMap<string, number> = new Map(),
+  /** Anonymous ids known merged (committed earlier): anonymous id → contact id. */
+  knownAnonymous: ReadonlyMap<string, number> = new Map(),
 ): Promise<Applied> {
   const outcomes = works.map((w) => w.map((): Outcome => ACCEPTED));
   const refs: Ref[] = [];
@@ -112,12 +116,16 @@ export async function applyCommands(
   }
   const mergeOf = (c: Command) => (c.merge !== null && c.merge !== c.userId ? c.merge : null);
 
-  // Phase 1: anonymous ids, locked; merges decided in call order (the first user wins).
+  // Phase 1: anonymous ids, locked; merges decided in call order (the first user wins). An id
+  // this process saw merged needs neither: a merge is final, so its calls go to its contact
+  // and a second user naming it changes nothing (an alias still checks, below).
   const anonIds = new Set<string>();
   for (const { cmd } of active()) {
-    if (cmd.userId === null && cmd.anonymousId !== null) anonIds.add(cmd.anonymousId);
+    if (cmd.userId === null && cmd.anonymousId !== null && !knownAnonymous.has(cmd.anonymousId)) {
+      anonIds.add(cmd.anonymousId);
+    }
     const m = mergeOf(cmd);
-    if (m !== null) anonIds.add(m);
+    if (m !== null && (cmd.type === "alias" || !knownAnonymous.has(m))) anonIds.add(m);
   }
   const anon = await lockAnonymous(trx, [...anonIds], now);
   const pending = new Map<string, string>();
@@ -135,11 +143,11 @@ export async function applyCommands(
     const { cmd } = r;
     if (cmd.userId !== null) r.target = { kind: "user", userId: cmd.userId };
     else if (cmd.anonymousId !== null) {
-      const row = anon.get(cmd.anonymousId);
+      const merged = anon.get(cmd.anonymousId)?.contactId ?? knownAnonymous.get(cmd.anonymousId);
       const to = pending.get(cmd.anonymousId);
       r.target =
-        row && row.contactId !== null
-          ? { kind: "contact", id: row.contactId }
+        merged !== undefined && merged !== null
+          ? { kind: "contact", id: merged }
           : to !== undefined
             ? { kind: "user", userId: to }
             : { kind: "anon", anonymousId: cmd.anonymousId };
@@ -164,8 +172,8 @@ export async function applyCommands(
     const prev = userChanges.get(r.target.userId);
     userChanges.set(r.target.userId, prev ? mergeProfiles(prev, r.cmd.profile) : r.cmd.profile);
   }
-  // Contacts this process saw committed need no lookup (ContactIds); the rest are found or
-  // created.
+  // Contacts this process saw committed need no lookup (RememberedIds, writer.ts); the rest are
+  // found or created.
   const resolved = new Map<string, ResolvedContact>();
   const unknown: WantedContact[] = [];
   for (const userId of users) {
@@ -296,5 +304,7 @@ export async function applyCommands(
   if (notifyOthers && (enrolled.length > 0 || woken > 0)) await notifyDue(trx);
   const contacts = new Map<string, number>();
   for (const [userId, c] of resolved) contacts.set(userId, c.id);
-  return { outcomes, contacts, events: stored.length, enrolled: enrolled.length, woken };
+  const anonymous = new Map(merged);
+  for (const [id, row] of anon) if (row.contactId !== null) anonymous.set(id, row.contactId);
+  return { outcomes, contacts, anonymous, events: stored.length, enrolled: enrolled.length, woken };
 }

@@ -65,11 +65,13 @@ const ADMIT_FLOOR = 5000;
 
 /**
  * externalId → contact id for contacts this process saw committed, so a track for a known user
- * costs no lookup. Contacts are never renamed; should one be deleted, the event insert's
- * foreign key fails and the writer forgets everything and writes the group again. Bounded:
- * the oldest entries go first.
+ * costs no lookup; likewise anonymous id → contact for merged anonymous ids, so calls carrying
+ * both ids (analytics.js sends both on every call after sign-in) cost no lock. Contacts are
+ * never renamed and merges are final; should a contact be deleted, the event insert's foreign
+ * key fails and the writer forgets everything and writes the group again. Bounded: the oldest
+ * entries go first.
  */
-export class ContactIds extends Map<string, number> {
+export class RememberedIds extends Map<string, number> {
   constructor(readonly max = 100_000) {
     super();
   }
@@ -106,7 +108,8 @@ export function createWriter(options: WriterOptions) {
   };
   let running = 0;
   let lastPurge = 0;
-  const contactIds = new ContactIds();
+  const contactIds = new RememberedIds();
+  const anonymousIds = new RememberedIds();
 
   const retryAfter = () => Math.max(1, Math.ceil(options.maxWaitMs / 1000));
 
@@ -123,16 +126,19 @@ export function createWriter(options: WriterOptions) {
             now,
             options.notifyOthers,
             contactIds,
+            anonymousIds,
           ),
         ),
       );
     const applied = await attempt().catch((err: unknown) => {
       // A remembered contact no longer exists: forget them all, and look them up again.
-      if (!isForeignKeyViolation(err) || contactIds.size === 0) throw err;
+      if (!isForeignKeyViolation(err) || contactIds.size + anonymousIds.size === 0) throw err;
       contactIds.clear();
+      anonymousIds.clear();
       return attempt();
     });
     contactIds.remember(applied.contacts);
+    anonymousIds.remember(applied.anonymous);
     advanceSlots(Date.now());
     const calls = applied.outcomes.reduce((n, o) => n + o.length, 0);
     slots[slotAt % slots.length] = (slots[slotAt % slots.length] ?? 0) + calls;

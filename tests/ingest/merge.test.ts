@@ -160,11 +160,22 @@ describe.each(databaseKinds)("anonymous profiles and merges on %s", (kind) => {
       .select("journey_id", "body");
     expect(messages).toEqual([{ journey_id: "browse", body: expect.stringMatching(/^Hi Real/) }]);
 
-    // Later calls with only the anonymous id land on the user directly.
+    // Later calls with only the anonymous id land on the user directly — in this process
+    // (which remembers the merge) and in another one (which reads it under the row lock).
     await batch([
       { type: "track", anonymousId: "a-1", event: "viewed_product", messageId: "a1-e4" },
     ]);
     expect((await eventNames("u-1")).at(-1)).toBe("viewed_product:a1-e4");
+    const second = await startTestApp(db, clock);
+    try {
+      const r = await second.ingest("/v1/batch", {
+        batch: [{ type: "track", anonymousId: "a-1", event: "viewed_product", messageId: "a1-e5" }],
+      });
+      expect(r.body).toMatchObject({ accepted: 1 });
+    } finally {
+      await second.close();
+    }
+    expect((await eventNames("u-1")).at(-1)).toBe("viewed_product:a1-e5");
     // A second user on the same device does not take the first one's history.
     const other = await batch([
       { type: "identify", userId: "u-other", anonymousId: "a-1", traits: { firstName: "O" } },
