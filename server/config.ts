@@ -27,6 +27,10 @@ export interface Config {
   tickBatch: number | undefined;
   /** Parallel ticker loops (PostgreSQL only). */
   tickConcurrency: number;
+  /** PostgreSQL connections per process (docs/SCALING.md sizes it). */
+  dbPool: number;
+  /** Ingest transactions at a time per process (PostgreSQL; PGlite runs one). */
+  ingestConcurrency: number;
   /** Zone used for quiet hours when a contact has neither a profile zone nor a phone country. */
   workspaceTimezone: string;
   /**
@@ -51,6 +55,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? intFrom(env.WAYMARK_TICK_BATCH, 500, "WAYMARK_TICK_BATCH")
       : undefined,
     tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY"),
+    dbPool: intFrom(env.WAYMARK_DB_POOL, 10, "WAYMARK_DB_POOL", { min: 2, max: 1000 }),
+    ingestConcurrency: intFrom(env.WAYMARK_INGEST_CONCURRENCY, 2, "WAYMARK_INGEST_CONCURRENCY", {
+      min: 1,
+      max: 64,
+    }),
     secureCookies: env.WAYMARK_SECURE_COOKIES === "true",
     workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
     // At least 100 ms, so a typo cannot turn the scan into a busy loop; at most a day.

@@ -61,7 +61,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
   let realtime: Realtime | undefined;
   let admin: AdminSocket | undefined;
   try {
-    db = await connect({ url: config.databaseUrl, pgliteDir: config.dataDir });
+    db = await connect({
+      url: config.databaseUrl,
+      pgliteDir: config.dataDir,
+      poolMax: config.dbPool,
+    });
     const applied = await migrateLatest(db.knex);
     if (applied.length) log.info({ applied }, "migrations applied");
     const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
@@ -84,6 +88,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       workspaceTimezone: config.workspaceTimezone,
       serveClient: config.serveClient,
       secureCookies: config.secureCookies,
+      ingest: { concurrency: config.ingestConcurrency },
       ...(activity ? { activity } : {}),
     });
     handle = app;

@@ -1,103 +1,210 @@
 import type { Knex } from "knex";
-import { normalizePhone } from "../../engine/time/index.ts";
-import type { FieldCrypto } from "../privacy/keys.ts";
+import { attributesWithGroups, MAX_GROUPS, type ProfileRow } from "./profile.ts";
 
-/** A profile change from identify (or an empty one: track for an unknown user creates it). */
-export interface ContactUpdate {
+/**
+ * Contact writes for ingest, in two steps with different locking, so that concurrent batches
+ * and the ticker never wait on each other in a cycle (docs/SCALING.md, "Ingest and locks"):
+ *
+ *  1. resolveContacts: find the contacts a batch names and create the missing ones, in
+ *     external_id order. An existing contact is only read, never locked: a track for a known
+ *     user costs an index probe, not a row version and a lock the ticker would queue behind.
+ *  2. updateContacts: profile changes to existing contacts, last in the ingest transaction,
+ *     locking the rows first in id order — the order the ticker locks contacts in
+ *     (server/runtime/sql/contact-state.ts) — then updating them.
+ */
+
+export interface WantedContact {
   externalId: string;
-  email?: string | null;
-  /** Already normalized to E.164 by the caller's validation. */
-  phone?: { e164: string; country: string | undefined } | null;
-  timezone?: string | null;
-  locale?: string | null;
-  attributes?: Record<string, unknown>;
-  /** channel → category → granted. */
-  consent?: Record<string, Record<string, boolean>>;
-  consentSource?: string;
+  /** Create the contact when missing (false: only look it up, e.g. an alias's previousId). */
+  create: boolean;
+  /** The new contact's profile (identify); absent for a contact created by a track. */
+  profile?: ProfileRow;
 }
 
-export function normalizeContactPhone(raw: string, defaultCountry?: string) {
-  return normalizePhone(raw, defaultCountry);
+export interface ResolvedContact {
+  id: number;
+  /** Created by this call, with `profile` already applied. */
+  created: boolean;
 }
 
 /**
- * Creates or updates contacts in one statement per call, whatever the batch size, and returns
- * externalId → contact id. Several updates for the same user in one batch are merged first
- * (later wins, attributes merged), because one INSERT … ON CONFLICT cannot touch a row twice.
- * Attributes and consent merge into what is stored; fields absent from the update are kept.
+ * externalId → contact for every wanted id that exists or was created. One statement in the
+ * common case; a second only for ids another transaction created while this one ran.
  */
-export async function upsertContacts(
-  trx: Knex | Knex.Transaction,
-  crypto: FieldCrypto,
-  updates: ContactUpdate[],
+export async function resolveContacts(
+  trx: Knex.Transaction,
+  wanted: readonly WantedContact[],
   now: Date,
-): Promise<Map<string, number>> {
-  const merged = new Map<string, ContactUpdate>();
-  for (const u of updates) {
-    const prev = merged.get(u.externalId);
-    merged.set(u.externalId, prev ? mergeUpdates(prev, u) : u);
-  }
-  if (merged.size === 0) return new Map();
-  const rows = [...merged.values()].map((u) => ({
-    external_id: u.externalId,
-    email: u.email ?? null,
-    phone_encrypted: u.phone ? crypto.encrypt(u.phone.e164) : null,
-    phone_hash: u.phone ? crypto.blindIndex(u.phone.e164) : null,
-    phone_country: u.phone?.country ?? null,
-    timezone: u.timezone ?? null,
-    locale: u.locale ?? null,
-    attributes: u.attributes ?? {},
-    consent: consentJson(u, now),
-  }));
-  // Absent fields arrive as null and keep the stored value (traits merge, as in Segment);
-  // consent merges two levels deep so granting sms.promotional keeps sms.transactional.
+): Promise<Map<string, ResolvedContact>> {
+  const out = new Map<string, ResolvedContact>();
+  if (wanted.length === 0) return out;
+  const rows = [...wanted]
+    .sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0))
+    .map((w) => {
+      const p = w.profile;
+      return {
+        external_id: w.externalId,
+        create_it: w.create,
+        email: p?.email ?? null,
+        phone_encrypted: p?.phone_encrypted ?? null,
+        phone_hash: p?.phone_hash ?? null,
+        phone_country: p?.phone_country ?? null,
+        timezone: p?.timezone ?? null,
+        locale: p?.locale ?? null,
+        attributes: p ? attributesWithGroups(p) : null,
+        consent: p?.consent ?? null,
+      };
+    });
+  // `found` reads the statement's snapshot; `ins` creates the rest in external_id order. A row
+  // another transaction inserts meanwhile makes ours wait for it and then skip (DO NOTHING),
+  // and is missing from both: the follow-up select below reads it once committed.
   const result = (await trx.raw(
-    `insert into contacts as c (external_id, email, phone_encrypted, phone_hash, phone_country,
-                                timezone, locale, attributes, consent, created_at, updated_at)
-     select x.external_id, x.email, x.phone_encrypted, x.phone_hash, x.phone_country, x.timezone,
-            x.locale, x.attributes, x.consent, ?, ?
-       from jsonb_to_recordset(?::jsonb) as x(
-              external_id text, email text, phone_encrypted text, phone_hash text,
-              phone_country text, timezone text, locale text, attributes jsonb, consent jsonb)
-     on conflict (external_id) do update set
-       email = coalesce(excluded.email, c.email),
-       phone_encrypted = coalesce(excluded.phone_encrypted, c.phone_encrypted),
-       phone_hash = coalesce(excluded.phone_hash, c.phone_hash),
-       phone_country = coalesce(excluded.phone_country, c.phone_country),
-       timezone = coalesce(excluded.timezone, c.timezone),
-       locale = coalesce(excluded.locale, c.locale),
-       attributes = c.attributes || excluded.attributes,
-       consent = c.consent || coalesce(
-         (select jsonb_object_agg(t.channel, coalesce(c.consent -> t.channel, '{}'::jsonb) || t.cats)
-            from jsonb_each(excluded.consent) as t(channel, cats)),
-         '{}'::jsonb),
-       updated_at = excluded.updated_at
-     returning id, external_id`,
-    [now, now, JSON.stringify(rows)],
-  )) as { rows: { id: string | number; external_id: string }[] };
-  return new Map(result.rows.map((r) => [r.external_id, Number(r.id)]));
-}
-
-function mergeUpdates(a: ContactUpdate, b: ContactUpdate): ContactUpdate {
-  const out: ContactUpdate = { ...a, ...b };
-  if (a.attributes || b.attributes) out.attributes = { ...a.attributes, ...b.attributes };
-  if (a.consent || b.consent) {
-    const consent: Record<string, Record<string, boolean>> = { ...a.consent };
-    for (const [channel, cats] of Object.entries(b.consent ?? {}))
-      consent[channel] = { ...consent[channel], ...cats };
-    out.consent = consent;
+    `with x as (
+       select * from jsonb_to_recordset(?::jsonb) as x(
+         external_id text, create_it boolean, email text, phone_encrypted text, phone_hash text,
+         phone_country text, timezone text, locale text, attributes jsonb, consent jsonb)
+     ),
+     found as (select c.id, c.external_id from x join contacts c on c.external_id = x.external_id),
+     ins as (
+       insert into contacts (external_id, email, phone_encrypted, phone_hash, phone_country,
+                             timezone, locale, attributes, consent, created_at, updated_at)
+       select x.external_id, x.email, x.phone_encrypted, x.phone_hash, x.phone_country,
+              x.timezone, x.locale, coalesce(x.attributes, '{}'::jsonb),
+              coalesce(x.consent, '{}'::jsonb), ?, ?
+         from x
+        where x.create_it and not exists (select 1 from found f where f.external_id = x.external_id)
+        order by x.external_id
+       on conflict (external_id) do nothing
+       returning id, external_id
+     )
+     select id, external_id, false as created from found
+     union all
+     select id, external_id, true as created from ins`,
+    [JSON.stringify(rows), now, now],
+  )) as { rows: { id: string | number; external_id: string; created: boolean }[] };
+  for (const r of result.rows) out.set(r.external_id, { id: Number(r.id), created: r.created });
+  const late = wanted.filter((w) => w.create && !out.has(w.externalId)).map((w) => w.externalId);
+  if (late.length > 0) {
+    const again = (await trx.raw(
+      "select id, external_id from contacts where external_id = any(?::text[])",
+      [late],
+    )) as { rows: { id: string | number; external_id: string }[] };
+    for (const r of again.rows) out.set(r.external_id, { id: Number(r.id), created: false });
   }
   return out;
 }
 
-function consentJson(u: ContactUpdate, now: Date) {
-  const out: Record<string, Record<string, { granted: boolean; source: string; at: string }>> = {};
-  for (const [channel, cats] of Object.entries(u.consent ?? {})) {
-    const entry: Record<string, { granted: boolean; source: string; at: string }> = {};
-    for (const [category, granted] of Object.entries(cats)) {
-      entry[category] = { granted, source: u.consentSource ?? "api", at: now.toISOString() };
-    }
-    out[channel] = entry;
-  }
-  return out;
+export interface ContactChange {
+  id: number;
+  /** Applied over what is stored (its non-null values win). */
+  change: ProfileRow;
+  /** A merged anonymous profile: fills only what neither the contact nor `change` has. */
+  fill?: ProfileRow;
+}
+
+/**
+ * Consent merge in SQL, the rule of mergeConsent (server/contacts/profile.ts): per channel and
+ * category, the incoming record replaces the stored one when there is none, or when it states
+ * a different choice and is not older. `at` values are ISO 8601 UTC strings from
+ * Date.toISOString, which compare as text in time order.
+ */
+function consentMergeSql(stored: string, incoming: string): string {
+  return `${stored} || coalesce((
+    select jsonb_object_agg(ch.key, coalesce(${stored} -> ch.key, '{}'::jsonb) || coalesce((
+        select jsonb_object_agg(cat.key, cat.value)
+          from jsonb_each(ch.value) as cat
+         where ${stored} -> ch.key -> cat.key is null
+            or ((${stored} -> ch.key -> cat.key ->> 'granted') is distinct from (cat.value ->> 'granted')
+                and coalesce(${stored} -> ch.key -> cat.key ->> 'at', '') <= cat.value ->> 'at')
+        ), '{}'::jsonb))
+      from jsonb_each(${incoming}) as ch
+     where jsonb_typeof(ch.value) = 'object'), '{}'::jsonb)`;
+}
+
+/**
+ * Applies profile changes to existing contacts. The rows are locked first, in id order (the
+ * UPDATE … FROM below would lock them in whatever order its join produces), then updated in
+ * one statement.
+ */
+export async function updateContacts(
+  trx: Knex.Transaction,
+  changes: readonly ContactChange[],
+  now: Date,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const ids = [...new Set(changes.map((c) => c.id))].sort((a, b) => a - b);
+  await trx.raw(
+    "select 1 from contacts where id = any(?::bigint[]) order by id for no key update",
+    [ids],
+  );
+  const rows = changes.map(({ id, change: x, fill: f }) => ({
+    id,
+    email: x.email,
+    phone_encrypted: x.phone_encrypted,
+    phone_hash: x.phone_hash,
+    phone_country: x.phone_country,
+    timezone: x.timezone,
+    locale: x.locale,
+    attributes: x.attributes,
+    consent: x.consent,
+    group_ids: x.group_ids.length > 0 ? x.group_ids : null,
+    fill_email: f?.email ?? null,
+    fill_phone_encrypted: f?.phone_encrypted ?? null,
+    fill_phone_hash: f?.phone_hash ?? null,
+    fill_phone_country: f?.phone_country ?? null,
+    fill_timezone: f?.timezone ?? null,
+    fill_locale: f?.locale ?? null,
+    fill_attributes: f?.attributes ?? {},
+  }));
+  // The phone's three columns move together: the change's number, else the stored one, else
+  // the filled one. Group ids are added to attributes.groupIds (first MAX_GROUPS kept).
+  const phone = (col: string) =>
+    `case when x.phone_encrypted is not null then x.${col}
+          when c.phone_encrypted is not null then c.${col}
+          else x.fill_${col} end`;
+  await trx.raw(
+    `update contacts c set
+       email = coalesce(x.email, c.email, x.fill_email),
+       phone_encrypted = ${phone("phone_encrypted")},
+       phone_hash = ${phone("phone_hash")},
+       phone_country = ${phone("phone_country")},
+       timezone = coalesce(x.timezone, c.timezone, x.fill_timezone),
+       locale = coalesce(x.locale, c.locale, x.fill_locale),
+       attributes = (x.fill_attributes || c.attributes || x.attributes) || case
+         when x.group_ids is null then '{}'::jsonb
+         else jsonb_build_object('groupIds', (
+           select coalesce(jsonb_agg(g.id order by g.first), '[]'::jsonb)
+             from (select u.id, min(u.ord) as first
+                     from (select e.id, e.ord from jsonb_array_elements_text(
+                             case when jsonb_typeof(c.attributes -> 'groupIds') = 'array'
+                                  then c.attributes -> 'groupIds' else '[]'::jsonb end)
+                             with ordinality as e(id, ord)
+                           union all
+                           select n.id, 1000000 + n.ord
+                             from jsonb_array_elements_text(x.group_ids) with ordinality as n(id, ord)) u
+                    group by u.id order by first limit ${MAX_GROUPS}) g))
+       end,
+       consent = ${consentMergeSql("c.consent", "x.consent")},
+       updated_at = ?
+     from jsonb_to_recordset(?::jsonb) as x(
+       id bigint, email text, phone_encrypted text, phone_hash text, phone_country text,
+       timezone text, locale text, attributes jsonb, consent jsonb, group_ids jsonb,
+       fill_email text, fill_phone_encrypted text, fill_phone_hash text, fill_phone_country text,
+       fill_timezone text, fill_locale text, fill_attributes jsonb)
+     where c.id = x.id`,
+    [now, JSON.stringify(rows)],
+  );
+}
+
+/** Which of these external ids name existing contacts (read only, no lock). */
+export async function existingExternalIds(
+  trx: Knex.Transaction,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = (await trx.raw(
+    "select external_id from contacts where external_id = any(?::text[])",
+    [[...ids]],
+  )) as { rows: { external_id: string }[] };
+  return new Set(result.rows.map((r) => r.external_id));
 }

@@ -19,6 +19,7 @@ export interface NewEvent {
 export interface StoredEvent {
   id: number;
   contactId: number;
+  messageId: string;
   name: string;
   properties: Record<string, unknown>;
   occurredAt: Date;
@@ -31,53 +32,93 @@ export interface Recorded {
   woken: number;
 }
 
+/**
+ * Stores events and wakes the enrollments waiting on them (the delivery worker's message events
+ * and inbound replies; ingest calls the two halves itself, between other statements).
+ */
 export async function recordEvents(
   trx: Knex | Knex.Transaction,
   events: NewEvent[],
   now: Date,
 ): Promise<Recorded> {
-  if (events.length === 0) return { inserted: [], woken: 0 };
-  const inserted = (await trx("events")
-    .insert(
-      events.map((e) => ({
-        contact_id: e.contactId,
-        message_id: e.messageId,
-        name: e.name,
-        properties: JSON.stringify(e.properties ?? {}),
-        occurred_at: e.occurredAt,
-        received_at: now,
-      })),
-    )
-    .onConflict(["contact_id", "message_id"])
-    .ignore()
-    .returning(["id", "contact_id", "name", "properties", "occurred_at"])) as {
-    id: string | number;
-    contact_id: string | number;
-    name: string;
-    properties: Record<string, unknown>;
-    occurred_at: Date;
-  }[];
+  const inserted = await insertEvents(trx, events, now);
   if (inserted.length === 0) return { inserted: [], woken: 0 };
-  const stored = inserted.map((r) => ({
-    id: Number(r.id),
-    contactId: Number(r.contact_id),
-    name: r.name,
-    properties: r.properties,
-    occurredAt: new Date(r.occurred_at),
-  }));
   const woken = await wakeWaiting(
     trx,
-    stored.map((r) => r.contactId),
-    stored.map((r) => r.name),
+    inserted.map((r) => r.contactId),
+    inserted.map((r) => r.name),
     now,
   );
-  return { inserted: stored, woken };
+  return { inserted, woken };
+}
+
+/**
+ * Inserts events, skipping those already stored under the same (contact, messageId), and returns
+ * the ones stored now. Rows go in ordered by contact, then event time, then input order: a
+ * contact's events get ids (the order the engine reads them in) in the order they happened,
+ * and two transactions inserting overlapping keys — an SDK retrying a batch whose first attempt
+ * is still running — wait on each other's keys in the same order, so they cannot deadlock (a
+ * retry shifts a batch's times uniformly, if at all, and keeps its order). One statement
+ * whatever the count: the rows travel as one JSON document, and only ids come back.
+ */
+export async function insertEvents(
+  trx: Knex | Knex.Transaction,
+  events: readonly NewEvent[],
+  now: Date,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const sorted = events
+    .map((e, i) => ({ e, i, t: e.occurredAt.getTime() }))
+    .sort((a, b) => a.e.contactId - b.e.contactId || a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
+  const rows = sorted.map((e) => ({
+    contact_id: e.contactId,
+    message_id: e.messageId,
+    name: e.name,
+    properties: e.properties ?? {},
+    occurred_at: e.occurredAt.toISOString(),
+  }));
+  const result = (await trx.raw(
+    `insert into events (contact_id, message_id, name, properties, occurred_at, received_at)
+     select x.contact_id, x.message_id, x.name, x.properties, x.occurred_at, ?
+       from rows from (jsonb_to_recordset(?::jsonb) as (contact_id bigint, message_id text,
+                       name text, properties jsonb, occurred_at timestamptz))
+            with ordinality as x(contact_id, message_id, name, properties, occurred_at, ord)
+      order by x.ord
+     on conflict (contact_id, message_id) do nothing
+     returning id, contact_id, message_id`,
+    [now, JSON.stringify(rows)],
+  )) as { rows: { id: string | number; contact_id: string | number; message_id: string }[] };
+  const ids = new Map<string, number>();
+  for (const r of result.rows) ids.set(`${r.contact_id}\u0000${r.message_id}`, Number(r.id));
+  const stored: StoredEvent[] = [];
+  for (const e of sorted) {
+    const key = `${e.contactId}\u0000${e.messageId}`;
+    const id = ids.get(key);
+    if (id === undefined) continue;
+    // The same key twice in one call is stored once.
+    ids.delete(key);
+    stored.push({
+      id,
+      contactId: e.contactId,
+      messageId: e.messageId,
+      name: e.name,
+      properties: e.properties ?? {},
+      occurredAt: e.occurredAt,
+    });
+  }
+  return stored;
 }
 
 /**
  * Moves the wake-up of every active enrollment of these contacts that waits on one of these
- * event names to `now`; the name `*` wakes all of the contact's active enrollments. Pairs are passed as parallel arrays and joined with unnest: one
- * statement whatever the batch size.
+ * event names to `now`; the name `*` wakes all of the contact's active enrollments. Pairs are
+ * passed as parallel arrays and joined with unnest: one statement whatever the batch size.
+ *
+ * The wake-up rows are locked first, in enrollment id order, then updated: an UPDATE … FROM
+ * locks in its join's order, which differs between two batches touching the same enrollments.
+ * A row the ticker has claimed is waited for, not skipped — the ticker did not see this event,
+ * and would otherwise overwrite the wake-up with its own.
  */
 export async function wakeWaiting(
   trx: Knex | Knex.Transaction,
@@ -86,18 +127,27 @@ export async function wakeWaiting(
   now: Date,
 ): Promise<number> {
   if (contactIds.length === 0) return 0;
+  const pairs = new Map<string, [number, string]>();
+  for (let i = 0; i < contactIds.length; i++) {
+    const id = contactIds[i] ?? 0;
+    const name = names[i] ?? "";
+    pairs.set(`${id}\u0000${name}`, [id, name]);
+  }
   const result = (await trx.raw(
-    `update enrollment_wakeups w
-        set wake_at = ?
-       from enrollments e,
-            unnest(?::bigint[], ?::text[]) as ev(contact_id, name)
-      where e.id = w.enrollment_id
-        and e.status = 'active'
-        and e.contact_id = ev.contact_id
-        and (ev.name = '*' or ev.name = any(e.waits_for))
-        and not w.held
-        and w.wake_at > ?`,
-    [now, contactIds, names, now],
+    `with due as (
+       select w.enrollment_id
+         from unnest(?::bigint[], ?::text[]) as ev(contact_id, name)
+         join enrollments e on e.contact_id = ev.contact_id and e.status = 'active'
+                           and (ev.name = '*' or ev.name = any(e.waits_for))
+         join enrollment_wakeups w on w.enrollment_id = e.id
+        where not w.held and w.wake_at > ?
+        order by w.enrollment_id
+          for update of w
+     )
+     update enrollment_wakeups w set wake_at = ?
+       from (select distinct enrollment_id from due) d
+      where w.enrollment_id = d.enrollment_id`,
+    [[...pairs.values()].map((p) => p[0]), [...pairs.values()].map((p) => p[1]), now, now],
   )) as { rowCount?: number; affectedRows?: number };
   return result.rowCount ?? result.affectedRows ?? 0;
 }

@@ -1,30 +1,11 @@
 import { createRequire } from "node:module";
 import { z } from "zod";
-import { BatchBody, IdentifyBody, TrackBody } from "../ingest/schemas.ts";
+import { INGEST_OPERATIONS, IngestResponse } from "../ingest/openapi.ts";
 import type { RouteSpec } from "./routes.ts";
 
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }),
 });
-
-/** Ingest is authenticated by write keys, not the route table's sessions: documented here. */
-const INGEST: { path: string; summary: string; body: z.ZodType }[] = [
-  {
-    path: "/v1/identify",
-    summary: "Create or update a contact (Segment identify); `consent` is Waymark's addition",
-    body: IdentifyBody,
-  },
-  {
-    path: "/v1/track",
-    summary: "Record an event (Segment track); idempotent by messageId; enrolls and wakes journeys",
-    body: TrackBody,
-  },
-  {
-    path: "/v1/batch",
-    summary: "Up to 500 identify/track calls; the whole batch is rejected if any item is invalid",
-    body: BatchBody,
-  },
-];
 
 /** The API document's version is the package's. */
 export const API_VERSION = (
@@ -76,7 +57,7 @@ export function buildOpenApi(
       };
     paths[path] = { ...paths[path], [r.method]: op };
   }
-  for (const i of INGEST) {
+  for (const i of INGEST_OPERATIONS) {
     paths[i.path] = {
       post: {
         summary: i.summary,
@@ -86,8 +67,13 @@ export function buildOpenApi(
           content: { "application/json": { schema: jsonSchema(i.body) } },
         },
         responses: {
-          "200": { description: "OK" },
+          "200": {
+            description: "Processed; every accepted item is committed",
+            content: { "application/json": { schema: jsonSchema(IngestResponse) } },
+          },
+          "415": { $ref: "#/components/responses/Error" },
           "429": { $ref: "#/components/responses/Error" },
+          "503": { $ref: "#/components/responses/Error" },
           ...errors,
         },
       },

@@ -1,182 +1,153 @@
-import { randomUUID } from "node:crypto";
-import { type Request, Router } from "express";
+import { type Request, type Response, Router } from "express";
 import type { Knex } from "knex";
-import { isValidZone } from "../../engine/time/index.ts";
-import { type ContactUpdate, normalizeContactPhone, upsertContacts } from "../contacts/upsert.ts";
-import { type NewEvent, recordEvents } from "../events/record.ts";
 import { HttpError } from "../http/errors.ts";
-import { parseBody } from "../http/validate.ts";
-import { verifyApiKey } from "../keys/api-keys.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
-import { notifyDue } from "../runtime/due-channel.ts";
-import { enroll, entriesForEvents } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
-import {
-  BatchBody,
-  IdentifyBody,
-  type IdentifyPayload,
-  type IngestItem,
-  TrackBody,
-  type TrackPayload,
-} from "./schemas.ts";
+import type { Outcome } from "./apply.ts";
+import { ingestAuth } from "./auth.ts";
+import { ingestBody, rawBody } from "./body.ts";
+import { mayHoldBadText } from "./hygiene.ts";
+import { type Command, type NormalizeContext, normalizeItem } from "./normalize.ts";
+import { BatchEnvelope, type IngestResponse, type Rejection } from "./schemas.ts";
+import { createWriter, isTransient, Overloaded } from "./writer.ts";
 
 export interface IngestDeps {
   knex: Knex;
   crypto: FieldCrypto;
   live: ReturnType<typeof liveJourneyCache>;
   now?: () => Date;
-  /** Called after commit with how many enrollments were created (metrics, tests). */
-  onIngested?: (stats: { events: number; enrolled: number }) => void;
+  /** Sustained requests/s per write key (burst twice that). */
+  ratePerSecond?: number;
+  /** Transactions at a time (default 1: PGlite has one connection). */
+  concurrency?: number;
+  /** Calls per transaction at most (default 2,000). */
+  maxGroup?: number;
+  /** How long a request may wait for a transaction before a 503 (default 3 s). */
+  maxWaitMs?: number;
+  /** Called after commit with what was written (metrics, tests). */
+  onIngested?: (stats: { events: number; enrolled: number; requests: number }) => void;
   /** Called after commit when enrollments became due: the ticker's nudge (ticker.ts). */
   onDue?: () => void;
   /** Also tell tickers in other processes, with a NOTIFY at commit (PostgreSQL). */
   notifyOthers?: boolean;
+  onError?: (err: unknown) => void;
 }
 
-/** Reserved profile traits; everything else becomes a contact attribute. */
-const PROFILE_TRAITS = new Set(["email", "phone", "timezone", "locale"]);
+/** The Segment endpoints: `/v1/batch` (and its alias `/v1/import`) and one per call type. */
+const SINGLE_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
 
+/**
+ * Routes parse, call and answer. The router authenticates and rate-limits before it reads a
+ * body, so it is mounted before the app's JSON parser (server/app.ts).
+ */
 export function ingestRoutes(deps: IngestDeps): Router {
   const router = Router();
   const now = deps.now ?? (() => new Date());
+  const auth = ingestAuth({ knex: deps.knex, perSecond: deps.ratePerSecond ?? 2000 });
+  const writer = createWriter({
+    knex: deps.knex,
+    live: deps.live,
+    now,
+    notifyOthers: deps.notifyOthers ?? false,
+    lanes: deps.concurrency ?? 1,
+    maxGroup: deps.maxGroup ?? 2000,
+    maxWaitMs: deps.maxWaitMs ?? 3000,
+    maxQueued: 20_000,
+    onCommitted: (applied, requests) => {
+      deps.onIngested?.({ events: applied.events, enrolled: applied.enrolled, requests });
+      if (applied.enrolled > 0 || applied.woken > 0) deps.onDue?.();
+    },
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
 
-  const authenticate = async (req: Request) => {
-    const key = writeKeyFrom(req.headers.authorization);
-    if (!key)
-      throw new HttpError(401, "unauthenticated", "send the write key as the HTTP Basic username");
-    if (!(await verifyApiKey(deps.knex, key, "write")))
-      throw new HttpError(401, "invalid_key", "unknown or revoked write key");
+  const context = (req: Request, batch?: { sentAt?: unknown; context?: unknown }) => {
+    const ctx: NormalizeContext = {
+      crypto: deps.crypto,
+      receivedAt: now().getTime(),
+      checkText: mayHoldBadText(rawBody(req)),
+    };
+    if (typeof batch?.sentAt === "string") ctx.batchSentAt = batch.sentAt;
+    if (batch?.context && typeof batch.context === "object") {
+      ctx.batchContext = batch.context as Record<string, unknown>;
+    }
+    return ctx;
   };
 
-  const handle = async (items: IngestItem[], paths: string[]) => {
-    const at = now();
-    const updates: ContactUpdate[] = [];
-    const tracks: TrackPayload[] = [];
-    const problems: { path: string; message: string }[] = [];
-    items.forEach((item, index) => {
-      if ("event" in item) {
-        tracks.push(item);
-        updates.push({ externalId: item.userId });
-      } else {
-        const mapped = toUpdate(item, paths[index] ?? "");
-        if ("problems" in mapped) problems.push(...mapped.problems);
-        else updates.push(mapped.update);
+  /** Writes the checked calls; a saturated or unreachable database is a 503 to retry. */
+  const write = (res: Response, commands: Command[]): Promise<Outcome[]> =>
+    unavailableOnTransient(res, () => writer.submit(commands));
+  const authenticated = async (req: Request, res: Response, next: (err?: unknown) => void) => {
+    await unavailableOnTransient(res, async () => {
+      await auth(req, res);
+      // Saturated: refuse before reading the body (writer.ts, admit).
+      if (!writer.admit()) throw writer.overloaded();
+    });
+    next();
+  };
+
+  const answer = (commands: Command[], outcomes: Outcome[], rejected: Rejection[]) => {
+    const body: IngestResponse = { success: true, accepted: 0, duplicates: 0, rejected };
+    outcomes.forEach((o, i) => {
+      if (o.kind === "accepted") body.accepted++;
+      else if (o.kind === "duplicate") body.duplicates++;
+      else {
+        const index = commands[i]?.index ?? 0;
+        rejected.push({ index, field: o.field, message: o.message });
       }
     });
-    if (problems.length > 0) {
-      const first = problems[0];
-      throw new HttpError(400, "invalid_body", `${first?.path}: ${first?.message}`, problems);
-    }
-    // Read before the transaction: on PGlite the transaction holds the only connection, and a
-    // query on the outer knex inside it would wait for itself.
-    const live = tracks.length ? await deps.live.get() : [];
-    const result = await deps.knex.transaction(async (trx) => {
-      const ids = await upsertContacts(trx, deps.crypto, updates, at);
-      const events: NewEvent[] = tracks.map((item) => ({
-        contactId: ids.get(item.userId) ?? -1,
-        messageId: item.messageId ?? randomUUID(),
-        name: item.event,
-        properties: item.properties,
-        occurredAt: item.timestamp ? new Date(item.timestamp) : at,
-      }));
-      const recorded = await recordEvents(trx, events, at);
-      const enrolled = await enroll(trx, entriesForEvents(live, recorded.inserted), at);
-      if (deps.notifyOthers && (enrolled.length > 0 || recorded.woken > 0)) await notifyDue(trx);
-      return {
-        events: recorded.inserted.length,
-        duplicates: events.length - recorded.inserted.length,
-        enrolled: enrolled.length,
-        woken: recorded.woken,
-      };
-    });
-    deps.onIngested?.(result);
-    if (result.enrolled > 0 || result.woken > 0) deps.onDue?.();
-    return result;
+    rejected.sort((a, b) => a.index - b.index);
+    return body;
   };
 
-  router.post("/v1/identify", async (req, res) => {
-    await authenticate(req);
-    const body = parseBody(IdentifyBody, req.body);
-    await handle([body], [""]);
-    res.json({ success: true });
-  });
+  const batch = async (req: Request, res: Response) => {
+    const parsed = BatchEnvelope.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.map(String).join(".") || "body";
+      throw new HttpError(400, "invalid_body", `${field}: ${issue?.message ?? "invalid"}`);
+    }
+    const ctx = context(req, parsed.data);
+    const commands: Command[] = [];
+    const rejected: Rejection[] = [];
+    parsed.data.batch.forEach((item, i) => {
+      const r = normalizeItem(item, i, null, ctx);
+      if ("field" in r) rejected.push(r);
+      else commands.push(r);
+    });
+    const outcomes = await write(res, commands);
+    res.json(answer(commands, outcomes, rejected));
+  };
+  router.post("/v1/batch", authenticated, ingestBody, batch);
+  router.post("/v1/import", authenticated, ingestBody, batch);
 
-  router.post("/v1/track", async (req, res) => {
-    await authenticate(req);
-    const body = parseBody(TrackBody, req.body);
-    const r = await handle([body], [""]);
-    res.json({ success: true, duplicate: r.duplicates > 0 });
-  });
-
-  router.post("/v1/batch", async (req, res) => {
-    await authenticate(req);
-    const body = parseBody(BatchBody, req.body);
-    // The whole batch is validated before anything is written: a bad item rejects the batch
-    // with every problem listed, so a client fixes and resends instead of guessing what landed.
-    const r = await handle(
-      body.batch,
-      body.batch.map((_, i) => `batch.${i}.`),
-    );
-    res.json({ success: true, events: r.events, duplicates: r.duplicates });
-  });
-
+  for (const type of SINGLE_TYPES) {
+    router.post(`/v1/${type}`, authenticated, ingestBody, async (req, res) => {
+      const r = normalizeItem(req.body, 0, type, context(req));
+      if ("field" in r) throw invalid(r);
+      const [outcome] = await write(res, [r]);
+      if (outcome?.kind === "rejected") {
+        throw invalid({ index: 0, field: outcome.field, message: outcome.message });
+      }
+      const body = answer([r], outcome ? [outcome] : [], []);
+      if (r.event) body.duplicate = outcome?.kind === "duplicate";
+      res.json(body);
+    });
+  }
   return router;
 }
 
-function writeKeyFrom(header: string | undefined): string | null {
-  if (!header) return null;
-  const [scheme, value] = header.split(" ");
-  if (scheme?.toLowerCase() === "basic" && value) {
-    const decoded = Buffer.from(value, "base64").toString("utf8");
-    return decoded.split(":")[0] || null;
-  }
-  if (scheme?.toLowerCase() === "bearer" && value) return value;
-  return null;
+/** A single call is the whole request: its rejection is a 400 naming the field. */
+function invalid(r: Rejection): HttpError {
+  return new HttpError(400, "invalid_body", `${r.field || "body"}: ${r.message}`, [r]);
 }
 
-/** Maps identify traits to the profile; a bad phone, zone or email is reported by field path. */
-function toUpdate(
-  item: IdentifyPayload,
-  prefix: string,
-): { update: ContactUpdate } | { problems: { path: string; message: string }[] } {
-  const traits = item.traits;
-  const problems: { path: string; message: string }[] = [];
-  const bad = (field: string, message: string) =>
-    problems.push({ path: `${prefix}${field}`, message });
-  const update: ContactUpdate = { externalId: item.userId };
-  if (traits.email !== undefined && traits.email !== null) {
-    if (
-      typeof traits.email === "string" &&
-      /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(traits.email.trim())
-    ) {
-      update.email = traits.email.trim().toLowerCase();
-    } else bad("traits.email", "not an email address");
+async function unavailableOnTransient<T>(res: Response, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isTransient(err)) throw err;
+    const retry = err instanceof Overloaded ? err.retryAfterSeconds : 2;
+    res.setHeader("Retry-After", String(retry));
+    throw new HttpError(503, "unavailable", "the database is busy; retry later");
   }
-  if (traits.phone !== undefined && traits.phone !== null) {
-    const phone = typeof traits.phone === "string" ? normalizeContactPhone(traits.phone) : null;
-    if (phone) update.phone = phone;
-    else bad("traits.phone", "not a valid phone number (use E.164, e.g. +8613812345678)");
-  }
-  const zone = traits.timezone ?? item.context?.timezone;
-  if (zone !== undefined && zone !== null) {
-    if (typeof zone === "string" && isValidZone(zone)) update.timezone = zone;
-    else bad("traits.timezone", "not an IANA time zone (e.g. Asia/Shanghai)");
-  }
-  const locale = traits.locale ?? item.context?.locale;
-  if (typeof locale === "string") update.locale = locale;
-  const attributes: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(traits)) if (!PROFILE_TRAITS.has(k)) attributes[k] = v;
-  update.attributes = attributes;
-  if (item.consent) {
-    const consent: Record<string, Record<string, boolean>> = {};
-    for (const [channel, cats] of Object.entries(item.consent)) {
-      const entry: Record<string, boolean> = {};
-      for (const [cat, granted] of Object.entries(cats ?? {}))
-        if (granted !== undefined) entry[cat] = granted;
-      consent[channel] = entry;
-    }
-    update.consent = consent;
-    if (item.consentSource) update.consentSource = item.consentSource;
-  }
-  return problems.length ? { problems } : { update };
 }

@@ -18,6 +18,8 @@ export interface EntryRequest {
  * and a wake-up due now. The ticker runs the engine's entry step, so journey semantics live in
  * one place and ingest stays a few set-based statements. "At most one active enrollment per
  * contact and journey" is the unique index's job: ON CONFLICT DO NOTHING, not check-then-insert.
+ * Every caller enrolls contacts only: anonymous profiles (anonymous_ids) are not contacts, so
+ * they are never enrolled and never sent to.
  */
 export async function enroll(
   trx: Knex.Transaction,
@@ -30,7 +32,17 @@ export async function enroll(
     const key = `${r.contactId}:${r.journey.journeyId}`;
     if (!unique.has(key)) unique.set(key, r);
   }
-  const candidates = [...unique.values()];
+  // (contact, journey) order: the insert below waits on the active-enrollment unique index for
+  // pairs another transaction is inserting, and waiting in one order cannot deadlock.
+  const candidates = [...unique.values()].sort(
+    (a, b) =>
+      a.contactId - b.contactId ||
+      (a.journey.journeyId < b.journey.journeyId
+        ? -1
+        : a.journey.journeyId > b.journey.journeyId
+          ? 1
+          : 0),
+  );
   const last = await lastEnrollments(trx, candidates);
   const allowed = candidates.filter((r) => {
     const prev = last.get(`${r.contactId}:${r.journey.journeyId}`);
@@ -55,6 +67,7 @@ export async function enroll(
      select x.contact_id, x.journey_id, x.version_id, x.current_node, x.entry_event, x.event_cursor, ?, ?
        from jsonb_to_recordset(?::jsonb) as x(contact_id bigint, journey_id text, version_id bigint,
             current_node text, entry_event jsonb, event_cursor bigint)
+      order by x.contact_id, x.journey_id
      on conflict (contact_id, journey_id) where status = 'active' do nothing
      returning id, contact_id`,
     [now, now, JSON.stringify(rows)],

@@ -3,6 +3,8 @@ import { currentMigration, migrateDown, migrateLatest } from "../../server/db/mi
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
 const TABLES = [
+  "anonymous_events",
+  "anonymous_ids",
   "api_keys",
   "audience_members",
   "audiences",
@@ -53,6 +55,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261125030000_message_attribution.ts",
       "20261125040000_enrollment_steps.ts",
       "20261126000000_contact_rfm.ts",
+      "20261206010000_anonymous_profiles.ts",
       "20261206030000_delivery_reliability.ts",
       "20261206050000_access_controls.ts",
       "20261206060000_versions_audit.ts",
@@ -66,6 +69,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206060000_versions_audit.ts",
       "20261206050000_access_controls.ts",
       "20261206030000_delivery_reliability.ts",
+      "20261206010000_anonymous_profiles.ts",
       "20261126000000_contact_rfm.ts",
       "20261125040000_enrollment_steps.ts",
       "20261125030000_message_attribution.ts",

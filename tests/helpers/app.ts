@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "../../server/app.ts";
+import { type AppOptions, createApp } from "../../server/app.ts";
 import type { Database } from "../../server/db/connect.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
@@ -49,7 +49,7 @@ export async function startTestApp(
   db: Database,
   clock: { now: () => Date },
   env: Record<string, string> = {},
-  options: { metrics?: boolean; onDue?: () => void } = {},
+  options: { metrics?: boolean; onDue?: () => void; ingest?: AppOptions["ingest"] } = {},
 ): Promise<TestApp> {
   await migrateLatest(db.knex);
   const crypto = fieldCrypto("test-secret-test-secret-test-secret!");
@@ -64,6 +64,7 @@ export async function startTestApp(
     serveClient: false,
     ...(options.metrics ? { metrics: createMetrics(db.knex) } : {}),
     ...(options.onDue ? { onDue: options.onDue } : {}),
+    ...(options.ingest ? { ingest: options.ingest } : {}),
   });
   const http = createServer(app);
   await new Promise<void>((done) => http.listen(0, "127.0.0.1", done));
