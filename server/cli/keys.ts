@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Knex } from "knex";
+import { credentialsEnded } from "../auth/ended.ts";
 import { type AccessRole, KEY_ROLES } from "../auth/sessions.ts";
 import { createApiKey, type KeyKind, revokeApiKey } from "../keys/api-keys.ts";
 import type { CommandIo } from "./admin-socket.ts";
@@ -50,6 +51,9 @@ export async function execute(knex: Knex, args: string[], io: CommandIo): Promis
   }
   if (action === "revoke" && target && /^\d+$/.test(target)) {
     const ok = await revokeApiKey(knex, Number(target), new Date());
+    // Run inside the server (admin socket), this drops the key from ingest's cache and ends
+    // its sockets at once, as a revocation through the API does.
+    if (ok) credentialsEnded.announce({ kind: "key", key: Number(target) });
     io.err(ok ? `revoked key #${target}\n` : `no active key #${target}\n`);
     return ok ? 0 : 1;
   }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import type { Knex } from "knex";
+import { credentialsEnded } from "../auth/ended.ts";
 import { generatePassword, hashPassword } from "../auth/passwords.ts";
-import { ROLES, type Role } from "../auth/sessions.ts";
+import { deleteOperatorSessions, ROLES, type Role } from "../auth/sessions.ts";
 import type { CommandIo } from "./admin-socket.ts";
 import { runDatabaseCommand } from "./database-command.ts";
 
@@ -71,20 +72,19 @@ export async function execute(knex: Knex, args: string[], io: CommandIo): Promis
     }
     case "disable": {
       if (!email) return usage("--email is required");
-      const n = await knex.transaction(async (trx) => {
-        const count = await trx("operators")
+      const ids = await knex.transaction(async (trx) => {
+        const rows = (await trx("operators")
           .whereRaw("lower(email) = ?", [email])
-          .update({ disabled_at: new Date() });
-        await trx("sessions")
-          .whereIn(
-            "operator_id",
-            trx("operators").whereRaw("lower(email) = ?", [email]).select("id"),
-          )
-          .delete();
-        return count;
+          .whereNull("disabled_at")
+          .update({ disabled_at: new Date() })
+          .returning("id")) as { id: string | number }[];
+        for (const { id } of rows) await deleteOperatorSessions(trx, Number(id));
+        return rows.map((r) => Number(r.id));
       });
-      io.err(n ? `disabled ${email}\n` : `no operator ${email}\n`);
-      return n ? 0 : 1;
+      // Run inside the server (admin socket), this ends their sockets and keys at once too.
+      for (const id of ids) credentialsEnded.announce({ kind: "operator", operator: id });
+      io.err(ids.length ? `disabled ${email}\n` : `no active operator ${email}\n`);
+      return ids.length ? 0 : 1;
     }
     case "reset-password": {
       // The way back in when the one-time password was lost: a new one, to be changed at the
@@ -92,18 +92,16 @@ export async function execute(knex: Knex, args: string[], io: CommandIo): Promis
       if (!email) return usage("--email is required");
       const password = generatePassword();
       const hash = await hashPassword(password);
-      const n = await knex.transaction(async (trx) => {
-        const count = await trx("operators")
+      const { n, ended } = await knex.transaction(async (trx) => {
+        const rows = (await trx("operators")
           .whereRaw("lower(email) = ?", [email])
-          .update({ password_hash: hash, must_change_password: true });
-        await trx("sessions")
-          .whereIn(
-            "operator_id",
-            trx("operators").whereRaw("lower(email) = ?", [email]).select("id"),
-          )
-          .delete();
-        return count;
+          .update({ password_hash: hash, must_change_password: true })
+          .returning("id")) as { id: string | number }[];
+        const hashes: string[] = [];
+        for (const { id } of rows) hashes.push(...(await deleteOperatorSessions(trx, Number(id))));
+        return { n: rows.length, ended: hashes };
       });
+      if (ended.length) credentialsEnded.announce({ kind: "sessions", sessions: ended });
       if (!n) {
         io.err(`waymark operators: no operator ${email}\n`);
         return 1;
