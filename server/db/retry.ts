@@ -2,12 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * SQLSTATEs worth replaying a whole transaction for (graphile-worker's list in src/lib.ts):
- * serialization failure, deadlock, the server shutting down or refusing new connections, and
- * connection loss. Anything else is a bug or a constraint, and retrying would only repeat it.
+ * serialization failure, deadlock, the server shutting down or refusing new connections (53300:
+ * at max_connections, as when many processes share one server), and connection loss. Anything else is a bug or a constraint, and retrying would only repeat it.
  */
 const RETRYABLE = new Set([
   "40001",
   "40P01",
+  "53300",
   "57P01",
   "57P02",
   "57P03",
@@ -29,6 +30,7 @@ export function isConnectionLoss(err: unknown): boolean {
   const code = "code" in err ? err.code : undefined;
   if (typeof code === "string") {
     if (CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("57P")) return true;
+    if (code === "53300") return true; // too many connections: refused for now, not a bug
   }
   if (err instanceof AggregateError) return err.errors.some(isConnectionLoss);
   return err instanceof Error && CONNECTION_MESSAGE.test(err.message);

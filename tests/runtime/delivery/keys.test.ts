@@ -194,7 +194,7 @@ describe.each(databaseKinds)("provider keys are unique forever on %s", (kind) =>
     expect(delivered).toHaveLength(2 * USERS);
     expect(new Set(delivered.map((d) => d.token))).toEqual(all);
     expect(fake.requests.filter((r) => r.outcome === "duplicate")).toHaveLength(0);
-  });
+  }, 120_000);
 
   it("a restored database (dump, restore, continue) does not reuse a key the original used after the dump", async () => {
     const original = await fresh();
