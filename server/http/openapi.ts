@@ -12,8 +12,58 @@ export const API_VERSION = (
   createRequire(import.meta.url)("../../package.json") as { version: string }
 ).version;
 
-function jsonSchema(schema: z.ZodType): unknown {
-  return z.toJSONSchema(schema, { unrepresentable: "any", io: "input" });
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Turns zod schemas into OpenAPI 3.1 schema objects. zod puts a recursive or shared schema in
+ * the schema's own `$defs` and points at it with `#/$defs/…`; inside an OpenAPI document that
+ * pointer resolves against the document's root, where no `$defs` exist, so validators reject the
+ * document (issue #15: swagger-parser "Missing $ref pointer"). The definitions are moved to
+ * `components/schemas` under names unique in the document, and the pointers rewritten.
+ */
+class SchemaCollector {
+  readonly components: Record<string, Json> = {};
+  private next = 0;
+
+  toOpenApi(schema: z.ZodType, io: "input" | "output" = "input"): Json {
+    const raw = z.toJSONSchema(schema, { unrepresentable: "any", io }) as { [key: string]: Json };
+    const { $defs, $schema: _dialect, ...root } = raw;
+    const renamed = new Map<string, string>();
+    if ($defs && typeof $defs === "object" && !Array.isArray($defs)) {
+      for (const name of Object.keys($defs)) renamed.set(name, `S${this.next++}`);
+      for (const [name, def] of Object.entries($defs)) {
+        this.components[renamed.get(name) ?? name] = rewriteRefs(def, renamed);
+      }
+    }
+    return rewriteRefs(root, renamed);
+  }
+}
+
+function rewriteRefs(value: Json, renamed: Map<string, string>): Json {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, renamed));
+  if (!value || typeof value !== "object") return value;
+  const out: { [key: string]: Json } = {};
+  for (const [key, v] of Object.entries(value)) {
+    const target = key === "$ref" && typeof v === "string" ? /^#\/\$defs\/(.+)$/.exec(v) : null;
+    out[key] = target?.[1]
+      ? `#/components/schemas/${renamed.get(target[1]) ?? target[1]}`
+      : rewriteRefs(v, renamed);
+  }
+  return out;
+}
+
+/** A query schema (a zod object) as OpenAPI `in: query` parameters, one per property. */
+function queryParameters(collector: SchemaCollector, query: z.ZodType): Json[] {
+  const schema = collector.toOpenApi(query) as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: schema.required?.includes(name) ?? false,
+    schema: property,
+  }));
 }
 
 /**
@@ -24,6 +74,8 @@ export function buildOpenApi(
   routes: readonly RouteSpec[],
   version: string = API_VERSION,
 ): Record<string, unknown> {
+  const collector = new SchemaCollector();
+  const jsonSchema = (schema: z.ZodType) => collector.toOpenApi(schema);
   const paths: Record<string, Record<string, unknown>> = {};
   const errors = {
     "400": { $ref: "#/components/responses/Error" },
@@ -46,10 +98,9 @@ export function buildOpenApi(
       summary: r.summary,
       security: r.access === "public" ? [] : [{ session: [] }, { secretKey: [] }],
       "x-roles": r.access === "public" || r.access === "any" ? r.access : ["admin", ...r.access],
-      parameters: params,
+      parameters: r.query ? [...params, ...queryParameters(collector, r.query)] : params,
       responses: { "200": { description: "OK" }, ...errors },
     };
-    if (r.query) op["x-query-schema"] = jsonSchema(r.query);
     if (r.body)
       op.requestBody = {
         required: true,
@@ -86,6 +137,7 @@ export function buildOpenApi(
       responses: { "200": { description: "OK" } },
     },
   };
+  const errorBody = jsonSchema(ErrorBody);
   return {
     openapi: "3.1.0",
     info: { title: "Waymark API", version },
@@ -107,9 +159,10 @@ export function buildOpenApi(
       responses: {
         Error: {
           description: "Error",
-          content: { "application/json": { schema: jsonSchema(ErrorBody) } },
+          content: { "application/json": { schema: errorBody } },
         },
       },
+      schemas: collector.components,
     },
   };
 }
