@@ -10,8 +10,3 @@ export function log(entry: TimelineEntry): Effect {
 export function localTime(at: number, zone: string): string {
   return `${formatLocal(at, zone)} ${zone}`;
 }
-
-/** "08:00 Asia/Shanghai": the short form, for times within the next day. */
-export function localClock(at: number, zone: string): string {
-  return `${formatLocal(at, zone).slice(11)} ${zone}`;
-}

@@ -109,7 +109,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;
     // PGlite runs one transaction at a time: batches of 500 and a 2 ms pause between them keep
-    // API p99 under 200 ms while the ticker drains (bench/ticker-pglite: ~6,200 users/s).
+    // the API answering while the ticker drains (bench/ticker-pglite measures both).
     const ticker = config.runWorkers
       ? startTicker({
           knex: db.knex,

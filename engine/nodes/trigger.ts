@@ -11,7 +11,7 @@ import { defineNode } from "./types.ts";
 /**
  * How contacts enter. Only `event` and `date_attribute` are matched by the engine
  * (`triggerMatches`, `dateTriggerDue` in engine/triggers.ts); `api` enrollments come from an
- * API call and `audience` ones from the audiences issue (schema only for now).
+ * API call and `audience` ones from the audience scanner (server/audiences/membership.ts).
  */
 export const TriggerSpecSchema = z.discriminatedUnion("kind", [
   z.strictObject({

@@ -28,11 +28,6 @@ export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
   canceled: 3,
 };
 
-/** True when a message in `from` may be moved to `to` by a report (callback or worker). */
-export function canAdvance(from: MessageStatus, to: MessageStatus): boolean {
-  return STATUS_RANK[to] > STATUS_RANK[from];
-}
-
 /**
  * The same table as a SQL expression, so the database applies the rule inside the guarded
  * UPDATE (no read-then-write race between two callbacks). Generated from STATUS_RANK so the
