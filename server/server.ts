@@ -116,6 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           crypto,
           policy: policyCache(db.knex, config.workspaceTimezone),
           linkBase: delivery.publicUrl ?? url,
+          linkTtlMs: delivery.linkTtlMs,
           batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
           concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
           ...(activity

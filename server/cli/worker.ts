@@ -66,6 +66,7 @@ export async function run(_args: string[]): Promise<number> {
     crypto,
     policy: policyCache(db.knex, config.workspaceTimezone),
     linkBase: delivery.publicUrl ?? "http://localhost:3000",
+    linkTtlMs: delivery.linkTtlMs,
     batchSize: config.tickBatch ?? 1000,
     concurrency: config.tickConcurrency,
     onError: (err) => log.error({ err }, "ticker batch failed"),

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
 import { withDbRetry } from "../db/retry.ts";
-import { newLinkToken } from "../delivery/links.ts";
+import { DEFAULT_LINK_TTL_MS, newLinkToken } from "../delivery/links.ts";
 import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { notifyOutbox } from "./due-channel.ts";
@@ -18,6 +18,8 @@ export interface TickerOptions {
   policy: (now?: number) => Promise<AdvancePolicy>;
   /** Public base URL for tracked links (`${linkBase}/l/<token>`). */
   linkBase: string;
+  /** How long a tracked link resolves (WAYMARK_LINK_TTL_DAYS); 30 days by default. */
+  linkTtlMs?: number;
   /** Enrollments per transaction. PGlite runs one transaction at a time: keep it small there. */
   batchSize?: number;
   /** Parallel batch loops (PostgreSQL only; PGlite has one connection). */
@@ -128,7 +130,9 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
           linkBase: options.linkBase,
         });
         lap("step");
-        const { messages } = await writeBatch(trx, writes, now);
+        const { messages } = await writeBatch(trx, writes, now, {
+          linkTtlMs: options.linkTtlMs ?? DEFAULT_LINK_TTL_MS,
+        });
         if (messages > 0 && options.notifyOutbox) await notifyOutbox(trx);
         for (const o of writes.optOuts) {
           await recordOptOut(

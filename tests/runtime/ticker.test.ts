@@ -72,7 +72,8 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     expect((await app.tick()).claimed).toBe(0);
 
     clock.advance(1000);
-    const second = await app.tick();
+    // WAYMARK_LINK_TTL_DAYS reaches the links the ticker writes (it was read and ignored).
+    const second = await app.tick({ linkTtlMs: 2 * 86_400_000 });
     expect(second.messages).toBe(1);
     const message = await db
       .knex("messages")
@@ -83,8 +84,16 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     );
     expect(message.body).toMatch(/Reply STOP to opt out$/);
     const token = /\/l\/([\w-]+)/.exec(message.body)?.[1];
-    const link = await db.knex("link_tokens").where({ token }).first("url", "message_id");
-    expect(link).toEqual({ url: "https://shop.example/cart", message_id: message.id });
+    const link = await db
+      .knex("link_tokens")
+      .where({ token })
+      .first("url", "message_id", "expires_at");
+    expect(link).toEqual({
+      url: "https://shop.example/cart",
+      message_id: message.id,
+      expires_at: expect.anything(),
+    });
+    expect(new Date(link.expires_at).getTime()).toBe(clock.now().getTime() + 2 * 86_400_000);
 
     // The click arrives as an event (delivery's /l/ route records exactly this) and wakes it.
     clock.advance(10 * 60_000);

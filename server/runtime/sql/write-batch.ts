@@ -2,8 +2,6 @@ import type { Knex } from "knex";
 import type { BatchWrites } from "../step-batch.ts";
 import { rowset } from "./rowset.ts";
 
-const LINK_TTL_DAYS = 30;
-
 type LogRow = BatchWrites["log"][number];
 interface Step {
   contact_id: number;
@@ -95,6 +93,7 @@ export async function writeBatch(
   trx: Knex.Transaction,
   w: BatchWrites,
   now: Date,
+  options: { linkTtlMs: number },
 ): Promise<{ messages: number }> {
   if (w.enrollments.length > 0) {
     await trx.raw(
@@ -172,7 +171,7 @@ export async function writeBatch(
     )) as { rows: { id: string | number; idempotency_key: string }[]; rowCount: number | null };
     inserted = tracked ? result.rows.length : (result.rowCount ?? 0);
     const ids = new Map(result.rows.map((r) => [r.idempotency_key, Number(r.id)]));
-    const expires = new Date(now.getTime() + LINK_TTL_DAYS * 86_400_000).toISOString();
+    const expires = new Date(now.getTime() + options.linkTtlMs).toISOString();
     const links = w.messages.flatMap((m): LinkRow[] => {
       const id = ids.get(m.idempotency_key);
       return id === undefined

@@ -283,7 +283,7 @@ describe.each(databaseKinds)("provider keys are unique forever on %s", (kind) =>
       links: [],
     };
     const inserted = await db.knex.transaction((trx) =>
-      writeBatch(trx, { ...emptyWrites(), messages: [replay] }, NOW),
+      writeBatch(trx, { ...emptyWrites(), messages: [replay] }, NOW, { linkTtlMs: 86_400_000 }),
     );
     expect(inserted.messages).toBe(0);
     const rows = (await db
