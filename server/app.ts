@@ -42,6 +42,8 @@ export interface AppOptions {
   activity?: Activity;
   /** Told when a request made enrollments due (events, clicks, webhooks): the ticker's nudge. */
   onDue?: () => void;
+  /** The process's live-journey cache, shared with the scanners so a publish reaches both. */
+  live?: ReturnType<typeof liveJourneyCache>;
 }
 
 export function createApp({
@@ -58,6 +60,7 @@ export function createApp({
   secureCookies = false,
   activity,
   onDue,
+  live = liveJourneyCache(db.knex),
 }: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
@@ -90,7 +93,6 @@ export function createApp({
       strictTransportSecurity: false,
     }),
   );
-  const live = liveJourneyCache(db.knex);
   const now = clock ?? (() => new Date());
   // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
   // (gzip, any content type; server/ingest/body.ts), so it comes before the JSON parser.

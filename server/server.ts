@@ -2,25 +2,20 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { createApp } from "./app.ts";
-import { startAudienceScanner } from "./audiences/membership.ts";
 import { type AdminSocket, serveAdminSocket } from "./cli/admin-socket.ts";
 import type { Config } from "./config.ts";
 import { connect, type Database } from "./db/connect.ts";
 import { acquireDataDirLock } from "./db/lock.ts";
 import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
-import { createProviders } from "./delivery/providers/index.ts";
-import { startDeliveryWorker } from "./delivery/worker.ts";
 import { createActivity } from "./http/activity.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { fieldCrypto, loadOrCreateSecret } from "./privacy/keys.ts";
 import { attachRealtime, type Realtime } from "./realtime/index.ts";
-import { startDateScanner } from "./runtime/date-scan.ts";
-import { listenForWork } from "./runtime/due-channel.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { listenForPolicyChanges, policyCache } from "./runtime/policy.ts";
-import { startTicker } from "./runtime/ticker.ts";
+import { startWorkers } from "./runtime/workers.ts";
 import { type SeedResult, seedIfEmpty } from "./seed/demo.ts";
 
 export interface Running {
@@ -76,10 +71,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const activity = db.kind === "pglite" ? createActivity() : undefined;
     // The ticker starts after the app; requests that make users due reach it through this.
     let nudgeTicker = () => {};
-    // Delivery starts after the ticker; batches that queue messages wake it through this.
-    let wakeDelivery = () => {};
+    // One live-journey cache for the API and the scanners: a publish invalidates it for both.
+    const live = liveJourneyCache(db.knex);
     const app = createApp({
       db,
+      live,
       onDue: () => nudgeTicker(),
       log,
       crypto,
@@ -108,75 +104,41 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;
-    // PGlite runs one transaction at a time: batches of 500 and a 2 ms pause between them keep
-    // the API answering while the ticker drains (bench/ticker-pglite measures both).
-    const ticker = config.runWorkers
-      ? startTicker({
-          knex: db.knex,
-          crypto,
-          policy: policyCache(db.knex, config.workspaceTimezone),
-          linkBase: delivery.publicUrl ?? url,
-          linkTtlMs: delivery.linkTtlMs,
-          batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
-          concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
-          ...(activity
-            ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) }
-            : {}),
-          onError: (err) => log.error({ err }, "ticker batch failed"),
-          onBatch: (stats) => {
-            metrics.observeBatch(stats);
-            rt.publisher.publishBatch(stats);
-          },
-          onMessages: () => wakeDelivery(),
-          notifyOutbox: db.kind === "postgres",
-        })
-      : null;
-    if (ticker) nudgeTicker = ticker.nudge;
-    const dateScanner = config.runWorkers
-      ? startDateScanner({
-          knex: db.knex,
-          crypto,
-          live: liveJourneyCache(db.knex),
-          workspaceTimezone: config.workspaceTimezone,
-          now: () => new Date(),
-          onError: (err) => log.error({ err }, "date-trigger scan failed"),
-        })
-      : null;
-    const audienceScanner = config.runWorkers
-      ? startAudienceScanner({
-          knex: db.knex,
-          live: liveJourneyCache(db.knex),
-          now: () => new Date(),
-          everyMs: config.audienceScanMs,
-          onError: (err) => log.error({ err }, "audience scan failed"),
-        })
-      : null;
     // A settings change in another process on the same PostgreSQL: re-read the policy now.
     const policyChanges = config.databaseUrl
       ? listenForPolicyChanges(config.databaseUrl, db.knex, {
           onError: (err) => log.warn({ err }, "policy listener: reconnecting"),
         })
       : null;
-    const deliveryWorker = config.runWorkers
-      ? startDeliveryWorker({
+    // PGlite runs one transaction at a time: batches of 500 and a 2 ms pause between them keep
+    // the API answering while the ticker drains (bench/ticker-pglite measures both).
+    const workers = config.runWorkers
+      ? startWorkers({
           knex: db.knex,
           crypto,
-          providers: createProviders(delivery, log),
           log,
+          delivery,
+          live,
+          policy: policyCache(db.knex, config.workspaceTimezone),
+          fallbackLinkBase: url,
+          workspaceTimezone: config.workspaceTimezone,
+          audienceScanMs: config.audienceScanMs,
           workerId: `${hostname()}:${process.pid}`,
-          ...delivery.worker,
+          databaseUrl: config.databaseUrl,
+          ticker: {
+            batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
+            concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
+            ...(activity
+              ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) }
+              : {}),
+          },
+          onBatch: (stats) => {
+            metrics.observeBatch(stats);
+            rt.publisher.publishBatch(stats);
+          },
         })
       : null;
-    if (deliveryWorker) wakeDelivery = deliveryWorker.wake;
-    // Other processes on the same PostgreSQL NOTIFY when they make users due or queue messages.
-    const due =
-      ticker && config.databaseUrl
-        ? listenForWork(
-            config.databaseUrl,
-            { due: ticker.nudge, outbox: deliveryWorker?.wake },
-            { onError: (err) => log.warn({ err }, "due-channel listener: reconnecting") },
-          )
-        : null;
+    if (workers) nudgeTicker = workers.nudgeTicker;
     const database = db;
     return {
       url,
@@ -186,11 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       async close() {
         await adminSocket?.close();
         await policyChanges?.close();
-        await due?.close();
-        await ticker?.stop();
-        await dateScanner?.stop();
-        await audienceScanner?.stop();
-        await deliveryWorker?.stop();
+        await workers?.stop();
         await rt.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));

@@ -1,0 +1,105 @@
+import type { Knex } from "knex";
+import type { AdvancePolicy } from "../../engine/ports.ts";
+import { startAudienceScanner } from "../audiences/membership.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import { createProviders } from "../delivery/providers/index.ts";
+import { startDeliveryWorker } from "../delivery/worker.ts";
+import type { Logger } from "../log.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
+import { startDateScanner } from "./date-scan.ts";
+import { listenForWork } from "./due-channel.ts";
+import type { liveJourneyCache } from "./live-journeys.ts";
+import { type BatchStats, startTicker, type TickerOptions } from "./ticker.ts";
+
+export interface WorkersOptions {
+  knex: Knex;
+  crypto: FieldCrypto;
+  log: Logger;
+  delivery: DeliveryConfig;
+  /** The process's one live-journey cache (the API invalidates it on publish and pause). */
+  live: ReturnType<typeof liveJourneyCache>;
+  policy: (now?: number) => Promise<AdvancePolicy>;
+  /** Base of tracked links when WAYMARK_PUBLIC_URL is not set. */
+  fallbackLinkBase: string;
+  workspaceTimezone: string;
+  audienceScanMs: number;
+  workerId: string;
+  /** Set on PostgreSQL: other processes' NOTIFYs wake this one, and its batches NOTIFY them. */
+  databaseUrl: string | undefined;
+  /** Batch size, loops and PGlite's pacing. */
+  ticker: Pick<
+    TickerOptions,
+    "batchSize" | "concurrency" | "yieldMs" | "nudgeGapMs" | "beforeBatch"
+  >;
+  onBatch?: (stats: BatchStats) => void;
+}
+
+export interface Workers {
+  /** Ingest and the API made users due: tick now rather than at the next poll. */
+  nudgeTicker(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The loops that move users and messages — ticker, date and audience scanners, delivery and the
+ * PostgreSQL wake-up listener — wired once, for `waymark start` and `waymark worker` alike, so
+ * the two cannot differ in what wakes what (issue #15 found them assembled twice).
+ */
+export function startWorkers(options: WorkersOptions): Workers {
+  const { knex, crypto, log, delivery, live } = options;
+  let wakeDelivery = () => {};
+  const ticker = startTicker({
+    knex,
+    crypto,
+    policy: options.policy,
+    linkBase: delivery.publicUrl ?? options.fallbackLinkBase,
+    linkTtlMs: delivery.linkTtlMs,
+    ...options.ticker,
+    onError: (err) => log.error({ err }, "ticker batch failed"),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    onMessages: () => wakeDelivery(),
+    notifyOutbox: options.databaseUrl !== undefined,
+  });
+  const dateScanner = startDateScanner({
+    knex,
+    crypto,
+    live,
+    workspaceTimezone: options.workspaceTimezone,
+    now: () => new Date(),
+    onError: (err) => log.error({ err }, "date-trigger scan failed"),
+  });
+  const audienceScanner = startAudienceScanner({
+    knex,
+    live,
+    now: () => new Date(),
+    everyMs: options.audienceScanMs,
+    onError: (err) => log.error({ err }, "audience scan failed"),
+  });
+  const deliveryWorker = startDeliveryWorker({
+    knex,
+    crypto,
+    providers: createProviders(delivery, log),
+    log,
+    workerId: options.workerId,
+    ...delivery.worker,
+  });
+  wakeDelivery = deliveryWorker.wake;
+  // Other processes on the same PostgreSQL NOTIFY when they make users due or queue messages.
+  const due = options.databaseUrl
+    ? listenForWork(
+        options.databaseUrl,
+        { due: ticker.nudge, outbox: deliveryWorker.wake },
+        { onError: (err) => log.warn({ err }, "due-channel listener: reconnecting") },
+      )
+    : null;
+  return {
+    nudgeTicker: ticker.nudge,
+    async stop() {
+      await due?.close();
+      await ticker.stop();
+      await dateScanner.stop();
+      await audienceScanner.stop();
+      await deliveryWorker.stop();
+    },
+  };
+}
