@@ -1,7 +1,6 @@
-import type { AnyActorScope } from "xstate";
 import type { Journey, JourneyNode } from "../format/journey.ts";
 import type { TriggerNode } from "../nodes/trigger.ts";
-import { buildMachine, inertScope, type JourneyMachine } from "./machine.ts";
+import { buildMachine, type JourneyMachine } from "./machine.ts";
 import { MachineMoves } from "./transitions.ts";
 
 /**
@@ -12,8 +11,6 @@ export type CompiledJourney = {
   versionId: string;
   journey: Journey;
   machine: JourneyMachine;
-  /** Reused inert actor scope for `machine.transition` (see machine.ts for why). */
-  scope: AnyActorScope;
   /** The machine's moves, asked of XState once per (state, event) and remembered. */
   moves: MachineMoves;
   nodes: ReadonlyMap<string, JourneyNode>;
@@ -39,7 +36,6 @@ const cache = new Map<string, CompiledJourney>();
 function build(version: JourneyVersion): CompiledJourney {
   const { journey } = version;
   const machine = buildMachine(journey);
-  const scope = inertScope(machine);
   const nodes = new Map(journey.nodes.map((n) => [n.id, n] as const));
   const trigger = journey.nodes.find((n): n is TriggerNode => n.type === "trigger");
   const s = journey.settings;
@@ -56,8 +52,7 @@ function build(version: JourneyVersion): CompiledJourney {
     versionId: version.versionId,
     journey,
     machine,
-    scope,
-    moves: new MachineMoves(machine, scope),
+    moves: new MachineMoves(machine),
     nodes,
     trigger,
     globalEvents,

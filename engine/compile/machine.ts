@@ -1,4 +1,4 @@
-import { type AnyActorScope, createActor, setup } from "xstate";
+import { setup } from "xstate";
 import type { Journey } from "../format/journey.ts";
 import { definitionOf } from "../nodes/registry.ts";
 import { withKey } from "../shared/copy.ts";
@@ -41,8 +41,8 @@ export function goEvent(path: string | undefined): `go.${string}` {
  * engine/nodes and the context is the engine's (`enterNode`), so XState owns the topology —
  * which transition an event takes, which states are final — and the snapshot it restores.
  *
- * Why no `assign`: measured here, an assign action doubles the cost of a transition (7.5 µs vs
- * 3.5 µs with the cached scope below), and nothing in the machine reads the context. The
+ * Why no `assign`: measured here, an assign action doubled the cost of a transition, and
+ * nothing in the machine reads the context. The
  * snapshot the engine persists is `{ state: snapshot.value, context }`, restored with
  * `machine.resolveState`, so XState's context and the engine's agree at every call boundary.
  */
@@ -87,34 +87,6 @@ export function buildMachine(journey: Journey) {
 }
 
 export type JourneyMachine = ReturnType<typeof buildMachine>;
-
-/**
- * An inert actor scope built once per compiled machine and reused for every transition.
- *
- * Why: XState's `transition(machine, snapshot, event)` creates a throwaway actor (and its
- * initial snapshot) on every call: ~28 µs per transition here, against ~3.5 µs for the
- * machine's own `transition(snapshot, event, actorScope)` (the ActorLogic interface, public),
- * which does the same macrostep given a scope. Our machines have no children, no delays and no
- * actions, so a shared scope holds no per-call state. XState swaps `actionExecutor` during a microstep and restores it in
- * a `finally`, which is safe because transitions are synchronous. Depends on the ActorScope
- * shape of xstate 5.33.x: pinned, and tests/engine/compile.test.ts checks the results agree
- * with `transition()`.
- */
-export function inertScope(machine: JourneyMachine): AnyActorScope {
-  const actor = createActor(machine, { input: undefined });
-  const noop = () => {};
-  return {
-    self: actor,
-    id: "",
-    sessionId: "",
-    logger: noop,
-    defer: noop,
-    emit: noop,
-    system: actor.system,
-    stopChild: noop,
-    actionExecutor: noop,
-  };
-}
 
 /**
  * Context on entering `node` at `at`: visit counted (idempotency keys of a loop's second pass

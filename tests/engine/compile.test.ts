@@ -41,28 +41,22 @@ describe("compile", () => {
     );
   });
 
-  it("the cached-scope path (machine.transition) agrees with xstate's transition()", () => {
+  it("the remembered moves walk a journey as xstate's transition() does", () => {
     const c = compileFresh({ versionId: "v1", journey: example("cart-reminder") });
-    const s = c.machine.resolveState({ value: "clicked", context: ctx("clicked") });
-    for (const type of ["go.yes", "go.no", "end.exited"] as const) {
-      const e = { type };
-      const [viaPublic] = transition(c.machine, s, e);
-      const viaScope = c.machine.transition(s, e, c.scope);
-      expect(viaScope.value).toEqual(viaPublic.value);
-      expect(viaScope.context).toEqual(viaPublic.context);
-      expect(viaScope.status).toEqual(viaPublic.status);
-    }
-    // Reusing the scope many times leaves no state behind.
     let x = c.machine.resolveState({ value: "start", context: ctx("start") });
+    let y = c.moves.state("start");
     const seen: unknown[] = [];
     for (const type of ["go.", "go.", "go.", "go.no", "go."] as const) {
-      x = c.machine.transition(x, { type }, c.scope);
-      seen.push(x.value);
+      [x] = transition(c.machine, x, { type });
+      y = c.moves.next(y.value, { type });
+      expect(y.value).toBe(x.value);
+      seen.push(y.value);
     }
     expect(seen).toEqual(["wait1", "sms1", "clicked", "cool", "done"]);
+    expect(y.done).toBe(true);
     expect(x.status).toBe("done");
-    // Unknown events leave the snapshot where it is.
-    expect(c.machine.transition(x, { type: "go.nowhere" }, c.scope).value).toBe("done");
+    // Unknown events leave the machine where it is.
+    expect(c.moves.next("done", { type: "go.nowhere" }).value).toBe("done");
   });
 
   it("initial snapshot from input, and a safe context when input is missing", () => {
@@ -70,8 +64,9 @@ describe("compile", () => {
     const [s] = initialTransition(c.machine, ctx("start"));
     expect(s.value).toBe("start");
     expect(s.context.key).toBe("k");
-    const empty = c.machine.getInitialSnapshot(c.scope, undefined as unknown as EnrollmentContext);
+    const [empty] = initialTransition(c.machine, undefined as never);
     expect(empty.context.visits).toEqual({});
+    expect(c.moves.initial()).toEqual({ value: "start", done: false });
   });
 
   it("compiles a 200-node journey quickly", () => {
