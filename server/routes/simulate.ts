@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { z } from "zod";
+import type { ContactView } from "../../engine/contact.ts";
 import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { conditionAudiences } from "../../engine/nodes/branch.ts";
@@ -19,6 +20,7 @@ import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { emailFor, seesMaskedData } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
+import { loadBatchContacts } from "../runtime/sql/contact-state.ts";
 
 const DAY = 86_400_000;
 
@@ -75,6 +77,28 @@ async function simulatedContact(
     ...(row.locale ? { locale: row.locale } : {}),
     ...(row.email ? { email: emailFor(role, row.email) } : {}),
     ...(phone && !masked ? { phone } : {}),
+  };
+}
+
+/**
+ * What the suppression rules read besides the profile, through `loadBatchContacts` (the
+ * ticker's loader: the same history window, the same rows). It takes the contact's row lock
+ * for the read, as the ticker does before a send; the transaction ends before simulating.
+ */
+async function contactHistory(
+  knex: Knex,
+  crypto: FieldCrypto,
+  id: number,
+  now: Date,
+): Promise<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">> {
+  const loaded = await knex.transaction((trx) =>
+    loadBatchContacts(trx, crypto, [id], Number.MAX_SAFE_INTEGER, now, false, new Set([id])),
+  );
+  const view = loaded.views.get(id);
+  return {
+    optOuts: view?.optOuts ?? [],
+    recentSends: view?.recentSends ?? [],
+    cooldowns: view?.cooldowns ?? [],
   };
 }
 
@@ -137,6 +161,12 @@ export function simulateRoutes(
             )) as ContactRow | undefined;
           if (!row) throw new HttpError(404, "not_found", `no contact "${body.contactId}"`);
           contact = await simulatedContact(row, crypto, req.operator?.role, policy);
+          // Its opt-outs, recent sends and cooldowns, read by the ticker's own loader, so the
+          // suppression rules decide as they will live (an opted-out contact was predicted SENT).
+          contact = {
+            ...contact,
+            ...(await contactHistory(knex, crypto, Number(row.id), clock())),
+          };
           // A real contact is in the audiences it is in now, as the ticker would see it.
           const audiences: string[] = [];
           for (const id of conditionAudiences(parsed.journey)) {
