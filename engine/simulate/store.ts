@@ -13,25 +13,25 @@ export type SimContact = {
   attributes?: Record<string, unknown>;
   /** The saved audiences the contact is in (condition branches); none when absent. */
   audiences?: readonly string[];
-  /** Per channel and category; anything not listed is granted (the simulator's default). */
+  /** Per channel and category; anything not listed has no record (as on the server). */
   consent?: Partial<Record<Channel, Partial<Record<Category, boolean | ConsentRecord>>>>;
 } & Partial<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">>;
 
-/** Consent for everything, except where the contact says otherwise. */
+/**
+ * Consent exactly as given, as the server reads a contact's consent column: nothing listed is
+ * no record, so a category that requires consent (promotional, by default) is suppressed
+ * `no_consent` here as it is live. (The simulator once granted everything not listed and
+ * predicted sends the server then held back.)
+ */
 function consentOf(given: SimContact["consent"]): ContactView["consent"] {
   const out: ContactView["consent"] = {};
   for (const ch of CHANNELS) {
     const row: Partial<Record<Category, ConsentRecord>> = {};
     for (const cat of CATEGORIES) {
       const v = given?.[ch]?.[cat];
-      row[cat] =
-        v === undefined
-          ? { granted: true, source: "simulator" }
-          : typeof v === "boolean"
-            ? { granted: v }
-            : v;
+      if (v !== undefined) row[cat] = typeof v === "boolean" ? { granted: v } : v;
     }
-    out[ch] = row;
+    if (Object.keys(row).length > 0) out[ch] = row;
   }
   return out;
 }

@@ -7,7 +7,7 @@ import {
   unknownAudienceIssues,
 } from "../../engine/nodes/branch.ts";
 import { enter, logs } from "./advance-helpers.ts";
-import { at, contact, DAY, exit, journey, sms, trigger } from "./helpers.ts";
+import { at, contact, DAY, exit, journey, PROMO_CONSENT, sms, trigger } from "./helpers.ts";
 
 /** trigger → condition branch (audience + conditions) → yes: send "in", no: send "out". */
 function onAudience(audience: string, conditions: Comparison[] = [], match?: "all" | "any") {
@@ -187,7 +187,12 @@ describe("simulate: audiences on the simulated contact", () => {
   const run = (audiences?: string[]) =>
     simulate(
       onAudience("vips"),
-      { id: "u-1", timezone: "UTC", ...(audiences ? { audiences } : {}) },
+      {
+        id: "u-1",
+        timezone: "UTC",
+        consent: PROMO_CONSENT,
+        ...(audiences ? { audiences } : {}),
+      },
       [{ at: t0, name: "go" }],
       { from: t0, until: t0 + DAY },
     );

@@ -70,6 +70,7 @@ describe("waymark CLI", () => {
       id: "u1",
       timezone: "Asia/Shanghai",
       attributes: { firstName: "Li" },
+      consent: { sms: { promotional: true } },
     });
     const events = file("e.json", [
       { at: "2025-03-03T13:30:00Z", name: "cart_abandoned" },

@@ -176,3 +176,6 @@ export function bigJourney(n: number): Journey {
   else edges.push({ from: `n${last}`, to: `n${n - 1}` });
   return { format: "waymark/journey@1", id: "big", name: "big", nodes, edges };
 }
+
+/** SMS promotional consent, which the simulator (like the server) no longer assumes. */
+export const PROMO_CONSENT = { sms: { promotional: true } };

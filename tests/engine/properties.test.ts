@@ -169,7 +169,12 @@ function run(s: Scenario) {
       ...(e.name === "message.replied" ? { properties: { body: e.body } } : {}),
     })),
   ];
-  const contact = { id: "c1", timezone: s.zone, attributes: { firstName: "Ann" } };
+  const contact = {
+    id: "c1",
+    timezone: s.zone,
+    attributes: { firstName: "Ann" },
+    consent: { sms: { promotional: true } },
+  };
   return {
     journeys,
     result: simulateMany(journeys, contact, events, {

@@ -1,14 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { type SimEntry, simulate, simulateMany, type TimelineEntry } from "../../engine/index.ts";
 import { defaultPolicy } from "../../engine/rules/index.ts";
-import { at, DAY, example, exit, HOUR, journey, sms, trigger, waitFor } from "./helpers.ts";
+import {
+  at,
+  DAY,
+  example,
+  exit,
+  HOUR,
+  journey,
+  PROMO_CONSENT,
+  sms,
+  trigger,
+  waitFor,
+} from "./helpers.ts";
 
 const path = (timeline: readonly TimelineEntry[]) => timeline.map((e) => `${e.nodeId}:${e.type}`);
 const sentNodes = (timeline: readonly TimelineEntry[]) =>
   timeline.filter((e) => e.type === "sent").map((e) => e.nodeId);
 
 describe("simulate: examples", () => {
-  const shopper = { id: "u-1", timezone: "Asia/Shanghai", attributes: { firstName: "Li" } };
+  const shopper = {
+    id: "u-1",
+    timezone: "Asia/Shanghai",
+    attributes: { firstName: "Li" },
+    consent: PROMO_CONSENT,
+  };
   const cart = {
     name: "cart_abandoned",
     properties: { cartValue: 59, productName: "cat tree", cartUrl: "https://shop.example/c/1" },
@@ -119,6 +135,7 @@ describe("simulate: examples", () => {
   it("win-back: enters 180 days after the last purchase, coupon at the best hour, second coupon, purchase converts and exits", () => {
     const c = {
       id: "u-42",
+      consent: PROMO_CONSENT,
       timezone: "Asia/Shanghai",
       attributes: { firstName: "Wei", orderCount: 3, lastPurchaseAt: "2024-11-20" },
     };
@@ -150,7 +167,11 @@ describe("simulate: examples", () => {
   });
 
   it("win-back: someone who never ordered leaves at the condition", () => {
-    const c = { id: "u-7", attributes: { orderCount: 0, lastPurchaseAt: "2024-11-20" } };
+    const c = {
+      id: "u-7",
+      attributes: { orderCount: 0, lastPurchaseAt: "2024-11-20" },
+      consent: PROMO_CONSENT,
+    };
     const r = simulate(example("win-back"), c, [], {
       from: at("2025-05-01T00:00:00Z"),
       until: at("2025-07-01T00:00:00Z"),
@@ -159,7 +180,12 @@ describe("simulate: examples", () => {
   });
 
   it("replenishment: 90 days after cat food, at 10:00 local; a reorder within 7 days converts", () => {
-    const c = { id: "u-3", timezone: "Asia/Shanghai", attributes: { petName: "Mimi" } };
+    const c = {
+      id: "u-3",
+      timezone: "Asia/Shanghai",
+      attributes: { petName: "Mimi" },
+      consent: PROMO_CONSENT,
+    };
     const bought = {
       at: at("2025-01-05T04:00:00Z"),
       name: "purchased",
@@ -200,6 +226,7 @@ describe("simulate: examples", () => {
   it("birthday coupon: 3 days before at 10:00 local, reminder on the day, every year", () => {
     const c = {
       id: "u-1",
+      consent: PROMO_CONSENT,
       timezone: "Europe/London",
       attributes: { firstName: "Amy", birthday: "1990-06-12" },
     };
@@ -227,6 +254,7 @@ describe("simulate: examples", () => {
   it("new-member drip: welcome at once (service, even at night), coupon on the next weekday 12:30, top picks", () => {
     const c = {
       id: "u-2",
+      consent: PROMO_CONSENT,
       timezone: "America/New_York",
       attributes: { firstName: "Bo", memberNo: "M123", orderCount: 0 },
     };
@@ -250,7 +278,7 @@ describe("simulate: examples", () => {
     const runFor = (id: string) =>
       simulate(
         example("send-time-ab"),
-        { id, timezone: "Asia/Shanghai" },
+        { id, timezone: "Asia/Shanghai", consent: PROMO_CONSENT },
         [{ at: at("2025-05-03T02:00:00Z"), name: "purchased" }],
         {
           from: at("2025-05-01T00:00:00Z"),
@@ -289,7 +317,7 @@ describe("simulate: rules across time and journeys", () => {
     edges.push([prev, "done"]);
     return journey(nodes, edges, undefined, id);
   };
-  const c = { id: "c1", timezone: "UTC" };
+  const c = { id: "c1", timezone: "UTC", consent: PROMO_CONSENT };
   const t0 = at("2025-05-01T10:00:00Z");
 
   it("3 consecutive unopened promotional SMS → the 4th is suppressed and a 30-day cooldown starts", () => {
@@ -356,7 +384,7 @@ describe("simulate: rules across time and journeys", () => {
     const t = at("2025-05-01T02:00:00Z");
     const r = simulate(
       j,
-      { id: "x", timezone: "Asia/Shanghai" },
+      { id: "x", timezone: "Asia/Shanghai", consent: PROMO_CONSENT },
       [
         { at: t, name: "cart_abandoned" },
         { at: t + 10 * DAY, name: "cart_abandoned" },

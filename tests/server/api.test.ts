@@ -80,7 +80,12 @@ describe.each(databaseKinds)("the REST API on %s", (kind) => {
 
   it("simulates with the same contract as the CLI", async () => {
     const journey = cartReminder("sim-test");
-    const contact = { id: "c1", timezone: "Asia/Shanghai", attributes: { firstName: "Li" } };
+    const contact = {
+      id: "c1",
+      timezone: "Asia/Shanghai",
+      attributes: { firstName: "Li" },
+      consent: { sms: { promotional: true } },
+    };
     const events = [
       { at: "2026-03-02T02:00:00Z", name: "cart_abandoned" },
       { at: "2026-03-02T03:30:00Z", name: "message.clicked", properties: { nodeId: "sms1" } },

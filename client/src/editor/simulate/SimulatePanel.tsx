@@ -228,7 +228,8 @@ export function SimulatePanel({
                 placeholder="user-42"
               />
               <span className="field-hint muted">
-                Uses their profile, consent and zone; their history is not replayed.
+                Uses their profile, consent, zone, opt-outs, cooldowns and recent sends (caps);
+                their past events are not replayed.
               </span>
             </label>
           )}

@@ -132,6 +132,13 @@ export interface SampleContact {
   contact: SimContactInput;
 }
 
+/**
+ * Sample contacts have opted in to promotional SMS: the simulator, like the server, assumes no
+ * consent that is not recorded, and a sample that could not receive a promotion would hide
+ * every other rule behind `no_consent`. A real contact brings its own consent.
+ */
+const SAMPLE_CONSENT = { sms: { promotional: true } };
+
 export const SAMPLES: readonly SampleContact[] = [
   {
     key: "shanghai",
@@ -141,6 +148,7 @@ export const SAMPLES: readonly SampleContact[] = [
       timezone: "Asia/Shanghai",
       locale: "zh-CN",
       phone: "+8613812345678",
+      consent: SAMPLE_CONSENT,
       attributes: { firstName: "Mei", city: "Shanghai", orders: 3 },
     },
   },
@@ -152,6 +160,7 @@ export const SAMPLES: readonly SampleContact[] = [
       timezone: "America/New_York",
       locale: "en-US",
       phone: "+12025550123",
+      consent: SAMPLE_CONSENT,
       attributes: { firstName: "Alex", orders: 1 },
     },
   },
@@ -163,6 +172,7 @@ export const SAMPLES: readonly SampleContact[] = [
       timezone: "Europe/London",
       locale: "en-GB",
       phone: "+447700900123",
+      consent: SAMPLE_CONSENT,
       attributes: { firstName: "Sam", orders: 0 },
     },
   },
