@@ -26,13 +26,18 @@ const MAX_DEPTH = 32;
 const MAX_NODES = 1000;
 const MAX_EDGES = 4000;
 
+/** Node ids become keys on the canvas and in the engine: the format's reserved names stay out. */
+const TypedId = z
+  .string()
+  .max(64)
+  .refine((s) => !isReservedName(s), "may not be __proto__, constructor or prototype");
 const TypedNode = z.looseObject({
-  id: z.string().min(1).max(64),
+  id: TypedId.refine((s) => s.length > 0, "a node needs an id"),
   type: z.enum(NODE_TYPES as [string, ...string[]]),
 });
 const TypedEdge = z.looseObject({
-  from: z.string().max(64),
-  to: z.string().max(64),
+  from: TypedId,
+  to: TypedId,
   path: z.string().max(64).optional(),
 });
 const TypedDraft = z.looseObject({

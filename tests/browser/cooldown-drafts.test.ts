@@ -9,7 +9,10 @@ import { type Started, startWaymark, tempDir } from "../helpers/server-process.t
  * Issue 16 in Chromium against the real server. (1) The issue's journey — SMS, branch "no",
  * Cooldown 7 days, SMS — imported as written before cooldowns said whom they hold: the second
  * SMS carries the `cooldown_blocks_own_send` warning, the cooldown says in words that it holds
- * this journey too; switching it to "Other journeys only" clears the warning.
+ * this journey too; switching it to "Other journeys only" clears the warning. (2) A branch
+ * condition with a value and no field yet saves ("Saved", the issue painted on the branch) and
+ * is still there after a reload; publishing stays blocked. (3) Leaving with an edit the server
+ * did not take asks first, and staying keeps the edit.
  */
 const sms = (id: string, template: string) => ({
   id,
@@ -25,7 +28,7 @@ const issueJourney = {
     { id: "wait1", type: "wait", wait: { kind: "duration", duration: "P1D" } },
     sms("sms1", "We miss you"),
     {
-      id: "clicked",
+      id: "check",
       type: "branch",
       branch: { kind: "engagement", node: "sms1", signal: "clicked", within: "P2D" },
     },
@@ -36,9 +39,9 @@ const issueJourney = {
   edges: [
     { from: "start", to: "wait1" },
     { from: "wait1", to: "sms1" },
-    { from: "sms1", to: "clicked" },
-    { from: "clicked", to: "done", path: "yes" },
-    { from: "clicked", to: "cool", path: "no" },
+    { from: "sms1", to: "check" },
+    { from: "check", to: "done", path: "yes" },
+    { from: "check", to: "cool", path: "no" },
     { from: "cool", to: "sms2" },
     { from: "sms2", to: "done" },
   ],
@@ -128,5 +131,73 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
       cooldown: { duration: "P7D", scope: "promotional", applies: "other_journeys" },
     });
     expect(errors).toEqual([]);
+  });
+
+  it("saves a half-filled branch condition as typed: Saved, the issue painted, still there after a reload", async () => {
+    await select("check");
+    await inspector().getByLabel("Branch type").selectOption("condition");
+    await inspector().getByRole("button", { name: "+ Add condition" }).click();
+    await inspector().getByLabel("Conditions 1 value").fill("gold");
+    await saved();
+    // The issue is painted on the branch and listed; publishing is what it blocks.
+    await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
+    await expect
+      .poll(() => page.getByRole("region", { name: "Validation issues" }).textContent())
+      .toMatch(/nodes\.3\.branch\.conditions\.0\.field/);
+    expect(await page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "draft-saved-invalid.png") });
+
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { kind: "condition", conditions: [{ field: "", op: "eq", value: "gold" }] },
+    });
+
+    await page.reload();
+    await node("check").waitFor();
+    await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
+    await select("check");
+    expect(await inspector().getByLabel("Conditions 1 value").inputValue()).toBe("gold");
+    expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("");
+    expect(await page.getByTestId("save-state").textContent()).toBe("Saved");
+    expect(errors).toEqual([]);
+  });
+
+  it("asks before leaving with an edit the server has not taken, and staying keeps it", {
+    timeout: 60_000,
+  }, async () => {
+    // The server goes away for this journey's saves: the next edit cannot be stored.
+    const drafts = `${server.url}/api/journeys/cool-winback`;
+    await page.route(drafts, (route) =>
+      route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
+    );
+    await inspector().getByLabel("Conditions 1 field").fill("tier");
+    await expect
+      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .toMatch(/^not saved/);
+
+    await page.getByRole("link", { name: "Journeys", exact: true }).click();
+    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ask.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "draft-leave-unsaved.png") });
+    await ask.getByRole("button", { name: "Stay and keep editing" }).click();
+    await expect.poll(() => ask.count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("tier");
+
+    // The server is back: the next edit saves, and leaving no longer asks.
+    await page.unroute(drafts);
+    await inspector().getByLabel("Conditions 1 value").fill("platinum");
+    await saved();
+    await page.getByRole("link", { name: "Journeys", exact: true }).click();
+    await page.waitForURL(`${server.url}/`);
+    expect(await page.getByRole("dialog", { name: "Leave without saving?" }).count()).toBe(0);
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },
+    });
+    // The network failure was the point of this test; nothing else went wrong.
+    expect(
+      errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|not saved/.test(e)),
+    ).toEqual([]);
   });
 });

@@ -142,6 +142,11 @@ describe.each(databaseKinds)("drafts always save, on %s", (kind) => {
         /^nodes\.\d+\.send: a send node needs/,
       ],
       [{ ...doc, nodes: "many" }, 400, /^nodes: /],
+      [
+        { ...doc, nodes: [...doc.nodes, { id: "__proto__", type: "exit" }] },
+        400,
+        /^nodes\.\d+\.id: may not be __proto__/,
+      ],
       [{ ...doc, id: "other" }, 400, /^id: /],
       [{ ...doc, notes: "x".repeat(300_000) }, 413, /more than 262144/],
       [

@@ -365,7 +365,11 @@ function Editor({
       </div>
       {leaving && (
         <LeaveDialog
-          reason={save.state.kind === "error" ? save.state.message : "still saving"}
+          reason={
+            save.state.kind === "error"
+              ? `the save failed: ${save.state.message.replace(/^not saved: /, "")}`
+              : "it is still being saved"
+          }
           onAnswer={(leave) => {
             setLeaving(null);
             leaving(leave);
