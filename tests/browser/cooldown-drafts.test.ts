@@ -200,4 +200,32 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
       errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|not saved/.test(e)),
     ).toEqual([]);
   });
+
+  it("asks on the back button too, and leaving drops the unsaved edit", {
+    timeout: 60_000,
+  }, async () => {
+    // In-app from the list, so Back is a same-page history step (popstate), not a page load.
+    await page.getByRole("link", { name: "Cooldown win-back", exact: true }).click();
+    await node("check").waitFor();
+    const drafts = `${server.url}/api/journeys/cool-winback`;
+    await page.route(drafts, (route) =>
+      route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
+    );
+    await select("check");
+    await inspector().getByLabel("Conditions 1 value").fill("silver");
+    await expect
+      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .toMatch(/^not saved/);
+    await page.goBack();
+    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ask.waitFor();
+    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    await ask.getByRole("button", { name: "Leave and lose the change" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.unroute(drafts);
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },
+    });
+  });
 });
