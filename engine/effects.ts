@@ -1,3 +1,4 @@
+import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
 
 /**
@@ -69,7 +70,14 @@ export type Effect =
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }
-  | { type: "cooldown"; nodeId: string; scope: CooldownScope; until: number }
+  | {
+      type: "cooldown";
+      nodeId: string;
+      scope: CooldownScope;
+      /** `other_journeys`: the journey that started it is not held back (engine/nodes/cooldown.ts). */
+      applies: "other_journeys" | "all_journeys";
+      until: number;
+    }
   | {
       type: "converted";
       event: string;
@@ -79,3 +87,15 @@ export type Effect =
     }
   | { type: "exited"; reason: ExitReason; at: number }
   | { type: "optOut"; channel: "*"; category: "*"; at: number; keyword: string };
+
+/**
+ * The contact-view record of a `cooldown` effect, as every caller (advance, the simulator's
+ * store, the ticker's batch) keeps it: with the journey that started it, so an
+ * `other_journeys` cooldown can let that journey's own sends through.
+ */
+export function cooldownRecord(
+  e: Extract<Effect, { type: "cooldown" }>,
+  journeyId: string,
+): Cooldown {
+  return { scope: e.scope, until: e.until, journeyId, applies: e.applies };
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Effect } from "../effects.ts";
 import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { decide } from "../rules/index.ts";
+import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 import { withKey } from "../shared/copy.ts";
@@ -9,8 +10,9 @@ import { own } from "../shared/own.ts";
 import { appendOptOut, countSegments, optOutLineFor } from "../sms/index.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
-import { issue } from "../validate/issue.ts";
-import { defineNode, type StepContext, type StepResult } from "./types.ts";
+import { type Issue, issue } from "../validate/issue.ts";
+import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
+import { defineNode, type StepContext, type StepResult, type ValidateContext } from "./types.ts";
 
 export const SendSpecSchema = z.strictObject({
   channel: z.enum(CHANNELS),
@@ -93,6 +95,22 @@ function userVars(ctx: StepContext): Record<string, unknown> {
   return user;
 }
 
+/**
+ * A Braze or Customer.io user reads "cooldown" as a pause of *other* campaigns; one that holds
+ * all journeys silently suppresses this journey's own later sends of its scope (issue 16).
+ * Warned on the send it would suppress, one issue per such cooldown upstream.
+ */
+function ownCooldownIssues(node: SendNode, ctx: ValidateContext): Issue[] {
+  const out: Issue[] = [];
+  for (const c of ctx.nodesById.values()) {
+    if (c.type !== "cooldown" || !blocksOwnSend(c.cooldown, node.send.category)) continue;
+    if (!ctx.reaches(c.id, node.id)) continue;
+    const msg = `cooldown "${c.id}" holds ${heldSendsLabel(c.cooldown)} for ${durationLabel(c.cooldown.duration)}, so this ${node.send.category} send after it is suppressed while it lasts; make it hold only other journeys' sends, or use a wait`;
+    out.push(issue("cooldown_blocks_own_send", msg, [...ctx.path, "send", "category"], node.id));
+  }
+  return out;
+}
+
 export const sendNode = defineNode<SendNode>({
   type: "send",
   schema: SendNodeSchema,
@@ -165,6 +183,7 @@ export const sendNode = defineNode<SendNode>({
         }
       }
     }
+    out.push(...ownCooldownIssues(node, ctx));
     return out;
   },
   step(node, ctx): StepResult {
@@ -205,7 +224,13 @@ export const sendNode = defineNode<SendNode>({
         ];
         if (d.startCooldown) {
           const { scope, until } = d.startCooldown;
-          effects.push({ type: "cooldown", nodeId: node.id, scope, until });
+          effects.push({
+            type: "cooldown",
+            nodeId: node.id,
+            scope,
+            applies: "all_journeys",
+            until,
+          });
           effects.push(
             log({
               type: "cooldown",

@@ -37,7 +37,18 @@ export type SentMessage = {
   nodeId: string;
 };
 
-export type Cooldown = { scope: Category | "all"; until: number; reason?: string };
+export type Cooldown = {
+  scope: Category | "all";
+  until: number;
+  reason?: string;
+  /** The journey that started it (a cooldown node); absent for support's and the streak's. */
+  journeyId?: string;
+  /**
+   * `other_journeys`: sends of `journeyId` pass. Absent or `all_journeys`: every send of the
+   * scope is held, whoever sends it (what every cooldown meant before the choice existed).
+   */
+  applies?: "other_journeys" | "all_journeys";
+};
 
 export type ContactState = {
   /** Profile zone (IANA). Invalid names are ignored, not fatal. */
@@ -92,6 +103,7 @@ export type Decision =
       kind: "suppress";
       reason: ReasonCode;
       detail: string;
+      /** The unopened streak's cooldown: held for every journey (the contact is not reading). */
       startCooldown?: { scope: "all" | Category; until: number };
     };
 

@@ -1,5 +1,5 @@
 import type { ContactView, JourneyEvent } from "../contact.ts";
-import type { Effect } from "../effects.ts";
+import { cooldownRecord, type Effect } from "../effects.ts";
 import type { ConsentRecord } from "../rules/index.ts";
 import { CATEGORIES, type Category, CHANNELS, type Channel } from "../shared/channels.ts";
 
@@ -85,7 +85,7 @@ export class ContactStore {
           ];
           break;
         case "cooldown":
-          c.cooldowns = [...c.cooldowns, { scope: e.scope, until: e.until }];
+          c.cooldowns = [...c.cooldowns, cooldownRecord(e, journeyId)];
           break;
         case "optOut":
           this.optOut(e.at, e.keyword);

@@ -90,6 +90,10 @@ export const ISSUE_CODES = {
     "warning",
     "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
   ],
+  cooldown_blocks_own_send: [
+    "warning",
+    "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",
+  ],
   audience_unknown: [
     "error",
     "A condition branch names an audience that does not exist (checked by the server on publish; the engine has no audience store).",

@@ -22,7 +22,10 @@ export interface JourneyRecord {
   status: "draft" | "live" | "paused" | "archived";
   liveVersionId: number | null;
   liveVersion: number | null;
+  /** The last draft that parses as the format (what diff, results and duplicate read). */
   draft: Journey | null;
+  /** The draft as typed when it does not parse (a half-filled field); null when `draft` is it. */
+  draftAsTyped: unknown;
 }
 
 function invalid(issues: Issue[]): never {
@@ -82,7 +85,7 @@ export async function saveDraft(knex: Knex, id: string, doc: unknown): Promise<J
     const now = new Date();
     const updated = await trx("journey_versions")
       .where({ journey_id: id, is_draft: true })
-      .update({ definition: JSON.stringify(journey), updated_at: now });
+      .update({ definition: JSON.stringify(journey), draft_as_typed: null, updated_at: now });
     if (updated === 0) {
       await trx("journey_versions").insert({
         journey_id: id,
@@ -102,7 +105,15 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
       this.on("d.journey_id", "=", "j.id").andOn("d.is_draft", "=", knex.raw("true"));
     })
     .where("j.id", id)
-    .first("j.id", "j.name", "j.status", "j.live_version_id", "v.version", "d.definition")) as
+    .first(
+      "j.id",
+      "j.name",
+      "j.status",
+      "j.live_version_id",
+      "v.version",
+      "d.definition",
+      "d.draft_as_typed",
+    )) as
     | {
         id: string;
         name: string;
@@ -110,6 +121,7 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
         live_version_id: string | number | null;
         version: number | null;
         definition: Journey | null;
+        draft_as_typed: unknown;
       }
     | undefined;
   if (!row) return null;
@@ -120,6 +132,7 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
     liveVersionId: row.live_version_id === null ? null : Number(row.live_version_id),
     liveVersion: row.version,
     draft: row.definition,
+    draftAsTyped: row.draft_as_typed ?? null,
   };
 }
 
@@ -172,8 +185,13 @@ export async function publishJourney(
       throw new HttpError(409, "archived", "an archived journey cannot be published");
     const draft = (await trx("journey_versions")
       .where({ journey_id: id, is_draft: true })
-      .first("definition")) as { definition: Journey } | undefined;
+      .first("definition", "draft_as_typed")) as
+      | { definition: Journey; draft_as_typed: unknown }
+      | undefined;
     if (!draft) throw new HttpError(409, "no_draft", "there is no draft to publish");
+    // A draft kept as typed is what the editor shows: publish it or nothing, never the last
+    // well-formed one behind the marketer's back. It does not parse, so this answers 422.
+    if (draft.draft_as_typed !== null) invalid(validate(draft.draft_as_typed));
     const issues = validate(draft.definition);
     // Only a well-formed document is walked for audience ids (drafts are parsed on save, but
     // rows written before a format change may not be).

@@ -17,8 +17,8 @@ import {
   getJourney,
   pauseJourney,
   resumeJourney,
-  saveDraft,
 } from "../journeys/store.ts";
+import { saveDraftAsTyped } from "../journeys/typed-draft.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 
@@ -58,6 +58,21 @@ interface JourneyRow {
   version: number | null;
   updated_at: Date;
   active: string | number;
+}
+
+/**
+ * Export and duplicate write a format file or a journey from the draft, so a draft kept as
+ * typed (it does not parse) is refused with its issues rather than silently replaced by the
+ * last well-formed draft: fix it in the editor, or export a published version (?version=N).
+ */
+function notWellFormed(draft: unknown): never {
+  const issues = validate(draft);
+  throw new HttpError(
+    422,
+    "draft_not_well_formed",
+    `the draft does not match the journey format yet (${issues[0]?.message ?? "invalid"}); fix it in the editor, or export a published version with ?version=N`,
+    issues,
+  );
 }
 
 /** Operator id for audit columns; API keys act as no operator. */
@@ -130,19 +145,22 @@ export function journeyRoutes(
       access: "any",
       summary: "A journey: status, live version, the draft and its validation issues",
       async handler(req, res) {
-        const j = await mustGet(knex, param(req, "id"));
-        res.json({ ...j, issues: j.draft ? validate(j.draft) : [] });
+        const { draftAsTyped, ...j } = await mustGet(knex, param(req, "id"));
+        // The draft as the editor left it: as typed when it does not parse (issues say why).
+        const draft = draftAsTyped ?? j.draft;
+        res.json({ ...j, draft, issues: draft ? validate(draft) : [] });
       },
     },
     {
       method: "put",
       path: "/api/journeys/:id",
       access: EDIT,
-      summary: "Save the draft (autosave); returns the validation issues",
+      summary:
+        "Save the draft (autosave), valid or not: a document that does not parse yet is kept as typed (bounded, 400/413 naming the field for hostile input); returns the validation issues, which block publishing only",
       body: JourneySchema,
       async handler(req, res) {
-        const journey = await saveDraft(knex, param(req, "id"), req.body);
-        res.json({ journey, issues: validate(journey) });
+        const { draft } = await saveDraftAsTyped(knex, param(req, "id"), req.body);
+        res.json({ journey: draft, issues: validate(draft) });
       },
     },
     {
@@ -172,7 +190,8 @@ export function journeyRoutes(
         const body = req.body as unknown;
         const hasBody =
           body !== undefined && body !== null && Object.keys(body as object).length > 0;
-        const doc = hasBody ? body : (await mustGet(knex, param(req, "id"))).draft;
+        const j = hasBody ? null : await mustGet(knex, param(req, "id"));
+        const doc = hasBody ? body : (j?.draftAsTyped ?? j?.draft);
         res.json({ issues: validate(doc) });
       },
     },
@@ -237,6 +256,7 @@ export function journeyRoutes(
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
         const { version } = parseBody(ExportQuery, req.query);
+        if (version === undefined && j.draftAsTyped !== null) notWellFormed(j.draftAsTyped);
         const doc =
           version === undefined
             ? j.draft
@@ -265,6 +285,7 @@ export function journeyRoutes(
         const source = await mustGet(knex, param(req, "id"));
         const body = parseBody(DuplicateBody, req.body);
         if (!source.draft) throw new HttpError(404, "no_draft", "the journey has no draft");
+        if (source.draftAsTyped !== null) notWellFormed(source.draftAsTyped);
         const copy: Journey = {
           ...source.draft,
           id: body.id,

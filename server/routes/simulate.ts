@@ -126,9 +126,12 @@ export function simulateRoutes(
         if (body.journeyId) {
           const row = (await knex("journey_versions")
             .where({ journey_id: body.journeyId, is_draft: true })
-            .first("definition")) as { definition: Journey } | undefined;
+            .first("definition", "draft_as_typed")) as
+            | { definition: Journey; draft_as_typed: unknown }
+            | undefined;
           if (!row) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
-          doc = row.definition;
+          // The draft the editor shows: as typed when it does not parse (then a 422 below).
+          doc = row.draft_as_typed ?? row.definition;
         }
         const issues = validate(doc);
         if (hasErrors(issues))

@@ -1,7 +1,7 @@
 import { advance } from "../../engine/advance.ts";
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
 import type { ContactView, JourneyEvent } from "../../engine/contact.ts";
-import type { Effect, TimelineEntry } from "../../engine/effects.ts";
+import { cooldownRecord, type Effect, type TimelineEntry } from "../../engine/effects.ts";
 import type {
   AdvanceInput,
   AdvancePolicy,
@@ -59,6 +59,8 @@ export interface BatchWrites {
     scope: string;
     until: string;
     reason: string;
+    /** Whom it holds back; `other_journeys` lets `journey_id`'s own sends pass. */
+    applies: string;
     journey_id: string;
     node_id: string;
   }[];
@@ -274,10 +276,11 @@ function applyEffect(
         scope: e.scope,
         until: iso(e.until),
         reason: "cooldown_node",
+        applies: e.applies,
         journey_id: row.journeyId,
         node_id: e.nodeId,
       });
-      contact.cooldowns = [...contact.cooldowns, { scope: e.scope, until: e.until }];
+      contact.cooldowns = [...contact.cooldowns, cooldownRecord(e, row.journeyId)];
       return;
     case "optOut":
       out.optOuts.push({ contactId: row.contactId, journeyId: row.journeyId, keyword: e.keyword });

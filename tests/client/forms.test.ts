@@ -143,7 +143,20 @@ suite("node summaries", () => {
     const at = { x: 0, y: 0 };
     expect(summarize(defaultNode("wait", "w", at, doc))).toBe("wait 1 h");
     expect(summarize(defaultNode("send", "s", at, doc))).toBe("SMS · promotional");
-    expect(summarize(defaultNode("cooldown", "c", at, doc))).toBe("7 d · promotional");
+    // A new cooldown holds other journeys only, and says so (issue 16).
+    expect(summarize(defaultNode("cooldown", "c", at, doc))).toBe(
+      "Holds other journeys' promotional sends for 7 days",
+    );
+    expect(
+      summarize({ id: "c", type: "cooldown", cooldown: { duration: "P7D", scope: "promotional" } }),
+    ).toBe("Holds every journey's promotional sends for 7 days, this one's included");
+    expect(
+      summarize({
+        id: "c",
+        type: "cooldown",
+        cooldown: { duration: "PT12H", scope: "all", applies: "other_journeys" },
+      }),
+    ).toBe("Holds other journeys' sends for 12 hours");
     expect(summarize(defaultNode("split", "x", at, doc))).toBe("A 50% · B 50%");
     expect(summarize(defaultNode("trigger", "t", at, doc))).toBe("entered by API call");
     expect(

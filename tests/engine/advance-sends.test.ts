@@ -147,6 +147,8 @@ describe("advance: sends and suppression", () => {
       type: "cooldown",
       nodeId: "cool",
       scope: "promotional",
+      // No `applies` in the document: the meaning from before the choice existed.
+      applies: "all_journeys",
       until: now + 7 * DAY,
     });
     expect(logs(r).find((e) => e.type === "suppressed")).toMatchObject({

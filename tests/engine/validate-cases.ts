@@ -356,6 +356,25 @@ export const CASES: Record<
     ),
     nodeId: "a",
   }),
+  // A cooldown from before `applies` existed holds all journeys, its own later SMS included.
+  cooldown_blocks_own_send: () => ({
+    doc: doc(
+      [
+        T,
+        send("a"),
+        { id: "cd", type: "cooldown", cooldown: { duration: "P7D", scope: "promotional" } },
+        send("b"),
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "cd"],
+        ["cd", "b"],
+        ["b", "done"],
+      ],
+    ),
+    nodeId: "b",
+  }),
   // The server's check on publish (it knows the saved audiences); the engine supplies it.
   audience_unknown: () => ({
     issues: unknownAudienceIssues(

@@ -4,15 +4,16 @@ import "./panel/panel.css";
 import "../canvas/canvas.css";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { hasErrors, type Journey, validate } from "../../../engine/index.ts";
+import { hasErrors, type Journey, parseJourney, validate } from "../../../engine/index.ts";
 import { ApiError, api, type JourneyDetail, type JourneyStatus } from "../api.ts";
 import type { PathHighlight } from "../canvas/path.ts";
 import { useLiveCounts } from "../live/useLiveCounts.ts";
-import { Link } from "../router/router.tsx";
+import { Link, setLeaveGuard } from "../router/router.tsx";
 import { Canvas } from "./Canvas.tsx";
 import { useCommands } from "./commands.ts";
 import type { XY } from "./defaults.ts";
 import { EditorHeader } from "./EditorHeader.tsx";
+import { LeaveDialog } from "./LeaveDialog.tsx";
 import { layoutJourney } from "./layout.ts";
 import { issuesByNode, type Size } from "./mapping.ts";
 import { Palette } from "./Palette.tsx";
@@ -90,6 +91,8 @@ export default function EditorPage({ journeyId }: { journeyId: string }) {
 }
 
 const VALIDATE_DEBOUNCE_MS = 150;
+/** How long leaving waits for a last save before asking. */
+const LEAVE_SAVE_WAIT_MS = 3000;
 
 /** What the editor reopens with after the draft was replaced under it. */
 type Resume = { notice: string };
@@ -145,6 +148,20 @@ function Editor({
     onReplaced,
   });
   const { stage } = history;
+
+  // Leaving in-app with unsaved work: save it now if the server takes it, else ask first.
+  const [leaving, setLeaving] = useState<((leave: boolean) => void) | null>(null);
+  const { flush, unsaved } = save;
+  useEffect(() => {
+    setLeaveGuard(async () => {
+      if (!unsaved()) return true;
+      const timeout = new Promise<void>((done) => setTimeout(done, LEAVE_SAVE_WAIT_MS));
+      await Promise.race([flush().catch(() => undefined), timeout]);
+      if (!unsaved()) return true;
+      return new Promise<boolean>((answer) => setLeaving(() => answer));
+    });
+    return () => setLeaveGuard(null);
+  }, [flush, unsaved]);
   useShortcuts(editor, commands, stage.kind === "draft");
 
   useEffect(() => {
@@ -194,6 +211,15 @@ function Editor({
   }
 
   async function exportJson() {
+    // The file must import again, so a draft that does not parse yet is not exported (the
+    // server refuses it too): say what to fix instead of downloading an error.
+    const parsed = parseJourney(doc);
+    if (!parsed.ok) {
+      setNotice(
+        `Not exported: the draft does not match the journey format yet (${parsed.issues[0]?.message ?? "see the issues"}). Fix it, or export a published version from Versions.`,
+      );
+      return;
+    }
     try {
       await save.flush();
       const a = document.createElement("a");
@@ -337,6 +363,19 @@ function Editor({
           <SidePanel editor={editor} commands={commands} issues={byNode} />
         )}
       </div>
+      {leaving && (
+        <LeaveDialog
+          reason={
+            save.state.kind === "error"
+              ? `the save failed: ${save.state.message.replace(/^not saved: /, "")}`
+              : "it is still being saved"
+          }
+          onAnswer={(leave) => {
+            setLeaving(null);
+            leaving(leave);
+          }}
+        />
+      )}
       {publishing && (
         <PublishDialog
           doc={doc}

@@ -52,7 +52,14 @@ export function defaultNode(type: NodeType, id: string, position: XY, doc: Journ
         position,
       };
     case "cooldown":
-      return { id, type, cooldown: { duration: "P7D", scope: "promotional" }, position };
+      // New steps hold other journeys only: its own later sends going out is what a marketer
+      // expects of a cooldown (issue 16). Documents without the field keep "all_journeys".
+      return {
+        id,
+        type,
+        cooldown: { duration: "P7D", scope: "promotional", applies: "other_journeys" },
+        position,
+      };
     case "split":
       return {
         id,

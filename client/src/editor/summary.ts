@@ -1,4 +1,5 @@
 import type { JourneyNode, NodeType } from "../../../engine/index.ts";
+import { type CooldownSpec, cooldownApplies } from "../../../engine/nodes/cooldown.ts";
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import { parseDuration } from "../../../engine/time/index.ts";
 
@@ -11,7 +12,11 @@ export const NODE_META: Record<NodeType, { label: string; hint: string; color: s
   wait: { label: "Wait", hint: "A delay, a time of day, a date", color: "#d97706" },
   branch: { label: "Branch", hint: "Yes / no: an event, opened, attributes", color: "#0891b2" },
   send: { label: "Send", hint: "SMS, email, push or webhook", color: "#16a34a" },
-  cooldown: { label: "Cooldown", hint: "No promotional sends for a while", color: "#2563eb" },
+  cooldown: {
+    label: "Cooldown",
+    hint: "Hold other journeys' sends for a while",
+    color: "#2563eb",
+  },
   split: { label: "A/B split", hint: "Arms by percentage, stable per user", color: "#db2777" },
   exit: { label: "Exit", hint: "The end of a path", color: "#64748b" },
 };
@@ -43,6 +48,19 @@ export function humanizeDuration(iso: string, short = false): string | null {
 }
 
 const dur = (iso: string) => humanizeDuration(iso, true) ?? iso;
+
+/**
+ * Whom a cooldown holds back and for how long, in words: "Holds other journeys' promotional
+ * sends for 7 days". The card and the form both say it, because a marketer reads "cooldown" as
+ * a pause of other campaigns (issue 16); absent `applies` is the old all-journeys meaning.
+ */
+export function describeCooldown(c: CooldownSpec): string {
+  const what = c.scope === "all" ? "sends" : `${c.scope} sends`;
+  const long = humanizeDuration(c.duration) ?? c.duration;
+  return cooldownApplies(c) === "other_journeys"
+    ? `Holds other journeys' ${what} for ${long}`
+    : `Holds every journey's ${what} for ${long}, this one's included`;
+}
 
 /** The one-line summary under a node's title: what it does, at a glance. */
 export function summarize(node: JourneyNode): string {
@@ -100,7 +118,7 @@ export function summarize(node: JourneyNode): string {
     case "send":
       return `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}`;
     case "cooldown":
-      return `${dur(node.cooldown.duration)} · ${node.cooldown.scope}`;
+      return describeCooldown(node.cooldown);
     case "split":
       return node.split.arms.map((a) => `${a.name} ${a.percent}%`).join(" · ");
     case "exit":

@@ -11,7 +11,8 @@ export type SaveState =
 const DELAY_MS = 700;
 
 /**
- * Saves the draft a moment after the last edit (debounced PUT). One request at a time; edits
+ * Saves the draft a moment after the last edit (debounced PUT), as typed: the server stores a
+ * half-filled draft too, and validation issues block publishing only. One request at a time; edits
  * made while a save is in flight are saved right after it, so the server always ends with the
  * latest document. `flush` saves now and resolves when the server has it (publish waits on it).
  */
@@ -38,12 +39,9 @@ export function useAutosave(doc: Journey, enabled: boolean) {
         setState(JSON.stringify(latest.current) === text ? { kind: "saved" } : { kind: "pending" });
       })
       .catch((err: unknown) => {
-        // A 422 means the draft breaks the format (an empty required field): it saves again
-        // on the next edit; the issues panel already shows what to fix.
-        const message =
-          err instanceof ApiError && err.status === 422
-            ? `not saved: ${err.issues[0]?.message ?? err.message}`
-            : `not saved: ${err instanceof Error ? err.message : String(err)}`;
+        // The server keeps any draft, well-formed or not (issue 16), so this is the network,
+        // the server, or a draft refused as hostile (too large): say so, retry on the next edit.
+        const message = `not saved: ${err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err)}`;
         setState({ kind: "error", message });
         throw err;
       })
@@ -70,5 +68,8 @@ export function useAutosave(doc: Journey, enabled: boolean) {
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
 
-  return { state, flush: saveLatest };
+  /** Whether the document on screen differs from what the server last confirmed. */
+  const unsaved = useCallback(() => JSON.stringify(latest.current) !== saved.current, []);
+
+  return { state, flush: saveLatest, unsaved };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
+import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 
@@ -116,7 +117,7 @@ export async function loadBatchContacts(
     : { rows: [] };
   const cooldowns = history
     ? await trx.raw(
-        `select contact_id, scope, until, reason from contact_cooldowns
+        `select contact_id, scope, until, reason, applies, journey_id from contact_cooldowns
           where contact_id = any(?::bigint[]) and until > ?`,
         [lockIds, since],
       )
@@ -146,9 +147,7 @@ export async function loadBatchContacts(
     });
   }
   for (const c of (cooldowns as { rows: CooldownRow[] }).rows) {
-    views
-      .get(Number(c.contact_id))
-      ?.cooldowns.push({ scope: c.scope, until: new Date(c.until).getTime(), reason: c.reason });
+    views.get(Number(c.contact_id))?.cooldowns.push(cooldownOf(c));
   }
   for (const o of (optOuts as { rows: OptOutRow[] }).rows) {
     views.get(Number(o.contact_id))?.optOuts.push({
@@ -213,6 +212,20 @@ interface CooldownRow {
   scope: Category | "all";
   until: Date;
   reason: string;
+  applies: "other_journeys" | "all_journeys";
+  journey_id: string | null;
+}
+
+/** The engine's record; `journeyId` only where a journey started it (support's have none). */
+function cooldownOf(c: CooldownRow): Cooldown {
+  const out: Cooldown = {
+    scope: c.scope,
+    until: new Date(c.until).getTime(),
+    reason: c.reason,
+    applies: c.applies,
+  };
+  if (c.journey_id !== null) out.journeyId = c.journey_id;
+  return out;
 }
 interface OptOutRow {
   contact_id: string | number;

@@ -72,6 +72,7 @@ const COOLDOWNS = rowset<W["cooldowns"][number]>([
   ["scope", "text"],
   ["until", "timestamptz"],
   ["reason", "text"],
+  ["applies", "text"],
   ["journey_id", "text"],
   ["node_id", "text"],
 ]);
@@ -195,8 +196,8 @@ export async function writeBatch(
   }
   if (w.cooldowns.length > 0) {
     await trx.raw(
-      `insert into contact_cooldowns (contact_id, scope, until, reason, journey_id, node_id, created_at)
-       select x.contact_id, x.scope, x.until, x.reason, x.journey_id, x.node_id, ?
+      `insert into contact_cooldowns (contact_id, scope, until, reason, applies, journey_id, node_id, created_at)
+       select x.contact_id, x.scope, x.until, x.reason, x.applies, x.journey_id, x.node_id, ?
          from ${COOLDOWNS.sql} as x`,
       [now, COOLDOWNS.param(w.cooldowns)],
     );

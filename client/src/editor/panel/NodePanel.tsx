@@ -7,14 +7,20 @@ import {
   NODE_DEFINITIONS,
   type NodeType,
 } from "../../../../engine/index.ts";
+import { cooldownApplies } from "../../../../engine/nodes/cooldown.ts";
 import type { DocChange } from "../changes.ts";
 import { NodeIcon } from "../nodes/icons.tsx";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
-import { NODE_META } from "../summary.ts";
+import { describeCooldown, NODE_META } from "../summary.ts";
 import { AudiencePicker } from "./AudiencePicker.tsx";
 import { Select } from "./inputs.tsx";
 import { ObjectFields, type Override } from "./SchemaFields.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "./SendEditor.tsx";
+
+const APPLIES_OPTIONS = [
+  { value: "other_journeys", label: "Other journeys only" },
+  { value: "all_journeys", label: "All journeys, this one included" },
+] as const;
 
 /** Fields per node type, derived once from the engine's schema (id, type and position are the canvas's). */
 const FIELDS = new Map<NodeType, ObjectField[]>(
@@ -88,6 +94,17 @@ export function NodePanel({
         />
       );
     }
+    if (path === "cooldown.applies" && node.type === "cooldown") {
+      return (
+        <Select
+          label="Holds back"
+          value={cooldownApplies(node.cooldown)}
+          options={APPLIES_OPTIONS}
+          hint="Other journeys only: this journey's own later sends still go out. All journeys: a full pause, this journey's later sends of this kind are suppressed too."
+          onChange={(v) => onChange(v, null)}
+        />
+      );
+    }
     if (path === "send.locale") {
       return (
         <Select
@@ -127,6 +144,11 @@ export function NodePanel({
           override={override}
         />
       </form>
+      {node.type === "cooldown" && (
+        <p className="cooldown-summary" data-testid="cooldown-summary">
+          {describeCooldown(node.cooldown)}.
+        </p>
+      )}
       {node.type === "send" && node.send.channel === "sms" && (
         <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
       )}

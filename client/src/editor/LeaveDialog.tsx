@@ -1,0 +1,41 @@
+import { useEffect, useRef } from "react";
+
+/**
+ * Asked when an in-app link or the back button would leave the editor while the last change
+ * is not saved (the save failed, or is still failing): staying keeps the edit and autosave
+ * keeps trying; leaving drops it. Reloads and closing the tab get the browser's own prompt.
+ */
+export function LeaveDialog({
+  reason,
+  onAnswer,
+}: {
+  reason: string;
+  onAnswer: (leave: boolean) => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby="leave-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onAnswer(false);
+      }}
+    >
+      <h2 id="leave-title">Leave without saving?</h2>
+      <p>Your last change to this journey is not saved ({reason}). If you leave now, it is lost.</p>
+      <div className="dialog-actions">
+        <button type="button" className="primary" onClick={() => onAnswer(false)}>
+          Stay and keep editing
+        </button>
+        <button type="button" className="danger-outline" onClick={() => onAnswer(true)}>
+          Leave and lose the change
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,231 @@
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Journey } from "../../engine/index.ts";
+import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
+import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+
+/**
+ * Issue 16 in Chromium against the real server. (1) The issue's journey — SMS, branch "no",
+ * Cooldown 7 days, SMS — imported as written before cooldowns said whom they hold: the second
+ * SMS carries the `cooldown_blocks_own_send` warning, the cooldown says in words that it holds
+ * this journey too; switching it to "Other journeys only" clears the warning. (2) A branch
+ * condition with a value and no field yet saves ("Saved", the issue painted on the branch) and
+ * is still there after a reload; publishing stays blocked. (3) Leaving with an edit the server
+ * did not take asks first, and staying keeps the edit.
+ */
+const sms = (id: string, template: string) => ({
+  id,
+  type: "send",
+  send: { channel: "sms", category: "promotional", template },
+});
+const issueJourney = {
+  format: "waymark/journey@1",
+  id: "cool-winback",
+  name: "Cooldown win-back",
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "event", event: "lapsed" } },
+    { id: "wait1", type: "wait", wait: { kind: "duration", duration: "P1D" } },
+    sms("sms1", "We miss you"),
+    {
+      id: "check",
+      type: "branch",
+      branch: { kind: "engagement", node: "sms1", signal: "clicked", within: "P2D" },
+    },
+    { id: "cool", type: "cooldown", cooldown: { duration: "P7D", scope: "promotional" } },
+    sms("sms2", "Still here: 20% off today"),
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "wait1" },
+    { from: "wait1", to: "sms1" },
+    { from: "sms1", to: "check" },
+    { from: "check", to: "done", path: "yes" },
+    { from: "check", to: "cool", path: "no" },
+    { from: "cool", to: "sms2" },
+    { from: "sms2", to: "done" },
+  ],
+};
+
+describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
+  let server: Started;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startWaymark({ WAYMARK_DATA_DIR: tempDir() }),
+      launchBrowser(),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    errors = watchErrors(page);
+    await signIn(page, server.url, server.adminPassword ?? "");
+    errors.length = 0;
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
+  const node = (id: string) => page.getByTestId(`node-${id}`);
+  async function select(id: string) {
+    await node(id).locator(".wm-node-title").click();
+    await inspector().getByText(id, { exact: true }).waitFor();
+  }
+  async function saved() {
+    await expect
+      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .toBe("Saved");
+  }
+  async function draft(id: string): Promise<Journey> {
+    const res = await page.request.get(`${server.url}/api/journeys/${id}`);
+    return ((await res.json()) as { draft: Journey }).draft;
+  }
+
+  it("warns on the send an all-journeys cooldown would suppress, and says whom the cooldown holds", async () => {
+    const res = await page.request.post(`${server.url}/api/journeys`, { data: issueJourney });
+    expect(res.status()).toBe(201);
+    await page.goto(`${server.url}/journeys/cool-winback`);
+    await node("sms2").waitFor();
+
+    // The warning is painted on the second SMS, and listed with its words.
+    await expect
+      .poll(() => node("sms2").getAttribute("data-issues"))
+      .toBe("cooldown_blocks_own_send");
+    await expect.poll(() => node("sms1").getAttribute("data-issues")).toBe("");
+    const listed = page
+      .getByRole("region", { name: "Validation issues" })
+      .getByRole("button", { name: /cooldown_blocks_own_send/ });
+    await expect
+      .poll(() => listed.textContent())
+      .toMatch(/cooldown "cool" holds every journey's promotional sends \(this one's included\)/);
+
+    // The card and the form say whom it holds back and for how long.
+    await expect
+      .poll(() => node("cool").locator(".wm-node-summary").textContent())
+      .toBe("Holds every journey's promotional sends for 7 days, this one's included");
+    await select("cool");
+    const holds = inspector().getByLabel("Holds back");
+    expect(await holds.inputValue()).toBe("all_journeys");
+    await expect
+      .poll(() => inspector().getByTestId("cooldown-summary").textContent())
+      .toBe("Holds every journey's promotional sends for 7 days, this one's included.");
+    await page.screenshot({ path: join(ARTIFACTS, "cooldown-warning.png") });
+
+    // Only other journeys: the warning goes, the words change, the draft says so.
+    await holds.selectOption("other_journeys");
+    await expect.poll(() => node("sms2").getAttribute("data-issues")).toBe("");
+    await expect
+      .poll(() => inspector().getByTestId("cooldown-summary").textContent())
+      .toBe("Holds other journeys' promotional sends for 7 days.");
+    await expect
+      .poll(() => node("cool").locator(".wm-node-summary").textContent())
+      .toBe("Holds other journeys' promotional sends for 7 days");
+    await saved();
+    await page.screenshot({ path: join(ARTIFACTS, "cooldown-other-journeys.png") });
+    const doc = await draft("cool-winback");
+    expect(doc.nodes.find((n) => n.id === "cool")).toMatchObject({
+      cooldown: { duration: "P7D", scope: "promotional", applies: "other_journeys" },
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it("saves a half-filled branch condition as typed: Saved, the issue painted, still there after a reload", async () => {
+    await select("check");
+    await inspector().getByLabel("Branch type").selectOption("condition");
+    await inspector().getByRole("button", { name: "+ Add condition" }).click();
+    await inspector().getByLabel("Conditions 1 value").fill("gold");
+    await saved();
+    // The issue is painted on the branch and listed; publishing is what it blocks.
+    await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
+    await expect
+      .poll(() => page.getByRole("region", { name: "Validation issues" }).textContent())
+      .toMatch(/nodes\.3\.branch\.conditions\.0\.field/);
+    expect(await page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "draft-saved-invalid.png") });
+
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { kind: "condition", conditions: [{ field: "", op: "eq", value: "gold" }] },
+    });
+
+    await page.reload();
+    await node("check").waitFor();
+    await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
+    await select("check");
+    expect(await inspector().getByLabel("Conditions 1 value").inputValue()).toBe("gold");
+    expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("");
+    expect(await page.getByTestId("save-state").textContent()).toBe("Saved");
+    expect(errors).toEqual([]);
+  });
+
+  it("asks before leaving with an edit the server has not taken, and staying keeps it", {
+    timeout: 60_000,
+  }, async () => {
+    // The server goes away for this journey's saves: the next edit cannot be stored.
+    const drafts = `${server.url}/api/journeys/cool-winback`;
+    await page.route(drafts, (route) =>
+      route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
+    );
+    await inspector().getByLabel("Conditions 1 field").fill("tier");
+    await expect
+      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .toMatch(/^not saved/);
+
+    await page.getByRole("link", { name: "Journeys", exact: true }).click();
+    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ask.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "draft-leave-unsaved.png") });
+    await ask.getByRole("button", { name: "Stay and keep editing" }).click();
+    await expect.poll(() => ask.count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("tier");
+
+    // The server is back: the next edit saves, and leaving no longer asks.
+    await page.unroute(drafts);
+    await inspector().getByLabel("Conditions 1 value").fill("platinum");
+    await saved();
+    await page.getByRole("link", { name: "Journeys", exact: true }).click();
+    await page.waitForURL(`${server.url}/`);
+    expect(await page.getByRole("dialog", { name: "Leave without saving?" }).count()).toBe(0);
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },
+    });
+    // The network failure was the point of this test; nothing else went wrong.
+    expect(
+      errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|not saved/.test(e)),
+    ).toEqual([]);
+  });
+
+  it("asks on the back button too, and leaving drops the unsaved edit", {
+    timeout: 60_000,
+  }, async () => {
+    // In-app from the list, so Back is a same-page history step (popstate), not a page load.
+    await page.getByRole("link", { name: "Cooldown win-back", exact: true }).click();
+    await node("check").waitFor();
+    const drafts = `${server.url}/api/journeys/cool-winback`;
+    await page.route(drafts, (route) =>
+      route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
+    );
+    await select("check");
+    await inspector().getByLabel("Conditions 1 value").fill("silver");
+    await expect
+      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .toMatch(/^not saved/);
+    await page.goBack();
+    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ask.waitFor();
+    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    await ask.getByRole("button", { name: "Leave and lose the change" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.unroute(drafts);
+    const stored = await draft("cool-winback");
+    expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
+      branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },
+    });
+  });
+});
