@@ -3,6 +3,7 @@ import type { ContactView, JourneyEvent } from "../contact.ts";
 import type { Effect } from "../effects.ts";
 import type { Journey, JourneyNode } from "../format/journey.ts";
 import type { AdvancePolicy, EnginePorts } from "../ports.ts";
+import type { LinkShape } from "../sms/compose.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
 import type { Issue } from "../validate/issue.ts";
 
@@ -40,6 +41,11 @@ export type OutPaths =
 export type ValidateOptions = {
   /** SMS longer than this many parts (rendered with sample values) is a warning. Default 3. */
   maxSmsParts?: number;
+  /**
+   * How the server mints tracked links, so the length estimate counts the link that will be
+   * sent. Default: the default install's (`DEFAULT_LINK_SHAPE`, engine/sms/compose.ts).
+   */
+  linkShape?: LinkShape;
 };
 
 export type ValidateContext = {

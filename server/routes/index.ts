@@ -40,7 +40,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
-    ...journeyToolRoutes(deps.knex, deps.policy, deps.now),
+    ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
     ...resultRoutes(deps.knex, deps.policy),
     ...versionRoutes(deps.knex, deps.now),

@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { DEFAULT_OPT_OUT_LINES } from "../../../../engine/sms/index.ts";
+import { useSendFactsContext } from "../send-facts.ts";
 import { type Change, Hint, Select } from "./inputs.tsx";
 import { type PreviewLocale, previewSms } from "./sms-preview.ts";
 
@@ -83,7 +84,9 @@ export function SmsPreviewCard({
   journey: { id: string; name: string };
 }) {
   const [locale, setLocale] = useState<PreviewLocale>(send.locale === "zh-CN" ? "zh-CN" : "en");
-  const p = previewSms(send, locale, journey);
+  const facts = useSendFactsContext();
+  const p = previewSms(send, locale, journey, facts);
+  const linked = send.template.includes("track");
   return (
     <section className="sms-preview" aria-label="SMS preview">
       <div className="sms-preview-head">
@@ -128,6 +131,13 @@ export function SmsPreviewCard({
             )}
             {!p.optOutAppended && send.category !== "promotional" && (
               <li>No opt-out line: {send.category} messages are not marketing.</li>
+            )}
+            {linked && (
+              <li data-testid="sms-link-note">
+                Tracked links counted as sent: {p.sampleLink.length} characters (
+                {facts.loaded ? p.sampleLink : "the default install's length, until settings load"}
+                ).
+              </li>
             )}
             {p.nonGsm.length > 0 && <li>UCS-2 because of: {p.nonGsm.slice(0, 8).join(" ")}</li>}
             {p.missing.length > 0 && (
