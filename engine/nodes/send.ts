@@ -9,6 +9,7 @@ import { composeMessage, previewMessage, templateUser, withOptOut } from "../sms
 import { templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { issue } from "../validate/issue.ts";
+import { unknownNameWarnings } from "./template-names.ts";
 import { defineNode, type StepResult } from "./types.ts";
 
 export const SendSpecSchema = z.strictObject({
@@ -123,6 +124,17 @@ export const sendNode = defineNode<SendNode>({
         );
       }
     }
+    // Names no contact or event has: checked once the template reads only allowed roots.
+    const unknown =
+      out.length === 0
+        ? unknownNameWarnings(
+            node.send.template,
+            ctx.options.templateNames,
+            ctx.journey,
+            path,
+            node.id,
+          )
+        : [];
     // Rendered with sample values: the SMS length estimate, and the budgets (engine/template/
     // budget.ts) that a template looping over its own data exceeds whoever receives it.
     if (out.length === 0) {
@@ -148,7 +160,7 @@ export const sendNode = defineNode<SendNode>({
         }
       }
     }
-    return out;
+    return [...out, ...unknown];
   },
   step(node, ctx): StepResult {
     const e = ctx.enrollment;

@@ -6,6 +6,7 @@ import type { AdvancePolicy, EnginePorts } from "../ports.ts";
 import type { LinkShape } from "../sms/compose.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
 import type { Issue } from "../validate/issue.ts";
+import type { TemplateNames } from "./template-names.ts";
 
 /**
  * The contract every node type implements, one file per type (engine/nodes/<type>.ts), listed
@@ -46,6 +47,11 @@ export type ValidateOptions = {
    * sent. Default: the default install's (`DEFAULT_LINK_SHAPE`, engine/sms/compose.ts).
    */
   linkShape?: LinkShape;
+  /**
+   * The attribute and event property names the workspace has seen: `user.*` / `event.*` reads
+   * of others are warnings (template-names.ts). Default: none known, nothing checked.
+   */
+  templateNames?: TemplateNames;
 };
 
 export type ValidateContext = {

@@ -98,6 +98,7 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
     options: {
       maxSmsParts: options.maxSmsParts ?? 3,
       linkShape: options.linkShape ?? DEFAULT_LINK_SHAPE,
+      templateNames: options.templateNames ?? {},
     },
   };
   journey.nodes.forEach((node, i) => {

@@ -34,7 +34,7 @@ export interface ApiDeps {
  */
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
-    ...journeyRoutes(deps.knex, deps.live, deps.now),
+    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
     ...contactRoutes(deps.knex, deps.crypto),
     ...messageRoutes(deps.knex),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),

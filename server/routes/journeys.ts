@@ -6,7 +6,11 @@ import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { validate } from "../../engine/validate/validate.ts";
 import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
+import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
+import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { publishAudited } from "../journeys/publish.ts";
@@ -79,7 +83,15 @@ export function journeyRoutes(
   knex: Knex,
   live: ReturnType<typeof liveJourneyCache>,
   clock: () => Date,
+  delivery: DeliveryConfig,
 ): RouteSpec[] {
+  // Issues as the editor paints them: templates checked against the names the workspace has
+  // seen, SMS lengths with the links this server mints.
+  const check = async (doc: unknown, req: Request) =>
+    validate(doc, {
+      templateNames: await templateNames(knex, triggerEventOf(doc)),
+      linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
+    });
   return [
     {
       method: "get",
@@ -121,7 +133,7 @@ export function journeyRoutes(
       body: JourneySchema,
       async handler(req, res) {
         const journey = await createJourney(knex, req.body, who(req));
-        res.status(201).json({ journey, issues: validate(journey) });
+        res.status(201).json({ journey, issues: await check(journey, req) });
       },
     },
     {
@@ -131,7 +143,7 @@ export function journeyRoutes(
       summary: "A journey: status, live version, the draft and its validation issues",
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
-        res.json({ ...j, issues: j.draft ? validate(j.draft) : [] });
+        res.json({ ...j, issues: j.draft ? await check(j.draft, req) : [] });
       },
     },
     {
@@ -142,7 +154,7 @@ export function journeyRoutes(
       body: JourneySchema,
       async handler(req, res) {
         const journey = await saveDraft(knex, param(req, "id"), req.body);
-        res.json({ journey, issues: validate(journey) });
+        res.json({ journey, issues: await check(journey, req) });
       },
     },
     {
@@ -173,7 +185,7 @@ export function journeyRoutes(
         const hasBody =
           body !== undefined && body !== null && Object.keys(body as object).length > 0;
         const doc = hasBody ? body : (await mustGet(knex, param(req, "id"))).draft;
-        res.json({ issues: validate(doc) });
+        res.json({ issues: await check(doc, req) });
       },
     },
     {
@@ -271,7 +283,7 @@ export function journeyRoutes(
           name: body.name ?? `${source.draft.name} (copy)`,
         };
         const journey = await createJourney(knex, copy, who(req));
-        res.status(201).json({ journey, issues: validate(journey) });
+        res.status(201).json({ journey, issues: await check(journey, req) });
       },
     },
     {

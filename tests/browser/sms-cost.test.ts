@@ -123,4 +123,31 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
     expect(sent.parts).toBe(2);
     expect(errors).toEqual([]);
   });
+
+  it("a misspelt template variable is a warning on the node, with what was meant", async () => {
+    // The demo seed's contacts have firstName; its purchased events carry amount, item, currency.
+    const doc = oneSend("typo", "Hi {{ user.fristName }}, sale today: {{ event.itme }}");
+    const withEvent = {
+      ...doc,
+      nodes: doc.nodes.map((n) =>
+        n.id === "start" ? { ...n, trigger: { kind: "event", event: "purchased" } } : n,
+      ),
+    };
+    expect((await api("post", "/api/journeys", withEvent)).status).toBe(201);
+    await openSend("typo", "sms1");
+    await expect
+      .poll(() => node("sms1").getAttribute("data-issues"), { timeout: 10_000 })
+      .toBe("template_unknown_attribute template_unknown_event_property");
+    await expect.poll(() => node("sms1").locator(".wm-issue-badge").textContent()).toBe("2");
+    await inspector().getByText("did you mean user.firstName?").waitFor();
+    await inspector().getByText("did you mean event.item?").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "template-unknown-attribute.png") });
+
+    // The marketer fixes one and gives the other a fallback: the warnings go.
+    await inspector()
+      .getByLabel("Message")
+      .fill('Hi {{ user.firstName }}, sale today: {{ event.itme | default: "your item" }}');
+    await expect.poll(() => node("sms1").getAttribute("data-issues")).toBe("");
+    expect(errors).toEqual([]);
+  });
 });

@@ -19,7 +19,7 @@ import { Palette } from "./Palette.tsx";
 import { PublishDialog } from "./PublishDialog.tsx";
 import { IssuesPanel } from "./panel/IssuesPanel.tsx";
 import { SidePanel } from "./SidePanel.tsx";
-import { SendFactsContext, useSendFacts } from "./send-facts.ts";
+import { SendFactsContext, useSendFacts, useTemplateNames } from "./send-facts.ts";
 import { SimulatePanel } from "./simulate/SimulatePanel.tsx";
 import { useAutosave } from "./useAutosave.ts";
 import { useDebounced } from "./useDebounced.ts";
@@ -92,6 +92,14 @@ export default function EditorPage({ journeyId }: { journeyId: string }) {
 
 const VALIDATE_DEBOUNCE_MS = 150;
 
+/** The event that enters the journey, whose properties `event.*` reads; null otherwise. */
+function triggerEvent(doc: Journey): string | null {
+  for (const n of doc.nodes) {
+    if (n.type === "trigger" && n.trigger.kind === "event") return n.trigger.event || null;
+  }
+  return null;
+}
+
 /** What the editor reopens with after the draft was replaced under it. */
 type Resume = { notice: string };
 type Side = "inspector" | "simulate" | "versions";
@@ -128,9 +136,14 @@ function Editor({
   const commands = useCommands(editor, wrapper, measured);
   const settled = useDebounced(doc, VALIDATE_DEBOUNCE_MS);
   const sendFacts = useSendFacts();
+  const names = useTemplateNames(triggerEvent(settled));
   const issues = useMemo(
-    () => validate(settled, { linkShape: sendFacts.linkShape }),
-    [settled, sendFacts.linkShape],
+    () =>
+      validate(settled, {
+        linkShape: sendFacts.linkShape,
+        ...(names ? { templateNames: names } : {}),
+      }),
+    [settled, sendFacts.linkShape, names],
   );
   const byNode = useMemo(() => issuesByNode(issues), [issues]);
   const errors = issues.filter((i) => i.severity === "error").length;

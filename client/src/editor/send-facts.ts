@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useState } from "react";
+import type { TemplateNames } from "../../../engine/nodes/template-names.ts";
 import { DEFAULT_LINK_SHAPE, type LinkShape } from "../../../engine/sms/index.ts";
 import { api } from "../api.ts";
 
@@ -40,4 +41,27 @@ export function useSendFacts(): SendFacts {
     };
   }, []);
   return facts;
+}
+
+/**
+ * The attribute names contacts have and the trigger event's property names, for the
+ * warnings on misspelt template variables (engine/nodes/template-names.ts). Undefined until the
+ * server answered, and re-read when the trigger's event changes.
+ */
+export function useTemplateNames(event: string | null): TemplateNames | undefined {
+  const [names, setNames] = useState<TemplateNames | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    api
+      .templateNames(event)
+      .then((n) => {
+        if (live) setNames(n);
+      })
+      // Without names nothing is checked: the same as validating offline.
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [event]);
+  return names;
 }
