@@ -141,6 +141,11 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
     await expect.poll(() => node("sms1").locator(".wm-issue-badge").textContent()).toBe("2");
     await inspector().getByText("did you mean user.firstName?").waitFor();
     await inspector().getByText("did you mean event.item?").waitFor();
+    // The chips offer what contacts and the trigger's event have, not a fixed list.
+    const chips = inspector().getByRole("group", { name: "Insert a variable" });
+    await chips.getByRole("button", { name: "user.region" }).waitFor();
+    await chips.getByRole("button", { name: "event.item" }).waitFor();
+    expect(await chips.getByRole("button", { name: "user.city" }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, "template-unknown-attribute.png") });
 
     // The marketer fixes one and gives the other a fallback: the warnings go.

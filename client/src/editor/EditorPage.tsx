@@ -137,6 +137,7 @@ function Editor({
   const settled = useDebounced(doc, VALIDATE_DEBOUNCE_MS);
   const sendFacts = useSendFacts();
   const names = useTemplateNames(triggerEvent(settled));
+  const facts = useMemo(() => ({ ...sendFacts, templateNames: names }), [sendFacts, names]);
   const issues = useMemo(
     () =>
       validate(settled, {
@@ -224,7 +225,7 @@ function Editor({
   }
 
   return (
-    <SendFactsContext.Provider value={sendFacts}>
+    <SendFactsContext.Provider value={facts}>
       <div className="editor">
         <EditorHeader
           name={doc.name}

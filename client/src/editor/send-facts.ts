@@ -13,6 +13,8 @@ export type SendFacts = {
   optOutLines: Readonly<Record<string, string>> | undefined;
   /** False until the server answered: the counter then uses the default install's links. */
   loaded: boolean;
+  /** Names contacts and the trigger's event have (useTemplateNames), for the variable chips. */
+  templateNames?: TemplateNames | undefined;
 };
 
 const FALLBACK: SendFacts = {
