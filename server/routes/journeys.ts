@@ -87,9 +87,11 @@ export function journeyRoutes(
 ): RouteSpec[] {
   // Issues as the editor paints them: templates checked against the names the workspace has
   // seen, SMS lengths with the links this server mints.
+  // The draft is saved before this runs: a failed read of the names leaves them unchecked
+  // rather than failing a save that committed.
   const check = async (doc: unknown, req: Request) =>
     validate(doc, {
-      templateNames: await templateNames(knex, triggerEventOf(doc)),
+      templateNames: await templateNames(knex, triggerEventOf(doc)).catch(() => ({})),
       linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
     });
   return [
