@@ -156,6 +156,8 @@ export interface Policy {
 export interface Settings {
   policy: Policy;
   provider: { sms: "console" | "webhook" | "twilio"; publicUrl: string | null };
+  /** The tracked links this server mints: `${base}/l/<tokenLength characters>`. */
+  links: { base: string; tokenLength: number };
 }
 
 /** A field-level problem from PUT /api/settings (400 `details`). */

@@ -1,7 +1,9 @@
 /** The one typed client for the Waymark API; every page goes through it. */
+
 import type { Condition } from "../../engine/audience/schema.ts";
 import type { JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
+import type { TemplateNames } from "../../engine/nodes/template-names.ts";
 import type {
   ApiKey,
   AuditPage,
@@ -333,6 +335,12 @@ export const api = {
     request<{ messages: Message[] }>("GET", `/api/messages${queryString({ ...filter })}`),
 
   settings: () => request<Settings>("GET", "/api/settings"),
+  /** Names templates are checked against (server/contacts/template-names.ts). */
+  templateNames: (event: string | null) =>
+    request<TemplateNames>(
+      "GET",
+      `/api/template-names${queryString({ event: event ?? undefined })}`,
+    ),
   /** Admin only; a 400 carries `details: [{path, message}]` (see ApiError.problems). */
   saveSettings: (policy: Policy) => request<{ policy: Policy }>("PUT", "/api/settings", { policy }),
 

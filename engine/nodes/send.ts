@@ -5,14 +5,14 @@ import { decide } from "../rules/index.ts";
 import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
-import { withKey } from "../shared/copy.ts";
 import { own } from "../shared/own.ts";
-import { appendOptOut, countSegments, optOutLineFor } from "../sms/index.ts";
-import { renderTemplate, templateVariableSegments } from "../template/index.ts";
+import { composeMessage, previewMessage, templateUser, withOptOut } from "../sms/index.ts";
+import { templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
-import { defineNode, type StepContext, type StepResult, type ValidateContext } from "./types.ts";
+import { unknownNameWarnings } from "./template-names.ts";
+import { defineNode, type StepResult, type ValidateContext } from "./types.ts";
 
 export const SendSpecSchema = z.strictObject({
   channel: z.enum(CHANNELS),
@@ -39,7 +39,6 @@ const JOURNEY_FIELDS = new Set(["id", "name"]);
 
 /** A placeholder as long as a typical first name or coupon code, for the SMS length estimate. */
 const SAMPLE = "Sample1234";
-const SAMPLE_LINK = "https://wmk.to/a1B2c3D4";
 
 /**
  * Sample values for every path the template reads, for the length estimate. Reads are own
@@ -76,24 +75,8 @@ function sampleVars(paths: readonly string[][]): Map<string, Record<string, unkn
   return roots;
 }
 
-/** The body as sent: rendered, plus the opt-out line on promotional SMS. */
-export function finalBody(
-  send: SendSpec,
-  rendered: string,
-  locale: string | undefined,
-  lines?: Record<string, string>,
-): string {
-  if (send.channel !== "sms" || send.category !== "promotional") return rendered;
-  return appendOptOut(rendered, optOutLineFor(locale, lines));
-}
-
-function userVars(ctx: StepContext): Record<string, unknown> {
-  const c = ctx.contact;
-  const user = withKey<unknown>(c.attributes, "id", c.id);
-  if (c.email !== undefined) user.email = c.email;
-  if (c.locale !== undefined) user.locale = c.locale;
-  return user;
-}
+/** The body as sent: rendered, plus the opt-out line on promotional SMS (engine/sms/compose.ts). */
+export const finalBody = withOptOut;
 
 /**
  * A Braze or Customer.io user reads "cooldown" as a pause of *other* campaigns; one that holds
@@ -159,32 +142,43 @@ export const sendNode = defineNode<SendNode>({
         );
       }
     }
+    // Names no contact or event has: checked once the template reads only allowed roots.
+    const unknown =
+      out.length === 0
+        ? unknownNameWarnings(
+            node.send.template,
+            ctx.options.templateNames,
+            ctx.journey,
+            path,
+            node.id,
+          )
+        : [];
     // Rendered with sample values: the SMS length estimate, and the budgets (engine/template/
     // budget.ts) that a template looping over its own data exceeds whoever receives it.
     if (out.length === 0) {
       const vars = sampleVars(parsed.segments);
-      const r = renderTemplate(
-        node.send.template,
-        {
+      // The same computation as the send and the editor's counter, with links as long as the
+      // server mints them (the caller passes its shape; the default install's otherwise).
+      const r = previewMessage(node.send, {
+        vars: {
           user: vars.get("user") ?? {},
           event: vars.get("event") ?? {},
           journey: { id: ctx.journey.id, name: ctx.journey.name },
         },
-        { trackLink: () => SAMPLE_LINK },
-      );
+        contactLocale: "en",
+        linkShape: ctx.options.linkShape,
+      });
       if (!r.ok && r.overBudget) {
         out.push(issue("template_budget", `template ${r.error}`, path, node.id));
-      } else if (r.ok && node.send.channel === "sms") {
-        const body = finalBody(node.send, r.text, node.send.locale ?? "en");
-        const seg = countSegments(body);
+      } else if (r.ok && r.segments) {
+        const seg = r.segments;
         if (seg.parts > ctx.options.maxSmsParts) {
           const msg = `SMS takes ${seg.parts} parts (${seg.characters} ${seg.encoding} characters with sample values and opt-out line); limit ${ctx.options.maxSmsParts}`;
           out.push(issue("sms_too_long", msg, path, node.id));
         }
       }
     }
-    out.push(...ownCooldownIssues(node, ctx));
-    return out;
+    return [...out, ...unknown, ...ownCooldownIssues(node, ctx)];
   },
   step(node, ctx): StepResult {
     const e = ctx.enrollment;
@@ -244,28 +238,28 @@ export const sendNode = defineNode<SendNode>({
         return { kind: "next", effects };
       }
       case "allow": {
-        const rendered = renderTemplate(
-          s.template,
-          {
-            user: userVars(ctx),
+        const composed = composeMessage(s, {
+          vars: {
+            user: templateUser(ctx.contact),
             event: e.trigger?.properties ?? {},
             journey: { id: ctx.journey.id, name: ctx.journey.name },
           },
-          ctx.ports.trackLink ? { trackLink: ctx.ports.trackLink, zone: d.zone } : { zone: d.zone },
-        );
-        if (!rendered.ok) {
+          contactLocale: ctx.contact.locale,
+          optOutLines: ctx.policy.optOutLines,
+          trackLink: ctx.ports.trackLink,
+          zone: d.zone,
+        });
+        if (!composed.ok) {
           // Over budget (a loop over this contact's data ran too long): suppressed like any
           // template that cannot render, with its own reason so support can tell them apart.
-          const reason = rendered.overBudget ? "template_budget" : "template_error";
-          const detail = `template failed to render: ${rendered.error}`;
+          const reason = composed.overBudget ? "template_budget" : "template_error";
+          const detail = `template failed to render: ${composed.error}`;
           return {
             kind: "next",
             effects: [log({ type: "suppressed", at, nodeId: node.id, reason, detail })],
           };
         }
-        const locale = s.locale ?? ctx.contact.locale;
-        const body = finalBody(s, rendered.text, locale, ctx.policy.optOutLines);
-        const seg = s.channel === "sms" ? countSegments(body) : null;
+        const { body, locale, segments: seg } = composed;
         const parts = seg?.parts ?? 1;
         const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {

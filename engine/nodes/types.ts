@@ -3,8 +3,10 @@ import type { ContactView, JourneyEvent } from "../contact.ts";
 import type { Effect } from "../effects.ts";
 import type { Journey, JourneyNode } from "../format/journey.ts";
 import type { AdvancePolicy, EnginePorts } from "../ports.ts";
+import type { LinkShape } from "../sms/compose.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
 import type { Issue } from "../validate/issue.ts";
+import type { TemplateNames } from "./template-names.ts";
 
 /**
  * The contract every node type implements, one file per type (engine/nodes/<type>.ts), listed
@@ -40,6 +42,16 @@ export type OutPaths =
 export type ValidateOptions = {
   /** SMS longer than this many parts (rendered with sample values) is a warning. Default 3. */
   maxSmsParts?: number;
+  /**
+   * How the server mints tracked links, so the length estimate counts the link that will be
+   * sent. Default: the default install's (`DEFAULT_LINK_SHAPE`, engine/sms/compose.ts).
+   */
+  linkShape?: LinkShape;
+  /**
+   * The attribute and event property names the workspace has seen: `user.*` / `event.*` reads
+   * of others are warnings (template-names.ts). Default: none known, nothing checked.
+   */
+  templateNames?: TemplateNames;
 };
 
 export type ValidateContext = {

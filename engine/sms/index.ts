@@ -1,4 +1,17 @@
 export {
+  type Composed,
+  type ComposeInput,
+  composeMessage,
+  DEFAULT_LINK_SHAPE,
+  type LinkShape,
+  type MessageSpec,
+  previewMessage,
+  sampleTrackedLink,
+  templateUser,
+  trackedLink,
+  withOptOut,
+} from "./compose.ts";
+export {
   isOptInReply,
   isOptOutReply,
   normalizeReply,

@@ -10,5 +10,6 @@ export {
   type SegmentsResult,
   templateVariableSegments,
   templateVariables,
+  undefaultedVariableSegments,
   type VariablesResult,
 } from "./variables.ts";

@@ -58,3 +58,17 @@ export function templateVariables(template: string): VariablesResult {
   if (!result.ok) return result;
   return { ok: true, variables: result.segments.map(formatVariablePath) };
 }
+
+// An output or `assign` whose value goes through the `default` filter: the author has said a
+// missing value is expected (`{{ user.nickname | default: "there" }}`), so its variables are
+// not reported as unknown. Matched in the source; nothing of it spans another tag's `}}`/`%}`.
+const DEFAULTED =
+  /\{\{(?:(?!\}\})[\s\S])*?\|\s*default\b(?:(?!\}\})[\s\S])*?\}\}|\{%-?\s*assign\b(?:(?!%\})[\s\S])*?\|\s*default\b(?:(?!%\})[\s\S])*?%\}/g;
+
+/**
+ * The variables a template reads without a `default` fallback (see DEFAULTED): what
+ * validation checks against the names the workspace has seen.
+ */
+export function undefaultedVariableSegments(template: string): SegmentsResult {
+  return templateVariableSegments(template.replace(DEFAULTED, ""));
+}

@@ -66,6 +66,14 @@ export const ISSUE_CODES = {
     "error",
     "A template reads a variable outside user.*, event.* and journey.id / journey.name.",
   ],
+  template_unknown_attribute: [
+    "warning",
+    "A template reads a user.* attribute no contact of the workspace has (a typo?); it renders empty. A `default:` filter on it silences this.",
+  ],
+  template_unknown_event_property: [
+    "warning",
+    "A template reads an event.* property that no trigger event seen so far carries; it renders empty. A `default:` filter on it silences this.",
+  ],
   template_syntax: [
     "error",
     "A template does not parse (Liquid syntax, unknown filter, disabled tag).",

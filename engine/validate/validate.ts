@@ -1,6 +1,7 @@
 import { nodeIdAt, parseJourney } from "../format/parse.ts";
 import { definitionOf } from "../nodes/registry.ts";
 import type { ValidateContext, ValidateOptions } from "../nodes/types.ts";
+import { DEFAULT_LINK_SHAPE } from "../sms/compose.ts";
 import {
   buildGraph,
   checkEdges,
@@ -94,7 +95,11 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
       }
       return set.has(to);
     },
-    options: { maxSmsParts: options.maxSmsParts ?? 3 },
+    options: {
+      maxSmsParts: options.maxSmsParts ?? 3,
+      linkShape: options.linkShape ?? DEFAULT_LINK_SHAPE,
+      templateNames: options.templateNames ?? {},
+    },
   };
   journey.nodes.forEach((node, i) => {
     const ctx: ValidateContext = { ...ctxBase, path: ["nodes", i] };

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { type LinkShape, trackedLink } from "../../engine/sms/index.ts";
 import type { LinkTokenRow } from "./sql/links.ts";
 
 export { insertLinkTokens, type LinkTokenRow } from "./sql/links.ts";
@@ -17,14 +18,25 @@ export { insertLinkTokens, type LinkTokenRow } from "./sql/links.ts";
  */
 
 export const DEFAULT_LINK_TTL_MS = 30 * 86_400_000;
-export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const TOKEN_BYTES = 16;
+/** Unpadded base64url of TOKEN_BYTES: what every tracked link costs after `${base}/l/`. */
+export const LINK_TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3);
+export const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${LINK_TOKEN_LENGTH}}$`);
 
 export function newLinkToken(): string {
-  return randomBytes(16).toString("base64url");
+  return randomBytes(TOKEN_BYTES).toString("base64url");
 }
 
-export function trackedUrl(publicUrl: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}/l/${token}`;
+/** The one tracked-URL form (engine/sms/compose.ts), shared with previews and counters. */
+export const trackedUrl = trackedLink;
+
+/**
+ * The links this server mints, for previews and the editor's counter: the public URL when set
+ * (WAYMARK_PUBLIC_URL), else the address the console was reached at, which is what
+ * `waymark start` mints with when no public URL is set (server.ts: its own URL).
+ */
+export function linkShapeFor(publicUrl: string | undefined, origin: string): LinkShape {
+  return { base: publicUrl ?? origin, tokenLength: LINK_TOKEN_LENGTH };
 }
 
 export interface MintedLink {

@@ -1,12 +1,22 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
+import { z } from "zod";
+import { EventNameSchema, isReservedName } from "../../engine/format/primitives.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { normalizePhone } from "../../engine/time/index.ts";
+import { templateNames } from "../contacts/template-names.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { admitLookup, type Lookup, recordMatches } from "../privacy/lookup-audit.ts";
 import { maskEmail, maskPhone, maskStrings, seesMaskedData } from "../privacy/mask.ts";
+
+const TemplateNamesQuery = z.object({
+  event: EventNameSchema.refine((e) => !isUnstorable(e), "holds a NUL or a lone surrogate")
+    .refine((e) => !isReservedName(e), "is a reserved name")
+    .optional(),
+});
 
 interface ContactRow {
   id: string | number;
@@ -80,6 +90,17 @@ async function mustFind(knex: Knex, id: string): Promise<ContactRow> {
 
 export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
   return [
+    {
+      method: "get",
+      path: "/api/template-names",
+      access: "any",
+      summary:
+        "Attribute names contacts have, and property names of `event` when one was recorded: what the editor checks templates against",
+      async handler(req, res) {
+        const { event } = parseBody(TemplateNamesQuery, req.query);
+        res.json(await templateNames(knex, event ?? null));
+      },
+    },
     {
       method: "get",
       path: "/api/contacts",

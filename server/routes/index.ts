@@ -34,13 +34,13 @@ export interface ApiDeps {
  */
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
-    ...journeyRoutes(deps.knex, deps.live, deps.now),
+    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
     ...contactRoutes(deps.knex, deps.crypto),
     ...messageRoutes(deps.knex),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
-    ...journeyToolRoutes(deps.knex, deps.policy, deps.now),
+    ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
     ...resultRoutes(deps.knex, deps.policy),
     ...versionRoutes(deps.knex, deps.now),

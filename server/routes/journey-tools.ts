@@ -2,9 +2,12 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
 import { finalBody } from "../../engine/nodes/send.ts";
-import { countSegments, optOutLineFor } from "../../engine/sms/index.ts";
+import { countSegments, previewMessage, templateUser } from "../../engine/sms/index.ts";
 import { renderTemplate } from "../../engine/template/index.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
+import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { emailFor } from "../privacy/mask.ts";
@@ -87,6 +90,7 @@ export function journeyToolRoutes(
   knex: Knex,
   policy: ReturnType<typeof policyCache>,
   clock: () => Date,
+  delivery: DeliveryConfig,
 ): RouteSpec[] {
   return [
     {
@@ -101,31 +105,27 @@ export function journeyToolRoutes(
         const node = sendNode(await definition(knex, param(req, "id"), "draft"), body.nodeId);
         const real = body.contactId ? await contactRow(knex, body.contactId) : null;
         const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
-        const locale = node.send.locale ?? real?.locale ?? body.contact?.locale ?? undefined;
-        const user: Record<string, unknown> = { ...attributes, id: real?.external_id ?? "sample" };
-        // Support sees a real contact's email masked here too, as on the contact page.
-        if (real?.email) user.email = emailFor(req.operator?.role, real.email);
-        const rendered = renderTemplate(
-          node.send.template,
-          {
-            user,
-            event: { name: body.event?.name ?? "", properties: body.event?.properties ?? {} },
-          },
-          {
-            trackLink: (url) =>
-              `${url.startsWith("https:") ? "https" : "http"}://wm.example/l/xxxxxxxxxxxxxxxxxxxxxx`,
-          },
-        );
-        if (!rendered.ok) throw templateFailed(rendered);
-        const lines = (await policy()).optOutLines;
-        const text = finalBody(node.send, rendered.text, locale, lines);
-        const promotionalSms = node.send.channel === "sms" && node.send.category === "promotional";
+        // `user` and `event` as the ticker builds them (engine/nodes/send.ts): the contact's
+        // row id, attributes, email, locale; the trigger event's properties at the top level.
+        const user = templateUser({
+          id: real ? String(real.id) : "sample",
+          attributes,
+          // Support sees a real contact's email masked here too, as on the contact page.
+          email: real?.email ? emailFor(req.operator?.role, real.email) : undefined,
+          locale: real?.locale ?? body.contact?.locale,
+        });
+        const composed = previewMessage(node.send, {
+          vars: { user, event: body.event?.properties ?? {} },
+          contactLocale: real?.locale ?? body.contact?.locale,
+          optOutLines: (await policy()).optOutLines,
+          linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
+        });
+        if (!composed.ok) throw templateFailed(composed);
+        const text = composed.body;
         res.json({
           text,
-          optOutLine: promotionalSms ? optOutLineFor(locale, lines) : null,
-          ...(node.send.channel === "sms"
-            ? countSegments(text)
-            : { encoding: null, parts: 1, characters: text.length }),
+          optOutLine: composed.optOutLine,
+          ...(composed.segments ?? { encoding: null, parts: 1, characters: text.length }),
         });
       },
     },

@@ -6,7 +6,11 @@ import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { validate } from "../../engine/validate/validate.ts";
 import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
+import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
+import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { publishAudited } from "../journeys/publish.ts";
@@ -94,7 +98,17 @@ export function journeyRoutes(
   knex: Knex,
   live: ReturnType<typeof liveJourneyCache>,
   clock: () => Date,
+  delivery: DeliveryConfig,
 ): RouteSpec[] {
+  // Issues as the editor paints them: templates checked against the names the workspace has
+  // seen, SMS lengths with the links this server mints.
+  // The draft is saved before this runs: a failed read of the names leaves them unchecked
+  // rather than failing a save that committed.
+  const check = async (doc: unknown, req: Request) =>
+    validate(doc, {
+      templateNames: await templateNames(knex, triggerEventOf(doc)).catch(() => ({})),
+      linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
+    });
   return [
     {
       method: "get",
@@ -136,7 +150,7 @@ export function journeyRoutes(
       body: JourneySchema,
       async handler(req, res) {
         const journey = await createJourney(knex, req.body, who(req));
-        res.status(201).json({ journey, issues: validate(journey) });
+        res.status(201).json({ journey, issues: await check(journey, req) });
       },
     },
     {
@@ -148,7 +162,7 @@ export function journeyRoutes(
         const { draftAsTyped, ...j } = await mustGet(knex, param(req, "id"));
         // The draft as the editor left it: as typed when it does not parse (issues say why).
         const draft = draftAsTyped ?? j.draft;
-        res.json({ ...j, draft, issues: draft ? validate(draft) : [] });
+        res.json({ ...j, draft, issues: draft ? await check(draft, req) : [] });
       },
     },
     {
@@ -160,7 +174,7 @@ export function journeyRoutes(
       body: JourneySchema,
       async handler(req, res) {
         const { draft } = await saveDraftAsTyped(knex, param(req, "id"), req.body);
-        res.json({ journey: draft, issues: validate(draft) });
+        res.json({ journey: draft, issues: await check(draft, req) });
       },
     },
     {
@@ -192,7 +206,7 @@ export function journeyRoutes(
           body !== undefined && body !== null && Object.keys(body as object).length > 0;
         const j = hasBody ? null : await mustGet(knex, param(req, "id"));
         const doc = hasBody ? body : (j?.draftAsTyped ?? j?.draft);
-        res.json({ issues: validate(doc) });
+        res.json({ issues: await check(doc, req) });
       },
     },
     {
@@ -292,7 +306,7 @@ export function journeyRoutes(
           name: body.name ?? `${source.draft.name} (copy)`,
         };
         const journey = await createJourney(knex, copy, who(req));
-        res.status(201).json({ journey, issues: validate(journey) });
+        res.status(201).json({ journey, issues: await check(journey, req) });
       },
     },
     {

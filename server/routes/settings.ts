@@ -6,6 +6,8 @@ import { DEFAULT_OPT_OUT_LINES } from "../../engine/sms/index.ts";
 import { isValidZone } from "../../engine/time/index.ts";
 import { auditSettingsChange } from "../audit/settings.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
+import { linkShapeFor } from "../delivery/links.ts";
+import { requestOrigin } from "../http/origin.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { type policyCache, savePolicy } from "../runtime/policy.ts";
@@ -60,10 +62,12 @@ export function settingsRoutes(
       access: "any",
       summary:
         "The workspace sending policy (quiet hours, caps, streak rule, consent, opt-out lines) and provider",
-      async handler(_req, res) {
+      async handler(req, res) {
         res.json({
           policy: await current(),
           provider: { sms: delivery.smsProvider, publicUrl: delivery.publicUrl ?? null },
+          // The tracked links this server mints, so the editor's SMS counter counts them.
+          links: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
         });
       },
     },

@@ -9,6 +9,7 @@ import type {
   EnginePorts,
 } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
+import { trackedLink } from "../../engine/sms/index.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
 import type { BatchContacts } from "./sql/contact-state.ts";
@@ -111,7 +112,7 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     trackLink(url) {
       const token = deps.newLinkToken();
       cur.links.push({ token, url });
-      return `${deps.linkBase}/l/${token}`;
+      return trackedLink(deps.linkBase, token);
     },
     bestHour: () => cur.bestHour,
   };

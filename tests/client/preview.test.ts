@@ -5,8 +5,10 @@ import { applyChange } from "../../client/src/editor/changes.ts";
 import { layoutJourney } from "../../client/src/editor/layout.ts";
 import { previewSms } from "../../client/src/editor/panel/sms-preview.ts";
 import { type Journey, JourneySchema } from "../../engine/index.ts";
+import { DEFAULT_LINK_SHAPE } from "../../engine/sms/index.ts";
 
 const journey = { id: "j", name: "Spring sale" };
+const FACTS = { linkShape: DEFAULT_LINK_SHAPE };
 
 describe("the live SMS preview (engine template + opt-out + segments)", () => {
   it("renders with the sample contact and appends the opt-out line to promotional SMS", () => {
@@ -14,6 +16,7 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
       { channel: "sms", category: "promotional", template: "Hi {{ user.firstName }}" },
       "en",
       journey,
+      FACTS,
     );
     expect(p).toMatchObject({
       ok: true,
@@ -28,6 +31,7 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
       { channel: "sms", category: "promotional", template: "{{ user.firstName }}，您的购物车还在" },
       "zh-CN",
       journey,
+      FACTS,
     );
     expect(zh.ok && zh.body).toBe("小美，您的购物车还在 回TD退订");
     expect(zh.ok && zh.segments.encoding).toBe("UCS-2");
@@ -35,6 +39,7 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
       { channel: "sms", category: "promotional", template: "Hi", locale: "zh-CN" },
       "en",
       journey,
+      FACTS,
     );
     expect(pinned.ok && pinned.body).toBe("Hi 回TD退订");
   });
@@ -45,6 +50,7 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
       { channel: "sms", category: "transactional", template: long },
       "en",
       journey,
+      FACTS,
     );
     expect(p).toMatchObject({
       ok: true,
@@ -53,11 +59,31 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
     });
   });
 
+  it("counts a tracked link as long as the server mints it, and the workspace's opt-out line", () => {
+    // The issue #16 message: 132 characters of text, a tracked link, the opt-out line.
+    const text = `Hi {{ user.firstName }}! ${"x".repeat(100)} {{ "https://shop.example.com/sale" | track }}`;
+    const spec = { channel: "sms", category: "promotional", template: text } as const;
+    const shape = { base: "http://127.0.0.1:41234", tokenLength: 22 };
+    const p = previewSms(spec, "en", journey, { linkShape: shape });
+    const link = "http://127.0.0.1:41234/l/a1B2c3D4e5F6g7H8i9J0kL";
+    expect(p.ok && p.sampleLink).toBe(link);
+    expect(p.ok && p.body).toBe(`Hi Alex! ${"x".repeat(100)} ${link}\nReply STOP to opt out`);
+    // 9 + 100 + 1 + 47 + 1 + 21 = 179: two parts, where the old 23-character placeholder
+    // link made 155 and one part.
+    expect(p.ok && p.segments).toMatchObject({ characters: 179, parts: 2 });
+    const custom = previewSms(spec, "en", journey, {
+      linkShape: shape,
+      optOutLines: { en: "STOP=stop" },
+    });
+    expect(custom.ok && custom.body.endsWith("\nSTOP=stop")).toBe(true);
+  });
+
   it("lists variables the sample contact lacks and reports template errors", () => {
     const p = previewSms(
       { channel: "sms", category: "service", template: "{{ user.vipTier }} {{ journey.name }}" },
       "en",
       journey,
+      FACTS,
     );
     expect(p.ok && p.missing).toEqual(["user.vipTier"]);
     expect(p.ok && p.body).toBe(" Spring sale");
@@ -65,6 +91,7 @@ describe("the live SMS preview (engine template + opt-out + segments)", () => {
       { channel: "sms", category: "service", template: "{{ user.name | nope }}" },
       "en",
       journey,
+      FACTS,
     );
     expect(bad.ok).toBe(false);
   });

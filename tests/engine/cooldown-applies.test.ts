@@ -3,7 +3,7 @@ import type { Journey, JourneyNode } from "../../engine/index.ts";
 import { simulateMany, validate } from "../../engine/index.ts";
 import { decide } from "../../engine/rules/index.ts";
 import { enter, logs, sends } from "./advance-helpers.ts";
-import { at, DAY, exit, HOUR, journey, sms, trigger, waitFor } from "./helpers.ts";
+import { at, DAY, exit, HOUR, journey, PROMO_CONSENT, sms, trigger, waitFor } from "./helpers.ts";
 import { contact, DAY as RDAY, send, t } from "./rules/fixtures.ts";
 
 // Issue 16: "A Cooldown step silently cancels the journey's own next SMS". A cooldown node now
@@ -137,10 +137,15 @@ describe("simulator: the issue's journey, with another journey's promotional SMS
     { at: t0 + 3 * HOUR, name: "browse" },
   ];
   const outcome = (applies: Applies) => {
-    const r = simulateMany([winback(applies), other], { id: "c1", timezone: "UTC" }, events, {
-      from: t0,
-      until: t0 + 3 * DAY,
-    });
+    const r = simulateMany(
+      [winback(applies), other],
+      { id: "c1", timezone: "UTC", consent: PROMO_CONSENT },
+      events,
+      {
+        from: t0,
+        until: t0 + 3 * DAY,
+      },
+    );
     return r.timeline
       .filter((e) => e.type === "sent" || e.type === "suppressed")
       .map((e) => `${e.journeyId}:${e.nodeId}:${e.type}`);

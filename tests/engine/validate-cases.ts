@@ -1,5 +1,5 @@
 import type { Issue, IssueCode, Journey } from "../../engine/index.ts";
-import { parseJourney } from "../../engine/index.ts";
+import { parseJourney, validate } from "../../engine/index.ts";
 import { unknownAudienceIssues } from "../../engine/nodes/branch.ts";
 import { doc } from "./helpers.ts";
 
@@ -244,6 +244,32 @@ export const CASES: Record<
         ["start", "a"],
         ["a", "done"],
       ],
+    ),
+    nodeId: "a",
+  }),
+  template_unknown_attribute: () => ({
+    issues: validate(
+      doc(
+        [T, send("a", "Hi {{ user.fristName }}"), X],
+        [
+          ["start", "a"],
+          ["a", "done"],
+        ],
+      ),
+      { templateNames: { user: ["firstName"] } },
+    ),
+    nodeId: "a",
+  }),
+  template_unknown_event_property: () => ({
+    issues: validate(
+      doc(
+        [T, send("a", "Your {{ event.skew }}"), X],
+        [
+          ["start", "a"],
+          ["a", "done"],
+        ],
+      ),
+      { templateNames: { events: { go: ["sku"] } } },
     ),
     nodeId: "a",
   }),

@@ -118,7 +118,12 @@ describe.each(databaseKinds)("a cooldown node's `applies` in the ticker on %s", 
     const t0 = Date.parse(START);
     const r = simulateMany(
       [winback(journeyId, applies), promoBlast("promo")] as unknown as Journey[],
-      { id: "c", timezone: "Asia/Shanghai", phone: "+8613812345678" },
+      {
+        id: "c",
+        timezone: "Asia/Shanghai",
+        phone: "+8613812345678",
+        consent: { sms: { promotional: true } },
+      },
       [
         { at: t0, name: `${journeyId}_go` },
         { at: t0 + 10 * 60_000, name: "promo_ready" },

@@ -20,6 +20,7 @@ import { Palette } from "./Palette.tsx";
 import { PublishDialog } from "./PublishDialog.tsx";
 import { IssuesPanel } from "./panel/IssuesPanel.tsx";
 import { SidePanel } from "./SidePanel.tsx";
+import { SendFactsContext, useSendFacts, useTemplateNames } from "./send-facts.ts";
 import { SimulatePanel } from "./simulate/SimulatePanel.tsx";
 import { useAutosave } from "./useAutosave.ts";
 import { useDebounced } from "./useDebounced.ts";
@@ -94,6 +95,14 @@ const VALIDATE_DEBOUNCE_MS = 150;
 /** How long leaving waits for a last save before asking. */
 const LEAVE_SAVE_WAIT_MS = 3000;
 
+/** The event that enters the journey, whose properties `event.*` reads; null otherwise. */
+function triggerEvent(doc: Journey): string | null {
+  for (const n of doc.nodes) {
+    if (n.type === "trigger" && n.trigger.kind === "event") return n.trigger.event || null;
+  }
+  return null;
+}
+
 /** What the editor reopens with after the draft was replaced under it. */
 type Resume = { notice: string };
 type Side = "inspector" | "simulate" | "versions";
@@ -129,7 +138,17 @@ function Editor({
 
   const commands = useCommands(editor, wrapper, measured);
   const settled = useDebounced(doc, VALIDATE_DEBOUNCE_MS);
-  const issues = useMemo(() => validate(settled), [settled]);
+  const sendFacts = useSendFacts();
+  const names = useTemplateNames(triggerEvent(settled));
+  const facts = useMemo(() => ({ ...sendFacts, templateNames: names }), [sendFacts, names]);
+  const issues = useMemo(
+    () =>
+      validate(settled, {
+        linkShape: sendFacts.linkShape,
+        ...(names ? { templateNames: names } : {}),
+      }),
+    [settled, sendFacts.linkShape, names],
+  );
   const byNode = useMemo(() => issuesByNode(issues), [issues]);
   const errors = issues.filter((i) => i.severity === "error").length;
   const save = useAutosave(doc, meta.status !== "archived");
@@ -232,165 +251,167 @@ function Editor({
   }
 
   return (
-    <div className="editor">
-      <EditorHeader
-        name={doc.name}
-        status={meta.status}
-        draft={history.draft}
-        save={save.state}
-        errors={errors}
-        canUndo={editor.canUndo}
-        canRedo={editor.canRedo}
-        onUndo={editor.undo}
-        onRedo={editor.redo}
-        onLayout={() => void commands.autoLayout()}
-        onExport={() => void exportJson()}
-        onPublish={() => void openPublish()}
-        simulating={simulating}
-        onSimulate={() => {
-          if (simulating) setSimPath(null);
-          setSide(simulating ? "inspector" : "simulate");
-        }}
-        versionsOpen={side === "versions"}
-        onVersions={() => {
-          if (side === "versions") {
-            setSide("inspector");
-            history.backToDraft();
-          } else {
-            setSimPath(null);
-            setSide("versions");
-          }
-        }}
-        onCompareLive={() => {
-          if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
-        }}
-        onPause={() =>
-          void statusAction(
-            () => api.pause(doc.id),
-            "Paused: users are held where they are, nothing is sent.",
-          )
-        }
-        onResume={() =>
-          void statusAction(() => api.resume(doc.id), "Resumed: held users continue.")
-        }
-        busy={busy}
-      />
-      {notice && (
-        <div className="toast" role="status">
-          {notice}
-          <button
-            type="button"
-            className="ghost"
-            aria-label="Dismiss"
-            onClick={() => setNotice(null)}
-          >
-            ×
-          </button>
-        </div>
-      )}
-      <div
-        className={`editor-body${simulating ? " is-simulating" : ""}${side === "versions" ? " is-versions" : ""}`}
-      >
-        {stage.kind === "draft" ? (
-          <Palette commands={commands} />
-        ) : (
-          <div className="palette palette-off muted small">
-            Looking at history. Nothing here is editable; the draft is kept as it is.
-          </div>
-        )}
-        {stage.kind !== "draft" ? (
-          <VersionStage
-            journeyId={doc.id}
-            pulse={pulse}
-            stage={stage}
-            onBack={history.backToDraft}
-            onRestore={(v) => {
-              setSide("versions");
-              history.setConfirm(v);
-            }}
-            onCompareWithDraft={(v) => history.compare(v, "draft")}
-          />
-        ) : (
-          <div className="canvas-column">
-            <Canvas
-              editor={editor}
-              commands={commands}
-              issues={byNode}
-              fallback={fallback}
-              liveCounts={liveCounts}
-              highlight={simPath}
-              measured={measured}
-              setMeasured={setMeasured}
-              wrapper={wrapper}
-            />
-            {doc.nodes.length <= 1 && (
-              <div className="canvas-empty" aria-hidden>
-                Drag a step from the left onto the canvas, or select the trigger and click a step to
-                chain it.
-              </div>
-            )}
-            <IssuesPanel issues={issues} onSelect={commands.focusNode} />
-          </div>
-        )}
-        {/* Simulating and versions are modes of their own: they take the inspector's column. */}
-        {side === "simulate" ? (
-          <SimulatePanel
-            doc={doc}
-            onClose={() => setSide("inspector")}
-            onPath={setSimPath}
-            onFocusNode={commands.focusNode}
-          />
-        ) : side === "versions" ? (
-          <VersionsPanel
-            journeyId={doc.id}
-            status={meta.status}
-            draft={history.draft}
-            stage={stage}
-            refresh={history.tick}
-            confirm={history.confirm}
-            onConfirm={history.setConfirm}
-            onOpen={history.open}
-            onCompare={history.compare}
-            onRestore={history.restore}
-            onDiscard={history.discard}
-            onFocusNode={commands.focusNode}
-            onClose={() => {
+    <SendFactsContext.Provider value={facts}>
+      <div className="editor">
+        <EditorHeader
+          name={doc.name}
+          status={meta.status}
+          draft={history.draft}
+          save={save.state}
+          errors={errors}
+          canUndo={editor.canUndo}
+          canRedo={editor.canRedo}
+          onUndo={editor.undo}
+          onRedo={editor.redo}
+          onLayout={() => void commands.autoLayout()}
+          onExport={() => void exportJson()}
+          onPublish={() => void openPublish()}
+          simulating={simulating}
+          onSimulate={() => {
+            if (simulating) setSimPath(null);
+            setSide(simulating ? "inspector" : "simulate");
+          }}
+          versionsOpen={side === "versions"}
+          onVersions={() => {
+            if (side === "versions") {
               setSide("inspector");
               history.backToDraft();
+            } else {
+              setSimPath(null);
+              setSide("versions");
+            }
+          }}
+          onCompareLive={() => {
+            if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
+          }}
+          onPause={() =>
+            void statusAction(
+              () => api.pause(doc.id),
+              "Paused: users are held where they are, nothing is sent.",
+            )
+          }
+          onResume={() =>
+            void statusAction(() => api.resume(doc.id), "Resumed: held users continue.")
+          }
+          busy={busy}
+        />
+        {notice && (
+          <div className="toast" role="status">
+            {notice}
+            <button
+              type="button"
+              className="ghost"
+              aria-label="Dismiss"
+              onClick={() => setNotice(null)}
+            >
+              ×
+            </button>
+          </div>
+        )}
+        <div
+          className={`editor-body${simulating ? " is-simulating" : ""}${side === "versions" ? " is-versions" : ""}`}
+        >
+          {stage.kind === "draft" ? (
+            <Palette commands={commands} />
+          ) : (
+            <div className="palette palette-off muted small">
+              Looking at history. Nothing here is editable; the draft is kept as it is.
+            </div>
+          )}
+          {stage.kind !== "draft" ? (
+            <VersionStage
+              journeyId={doc.id}
+              pulse={pulse}
+              stage={stage}
+              onBack={history.backToDraft}
+              onRestore={(v) => {
+                setSide("versions");
+                history.setConfirm(v);
+              }}
+              onCompareWithDraft={(v) => history.compare(v, "draft")}
+            />
+          ) : (
+            <div className="canvas-column">
+              <Canvas
+                editor={editor}
+                commands={commands}
+                issues={byNode}
+                fallback={fallback}
+                liveCounts={liveCounts}
+                highlight={simPath}
+                measured={measured}
+                setMeasured={setMeasured}
+                wrapper={wrapper}
+              />
+              {doc.nodes.length <= 1 && (
+                <div className="canvas-empty" aria-hidden>
+                  Drag a step from the left onto the canvas, or select the trigger and click a step
+                  to chain it.
+                </div>
+              )}
+              <IssuesPanel issues={issues} onSelect={commands.focusNode} />
+            </div>
+          )}
+          {/* Simulating and versions are modes of their own: they take the inspector's column. */}
+          {side === "simulate" ? (
+            <SimulatePanel
+              doc={doc}
+              onClose={() => setSide("inspector")}
+              onPath={setSimPath}
+              onFocusNode={commands.focusNode}
+            />
+          ) : side === "versions" ? (
+            <VersionsPanel
+              journeyId={doc.id}
+              status={meta.status}
+              draft={history.draft}
+              stage={stage}
+              refresh={history.tick}
+              confirm={history.confirm}
+              onConfirm={history.setConfirm}
+              onOpen={history.open}
+              onCompare={history.compare}
+              onRestore={history.restore}
+              onDiscard={history.discard}
+              onFocusNode={commands.focusNode}
+              onClose={() => {
+                setSide("inspector");
+                history.backToDraft();
+              }}
+            />
+          ) : (
+            <SidePanel editor={editor} commands={commands} issues={byNode} />
+          )}
+        </div>
+        {leaving && (
+          <LeaveDialog
+            reason={
+              save.state.kind === "error"
+                ? `the save failed: ${save.state.message.replace(/^not saved: /, "")}`
+                : "it is still being saved"
+            }
+            onAnswer={(leave) => {
+              setLeaving(null);
+              leaving(leave);
             }}
           />
-        ) : (
-          <SidePanel editor={editor} commands={commands} issues={byNode} />
+        )}
+        {publishing && (
+          <PublishDialog
+            doc={doc}
+            liveVersion={meta.liveVersion}
+            onCancel={() => setPublishing(false)}
+            onConfirm={async (options) => {
+              if (hasErrors(validate(doc))) throw new Error("the journey has errors");
+              const r = await api.publish(doc.id, options);
+              setMeta({ status: "live", liveVersion: r.version });
+              history.changed();
+              setPublishing(false);
+              setNotice(`v${r.version} is live.`);
+            }}
+          />
         )}
       </div>
-      {leaving && (
-        <LeaveDialog
-          reason={
-            save.state.kind === "error"
-              ? `the save failed: ${save.state.message.replace(/^not saved: /, "")}`
-              : "it is still being saved"
-          }
-          onAnswer={(leave) => {
-            setLeaving(null);
-            leaving(leave);
-          }}
-        />
-      )}
-      {publishing && (
-        <PublishDialog
-          doc={doc}
-          liveVersion={meta.liveVersion}
-          onCancel={() => setPublishing(false)}
-          onConfirm={async (options) => {
-            if (hasErrors(validate(doc))) throw new Error("the journey has errors");
-            const r = await api.publish(doc.id, options);
-            setMeta({ status: "live", liveVersion: r.version });
-            history.changed();
-            setPublishing(false);
-            setNotice(`v${r.version} is live.`);
-          }}
-        />
-      )}
-    </div>
+    </SendFactsContext.Provider>
   );
 }

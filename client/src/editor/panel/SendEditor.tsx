@@ -1,9 +1,14 @@
 import { useRef, useState } from "react";
+import { isReservedName } from "../../../../engine/format/primitives.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
+import type { TemplateNames } from "../../../../engine/nodes/template-names.ts";
 import { DEFAULT_OPT_OUT_LINES } from "../../../../engine/sms/index.ts";
+import { formatVariablePath } from "../../../../engine/template/index.ts";
+import { useSendFactsContext } from "../send-facts.ts";
 import { type Change, Hint, Select } from "./inputs.tsx";
 import { type PreviewLocale, previewSms } from "./sms-preview.ts";
 
+/** Chips before the workspace's names are known, or where it has none yet. */
 const SUGGESTED = [
   "user.firstName",
   "user.city",
@@ -14,6 +19,24 @@ const SUGGESTED = [
   "journey.name",
 ];
 const TRACKED_LINK = '{{ "https://shop.example.com" | track }}';
+
+/**
+ * Variables to insert: the attributes contacts of this workspace have and the trigger event's
+ * properties (what validation checks against), so a chip never inserts a warning.
+ */
+function chipsFor(names: TemplateNames | undefined): string[] {
+  const user = (names?.user ?? []).filter((a) => !isReservedName(a));
+  if (user.length === 0) return SUGGESTED;
+  const event = Object.values(names?.events ?? {})[0] ?? [];
+  return [
+    ...user.slice(0, 8).map((a) => formatVariablePath(["user", a])),
+    ...event
+      .filter((p) => !isReservedName(p))
+      .slice(0, 4)
+      .map((p) => formatVariablePath(["event", p])),
+    "journey.name",
+  ];
+}
 
 /** The message editor: the template, variables to insert, and (for SMS) the live preview. */
 export function TemplateEditor({
@@ -26,6 +49,7 @@ export function TemplateEditor({
   mergeKey: string;
 }) {
   const area = useRef<HTMLTextAreaElement>(null);
+  const suggested = chipsFor(useSendFactsContext().templateNames);
   function insert(snippet: string) {
     const el = area.current;
     const start = el?.selectionStart ?? value.length;
@@ -51,7 +75,7 @@ export function TemplateEditor({
       </label>
       <fieldset className="variable-chips">
         <legend className="sr-only">Insert a variable</legend>
-        {SUGGESTED.map((v) => (
+        {suggested.map((v) => (
           <button key={v} type="button" className="chip" onClick={() => insert(`{{ ${v} }}`)}>
             {v}
           </button>
@@ -83,7 +107,9 @@ export function SmsPreviewCard({
   journey: { id: string; name: string };
 }) {
   const [locale, setLocale] = useState<PreviewLocale>(send.locale === "zh-CN" ? "zh-CN" : "en");
-  const p = previewSms(send, locale, journey);
+  const facts = useSendFactsContext();
+  const p = previewSms(send, locale, journey, facts);
+  const linked = send.template.includes("track");
   return (
     <section className="sms-preview" aria-label="SMS preview">
       <div className="sms-preview-head">
@@ -128,6 +154,13 @@ export function SmsPreviewCard({
             )}
             {!p.optOutAppended && send.category !== "promotional" && (
               <li>No opt-out line: {send.category} messages are not marketing.</li>
+            )}
+            {linked && (
+              <li data-testid="sms-link-note">
+                Tracked links counted as sent: {p.sampleLink.length} characters (
+                {facts.loaded ? p.sampleLink : "the default install's length, until settings load"}
+                ).
+              </li>
             )}
             {p.nonGsm.length > 0 && <li>UCS-2 because of: {p.nonGsm.slice(0, 8).join(" ")}</li>}
             {p.missing.length > 0 && (

@@ -1,15 +1,18 @@
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
-import { finalBody } from "../../../../engine/nodes/send.ts";
 import {
-  countSegments,
+  type LinkShape,
   nonGsmCharacters,
+  previewMessage,
   type SegmentCount,
+  sampleTrackedLink,
+  templateUser,
 } from "../../../../engine/sms/index.ts";
-import { renderTemplate, templateVariables } from "../../../../engine/template/index.ts";
+import { templateVariables } from "../../../../engine/template/index.ts";
 
 /**
- * The SMS as one sample contact would receive it, computed by the engine's own template
- * renderer, opt-out rule and segment counter, so the preview cannot disagree with the send.
+ * The SMS as one sample contact would receive it, computed by the engine's own computation of
+ * the send (engine/sms/compose.ts: template, tracked links as long as the server mints them,
+ * the workspace's opt-out line, segments), so the preview cannot disagree with the send.
  */
 export type PreviewLocale = "en" | "zh-CN";
 
@@ -40,8 +43,6 @@ export const SAMPLE_EVENT: Record<string, unknown> = {
   amount: 129,
   cartUrl: "https://shop.example.com/cart",
 };
-/** The tracked short link's shape, as the engine's length check assumes it. */
-export const SAMPLE_LINK = "https://wmk.to/a1B2c3D4";
 
 export type SmsPreview =
   | { ok: false; error: string; variables: string[] }
@@ -55,6 +56,8 @@ export type SmsPreview =
       missing: string[];
       variables: string[];
       locale: string;
+      /** A tracked link as long as the server's, as shown in the body. */
+      sampleLink: string;
     };
 
 function lookup(root: Record<string, unknown>, path: readonly string[]): unknown {
@@ -70,34 +73,42 @@ export function previewSms(
   send: SendSpec,
   locale: PreviewLocale,
   journey: { id: string; name: string },
+  facts: { linkShape: LinkShape; optOutLines?: Readonly<Record<string, string>> | undefined },
 ): SmsPreview {
   const vars = templateVariables(send.template);
   const variables = vars.ok ? vars.variables : [];
-  const user = SAMPLE_CONTACTS[locale];
+  const { id, ...attributes } = SAMPLE_CONTACTS[locale];
+  const user = templateUser({ id: String(id), attributes, locale });
   const roots: Record<string, Record<string, unknown>> = { user, event: SAMPLE_EVENT, journey };
-  const rendered = renderTemplate(
-    send.template,
-    { user, event: SAMPLE_EVENT, journey },
-    { trackLink: () => SAMPLE_LINK },
-  );
-  if (!rendered.ok) return { ok: false, error: rendered.error, variables };
-  // The node's locale overrides the contact's for the opt-out line, as in the engine's send.
-  const effective = send.locale ?? locale;
-  const body = finalBody(send, rendered.text, effective);
-  const segments = countSegments(body);
+  const composed = previewMessage(send, {
+    vars: { user, event: SAMPLE_EVENT, journey },
+    contactLocale: locale,
+    optOutLines: facts.optOutLines,
+    linkShape: facts.linkShape,
+  });
+  if (!composed.ok) return { ok: false, error: composed.error, variables };
+  const { body, segments } = composed;
   const missing = variables.filter((v) => {
     const [root, ...rest] = v.split(".");
     const top = root === undefined ? undefined : roots[root];
     return !top || lookup(top, rest) === undefined;
   });
+  const counted = segments ?? {
+    encoding: "GSM-7",
+    characters: body.length,
+    parts: 1,
+    perPart: 160,
+  };
   return {
     ok: true,
     body,
-    optOutAppended: body !== rendered.text,
-    segments,
-    nonGsm: segments.encoding === "UCS-2" ? nonGsmCharacters(body) : [],
+    optOutAppended: body !== composed.rendered,
+    segments: counted,
+    nonGsm: counted.encoding === "UCS-2" ? nonGsmCharacters(body) : [],
     missing,
     variables,
-    locale: effective,
+    // The node's locale overrides the contact's for the opt-out line, as in the send.
+    locale: composed.locale ?? locale,
+    sampleLink: sampleTrackedLink(facts.linkShape),
   };
 }
