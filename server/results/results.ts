@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Journey } from "../../engine/format/journey.ts";
 import { HttpError } from "../http/errors.ts";
+import { armSends } from "./arms.ts";
 import {
   type ArmCounts,
   type Counts,
@@ -56,10 +57,20 @@ export interface ArmResult {
   control: boolean;
   /** Assigned to the arm: the base of the conversion rates and of the test. */
   assigned: number;
+  /**
+   * Assigned contacts who got a message from a send downstream of the arm, queued after they
+   * took it: sends before the split never count for an arm. Delivered and clicked are over
+   * these recipients, from the arm's own messages only.
+   */
   recipients: number;
+  /** The arm's own messages (not test, not canceled). */
+  sent: number;
   delivered: Rate;
   clicked: Rate;
+  /** Intention to treat: converted within day N of assignment, over assigned. */
   converted: Converted[] | null;
+  /** Conversions credited (last touch) to the arm's own messages, over recipients; null without a goal. */
+  attributed: Rate | null;
   /** Day-7 conversion vs the control; null for the control or without a goal. */
   test: ZTest | null;
   verdict: string | null;
@@ -97,6 +108,8 @@ function converted(c: Counts, base: number): Converted[] | null {
 const EMPTY: ArmCounts = {
   assigned: 0,
   recipients: 0,
+  sent: 0,
+  attributed: 0,
   delivered: 0,
   clicked: 0,
   converted: { 0: 0, 1: 0, 3: 0, 7: 0 },
@@ -137,6 +150,7 @@ export async function journeyResults(
     knex,
     journeyId,
     splitNodes.map((n) => n.id),
+    armSends(journey),
     goal,
   );
   const series = await dailySeries(knex, journeyId, goal, options.zone);
@@ -167,9 +181,11 @@ export async function journeyResults(
         control: i === 0,
         assigned: c.assigned,
         recipients: c.recipients,
+        sent: c.sent,
         delivered: rate(c.delivered, c.recipients),
         clicked: rate(c.clicked, c.recipients),
         converted: converted(c, c.assigned),
+        attributed: goal ? rate(c.attributed, c.recipients) : null,
         test: null,
         verdict: null,
       };
@@ -204,7 +220,7 @@ function sendResult(
   c: SendCounts | undefined,
   hasGoal: boolean,
 ): SendResult {
-  const counts = c ?? { ...EMPTY, attributed: 0, converted: hasGoal ? EMPTY.converted : null };
+  const counts = c ?? { ...EMPTY, converted: hasGoal ? EMPTY.converted : null };
   return {
     nodeId,
     label,
