@@ -9,6 +9,7 @@ import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { HttpError } from "../http/errors.ts";
+import { countSkips } from "../runtime/sql/skips.ts";
 
 /**
  * Journey lifecycle: a mutable draft per journey, immutable published versions, and the
@@ -23,6 +24,10 @@ export interface JourneyRecord {
   liveVersionId: number | null;
   liveVersion: number | null;
   draft: Journey | null;
+  /** While paused: what triggers do meanwhile, since when, and how many were skipped so far. */
+  pause: { entries: PauseEntries; since: string; skipped: number } | null;
+  /** Entries skipped during pauses set to "skip", all pauses together. */
+  skippedEntries: number;
 }
 
 function invalid(issues: Issue[]): never {
@@ -102,7 +107,17 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
       this.on("d.journey_id", "=", "j.id").andOn("d.is_draft", "=", knex.raw("true"));
     })
     .where("j.id", id)
-    .first("j.id", "j.name", "j.status", "j.live_version_id", "v.version", "d.definition")) as
+    .first(
+      "j.id",
+      "j.name",
+      "j.status",
+      "j.live_version_id",
+      "v.version",
+      "d.definition",
+      "j.pause_entries",
+      "j.paused_at",
+      "j.updated_at",
+    )) as
     | {
         id: string;
         name: string;
@@ -110,9 +125,14 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
         live_version_id: string | number | null;
         version: number | null;
         definition: Journey | null;
+        pause_entries: PauseEntries | null;
+        paused_at: Date | null;
+        updated_at: Date;
       }
     | undefined;
   if (!row) return null;
+  const since = row.status === "paused" ? new Date(row.paused_at ?? row.updated_at) : null;
+  const skips = await countSkips(knex, id, since);
   return {
     id: row.id,
     name: row.name,
@@ -120,6 +140,14 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
     liveVersionId: row.live_version_id === null ? null : Number(row.live_version_id),
     liveVersion: row.version,
     draft: row.definition,
+    pause: since
+      ? {
+          entries: row.pause_entries ?? "skip",
+          since: since.toISOString(),
+          skipped: skips.sincePause,
+        }
+      : null,
+    skippedEntries: skips.total,
   };
 }
 
@@ -215,9 +243,13 @@ export async function publishJourney(
       })
       .returning("id")) as { id: string | number }[];
     const versionId = Number(row?.id);
-    await trx("journeys")
-      .where({ id })
-      .update({ status: "live", live_version_id: versionId, updated_at: now });
+    await trx("journeys").where({ id }).update({
+      status: "live",
+      live_version_id: versionId,
+      pause_entries: null,
+      paused_at: null,
+      updated_at: now,
+    });
     // A paused journey that is published again resumes: its held users continue.
     if (journey.status === "paused") await releaseHeld(trx, id, now);
     const moved =
@@ -303,12 +335,27 @@ async function migrateInFlight(
   return { migrated, exited };
 }
 
-/** Holds every user where they are: no wake-ups, no sends, events kept for later. */
-export async function pauseJourney(knex: Knex, id: string, now: Date = new Date()): Promise<void> {
+/**
+ * What a trigger does while its journey is paused (issue #16): `wait` enrolls the contact held at
+ * entry until resume; `skip` does not enroll, and logs and counts the skip (runtime/enroll.ts).
+ */
+export const PAUSE_ENTRIES = ["wait", "skip"] as const;
+export type PauseEntries = (typeof PAUSE_ENTRIES)[number];
+
+/**
+ * Holds every user where they are: no wake-ups, no sends, events kept for later. New entries
+ * follow `entries`; the pause's start bounds "skipped at most once per pause".
+ */
+export async function pauseJourney(
+  knex: Knex,
+  id: string,
+  now: Date = new Date(),
+  entries: PauseEntries = "skip",
+): Promise<void> {
   await knex.transaction(async (trx) => {
     const n = await trx("journeys")
       .where({ id, status: "live" })
-      .update({ status: "paused", updated_at: now });
+      .update({ status: "paused", pause_entries: entries, paused_at: now, updated_at: now });
     if (n === 0) throw await statusError(trx, id, "only a live journey can be paused");
     await trx.raw(
       `update enrollment_wakeups w set held = true, wake_at = 'infinity'
@@ -322,7 +369,7 @@ export async function resumeJourney(knex: Knex, id: string, now: Date = new Date
   await knex.transaction(async (trx) => {
     const n = await trx("journeys")
       .where({ id, status: "paused" })
-      .update({ status: "live", updated_at: now });
+      .update({ status: "live", pause_entries: null, paused_at: null, updated_at: now });
     if (n === 0) throw await statusError(trx, id, "only a paused journey can be resumed");
     await releaseHeld(trx, id, now);
   });

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Journey } from "../../engine/format/journey.ts";
 import { HttpError } from "../http/errors.ts";
+import { countSkips } from "../runtime/sql/skips.ts";
 import { armSends } from "./arms.ts";
 import {
   type ArmCounts,
@@ -92,6 +93,8 @@ export interface JourneyResults {
   splits: SplitResult[];
   series: SeriesPoint[];
   zone: string;
+  /** Triggers that did not enter because the journey was paused with "skip new entries". */
+  skippedEntries: number;
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -154,6 +157,7 @@ export async function journeyResults(
     goal,
   );
   const series = await dailySeries(knex, journeyId, goal, options.zone);
+  const skips = await countSkips(knex, journeyId, null);
 
   const sends: SendResult[] = [];
   for (const n of journey.nodes) {
@@ -209,6 +213,7 @@ export async function journeyResults(
     splits,
     series,
     zone: options.zone,
+    skippedEntries: skips.total,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   archiveJourney,
   createJourney,
   getJourney,
+  PAUSE_ENTRIES,
   pauseJourney,
   resumeJourney,
   saveDraft,
@@ -43,6 +44,20 @@ const PublishBody = z
       .optional(),
   })
   .default({ inFlight: "pin", map: {}, dryRun: false });
+/**
+ * Pausing says what happens to triggers during the pause (issue #16): `wait` enrolls the
+ * contact held at entry until resume, `skip` does not (each skip is logged on the contact and
+ * counted on the journey). Without a body it is `skip`, what pausing always did, so existing
+ * API clients keep their behaviour; the console always asks.
+ */
+const PauseBody = z
+  .strictObject({
+    entries: z
+      .enum(PAUSE_ENTRIES)
+      .default("skip")
+      .describe("wait: triggers enter and wait at entry until resume; skip: they do not enter"),
+  })
+  .default({ entries: "skip" });
 const ExportQuery = z.object({
   version: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
@@ -55,6 +70,7 @@ interface JourneyRow {
   id: string;
   name: string;
   status: string;
+  pause_entries: string | null;
   version: number | null;
   updated_at: Date;
   active: string | number;
@@ -93,6 +109,7 @@ export function journeyRoutes(
             "j.id",
             "j.name",
             "j.status",
+            "j.pause_entries",
             "v.version",
             "j.updated_at",
             knex.raw(
@@ -106,6 +123,8 @@ export function journeyRoutes(
             id: r.id,
             name: r.name,
             status: r.status,
+            // While paused: "wait" (triggers enter held) or "skip" (they do not); else null.
+            pauseEntries: r.status === "paused" ? (r.pause_entries ?? "skip") : null,
             version: r.version,
             updatedAt: r.updated_at,
             activeUsers: Number(r.active),
@@ -195,18 +214,21 @@ export function journeyRoutes(
       method: "post",
       path: "/api/journeys/:id/pause",
       access: EDIT,
-      summary: "Pause: users are held where they are, nothing is sent",
+      summary:
+        "Pause: users are held where they are, nothing is sent; `entries` says whether triggers during the pause enter and wait (`wait`) or are skipped and counted (`skip`, the default)",
+      body: PauseBody,
       async handler(req, res) {
         const id = param(req, "id");
+        const { entries } = parseBody(PauseBody, req.body);
         const now = clock();
         await withAudit(
           knex,
           actorFrom(req),
-          (trx) => pauseJourney(trx, id, now),
-          () => journeyAction("journey.pause", id, now),
+          (trx) => pauseJourney(trx, id, now, entries),
+          () => ({ ...journeyAction("journey.pause", id, now), details: { entries } }),
         );
         live.invalidate();
-        res.json({ status: "paused" });
+        res.json({ status: "paused", entries });
       },
     },
     {
@@ -318,12 +340,20 @@ export function journeyRoutes(
             now,
           );
         });
-        if (ids.length === 0)
+        if (ids.length === 0) {
+          const state = await getJourney(knex, id);
+          if (state?.pause?.entries === "skip")
+            throw new HttpError(
+              409,
+              "journey_paused",
+              `journey "${id}" is paused and skips new entries: the entry was skipped and counted`,
+            );
           throw new HttpError(
             409,
             "not_enrolled",
             "the user is already in this journey, or may not re-enter it yet",
           );
+        }
         res.status(201).json({ enrollmentId: ids[0] });
       },
     },

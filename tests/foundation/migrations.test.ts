@@ -59,13 +59,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206030000_delivery_reliability.ts",
       "20261206050000_access_controls.ts",
       "20261206060000_versions_audit.ts",
+      "20261206071600_pause_entries.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261206060000_versions_audit.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206071600_pause_entries.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206071600_pause_entries.ts",
       "20261206060000_versions_audit.ts",
       "20261206050000_access_controls.ts",
       "20261206030000_delivery_reliability.ts",

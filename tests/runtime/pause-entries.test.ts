@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
+import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+
+// 2026-03-02 10:00 in Shanghai: inside the sending window.
+const START = "2026-03-02T02:00:00Z";
+
+const journey = (id: string, trigger: Record<string, unknown>) => ({
+  format: "waymark/journey@1",
+  id,
+  name: `Pause ${id}`,
+  nodes: [
+    { id: "start", type: "trigger", trigger },
+    {
+      id: "sms",
+      type: "send",
+      send: { channel: "sms", category: "promotional", template: "Welcome back" },
+    },
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "sms" },
+    { from: "sms", to: "done" },
+  ],
+});
+
+interface JourneyBody {
+  status: string;
+  pause: { entries: string; since: string; skipped: number } | null;
+  skippedEntries: number;
+}
+
+/**
+ * Issue #16 item 7: pausing says what triggers during the pause do. `wait`: the contact is
+ * enrolled, held at entry, and proceeds after resume; `skip`: not enrolled, the skip logged on
+ * the contact's timeline with its reason and counted on the journey (once per contact per pause).
+ */
+describe.each(databaseKinds)("triggers during a pause on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  const clock = manualClock(START);
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${app.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${app.secretKey}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const track = (userId: string, event: string, messageId: string) =>
+    app.ingest("/v1/track", { userId, event, messageId });
+  const identify = (userId: string) =>
+    app.ingest("/v1/identify", {
+      userId,
+      traits: { phone: "+8613812345678", timezone: "Asia/Shanghai" },
+      consent: { sms: { promotional: true } },
+    });
+  const enrollmentsOf = async (userId: string, journeyId: string) =>
+    (await db
+      .knex("enrollments as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .leftJoin("enrollment_wakeups as w", "w.enrollment_id", "e.id")
+      .where({ "c.external_id": userId, "e.journey_id": journeyId })
+      .select("e.status", "e.current_node", "w.held")) as {
+      status: string;
+      current_node: string;
+      held: boolean | null;
+    }[];
+  const messagesOf = async (userId: string, journeyId: string) =>
+    Number(
+      (
+        (await db
+          .knex("messages as m")
+          .join("contacts as c", "c.id", "m.contact_id")
+          .where({ "c.external_id": userId, "m.journey_id": journeyId })
+          .count("* as n")
+          .first()) as { n: string | number }
+      ).n,
+    );
+  const journeyState = async (id: string) =>
+    (await call("GET", `/api/journeys/${id}`)).body as unknown as JourneyBody;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    app = await startTestApp(db, clock);
+    for (const [id, trigger] of [
+      ["p-wait", { kind: "event", event: "signed_up" }],
+      ["p-skip", { kind: "event", event: "came_back" }],
+      ["p-api", { kind: "api" }],
+    ] as const) {
+      await createJourney(db.knex, journey(id, trigger), null);
+      await publishJourney(db.knex, id, null);
+    }
+    for (const u of ["u-wait", "u-skip", "u-other", "u-api"]) await identify(u);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it("wait: an event during the pause enrolls the contact held at entry; it proceeds after resume", async () => {
+    expect(await call("POST", "/api/journeys/p-wait/pause", { entries: "wait" })).toEqual({
+      status: 200,
+      body: { status: "paused", entries: "wait" },
+    });
+    expect((await journeyState("p-wait")).pause).toMatchObject({ entries: "wait", skipped: 0 });
+    expect((await track("u-wait", "signed_up", "w-1")).status).toBe(200);
+    // Enrolled, held at the trigger: the ticker does not touch it, nothing is sent.
+    expect(await enrollmentsOf("u-wait", "p-wait")).toEqual([
+      { status: "active", current_node: "start", held: true },
+    ]);
+    clock.advance(60_000);
+    expect((await app.tick()).claimed).toBe(0);
+    expect(await messagesOf("u-wait", "p-wait")).toBe(0);
+
+    expect((await call("POST", "/api/journeys/p-wait/resume")).status).toBe(200);
+    expect((await journeyState("p-wait")).pause).toBeNull();
+    const step = await app.tick();
+    expect(step.claimed).toBe(1);
+    expect(await messagesOf("u-wait", "p-wait")).toBe(1);
+    expect(await enrollmentsOf("u-wait", "p-wait")).toEqual([
+      { status: "completed", current_node: "done", held: null },
+    ]);
+    // Nothing was skipped in a "wait" pause.
+    expect((await journeyState("p-wait")).skippedEntries).toBe(0);
+  });
+
+  it("skip: an event during the pause does not enroll; the skip is counted once and shown on the contact", async () => {
+    expect((await call("POST", "/api/journeys/p-skip/pause", { entries: "skip" })).status).toBe(
+      200,
+    );
+    await track("u-skip", "came_back", "s-1");
+    await track("u-skip", "came_back", "s-2"); // a second trigger in the same pause: one skip
+    await track("u-other", "came_back", "s-3");
+    expect(await enrollmentsOf("u-skip", "p-skip")).toEqual([]);
+    expect((await app.tick()).claimed).toBe(0);
+
+    const paused = await journeyState("p-skip");
+    expect(paused.pause).toMatchObject({ entries: "skip", skipped: 2 });
+    expect(paused.skippedEntries).toBe(2);
+    const results = (await call("GET", "/api/journeys/p-skip/results")).body;
+    expect(results.skippedEntries).toBe(2);
+
+    // The inspector's view of the contact: the skip, its journey and its reason.
+    const inspector = (await call("GET", "/api/contacts/u-skip/journeys")).body as {
+      enrollments: unknown[];
+      skipped: Record<string, unknown>[];
+    };
+    expect(inspector.enrollments).toEqual([]);
+    expect(inspector.skipped).toHaveLength(1);
+    expect(inspector.skipped[0]).toMatchObject({
+      journeyId: "p-skip",
+      journeyName: "Pause p-skip",
+      nodeId: "start",
+      type: "skipped",
+      reason: "journey_paused",
+      event: "came_back",
+    });
+    expect(String(inspector.skipped[0]?.detail)).toContain("paused");
+
+    // Resuming does not replay the skipped trigger; a trigger after resume enrolls as usual.
+    expect((await call("POST", "/api/journeys/p-skip/resume")).status).toBe(200);
+    clock.advance(60_000);
+    await app.tick();
+    expect(await enrollmentsOf("u-skip", "p-skip")).toEqual([]);
+    await track("u-skip", "came_back", "s-4");
+    await app.tick();
+    expect(await messagesOf("u-skip", "p-skip")).toBe(1);
+    expect((await journeyState("p-skip")).skippedEntries).toBe(2);
+  });
+
+  it("API enrollment into a journey paused with skip answers 409 and counts the skip", async () => {
+    expect((await call("POST", "/api/journeys/p-api/pause")).body).toEqual({
+      status: "paused",
+      entries: "skip", // no body: skip, what pausing always did
+    });
+    const res = await call("POST", "/api/journeys/p-api/enroll", { userId: "u-api" });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: { code: "journey_paused" } });
+    expect((await journeyState("p-api")).pause?.skipped).toBe(1);
+    expect(await call("POST", "/api/journeys/p-api/resume")).toMatchObject({ status: 200 });
+  });
+
+  it("rejects an unknown pause choice, extra keys and __proto__, naming the field", async () => {
+    const bad = await call("POST", "/api/journeys/p-api/pause", { entries: "later" });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("entries");
+    const extra = await call("POST", "/api/journeys/p-api/pause", { entries: "wait", x: 1 });
+    expect(extra.status).toBe(400);
+    const proto = await call(
+      "POST",
+      "/api/journeys/p-api/pause",
+      '{"entries":"wait","__proto__":{"entries":"skip"}}',
+    );
+    expect(proto.status).toBe(400);
+    expect((await call("POST", "/api/journeys/p-api/pause", { entries: "x\u0000" })).status).toBe(
+      400,
+    );
+    expect((await journeyState("p-api")).status).toBe("live");
+  });
+});
