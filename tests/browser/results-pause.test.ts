@@ -7,7 +7,9 @@ import { middayZone, until } from "../helpers/time.ts";
 
 /**
  * Issue #16 in Chromium against the real server (its own ticker, console provider): the results
- * page shows a split arm's own numbers only (a send before the split counts for no arm).
+ * page shows a split arm's own numbers only (a send before the split counts for no arm); the
+ * Pause button asks what new entries do, and a skipped entry shows on the results page and on
+ * the contact.
  */
 const ARMS = {
   format: "waymark/journey@1",
@@ -66,6 +68,25 @@ interface Results {
   sends: { nodeId: string; recipients: number }[];
   splits: { nodeId: string; arms: Arm[] }[];
 }
+
+const WELCOME = {
+  format: "waymark/journey@1",
+  id: "welcome-back",
+  name: "Welcome back",
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "event", event: "came_back" } },
+    {
+      id: "sms",
+      type: "send",
+      send: { channel: "sms", category: "promotional", template: "Welcome back" },
+    },
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "sms" },
+    { from: "sms", to: "done" },
+  ],
+};
 
 const USERS = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
 
@@ -156,6 +177,53 @@ describe.runIf(chromiumPath)("results and pause in Chromium", () => {
       String(offer?.assigned),
     ]);
     await page.screenshot({ path: join(ARTIFACTS, "results-arms.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("asks on Pause what new entries do; a skipped entry is counted on Results and shown on the contact", async () => {
+    await api("/api/journeys", WELCOME);
+    await api("/api/journeys/welcome-back/publish", {});
+    await page.goto(`${server.url}/journeys/welcome-back`);
+    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Pause “Welcome back”?" });
+    await dialog.waitFor();
+    const confirm = dialog.getByRole("button", { name: "Pause journey" });
+    // Nothing preselected: the marketer has to choose.
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel(/Skip them/).check();
+    expect(await confirm.isEnabled()).toBe(true);
+    await dialog.screenshot({ path: join(ARTIFACTS, "pause-dialog.png") });
+    await confirm.click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByTestId("pause-entries").getByText("new entries are skipped").waitFor();
+    expect(
+      await api<{ pause: { entries: string } | null }>("/api/journeys/welcome-back"),
+    ).toMatchObject({ pause: { entries: "skip", skipped: 0 } });
+
+    // A trigger during the pause: not enrolled, counted, and on the contact's page.
+    await ingest("/v1/track", { userId: "r1", event: "came_back", messageId: "back-r1" });
+    await page.goto(`${server.url}/journeys/welcome-back/results`);
+    const skipped = page.getByTestId("skipped-entries");
+    await skipped.waitFor();
+    expect(await skipped.innerText()).toMatch(/^1 entry was skipped while the journey was paused/);
+    await skipped.screenshot({ path: join(ARTIFACTS, "pause-skipped-results.png") });
+    await page.goto(`${server.url}/contacts/r1`);
+    const row = page.getByTestId("skipped-entries").locator("li");
+    await row.waitFor();
+    expect(await row.innerText()).toContain("Welcome back");
+    expect(await row.innerText()).toContain("journey_paused");
+    await page.screenshot({ path: join(ARTIFACTS, "pause-skipped-contact.png"), fullPage: true });
+
+    // Resume, then pause with "enter and wait": the trigger enrolls, held at the start.
+    await page.goto(`${server.url}/journeys/welcome-back`);
+    await page.getByRole("button", { name: "Resume", exact: true }).click();
+    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    await dialog.getByLabel(/Enter and wait/).check();
+    await dialog.getByRole("button", { name: "Pause journey" }).click();
+    await page.getByTestId("pause-entries").getByText("new entries wait").waitFor();
+    await ingest("/v1/track", { userId: "r2", event: "came_back", messageId: "back-r2" });
+    await page.goto(`${server.url}/contacts/r2`);
+    await page.getByText("held on start: the journey is paused").waitFor();
     expect(errors).toEqual([]);
   }, 60_000);
 });

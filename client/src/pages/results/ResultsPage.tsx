@@ -193,6 +193,14 @@ function Results({ data }: { data: JourneyResults }) {
         )}{" "}
         Days in {data.zone}.
       </p>
+      {data.skippedEntries > 0 && (
+        <p className="card skipped-entries" data-testid="skipped-entries">
+          <strong>{num(data.skippedEntries)}</strong>{" "}
+          {data.skippedEntries === 1 ? "entry was" : "entries were"} skipped while the journey was
+          paused (paused with “skip new entries”): those people never entered, and are in none of
+          the numbers below.
+        </p>
+      )}
       <div className="card chart-card">
         <h3 className="panel-title">Daily sends and conversions</h3>
         <SeriesChart series={data.series} />
