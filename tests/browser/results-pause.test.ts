@@ -205,13 +205,15 @@ describe.runIf(chromiumPath)("results and pause in Chromium", () => {
     await page.goto(`${server.url}/journeys/welcome-back/results`);
     const skipped = page.getByTestId("skipped-entries");
     await skipped.waitFor();
-    expect(await skipped.innerText()).toMatch(/^1 entry was skipped while the journey was paused/);
+    expect(await skipped.textContent()).toMatch(
+      /^1 entry was skipped while the journey was paused/,
+    );
     await skipped.screenshot({ path: join(ARTIFACTS, "pause-skipped-results.png") });
     await page.goto(`${server.url}/contacts/r1`);
     const row = page.getByTestId("skipped-entries").locator("li");
     await row.waitFor();
-    expect(await row.innerText()).toContain("Welcome back");
-    expect(await row.innerText()).toContain("journey_paused");
+    expect(await row.textContent()).toContain("Welcome back");
+    expect(await row.textContent()).toContain("journey_paused");
     await page.screenshot({ path: join(ARTIFACTS, "pause-skipped-contact.png"), fullPage: true });
 
     // Resume, then pause with "enter and wait": the trigger enrolls, held at the start.

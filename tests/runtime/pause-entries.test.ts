@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { scanAudienceTriggers } from "../../server/audiences/membership.ts";
+import { createJourney, pauseJourney, publishJourney } from "../../server/journeys/store.ts";
+import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
@@ -204,5 +206,28 @@ describe.each(databaseKinds)("triggers during a pause on %s", (kind) => {
       400,
     );
     expect((await journeyState("p-api")).status).toBe("live");
+  });
+
+  it("audience trigger, skip: members who joined during the pause are skipped once and do not enter on resume", async () => {
+    await db.knex("audiences").insert({
+      id: "vips",
+      name: "VIPs",
+      definition: JSON.stringify({ attribute: "tier", op: "eq", value: "vip" }),
+    });
+    await createJourney(db.knex, journey("p-aud", { kind: "audience", audience: "vips" }), null);
+    await publishJourney(db.knex, "p-aud", null);
+    await pauseJourney(db.knex, "p-aud", clock.now(), "skip");
+    await app.ingest("/v1/identify", { userId: "u-vip", traits: { tier: "vip" } });
+    const scan = () =>
+      scanAudienceTriggers({ knex: db.knex, live: liveJourneyCache(db.knex, 0), now: clock.now });
+    expect((await scan()).enrolled).toBe(0);
+    clock.advance(60_000);
+    expect((await scan()).enrolled).toBe(0); // scanned again: still one skip
+    expect((await journeyState("p-aud")).pause?.skipped).toBe(1);
+    expect((await call("POST", "/api/journeys/p-aud/resume")).status).toBe(200);
+    clock.advance(60_000);
+    expect((await scan()).enrolled).toBe(0);
+    expect(await enrollmentsOf("u-vip", "p-aud")).toEqual([]);
+    expect((await journeyState("p-aud")).skippedEntries).toBe(1);
   });
 });

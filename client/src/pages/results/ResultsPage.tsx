@@ -197,8 +197,8 @@ function Results({ data }: { data: JourneyResults }) {
         <p className="card skipped-entries" data-testid="skipped-entries">
           <strong>{num(data.skippedEntries)}</strong>{" "}
           {data.skippedEntries === 1 ? "entry was" : "entries were"} skipped while the journey was
-          paused (paused with “skip new entries”): those people never entered, and are in none of
-          the numbers below.
+          paused with new entries set to skip: those people never entered, and are in none of the
+          numbers below.
         </p>
       )}
       <div className="card chart-card">
