@@ -22,6 +22,7 @@ const statements = [
   `update journeys set pause_entries = 'skip', paused_at = updated_at where status = 'paused'`,
   `create index enrollment_steps_skips_idx on enrollment_steps (journey_id, contact_id, at)
      where enrollment_id is null`,
+  "create index enrollment_wakeups_held_idx on enrollment_wakeups (enrollment_id) where held",
 ];
 
 export async function up(knex: Knex): Promise<void> {
@@ -29,6 +30,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw("drop index if exists enrollment_wakeups_held_idx");
   await knex.raw("drop index if exists enrollment_steps_skips_idx");
   await knex.raw(
     "alter table journeys drop column if exists pause_entries, drop column if exists paused_at",

@@ -375,6 +375,21 @@ export async function resumeJourney(knex: Knex, id: string, now: Date = new Date
   });
 }
 
+/**
+ * Held wake-ups of journeys that are live: an entry written held ("wait") by an ingest
+ * transaction that read "paused" while a resume committed, which the resume's release could
+ * not see. The date scanner's loop runs this every few minutes; returns how many it released.
+ */
+export async function releaseStrayHeld(knex: Knex, now: Date): Promise<number> {
+  const result = (await knex.raw(
+    `update enrollment_wakeups w set held = false, wake_at = ?
+       from enrollments e join journeys j on j.id = e.journey_id
+      where w.held and e.id = w.enrollment_id and j.status = 'live'`,
+    [now],
+  )) as { rowCount: number | null };
+  return result.rowCount ?? 0;
+}
+
 /** Resumed users are due at once; the engine re-derives waits that have not elapsed yet. */
 async function releaseHeld(trx: Knex.Transaction, id: string, now: Date): Promise<void> {
   await trx.raw(

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
 import { dateTriggerDue } from "../../engine/triggers.ts";
+import { releaseStrayHeld } from "../journeys/store.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { enroll } from "./enroll.ts";
 import type { LiveJourney, liveJourneyCache } from "./live-journeys.ts";
@@ -135,6 +136,8 @@ export function startDateScanner(
   let running: Promise<unknown> = Promise.resolve();
   const run = () => {
     running = scanDateTriggers(options)
+      // Housekeeping on the same few-minute loop: held entries of journeys resumed meanwhile.
+      .then(() => releaseStrayHeld(options.knex, options.now()))
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {
         if (!stopped) timer = setTimeout(run, options.everyMs ?? 5 * 60_000);

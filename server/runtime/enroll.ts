@@ -125,7 +125,7 @@ type JourneyState =
  * Plain reads, no lock: ingest has locked wake-up rows by now, and pause/resume lock the journey
  * row before the wake-ups, so waiting on the journey row here could deadlock. The window this
  * leaves is a resume committing between this read and our commit: "wait" entries written in it
- * stay held until the next resume (docs/ENGINE.md, Pausing).
+ * stay held until the periodic sweep (releaseStrayHeld, every few minutes) frees them.
  */
 async function journeyStates(
   trx: Knex.Transaction,

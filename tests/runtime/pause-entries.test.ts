@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanAudienceTriggers } from "../../server/audiences/membership.ts";
-import { createJourney, pauseJourney, publishJourney } from "../../server/journeys/store.ts";
+import {
+  createJourney,
+  pauseJourney,
+  publishJourney,
+  releaseStrayHeld,
+} from "../../server/journeys/store.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
@@ -229,5 +234,27 @@ describe.each(databaseKinds)("triggers during a pause on %s", (kind) => {
     expect((await scan()).enrolled).toBe(0);
     expect(await enrollmentsOf("u-vip", "p-aud")).toEqual([]);
     expect((await journeyState("p-aud")).skippedEntries).toBe(1);
+  });
+
+  it("wait: an entry held by a transaction that raced a resume is released by the sweep", async () => {
+    await createJourney(db.knex, journey("p-race", { kind: "event", event: "raced" }), null);
+    await publishJourney(db.knex, "p-race", null);
+    await pauseJourney(db.knex, "p-race", clock.now(), "wait");
+    await identify("u-race");
+    await track("u-race", "raced", "r-1");
+    expect(await enrollmentsOf("u-race", "p-race")).toMatchObject([{ held: true }]);
+    // The resume committed while that entry's transaction was open, so its release missed it:
+    // the journey is live, the entry still held.
+    await db.knex("journeys").where({ id: "p-race" }).update({ status: "live" });
+    expect((await app.tick()).claimed).toBe(0);
+    expect(await releaseStrayHeld(db.knex, clock.now())).toBe(1);
+    await app.tick();
+    expect(await messagesOf("u-race", "p-race")).toBe(1);
+    // Held users of a journey still paused stay held.
+    await pauseJourney(db.knex, "p-wait", clock.now(), "wait");
+    await identify("u-wait2");
+    await track("u-wait2", "signed_up", "w-2");
+    expect(await releaseStrayHeld(db.knex, clock.now())).toBe(0);
+    expect(await enrollmentsOf("u-wait2", "p-wait")).toMatchObject([{ held: true }]);
   });
 });
