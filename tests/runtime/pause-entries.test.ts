@@ -6,6 +6,7 @@ import {
   publishJourney,
   releaseStrayHeld,
 } from "../../server/journeys/store.ts";
+import { scanDateTriggers } from "../../server/runtime/date-scan.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
@@ -256,5 +257,42 @@ describe.each(databaseKinds)("triggers during a pause on %s", (kind) => {
     await track("u-wait2", "signed_up", "w-2");
     expect(await releaseStrayHeld(db.knex, clock.now())).toBe(0);
     expect(await enrollmentsOf("u-wait2", "p-wait")).toMatchObject([{ held: true }]);
+  });
+
+  it("date trigger, skip: a birthday during the pause is skipped once across scans, not entered on resume", async () => {
+    await createJourney(
+      db.knex,
+      journey("p-date", {
+        kind: "date_attribute",
+        attribute: "anniversary",
+        offsetDays: 0,
+        yearly: true,
+      }),
+      null,
+    );
+    await publishJourney(db.knex, "p-date", null);
+    await pauseJourney(db.knex, "p-date", clock.now(), "skip");
+    // Today's date in Shanghai, so the occurrence (09:00 local) is due within the look-back day.
+    const local = new Date(clock.now().getTime() + 8 * 3_600_000).toISOString().slice(5, 10);
+    await app.ingest("/v1/identify", {
+      userId: "u-date",
+      traits: { anniversary: `2020-${local}`, timezone: "Asia/Shanghai" },
+    });
+    const scan = () =>
+      scanDateTriggers({
+        knex: db.knex,
+        crypto: app.crypto,
+        live: liveJourneyCache(db.knex, 0),
+        workspaceTimezone: "UTC",
+        now: clock.now,
+      });
+    expect(await scan()).toBe(0);
+    clock.advance(5 * 60_000);
+    expect(await scan()).toBe(0);
+    expect((await journeyState("p-date")).pause?.skipped).toBe(1);
+    expect((await call("POST", "/api/journeys/p-date/resume")).status).toBe(200);
+    clock.advance(5 * 60_000);
+    expect(await scan()).toBe(0);
+    expect(await enrollmentsOf("u-date", "p-date")).toEqual([]);
   });
 });
