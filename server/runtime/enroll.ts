@@ -77,14 +77,13 @@ export async function enroll(
   }
   for (const group of skips.values()) await recordSkips(trx, group.skips, group.since, now);
   if (entering.length === 0) return [];
-  const rows = entering.map(({ request: r, held }) => ({
+  const rows = entering.map(({ request: r }) => ({
     contact_id: r.contactId,
     journey_id: r.journey.journeyId,
     version_id: r.journey.versionId,
     current_node: r.journey.compiled.trigger?.id ?? "",
     entry_event: r.event,
     event_cursor: r.eventCursor,
-    held,
   }));
   const inserted = (await trx.raw(
     `insert into enrollments (contact_id, journey_id, version_id, current_node, entry_event, event_cursor, entered_at, updated_at)
