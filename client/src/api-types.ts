@@ -73,6 +73,20 @@ export interface Enrollment {
   timeline: TimelineRow[];
 }
 
+/** A trigger that did not enter because its journey was paused with "skip new entries". */
+export interface SkippedEntry {
+  id: number;
+  at: string;
+  journeyId: string;
+  journeyName: string | null;
+  nodeId: string | null;
+  type: "skipped";
+  reason: string | null;
+  detail: string | null;
+  /** The trigger's event name. */
+  event?: string;
+}
+
 export const MESSAGE_STATUSES = [
   "queued",
   "sending",

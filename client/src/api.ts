@@ -19,6 +19,7 @@ import type {
   Settings,
   SimulateRequest,
   SimulateResult,
+  SkippedEntry,
   Suppression,
 } from "./api-types.ts";
 
@@ -31,11 +32,15 @@ export interface Operator {
 }
 
 export type JourneyStatus = "draft" | "live" | "paused" | "archived";
+/** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
+export type PauseEntries = "wait" | "skip";
 
 export interface JourneySummary {
   id: string;
   name: string;
   status: JourneyStatus;
+  /** Set while paused. */
+  pauseEntries: PauseEntries | null;
   version: number | null;
   updatedAt: string;
   activeUsers: number;
@@ -50,6 +55,10 @@ export interface JourneyDetail {
   liveVersion: number | null;
   draft: Journey | null;
   issues: Issue[];
+  /** While paused: what triggers do meanwhile, since when, how many were skipped so far. */
+  pause: { entries: PauseEntries; since: string; skipped: number } | null;
+  /** Entries skipped during pauses set to "skip", all pauses together. */
+  skippedEntries: number;
 }
 
 export interface SavedJourney {
@@ -289,7 +298,10 @@ export const api = {
   archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
   publish: (id: string, options: PublishOptions = {}) =>
     request<PublishResult>("POST", `${journeyPath(id)}/publish`, options),
-  pause: (id: string) => request<{ status: "paused" }>("POST", `${journeyPath(id)}/pause`),
+  pause: (id: string, entries: PauseEntries) =>
+    request<{ status: "paused"; entries: PauseEntries }>("POST", `${journeyPath(id)}/pause`, {
+      entries,
+    }),
   resume: (id: string) => request<{ status: "live" }>("POST", `${journeyPath(id)}/resume`),
   duplicate: (id: string, copy: { id: string; name?: string }) =>
     request<SavedJourney>("POST", `${journeyPath(id)}/duplicate`, copy),
@@ -329,7 +341,10 @@ export const api = {
     request<{ contact: Contact; suppressions: Suppression[] }>("GET", contactPath(id)),
   /** The inspector: every enrollment of one contact with its current node and timeline. */
   contactJourneys: (id: string | number) =>
-    request<{ contact: Contact; enrollments: Enrollment[] }>("GET", `${contactPath(id)}/journeys`),
+    request<{ contact: Contact; enrollments: Enrollment[]; skipped: SkippedEntry[] }>(
+      "GET",
+      `${contactPath(id)}/journeys`,
+    ),
 
   messages: (filter: MessageFilter = {}) =>
     request<{ messages: Message[] }>("GET", `/api/messages${queryString({ ...filter })}`),

@@ -114,9 +114,14 @@ async function enrollEntered(
           and not exists (select 1 from enrollments en
                            where en.contact_id = m.contact_id and en.journey_id = ?
                              and en.entered_at >= m.entered_at)
+          -- Skipped by a pause since entering the audience: skipped, not entered on resume.
+          and not exists (select 1 from enrollment_steps s
+                           where s.journey_id = ? and s.contact_id = m.contact_id
+                             and s.enrollment_id is null and s.at >= m.entered_at
+                             and s.entries @> '[{"type": "skipped"}]'::jsonb)
         order by m.contact_id
         limit ?`,
-      [audienceId, after, journey.journeyId, CHUNK],
+      [audienceId, after, journey.journeyId, journey.journeyId, CHUNK],
     )) as { rows: { contact_id: string | number; cursor: string | number }[] };
     if (rows.length === 0) break;
     after = Number(rows.at(-1)?.contact_id);

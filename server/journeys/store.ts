@@ -9,6 +9,7 @@ import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { HttpError } from "../http/errors.ts";
+import { countSkips } from "../runtime/sql/skips.ts";
 
 /**
  * Journey lifecycle: a mutable draft per journey, immutable published versions, and the
@@ -26,6 +27,10 @@ export interface JourneyRecord {
   draft: Journey | null;
   /** The draft as typed when it does not parse (a half-filled field); null when `draft` is it. */
   draftAsTyped: unknown;
+  /** While paused: what triggers do meanwhile, since when, and how many were skipped so far. */
+  pause: { entries: PauseEntries; since: string; skipped: number } | null;
+  /** Entries skipped during pauses set to "skip", all pauses together. */
+  skippedEntries: number;
 }
 
 function invalid(issues: Issue[]): never {
@@ -113,6 +118,9 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
       "v.version",
       "d.definition",
       "d.draft_as_typed",
+      "j.pause_entries",
+      "j.paused_at",
+      "j.updated_at",
     )) as
     | {
         id: string;
@@ -122,9 +130,14 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
         version: number | null;
         definition: Journey | null;
         draft_as_typed: unknown;
+        pause_entries: PauseEntries | null;
+        paused_at: Date | null;
+        updated_at: Date;
       }
     | undefined;
   if (!row) return null;
+  const since = row.status === "paused" ? new Date(row.paused_at ?? row.updated_at) : null;
+  const skips = await countSkips(knex, id, since);
   return {
     id: row.id,
     name: row.name,
@@ -133,6 +146,14 @@ export async function getJourney(knex: Knex, id: string): Promise<JourneyRecord 
     liveVersion: row.version,
     draft: row.definition,
     draftAsTyped: row.draft_as_typed ?? null,
+    pause: since
+      ? {
+          entries: row.pause_entries ?? "skip",
+          since: since.toISOString(),
+          skipped: skips.sincePause,
+        }
+      : null,
+    skippedEntries: skips.total,
   };
 }
 
@@ -233,9 +254,13 @@ export async function publishJourney(
       })
       .returning("id")) as { id: string | number }[];
     const versionId = Number(row?.id);
-    await trx("journeys")
-      .where({ id })
-      .update({ status: "live", live_version_id: versionId, updated_at: now });
+    await trx("journeys").where({ id }).update({
+      status: "live",
+      live_version_id: versionId,
+      pause_entries: null,
+      paused_at: null,
+      updated_at: now,
+    });
     // A paused journey that is published again resumes: its held users continue.
     if (journey.status === "paused") await releaseHeld(trx, id, now);
     const moved =
@@ -321,12 +346,27 @@ async function migrateInFlight(
   return { migrated, exited };
 }
 
-/** Holds every user where they are: no wake-ups, no sends, events kept for later. */
-export async function pauseJourney(knex: Knex, id: string, now: Date = new Date()): Promise<void> {
+/**
+ * What a trigger does while its journey is paused (issue #16): `wait` enrolls the contact held at
+ * entry until resume; `skip` does not enroll, and logs and counts the skip (runtime/enroll.ts).
+ */
+export const PAUSE_ENTRIES = ["wait", "skip"] as const;
+export type PauseEntries = (typeof PAUSE_ENTRIES)[number];
+
+/**
+ * Holds every user where they are: no wake-ups, no sends, events kept for later. New entries
+ * follow `entries`; the pause's start bounds "skipped at most once per pause".
+ */
+export async function pauseJourney(
+  knex: Knex,
+  id: string,
+  now: Date = new Date(),
+  entries: PauseEntries = "skip",
+): Promise<void> {
   await knex.transaction(async (trx) => {
     const n = await trx("journeys")
       .where({ id, status: "live" })
-      .update({ status: "paused", updated_at: now });
+      .update({ status: "paused", pause_entries: entries, paused_at: now, updated_at: now });
     if (n === 0) throw await statusError(trx, id, "only a live journey can be paused");
     await trx.raw(
       `update enrollment_wakeups w set held = true, wake_at = 'infinity'
@@ -340,10 +380,25 @@ export async function resumeJourney(knex: Knex, id: string, now: Date = new Date
   await knex.transaction(async (trx) => {
     const n = await trx("journeys")
       .where({ id, status: "paused" })
-      .update({ status: "live", updated_at: now });
+      .update({ status: "live", pause_entries: null, paused_at: null, updated_at: now });
     if (n === 0) throw await statusError(trx, id, "only a paused journey can be resumed");
     await releaseHeld(trx, id, now);
   });
+}
+
+/**
+ * Held wake-ups of journeys that are live: an entry written held ("wait") by an ingest
+ * transaction that read "paused" while a resume committed, which the resume's release could
+ * not see. The date scanner's loop runs this every few minutes; returns how many it released.
+ */
+export async function releaseStrayHeld(knex: Knex, now: Date): Promise<number> {
+  const result = (await knex.raw(
+    `update enrollment_wakeups w set held = false, wake_at = ?
+       from enrollments e join journeys j on j.id = e.journey_id
+      where w.held and e.id = w.enrollment_id and j.status = 'live'`,
+    [now],
+  )) as { rowCount: number | null };
+  return result.rowCount ?? 0;
 }
 
 /** Resumed users are due at once; the engine re-derives waits that have not elapsed yet. */

@@ -3,8 +3,9 @@ import type { JourneyResults, Rate } from "./results.ts";
 
 /**
  * The results as CSV: one row per send node and per split arm, counts next to rates, the A/B
- * test on arm rows. RFC 4180 quoting; cells that a spreadsheet would run as a formula (=, +, -,
- * @ first) are prefixed with a quote, since node labels are free text.
+ * test on arm rows; an arm row counts only the arm's own messages (ArmResult in results.ts).
+ * RFC 4180 quoting; cells that a spreadsheet would run as a formula (=, +, -, @ first) are
+ * prefixed with a quote, since node labels are free text.
  */
 export const CSV_COLUMNS = [
   "kind",
@@ -13,6 +14,7 @@ export const CSV_COLUMNS = [
   "arm",
   "assigned",
   "recipients",
+  "sent",
   "delivered",
   "delivered_rate",
   "clicked",
@@ -51,6 +53,8 @@ export function resultsCsv(results: JourneyResults): string {
       null,
       null,
       s.recipients,
+      // A send node's recipients are its messages, one per contact and visit.
+      s.recipients,
       ...rateCells(s.delivered),
       ...rateCells(s.clicked),
       ...convertedCells(s.converted),
@@ -70,11 +74,11 @@ export function resultsCsv(results: JourneyResults): string {
         a.arm,
         a.assigned,
         a.recipients,
+        a.sent,
         ...rateCells(a.delivered),
         ...rateCells(a.clicked),
         ...convertedCells(a.converted),
-        null,
-        null,
+        ...(a.attributed ? rateCells(a.attributed) : [null, null]),
         a.test ? Math.round(a.test.z * 1000) / 1000 : null,
         a.test ? Math.round(a.test.p * 10_000) / 10_000 : null,
         a.test ? Math.round(a.test.confidence * 10_000) / 10_000 : null,

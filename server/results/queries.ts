@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Comparison } from "../../engine/format/primitives.ts";
 import { type Fragment, join, param, sql, toRaw } from "../audiences/sql.ts";
 import { compare, jsonPath } from "../audiences/values.ts";
+import type { ArmSend } from "./arms.ts";
 
 /**
  * The result queries, one statement each, over messages, enrollment_log and events.
@@ -120,16 +121,26 @@ export async function sendNodeCounts(
 export interface ArmCounts extends Counts {
   /** Contacts assigned to the arm (the z-test's n); recipients are those who got a message. */
   assigned: number;
+  /** The arm's messages (not test, not canceled): what its own sends queued or sent. */
+  sent: number;
+  /** Conversions the ticker credited (last touch) to one of the arm's messages. */
+  attributed: number;
 }
 
 /**
- * Per split node and arm: the `branched` rows the engine logs at split nodes (`data.path` = the
- * arm), the messages of the same enrollments, and conversions from assignment.
+ * Per split node and arm, counting only what the arm caused: the `branched` rows the engine
+ * logs at split nodes (`data.path` = the arm) give the assignments; an assignment's messages are
+ * those of its enrollment from a send downstream of the arm (`reach`, server/results/arms.ts),
+ * queued at or after the assignment and before the enrollment's next pass through the same split
+ * (a cycle re-assigns). A send before the split, or on another arm, never counts for it.
+ * Conversions by day stay intention to treat, from assignment (see the top of this file);
+ * `attributed` is the last-touch credit of the arm's own messages.
  */
 export async function splitArmCounts(
   knex: Knex,
   journeyId: string,
   splitNodeIds: readonly string[],
+  reach: readonly ArmSend[],
   goal: Goal | null,
 ): Promise<Map<string, Map<string, ArmCounts>>> {
   const out = new Map<string, Map<string, ArmCounts>>();
@@ -142,30 +153,50 @@ export async function splitArmCounts(
          group by a.id, a.at`
     : sql`select a.id, null::interval as after from a where false`;
   const q = sql`with a as (
-      select l.id, l.contact_id, l.enrollment_id, l.node_id, l.data ->> 'path' as arm, l.at
+      select l.id, l.contact_id, l.enrollment_id, l.node_id, l.data ->> 'path' as arm, l.at,
+             lead(l.at) over (partition by l.enrollment_id, l.contact_id, l.node_id order by l.id) as until
         from enrollment_log l
        where l.journey_id = ${param(journeyId)} and l.type = 'branched'
          and l.node_id = any(${param([...splitNodeIds])}::text[])),
+    reach as (
+      select x.split, x.arm, x.node
+        from jsonb_to_recordset(${param(JSON.stringify(reach))}::jsonb) as x(split text, arm text, node text)),
     msg as (
-      select a.id,
+      select a.id, count(*) as sent,
              bool_or(m.status = 'delivered' or m.delivered_at is not null) as delivered,
-             bool_or(m.clicked_at is not null) as clicked
-        from a join messages m on m.enrollment_id = a.enrollment_id
+             bool_or(m.clicked_at is not null) as clicked,
+             count(*) filter (where m.converted_at is not null) as attributed
+        from a join reach r on r.split = a.node_id and r.arm = a.arm
+        join messages m on m.enrollment_id = a.enrollment_id and m.node_id = r.node
          and m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'
+         and m.created_at >= a.at and (a.until is null or m.created_at < a.until)
        group by a.id),
     conv as (${conv})
     select a.node_id, a.arm, count(*) as assigned, count(msg.id) as recipients,
+           coalesce(sum(msg.sent), 0) as sent,
            count(*) filter (where msg.delivered) as delivered,
            count(*) filter (where msg.clicked) as clicked,
+           coalesce(sum(msg.attributed), 0) as attributed,
            ${dayColumns()}
       from a left join msg on msg.id = a.id left join conv on conv.id = a.id
      group by a.node_id, a.arm`;
   const { rows } = (await toRaw(knex, q)) as {
-    rows: (CountRow & { node_id: string; arm: string | null; assigned: Num })[];
+    rows: (CountRow & {
+      node_id: string;
+      arm: string | null;
+      assigned: Num;
+      sent: Num;
+      attributed: Num;
+    })[];
   };
   for (const r of rows) {
     const arms = out.get(r.node_id) ?? new Map<string, ArmCounts>();
-    arms.set(r.arm ?? "", { ...counts(r, goal !== null), assigned: Number(r.assigned) });
+    arms.set(r.arm ?? "", {
+      ...counts(r, goal !== null),
+      assigned: Number(r.assigned),
+      sent: Number(r.sent),
+      attributed: Number(r.attributed),
+    });
     out.set(r.node_id, arms);
   }
   return out;

@@ -1,6 +1,8 @@
 import type { Knex } from "knex";
 import type { Journey } from "../../engine/format/journey.ts";
 import { HttpError } from "../http/errors.ts";
+import { countSkips } from "../runtime/sql/skips.ts";
+import { armSends } from "./arms.ts";
 import {
   type ArmCounts,
   type Counts,
@@ -56,10 +58,20 @@ export interface ArmResult {
   control: boolean;
   /** Assigned to the arm: the base of the conversion rates and of the test. */
   assigned: number;
+  /**
+   * Assigned contacts who got a message from a send downstream of the arm, queued after they
+   * took it: sends before the split never count for an arm. Delivered and clicked are over
+   * these recipients, from the arm's own messages only.
+   */
   recipients: number;
+  /** The arm's own messages (not test, not canceled). */
+  sent: number;
   delivered: Rate;
   clicked: Rate;
+  /** Intention to treat: converted within day N of assignment, over assigned. */
   converted: Converted[] | null;
+  /** Conversions credited (last touch) to the arm's own messages, over recipients; null without a goal. */
+  attributed: Rate | null;
   /** Day-7 conversion vs the control; null for the control or without a goal. */
   test: ZTest | null;
   verdict: string | null;
@@ -81,6 +93,8 @@ export interface JourneyResults {
   splits: SplitResult[];
   series: SeriesPoint[];
   zone: string;
+  /** Triggers that did not enter because the journey was paused with "skip new entries". */
+  skippedEntries: number;
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -97,6 +111,8 @@ function converted(c: Counts, base: number): Converted[] | null {
 const EMPTY: ArmCounts = {
   assigned: 0,
   recipients: 0,
+  sent: 0,
+  attributed: 0,
   delivered: 0,
   clicked: 0,
   converted: { 0: 0, 1: 0, 3: 0, 7: 0 },
@@ -137,9 +153,11 @@ export async function journeyResults(
     knex,
     journeyId,
     splitNodes.map((n) => n.id),
+    armSends(journey),
     goal,
   );
   const series = await dailySeries(knex, journeyId, goal, options.zone);
+  const skips = await countSkips(knex, journeyId, null);
 
   const sends: SendResult[] = [];
   for (const n of journey.nodes) {
@@ -167,9 +185,11 @@ export async function journeyResults(
         control: i === 0,
         assigned: c.assigned,
         recipients: c.recipients,
+        sent: c.sent,
         delivered: rate(c.delivered, c.recipients),
         clicked: rate(c.clicked, c.recipients),
         converted: converted(c, c.assigned),
+        attributed: goal ? rate(c.attributed, c.recipients) : null,
         test: null,
         verdict: null,
       };
@@ -193,6 +213,7 @@ export async function journeyResults(
     splits,
     series,
     zone: options.zone,
+    skippedEntries: skips.total,
   };
 }
 
@@ -204,7 +225,7 @@ function sendResult(
   c: SendCounts | undefined,
   hasGoal: boolean,
 ): SendResult {
-  const counts = c ?? { ...EMPTY, attributed: 0, converted: hasGoal ? EMPTY.converted : null };
+  const counts = c ?? { ...EMPTY, converted: hasGoal ? EMPTY.converted : null };
   return {
     nodeId,
     label,

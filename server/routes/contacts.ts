@@ -205,6 +205,7 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
           .leftJoin("messages as m", function () {
             this.on(knex.raw("m.idempotency_key = l.data->>'idempotencyKey'"));
           })
+          .leftJoin("journeys as jn", "jn.id", "l.journey_id")
           .where("l.contact_id", row.id)
           .orderBy("l.id")
           .select(
@@ -218,6 +219,8 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
             "l.at",
             "m.id as message_id",
             "m.status as message_status",
+            "l.journey_id",
+            "jn.name as journey_name",
           )) as {
           id: string | number;
           enrollment_id: string | number | null;
@@ -229,6 +232,8 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
           at: Date;
           message_id: string | number | null;
           message_status: string | null;
+          journey_id: string | null;
+          journey_name: string | null;
         }[];
         // A sent body may quote the contact's email or phone (a template printed it).
         const maskFor = <T extends Record<string, unknown>>(entry: T): T =>
@@ -266,6 +271,21 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
                 }),
               ),
           })),
+          // Triggers that did not enter because the journey was paused with "skip new entries":
+          // no enrollment to hang them on, so support sees them here, with the reason.
+          skipped: log
+            .filter((l) => l.enrollment_id === null && l.type === "skipped")
+            .map((l) => ({
+              id: Number(l.id),
+              at: l.at,
+              journeyId: l.journey_id,
+              journeyName: l.journey_name,
+              nodeId: l.node_id,
+              type: l.type,
+              reason: l.reason,
+              detail: l.detail,
+              ...l.data,
+            })),
         });
       },
     },

@@ -19,6 +19,7 @@ import {
   archiveJourney,
   createJourney,
   getJourney,
+  PAUSE_ENTRIES,
   pauseJourney,
   resumeJourney,
 } from "../journeys/store.ts";
@@ -47,6 +48,20 @@ const PublishBody = z
       .optional(),
   })
   .default({ inFlight: "pin", map: {}, dryRun: false });
+/**
+ * Pausing says what happens to triggers during the pause (issue #16): `wait` enrolls the
+ * contact held at entry until resume, `skip` does not (each skip is logged on the contact and
+ * counted on the journey). Without a body it is `skip`, what pausing always did, so existing
+ * API clients keep their behaviour; the console always asks.
+ */
+const PauseBody = z
+  .strictObject({
+    entries: z
+      .enum(PAUSE_ENTRIES)
+      .default("skip")
+      .describe("wait: triggers enter and wait at entry until resume; skip: they do not enter"),
+  })
+  .default({ entries: "skip" });
 const ExportQuery = z.object({
   version: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
@@ -59,6 +74,7 @@ interface JourneyRow {
   id: string;
   name: string;
   status: string;
+  pause_entries: string | null;
   version: number | null;
   updated_at: Date;
   active: string | number;
@@ -122,6 +138,7 @@ export function journeyRoutes(
             "j.id",
             "j.name",
             "j.status",
+            "j.pause_entries",
             "v.version",
             "j.updated_at",
             knex.raw(
@@ -135,6 +152,8 @@ export function journeyRoutes(
             id: r.id,
             name: r.name,
             status: r.status,
+            // While paused: "wait" (triggers enter held) or "skip" (they do not); else null.
+            pauseEntries: r.status === "paused" ? (r.pause_entries ?? "skip") : null,
             version: r.version,
             updatedAt: r.updated_at,
             activeUsers: Number(r.active),
@@ -228,18 +247,21 @@ export function journeyRoutes(
       method: "post",
       path: "/api/journeys/:id/pause",
       access: EDIT,
-      summary: "Pause: users are held where they are, nothing is sent",
+      summary:
+        "Pause: users are held where they are, nothing is sent; `entries` says whether triggers during the pause enter and wait (`wait`) or are skipped and counted (`skip`, the default)",
+      body: PauseBody,
       async handler(req, res) {
         const id = param(req, "id");
+        const { entries } = parseBody(PauseBody, req.body);
         const now = clock();
         await withAudit(
           knex,
           actorFrom(req),
-          (trx) => pauseJourney(trx, id, now),
-          () => journeyAction("journey.pause", id, now),
+          (trx) => pauseJourney(trx, id, now, entries),
+          () => ({ ...journeyAction("journey.pause", id, now), details: { entries } }),
         );
         live.invalidate();
-        res.json({ status: "paused" });
+        res.json({ status: "paused", entries });
       },
     },
     {
@@ -353,12 +375,20 @@ export function journeyRoutes(
             now,
           );
         });
-        if (ids.length === 0)
+        if (ids.length === 0) {
+          const state = await getJourney(knex, id);
+          if (state?.pause?.entries === "skip")
+            throw new HttpError(
+              409,
+              "journey_paused",
+              `journey "${id}" is paused and skips new entries: the entry was skipped and counted`,
+            );
           throw new HttpError(
             409,
             "not_enrolled",
             "the user is already in this journey, or may not re-enter it yet",
           );
+        }
         res.status(201).json({ enrollmentId: ids[0] });
       },
     },

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
 import { dateTriggerDue } from "../../engine/triggers.ts";
+import { releaseStrayHeld } from "../journeys/store.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { enroll } from "./enroll.ts";
 import type { LiveJourney, liveJourneyCache } from "./live-journeys.ts";
@@ -83,7 +84,23 @@ async function scanJourney(options: DateScanOptions, journey: LiveJourney): Prom
         .select("contact_id")
         .max("entered_at as last")
         .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
-      const last = new Map(seen.map((s) => [Number(s.contact_id), new Date(s.last).getTime()]));
+      // Skipped by a pause on or after this occurrence: skipped, not entered once resumed.
+      const skipped = (await trx("enrollment_steps")
+        .where({ journey_id: journey.journeyId })
+        .whereNull("enrollment_id")
+        .whereIn(
+          "contact_id",
+          due.map((d) => d.contactId),
+        )
+        .whereRaw(`entries @> '[{"type": "skipped"}]'::jsonb`)
+        .select("contact_id")
+        .max("at as last")
+        .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
+      const last = new Map<number, number>();
+      for (const s of [...seen, ...skipped]) {
+        const id = Number(s.contact_id);
+        last.set(id, Math.max(last.get(id) ?? -Infinity, new Date(s.last).getTime()));
+      }
       const fresh = due.filter((d) => (last.get(d.contactId) ?? -Infinity) < d.at);
       const cursors = (await trx("events")
         .whereIn(
@@ -119,6 +136,8 @@ export function startDateScanner(
   let running: Promise<unknown> = Promise.resolve();
   const run = () => {
     running = scanDateTriggers(options)
+      // Housekeeping on the same few-minute loop: held entries of journeys resumed meanwhile.
+      .then(() => releaseStrayHeld(options.knex, options.now()))
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {
         if (!stopped) timer = setTimeout(run, options.everyMs ?? 5 * 60_000);

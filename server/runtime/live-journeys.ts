@@ -4,6 +4,11 @@ import type { Journey } from "../../engine/format/journey.ts";
 
 export interface LiveJourney {
   journeyId: string;
+  /**
+   * Paused journeys are here too: their triggers still reach `enroll`, which enters the contact
+   * held ("wait") or logs a skip ("skip"), by the journey's state at that moment.
+   */
+  status: "live" | "paused";
   versionId: number;
   journey: Journey;
   compiled: CompiledJourney;
@@ -37,9 +42,10 @@ export function liveJourneyCache(knex: Knex, ttlMs = 1000) {
 async function loadLive(knex: Knex): Promise<LiveJourney[]> {
   const rows = (await knex("journeys as j")
     .join("journey_versions as v", "v.id", "j.live_version_id")
-    .where("j.status", "live")
-    .select("j.id as journey_id", "v.id as version_id", "v.definition")) as {
+    .whereIn("j.status", ["live", "paused"])
+    .select("j.id as journey_id", "j.status", "v.id as version_id", "v.definition")) as {
     journey_id: string;
+    status: "live" | "paused";
     version_id: string | number;
     definition: Journey;
   }[];
@@ -47,6 +53,7 @@ async function loadLive(knex: Knex): Promise<LiveJourney[]> {
     const versionId = Number(r.version_id);
     return {
       journeyId: r.journey_id,
+      status: r.status,
       versionId,
       journey: r.definition,
       compiled: compile({ versionId: String(versionId), journey: r.definition }),

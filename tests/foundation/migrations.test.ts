@@ -60,6 +60,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206050000_access_controls.ts",
       "20261206060000_versions_audit.ts",
       "20261206071000_cooldown_applies.ts",
+      "20261206071600_pause_entries.ts",
       "20261206072000_draft_as_typed.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
@@ -69,6 +70,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
       "20261206072000_draft_as_typed.ts",
+      "20261206071600_pause_entries.ts",
       "20261206071000_cooldown_applies.ts",
       "20261206060000_versions_audit.ts",
       "20261206050000_access_controls.ts",

@@ -1,5 +1,5 @@
 import { assertNever } from "../../../engine/shared/assert-never.ts";
-import type { JourneyStatus } from "../api.ts";
+import type { JourneyStatus, PauseEntries } from "../api.ts";
 import { Link, useRoute } from "../router/router.tsx";
 import { resultsPath } from "../router/routes.ts";
 import type { SaveState } from "./useAutosave.ts";
@@ -22,6 +22,7 @@ function saveLabel(s: SaveState): string {
 export function EditorHeader({
   name,
   status,
+  pauseEntries,
   draft,
   save,
   errors,
@@ -43,6 +44,8 @@ export function EditorHeader({
 }: {
   name: string;
   status: JourneyStatus;
+  /** While paused: what triggers do meanwhile (chosen in the Pause dialog). */
+  pauseEntries: PauseEntries | null;
   /** The draft against the version users are on: always visible. */
   draft: DraftState;
   save: SaveState;
@@ -73,6 +76,13 @@ export function EditorHeader({
       <div className="editor-title">
         <h2>{name}</h2>
         <span className={`badge badge-${status}`}>{status}</span>
+        {status === "paused" && pauseEntries && (
+          <span className="muted small" data-testid="pause-entries">
+            {pauseEntries === "wait"
+              ? "new entries wait at the start"
+              : "new entries are skipped (counted in Results)"}
+          </span>
+        )}
         {draft.kind === "differs" || draft.kind === "same" ? (
           <button
             type="button"

@@ -5,7 +5,13 @@ import "../canvas/canvas.css";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { hasErrors, type Journey, parseJourney, validate } from "../../../engine/index.ts";
-import { ApiError, api, type JourneyDetail, type JourneyStatus } from "../api.ts";
+import {
+  ApiError,
+  api,
+  type JourneyDetail,
+  type JourneyStatus,
+  type PauseEntries,
+} from "../api.ts";
 import type { PathHighlight } from "../canvas/path.ts";
 import { useLiveCounts } from "../live/useLiveCounts.ts";
 import { Link, setLeaveGuard } from "../router/router.tsx";
@@ -17,6 +23,7 @@ import { LeaveDialog } from "./LeaveDialog.tsx";
 import { layoutJourney } from "./layout.ts";
 import { issuesByNode, type Size } from "./mapping.ts";
 import { Palette } from "./Palette.tsx";
+import { PauseDialog } from "./PauseDialog.tsx";
 import { PublishDialog } from "./PublishDialog.tsx";
 import { IssuesPanel } from "./panel/IssuesPanel.tsx";
 import { SidePanel } from "./SidePanel.tsx";
@@ -121,13 +128,19 @@ function Editor({
   const editor = useEditor(initial);
   const { doc } = editor;
   const rf = useReactFlow();
-  const [meta, setMeta] = useState<{ status: JourneyStatus; liveVersion: number | null }>({
+  const [meta, setMeta] = useState<{
+    status: JourneyStatus;
+    liveVersion: number | null;
+    pauseEntries: PauseEntries | null;
+  }>({
     status: detail.status,
     liveVersion: detail.liveVersion,
+    pauseEntries: detail.pause?.entries ?? null,
   });
   const [measured, setMeasured] = useState<ReadonlyMap<string, Size>>(new Map());
   const [fallback, setFallback] = useState<ReadonlyMap<string, XY>>(new Map());
   const [publishing, setPublishing] = useState(false);
+  const [pausing, setPausing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(resume?.notice ?? null);
   const [side, setSide] = useState<Side>(resume ? "versions" : "inspector");
@@ -256,6 +269,7 @@ function Editor({
         <EditorHeader
           name={doc.name}
           status={meta.status}
+          pauseEntries={meta.pauseEntries}
           draft={history.draft}
           save={save.state}
           errors={errors}
@@ -284,12 +298,7 @@ function Editor({
           onCompareLive={() => {
             if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
           }}
-          onPause={() =>
-            void statusAction(
-              () => api.pause(doc.id),
-              "Paused: users are held where they are, nothing is sent.",
-            )
-          }
+          onPause={() => setPausing(true)}
           onResume={() =>
             void statusAction(() => api.resume(doc.id), "Resumed: held users continue.")
           }
@@ -396,6 +405,23 @@ function Editor({
             }}
           />
         )}
+        {pausing && (
+          <PauseDialog
+            name={doc.name}
+            onCancel={() => setPausing(false)}
+            onConfirm={async (entries) => {
+              const r = await api.pause(doc.id, entries);
+              setMeta((m) => ({ ...m, status: r.status, pauseEntries: r.entries }));
+              history.changed();
+              setPausing(false);
+              setNotice(
+                entries === "wait"
+                  ? "Paused: users are held, nothing is sent; new entries wait at the start until you resume."
+                  : "Paused: users are held, nothing is sent; new entries are skipped and counted.",
+              );
+            }}
+          />
+        )}
         {publishing && (
           <PublishDialog
             doc={doc}
@@ -404,7 +430,7 @@ function Editor({
             onConfirm={async (options) => {
               if (hasErrors(validate(doc))) throw new Error("the journey has errors");
               const r = await api.publish(doc.id, options);
-              setMeta({ status: "live", liveVersion: r.version });
+              setMeta({ status: "live", liveVersion: r.version, pauseEntries: null });
               history.changed();
               setPublishing(false);
               setNotice(`v${r.version} is live.`);

@@ -101,6 +101,11 @@ export function JourneysPage() {
                 </td>
                 <td>
                   <span className={`badge badge-${j.status}`}>{j.status}</span>
+                  {j.pauseEntries && (
+                    <div className="muted small">
+                      {j.pauseEntries === "wait" ? "new entries wait" : "new entries skipped"}
+                    </div>
+                  )}
                 </td>
                 <td>{j.version === null ? "—" : `v${j.version}`}</td>
                 <td className="num">{j.activeUsers.toLocaleString()}</td>

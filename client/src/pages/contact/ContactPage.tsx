@@ -1,12 +1,15 @@
 import "../console.css";
+import "../../components/timeline.css";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "../../api.ts";
-import type { Contact, Enrollment, Suppression } from "../../api-types.ts";
+import type { Contact, Enrollment, SkippedEntry, Suppression } from "../../api-types.ts";
 import type { LiveMode } from "../../live/protocol.ts";
 import { useLive } from "../../live/useLive.ts";
 import { Link } from "../../router/router.tsx";
+import { editorPath } from "../../router/routes.ts";
 import { EnrollmentCard } from "./EnrollmentCard.tsx";
 import { Profile } from "./Profile.tsx";
+import { shortTime, typeLabel, typeTone } from "./timeline.ts";
 
 type Load =
   | { state: "loading" }
@@ -16,6 +19,7 @@ type Load =
       contact: Contact;
       suppressions: Suppression[];
       enrollments: Enrollment[];
+      skipped: SkippedEntry[];
     };
 
 /** Pushes arrive per log row; one refetch covers a burst of them (a step logs several rows). */
@@ -31,6 +35,34 @@ export function LiveBadge({ mode }: { mode: LiveMode }) {
   );
 }
 
+/** Triggers that did not enter: a paused journey skipping new entries. No enrollment to show. */
+function SkippedEntries({ skipped }: { skipped: SkippedEntry[] }) {
+  return (
+    <>
+      <h3 className="section-title">Did not enter</h3>
+      <div className="card skipped-card">
+        <ol className="timeline" aria-label="Did not enter" data-testid="skipped-entries">
+          {skipped.map((s) => (
+            <li key={s.id} className={`tl-row tl-${typeTone(s.type)}`} data-type={s.type}>
+              <time className="tl-time mono" dateTime={new Date(s.at).toISOString()}>
+                {shortTime(s.at)}
+              </time>
+              <span className={`tl-type tone-${typeTone(s.type)}`}>{typeLabel(s.type)}</span>
+              <div className="tl-main">
+                <div className="tl-detail">
+                  <Link href={editorPath(s.journeyId)}>{s.journeyName ?? s.journeyId}</Link>:{" "}
+                  {s.detail ?? s.reason}
+                  {s.reason && <span className="tl-node mono">{s.reason}</span>}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </>
+  );
+}
+
 /** The inspector: one contact's profile, then each journey they are or were in, live. */
 export default function ContactPage({ contactId }: { contactId: string }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
@@ -38,11 +70,11 @@ export default function ContactPage({ contactId }: { contactId: string }) {
 
   const fetchAll = useCallback(async () => {
     try {
-      const [{ contact, suppressions }, { enrollments }] = await Promise.all([
+      const [{ contact, suppressions }, { enrollments, skipped }] = await Promise.all([
         api.contact(contactId),
         api.contactJourneys(contactId),
       ]);
-      setLoad({ state: "ready", contact, suppressions, enrollments });
+      setLoad({ state: "ready", contact, suppressions, enrollments, skipped });
     } catch (err) {
       setLoad((prev) =>
         // A failed background refresh keeps what is on screen.
@@ -96,7 +128,7 @@ export default function ContactPage({ contactId }: { contactId: string }) {
       </div>
     );
   }
-  const { contact, suppressions, enrollments } = load;
+  const { contact, suppressions, enrollments, skipped } = load;
   const active = enrollments.filter((e) => e.status === "active").length;
   return (
     <section className="contact-page">
@@ -130,6 +162,7 @@ export default function ContactPage({ contactId }: { contactId: string }) {
           ))}
         </div>
       )}
+      {skipped.length > 0 && <SkippedEntries skipped={skipped} />}
     </section>
   );
 }

@@ -14,6 +14,7 @@ export const KNOWN_TYPES = [
   "cooldown",
   "converted",
   "exited",
+  "skipped",
 ] as const;
 export type KnownType = (typeof KNOWN_TYPES)[number];
 export type Tone = "neutral" | "progress" | "good" | "warn" | "bad";
@@ -45,6 +46,8 @@ export function typeLabel(type: string): string {
       return "Converted";
     case "exited":
       return "Exited";
+    case "skipped":
+      return "Skipped";
   }
 }
 
@@ -63,6 +66,7 @@ export function typeTone(type: string): Tone {
       return "good";
     case "deferred":
     case "cooldown":
+    case "skipped":
       return "warn";
     case "suppressed":
       return "bad";

@@ -39,31 +39,62 @@ function conversionCells(converted: Converted[] | null) {
   return DAYS.map((d) => <CountRate key={d} value={converted?.find((c) => c.day === d)} />);
 }
 
-function Head({ first, goal, lastTouch }: { first: string; goal: boolean; lastTouch?: boolean }) {
+function Head({
+  first,
+  goal,
+  arm = false,
+}: {
+  first: string;
+  goal: boolean;
+  /** Arm tables: a Sent column, and conversions counted from assignment. */
+  arm?: boolean;
+}) {
   return (
     <thead>
       <tr>
         <th>{first}</th>
-        <th className="num">Recipients</th>
+        <th
+          className="num"
+          title={
+            arm
+              ? "Assigned contacts who got a message from this arm's own sends, after taking the arm"
+              : undefined
+          }
+        >
+          Recipients
+        </th>
+        {arm && (
+          <th className="num" title="Messages from sends downstream of this arm">
+            Sent
+          </th>
+        )}
         <th className="num">Delivered</th>
         <th className="num">Clicked</th>
         {DAYS.map((d) => (
           <th
             key={d}
             className="num"
-            title={goal ? `Converted within day ${d} of the send` : "No goal set"}
+            title={
+              !goal
+                ? "No goal set"
+                : arm
+                  ? `Converted within day ${d} of taking the arm, over assigned`
+                  : `Converted within day ${d} of the send`
+            }
           >
             Conv. day {d}
           </th>
         ))}
-        {lastTouch && (
-          <th
-            className="num"
-            title="Conversions credited to this send as the last one before the goal event"
-          >
-            Last touch
-          </th>
-        )}
+        <th
+          className="num"
+          title={
+            arm
+              ? "Conversions credited to one of this arm's own sends as the last one before the goal event"
+              : "Conversions credited to this send as the last one before the goal event"
+          }
+        >
+          Last touch
+        </th>
       </tr>
     </thead>
   );
@@ -100,9 +131,11 @@ function ArmRow({ a }: { a: ArmResult }) {
         </div>
       </td>
       <td className="num">{num(a.recipients)}</td>
+      <td className="num">{num(a.sent)}</td>
       <CountRate value={a.delivered} />
       <CountRate value={a.clicked} />
       {conversionCells(a.converted)}
+      <CountRate value={a.attributed ?? undefined} />
     </tr>
   );
 }
@@ -160,6 +193,14 @@ function Results({ data }: { data: JourneyResults }) {
         )}{" "}
         Days in {data.zone}.
       </p>
+      {data.skippedEntries > 0 && (
+        <p className="card skipped-entries" data-testid="skipped-entries">
+          <strong>{num(data.skippedEntries)}</strong>{" "}
+          {data.skippedEntries === 1 ? "entry was" : "entries were"} skipped while the journey was
+          paused with new entries set to skip: those people never entered, and are in none of the
+          numbers below.
+        </p>
+      )}
       <div className="card chart-card">
         <h3 className="panel-title">Daily sends and conversions</h3>
         <SeriesChart series={data.series} />
@@ -173,7 +214,7 @@ function Results({ data }: { data: JourneyResults }) {
         </div>
       ) : (
         <table className="table results-table" data-testid="results-table">
-          <Head first="Send node" goal={goal} lastTouch />
+          <Head first="Send node" goal={goal} />
           <tbody>
             {data.sends.map((s) => (
               <SendRow key={s.nodeId} s={s} />
@@ -185,8 +226,12 @@ function Results({ data }: { data: JourneyResults }) {
       {data.splits.map((split) => (
         <div key={split.nodeId} className="split-block">
           <h3 className="section-title">Split: {split.label}</h3>
+          <p className="muted small">
+            Each arm counts only its own sends, after the contact took the arm; conversions are
+            counted from assignment, over everyone assigned.
+          </p>
           <table className="table results-table" data-testid="split-table">
-            <Head first="Arm" goal={goal} />
+            <Head first="Arm" goal={goal} arm />
             <tbody>
               {split.arms.map((a) => (
                 <ArmRow key={a.arm} a={a} />
