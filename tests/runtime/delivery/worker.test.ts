@@ -273,8 +273,10 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
       `rate limit (${kind}): 10 msgs at 20/s drained in ${elapsed.toFixed(0)} ms, provider saw them over ${spread.toFixed(0)} ms`,
     );
     expect(elapsed).toBeGreaterThanOrEqual(450);
-    // Requests start ≥ 50 ms apart; arrival at the server can shift by a few ms of socket setup.
-    expect(spread).toBeGreaterThanOrEqual(430);
+    // Requests start ≥ 50 ms apart (elapsed above); their arrival at the fake server can shift
+    // by socket setup and a loaded event loop (CI saw 429.6 ms). Unlimited, all 10 arrive
+    // within a few ms.
+    expect(spread).toBeGreaterThanOrEqual(350);
     expect(elapsed).toBeLessThan(3000);
   });
 
