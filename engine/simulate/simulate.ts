@@ -7,6 +7,7 @@ import type { AdvancePolicy, AdvanceResult, EnginePorts } from "../ports.ts";
 import { DEFAULT_POLICY } from "../rules/index.ts";
 import { dict, own } from "../shared/own.ts";
 import { mulberry32 } from "../shared/prng.ts";
+import { DEFAULT_LINK_SHAPE, type LinkShape, sampleTrackedLink } from "../sms/compose.ts";
 import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
 import { localParts, resolveZone } from "../time/index.ts";
@@ -19,8 +20,13 @@ export type SimOptions = {
   from: number;
   until: number;
   policy?: AdvancePolicy;
-  /** Defaults: a seeded PRNG, identity links, best hour from the contact's earlier events. */
+  /**
+   * Defaults: a seeded PRNG, tracked links as long as the runtime's (`linkShape`), best hour
+   * from the contact's earlier events.
+   */
   ports?: Partial<EnginePorts>;
+  /** How the runtime mints tracked links; a default install's when absent. */
+  linkShape?: LinkShape;
   /** Advance calls before the run is declared stuck. Default 10,000. */
   maxSteps?: number;
 };
@@ -117,7 +123,10 @@ export function simulateMany(
     random: options.ports?.random ?? mulberry32(1),
     bestHour: options.ports?.bestHour ?? ((c) => best(c, clock)),
   };
-  if (options.ports?.trackLink) ports.trackLink = options.ports.trackLink;
+  // A tracked link as long as the one the ticker will mint, so a simulated SMS counts the parts
+  // the real one will (it was the raw URL: shorter or longer than what is sent).
+  const sampleLink = sampleTrackedLink(options.linkShape ?? DEFAULT_LINK_SHAPE);
+  ports.trackLink = options.ports?.trackLink ?? (() => sampleLink);
   const timeline: SimEntry[] = [];
   const issues: SimIssue[] = [];
   const maxSteps = options.maxSteps ?? 10_000;

@@ -15,6 +15,7 @@ import {
   SimEventsSchema,
   timelineEntryJson,
 } from "../../engine/simulate/input.ts";
+import { DEFAULT_LINK_SHAPE } from "../../engine/sms/compose.ts";
 
 import { resolveZone } from "../../engine/time/index.ts";
 import { formatIssue, readText } from "./validate.ts";
@@ -112,10 +113,13 @@ function execute(args: string[]): number {
   const until = instant(values.until, "--until") ?? from + 365 * DAY;
   if (until < from) throw new CliError("--until is before --from", 2);
 
+  // Tracked links as the server would mint them: WAYMARK_PUBLIC_URL when set, as there.
+  const publicUrl = process.env.WAYMARK_PUBLIC_URL;
   const result = simulate(journey.journey, contact, events, {
     from,
     until,
     policy: DEFAULT_POLICY,
+    ...(publicUrl ? { linkShape: { ...DEFAULT_LINK_SHAPE, base: publicUrl } } : {}),
   });
   if (values.json) {
     const out: Record<string, unknown> = {

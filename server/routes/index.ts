@@ -37,7 +37,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
     ...contactRoutes(deps.knex, deps.crypto),
     ...messageRoutes(deps.knex),
-    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now),
+    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),

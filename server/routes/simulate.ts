@@ -14,7 +14,9 @@ import type { SimContact } from "../../engine/simulate/store.ts";
 import { resolveZone } from "../../engine/time/index.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { isMember } from "../audiences/queries.ts";
+import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
+import { requestOrigin } from "../http/origin.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -111,6 +113,7 @@ export function simulateRoutes(
   crypto: FieldCrypto,
   policy: ReturnType<typeof policyCache>,
   clock: () => Date,
+  publicUrl: string | undefined,
 ): RouteSpec[] {
   return [
     {
@@ -196,6 +199,7 @@ export function simulateRoutes(
             { path: "until", message: "at most five years after from" },
           ]);
         const result = simulate(parsed.journey, contact, body.events, {
+          linkShape: linkShapeFor(publicUrl, requestOrigin(req)),
           from,
           until,
           policy: await policy(),

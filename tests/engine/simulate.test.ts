@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type SimEntry, simulate, simulateMany, type TimelineEntry } from "../../engine/index.ts";
 import { defaultPolicy } from "../../engine/rules/index.ts";
+import { DEFAULT_LINK_SHAPE, sampleTrackedLink } from "../../engine/sms/compose.ts";
 import {
   at,
   DAY,
@@ -14,6 +15,8 @@ import {
   waitFor,
 } from "./helpers.ts";
 
+/** Tracked links are simulated as long as a default install mints them (the URL is not sent). */
+const LINK = sampleTrackedLink(DEFAULT_LINK_SHAPE);
 const path = (timeline: readonly TimelineEntry[]) => timeline.map((e) => `${e.nodeId}:${e.type}`);
 const sentNodes = (timeline: readonly TimelineEntry[]) =>
   timeline.filter((e) => e.type === "sent").map((e) => e.nodeId);
@@ -55,7 +58,7 @@ describe("simulate: examples", () => {
     expect(deferred?.detail).toMatch(/08:00 Asia\/Shanghai — quiet hours/);
     const sent = r.timeline[3];
     expect(sent?.type === "sent" && sent.body).toBe(
-      "Li, the cat tree in your cart is running low. Finish your order: https://shop.example/c/1\nReply STOP to opt out",
+      `Li, the cat tree in your cart is running low. Finish your order: ${LINK}\nReply STOP to opt out`,
     );
     expect(r.final).toEqual({ status: "completed", nodeId: "end" });
   });
@@ -207,7 +210,7 @@ describe("simulate: examples", () => {
     const sent = r.timeline.find((e) => e.type === "sent");
     expect(sent).toMatchObject({ nodeId: "remind", at: at("2025-04-06T02:00:00Z") });
     expect(sent?.type === "sent" && sent.body).toContain(
-      "Royal Canin 2kg running low? Reorder in one tap: https://shop.example/r/1 Tip: 3 months is also time for Mimi's deworming.",
+      `Royal Canin 2kg running low? Reorder in one tap: ${LINK} Tip: 3 months is also time for Mimi's deworming.`,
     );
     expect(path(r.timeline)).toContain("reordered:converted");
     expect(r.timeline.find((e) => e.type === "branched")).toMatchObject({

@@ -113,7 +113,8 @@ describe.each(databaseKinds)("the REST API on %s", (kind) => {
         "2026-03-10T00:00:00Z",
         "--json",
       ],
-      {},
+      // The links the server mints are on the address it was reached at.
+      { WAYMARK_PUBLIC_URL: app.url },
     );
     expect(cli.code).toBe(0);
     const fromCli = JSON.parse(cli.stdout) as { timeline: unknown[]; final: unknown };
