@@ -208,7 +208,11 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await dialog.getByRole("button", { name: "Publish v1" }).click();
     await page.getByRole("status").getByText("v1 is live.").waitFor();
     await page.locator(".editor-title .badge-live").waitFor();
-    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    // Pausing asks what new entries do (tests/browser/results-pause.test.ts covers the choice).
+    const pauseDialog = page.getByRole("dialog", { name: /^Pause / });
+    await pauseDialog.getByLabel(/Enter and wait/).check();
+    await pauseDialog.getByRole("button", { name: "Pause journey" }).click();
     await page.locator(".editor-title .badge-paused").waitFor();
     await page.getByRole("button", { name: "Resume" }).click();
     await page.locator(".editor-title .badge-live").waitFor();
