@@ -335,8 +335,12 @@ export const api = {
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
   stats: (id: string) => request<JourneyStats>("GET", `${journeyPath(id)}/stats`),
 
-  contacts: (q: string) =>
-    request<{ contacts: Contact[] }>("GET", `/api/contacts${queryString({ q: q.trim() })}`),
+  /** One page of contacts, newest first; `next` is the `before` of the following page. */
+  contacts: (q: string, before?: number) =>
+    request<{ contacts: Contact[]; next: number | null }>(
+      "GET",
+      `/api/contacts${queryString({ q: q.trim() || undefined, before })}`,
+    ),
   contact: (id: string | number) =>
     request<{ contact: Contact; suppressions: Suppression[] }>("GET", contactPath(id)),
   /** The inspector: every enrollment of one contact with its current node and timeline. */

@@ -3,7 +3,8 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { EventNameSchema, isReservedName } from "../../engine/format/primitives.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
-import { normalizePhone } from "../../engine/time/index.ts";
+import { phoneCandidates } from "../../engine/time/index.ts";
+import { COLUMNS, type ContactRow, searchContacts } from "../contacts/sql/search.ts";
 import { templateNames } from "../contacts/template-names.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -11,40 +12,24 @@ import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { admitLookup, type Lookup, recordMatches } from "../privacy/lookup-audit.ts";
 import { maskEmail, maskPhone, maskStrings, seesMaskedData } from "../privacy/mask.ts";
+import type { policyCache } from "../runtime/policy.ts";
+
+/** The contacts list: `q` searches, `before` (the previous page's `next`) pages. */
+const ContactsQuery = z.object({
+  q: z
+    .string()
+    .max(320, "at most 320 characters")
+    .refine((q) => !isUnstorable(q), "holds a NUL or a lone surrogate")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+});
 
 const TemplateNamesQuery = z.object({
   event: EventNameSchema.refine((e) => !isUnstorable(e), "holds a NUL or a lone surrogate")
     .refine((e) => !isReservedName(e), "is a reserved name")
     .optional(),
 });
-
-interface ContactRow {
-  id: string | number;
-  external_id: string;
-  email: string | null;
-  phone_encrypted: string | null;
-  phone_country: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: Record<string, unknown>;
-  consent: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = [
-  "id",
-  "external_id",
-  "email",
-  "phone_encrypted",
-  "phone_country",
-  "timezone",
-  "locale",
-  "attributes",
-  "consent",
-  "created_at",
-  "updated_at",
-];
 
 /** Roles that see masked data (privacy/mask.ts) see contact details as 138****1234. */
 function present(row: ContactRow, crypto: FieldCrypto, req: Request) {
@@ -65,9 +50,19 @@ function present(row: ContactRow, crypto: FieldCrypto, req: Request) {
   };
 }
 
-/** A search by a full phone or email is a lookup of contact data: audited and throttled. */
-function lookupOf(q: string, e164: string | null, crypto: FieldCrypto): Lookup | null {
-  if (e164) return { kind: "phone", lookup: crypto.blindIndex(e164), shown: maskPhone(e164) };
+/**
+ * A search by a full phone or email is a lookup of contact data: audited and throttled, one
+ * search one lookup however many numbers the text may mean (their blind indexes are recorded
+ * together, space-separated, so an admin can still tell which contacts were probed).
+ */
+function lookupOf(q: string, phones: readonly string[], crypto: FieldCrypto): Lookup | null {
+  if (phones.length > 0) {
+    return {
+      kind: "phone",
+      lookup: phones.map((p) => crypto.blindIndex(p)).join(" "),
+      shown: phones.map(maskPhone).join(" or "),
+    };
+  }
   if (q.includes("@")) {
     const email = q.toLowerCase();
     return { kind: "email", lookup: crypto.blindIndex(email), shown: maskEmail(email) };
@@ -79,16 +74,22 @@ async function mustFind(knex: Knex, id: string): Promise<ContactRow> {
   const row = /^\d+$/.test(id)
     ? ((await knex("contacts")
         .where({ id: Number(id) })
-        .first(COLUMNS)) as ContactRow | undefined)
+        .first([...COLUMNS])) as ContactRow | undefined)
     : undefined;
   const byExternal =
     row ??
-    ((await knex("contacts").where({ external_id: id }).first(COLUMNS)) as ContactRow | undefined);
+    ((await knex("contacts")
+      .where({ external_id: id })
+      .first([...COLUMNS])) as ContactRow | undefined);
   if (!byExternal) throw new HttpError(404, "not_found", `no contact "${id}"`);
   return byExternal;
 }
 
-export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
+export function contactRoutes(
+  knex: Knex,
+  crypto: FieldCrypto,
+  policy: ReturnType<typeof policyCache>,
+): RouteSpec[] {
   return [
     {
       method: "get",
@@ -106,16 +107,16 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
       path: "/api/contacts",
       access: "any",
       summary:
-        "Search contacts by external id, email or phone (exact phone match via the blind index); phone and email searches are audited and throttled per operator",
+        "List contacts newest first, paged by `before`/`limit` (at most 100), or search them by id, external id, email, name or phone in any common format (every E.164 it may mean, matched via the blind index); phone and email searches are audited and throttled per operator",
       async handler(req, res) {
-        const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
-        if (q.length > 320 || isUnstorable(q))
-          throw new HttpError(400, "invalid_query", "q: at most 320 characters, no NUL");
-        const query = knex("contacts").select(COLUMNS).orderBy("id", "desc").limit(50);
+        const parsed = parseBody(ContactsQuery, req.query);
+        const q = parsed.q?.trim() ?? "";
+        let phones: string[] = [];
         let audit: number | null = null;
         if (q) {
-          const phone = /^[+\d][\d\s().-]{5,}$/.test(q) ? normalizePhone(q) : null;
-          const lookup = lookupOf(q, phone?.e164 ?? null, crypto);
+          // A national number is read in the workspace's region first (its time zone).
+          phones = phoneCandidates(q, (await policy()).workspaceTimezone);
+          const lookup = lookupOf(q, phones, crypto);
           if (lookup && req.operator) {
             const admitted = await admitLookup(knex, req.operator, lookup, new Date());
             if (!admitted.ok) {
@@ -128,16 +129,15 @@ export function contactRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
             }
             audit = admitted.id;
           }
-          query.where((w) => {
-            w.where("external_id", q)
-              .orWhereRaw("lower(email) = lower(?)", [q])
-              .orWhere("external_id", "like", `${q.replace(/[%_\\]/g, "\\$&")}%`);
-            if (phone) w.orWhere("phone_hash", crypto.blindIndex(phone.e164));
-          });
         }
-        const rows = (await query) as ContactRow[];
+        const { rows, next } = await searchContacts(knex, {
+          q,
+          phoneHashes: phones.map((p) => crypto.blindIndex(p)),
+          limit: parsed.limit ?? 50,
+          before: parsed.before,
+        });
         if (audit !== null) await recordMatches(knex, audit, rows.length);
-        res.json({ contacts: rows.map((r) => present(r, crypto, req)) });
+        res.json({ contacts: rows.map((r) => present(r, crypto, req)), next });
       },
     },
     {

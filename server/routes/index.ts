@@ -35,7 +35,7 @@ export interface ApiDeps {
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
-    ...contactRoutes(deps.knex, deps.crypto),
+    ...contactRoutes(deps.knex, deps.crypto, deps.policy),
     ...messageRoutes(deps.knex),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),

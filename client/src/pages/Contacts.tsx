@@ -8,7 +8,12 @@ import { contactPath } from "../router/routes.ts";
 type Load =
   | { state: "loading" }
   | { state: "error"; message: string }
-  | { state: "ready"; q: string; contacts: Contact[] };
+  | { state: "ready"; q: string; contacts: Contact[]; next: number | null; more: MoreState };
+
+/** Loading the next page keeps the rows already shown. */
+type MoreState = { state: "idle" } | { state: "loading" } | { state: "error"; message: string };
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The query lives in the URL (?q=) so Back from a contact returns to the same results. */
 function initialQuery(): string {
@@ -25,11 +30,30 @@ export function ContactsPage() {
     window.history.replaceState(null, "", url);
     api
       .contacts(query)
-      .then(({ contacts }) => setLoad({ state: "ready", q: query.trim(), contacts }))
-      .catch((err: unknown) =>
-        setLoad({ state: "error", message: err instanceof Error ? err.message : String(err) }),
-      );
+      .then(({ contacts, next }) =>
+        setLoad({ state: "ready", q: query.trim(), contacts, next, more: { state: "idle" } }),
+      )
+      .catch((err: unknown) => setLoad({ state: "error", message: errorText(err) }));
   }, []);
+
+  function loadMore() {
+    if (load.state !== "ready" || load.next === null) return;
+    const shown = load;
+    setLoad({ ...shown, more: { state: "loading" } });
+    api
+      .contacts(shown.q, shown.next ?? undefined)
+      .then(({ contacts, next }) =>
+        setLoad({
+          ...shown,
+          contacts: [...shown.contacts, ...contacts],
+          next,
+          more: { state: "idle" },
+        }),
+      )
+      .catch((err: unknown) =>
+        setLoad({ ...shown, more: { state: "error", message: errorText(err) } }),
+      );
+  }
 
   useEffect(() => {
     document.title = "Contacts · Waymark";
@@ -54,7 +78,7 @@ export function ContactsPage() {
           <input
             id="contact-search"
             type="search"
-            placeholder="Contact id, email or phone (+8613812345678)"
+            placeholder="Name, email, contact id or phone — (310) 555-0101, 138 0013 8000"
             value={q}
             onChange={(e) => setQ(e.target.value)}
             autoComplete="off"
@@ -75,7 +99,7 @@ export function ContactsPage() {
           <h3>{load.q ? `No contact matches “${load.q}”` : "No contacts yet"}</h3>
           <p className="muted">
             {load.q
-              ? "Search by the exact id your systems send (or its beginning), the email, or the full phone number."
+              ? "Search by the id your systems send (or its beginning), the contact number, the email, the first or last name, or the full phone number in any format."
               : "Contacts arrive through the API: POST /v1/identify with a write key."}
           </p>
         </div>
@@ -111,8 +135,28 @@ export function ContactsPage() {
           </tbody>
         </table>
       )}
-      {load.state === "ready" && load.contacts.length === 50 && (
-        <p className="muted small">Showing the 50 most recent matches; refine the search.</p>
+      {load.state === "ready" && load.contacts.length > 0 && (
+        <div className="pager">
+          <span className="muted small" data-testid="contacts-count">
+            {load.contacts.length === 1 ? "1 contact" : `${load.contacts.length} contacts`} shown
+            {load.next === null ? "" : ", newest first"}
+          </span>
+          {load.next !== null && (
+            <button
+              type="button"
+              onClick={loadMore}
+              disabled={load.more.state === "loading"}
+              data-testid="contacts-more"
+            >
+              {load.more.state === "loading" ? "Loading…" : "Show older contacts"}
+            </button>
+          )}
+          {load.more.state === "error" && (
+            <span className="error" role="alert">
+              Could not load more: {load.more.message}
+            </span>
+          )}
+        </div>
       )}
     </section>
   );
