@@ -81,6 +81,8 @@ describe.runIf(chromiumPath)("contacts in Chromium: paged, found by phone as typ
     await page.getByTestId("contacts-more").click();
     await expect.poll(() => rows.count()).toBe(FILLERS + 3);
     expect(await page.getByTestId("contacts-more").count()).toBe(0);
+    await page.getByTestId("contacts-count").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "contacts-paged.png") });
     expect(await page.getByTestId("contacts-count").textContent()).toContain(
       `${FILLERS + 3} contacts shown`,
     );
@@ -92,6 +94,7 @@ describe.runIf(chromiumPath)("contacts in Chromium: paged, found by phone as typ
     const row = await rows.first().textContent();
     // Masked for support: the area code and last four, never the whole number.
     expect(row).toContain("310****0101");
+    expect(row).toContain("Ava Moreno");
     expect(row).not.toContain("5550101");
     expect(new URL(page.url()).searchParams.get("q")).toBe("(310) 555-0101");
     await page.screenshot({ path: join(ARTIFACTS, "contacts-phone-search.png") });

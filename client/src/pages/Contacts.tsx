@@ -20,6 +20,13 @@ function initialQuery(): string {
   return new URLSearchParams(window.location.search).get("q") ?? "";
 }
 
+/** The name the search matches (server/contacts/sql/search.ts), as the contact's profile has it. */
+function displayName(attributes: Record<string, unknown>): string | null {
+  const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
+  const full = [text(attributes.firstName), text(attributes.lastName)].filter(Boolean).join(" ");
+  return full || text(attributes.name);
+}
+
 export function ContactsPage() {
   const [q, setQ] = useState(initialQuery);
   const [load, setLoad] = useState<Load>({ state: "loading" });
@@ -123,11 +130,18 @@ export function ContactsPage() {
                   <Link className="name" href={contactPath(c.externalId)}>
                     {c.externalId}
                   </Link>
-                  <div className="muted mono">#{c.id}</div>
+                  <div className="muted">
+                    {displayName(c.attributes) ?? ""} <span className="mono">#{c.id}</span>
+                  </div>
                 </td>
                 <td className="mono">{c.phone ?? "—"}</td>
                 <td>{c.email ?? <span className="muted">—</span>}</td>
-                <td>{c.timezone ?? <span className="muted">from phone</span>}</td>
+                <td>
+                  {c.timezone ?? (
+                    // No zone on the profile: the phone's country, else the workspace's (resolveZone).
+                    <span className="muted">{c.phone ? "from phone" : "workspace"}</span>
+                  )}
+                </td>
                 <td>{c.locale ?? <span className="muted">—</span>}</td>
                 <td className="muted">{new Date(c.updatedAt).toLocaleString()}</td>
               </tr>
