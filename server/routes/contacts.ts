@@ -20,9 +20,18 @@ const ContactsQuery = z.object({
     .string()
     .max(320, "at most 320 characters")
     .refine((q) => !isUnstorable(q), "holds a NUL or a lone surrogate")
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    .optional()
+    .describe(
+      "A name, email, contact number, external id (or its beginning), or a phone in any common format: (310) 555-0101, +86 138 0013 8000",
+    ),
+  limit: z.coerce.number().int().min(1).max(100).optional().describe("Page size; 50 when absent"),
+  before: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe("The previous page's `next`: contacts older than it"),
 });
 
 const TemplateNamesQuery = z.object({
@@ -106,6 +115,7 @@ export function contactRoutes(
       method: "get",
       path: "/api/contacts",
       access: "any",
+      query: ContactsQuery,
       summary:
         "List contacts newest first, paged by `before`/`limit` (at most 100), or search them by id, external id, email, name or phone in any common format (every E.164 it may mean, matched via the blind index); phone and email searches are audited and throttled per operator",
       async handler(req, res) {
