@@ -7,6 +7,7 @@ import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MessagesPage } from "./pages/Messages.tsx";
 import { SettingsPage } from "./pages/settings/SettingsPage.tsx";
+import { PermissionsContext } from "./permissions.ts";
 import { Link, useRoute } from "./router/router.tsx";
 import { type Route, type Section, sectionOf } from "./router/routes.ts";
 
@@ -87,7 +88,9 @@ export function App() {
         </button>
       </header>
       <main className={route.page === "editor" ? "content-full" : "content"}>
-        <Page route={route} operator={session.operator} />
+        <PermissionsContext.Provider value={session.operator.permissions}>
+          <Page route={route} operator={session.operator} />
+        </PermissionsContext.Provider>
       </main>
     </div>
   );

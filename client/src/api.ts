@@ -4,6 +4,7 @@ import type { Condition } from "../../engine/audience/schema.ts";
 import type { JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
+import type { ConsoleAction } from "../../server/auth/permissions.ts";
 import type {
   ApiKey,
   AuditPage,
@@ -29,7 +30,12 @@ export interface Operator {
   name: string;
   role: Role;
   mustChangePassword: boolean;
+  /** What this role may do, computed by the server from its route table (GET /api/me). */
+  permissions: Permissions;
 }
+
+/** The console controls a role may use (server/auth/permissions.ts names them). */
+export type Permissions = Record<ConsoleAction, boolean>;
 
 export type JourneyStatus = "draft" | "live" | "paused" | "archived";
 /** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
@@ -400,6 +406,13 @@ export const api = {
   /** Admin only: the whole audit log, newest first. */
   audit: (filter: { action?: string; subjectType?: string; before?: number } = {}) =>
     request<AuditPage>("GET", `/api/audit${queryString({ ...filter })}`),
+  /** Admin only; refused for yourself and for the last admin. */
+  setOperatorRole: (id: number, role: Role) =>
+    request<{ changed: boolean; role: Role; keysStopped: number }>(
+      "PUT",
+      `/api/operators/${encodeURIComponent(String(id))}/role`,
+      { role },
+    ),
   disableOperator: (id: number) =>
     request<{ disabled: true; keysStopped: number; writeKeysActive: number }>(
       "DELETE",
