@@ -9,6 +9,7 @@ const FILTERS: { value: string; label: string }[] = [
   { value: "journey.import", label: "Imports" },
   { value: "journey.revert", label: "Reverts" },
   { value: "settings.update", label: "Settings changes" },
+  { value: "operator.role", label: "Role changes" },
 ];
 
 /**
