@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { ApiError, api, type Operator } from "./api.ts";
+import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
@@ -48,6 +48,12 @@ export function App() {
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+  // A call refused for the role: re-read it, so the console shows the new role's controls.
+  useEffect(() => {
+    const reread = () => void refresh().catch(() => undefined);
+    window.addEventListener(ROLE_REFUSED, reread);
+    return () => window.removeEventListener(ROLE_REFUSED, reread);
   }, [refresh]);
 
   if (session.state === "loading") return <div className="splash">Waymark</div>;

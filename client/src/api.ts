@@ -239,6 +239,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The window event fired when the server refuses a call for the operator's role. */
+export const ROLE_REFUSED = "waymark:role-refused";
+
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
   // Every state-changing request is JSON, even with nothing to say (`{}`): the server's CSRF
   // check accepts only application/json from the console's own origin.
@@ -254,6 +257,9 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     error?: { code: string; message: string; details: unknown };
   } | null;
   const e = data?.error;
+  // A role refused: the operator's role may have changed since the console read it (an admin
+  // changed it). The shell re-reads GET /api/me, so the controls follow the new role.
+  if (res.status === 403 && e?.code === "forbidden") window.dispatchEvent(new Event(ROLE_REFUSED));
   throw new ApiError(
     res.status,
     e?.code ?? "http_error",
