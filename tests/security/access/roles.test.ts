@@ -213,4 +213,42 @@ describe.each(databaseKinds)("changing an operator's role on %s", (kind) => {
     expect((await call(url, "GET", "/api/keys", { cookie })).status).toBe(403);
     await expect(connect(url, { extraHeaders: { cookie } })).resolves.toBeDefined();
   });
+
+  it("audits adding and disabling an operator with the change", async () => {
+    const email = `audited-${Math.random().toString(36).slice(2, 8)}@example.test`;
+    const made = await call(url, "POST", "/api/operators", {
+      cookie: adminCookie,
+      body: { email, role: "marketer" },
+    });
+    expect(made.status).toBe(201);
+    const id = String(made.body.id);
+    expect(
+      (await call(url, "DELETE", `/api/operators/${id}`, { cookie: adminCookie })).status,
+    ).toBe(200);
+    const rows = await db
+      .knex("audit_log")
+      .where({ subject_type: "operator", subject_id: id })
+      .orderBy("id")
+      .select("action", "details");
+    expect(rows.map((r: { action: string }) => r.action)).toEqual([
+      "operator.create",
+      "operator.disable",
+    ]);
+    const details = rows.map((r: { details: unknown }) =>
+      typeof r.details === "string" ? JSON.parse(r.details) : r.details,
+    );
+    expect(details).toEqual([
+      { email, role: "marketer" },
+      { email, role: "marketer" },
+    ]);
+    // A second disable changes nothing and records nothing.
+    expect(
+      (await call(url, "DELETE", `/api/operators/${id}`, { cookie: adminCookie })).status,
+    ).toBe(404);
+    const n = await db
+      .knex("audit_log")
+      .where({ subject_type: "operator", subject_id: id })
+      .count("* as n");
+    expect(Number(n[0]?.n)).toBe(2);
+  });
 });
