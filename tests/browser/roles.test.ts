@@ -127,6 +127,13 @@ describe.runIf(chromiumPath)("role-aware console in Chromium", () => {
     await page.waitForTimeout(1500); // past the autosave delay (700 ms)
     expect(writes.filter((w) => w.startsWith("PUT"))).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "roles-support-editor.png") });
+    // Audiences: support estimates and previews, never saves.
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Audiences" })
+      .click();
+    await page.getByRole("heading", { name: "Audiences", exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "New audience" }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSOLE_ACTIONS, permissionsFrom } from "../../../server/auth/permissions.ts";
 import { createApiKey } from "../../../server/keys/api-keys.ts";
 import { manualClock } from "../../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
@@ -13,6 +14,24 @@ import { call, createOperator, login } from "./helpers.ts";
  * operator's next request and open sockets, and stops the secret keys the operator may no
  * longer grant. GET /api/me tells the console what the role may do, from the route table.
  */
+describe("console permissions", () => {
+  it("are read from the route table, and a renamed route fails at start-up, not silently", () => {
+    const can = permissionsFrom([
+      ...Object.values(CONSOLE_ACTIONS).map(([method, path]) => ({
+        method,
+        path,
+        access: ["marketer"] as const,
+        summary: "",
+        handler: () => undefined,
+      })),
+    ]);
+    expect(can("marketer").publishJourney).toBe(true);
+    expect(can("support").publishJourney).toBe(false);
+    expect(can("admin").publishJourney).toBe(true);
+    expect(() => permissionsFrom([])).toThrow(/no route/);
+  });
+});
+
 describe.each(databaseKinds)("changing an operator's role on %s", (kind) => {
   let db: TestDatabase;
   let server: RealtimeApp;
