@@ -270,4 +270,24 @@ describe.each(databaseKinds)("changing an operator's role on %s", (kind) => {
       .count("* as n");
     expect(Number(n[0]?.n)).toBe(2);
   });
+
+  it("two admins demoted at once: one change passes, the other finds the last admin", async () => {
+    const { key } = await createApiKey(db.knex, "secret", "cli-race", null, "admin");
+    const admins = (await db
+      .knex("operators")
+      .where({ role: "admin" })
+      .whereNull("disabled_at")
+      .select("id")) as { id: number | string }[];
+    // Leave exactly two: the test's admin and one other.
+    const others = admins.map((a) => Number(a.id)).filter((id) => id !== admin.id);
+    for (const id of others.slice(1))
+      await db.knex("operators").where({ id }).update({ role: "engineer" });
+    const other = others[0] ?? (await createOperator(db.knex, "admin")).id;
+    const answers = await Promise.all(
+      [admin.id, other].map((id) => setRole(id, { role: "engineer" }, { bearer: key })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const left = await db.knex("operators").where({ role: "admin" }).whereNull("disabled_at");
+    expect(left).toHaveLength(1);
+  });
 });
