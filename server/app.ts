@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import express from "express";
 import helmet from "helmet";
+import { permissionsFrom } from "./auth/permissions.ts";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
 import { deliveryRoutes } from "./delivery/routes.ts";
@@ -130,14 +131,11 @@ export function createApp({
     }),
   );
   // Login, with its own password-guessing throttle (server/auth/login-throttle.ts).
-  app.use(sessionRoutes(db.knex, { secureCookies }));
   const policy = policyCache(db.knex, workspaceTimezone);
-  app.use(
-    buildRouter(
-      db.knex,
-      apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics }),
-    ),
-  );
+  const routes = apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics });
+  // GET /api/me tells the console what its operator may do, read from this same route table.
+  app.use(sessionRoutes(db.knex, { secureCookies, permissions: permissionsFrom(routes) }));
+  app.use(buildRouter(db.knex, routes));
   app.use(
     deliveryRoutes({
       knex: db.knex,

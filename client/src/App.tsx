@@ -1,12 +1,13 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { ApiError, api, type Operator } from "./api.ts";
+import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MessagesPage } from "./pages/Messages.tsx";
 import { SettingsPage } from "./pages/settings/SettingsPage.tsx";
+import { PermissionsContext } from "./permissions.ts";
 import { Link, useRoute } from "./router/router.tsx";
 import { type Route, type Section, sectionOf } from "./router/routes.ts";
 
@@ -48,6 +49,12 @@ export function App() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // A call refused for the role: re-read it, so the console shows the new role's controls.
+  useEffect(() => {
+    const reread = () => void refresh().catch(() => undefined);
+    window.addEventListener(ROLE_REFUSED, reread);
+    return () => window.removeEventListener(ROLE_REFUSED, reread);
+  }, [refresh]);
 
   if (session.state === "loading") return <div className="splash">Waymark</div>;
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
@@ -87,7 +94,9 @@ export function App() {
         </button>
       </header>
       <main className={route.page === "editor" ? "content-full" : "content"}>
-        <Page route={route} operator={session.operator} />
+        <PermissionsContext.Provider value={session.operator.permissions}>
+          <Page route={route} operator={session.operator} />
+        </PermissionsContext.Provider>
       </main>
     </div>
   );

@@ -4,6 +4,7 @@ import type { Condition } from "../../engine/audience/schema.ts";
 import type { JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
+import type { ConsoleAction } from "../../server/auth/permissions.ts";
 import type {
   ApiKey,
   AuditPage,
@@ -29,7 +30,12 @@ export interface Operator {
   name: string;
   role: Role;
   mustChangePassword: boolean;
+  /** What this role may do, computed by the server from its route table (GET /api/me). */
+  permissions: Permissions;
 }
+
+/** The console controls a role may use (server/auth/permissions.ts names them). */
+export type Permissions = Record<ConsoleAction, boolean>;
 
 export type JourneyStatus = "draft" | "live" | "paused" | "archived";
 /** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
@@ -233,6 +239,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The window event fired when the server refuses a call for the operator's role. */
+export const ROLE_REFUSED = "waymark:role-refused";
+
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
   // Every state-changing request is JSON, even with nothing to say (`{}`): the server's CSRF
   // check accepts only application/json from the console's own origin.
@@ -248,6 +257,9 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     error?: { code: string; message: string; details: unknown };
   } | null;
   const e = data?.error;
+  // A role refused: the operator's role may have changed since the console read it (an admin
+  // changed it). The shell re-reads GET /api/me, so the controls follow the new role.
+  if (res.status === 403 && e?.code === "forbidden") window.dispatchEvent(new Event(ROLE_REFUSED));
   throw new ApiError(
     res.status,
     e?.code ?? "http_error",
@@ -404,6 +416,13 @@ export const api = {
   /** Admin only: the whole audit log, newest first. */
   audit: (filter: { action?: string; subjectType?: string; before?: number } = {}) =>
     request<AuditPage>("GET", `/api/audit${queryString({ ...filter })}`),
+  /** Admin only; refused for yourself and for the last admin. */
+  setOperatorRole: (id: number, role: Role) =>
+    request<{ changed: boolean; role: Role; keysStopped: number }>(
+      "PUT",
+      `/api/operators/${encodeURIComponent(String(id))}/role`,
+      { role },
+    ),
   disableOperator: (id: number) =>
     request<{ disabled: true; keysStopped: number; writeKeysActive: number }>(
       "DELETE",

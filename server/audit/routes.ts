@@ -38,7 +38,7 @@ export function auditRoutes(knex: Knex): RouteSpec[] {
       path: "/api/audit",
       access: [],
       summary:
-        "The audit log (admin): who did what, when — publish, pause, resume, archive, revert, import, settings changes; ?subjectType=&subjectId=&action=&before=&limit=",
+        "The audit log (admin): who did what, when — publish, pause, resume, archive, revert, import, settings changes, operators added, disabled or given another role; ?subjectType=&subjectId=&action=&before=&limit=",
       query: AuditQuery,
       async handler(req, res) {
         res.json(await auditPage(knex, parseBody(AuditQuery, req.query)));

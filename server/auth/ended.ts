@@ -6,6 +6,11 @@ export type Ended =
   | { kind: "sessions"; sessions: readonly string[] }
   /** Everything an operator signed in with or created: the operator was disabled. */
   | { kind: "operator"; operator: number }
+  /**
+   * An operator's role changed: their sessions and keys stand (each request reads the role
+   * afresh), but their open sockets were authorised with the old role and must reconnect.
+   */
+  | { kind: "role"; operator: number }
   /** One API key: revoked. */
   | { kind: "key"; key: number };
 

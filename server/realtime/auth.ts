@@ -103,6 +103,7 @@ function roomsOf(ended: Ended): string[] {
     case "sessions":
       return ended.sessions.map((s) => `session:${s}`);
     case "operator":
+    case "role":
       return [`operator:${ended.operator}`];
     case "key":
       return [`key:${ended.key}`];

@@ -1,7 +1,10 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { assertNever } from "../../engine/shared/assert-never.ts";
+import { actorFrom, audit } from "../audit/audit.ts";
 import { credentialsEnded } from "../auth/ended.ts";
+import { changeOperatorRole } from "../auth/operator-role.ts";
 import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { deleteOperatorSessions, KEY_ROLES, ROLES } from "../auth/sessions.ts";
 import { HttpError } from "../http/errors.ts";
@@ -28,6 +31,7 @@ const NewOperator = z.object({
   role: z.enum(ROLES),
   name: z.string().max(200).optional(),
 });
+const RoleBody = z.object({ role: z.enum(ROLES) });
 const PasswordChange = z.object({
   current: text(1, 200),
   next: z
@@ -155,16 +159,27 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
           throw new HttpError(409, "operator_exists", `${email} already has an account`);
         }
         const password = generatePassword();
-        const [row] = (await knex("operators")
-          .insert({
-            email,
-            role: body.role,
-            name: body.name ?? "",
-            password_hash: await hashPassword(password),
-            must_change_password: true,
-          })
-          .returning("id")) as { id: string | number }[];
-        res.status(201).json({ id: Number(row?.id), password });
+        const passwordHash = await hashPassword(password);
+        const id = await knex.transaction(async (trx) => {
+          const [row] = (await trx("operators")
+            .insert({
+              email,
+              role: body.role,
+              name: body.name ?? "",
+              password_hash: passwordHash,
+              must_change_password: true,
+            })
+            .returning("id")) as { id: string | number }[];
+          const id = Number(row?.id);
+          await audit(trx, req, {
+            action: "operator.create",
+            subject: { type: "operator", id: String(id) },
+            details: { email, role: body.role },
+            at: new Date(),
+          });
+          return id;
+        });
+        res.status(201).json({ id, password });
       },
     },
     {
@@ -177,17 +192,69 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         const id = idParam(param(req, "id"));
         if (id === req.operator?.id)
           throw new HttpError(409, "self", "you cannot disable yourself");
-        const n = await knex("operators")
-          .where({ id })
-          .whereNull("disabled_at")
-          .update({ disabled_at: new Date() });
-        if (!n) throw new HttpError(404, "not_found", "no active operator with that id");
-        await deleteOperatorSessions(knex, id);
+        const disabled = await knex.transaction(async (trx) => {
+          const [row] = (await trx("operators")
+            .where({ id })
+            .whereNull("disabled_at")
+            .update({ disabled_at: new Date() })
+            .returning(["email", "role"])) as { email: string; role: string }[];
+          if (!row) return false;
+          await deleteOperatorSessions(trx, id);
+          await audit(trx, req, {
+            action: "operator.disable",
+            subject: { type: "operator", id: String(id) },
+            details: { email: row.email, role: row.role },
+            at: new Date(),
+          });
+          return true;
+        });
+        if (!disabled) throw new HttpError(404, "not_found", "no active operator with that id");
         credentialsEnded.announce({ kind: "operator", operator: id });
         // Their secret keys are refused from now on (server/keys/api-keys.ts); their write keys
         // keep ingesting until revoked. Say how many of each, so the admin can decide.
         const keys = await countActiveKeys(knex, id);
         res.json({ disabled: true, keysStopped: keys.secret, writeKeysActive: keys.write });
+      },
+    },
+    {
+      method: "put",
+      path: "/api/operators/:id/role",
+      access: [],
+      summary:
+        "Change an operator's role (audited); not your own, not the last admin's. Their next request uses it; their sockets reconnect",
+      body: RoleBody,
+      async handler(req, res) {
+        const id = idParam(param(req, "id"));
+        const body = parseBody(RoleBody, req.body);
+        // A key acts for its creator: it cannot change its creator's role either.
+        if (id === req.operator?.id)
+          throw new HttpError(409, "self", "you cannot change your own role");
+        const result = await changeOperatorRole(knex, actorFrom(req), id, body.role, new Date());
+        switch (result.kind) {
+          case "not_found":
+            throw new HttpError(404, "not_found", "no active operator with that id");
+          case "last_admin":
+            throw new HttpError(
+              409,
+              "last_admin",
+              "this is the last admin: make another operator admin first",
+            );
+          case "unchanged":
+            res.json({ changed: false, role: result.role, keysStopped: 0 });
+            return;
+          case "changed":
+            // Sockets were let in with the old role: they reconnect and are checked anew.
+            credentialsEnded.announce({ kind: "role", operator: id });
+            res.json({
+              changed: true,
+              role: result.to,
+              from: result.from,
+              keysStopped: result.keysStopped,
+            });
+            return;
+          default:
+            assertNever(result);
+        }
       },
     },
     {

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { credentialsEnded } from "../auth/ended.ts";
 import { loginThrottle } from "../auth/login-throttle.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import type { Permissions } from "../auth/permissions.ts";
+import { type AccessRole, createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { readCookie, requireAuth } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { text } from "../http/text.ts";
@@ -18,6 +19,8 @@ const LoginBody = z.object({
 
 export interface SessionOptions {
   secureCookies: boolean;
+  /** What each role may do in the console (server/auth/permissions.ts), for GET /api/me. */
+  permissions: (role: AccessRole) => Permissions;
   /** The throttle's clock, for tests. */
   now?: () => number;
 }
@@ -82,6 +85,7 @@ export function sessionRoutes(knex: Knex, options: SessionOptions): Router {
           role: op.role,
           mustChangePassword: op.mustChangePassword,
           via: op.via.kind,
+          permissions: options.permissions(op.role),
         },
       });
     },

@@ -53,6 +53,7 @@ export function Canvas({
   measured,
   setMeasured,
   wrapper,
+  readOnly = false,
 }: {
   editor: EditorApi;
   commands: Commands;
@@ -64,6 +65,8 @@ export function Canvas({
   measured: ReadonlyMap<string, Size>;
   setMeasured: (update: (prev: ReadonlyMap<string, Size>) => ReadonlyMap<string, Size>) => void;
   wrapper: RefObject<HTMLDivElement | null>;
+  /** For roles that cannot edit: select, pan and zoom; no moving, connecting, dropping or deleting. */
+  readOnly?: boolean;
 }) {
   const rf = useReactFlow<JourneyFlowNode, JourneyFlowEdge>();
   const { doc, selectedNodes, selectedEdges, apply } = editor;
@@ -145,8 +148,11 @@ export function Canvas({
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onDelete={onDelete}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
+        onDragOver={readOnly ? undefined : onDragOver}
+        onDrop={readOnly ? undefined : onDrop}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
         onNodeDragStart={() => {
           drag.current.seq += 1;
           drag.current.key = `drag:${drag.current.seq}`;
@@ -155,7 +161,7 @@ export function Canvas({
           drag.current.key = null;
         }}
         isValidConnection={(c) => c.source !== c.target}
-        deleteKeyCode={DELETE_KEYS}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         defaultEdgeOptions={{ type: "smoothstep" }}
         fitView
         fitViewOptions={FIT}

@@ -1,5 +1,6 @@
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { JourneyStatus, PauseEntries } from "../api.ts";
+import { useCan } from "../permissions.ts";
 import { Link, useRoute } from "../router/router.tsx";
 import { resultsPath } from "../router/routes.ts";
 import type { SaveState } from "./useAutosave.ts";
@@ -68,6 +69,8 @@ export function EditorHeader({
   onCompareLive: () => void;
 }) {
   const route = useRoute();
+  const can = useCan();
+  const editable = can("editJourney");
   return (
     <header className="editor-head">
       <Link href="/" className="back" aria-label="Back to journeys">
@@ -99,39 +102,60 @@ export function EditorHeader({
           </span>
         )}
       </div>
-      <output
-        className={`save-state save-${save.kind}`}
-        aria-live="polite"
-        data-testid="save-state"
-      >
-        {saveLabel(save)}
-      </output>
+      {editable ? (
+        <output
+          className={`save-state save-${save.kind}`}
+          aria-live="polite"
+          data-testid="save-state"
+        >
+          {saveLabel(save)}
+        </output>
+      ) : (
+        <span
+          className="badge badge-readonly"
+          data-testid="read-only"
+          title="Your role can look, simulate and compare, not edit"
+        >
+          Read-only
+        </span>
+      )}
       <span className="spacer" />
       <div className="toolbar" role="toolbar" aria-label="Editor">
-        <button
-          type="button"
-          className="ghost"
-          onClick={onUndo}
-          disabled={!canUndo}
-          title="Undo (Ctrl/Cmd+Z)"
-        >
-          Undo
-        </button>
-        <button
-          type="button"
-          className="ghost"
-          onClick={onRedo}
-          disabled={!canRedo}
-          title="Redo (Ctrl/Cmd+Shift+Z)"
-        >
-          Redo
-        </button>
-        <button type="button" className="ghost" onClick={onLayout} title="Arrange left to right">
-          Auto-layout
-        </button>
-        <button type="button" className="ghost" onClick={onExport}>
-          Export
-        </button>
+        {editable && (
+          <>
+            <button
+              type="button"
+              className="ghost"
+              onClick={onUndo}
+              disabled={!canUndo}
+              title="Undo (Ctrl/Cmd+Z)"
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              className="ghost"
+              onClick={onRedo}
+              disabled={!canRedo}
+              title="Redo (Ctrl/Cmd+Shift+Z)"
+            >
+              Redo
+            </button>
+            <button
+              type="button"
+              className="ghost"
+              onClick={onLayout}
+              title="Arrange left to right"
+            >
+              Auto-layout
+            </button>
+          </>
+        )}
+        {can("exportJourney") && (
+          <button type="button" className="ghost" onClick={onExport}>
+            Export
+          </button>
+        )}
         {route.page === "editor" && (
           <Link
             href={resultsPath(route.journeyId)}
@@ -159,29 +183,31 @@ export function EditorHeader({
         >
           Simulate
         </button>
-        {status === "live" && (
+        {status === "live" && can("pauseJourney") && (
           <button type="button" onClick={onPause} disabled={busy}>
             Pause
           </button>
         )}
-        {status === "paused" && (
+        {status === "paused" && can("resumeJourney") && (
           <button type="button" onClick={onResume} disabled={busy}>
             Resume
           </button>
         )}
-        <button
-          type="button"
-          className="primary"
-          onClick={onPublish}
-          disabled={errors > 0 || busy || status === "archived"}
-          title={
-            errors > 0
-              ? `Fix ${errors} error${errors === 1 ? "" : "s"} to publish`
-              : "Review and publish"
-          }
-        >
-          Publish
-        </button>
+        {can("publishJourney") && (
+          <button
+            type="button"
+            className="primary"
+            onClick={onPublish}
+            disabled={errors > 0 || busy || status === "archived"}
+            title={
+              errors > 0
+                ? `Fix ${errors} error${errors === 1 ? "" : "s"} to publish`
+                : "Review and publish"
+            }
+          >
+            Publish
+          </button>
+        )}
       </div>
     </header>
   );

@@ -14,6 +14,7 @@ import {
 } from "../api.ts";
 import type { PathHighlight } from "../canvas/path.ts";
 import { useLiveCounts } from "../live/useLiveCounts.ts";
+import { useCan } from "../permissions.ts";
 import { Link, setLeaveGuard } from "../router/router.tsx";
 import { Canvas } from "./Canvas.tsx";
 import { useCommands } from "./commands.ts";
@@ -127,6 +128,9 @@ function Editor({
 }) {
   const editor = useEditor(initial);
   const { doc } = editor;
+  // Roles that cannot save a draft (support) get the editor to look, simulate and compare in:
+  // no palette, no canvas edits, the inspector's fields disabled, nothing autosaved.
+  const editable = useCan()("editJourney");
   const rf = useReactFlow();
   const [meta, setMeta] = useState<{
     status: JourneyStatus;
@@ -164,7 +168,7 @@ function Editor({
   );
   const byNode = useMemo(() => issuesByNode(issues), [issues]);
   const errors = issues.filter((i) => i.severity === "error").length;
-  const save = useAutosave(doc, meta.status !== "archived");
+  const save = useAutosave(doc, editable && meta.status !== "archived");
   // Counts are the live version's users, painted on the draft's nodes of the same id: a step
   // the draft added has no count, and users on older versions are not counted here.
   const pulse = useLiveCounts(doc.id);
@@ -194,7 +198,7 @@ function Editor({
     });
     return () => setLeaveGuard(null);
   }, [flush, unsaved]);
-  useShortcuts(editor, commands, stage.kind === "draft");
+  useShortcuts(editor, commands, stage.kind === "draft" && editable);
 
   useEffect(() => {
     document.title = `${doc.name} · Waymark`;
@@ -320,8 +324,13 @@ function Editor({
         <div
           className={`editor-body${simulating ? " is-simulating" : ""}${side === "versions" ? " is-versions" : ""}`}
         >
-          {stage.kind === "draft" ? (
+          {stage.kind === "draft" && editable ? (
             <Palette commands={commands} />
+          ) : stage.kind === "draft" ? (
+            <div className="palette palette-off muted small" data-testid="palette-read-only">
+              Read-only: your role can look at this journey, simulate it and compare versions, not
+              change it.
+            </div>
           ) : (
             <div className="palette palette-off muted small">
               Looking at history. Nothing here is editable; the draft is kept as it is.
@@ -351,8 +360,9 @@ function Editor({
                 measured={measured}
                 setMeasured={setMeasured}
                 wrapper={wrapper}
+                readOnly={!editable}
               />
-              {doc.nodes.length <= 1 && (
+              {doc.nodes.length <= 1 && editable && (
                 <div className="canvas-empty" aria-hidden>
                   Drag a step from the left onto the canvas, or select the trigger and click a step
                   to chain it.
@@ -389,7 +399,7 @@ function Editor({
               }}
             />
           ) : (
-            <SidePanel editor={editor} commands={commands} issues={byNode} />
+            <SidePanel editor={editor} commands={commands} issues={byNode} readOnly={!editable} />
           )}
         </div>
         {leaving && (

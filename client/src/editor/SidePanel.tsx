@@ -14,10 +14,13 @@ export function SidePanel({
   editor,
   commands,
   issues,
+  readOnly = false,
 }: {
   editor: EditorApi;
   commands: Commands;
   issues: ReadonlyMap<string, readonly Issue[]>;
+  /** Every field and button disabled at once, by the fieldset: roles that cannot edit. */
+  readOnly?: boolean;
 }) {
   const { doc, selectedNodes, apply } = editor;
   const events = eventNames(doc);
@@ -33,24 +36,26 @@ export function SidePanel({
             <option key={e} value={e} />
           ))}
         </datalist>
-        {only ? (
-          <NodePanel
-            key={only.id}
-            node={only}
-            doc={doc}
-            issues={issues.get(only.id) ?? NO_ISSUES}
-            apply={apply}
-            onDelete={() => apply({ type: "remove", nodeIds: [only.id], edges: [] })}
-          />
-        ) : selected.length > 1 ? (
-          <SelectionPanel
-            count={selected.length}
-            onCopy={commands.copy}
-            onDelete={commands.deleteSelection}
-          />
-        ) : (
-          <JourneyPanel doc={doc} apply={apply} />
-        )}
+        <fieldset className="side-panel-fields" disabled={readOnly}>
+          {only ? (
+            <NodePanel
+              key={only.id}
+              node={only}
+              doc={doc}
+              issues={issues.get(only.id) ?? NO_ISSUES}
+              apply={apply}
+              onDelete={() => apply({ type: "remove", nodeIds: [only.id], edges: [] })}
+            />
+          ) : selected.length > 1 ? (
+            <SelectionPanel
+              count={selected.length}
+              onCopy={commands.copy}
+              onDelete={commands.deleteSelection}
+            />
+          ) : (
+            <JourneyPanel doc={doc} apply={apply} />
+          )}
+        </fieldset>
       </aside>
     </FormContext.Provider>
   );

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, type JourneySummary } from "../api.ts";
 import { copyId } from "../editor/new-journey.ts";
+import { useCan } from "../permissions.ts";
 import { Link } from "../router/router.tsx";
 import { editorPath } from "../router/routes.ts";
 import { ImportDialog } from "./journeys/ImportDialog.tsx";
@@ -17,6 +18,7 @@ export function JourneysPage() {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [open, setOpen] = useState<Open>("none");
   const [notice, setNotice] = useState<string | null>(null);
+  const can = useCan();
 
   const refresh = useCallback(() => {
     api
@@ -49,12 +51,16 @@ export function JourneysPage() {
       <div className="page-head">
         <h2>Journeys</h2>
         <div className="actions">
-          <button type="button" onClick={() => setOpen("import")}>
-            Import JSON
-          </button>
-          <button type="button" className="primary" onClick={() => setOpen("new")}>
-            New journey
-          </button>
+          {can("importJourney") && (
+            <button type="button" onClick={() => setOpen("import")}>
+              Import JSON
+            </button>
+          )}
+          {can("createJourney") && (
+            <button type="button" className="primary" onClick={() => setOpen("new")}>
+              New journey
+            </button>
+          )}
         </div>
       </div>
       {notice && (
@@ -68,12 +74,14 @@ export function JourneysPage() {
         <div className="empty card">
           <h3>No journeys yet</h3>
           <p className="muted">
-            A journey is a trigger, then waits, branches and sends. Start a blank one or import a
-            JSON export.
+            A journey is a trigger, then waits, branches and sends.
+            {can("createJourney") ? " Start a blank one or import a JSON export." : ""}
           </p>
-          <button type="button" className="primary" onClick={() => setOpen("new")}>
-            New journey
-          </button>
+          {can("createJourney") && (
+            <button type="button" className="primary" onClick={() => setOpen("new")}>
+              New journey
+            </button>
+          )}
         </div>
       )}
       {load.state === "ready" && load.journeys.length > 0 && (
@@ -111,22 +119,26 @@ export function JourneysPage() {
                 <td className="num">{j.activeUsers.toLocaleString()}</td>
                 <td className="muted">{new Date(j.updatedAt).toLocaleString()}</td>
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="ghost"
-                    onClick={() => void duplicate(j)}
-                    aria-label={`Duplicate ${j.name}`}
-                  >
-                    Duplicate
-                  </button>
-                  <a
-                    className="button ghost"
-                    href={api.exportUrl(j.id)}
-                    download={`${j.id}.json`}
-                    aria-label={`Export ${j.name}`}
-                  >
-                    Export
-                  </a>
+                  {can("duplicateJourney") && (
+                    <button
+                      type="button"
+                      className="ghost"
+                      onClick={() => void duplicate(j)}
+                      aria-label={`Duplicate ${j.name}`}
+                    >
+                      Duplicate
+                    </button>
+                  )}
+                  {can("exportJourney") && (
+                    <a
+                      className="button ghost"
+                      href={api.exportUrl(j.id)}
+                      download={`${j.id}.json`}
+                      aria-label={`Export ${j.name}`}
+                    >
+                      Export
+                    </a>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { ReadOnlyCanvas } from "../../canvas/ReadOnlyCanvas.tsx";
+import { useCan } from "../../permissions.ts";
 import { changesLabel } from "../diff.ts";
 import { compareCanvas } from "./compare.ts";
 import type { Side, Stage } from "./stage.ts";
@@ -54,6 +55,7 @@ function VersionView({
   onCompareWithDraft: (version: number) => void;
 }) {
   const { detail } = stage;
+  const can = useCan();
   const opened = useMemo(
     () => new Map(Object.entries(detail.counts).filter(([, n]) => n > 0)),
     [detail.counts],
@@ -75,9 +77,11 @@ function VersionView({
         <button type="button" onClick={() => onCompareWithDraft(detail.version)}>
           Compare with draft
         </button>
-        <button type="button" onClick={() => onRestore(detail.version)}>
-          Restore as draft…
-        </button>
+        {can("revertJourney") && (
+          <button type="button" onClick={() => onRestore(detail.version)}>
+            Restore as draft…
+          </button>
+        )}
         <button type="button" className="primary" onClick={onBack}>
           Back to the draft
         </button>

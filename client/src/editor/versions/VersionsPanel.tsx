@@ -2,6 +2,7 @@ import "./versions.css";
 import { useEffect, useState } from "react";
 import { api, type JourneyStatus, type VersionSummary } from "../../api.ts";
 import type { AuditEntry } from "../../api-types.ts";
+import { useCan } from "../../permissions.ts";
 import { auditWhat, auditWhen, auditWho } from "./audit-text.ts";
 import { DiffList } from "./DiffList.tsx";
 import { type DraftState, draftLabel } from "./draft-state.ts";
@@ -53,6 +54,7 @@ export function VersionsPanel({
   const [versions, setVersions] = useState<Loaded<VersionSummary[]>>({ state: "loading" });
   const [activity, setActivity] = useState<AuditEntry[]>([]);
   const [busy, setBusy] = useState(false);
+  const can = useCan();
   const [from, setFrom] = useState<Side | null>(null);
   const [to, setTo] = useState<Side>("draft");
 
@@ -112,6 +114,7 @@ export function VersionsPanel({
               Compare with v{live}
             </button>
             {draft.kind === "differs" &&
+              can("discardDraft") &&
               (confirm === "discard" ? (
                 <fieldset className="confirm" aria-label="Confirm discard">
                   <span className="small">Back to v{live}? Your draft edits are lost.</span>
@@ -223,9 +226,11 @@ export function VersionsPanel({
                   <button type="button" onClick={() => onCompare(v.version, "draft")}>
                     Compare with draft
                   </button>
-                  <button type="button" onClick={() => onConfirm(v.version)}>
-                    Restore…
-                  </button>
+                  {can("revertJourney") && (
+                    <button type="button" onClick={() => onConfirm(v.version)}>
+                      Restore…
+                    </button>
+                  )}
                 </div>
               )}
             </li>

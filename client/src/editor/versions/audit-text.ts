@@ -64,6 +64,14 @@ export function auditWhat(e: AuditEntry): string {
         ? "Saved the sending policy"
         : `Changed the sending policy: ${changed.length > 0 ? changed.join(", ") : "no field"}`;
     }
+    case "operator.create":
+      return `Added ${str(d.email) ?? "an operator"} as ${str(d.role) ?? "?"}`;
+    case "operator.disable":
+      return `Disabled ${str(d.email) ?? "an operator"} (${str(d.role) ?? "?"})`;
+    case "operator.role": {
+      const stopped = num(d.keysStopped) ?? 0;
+      return `Made ${str(d.email) ?? "an operator"} ${str(d.to) ?? "?"} (was ${str(d.from) ?? "?"})${stopped > 0 ? `; ${stopped} secret key${stopped === 1 ? "" : "s"} stopped` : ""}`;
+    }
     default:
       return `${e.action} ${e.subject.type}${e.subject.id ? ` ${e.subject.id}` : ""}`;
   }

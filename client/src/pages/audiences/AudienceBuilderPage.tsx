@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import type { Condition } from "../../../../engine/audience/schema.ts";
 import { ApiError, type AudienceIssue, type AudienceMember, api } from "../../api.ts";
 import { useDebounced } from "../../editor/useDebounced.ts";
+import { useCan } from "../../permissions.ts";
 import { Link, navigate } from "../../router/router.tsx";
 import { audiencePath } from "../../router/routes.ts";
 import { ConditionEditor } from "./ConditionEditor.tsx";
@@ -44,6 +45,8 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
     isNew ? { state: "ready", description: "", ...initial() } : { state: "loading" },
   );
   const [issues, setIssues] = useState<AudienceIssue[]>([]);
+  // Every role may estimate and preview; saving is for the roles that edit audiences.
+  const editable = useCan()("editAudience");
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -148,9 +151,15 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
       <form onSubmit={save}>
         <div className="page-head">
           <h2>{isNew ? "New audience" : load.name || audienceId}</h2>
-          <button type="submit" className="primary" disabled={saving || !load.name.trim()}>
-            {saving ? "Saving…" : "Save audience"}
-          </button>
+          {editable ? (
+            <button type="submit" className="primary" disabled={saving || !load.name.trim()}>
+              {saving ? "Saving…" : "Save audience"}
+            </button>
+          ) : (
+            <span className="badge badge-readonly" title="Your role can estimate and preview only">
+              Read-only
+            </span>
+          )}
         </div>
         <div className="builder-grid">
           <div className="card builder-main">

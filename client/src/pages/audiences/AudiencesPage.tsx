@@ -2,6 +2,7 @@ import "../console.css";
 import "./audiences.css";
 import { useEffect, useState } from "react";
 import { type Audience, api, type RfmGrid as Grid, type RfmCell } from "../../api.ts";
+import { useCan } from "../../permissions.ts";
 import { Link, navigate } from "../../router/router.tsx";
 import { audiencePath } from "../../router/routes.ts";
 import { DeleteAudienceDialog } from "./DeleteAudienceDialog.tsx";
@@ -25,6 +26,7 @@ export default function AudiencesPage() {
   const [list, setList] = useState<Load<Audience[]>>({ state: "loading" });
   const [grid, setGrid] = useState<Load<Grid>>({ state: "loading" });
   const [deleting, setDeleting] = useState<Audience | null>(null);
+  const can = useCan();
 
   useEffect(() => {
     document.title = "Audiences · Waymark";
@@ -48,9 +50,11 @@ export default function AudiencesPage() {
     <section>
       <div className="page-head">
         <h2>Audiences</h2>
-        <Link className="button primary" href={audiencePath("new")}>
-          New audience
-        </Link>
+        {can("editAudience") && (
+          <Link className="button primary" href={audiencePath("new")}>
+            New audience
+          </Link>
+        )}
       </div>
 
       <h3 className="section-title">RFM grid</h3>
@@ -115,14 +119,16 @@ export default function AudiencesPage() {
                 <td>{a.description ?? <span className="muted">—</span>}</td>
                 <td className="muted">{new Date(a.updatedAt).toLocaleString()}</td>
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="ghost"
-                    aria-label={`Delete ${a.name}`}
-                    onClick={() => setDeleting(a)}
-                  >
-                    Delete
-                  </button>
+                  {can("editAudience") && (
+                    <button
+                      type="button"
+                      className="ghost"
+                      aria-label={`Delete ${a.name}`}
+                      onClick={() => setDeleting(a)}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -9,6 +9,9 @@ const FILTERS: { value: string; label: string }[] = [
   { value: "journey.import", label: "Imports" },
   { value: "journey.revert", label: "Reverts" },
   { value: "settings.update", label: "Settings changes" },
+  { value: "operator.role", label: "Role changes" },
+  { value: "operator.create", label: "Operators added" },
+  { value: "operator.disable", label: "Operators disabled" },
 ];
 
 /**

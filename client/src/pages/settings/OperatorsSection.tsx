@@ -14,7 +14,9 @@ function isRole(v: string): v is Role {
   return ROLES.some((r) => r.role === v);
 }
 
-/** Console accounts (admin): create with a one-time password, disable at once. */
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/** Console accounts (admin): create with a one-time password, change a role, disable at once. */
 export function OperatorsSection({ me }: { me: Operator }) {
   const [rows, setRows] = useState<OperatorRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -24,6 +26,8 @@ export function OperatorsSection({ me }: { me: Operator }) {
   const [created, setCreated] = useState<{ email: string; password: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** A role picked in a row and not yet applied: a role change is one deliberate click. */
+  const [picked, setPicked] = useState<{ id: number; role: Role } | null>(null);
 
   const refresh = useCallback(() => {
     api
@@ -49,11 +53,31 @@ export function OperatorsSection({ me }: { me: Operator }) {
     }
   }
 
+  async function changeRole(row: OperatorRow, role: Role) {
+    setPicked(null);
+    setError(null);
+    try {
+      const r = await api.setOperatorRole(row.id, role);
+      setNotice(
+        [
+          `${row.email} is now ${r.role}; it applies to their next click.`,
+          r.keysStopped > 0
+            ? `${plural(r.keysStopped, "secret key")} they made above that role stopped working.`
+            : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+      );
+      refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   async function disable(id: number) {
     setConfirming(null);
     try {
       const r = await api.disableOperator(id);
-      const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
       setNotice(
         [
           "Disabled.",
@@ -117,7 +141,43 @@ export function OperatorsSection({ me }: { me: Operator }) {
                   <span className="name">{o.email}</span>
                   {o.name && <div className="muted small">{o.name}</div>}
                 </td>
-                <td>{o.role}</td>
+                <td>
+                  {o.disabledAt || o.id === me.id ? (
+                    o.role
+                  ) : (
+                    <span className="role-change">
+                      <select
+                        aria-label={`Role of ${o.email}`}
+                        value={picked?.id === o.id ? picked.role : o.role}
+                        onChange={(e) => {
+                          const next = e.target.value;
+                          if (!isRole(next)) return;
+                          setPicked(next === o.role ? null : { id: o.id, role: next });
+                        }}
+                      >
+                        {ROLES.map((r) => (
+                          <option key={r.role} value={r.role}>
+                            {r.role}
+                          </option>
+                        ))}
+                      </select>
+                      {picked?.id === o.id && (
+                        <>
+                          <button
+                            type="button"
+                            className="primary"
+                            onClick={() => void changeRole(o, picked.role)}
+                          >
+                            Make {picked.role}
+                          </button>
+                          <button type="button" className="ghost" onClick={() => setPicked(null)}>
+                            Cancel
+                          </button>
+                        </>
+                      )}
+                    </span>
+                  )}
+                </td>
                 <td className="muted small">
                   {o.lastLoginAt ? new Date(o.lastLoginAt).toLocaleString() : "never"}
                 </td>

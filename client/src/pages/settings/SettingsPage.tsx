@@ -2,6 +2,7 @@ import "../console.css";
 import { useEffect, useState } from "react";
 import { api, type Operator } from "../../api.ts";
 import type { Settings } from "../../api-types.ts";
+import { useCan } from "../../permissions.ts";
 import { AuditSection } from "./AuditSection.tsx";
 import { KeysSection } from "./KeysSection.tsx";
 import { OperatorsSection } from "./OperatorsSection.tsx";
@@ -19,8 +20,9 @@ const PROVIDER_LABEL: Record<Settings["provider"]["sms"], string> = {
 };
 
 /**
- * Workspace settings. Sections follow the roles the server enforces: everyone reads the policy,
- * admins edit it; engineers and admins manage keys; admins manage operators.
+ * Workspace settings. Sections follow the permissions GET /api/me reads from the route table:
+ * everyone reads the policy, admins edit it; engineers and admins manage keys; admins manage
+ * operators and read the audit log.
  */
 export function SettingsPage({ operator }: { operator: Operator }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
@@ -33,8 +35,7 @@ export function SettingsPage({ operator }: { operator: Operator }) {
         setLoad({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       );
   }, []);
-  const isAdmin = operator.role === "admin";
-  const keys = isAdmin || operator.role === "engineer";
+  const can = useCan();
 
   return (
     <section>
@@ -49,7 +50,7 @@ export function SettingsPage({ operator }: { operator: Operator }) {
       )}
       {load.state === "ready" && (
         <div className="settings">
-          <PolicyForm initial={load.settings.policy} editable={isAdmin} />
+          <PolicyForm initial={load.settings.policy} editable={can("editSettings")} />
           <section className="card settings-card" aria-labelledby="s-provider">
             <h3 id="s-provider">SMS provider</h3>
             <p className="muted">Set by environment variables on the server (see the README).</p>
@@ -62,9 +63,9 @@ export function SettingsPage({ operator }: { operator: Operator }) {
               </dd>
             </dl>
           </section>
-          {keys && <KeysSection me={operator} />}
-          {isAdmin && <OperatorsSection me={operator} />}
-          {isAdmin && <AuditSection />}
+          {can("manageKeys") && <KeysSection me={operator} />}
+          {can("manageOperators") && <OperatorsSection me={operator} />}
+          {can("readAudit") && <AuditSection />}
         </div>
       )}
     </section>
