@@ -46,6 +46,12 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     );
   };
   const http = createServer((req, res) => handle(req, res));
+  // Idle keep-alive sockets live longer than a client's or proxy's reuse window (load
+  // balancers keep theirs 60 s): with Node's default 5 s, a request sent on a socket the server
+  // was just closing got ECONNRESET (a POST is not retried) — seen from Playwright's request
+  // client in tests/browser/roles.test.ts, and the classic 502 behind a proxy.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   try {
     await listen(http, config.port, config.host);
   } catch (err) {

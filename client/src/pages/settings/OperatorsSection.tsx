@@ -58,6 +58,9 @@ export function OperatorsSection({ me }: { me: Operator }) {
     setError(null);
     try {
       const r = await api.setOperatorRole(row.id, role);
+      // The row shows the new role at once; the refresh below confirms it (without this, the
+      // picker fell back to the old role until the list came back).
+      setRows((rs) => rs?.map((x) => (x.id === row.id ? { ...x, role: r.role } : x)) ?? rs);
       setNotice(
         [
           `${row.email} is now ${r.role}; it applies to their next click.`,
