@@ -11,7 +11,9 @@ import { CLI, ROOT, tempDir } from "../helpers/server-process.ts";
 import { middayZone, until } from "../helpers/time.ts";
 
 const USERS = Number(process.env.CRASH_USERS ?? 20_000);
-const WEBHOOK_USERS = Number(process.env.CRASH_WEBHOOK_USERS ?? 5_000);
+// Enough work that ≥ MIN_KILLS kills (one every 2-4 s) land while it runs on a quiet machine:
+// 5,000 webhook users drained in 24 s there, before the tenth kill.
+const WEBHOOK_USERS = Number(process.env.CRASH_WEBHOOK_USERS ?? 12_000);
 const MIN_KILLS = 10;
 
 const JOURNEY = {
@@ -172,6 +174,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
 
     let kills = 0;
     let stop = false;
+    let killerDone = false;
     const killer = (async () => {
       // Kill at random moments while work remains; keep going until the minimum is reached.
       // A worker needs ~1.5 s to start (tsx, connect), so kills come every 2-4 s or nothing
@@ -188,6 +191,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
         spawnWorker();
         if (kills >= MIN_KILLS + 2 || (await remaining()) === 0) break;
       }
+      killerDone = true;
     })();
     let last = -1;
     await until(
@@ -197,6 +201,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
         if (left !== last) {
           last = left;
           if (process.env.CRASH_VERBOSE) console.log(`crash test: ${left} left, ${kills} kills`);
+        }
+        // The work ended before enough kills landed in it: say so now, not after the wait.
+        if (killerDone && kills < MIN_KILLS) {
+          throw new Error(`the work ended after only ${kills} kills; give the run more users`);
         }
         return kills >= MIN_KILLS && left === 0;
       },
