@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Journey } from "../../engine/index.ts";
 import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
+import { editorPage } from "../helpers/editor-page.ts";
 import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 
 /**
@@ -69,21 +69,7 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
     await server?.stop();
   });
 
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const node = (id: string) => page.getByTestId(`node-${id}`);
-  async function select(id: string) {
-    await node(id).locator(".wm-node-title").click();
-    await inspector().getByText(id, { exact: true }).waitFor();
-  }
-  async function saved() {
-    await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
-      .toBe("Saved");
-  }
-  async function draft(id: string): Promise<Journey> {
-    const res = await page.request.get(`${server.url}/api/journeys/${id}`);
-    return ((await res.json()) as { draft: Journey }).draft;
-  }
+  const { inspector, node, select, saved, draft } = editorPage(() => ({ page, url: server.url }));
 
   it("warns on the send an all-journeys cooldown would suppress, and says whom the cooldown holds", async () => {
     const res = await page.request.post(`${server.url}/api/journeys`, { data: issueJourney });

@@ -4,6 +4,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Journey, validate } from "../../engine/index.ts";
 import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
+import { editorPage } from "../helpers/editor-page.ts";
 import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 
 /**
@@ -34,8 +35,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await server?.stop();
   });
 
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const node = (id: string) => page.getByTestId(`node-${id}`);
+  const { inspector, node, select, saved, draft } = editorPage(() => ({ page, url: server.url }));
   const handle = (nodeId: string, handleId: string) =>
     page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
 
@@ -54,22 +54,6 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
     await page.mouse.move(b.x, b.y, { steps: 5 });
     await page.mouse.up();
-  }
-
-  async function select(id: string) {
-    await node(id).locator(".wm-node-title").click();
-    await inspector().getByText(id, { exact: true }).waitFor();
-  }
-
-  async function saved() {
-    await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
-      .toBe("Saved");
-  }
-
-  async function draft(id: string): Promise<Journey> {
-    const res = await page.request.get(`${server.url}/api/journeys/${id}`);
-    return ((await res.json()) as { draft: Journey }).draft;
   }
 
   it("builds the cart reminder with the mouse, shows the missing 'no' edge on the branch, fixes it and publishes", async () => {
