@@ -9,7 +9,7 @@ import type {
   EnginePorts,
 } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { trackedLink } from "../../engine/sms/index.ts";
+import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
 import type { BatchContacts } from "./sql/contact-state.ts";
@@ -196,14 +196,18 @@ interface RowStep {
 }
 
 /** Collects one advance() call's effects into the batch's writes; `cause` is the event fed. */
-function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult {
+function record(
+  s: RowStep,
+  r: AdvanceResult,
+  cause?: { name: string; at: number; properties?: Record<string, unknown> },
+): AdvanceResult {
   const keys = new Map<string, string>();
   for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
   if (cause) {
     s.out.log.push(
       logRow(
         s.row,
-        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: `received ${cause.name}` },
+        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: eventDetail(cause) },
         { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
         s.iso,
       ),
@@ -219,6 +223,23 @@ function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number
     }
   }
   return r;
+}
+
+/**
+ * The timeline's line for an event fed to the engine. A reply says what was replied and what it
+ * did (the inbound webhook opts out on a keyword, server/delivery/twilio-routes.ts): support read
+ * "received message.replied" without the text and could not tell a STOP from a question.
+ */
+export function eventDetail(cause: {
+  name: string;
+  properties?: Record<string, unknown> | undefined;
+}): string {
+  const body = cause.properties?.body;
+  if (cause.name !== "message.replied" || typeof body !== "string") return `received ${cause.name}`;
+  const text = body.trim().length > 120 ? `${body.trim().slice(0, 119)}…` : body.trim();
+  if (isOptOutReply(body)) return `replied “${text}” → opted out of SMS (every category)`;
+  if (isOptInReply(body)) return `replied “${text}” → opted back in to SMS`;
+  return `replied “${text}”`;
 }
 
 function exitReason(effects: Effect[]): string | null {
