@@ -8,6 +8,7 @@ import {
   type NodeType,
 } from "../../../../engine/index.ts";
 import { cooldownApplies } from "../../../../engine/nodes/cooldown.ts";
+import { useCan } from "../../permissions.ts";
 import type { DocChange } from "../changes.ts";
 import { NodeIcon } from "../nodes/icons.tsx";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
@@ -16,6 +17,7 @@ import { AudiencePicker } from "./AudiencePicker.tsx";
 import { Select } from "./inputs.tsx";
 import { ObjectFields, type Override } from "./SchemaFields.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "./SendEditor.tsx";
+import { TestSendCard } from "./TestSend.tsx";
 
 const APPLIES_OPTIONS = [
   { value: "other_journeys", label: "Other journeys only" },
@@ -57,6 +59,7 @@ export function NodePanel({
   onDelete: () => void;
 }) {
   const meta = NODE_META[node.type];
+  const can = useCan();
   const fields = FIELDS.get(node.type) ?? [];
   const update = (next: Record<string, unknown>, mergeKey: string | null) =>
     // The form edits a copy of this node shaped by its own schema; values may be mid-edit
@@ -151,6 +154,9 @@ export function NodePanel({
       )}
       {node.type === "send" && node.send.channel === "sms" && (
         <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.type === "send" && can("testSend") && (
+        <TestSendCard journeyId={doc.id} nodeId={node.id} testList={doc.settings?.testList ?? []} />
       )}
       <div className="panel-actions">
         <button type="button" className="danger-outline" onClick={onDelete}>
