@@ -1,6 +1,6 @@
 import { parseHhmm } from "../../../../engine/time/index.ts";
+import { humanizeDuration } from "../durations.ts";
 import { humanizeKey } from "../schema/introspect.ts";
-import { humanizeDuration } from "../summary.ts";
 
 /**
  * Words for the schema-derived form. The schema decides which fields exist; this only names
