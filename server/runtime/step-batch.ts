@@ -1,7 +1,12 @@
 import { advance } from "../../engine/advance.ts";
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
 import type { ContactView, JourneyEvent } from "../../engine/contact.ts";
-import { cooldownRecord, type Effect, type TimelineEntry } from "../../engine/effects.ts";
+import {
+  cooldownRecord,
+  type Effect,
+  type TimelineEntry,
+  withAttribute,
+} from "../../engine/effects.ts";
 import type {
   AdvanceInput,
   AdvancePolicy,
@@ -68,6 +73,8 @@ export interface BatchWrites {
   optOuts: { contactId: number; journeyId: string; keyword: string }[];
   /** Goal conversions credited to a message (last-touch), by its idempotency key. */
   conversions: { contact_id: number; idempotency_key: string; event: string; at: string }[];
+  /** Update nodes' writes, in step order: the whole new value (engine/nodes/update.ts). */
+  attributes: { contact_id: number; attribute: string; value: string | number | boolean }[];
   /** (journey, node) moves for the realtime layer: -1 where users left, +1 where they are now. */
   moves: { journeyId: string; from: string; to: string }[];
 }
@@ -98,6 +105,7 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     cooldowns: [],
     optOuts: [],
     conversions: [],
+    attributes: [],
     moves: [],
   };
   const iso = isoMemo();
@@ -321,6 +329,10 @@ function applyEffect(
         });
       }
       return;
+    case "attribute":
+      out.attributes.push({ contact_id: row.contactId, attribute: e.attribute, value: e.value });
+      contact.attributes = withAttribute(contact.attributes, e);
+      return;
     case "exited":
       // Arrives with its own timeline entry (a `log` effect); nothing else to store.
       return;
@@ -377,6 +389,10 @@ function entryData(
       return { reason: entry.reason, ...extra };
     case "cooldown":
       return { until: entry.until, ...extra };
+    case "updated":
+      return { attribute: entry.attribute, from: entry.from, to: entry.to, ...extra };
+    case "update_failed":
+      return { attribute: entry.attribute, reason: entry.reason, ...extra };
     case "converted":
       return entry.sendNodeId === undefined
         ? { event: entry.event, ...extra }

@@ -5,6 +5,7 @@ import { exitUi } from "./types/exit.tsx";
 import { sendUi } from "./types/send.tsx";
 import { splitUi } from "./types/split.tsx";
 import { triggerUi } from "./types/trigger.tsx";
+import { updateUi } from "./types/update.tsx";
 import { waitUi } from "./types/wait.tsx";
 import type { NodeUi, NodeUis } from "./ui.ts";
 
@@ -20,6 +21,7 @@ export const NODE_UI = {
   send: sendUi,
   cooldown: cooldownUi,
   split: splitUi,
+  update: updateUi,
   exit: exitUi,
 } satisfies NodeUis;
 
