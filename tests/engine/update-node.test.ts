@@ -238,6 +238,32 @@ describe("update node: validation returns issues, never throws", () => {
     expect(codes("{{ user.tier | upcase }}")).toEqual([]);
   });
 
+  it("a later template may read the attribute it writes, before any contact has it", () => {
+    const d = doc(
+      [
+        { id: "start", type: "trigger", trigger: { kind: "event", event: "go" } },
+        {
+          id: "u",
+          type: "update",
+          update: { kind: "increment", attribute: "winback_attempts", by: 1 },
+        },
+        sms("s", "Try {{ user.winback_attempts }} {{ user.winback_attempt }}"),
+        { id: "done", type: "exit" },
+      ],
+      [
+        ["start", "u"],
+        ["u", "s"],
+        ["s", "done"],
+      ],
+    );
+    const unknown = validate(d, { templateNames: { user: ["firstName"] } })
+      .filter((i) => i.code === "template_unknown_attribute")
+      .map((i) => i.message);
+    // The written name is known; a misspelling of it is still caught, with the right guess.
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatch(/^user\.winback_attempt: .*did you mean user\.winback_attempts\?/);
+  });
+
   it("a document with a hostile name parses (issues are data) and its step writes nothing", () => {
     const parsed = parseJourney(
       withUpdate(update("u", { kind: "set", attribute: "__proto__", value: "x" })),
