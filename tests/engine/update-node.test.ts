@@ -103,6 +103,15 @@ describe("update node: increment", () => {
   });
 });
 
+describe("update node: the contact lock", () => {
+  it("counts as a contact write: enrollments that can still reach it lock their contact", () => {
+    // The ticker locks the contacts of enrollments in canStillSend, so two batches stepping one
+    // contact serialize; without it two journeys' increments could both start from 4.
+    const cj = compiled(withUpdate(bump()));
+    expect([...cj.canStillSend].sort()).toEqual(["start", "u"]);
+  });
+});
+
 describe("update node: set", () => {
   it("renders Liquid from the profile and the trigger event, typed as asked", () => {
     const set = (value: string, as?: "text" | "number" | "boolean") =>

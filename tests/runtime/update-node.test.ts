@@ -54,6 +54,22 @@ const winback = {
   ],
 };
 
+/** Counts `hits` on the event `both`: two of these give every contact two enrollments. */
+const counting = (id: string) => ({
+  format: "waymark/journey@1",
+  id,
+  name: id,
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "event", event: "both" } },
+    { id: "hit", type: "update", update: { kind: "increment", attribute: "hits", by: 1 } },
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "hit" },
+    { from: "hit", to: "done" },
+  ],
+});
+
 describe.each(databaseKinds)("an update node in the ticker on %s", (kind) => {
   let db: TestDatabase;
   let app: TestApp;
@@ -64,6 +80,10 @@ describe.each(databaseKinds)("an update node in the ticker on %s", (kind) => {
     app = await startTestApp(db, clock);
     await createJourney(db.knex, winback, null);
     await publishJourney(db.knex, winback.id, null);
+    for (const doc of [counting("hits-a"), counting("hits-b")]) {
+      await createJourney(db.knex, doc, null);
+      await publishJourney(db.knex, doc.id, null);
+    }
   });
   afterAll(async () => {
     await app?.close();
@@ -170,4 +190,37 @@ describe.each(databaseKinds)("an update node in the ticker on %s", (kind) => {
       .count("* as n")) as [{ n: string | number }];
     expect(Number(n)).toBe(2);
   });
+
+  // PGlite has one connection, so batches never overlap there.
+  it.runIf(kind === "postgres")(
+    "two batches incrementing one contact at once serialize on its lock: no increment is lost",
+    async () => {
+      // Two journeys on the same event, each counting `hits` (`counting` above): every contact
+      // gets two enrollments. Two loops of one-enrollment batches take a contact's two at the
+      // same moment (SKIP LOCKED), and each computes the new value from the contact it loaded,
+      // so the second must load it after the first one's commit. Without the contact lock
+      // (engine/compile/compile.ts canStillSend) most contacts ended with 1.
+      const users = Array.from({ length: 30 }, (_, i) => `hits-${i}`);
+      for (const userId of users) {
+        await identify(userId, {});
+        const r = await app.ingest("/v1/track", {
+          userId,
+          event: "both",
+          messageId: `${userId}-b`,
+        });
+        expect(r.status).toBe(200);
+      }
+      const drain = async () => {
+        let claimed = 0;
+        do claimed = (await app.tick({ batchSize: 1 })).claimed;
+        while (claimed > 0);
+      };
+      await Promise.all([drain(), drain()]);
+      const rows = (await db
+        .knex("contacts")
+        .whereIn("external_id", users)
+        .select("attributes")) as { attributes: Record<string, unknown> }[];
+      expect(rows.map((r) => r.attributes.hits)).toEqual(users.map(() => 2));
+    },
+  );
 });
