@@ -44,7 +44,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
-    ...resultRoutes(deps.knex, deps.policy),
+    ...resultRoutes(deps.knex, deps.policy, deps.now),
     ...versionRoutes(deps.knex, deps.now),
     ...auditRoutes(deps.knex),
   ];
