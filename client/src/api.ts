@@ -198,8 +198,10 @@ export type {
   SendResult,
 } from "../../server/results/results.ts";
 export type { ZTest } from "../../server/results/stats.ts";
+export type { JourneyToday, NodeToday } from "../../server/results/today.ts";
 
 import type { JourneyResults } from "../../server/results/results.ts";
+import type { JourneyToday } from "../../server/results/today.ts";
 
 export interface AudienceBody {
   id?: string;
@@ -348,6 +350,8 @@ export const api = {
   exportUrl: (id: string) => `${journeyPath(id)}/export`,
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
   stats: (id: string) => request<JourneyStats>("GET", `${journeyPath(id)}/stats`),
+  /** Per node, today in the workspace's zone: entered, sent, suppressed and deferred by reason. */
+  today: (id: string) => request<JourneyToday>("GET", `${journeyPath(id)}/today`),
 
   /** The draft's test list: the ids listed, and those of them that are contacts. */
   testList: (id: string) =>

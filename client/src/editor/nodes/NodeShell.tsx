@@ -2,6 +2,7 @@ import { Handle, Position } from "@xyflow/react";
 import type { CSSProperties, ReactNode } from "react";
 import { IN_HANDLE, type JourneyNodeData, OUT_HANDLE } from "../mapping.ts";
 import { NodeIcon } from "./icons.tsx";
+import { LiveCounts } from "./LiveCounts.tsx";
 import { uiOf } from "./registry.ts";
 
 /**
@@ -63,6 +64,7 @@ export function NodeShell({
           <span className="wm-live-count">{liveCount.toLocaleString()} here</span>
         )}
       </div>
+      <LiveCounts nodeId={node.id} type={node.type} />
       {children}
     </div>
   );
