@@ -1,8 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import { api, type JourneyToday } from "../api.ts";
 
-/** At most one fetch per this many ms while the journey's live counts keep changing. */
+/** At most one fetch per this many ms while the journey's live counts keep changing… */
 const THROTTLE_MS = 1000;
+/**
+ * …and no more often than this many times the last answer took: a journey with 20,000
+ * contacts today answers in ~0.2 s on PostgreSQL and ~0.5 s on PGlite (measured), where one
+ * open editor must not keep the single embedded database busy.
+ */
+const LOAD_FACTOR = 10;
 /**
  * Re-fetched at least this often: a contact that enters and leaves in one ticker batch moves
  * no "here now" count (no pulse), and the day rolls over at the workspace's midnight.
@@ -11,13 +17,13 @@ const REFRESH_MS = 5_000;
 
 /**
  * Today's per-node activity (GET /api/journeys/:id/today). The journey's live "here now"
- * counts (socket.io pushes) are the pulse: each change asks again, at most once a second, so
- * the canvas follows the ticker; a 5 s refresh covers what moves no count. Null until the first
+ * counts (socket.io pushes) are the pulse: each change asks again, at most once a second (less
+ * often when answers are slow), so the canvas follows the ticker; a 5 s refresh covers what moves no count. Null until the first
  * answer, so nothing is drawn rather than invented zeros.
  */
 export function useTodayCounts(journeyId: string, pulse: unknown): JourneyToday | null {
   const [today, setToday] = useState<JourneyToday | null>(null);
-  const last = useRef(0);
+  const last = useRef({ at: 0, took: 0 });
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -30,16 +36,23 @@ export function useTodayCounts(journeyId: string, pulse: unknown): JourneyToday 
     void pulse;
     void tick;
     let current = true;
-    const wait = Math.max(0, last.current + THROTTLE_MS - Date.now());
+    const gap = Math.max(THROTTLE_MS, LOAD_FACTOR * last.current.took);
+    const wait = Math.max(0, last.current.at + gap - Date.now());
     const timer = setTimeout(() => {
-      last.current = Date.now();
+      // A hidden tab asks again when the next pulse or tick finds it visible.
+      if (document.visibilityState === "hidden" && last.current.at > 0) return;
+      const started = Date.now();
+      last.current.at = started;
       api
         .today(journeyId)
         .then((r) => {
           if (current) setToday((prev) => (same(prev, r) ? prev : r));
         })
         // A journey not saved yet has no counts: keep what is drawn.
-        .catch(() => {});
+        .catch(() => {})
+        .finally(() => {
+          last.current.took = Date.now() - started;
+        });
     }, wait);
     return () => {
       current = false;
