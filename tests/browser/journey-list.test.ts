@@ -131,7 +131,7 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     await row.getByRole("button", { name: "Archive Cart nudge" }).click();
     const dialog = page.getByRole("dialog", { name: "Archive “Cart nudge”?" });
     await dialog.waitFor();
-    const consequence = await dialog.getByTestId("archive-consequence").innerText();
+    const consequence = await dialog.getByTestId("archive-consequence").textContent();
     expect(consequence).toContain("2 users in this journey now exit at once");
     expect(consequence).toContain("Nobody new enters");
     await dialog.screenshot({ path: join(ARTIFACTS, "journey-archive-dialog.png") });
@@ -156,7 +156,7 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     await page.screenshot({ path: join(ARTIFACTS, "journey-list-archived.png"), fullPage: true });
     await page.getByRole("button", { name: "Unarchive Cart nudge" }).click();
     const back = page.getByRole("dialog", { name: "Unarchive “Cart nudge”?" });
-    expect(await back.getByTestId("archive-consequence").innerText()).toContain(
+    expect(await back.getByTestId("archive-consequence").textContent()).toContain(
       "comes back paused",
     );
     await back.getByRole("button", { name: "Unarchive journey" }).click();

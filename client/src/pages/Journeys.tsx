@@ -164,7 +164,7 @@ export function JourneysPage() {
         </div>
       )}
       {load.state === "ready" && load.journeys.length > 0 && (
-        <table className="table" data-testid="journeys-table">
+        <table className="table journeys-table" data-testid="journeys-table">
           <thead>
             <tr>
               <th>Name</th>
