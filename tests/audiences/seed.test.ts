@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LINK_SHAPE } from "../../engine/sms/compose.ts";
+import { optOutLineFor } from "../../engine/sms/opt-out-line.ts";
+import { countSegments } from "../../engine/sms/segments.ts";
 import { rfmGrid } from "../../server/audiences/rfm.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { fieldCrypto } from "../../server/privacy/keys.ts";
@@ -67,5 +70,47 @@ describe.each(databaseKinds)("RFM demo seed on %s", (kind) => {
     expect(ab.splits[0]?.arms.map((a) => a.arm)).toEqual(["morning", "lunch", "evening"]);
     expect(ab.splits[0]?.arms[1]?.verdict).toEqual(expect.any(String));
     expect(ab.splits[0]?.arms[1]?.recipients).toBeGreaterThan(0);
+  });
+
+  it("stores each seeded SMS as a real send does: the node's text, opt-out line, tracked link, encoding and parts", async () => {
+    // Issue #16: seeded messages had neither encoding nor parts, and a text no node sends.
+    const rows = (await first
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("m.idempotency_key", "like", "seed:%")
+      .select("m.node_id", "m.body", "m.encoding", "m.parts", "c.locale")) as {
+      node_id: string;
+      body: string;
+      encoding: string | null;
+      parts: number | null;
+      locale: string | null;
+    }[];
+    expect(rows.length).toBeGreaterThan(100);
+    const link = new RegExp(
+      `${DEFAULT_LINK_SHAPE.base}/l/[A-Za-z0-9_-]{${DEFAULT_LINK_SHAPE.tokenLength}}`,
+    );
+    for (const r of rows) {
+      const counted = countSegments(r.body);
+      expect({ encoding: r.encoding, parts: r.parts }, r.body).toEqual({
+        encoding: counted.encoding,
+        parts: counted.parts,
+      });
+      expect(r.body.endsWith(optOutLineFor(r.locale))).toBe(true);
+      expect(r.body).toMatch(link);
+    }
+    // The example nodes' texts, and both encodings: a Chinese opt-out line makes it UCS-2.
+    expect(
+      rows.some(
+        (r) => r.node_id === "coupon_1" && r.body.includes("(code BACK50), 48h left: http"),
+      ),
+    ).toBe(true);
+    expect(
+      rows.some(
+        (r) =>
+          r.node_id === "offer_1230" && r.body.startsWith("Member day: 50 off 200 today only http"),
+      ),
+    ).toBe(true);
+    expect(new Set(rows.map((r) => r.encoding))).toEqual(new Set(["GSM-7", "UCS-2"]));
+    expect(rows.some((r) => (r.parts ?? 0) > 1)).toBe(true);
   });
 });
