@@ -65,6 +65,12 @@ describe.each(databaseKinds)("RFM demo seed on %s", (kind) => {
     const coupon = win.sends.find((s) => s.nodeId === "coupon_1");
     expect(coupon?.recipients).toBeGreaterThan(100);
     expect(coupon?.converted?.[3]?.count).toBeGreaterThan(0);
+    // Issue #16: "Last touch" read 0 beside these conversions (the history has no enrollments
+    // running to record a credit); each converting contact credits their last coupon.
+    expect(coupon?.attributed?.count).toBeGreaterThan(0);
+    const credits = win.sends.reduce((n, s) => n + (s.attributed?.count ?? 0), 0);
+    const day7 = win.sends.reduce((n, s) => n + (s.converted?.[3]?.count ?? 0), 0);
+    expect(credits).toBeLessThanOrEqual(day7);
     expect(win.series.length).toBeGreaterThan(30);
     const ab = await journeyResults(first.knex, "send-time-ab", { zone: "Asia/Shanghai" });
     expect(ab.splits[0]?.arms.map((a) => a.arm)).toEqual(["morning", "lunch", "evening"]);
