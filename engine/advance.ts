@@ -2,7 +2,7 @@ import type { CompiledJourney } from "./compile/compile.ts";
 import { COMPLETED, EXITED, enterNode, goEvent } from "./compile/machine.ts";
 import type { MachineState } from "./compile/transitions.ts";
 import type { ContactView, JourneyEvent } from "./contact.ts";
-import { cooldownRecord, type Effect } from "./effects.ts";
+import { cooldownRecord, type Effect, withAttribute } from "./effects.ts";
 import { readEvent } from "./events.ts";
 import { definitionOf } from "./nodes/registry.ts";
 import type { TriggerNode } from "./nodes/trigger.ts";
@@ -224,6 +224,8 @@ function apply(
       ];
     } else if (e.type === "cooldown") {
       contact.cooldowns = [...contact.cooldowns, cooldownRecord(e, journeyId)];
+    } else if (e.type === "attribute") {
+      contact.attributes = withAttribute(contact.attributes, e);
     }
   }
   return next;

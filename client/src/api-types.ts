@@ -87,6 +87,32 @@ export interface SkippedEntry {
   event?: string;
 }
 
+/** An operator's act on a contact (opt-out, opt-in, consent), from the audit log. */
+export interface SupportAct {
+  id: number;
+  at: string;
+  action: "contact.opt_out" | "contact.opt_in" | "contact.consent" | string;
+  by: string;
+  details: {
+    channel?: string;
+    category?: string;
+    granted?: boolean;
+    reason?: string | null;
+    [key: string]: unknown;
+  };
+}
+
+/** A test message's outcome, polled by the editor's "Send test". */
+export interface TestMessageStatus {
+  id: number;
+  status: string;
+  provider: string | null;
+  providerMessageId: string | null;
+  lastError: string | null;
+  attempts: number;
+  body: string;
+}
+
 export const MESSAGE_STATUSES = [
   "queued",
   "sending",

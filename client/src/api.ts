@@ -21,7 +21,9 @@ import type {
   SimulateRequest,
   SimulateResult,
   SkippedEntry,
+  SupportAct,
   Suppression,
+  TestMessageStatus,
 } from "./api-types.ts";
 
 export interface Operator {
@@ -357,6 +359,29 @@ export const api = {
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
   stats: (id: string) => request<JourneyStats>("GET", `${journeyPath(id)}/stats`),
 
+  /** The draft's test list: the ids listed, and those of them that are contacts. */
+  testList: (id: string) =>
+    request<{ listed: string[]; contacts: { id: number; externalId: string }[] }>(
+      "GET",
+      `${journeyPath(id)}/test-list`,
+    ),
+  testSend: (id: string, nodeId: string, contactId: string) =>
+    request<{ messageId: number; text: string; status: "queued" }>(
+      "POST",
+      `${journeyPath(id)}/test-send`,
+      { nodeId, contactId },
+    ),
+  testMessage: (id: string, messageId: number) =>
+    request<TestMessageStatus>("GET", `${journeyPath(id)}/test-send/${messageId}`),
+  /** Support's acts on a contact; each is audited with the operator and the reason. */
+  optOut: (id: string | number, body: { channel: string; category: string; reason?: string }) =>
+    request<{ optedOut: true; canceled: number }>("POST", `${contactPath(id)}/opt-out`, body),
+  optIn: (id: string | number, body: { channel: string; category: string; reason: string }) =>
+    request<{ optedIn: true; revoked: number }>("POST", `${contactPath(id)}/opt-in`, body),
+  setConsent: (
+    id: string | number,
+    body: { channel: string; category: string; granted: boolean; reason: string },
+  ) => request<{ consent: Record<string, unknown> }>("PUT", `${contactPath(id)}/consent`, body),
   /** One page of contacts, newest first; `next` is the `before` of the following page. */
   contacts: (q: string, before?: number) =>
     request<{ contacts: Contact[]; next: number | null }>(
@@ -367,10 +392,12 @@ export const api = {
     request<{ contact: Contact; suppressions: Suppression[] }>("GET", contactPath(id)),
   /** The inspector: every enrollment of one contact with its current node and timeline. */
   contactJourneys: (id: string | number) =>
-    request<{ contact: Contact; enrollments: Enrollment[]; skipped: SkippedEntry[] }>(
-      "GET",
-      `${contactPath(id)}/journeys`,
-    ),
+    request<{
+      contact: Contact;
+      enrollments: Enrollment[];
+      skipped: SkippedEntry[];
+      support: SupportAct[];
+    }>("GET", `${contactPath(id)}/journeys`),
 
   messages: (filter: MessageFilter = {}) =>
     request<{ messages: Message[] }>("GET", `/api/messages${queryString({ ...filter })}`),

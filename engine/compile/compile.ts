@@ -20,7 +20,7 @@ export type CompiledJourney = {
   /** Whether any node reads engagement (message.* events) of this enrollment's sends. */
   engagementEvents: readonly string[];
   /**
-   * Nodes from which some path still leads to a send node (send nodes included). An enrollment
+   * Nodes from which some path still leads to a send or update node (those included). An enrollment
    * elsewhere can never send again, so the ticker skips the contact lock and the send history
    * the suppression rules need.
    */
@@ -70,7 +70,12 @@ function nodesReachingSends(journey: Journey): Set<string> {
     else into.set(e.to, [e.from]);
   }
   const found = new Set<string>();
-  const stack = journey.nodes.filter((n) => n.type === "send").map((n) => n.id);
+  // Update nodes too: a counter's new value is computed from the contact as loaded, so two
+  // batches stepping the same contact must serialize on its lock like two sends (an increment
+  // would otherwise be lost). They also load the send history, which they do not need.
+  const stack = journey.nodes
+    .filter((n) => n.type === "send" || n.type === "update")
+    .map((n) => n.id);
   for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
     if (found.has(id)) continue;
     found.add(id);

@@ -1,5 +1,5 @@
 import type { ContactView, JourneyEvent } from "../contact.ts";
-import { cooldownRecord, type Effect } from "../effects.ts";
+import { cooldownRecord, type Effect, withAttribute } from "../effects.ts";
 import type { ConsentRecord } from "../rules/index.ts";
 import { CATEGORIES, type Category, CHANNELS, type Channel } from "../shared/channels.ts";
 
@@ -89,6 +89,9 @@ export class ContactStore {
           break;
         case "optOut":
           this.optOut(e.at, e.keyword);
+          break;
+        case "attribute":
+          c.attributes = withAttribute(c.attributes, e);
           break;
         default:
           break;

@@ -25,7 +25,11 @@ export const ISSUE_CODES = {
   bad_time: ["error", 'A time of day is not 24-hour "HH:MM".'],
   reserved_name: [
     "error",
-    "A node id, journey id or template variable is __proto__, constructor or prototype, names JavaScript objects treat specially.",
+    "A node id, journey id, template variable or updated attribute is __proto__, constructor or prototype, names JavaScript objects treat specially.",
+  ],
+  bad_attribute_name: [
+    "error",
+    "An update node's attribute is empty or not 1-64 letters, digits, '_' or '-' starting with a letter or '_' (no dots: conditions read dots as nesting).",
   ],
   bad_text: [
     "error",

@@ -1,7 +1,12 @@
 import { advance } from "../../engine/advance.ts";
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
 import type { ContactView, JourneyEvent } from "../../engine/contact.ts";
-import { cooldownRecord, type Effect, type TimelineEntry } from "../../engine/effects.ts";
+import {
+  cooldownRecord,
+  type Effect,
+  type TimelineEntry,
+  withAttribute,
+} from "../../engine/effects.ts";
 import type {
   AdvanceInput,
   AdvancePolicy,
@@ -9,7 +14,7 @@ import type {
   EnginePorts,
 } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { trackedLink } from "../../engine/sms/index.ts";
+import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
 import type { BatchContacts } from "./sql/contact-state.ts";
@@ -68,6 +73,8 @@ export interface BatchWrites {
   optOuts: { contactId: number; journeyId: string; keyword: string }[];
   /** Goal conversions credited to a message (last-touch), by its idempotency key. */
   conversions: { contact_id: number; idempotency_key: string; event: string; at: string }[];
+  /** Update nodes' writes, in step order: the whole new value (engine/nodes/update.ts). */
+  attributes: { contact_id: number; attribute: string; value: string | number | boolean }[];
   /** (journey, node) moves for the realtime layer: -1 where users left, +1 where they are now. */
   moves: { journeyId: string; from: string; to: string }[];
 }
@@ -98,6 +105,7 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     cooldowns: [],
     optOuts: [],
     conversions: [],
+    attributes: [],
     moves: [],
   };
   const iso = isoMemo();
@@ -196,14 +204,18 @@ interface RowStep {
 }
 
 /** Collects one advance() call's effects into the batch's writes; `cause` is the event fed. */
-function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult {
+function record(
+  s: RowStep,
+  r: AdvanceResult,
+  cause?: { name: string; at: number; properties?: Record<string, unknown> },
+): AdvanceResult {
   const keys = new Map<string, string>();
   for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
   if (cause) {
     s.out.log.push(
       logRow(
         s.row,
-        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: `received ${cause.name}` },
+        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: eventDetail(cause) },
         { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
         s.iso,
       ),
@@ -219,6 +231,23 @@ function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number
     }
   }
   return r;
+}
+
+/**
+ * The timeline's line for an event fed to the engine. A reply says what was replied and what it
+ * did (the inbound webhook opts out on a keyword, server/delivery/twilio-routes.ts): support read
+ * "received message.replied" without the text and could not tell a STOP from a question.
+ */
+export function eventDetail(cause: {
+  name: string;
+  properties?: Record<string, unknown> | undefined;
+}): string {
+  const body = cause.properties?.body;
+  if (cause.name !== "message.replied" || typeof body !== "string") return `received ${cause.name}`;
+  const text = body.trim().length > 120 ? `${body.trim().slice(0, 119)}…` : body.trim();
+  if (isOptOutReply(body)) return `replied “${text}” → opted out of SMS (every category)`;
+  if (isOptInReply(body)) return `replied “${text}” → opted back in to SMS`;
+  return `replied “${text}”`;
 }
 
 function exitReason(effects: Effect[]): string | null {
@@ -300,6 +329,10 @@ function applyEffect(
         });
       }
       return;
+    case "attribute":
+      out.attributes.push({ contact_id: row.contactId, attribute: e.attribute, value: e.value });
+      contact.attributes = withAttribute(contact.attributes, e);
+      return;
     case "exited":
       // Arrives with its own timeline entry (a `log` effect); nothing else to store.
       return;
@@ -356,6 +389,10 @@ function entryData(
       return { reason: entry.reason, ...extra };
     case "cooldown":
       return { until: entry.until, ...extra };
+    case "updated":
+      return { attribute: entry.attribute, from: entry.from, to: entry.to, ...extra };
+    case "update_failed":
+      return { attribute: entry.attribute, reason: entry.reason, ...extra };
     case "converted":
       return entry.sendNodeId === undefined
         ? { event: entry.event, ...extra }

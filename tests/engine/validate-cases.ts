@@ -293,6 +293,16 @@ export const CASES: Record<
     ),
     nodeId: "__proto__",
   }),
+  bad_attribute_name: () => ({
+    doc: doc(
+      [T, { id: "u", type: "update", update: { kind: "increment", attribute: "a.b", by: 1 } }, X],
+      [
+        ["start", "u"],
+        ["u", "done"],
+      ],
+    ),
+    nodeId: "u",
+  }),
   bad_text: () => ({
     doc: doc(
       [T, send("a", "Hi \u0000"), X],

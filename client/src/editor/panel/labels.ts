@@ -1,6 +1,6 @@
 import { parseHhmm } from "../../../../engine/time/index.ts";
+import { humanizeDuration } from "../durations.ts";
 import { humanizeKey } from "../schema/introspect.ts";
-import { humanizeDuration } from "../summary.ts";
 
 /**
  * Words for the schema-derived form. The schema decides which fields exist; this only names
@@ -18,6 +18,8 @@ const LABELS: Record<string, string> = {
   fallback: "Fallback time",
   percent: "Percent",
   time: "Time",
+  by: "Add",
+  as: "Store as",
 };
 
 const HINTS: Record<string, string> = {
@@ -46,6 +48,8 @@ const OPTIONS: Record<string, string> = {
   engagement: "Engagement (opened, clicked)",
   condition: "Attributes",
   opened: "opened (tracked link clicked)",
+  set: "Set a value",
+  increment: "Add to a number (a counter)",
 };
 
 export const labelFor = (key: string) => LABELS[key] ?? humanizeKey(key);

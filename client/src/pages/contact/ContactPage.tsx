@@ -2,13 +2,20 @@ import "../console.css";
 import "../../components/timeline.css";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "../../api.ts";
-import type { Contact, Enrollment, SkippedEntry, Suppression } from "../../api-types.ts";
+import type {
+  Contact,
+  Enrollment,
+  SkippedEntry,
+  SupportAct,
+  Suppression,
+} from "../../api-types.ts";
 import type { LiveMode } from "../../live/protocol.ts";
 import { useLive } from "../../live/useLive.ts";
 import { Link } from "../../router/router.tsx";
 import { editorPath } from "../../router/routes.ts";
 import { EnrollmentCard } from "./EnrollmentCard.tsx";
 import { Profile } from "./Profile.tsx";
+import { SupportActions, SupportTimeline } from "./SupportActions.tsx";
 import { shortTime, typeLabel, typeTone } from "./timeline.ts";
 
 type Load =
@@ -20,6 +27,7 @@ type Load =
       suppressions: Suppression[];
       enrollments: Enrollment[];
       skipped: SkippedEntry[];
+      support: SupportAct[];
     };
 
 /** Pushes arrive per log row; one refetch covers a burst of them (a step logs several rows). */
@@ -70,11 +78,11 @@ export default function ContactPage({ contactId }: { contactId: string }) {
 
   const fetchAll = useCallback(async () => {
     try {
-      const [{ contact, suppressions }, { enrollments, skipped }] = await Promise.all([
+      const [{ contact, suppressions }, { enrollments, skipped, support }] = await Promise.all([
         api.contact(contactId),
         api.contactJourneys(contactId),
       ]);
-      setLoad({ state: "ready", contact, suppressions, enrollments, skipped });
+      setLoad({ state: "ready", contact, suppressions, enrollments, skipped, support });
     } catch (err) {
       setLoad((prev) =>
         // A failed background refresh keeps what is on screen.
@@ -128,7 +136,7 @@ export default function ContactPage({ contactId }: { contactId: string }) {
       </div>
     );
   }
-  const { contact, suppressions, enrollments, skipped } = load;
+  const { contact, suppressions, enrollments, skipped, support } = load;
   const active = enrollments.filter((e) => e.status === "active").length;
   return (
     <section className="contact-page">
@@ -146,6 +154,8 @@ export default function ContactPage({ contactId }: { contactId: string }) {
         <LiveBadge mode={mode} />
       </div>
       <Profile contact={contact} suppressions={suppressions} />
+      <SupportActions contact={contact} onChanged={() => void fetchAll()} />
+      {support.length > 0 && <SupportTimeline acts={support} />}
       <h3 className="section-title">Journeys</h3>
       {enrollments.length === 0 ? (
         <div className="empty card" data-testid="no-enrollments">
