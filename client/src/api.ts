@@ -51,6 +51,8 @@ export interface JourneySummary {
   pauseEntries: PauseEntries | null;
   version: number | null;
   updatedAt: string;
+  /** Set while archived. */
+  archivedAt: string | null;
   activeUsers: number;
 }
 
@@ -301,7 +303,12 @@ export const api = {
     request<{ ok: true }>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
 
-  journeys: () => request<{ journeys: JourneySummary[] }>("GET", "/api/journeys"),
+  /** Without a status, every journey but the archived ones. */
+  journeys: (filter: { q?: string; status?: JourneyStatus } = {}) =>
+    request<{ journeys: JourneySummary[] }>(
+      "GET",
+      `/api/journeys${queryString({ q: filter.q?.trim() || undefined, status: filter.status })}`,
+    ),
   journey: (id: string) => request<JourneyDetail>("GET", journeyPath(id)),
   createJourney: (doc: Journey) => request<SavedJourney>("POST", "/api/journeys", doc),
   /**
@@ -312,6 +319,9 @@ export const api = {
     request<ImportResult>("POST", `/api/journeys/import${queryString({ mode })}`, doc),
   saveDraft: (doc: Journey) => request<SavedJourney>("PUT", journeyPath(doc.id), doc),
   archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
+  /** Back as paused (ever published) or draft; users who exited at the archive stay exited. */
+  unarchive: (id: string) =>
+    request<{ status: "paused" | "draft" }>("POST", `${journeyPath(id)}/unarchive`),
   publish: (id: string, options: PublishOptions = {}) =>
     request<PublishResult>("POST", `${journeyPath(id)}/publish`, options),
   pause: (id: string, entries: PauseEntries) =>

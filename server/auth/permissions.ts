@@ -12,6 +12,7 @@ export const CONSOLE_ACTIONS = {
   createJourney: ["post", "/api/journeys"],
   editJourney: ["put", "/api/journeys/:id"],
   archiveJourney: ["delete", "/api/journeys/:id"],
+  unarchiveJourney: ["post", "/api/journeys/:id/unarchive"],
   publishJourney: ["post", "/api/journeys/:id/publish"],
   pauseJourney: ["post", "/api/journeys/:id/pause"],
   resumeJourney: ["post", "/api/journeys/:id/resume"],
