@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
+import { openedAt } from "../../../engine/engagement.ts";
 import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
@@ -141,7 +142,9 @@ export async function loadBatchContacts(
       at: new Date(s.created_at).getTime(),
       channel: s.channel,
       category: s.category,
-      opened: s.clicked_at !== null,
+      // Messages record clicks only; a read receipt (message.opened) reaches the view as a
+      // pending event, through engine/step.ts.
+      opened: openedAt(s.channel, undefined, s.clicked_at?.getTime()) !== undefined,
       journeyId: s.journey_id ?? "",
       nodeId: s.node_id ?? "",
     });
