@@ -1,12 +1,10 @@
 import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
 import { openedAt } from "../../../engine/engagement.ts";
+import { HISTORY_DAYS } from "../../../engine/rules/history.ts";
 import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
-
-/** How far back sends and cooldowns matter: the longest cap window plus the streak's reach. */
-const HISTORY_DAYS = 90;
 
 export interface BatchEvent extends JourneyEvent {
   id: number;
@@ -40,6 +38,7 @@ export async function loadBatchContacts(
   needBestHour: boolean,
   sending: ReadonlySet<number>,
 ): Promise<BatchContacts> {
+  // The rules' own horizon (engine/rules/history.ts): older sends would be ignored anyway.
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const lockIds = contactIds.filter((id) => sending.has(id));
   const allLocked = lockIds.length === contactIds.length;
