@@ -180,6 +180,12 @@ export const branchNode = defineNode<BranchNode>({
   type: "branch",
   schema: BranchNodeSchema,
   outPaths: () => ({ kind: "named", names: ["yes", "no"], missing: "branch_missing_path" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  engagementEvents: (node) =>
+    node.branch.kind === "engagement" ? signalEvents(node.branch.signal) : [],
   holds: (node) => node.branch.kind !== "condition",
   validate(node, ctx) {
     const b = node.branch;

@@ -16,6 +16,11 @@ export const exitNode = defineNode<ExitNode>({
   type: "exit",
   schema: ExitNodeSchema,
   outPaths: () => ({ kind: "none" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: false,
+  engagementEvents: () => [],
   holds: () => false,
   validate: () => [],
   step(node, ctx) {

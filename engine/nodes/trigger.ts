@@ -48,6 +48,11 @@ export const triggerNode = defineNode<TriggerNode>({
   type: "trigger",
   schema: TriggerNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: true,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  engagementEvents: () => [],
   holds: () => false,
   // Audience triggers enroll through the audience membership scan (server/audiences).
   validate: () => [],

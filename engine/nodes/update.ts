@@ -177,6 +177,11 @@ export const updateNode = defineNode<UpdateNode>({
   type: "update",
   schema: UpdateNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: false,
+  locksContact: true,
+  hasSettings: true,
+  engagementEvents: () => [],
   holds: () => false,
   validate(node, ctx) {
     const u = node.update;

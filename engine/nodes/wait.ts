@@ -87,6 +87,11 @@ export const waitNode = defineNode<WaitNode>({
   type: "wait",
   schema: WaitNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  engagementEvents: () => [],
   holds: () => true,
   // Durations and times are checked by the schema (bad_duration, bad_time).
   validate: () => [],

@@ -11,7 +11,13 @@ import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
 import { step } from "../step.ts";
 import { localParts, resolveZone } from "../time/index.ts";
-import { canReenter, type LastEnrollment, nextDateTrigger, triggerMatches } from "../triggers.ts";
+import {
+  canReenter,
+  type LastEnrollment,
+  nextDateTrigger,
+  triggerMatches,
+  triggerOf,
+} from "../triggers.ts";
 import { ContactStore, type SimContact } from "./store.ts";
 
 export type SimEvent = JourneyEvent;
@@ -134,8 +140,7 @@ export function simulateMany(
   const maxSteps = options.maxSteps ?? 10_000;
 
   const tracks: Track[] = journeys.map((journey, i) => {
-    const kind = journey.nodes.find((n) => n.type === "trigger");
-    const triggerKind = kind?.type === "trigger" ? kind.trigger.kind : null;
+    const triggerKind = triggerOf(journey)?.trigger.kind ?? null;
     return {
       compiled: compileFresh({ versionId: `${journey.id}@sim${i}`, journey }),
       snapshot: null,
