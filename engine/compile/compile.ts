@@ -27,6 +27,8 @@ export type CompiledJourney = {
    * the suppression rules need.
    */
   canStillSend: ReadonlySet<string>;
+  /** A node reads the contact's best hour (the ticker loads best hours only then). */
+  usesBestHour: boolean;
 };
 
 export type JourneyVersion = { versionId: string; journey: Journey };
@@ -57,6 +59,7 @@ function build(version: JourneyVersion): CompiledJourney {
     globalEvents,
     engagementEvents: [...engagement].sort(),
     canStillSend: nodesReachingSends(journey),
+    usesBestHour: journey.nodes.some((n) => definitionOf(n).usesBestHour(n)),
   };
 }
 

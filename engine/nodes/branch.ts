@@ -184,6 +184,7 @@ export const branchNode = defineNode<BranchNode>({
   sends: false,
   locksContact: false,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: (node) =>
     node.branch.kind === "engagement" ? signalEvents(node.branch.signal) : [],
   holds: (node) => node.branch.kind !== "condition",

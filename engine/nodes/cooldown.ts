@@ -68,6 +68,7 @@ export const cooldownNode = defineNode<CooldownNode>({
   sends: false,
   locksContact: false,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   holds: () => false,
   validate: () => [],

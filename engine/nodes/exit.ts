@@ -20,6 +20,7 @@ export const exitNode = defineNode<ExitNode>({
   sends: false,
   locksContact: false,
   hasSettings: false,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   holds: () => false,
   validate: () => [],

@@ -102,6 +102,7 @@ export const sendNode = defineNode<SendNode>({
   sends: true,
   locksContact: true,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   // A deferred send holds, but a cycle through it alone may still spin when it is allowed.
   holds: () => false,

@@ -52,6 +52,7 @@ export const splitNode = defineNode<SplitNode>({
   sends: false,
   locksContact: false,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   holds: () => false,
   validate(node, ctx) {

@@ -52,6 +52,7 @@ export const triggerNode = defineNode<TriggerNode>({
   sends: false,
   locksContact: false,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   holds: () => false,
   // Audience triggers enroll through the audience membership scan (server/audiences).

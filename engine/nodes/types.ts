@@ -49,6 +49,11 @@ export type NodeDefinition<N extends { id: string; type: string }> = {
    * because the click may come before the enrollment reaches the branch.
    */
   engagementEvents(node: N): readonly string[];
+  /**
+   * True if the node reads `ports.bestHour` (a best-hour wait): the ticker then loads the
+   * batch's contacts' most active hours, a query it skips otherwise.
+   */
+  usesBestHour(node: N): boolean;
   /** Checks beyond the schema; graph-wide checks live in engine/validate. */
   validate(node: N, ctx: ValidateContext): Issue[];
   /** Runs the node at `ctx.now`: move on along a path, hold until a time/event, or end. */

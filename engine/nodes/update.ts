@@ -181,6 +181,7 @@ export const updateNode = defineNode<UpdateNode>({
   sends: false,
   locksContact: true,
   hasSettings: true,
+  usesBestHour: () => false,
   engagementEvents: () => [],
   holds: () => false,
   validate(node, ctx) {

@@ -91,6 +91,7 @@ export const waitNode = defineNode<WaitNode>({
   sends: false,
   locksContact: false,
   hasSettings: true,
+  usesBestHour: (node) => node.wait.kind === "best_hour",
   engagementEvents: () => [],
   holds: () => true,
   // Durations and times are checked by the schema (bad_duration, bad_time).

@@ -71,4 +71,10 @@ describe("node definitions declare their needs", () => {
       ].sort(),
     );
   });
+
+  it("a best-hour wait makes the ticker load best hours; other journeys skip the query", () => {
+    const uses = (name: string) =>
+      compileFresh({ versionId: `hour-${name}`, journey: example(name) }).usesBestHour;
+    expect(EXAMPLES.filter(uses)).toEqual(["win-back"]);
+  });
 });
