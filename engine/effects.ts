@@ -129,9 +129,9 @@ export function cooldownRecord(
 }
 
 /**
- * The contact view after an `attribute` effect, as every caller keeps it (advance, the
- * simulator's store, the ticker's batch): later steps, branches and templates read the new
- * value. Copy-on-write, because views are shared with the caller.
+ * The contact view after an `attribute` effect (applied in one place, contact-update.ts): later
+ * steps, branches and templates read the new value. Copy-on-write, because views are shared
+ * with the caller.
  */
 export function withAttribute(
   attributes: Record<string, unknown>,

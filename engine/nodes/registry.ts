@@ -56,3 +56,8 @@ export function definitionOf<N extends JourneyNode>(node: N): NodeDefinition<N> 
   if (!def) throw new Error(`unknown node type ${node.type}`);
   return def as unknown as NodeDefinition<N>;
 }
+
+/** The definition of a node type named by a string (a draft as typed), if there is one. */
+export function definitionOfType(type: string): NodeDefinition<JourneyNode> | undefined {
+  return byType.get(type);
+}

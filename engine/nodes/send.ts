@@ -98,6 +98,12 @@ export const sendNode = defineNode<SendNode>({
   type: "send",
   schema: SendNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: true,
+  locksContact: true,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   // A deferred send holds, but a cycle through it alone may still spin when it is allowed.
   holds: () => false,
   validate(node, ctx) {

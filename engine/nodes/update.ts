@@ -177,6 +177,12 @@ export const updateNode = defineNode<UpdateNode>({
   type: "update",
   schema: UpdateNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: false,
+  locksContact: true,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   holds: () => false,
   validate(node, ctx) {
     const u = node.update;

@@ -1,11 +1,10 @@
 import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
+import { openedAt } from "../../../engine/engagement.ts";
+import { HISTORY_DAYS } from "../../../engine/rules/history.ts";
 import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
-
-/** How far back sends and cooldowns matter: the longest cap window plus the streak's reach. */
-const HISTORY_DAYS = 90;
 
 export interface BatchEvent extends JourneyEvent {
   id: number;
@@ -39,6 +38,7 @@ export async function loadBatchContacts(
   needBestHour: boolean,
   sending: ReadonlySet<number>,
 ): Promise<BatchContacts> {
+  // The rules' own horizon (engine/rules/history.ts): older sends would be ignored anyway.
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const lockIds = contactIds.filter((id) => sending.has(id));
   const allLocked = lockIds.length === contactIds.length;
@@ -141,7 +141,9 @@ export async function loadBatchContacts(
       at: new Date(s.created_at).getTime(),
       channel: s.channel,
       category: s.category,
-      opened: s.clicked_at !== null,
+      // Messages record clicks only; a read receipt (message.opened) reaches the view as a
+      // pending event, through engine/step.ts.
+      opened: openedAt(s.channel, undefined, s.clicked_at?.getTime()) !== undefined,
       journeyId: s.journey_id ?? "",
       nodeId: s.node_id ?? "",
     });
