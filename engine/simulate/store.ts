@@ -17,7 +17,7 @@ export type SimContact = {
   audiences?: readonly string[];
   /** Per channel and category; anything not listed has no record (as on the server). */
   consent?: Partial<Record<Channel, Partial<Record<Category, boolean | ConsentRecord>>>>;
-} & Partial<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">>;
+} & Partial<Pick<ContactView, "externalId" | "optOuts" | "recentSends" | "cooldowns">>;
 
 /**
  * Consent exactly as given, as the server reads a contact's consent column: nothing listed is
@@ -57,6 +57,7 @@ export class ContactStore {
       // Always loaded here: a simulated contact is in exactly the audiences it lists.
       audiences: sim.audiences ?? [],
     };
+    if (sim.externalId !== undefined) view.externalId = sim.externalId;
     if (sim.timezone !== undefined) view.timezone = sim.timezone;
     if (sim.phone !== undefined) view.phone = sim.phone;
     if (sim.email !== undefined) view.email = sim.email;

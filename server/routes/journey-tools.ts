@@ -99,9 +99,10 @@ export function journeyToolRoutes(
         const real = body.contactId ? await contactRow(knex, body.contactId) : null;
         const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
         // `user` and `event` as the ticker builds them (engine/nodes/send.ts): the contact's
-        // row id, attributes, email, locale; the trigger event's properties at the top level.
+        // external id, attributes, email, locale; the trigger event's properties at the top level.
         const user = templateUser({
           id: real ? String(real.id) : "sample",
+          externalId: real?.externalId,
           attributes,
           // Support sees a real contact's email masked here too, as on the contact page.
           email: real?.email ? emailFor(req.operator?.role, real.email) : undefined,
@@ -164,6 +165,7 @@ export function journeyToolRoutes(
           vars: {
             user: templateUser({
               id: String(contact.id),
+              externalId: contact.externalId,
               attributes: contact.attributes,
               email: contact.email ?? undefined,
               locale: contact.locale ?? undefined,

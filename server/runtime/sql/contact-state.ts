@@ -49,12 +49,13 @@ export async function loadBatchContacts(
     );
   }
   const contacts = (await trx.raw(
-    `select id, email, phone_encrypted, timezone, locale, attributes, consent
+    `select id, external_id, email, phone_encrypted, timezone, locale, attributes, consent
        from contacts where id = any(?::bigint[]) order by id${allLocked ? " for no key update" : ""}`,
     [contactIds],
   )) as {
     rows: {
       id: string | number;
+      external_id: string | null;
       email: string | null;
       phone_encrypted: string | null;
       timezone: string | null;
@@ -89,6 +90,7 @@ export async function loadBatchContacts(
       // The phone only matters for the zone when the profile has none; skip the decryption otherwise.
       phone: c.timezone || !c.phone_encrypted ? null : crypto.decrypt(c.phone_encrypted),
     };
+    if (c.external_id) view.externalId = c.external_id;
     if (c.email) view.email = c.email;
     if (c.locale) view.locale = c.locale;
     views.set(Number(c.id), view);
