@@ -7,6 +7,7 @@ import {
   type TimelineEntry,
   withAttribute,
 } from "../../engine/effects.ts";
+import type { EmailContent } from "../../engine/email/spec.ts";
 import type {
   AdvanceInput,
   AdvancePolicy,
@@ -59,6 +60,8 @@ export interface BatchWrites {
     encoding: string | null;
     parts: number;
     links: { token: string; url: string }[];
+    /** Email: subject, HTML, sender as rendered (messages.payload); null for other channels. */
+    payload?: EmailContent | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -282,6 +285,7 @@ function applyEffect(
         encoding: e.encoding,
         parts: e.parts,
         links: [...links],
+        payload: e.email ?? null,
       });
       contact.recentSends = [
         ...contact.recentSends,

@@ -105,7 +105,7 @@ export async function loadBatchContacts(
   // plans' high row estimates would otherwise make PostgreSQL compile them (~35 ms each).
   const sends = history
     ? await trx.raw(
-        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.journey_id, m.node_id
+        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.opened_at, m.journey_id, m.node_id
            from unnest(?::bigint[]) as c(id)
            cross join lateral (
              select * from messages
@@ -141,7 +141,8 @@ export async function loadBatchContacts(
       at: new Date(s.created_at).getTime(),
       channel: s.channel,
       category: s.category,
-      opened: s.clicked_at !== null,
+      // Opened: a tracked link clicked, or (email) a human open of its pixel.
+      opened: s.clicked_at !== null || s.opened_at !== null,
       journeyId: s.journey_id ?? "",
       nodeId: s.node_id ?? "",
     });
@@ -204,6 +205,7 @@ interface SendRow {
   channel: Channel;
   category: Category;
   clicked_at: Date | null;
+  opened_at: Date | null;
   journey_id: string | null;
   node_id: string | null;
 }

@@ -1,0 +1,79 @@
+import type { Knex } from "knex";
+
+/*
+ * The email side of delivery's public endpoints: the message an unsubscribe or open token
+ * names (by primary key, with its contact's address for the confirm page), whether the contact
+ * already opted out of that channel and category (a second one-click POST — mail clients and
+ * scanners repeat them — adds no second history row), and the first human open.
+ */
+
+type Db = Knex | Knex.Transaction;
+
+export interface EmailMessageRow {
+  id: number;
+  contactId: number;
+  journeyId: string | null;
+  nodeId: string | null;
+  channel: string;
+  category: string;
+  email: string | null;
+}
+
+export async function emailMessage(db: Db, id: number): Promise<EmailMessageRow | null> {
+  const row = (await db("messages as m")
+    .join("contacts as c", "c.id", "m.contact_id")
+    .where("m.id", id)
+    .first(
+      "m.id",
+      "m.contact_id",
+      "m.journey_id",
+      "m.node_id",
+      "m.channel",
+      "m.category",
+      "c.email",
+    )) as
+    | {
+        id: string | number;
+        contact_id: string | number;
+        journey_id: string | null;
+        node_id: string | null;
+        channel: string;
+        category: string;
+        email: string | null;
+      }
+    | undefined;
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    contactId: Number(row.contact_id),
+    journeyId: row.journey_id,
+    nodeId: row.node_id,
+    channel: row.channel,
+    category: row.category,
+    email: row.email,
+  };
+}
+
+/** An opt-out in force for this channel and category (or all categories). */
+export async function hasActiveOptOut(
+  db: Db,
+  contactId: number,
+  channel: string,
+  category: string,
+): Promise<boolean> {
+  const row = await db("suppressions")
+    .where({ contact_id: contactId, channel })
+    .whereIn("category", [category, "*"])
+    .whereNull("revoked_at")
+    .first("id");
+  return row !== undefined;
+}
+
+/** Stamps the first open; true when this was it (later opens change nothing). */
+export async function markOpened(db: Db, id: number, now: Date): Promise<boolean> {
+  const n = await db("messages")
+    .where({ id })
+    .whereNull("opened_at")
+    .update({ opened_at: now, updated_at: now });
+  return n > 0;
+}

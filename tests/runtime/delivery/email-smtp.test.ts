@@ -1,0 +1,357 @@
+import type { AddressInfo } from "node:net";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
+import { createProviders } from "../../../server/delivery/providers/index.ts";
+import type { ProviderSet } from "../../../server/delivery/types.ts";
+import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
+import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
+import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
+import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
+
+/**
+ * Issue 19, email: a published journey's email goes through nodemailer to a real SMTP server
+ * (smtp-server, started here) and is read back with mailparser, headers and both bodies; the
+ * one-click unsubscribe round trip; the open pixel; a 4xx retried and delivered once; a 5xx
+ * failed.
+ */
+
+const START = "2026-03-02T12:00:00Z";
+const IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+
+/** An SMTP server that keeps what it accepted, and answers DATA with planned errors first. */
+async function startSmtp() {
+  const accepted: ParsedMail[] = [];
+  const refused: string[] = [];
+  const plan: number[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, _session, done) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        const code = plan.shift();
+        void simpleParser(raw).then((mail) => {
+          if (code === undefined) {
+            accepted.push(mail);
+            return done();
+          }
+          refused.push(mail.messageId ?? "");
+          const err = Object.assign(
+            new Error(code >= 500 ? "mailbox unavailable" : "try again later"),
+            {
+              responseCode: code,
+            },
+          );
+          done(err);
+        });
+      });
+    },
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    refused,
+    plan,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+const JOURNEY = {
+  format: "waymark/journey@1",
+  id: "email-cart",
+  name: "Email cart",
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "event", event: "cart_abandoned" } },
+    {
+      id: "e1",
+      type: "send",
+      send: {
+        channel: "email",
+        category: "promotional",
+        template: "Hi {{ user.firstName }}, your cart: {{ 'https://shop.example/cart' | track }}",
+        email: {
+          subject: "{{ user.firstName }}, you left something",
+          preheader: "10% off until midnight",
+          html: "<html><body><p>Hi {{ user.firstName }}</p><a href=\"{{ 'https://shop.example/cart' | track }}\">Your cart</a></body></html>",
+          replyTo: "help@shop.example",
+        },
+      },
+    },
+    { id: "wait", type: "wait", wait: { kind: "duration", duration: "PT1H" } },
+    {
+      id: "e2",
+      type: "send",
+      send: {
+        channel: "email",
+        category: "promotional",
+        template: "Last call, {{ user.firstName }}",
+        email: { subject: "Last call" },
+      },
+    },
+    { id: "done", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "e1" },
+    { from: "e1", to: "wait" },
+    { from: "wait", to: "e2" },
+    { from: "e2", to: "done" },
+  ],
+};
+
+describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let providers: ProviderSet;
+  let worker: DeliveryWorker;
+  const clock = manualClock(START);
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    smtp = await startSmtp();
+    const env = { WAYMARK_SMTP_URL: smtp.url, WAYMARK_EMAIL_FROM: "Shop <news@shop.example>" };
+    app = await startTestApp(db, clock, env);
+    providers = createProviders(loadDeliveryConfig(env), silent, {
+      crypto: app.crypto,
+      linkBase: app.url,
+    });
+    worker = startDeliveryWorker({
+      knex: db.knex,
+      crypto: app.crypto,
+      providers,
+      log: silent,
+      workerId: "email-test",
+      autoStart: false,
+      now: clock.now,
+      retryBaseMs: 1000,
+    });
+    await createJourney(db.knex, JOURNEY, null);
+    await publishJourney(db.knex, "email-cart", null, clock.now());
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    providers?.email?.close?.();
+    await app?.close();
+    await smtp?.close();
+    await db?.close();
+  });
+
+  /** A contact who consented to promotional email, entered into the journey, and ticked. */
+  async function enter(userId: string) {
+    const id = await app.ingest("/v1/identify", {
+      userId,
+      traits: { firstName: "Ann", email: `${userId}@inbox.example`, timezone: "UTC" },
+      consent: { email: { promotional: true } },
+    });
+    expect(id.status).toBe(200);
+    expect((await app.ingest("/v1/track", { userId, event: "cart_abandoned" })).status).toBe(200);
+    await app.tick();
+    return messageOf(userId, "e1");
+  }
+
+  async function messageOf(userId: string, node: string) {
+    return (await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where({ "c.external_id": userId, "m.node_id": node })
+      .first(
+        "m.id",
+        "m.status",
+        "m.attempts",
+        "m.provider",
+        "m.provider_key",
+        "m.provider_message_id",
+        "m.last_error",
+        "m.opened_at",
+        "m.payload",
+      )) as
+      | {
+          id: number;
+          status: string;
+          attempts: number;
+          provider: string | null;
+          provider_key: string;
+          provider_message_id: string | null;
+          last_error: string | null;
+          opened_at: Date | null;
+          payload: Record<string, unknown> | null;
+        }
+      | undefined;
+  }
+
+  const received = (userId: string) =>
+    smtp.accepted.filter(
+      (m) => m.to && !Array.isArray(m.to) && m.to.text === `${userId}@inbox.example`,
+    );
+
+  it("sends a published journey's email: subject, from, reply-to, html and text, bulk-sender headers, Message-ID from the provider key", async () => {
+    const queued = await enter("ann");
+    expect(queued?.status).toBe("queued");
+    expect(queued?.payload).toMatchObject({
+      subject: "Ann, you left something",
+      replyTo: "help@shop.example",
+    });
+    await worker.drainOnce();
+    const [mail, ...more] = received("ann");
+    expect(more).toEqual([]);
+    if (!mail) throw new Error("no email arrived");
+    const row = await messageOf("ann", "e1");
+    expect(row).toMatchObject({ status: "sent", provider: "smtp", attempts: 1 });
+    expect(mail.subject).toBe("Ann, you left something");
+    expect(mail.from?.text).toBe('"Shop" <news@shop.example>');
+    expect(mail.replyTo?.text).toBe("help@shop.example");
+    expect(mail.messageId).toBe(`<${row?.provider_key}@shop.example>`);
+    expect(row?.provider_message_id).toBe(mail.messageId);
+    const unsubscribe = `${app.url}/u/`;
+    // The raw header lines: mailparser folds List-* headers into one `list` object.
+    const line = (key: string) => mail.headerLines.find((h) => h.key === key)?.line ?? "";
+    expect(line("list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    const header = line("list-unsubscribe");
+    expect(header).toMatch(/^List-Unsubscribe: <[^>]+>$/);
+    const url = /<([^>]+)>/.exec(header)?.[1] ?? "";
+    expect(url.startsWith(unsubscribe)).toBe(true);
+    // Text: the body with its tracked link, then the visible unsubscribe line.
+    expect(mail.text).toMatch(
+      new RegExp(`^Hi Ann, your cart: ${app.url}/l/[A-Za-z0-9_-]{22}\\n\\n--\\nUnsubscribe: `),
+    );
+    expect(mail.text).toContain(url);
+    // HTML: preheader first (hidden), the tracked link, the unsubscribe link, the pixel last.
+    const html = String(mail.html);
+    expect(html).toMatch(
+      /<body><div style="display:none[^"]*">10% off until midnight<\/div><p>Hi Ann<\/p>/,
+    );
+    expect(html).toMatch(new RegExp(`<a href="${app.url}/l/[A-Za-z0-9_-]{22}">Your cart</a>`));
+    expect(html).toContain(`<a href="${url}">Unsubscribe</a>`);
+    expect(html).toMatch(
+      new RegExp(`<img src="${app.url}/o/[0-9a-z]+\\.[A-Za-z0-9_-]{22}\\.gif"[^>]*></body>`),
+    );
+  });
+
+  it("counts a person's open of the pixel once, not Apple's prefetch or a scanner", async () => {
+    const [mail] = received("ann");
+    const pixel = /<img src="([^"]+)"/.exec(String(mail?.html))?.[1] ?? "";
+    const fetchPixel = (ua: string) => fetch(pixel, { headers: { "user-agent": ua } });
+    for (const ua of [
+      "Mozilla/5.0",
+      "curl/8.5.0",
+      "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html",
+    ]) {
+      const res = await fetchPixel(ua);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/gif");
+    }
+    expect((await messageOf("ann", "e1"))?.opened_at).toBeNull();
+    expect((await fetchPixel(IPHONE)).status).toBe(200);
+    expect((await fetchPixel(IPHONE)).status).toBe(200);
+    expect((await messageOf("ann", "e1"))?.opened_at).toBeInstanceOf(Date);
+    const opened = await db
+      .knex("events as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where({ "c.external_id": "ann", "e.name": "message.opened" })
+      .select("e.message_id");
+    expect(opened).toHaveLength(1);
+    // A forged or altered token is still a picture, and records nothing.
+    expect(
+      (
+        await fetch(pixel.replace(/\.[A-Za-z0-9_-]{22}\.gif$/, `.${"A".repeat(22)}.gif`), {
+          headers: { "user-agent": IPHONE },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("one-click unsubscribe (RFC 8058) opts the contact out of promotional email at once; the next one is suppressed", async () => {
+    const [mail] = received("ann");
+    const header = mail?.headerLines.find((h) => h.key === "list-unsubscribe")?.line ?? "";
+    const url = /<([^>]+)>/.exec(header)?.[1] ?? "";
+    // GET is a confirm page only: scanners follow links.
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Unsubscribe a***@inbox.example from promotional email?");
+    expect(await db.knex("suppressions")).toEqual([]);
+    // What Gmail's button sends.
+    const post = () =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+      });
+    expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    const row = await messageOf("ann", "e1");
+    const suppressions = await db
+      .knex("suppressions")
+      .select("channel", "category", "reason", "source", "detail");
+    expect(suppressions).toEqual([
+      {
+        channel: "email",
+        category: "promotional",
+        reason: "unsubscribe_link",
+        source: `email:unsubscribe:${row?.id}`,
+        detail: "one-click (RFC 8058)",
+      },
+    ]);
+    expect(await (await fetch(url)).text()).toContain("is unsubscribed from promotional email");
+    // Another message's token, or a made-up one, opts out nobody.
+    const forged = url.replace(/\.[A-Za-z0-9_-]{22}$/, `.${"B".repeat(22)}`);
+    expect((await fetch(forged, { method: "POST" })).status).toBe(404);
+
+    clock.advance(3_600_000);
+    await app.tick();
+    expect(await messageOf("ann", "e2")).toBeUndefined();
+    const suppressed = await db
+      .knex("enrollment_log as l")
+      .join("contacts as c", "c.id", "l.contact_id")
+      .where({ "c.external_id": "ann", "l.type": "suppressed" })
+      .select("l.node_id", "l.reason", "l.detail");
+    expect(suppressed).toEqual([expect.objectContaining({ node_id: "e2", reason: "opted_out" })]);
+    expect(suppressed[0]?.detail).toContain(
+      `opted out of email/promotional via email:unsubscribe:${row?.id}`,
+    );
+  });
+
+  it("a 4xx reply is retried and the email then delivered once, with the same Message-ID", async () => {
+    smtp.plan.push(451);
+    const queued = await enter("bob");
+    await worker.drainOnce();
+    const first = await messageOf("bob", "e1");
+    expect(first).toMatchObject({ status: "queued", attempts: 1 });
+    expect(first?.last_error).toMatch(/451/);
+    expect(received("bob")).toEqual([]);
+    expect(smtp.refused).toEqual([`<${queued?.provider_key}@shop.example>`]);
+    clock.advance(60_000);
+    await worker.drainOnce();
+    await worker.drainOnce();
+    expect(await messageOf("bob", "e1")).toMatchObject({ status: "sent", attempts: 2 });
+    expect(received("bob").map((m) => m.messageId)).toEqual([
+      `<${queued?.provider_key}@shop.example>`,
+    ]);
+  });
+
+  it("a 5xx reply fails the message for good, recorded with the reply", async () => {
+    smtp.plan.push(550);
+    await enter("cy");
+    await worker.drainOnce();
+    clock.advance(3_600_000);
+    await worker.drainOnce();
+    const row = await messageOf("cy", "e1");
+    expect(row).toMatchObject({ status: "failed", attempts: 1, provider: "smtp" });
+    expect(row?.last_error).toMatch(/550/);
+    expect(received("cy")).toEqual([]);
+    const failed = await db
+      .knex("events as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where({ "c.external_id": "cy", "e.name": "message.failed" });
+    expect(failed).toHaveLength(1);
+  });
+});
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
