@@ -77,3 +77,50 @@ export async function markOpened(db: Db, id: number, now: Date): Promise<boolean
     .update({ opened_at: now, updated_at: now });
   return n > 0;
 }
+
+/** The SMTP message a bounce names, by the Message-ID we gave it (its provider message id). */
+export async function messageByMessageId(
+  db: Db,
+  messageId: string,
+): Promise<EmailMessageRow | null> {
+  const row = (await db("messages")
+    .where({ provider: "smtp", provider_message_id: messageId })
+    .first("id")) as { id: string | number } | undefined;
+  return row ? emailMessage(db, Number(row.id)) : null;
+}
+
+/**
+ * A bounce arrives after we recorded the message sent (the relay took it, the mailbox did not):
+ * the status moves to failed whatever it was, unless it already is.
+ */
+export async function markBounced(
+  db: Db,
+  id: number,
+  error: string,
+  now: Date,
+): Promise<{
+  id: number;
+  contact_id: number;
+  journey_id: string | null;
+  node_id: string | null;
+  status: string;
+} | null> {
+  const rows = (await db("messages")
+    .where({ id })
+    .whereNot("status", "failed")
+    .update({ status: "failed", last_error: error, updated_at: now })
+    .returning(["id", "contact_id", "journey_id", "node_id", "status"])) as {
+    id: number;
+    contact_id: number;
+    journey_id: string | null;
+    node_id: string | null;
+    status: string;
+  }[];
+  return rows[0] ?? null;
+}
+
+/** Every contact with this address: a bounce is the mailbox's, whoever holds it here. */
+export async function contactsByEmail(db: Db, email: string): Promise<number[]> {
+  const rows = (await db("contacts").where({ email }).select("id")) as { id: string | number }[];
+  return rows.map((r) => Number(r.id));
+}

@@ -4,6 +4,7 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
 import { createProviders } from "../../../server/delivery/providers/index.ts";
+import { webhookSignatureHeader } from "../../../server/delivery/signatures.ts";
 import type { ProviderSet } from "../../../server/delivery/types.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
@@ -117,7 +118,11 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     smtp = await startSmtp();
-    const env = { WAYMARK_SMTP_URL: smtp.url, WAYMARK_EMAIL_FROM: "Shop <news@shop.example>" };
+    const env = {
+      WAYMARK_SMTP_URL: smtp.url,
+      WAYMARK_EMAIL_FROM: "Shop <news@shop.example>",
+      WAYMARK_EMAIL_WEBHOOK_SECRET: HOOK_SECRET,
+    };
     app = await startTestApp(db, clock, env);
     providers = createProviders(loadDeliveryConfig(env), silent, {
       crypto: app.crypto,
@@ -352,6 +357,96 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
       .where({ "c.external_id": "cy", "e.name": "message.failed" });
     expect(failed).toHaveLength(1);
   });
+
+  it("bounce and complaint webhook: signed; a hard bounce fails the message and suppresses the address, a soft one only fails it", async () => {
+    const hook = (payload: unknown, secret = HOOK_SECRET) => {
+      const body = JSON.stringify(payload);
+      const t = Math.floor(clock.now().getTime() / 1000);
+      return fetch(`${app.url}/v1/email/events`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-waymark-signature": webhookSignatureHeader(secret, body, t),
+        },
+        body,
+      });
+    };
+    await enter("dee");
+    await enter("eve");
+    await worker.drainOnce();
+    const dee = await messageOf("dee", "e1");
+    const eve = await messageOf("eve", "e1");
+    expect(dee?.status).toBe("sent");
+
+    const bad = await hook(
+      { type: "bounce", bounce: "hard", messageId: dee?.provider_message_id },
+      "wrong-secret-0123456789",
+    );
+    expect(bad.status).toBe(401);
+    const malformed = await hook({
+      type: "bounce",
+      bounce: "maybe",
+      messageId: dee?.provider_message_id,
+    });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(await malformed.json())).toContain("bounce");
+    expect((await hook({ type: "complaint", messageId: "<nope@shop.example>" })).status).toBe(404);
+
+    // Soft: failed, no suppression.
+    expect(
+      (await hook({ type: "bounce", bounce: "soft", messageId: eve?.provider_message_id })).status,
+    ).toBe(204);
+    expect(await messageOf("eve", "e1")).toMatchObject({
+      status: "failed",
+      last_error: "bounced (soft)",
+    });
+    // Hard: failed, and the address suppressed for all email, once however often it is told.
+    const hard = {
+      type: "bounce",
+      bounce: "hard",
+      messageId: dee?.provider_message_id,
+      detail: "550 5.1.1 no such user",
+    };
+    expect((await hook(hard)).status).toBe(204);
+    expect((await hook(hard)).status).toBe(204);
+    expect(await messageOf("dee", "e1")).toMatchObject({
+      status: "failed",
+      last_error: "bounced (hard): 550 5.1.1 no such user",
+    });
+    const rows = await db
+      .knex("suppressions as s")
+      .join("contacts as c", "c.id", "s.contact_id")
+      .whereIn("c.external_id", ["dee", "eve"])
+      .select("c.external_id", "s.channel", "s.category", "s.reason", "s.source");
+    expect(rows).toEqual([
+      {
+        external_id: "dee",
+        channel: "email",
+        category: "*",
+        reason: "provider",
+        source: `email:bounce:${dee?.provider_message_id}`,
+      },
+    ]);
+    const failed = await db
+      .knex("events as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where({ "c.external_id": "dee", "e.name": "message.failed" })
+      .select("e.properties");
+    expect(failed).toHaveLength(1);
+    // A complaint suppresses too.
+    expect((await hook({ type: "complaint", messageId: eve?.provider_message_id })).status).toBe(
+      204,
+    );
+    expect(
+      await db
+        .knex("suppressions as s")
+        .join("contacts as c", "c.id", "s.contact_id")
+        .where({ "c.external_id": "eve" })
+        .select("s.source"),
+    ).toEqual([{ source: `email:complaint:${eve?.provider_message_id}` }]);
+  });
 });
+
+const HOOK_SECRET = "bounce-secret-0123456789";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
