@@ -1,13 +1,14 @@
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
-import { createProviders } from "../../../server/delivery/providers/index.ts";
+import { createProviders, createSmtpProvider } from "../../../server/delivery/providers/index.ts";
 import { webhookSignatureHeader } from "../../../server/delivery/signatures.ts";
 import type { ProviderSet } from "../../../server/delivery/types.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
+import { fieldCrypto } from "../../../server/privacy/keys.ts";
 import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
 
@@ -450,3 +451,56 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
 const HOOK_SECRET = "bounce-secret-0123456789";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe("SMTP outcomes without a reply", () => {
+  const crypto = fieldCrypto("e".repeat(32));
+  const request = {
+    idempotencyKey: "9b1f6a2e-3c1d-4b8e-9f0a-1c2d3e4f5a6b",
+    to: "ann@inbox.example",
+    body: "Hi",
+    channel: "email" as const,
+    category: "transactional",
+    email: { subject: "Hi", html: null, preheader: null, from: null, replyTo: null },
+    messageId: 7,
+  };
+  const provider = (url: string, timeoutMs = 10_000) =>
+    createSmtpProvider({
+      config: { smtpUrl: url, from: "news@shop.example", ratePerSecond: null },
+      crypto,
+      linkBase: "https://wm.example",
+      timeoutMs,
+      maxConnections: 1,
+    });
+
+  it("no server listening: retried (nothing can have been taken)", async () => {
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, "127.0.0.1", ok));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((ok) => closed.close(() => ok()));
+    const p = provider(`smtp://127.0.0.1:${port}`);
+    const result = await p.send(request);
+    p.close();
+    expect(result.kind).toBe("retry");
+  });
+
+  it("a server that takes the message and never answers: outcome unknown (it may have been delivered)", async () => {
+    const sockets: { destroy(): void }[] = [];
+    const hanging = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onData(stream) {
+        stream.resume(); // reads it all, never answers
+      },
+    });
+    hanging.server.on("connection", (s: { destroy(): void }) => sockets.push(s));
+    await new Promise<void>((ok) => hanging.listen(0, "127.0.0.1", ok));
+    const port = (hanging.server.address() as AddressInfo).port;
+    const p = provider(`smtp://127.0.0.1:${port}`, 500);
+    const result = await p.send(request);
+    p.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((ok) => hanging.close(() => ok()));
+    expect(result.kind).toBe("unknown");
+  });
+});
