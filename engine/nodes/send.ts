@@ -8,7 +8,13 @@ import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 import { own } from "../shared/own.ts";
-import { composeMessage, previewMessage, templateUser, withOptOut } from "../sms/index.ts";
+import {
+  composeMessage,
+  previewMessage,
+  type SegmentCount,
+  templateUser,
+  withOptOut,
+} from "../sms/index.ts";
 import { templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
@@ -167,6 +173,22 @@ function emailIssues(node: SendNode, ctx: ValidateContext): Issue[] {
   return out;
 }
 
+/**
+ * A template that cannot render for this contact (over budget: a loop over their data ran too
+ * long) is suppressed like any send that cannot go, with its own reason so support can tell
+ * the two apart.
+ */
+function renderFailed(
+  nodeId: string,
+  at: number,
+  r: { error: string; overBudget: boolean },
+  what: string,
+): StepResult {
+  const reason = r.overBudget ? "template_budget" : "template_error";
+  const detail = `${what} failed to render: ${r.error}`;
+  return { kind: "next", effects: [log({ type: "suppressed", at, nodeId, reason, detail })] };
+}
+
 export const sendNode = defineNode<SendNode>({
   type: "send",
   schema: SendNodeSchema,
@@ -289,44 +311,42 @@ export const sendNode = defineNode<SendNode>({
           event: e.trigger?.properties ?? {},
           journey: { id: ctx.journey.id, name: ctx.journey.name },
         };
-        const composed = composeMessage(s, {
-          vars,
-          contactLocale: ctx.contact.locale,
-          optOutLines: ctx.policy.optOutLines,
-          trackLink: ctx.ports.trackLink,
-          zone: d.zone,
-        });
         const renderOpts = ctx.ports.trackLink
           ? { trackLink: ctx.ports.trackLink, zone: d.zone }
           : { zone: d.zone };
-        if (!composed.ok) {
-          // Over budget (a loop over this contact's data ran too long): suppressed like any
-          // template that cannot render, with its own reason so support can tell them apart.
-          const reason = composed.overBudget ? "template_budget" : "template_error";
-          const detail = `template failed to render: ${composed.error}`;
-          return {
-            kind: "next",
-            effects: [log({ type: "suppressed", at, nodeId: node.id, reason, detail })],
-          };
-        }
-        const { locale, segments: seg } = composed;
-        let body = composed.body;
-        const parts = seg?.parts ?? 1;
-        const visit = own(e.visits, node.id) ?? 1;
+        // Rendered once, by the channel's composer: a second render would mint a second set of
+        // tracked-link tokens that no message carries.
+        let body: string;
+        let locale: string | undefined;
+        let seg: SegmentCount | null = null;
         let email: EmailContent | undefined;
         if (s.channel === "email") {
           const m = composeEmail(s, vars, renderOpts, ctx.journey.name);
-          if (!m.ok) {
-            const reason = m.overBudget ? "template_budget" : "template_error";
-            const detail = `email ${m.field} failed to render: ${m.error}`;
-            return {
-              kind: "next",
-              effects: [log({ type: "suppressed", at, nodeId: node.id, reason, detail })],
-            };
-          }
+          if (!m.ok)
+            return renderFailed(
+              node.id,
+              at,
+              m,
+              m.field === "template" ? "template" : `email ${m.field}`,
+            );
           body = m.text;
           email = m.content;
+          locale = s.locale ?? ctx.contact.locale;
+        } else {
+          const composed = composeMessage(s, {
+            vars,
+            contactLocale: ctx.contact.locale,
+            optOutLines: ctx.policy.optOutLines,
+            trackLink: ctx.ports.trackLink,
+            zone: d.zone,
+          });
+          if (!composed.ok) return renderFailed(node.id, at, composed, "template");
+          body = composed.body;
+          locale = composed.locale;
+          seg = composed.segments;
         }
+        const parts = seg?.parts ?? 1;
+        const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {
           type: "send",
           nodeId: node.id,

@@ -216,6 +216,16 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
     expect(mail.replyTo?.text).toBe("help@shop.example");
     expect(mail.messageId).toBe(`<${row?.provider_key}@shop.example>`);
     expect(row?.provider_message_id).toBe(mail.messageId);
+    // One token per link the email carries (text and HTML), none minted for nothing.
+    const tokens = await db
+      .knex("link_tokens")
+      .where({ message_id: row?.id })
+      .select("token", "url");
+    expect(tokens.map((t) => t.url)).toEqual([
+      "https://shop.example/cart",
+      "https://shop.example/cart",
+    ]);
+    for (const t of tokens) expect(`${mail.text}${mail.html}`).toContain(`/l/${t.token}`);
     const unsubscribe = `${app.url}/u/`;
     // The raw header lines: mailparser folds List-* headers into one `list` object.
     const line = (key: string) => mail.headerLines.find((h) => h.key === key)?.line ?? "";
