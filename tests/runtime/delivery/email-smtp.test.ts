@@ -108,6 +108,39 @@ const JOURNEY = {
   ],
 };
 
+/** An email, then "opened within an hour?": the engagement branch an email open feeds. */
+const OPEN_BRANCH = {
+  format: "waymark/journey@1",
+  id: "email-open",
+  name: "Email open",
+  nodes: [
+    { id: "start", type: "trigger", trigger: { kind: "event", event: "browse_abandoned" } },
+    {
+      id: "e1",
+      type: "send",
+      send: {
+        channel: "email",
+        category: "transactional",
+        template: "Still looking?",
+        email: { subject: "Still looking?", html: "<p>Still looking?</p>" },
+      },
+    },
+    {
+      id: "opened",
+      type: "branch",
+      branch: { kind: "engagement", node: "e1", signal: "opened", within: "PT1H" },
+    },
+    { id: "yes", type: "exit" },
+    { id: "no", type: "exit" },
+  ],
+  edges: [
+    { from: "start", to: "e1" },
+    { from: "e1", to: "opened" },
+    { from: "opened", to: "yes", path: "yes" },
+    { from: "opened", to: "no", path: "no" },
+  ],
+};
+
 describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
   let db: TestDatabase;
   let app: TestApp;
@@ -141,6 +174,8 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
     });
     await createJourney(db.knex, JOURNEY, null);
     await publishJourney(db.knex, "email-cart", null, clock.now());
+    await createJourney(db.knex, OPEN_BRANCH, null);
+    await publishJourney(db.knex, "email-open", null, clock.now());
   });
   afterAll(async () => {
     await worker?.stop();
@@ -367,6 +402,34 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
       .join("contacts as c", "c.id", "e.contact_id")
       .where({ "c.external_id": "cy", "e.name": "message.failed" });
     expect(failed).toHaveLength(1);
+  });
+
+  it("a person's open feeds the engagement branch: opened → yes", async () => {
+    const userId = "fay";
+    await app.ingest("/v1/identify", {
+      userId,
+      traits: { email: `${userId}@inbox.example`, timezone: "UTC" },
+    });
+    await app.ingest("/v1/track", { userId, event: "browse_abandoned" });
+    await app.tick();
+    await worker.drainOnce();
+    const [mail] = received(userId);
+    const pixel = /<img src="([^"]+)"/.exec(String(mail?.html))?.[1] ?? "";
+    expect((await fetch(pixel, { headers: { "user-agent": IPHONE } })).status).toBe(200);
+    clock.advance(1000);
+    await app.tick();
+    const branched = await db
+      .knex("enrollment_log as l")
+      .join("contacts as c", "c.id", "l.contact_id")
+      .where({ "c.external_id": userId, "l.type": "branched" })
+      .select("l.node_id", "l.data");
+    expect(branched).toEqual([expect.objectContaining({ node_id: "opened" })]);
+    const exited = await db
+      .knex("enrollments as e")
+      .join("contacts as c", "c.id", "e.contact_id")
+      .where({ "c.external_id": userId, "e.journey_id": "email-open" })
+      .first("e.status", "e.current_node");
+    expect(exited).toEqual({ status: "completed", current_node: "yes" });
   });
 
   it("bounce and complaint webhook: signed; a hard bounce fails the message and suppresses the address, a soft one only fails it", async () => {
