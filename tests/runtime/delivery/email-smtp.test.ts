@@ -1,145 +1,21 @@
-import { type AddressInfo, createServer } from "node:net";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
-import { createProviders, createSmtpProvider } from "../../../server/delivery/providers/index.ts";
+import { createProviders } from "../../../server/delivery/providers/index.ts";
 import { webhookSignatureHeader } from "../../../server/delivery/signatures.ts";
 import type { ProviderSet } from "../../../server/delivery/types.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
-import { fieldCrypto } from "../../../server/privacy/keys.ts";
 import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
+import { IPHONE, JOURNEY, OPEN_BRANCH, START, startSmtp } from "./email-fixtures.ts";
 
 /**
  * Issue 19, email: a published journey's email goes through nodemailer to a real SMTP server
  * (smtp-server, started here) and is read back with mailparser, headers and both bodies; the
- * one-click unsubscribe round trip; the open pixel; a 4xx retried and delivered once; a 5xx
- * failed.
+ * one-click unsubscribe round trip; the open pixel (machine opens filtered) and the engagement
+ * branch it feeds; a 4xx retried and delivered once; a 5xx failed; the bounce and complaint
+ * webhook.
  */
-
-const START = "2026-03-02T12:00:00Z";
-const IPHONE =
-  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
-
-/** An SMTP server that keeps what it accepted, and answers DATA with planned errors first. */
-async function startSmtp() {
-  const accepted: ParsedMail[] = [];
-  const refused: string[] = [];
-  const plan: number[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _session, done) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const raw = Buffer.concat(chunks);
-        const code = plan.shift();
-        void simpleParser(raw).then((mail) => {
-          if (code === undefined) {
-            accepted.push(mail);
-            return done();
-          }
-          refused.push(mail.messageId ?? "");
-          const err = Object.assign(
-            new Error(code >= 500 ? "mailbox unavailable" : "try again later"),
-            {
-              responseCode: code,
-            },
-          );
-          done(err);
-        });
-      });
-    },
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    accepted,
-    refused,
-    plan,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
-
-const JOURNEY = {
-  format: "waymark/journey@1",
-  id: "email-cart",
-  name: "Email cart",
-  nodes: [
-    { id: "start", type: "trigger", trigger: { kind: "event", event: "cart_abandoned" } },
-    {
-      id: "e1",
-      type: "send",
-      send: {
-        channel: "email",
-        category: "promotional",
-        template: "Hi {{ user.firstName }}, your cart: {{ 'https://shop.example/cart' | track }}",
-        email: {
-          subject: "{{ user.firstName }}, you left something",
-          preheader: "10% off until midnight",
-          html: "<html><body><p>Hi {{ user.firstName }}</p><a href=\"{{ 'https://shop.example/cart' | track }}\">Your cart</a></body></html>",
-          replyTo: "help@shop.example",
-        },
-      },
-    },
-    { id: "wait", type: "wait", wait: { kind: "duration", duration: "PT1H" } },
-    {
-      id: "e2",
-      type: "send",
-      send: {
-        channel: "email",
-        category: "promotional",
-        template: "Last call, {{ user.firstName }}",
-        email: { subject: "Last call" },
-      },
-    },
-    { id: "done", type: "exit" },
-  ],
-  edges: [
-    { from: "start", to: "e1" },
-    { from: "e1", to: "wait" },
-    { from: "wait", to: "e2" },
-    { from: "e2", to: "done" },
-  ],
-};
-
-/** An email, then "opened within an hour?": the engagement branch an email open feeds. */
-const OPEN_BRANCH = {
-  format: "waymark/journey@1",
-  id: "email-open",
-  name: "Email open",
-  nodes: [
-    { id: "start", type: "trigger", trigger: { kind: "event", event: "browse_abandoned" } },
-    {
-      id: "e1",
-      type: "send",
-      send: {
-        channel: "email",
-        category: "transactional",
-        template: "Still looking?",
-        email: { subject: "Still looking?", html: "<p>Still looking?</p>" },
-      },
-    },
-    {
-      id: "opened",
-      type: "branch",
-      branch: { kind: "engagement", node: "e1", signal: "opened", within: "PT1H" },
-    },
-    { id: "yes", type: "exit" },
-    { id: "no", type: "exit" },
-  ],
-  edges: [
-    { from: "start", to: "e1" },
-    { from: "e1", to: "opened" },
-    { from: "opened", to: "yes", path: "yes" },
-    { from: "opened", to: "no", path: "no" },
-  ],
-};
 
 describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
   let db: TestDatabase;
@@ -524,56 +400,3 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
 const HOOK_SECRET = "bounce-secret-0123456789";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-describe("SMTP outcomes without a reply", () => {
-  const crypto = fieldCrypto("e".repeat(32));
-  const request = {
-    idempotencyKey: "9b1f6a2e-3c1d-4b8e-9f0a-1c2d3e4f5a6b",
-    to: "ann@inbox.example",
-    body: "Hi",
-    channel: "email" as const,
-    category: "transactional",
-    email: { subject: "Hi", html: null, preheader: null, from: null, replyTo: null },
-    messageId: 7,
-  };
-  const provider = (url: string, timeoutMs = 10_000) =>
-    createSmtpProvider({
-      config: { smtpUrl: url, from: "news@shop.example", ratePerSecond: null },
-      crypto,
-      linkBase: "https://wm.example",
-      timeoutMs,
-      maxConnections: 1,
-    });
-
-  it("no server listening: retried (nothing can have been taken)", async () => {
-    const closed = createServer();
-    await new Promise<void>((ok) => closed.listen(0, "127.0.0.1", ok));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((ok) => closed.close(() => ok()));
-    const p = provider(`smtp://127.0.0.1:${port}`);
-    const result = await p.send(request);
-    p.close();
-    expect(result.kind).toBe("retry");
-  });
-
-  it("a server that takes the message and never answers: outcome unknown (it may have been delivered)", async () => {
-    const sockets: { destroy(): void }[] = [];
-    const hanging = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      logger: false,
-      onData(stream) {
-        stream.resume(); // reads it all, never answers
-      },
-    });
-    hanging.server.on("connection", (s: { destroy(): void }) => sockets.push(s));
-    await new Promise<void>((ok) => hanging.listen(0, "127.0.0.1", ok));
-    const port = (hanging.server.address() as AddressInfo).port;
-    const p = provider(`smtp://127.0.0.1:${port}`, 500);
-    const result = await p.send(request);
-    p.close();
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((ok) => hanging.close(() => ok()));
-    expect(result.kind).toBe("unknown");
-  });
-});
