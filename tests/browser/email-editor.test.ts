@@ -3,20 +3,29 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
 import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { startSmtp } from "../runtime/delivery/email-fixtures.ts";
 
 /**
  * Issue 19 in Chromium: an email send's form has its subject, preheader, HTML and sender, and
  * previews the email as a sample contact gets it, with its size; an SMS send shows none of it.
+ * And `waymark start` with WAYMARK_SMTP_URL sends a published email journey over SMTP.
  */
 describe.runIf(chromiumPath)("the email send form in Chromium", () => {
   let server: Started;
   let browser: Browser;
   let page: Page;
   let errors: string[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
 
   beforeAll(async () => {
+    smtp = await startSmtp();
     [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" }),
+      startWaymark({
+        WAYMARK_DATA_DIR: tempDir(),
+        WAYMARK_DEMO_SEED: "false",
+        WAYMARK_SMTP_URL: smtp.url,
+        WAYMARK_EMAIL_FROM: "Shop <news@shop.example>",
+      }),
       launchBrowser(),
     ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -28,6 +37,7 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await smtp?.close();
   });
 
   const inspector = () => page.getByRole("complementary", { name: "Inspector" });
@@ -109,5 +119,45 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
     expect(await inspector().getByLabel("Subject").count()).toBe(0);
     expect(await inspector().getByText("Email", { exact: true }).count()).toBe(0);
     expect(await inspector().getByLabel("Email preview").count()).toBe(0);
+  });
+
+  it("the running server sends a published email over SMTP, with its unsubscribe link pointing at itself", async () => {
+    const post = async (path: string, data: unknown, headers: Record<string, string> = {}) => {
+      const res = await page.request.post(`${server.url}${path}`, { data, headers });
+      return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
+    };
+    const key = await post("/api/keys", { kind: "write", name: "email test" });
+    expect(key.status).toBe(201);
+    const basic = `Basic ${Buffer.from(`${String(key.body.key)}:`).toString("base64")}`;
+    const identified = await post(
+      "/v1/identify",
+      {
+        userId: "mail-1",
+        traits: { firstName: "Ann", email: "ann@inbox.example", timezone: "UTC" },
+        consent: { email: { transactional: true } },
+      },
+      { authorization: basic },
+    );
+    expect(identified.status).toBe(200);
+    await create(
+      oneSend("email-live", {
+        channel: "email",
+        category: "transactional",
+        template: "Your order shipped, {{ user.firstName }}.",
+        email: {
+          subject: "Order shipped",
+          html: "<p>Your order shipped, {{ user.firstName }}.</p>",
+        },
+      }),
+    );
+    expect((await post("/api/journeys/email-live/publish", {})).status).toBe(200);
+    expect((await post("/api/journeys/email-live/enroll", { userId: "mail-1" })).status).toBe(201);
+    await expect.poll(() => smtp.accepted.length, { timeout: 15_000 }).toBe(1);
+    const [mail] = smtp.accepted;
+    expect(mail?.subject).toBe("Order shipped");
+    expect(mail?.text).toBe("Your order shipped, Ann.");
+    // Transactional: no List-Unsubscribe, but the pixel, on this server's own URL.
+    expect(mail?.headerLines.some((h) => h.key === "list-unsubscribe")).toBe(false);
+    expect(String(mail?.html)).toContain(`<img src="${server.url}/o/`);
   });
 });
