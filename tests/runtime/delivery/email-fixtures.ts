@@ -55,6 +55,7 @@ export const JOURNEY = {
   format: "waymark/journey@1",
   id: "email-cart",
   name: "Email cart",
+  settings: { testList: ["tess"] },
   nodes: [
     { id: "start", type: "trigger", trigger: { kind: "event", event: "cart_abandoned" } },
     {

@@ -308,6 +308,25 @@ describe.each(databaseKinds)("email over SMTP on %s", (kind) => {
     expect(exited).toEqual({ status: "completed", current_node: "yes" });
   });
 
+  it("a test send of an email carries its subject and HTML, marked [TEST]", async () => {
+    await app.ingest("/v1/identify", {
+      userId: "tess",
+      traits: { firstName: "Tess", email: "tess@inbox.example" },
+    });
+    const res = await fetch(`${app.url}/api/journeys/email-cart/test-send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ nodeId: "e1", contactId: "tess" }),
+    });
+    expect(res.status).toBe(201);
+    await worker.drainOnce();
+    const [mail, ...more] = received("tess");
+    expect(more).toEqual([]);
+    expect(mail?.subject).toBe("[TEST] Tess, you left something");
+    expect(mail?.text).toMatch(/^\[TEST\] Hi Tess, your cart: /);
+    expect(String(mail?.html)).toContain("<p>Hi Tess</p>");
+  });
+
   it("bounce and complaint webhook: signed; a hard bounce fails the message and suppresses the address, a soft one only fails it", async () => {
     const hook = (payload: unknown, secret = HOOK_SECRET) => {
       const body = JSON.stringify(payload);
