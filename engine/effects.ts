@@ -1,3 +1,4 @@
+import type { EmailContent } from "./email/spec.ts";
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
 import { withKey } from "./shared/copy.ts";
@@ -87,6 +88,8 @@ export type Effect =
       /** `${enrollmentKey}:${nodeId}:${visit}`: same value if the step is retried. */
       idempotencyKey: string;
       locale?: string;
+      /** Email only: subject, HTML and sender, rendered; `body` is the text part. */
+      email?: EmailContent;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

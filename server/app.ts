@@ -5,6 +5,7 @@ import helmet from "helmet";
 import { permissionsFrom } from "./auth/permissions.ts";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
+import { emailWebhookRoutes } from "./delivery/email-webhook.ts";
 import { deliveryRoutes } from "./delivery/routes.ts";
 import type { Activity } from "./http/activity.ts";
 import { csrfGuard } from "./http/csrf.ts";
@@ -113,6 +114,15 @@ export function createApp({
       // On PostgreSQL, workers in other processes hear about due users too (due-channel.ts).
       notifyOthers: db.kind === "postgres",
       onError: (err) => log.error({ err }, "ingest housekeeping failed"),
+      ...(onDue ? { onDue } : {}),
+    }),
+  );
+  // Bounces and complaints are signed over their raw bytes: read before the JSON parser.
+  app.use(
+    emailWebhookRoutes({
+      knex: db.knex,
+      secret: delivery.emailWebhookSecret,
+      now,
       ...(onDue ? { onDue } : {}),
     }),
   );

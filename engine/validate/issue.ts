@@ -102,6 +102,14 @@ export const ISSUE_CODES = {
     "warning",
     "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
   ],
+  email_fields_wrong_channel: [
+    "error",
+    "A send that is not an email has email fields (subject, HTML, sender); they would be ignored.",
+  ],
+  email_no_subject: [
+    "warning",
+    "An email send has no subject (a send from before subjects existed): the journey's name is sent as the subject.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",

@@ -4,6 +4,7 @@ import { HttpError } from "../http/errors.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { isLinkPreviewBot } from "./bots.ts";
 import type { DeliveryConfig } from "./config.ts";
+import { emailRoutes } from "./email-routes.ts";
 import { recordMessageEvents } from "./events.ts";
 import { isLinkable, TOKEN_PATTERN } from "./links.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
@@ -50,6 +51,8 @@ export function deliveryRoutes(options: DeliveryRouteOptions): Router {
   router.get("/l/:token", async (req, res) => {
     await handleClick(deps, req, res);
   });
+
+  router.use(emailRoutes(deps));
 
   return router;
 }

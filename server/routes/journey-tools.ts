@@ -1,13 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { composeEmail } from "../../engine/email/compose.ts";
+import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
+import type { SendSpec } from "../../engine/nodes/send.ts";
+import type { ComposeInput } from "../../engine/sms/index.ts";
 import {
   composeMessage,
   countSegments,
   previewMessage,
   templateUser,
 } from "../../engine/sms/index.ts";
+import type { TemplateVars } from "../../engine/template/index.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkCollector, linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -72,6 +77,37 @@ async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
   const row = await findToolContact(knex, id);
   if (!row) throw new HttpError(404, "not_found", `no contact "${id}"`);
   return row;
+}
+
+/**
+ * The test message, rendered once as the send step renders it: an email by composeEmail
+ * (subject, HTML and sender too, the subject marked like the text), anything else by
+ * composeMessage.
+ */
+function composeTestMessage(
+  send: SendSpec,
+  vars: TemplateVars,
+  input: Omit<ComposeInput, "vars"> & { trackLink: (url: string) => string; zone: string },
+):
+  | { ok: true; body: string; email: EmailContent | null }
+  | { ok: false; error: string; overBudget: boolean } {
+  if (send.channel === "email") {
+    const journeyName = String(vars.journey?.name ?? "");
+    const m = composeEmail(
+      send,
+      vars,
+      { trackLink: input.trackLink, zone: input.zone },
+      journeyName,
+    );
+    if (!m.ok) return m;
+    return {
+      ok: true,
+      body: m.text,
+      email: { ...m.content, subject: `[TEST] ${m.content.subject}` },
+    };
+  }
+  const r = composeMessage(send, { ...input, vars });
+  return r.ok ? { ok: true, body: r.body, email: null } : r;
 }
 
 /** 422 for a template that does not render: over its budget, or failing on its own. */
@@ -161,22 +197,23 @@ export function journeyToolRoutes(
         // Links are minted as the ticker mints them (server/delivery/links.ts): real tokens,
         // stored with the message, so the tester's tap resolves and counts like a customer's.
         const links = linkCollector(delivery.publicUrl ?? requestOrigin(req));
-        const composed = composeMessage(node.send, {
-          vars: {
-            user: templateUser({
-              id: String(contact.id),
-              externalId: contact.externalId,
-              attributes: contact.attributes,
-              email: contact.email ?? undefined,
-              locale: contact.locale ?? undefined,
-            }),
-            event: {},
-            journey: { id: journey.id, name: journey.name },
-          },
+        const vars = {
+          user: templateUser({
+            id: String(contact.id),
+            externalId: contact.externalId,
+            attributes: contact.attributes,
+            email: contact.email ?? undefined,
+            locale: contact.locale ?? undefined,
+          }),
+          event: {},
+          journey: { id: journey.id, name: journey.name },
+        };
+        const zone = contact.timezone ?? policyNow.workspaceTimezone;
+        const composed = composeTestMessage(node.send, vars, {
           contactLocale: contact.locale ?? undefined,
           optOutLines: policyNow.optOutLines,
           trackLink: links.trackLink,
-          zone: contact.timezone ?? policyNow.workspaceTimezone,
+          zone,
         });
         if (!composed.ok) throw templateFailed(composed);
         // The prefix tells the tester's phone (and the outbox) it is a test; it is counted.
@@ -196,6 +233,7 @@ export function journeyToolRoutes(
             encoding: segments?.encoding ?? null,
             parts: segments?.parts ?? 1,
             links: links.links(),
+            payload: composed.email,
           },
           now,
           delivery.linkTtlMs,

@@ -1,5 +1,6 @@
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
 import type { Effect, TimelineEntry } from "../../engine/effects.ts";
+import type { EmailContent } from "../../engine/email/spec.ts";
 import type { AdvancePolicy, EnginePorts } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
@@ -48,6 +49,8 @@ export interface BatchWrites {
     encoding: string | null;
     parts: number;
     links: { token: string; url: string }[];
+    /** Email: subject, HTML, sender as rendered (messages.payload); null for other channels. */
+    payload?: EmailContent | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -258,7 +261,9 @@ function applyEffect(
         body: e.body,
         encoding: e.encoding,
         parts: e.parts,
-        links: linksIn(e.body, cur.links),
+        // An email's links may sit in its HTML only.
+        links: linksIn(e.email ? `${e.body}\n${e.email.html ?? ""}` : e.body, cur.links),
+        payload: e.email ?? null,
       });
       return;
     case "log": {

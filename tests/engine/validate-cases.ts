@@ -382,6 +382,26 @@ export const CASES: Record<
     ),
     nodeId: "b",
   }),
+  email_fields_wrong_channel: () => ({
+    doc: doc(
+      [T, { ...send("a"), send: { ...send("a").send, email: { subject: "Hi" } } }, X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  email_no_subject: () => ({
+    doc: doc(
+      [T, send("a", "Hello", "email"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   sms_too_long: () => ({
     doc: doc(
       [T, send("a", "x".repeat(500)), X],

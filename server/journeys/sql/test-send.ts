@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { EmailContent } from "../../../engine/email/spec.ts";
 import type { Journey } from "../../../engine/format/journey.ts";
 import { insertLinkTokens, type LinkTokenRow } from "../../delivery/links.ts";
 
@@ -93,6 +94,8 @@ export interface TestMessage {
   encoding: string | null;
   parts: number;
   links: readonly { token: string; url: string }[];
+  /** Email: subject, HTML, sender (messages.payload), as the ticker stores them. */
+  payload?: EmailContent | null;
 }
 
 /** Queues a test message and its tracked links together; returns the message id. */
@@ -114,6 +117,7 @@ export async function enqueueTestMessage(
         body: m.body,
         encoding: m.encoding,
         parts: m.parts,
+        payload: m.payload ? JSON.stringify(m.payload) : null,
         is_test: true,
         next_attempt_at: now,
         created_at: now,

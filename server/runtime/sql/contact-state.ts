@@ -107,7 +107,7 @@ export async function loadBatchContacts(
   // plans' high row estimates would otherwise make PostgreSQL compile them (~35 ms each).
   const sends = history
     ? await trx.raw(
-        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.journey_id, m.node_id
+        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.opened_at, m.journey_id, m.node_id
            from unnest(?::bigint[]) as c(id)
            cross join lateral (
              select * from messages
@@ -143,9 +143,8 @@ export async function loadBatchContacts(
       at: new Date(s.created_at).getTime(),
       channel: s.channel,
       category: s.category,
-      // Messages record clicks only; a read receipt (message.opened) reaches the view as a
-      // pending event, through engine/step.ts.
-      opened: openedAt(s.channel, undefined, s.clicked_at?.getTime()) !== undefined,
+      // A tracked link clicked or (email) a person's open of its pixel, by the engine's rule.
+      opened: openedAt(s.channel, s.opened_at?.getTime(), s.clicked_at?.getTime()) !== undefined,
       journeyId: s.journey_id ?? "",
       nodeId: s.node_id ?? "",
     });
@@ -208,6 +207,7 @@ interface SendRow {
   channel: Channel;
   category: Category;
   clicked_at: Date | null;
+  opened_at: Date | null;
   journey_id: string | null;
   node_id: string | null;
 }

@@ -20,6 +20,9 @@ const LABELS: Record<string, string> = {
   time: "Time",
   by: "Add",
   as: "Store as",
+  preheader: "Preheader",
+  html: "HTML body",
+  replyTo: "Reply-to",
 };
 
 const HINTS: Record<string, string> = {
@@ -34,6 +37,9 @@ const HINTS: Record<string, string> = {
   weekdays: "Leave all off for every day.",
   match: "All conditions must hold, or any one.",
   audience: "Membership is checked when the user reaches this step.",
+  email: "Subject, HTML body and sender; the message above is the plain-text part.",
+  preheader: "The inbox's preview line after the subject.",
+  from: "news@shop.example or Shop <news@shop.example>; empty: the workspace sender.",
 };
 
 const OPTIONS: Record<string, string> = {

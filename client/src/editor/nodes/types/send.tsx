@@ -1,6 +1,7 @@
 import type { Journey } from "../../../../../engine/index.ts";
 import type { SendNode } from "../../../../../engine/nodes/send.ts";
 import { useCan } from "../../../permissions.ts";
+import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.tsx";
 import { Select } from "../../panel/inputs.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "../../panel/SendEditor.tsx";
 import { TestSendCard } from "../../panel/TestSend.tsx";
@@ -22,7 +23,9 @@ export const sendUi: NodeUi<SendNode> = {
   summary: (node) =>
     `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}`,
   component: OneOutNode,
-  field(_node, path, value, onChange) {
+  field(node, path, value, onChange) {
+    const email = emailFieldOverride(node, path);
+    if (email !== undefined) return email;
     if (path === "send.template") {
       return (
         <TemplateEditor
@@ -48,13 +51,16 @@ export const sendUi: NodeUi<SendNode> = {
   Inspector: SendInspector,
 };
 
-/** The SMS as it will read (and what it costs), and, for those allowed, a test send. */
+/** The SMS or email as it will read (and what it costs), and, for those allowed, a test send. */
 function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
   const can = useCan();
   return (
     <>
       {node.send.channel === "sms" && (
         <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.send.channel === "email" && (
+        <EmailPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
       )}
       {can("testSend") && (
         <TestSendCard journeyId={doc.id} nodeId={node.id} testList={doc.settings?.testList ?? []} />
