@@ -1,6 +1,5 @@
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
-import type { Effect, TimelineEntry } from "../../engine/effects.ts";
-import type { EmailContent } from "../../engine/email/spec.ts";
+import type { Effect, MessagePayload, TimelineEntry } from "../../engine/effects.ts";
 import type { AdvancePolicy, EnginePorts } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
@@ -49,8 +48,8 @@ export interface BatchWrites {
     encoding: string | null;
     parts: number;
     links: { token: string; url: string }[];
-    /** Email: subject, HTML, sender as rendered (messages.payload); null for other channels. */
-    payload?: EmailContent | null;
+    /** Email: subject, HTML, sender; webhook: the request; as rendered (messages.payload). */
+    payload?: MessagePayload | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -263,7 +262,7 @@ function applyEffect(
         parts: e.parts,
         // An email's links may sit in its HTML only.
         links: linksIn(e.email ? `${e.body}\n${e.email.html ?? ""}` : e.body, cur.links),
-        payload: e.email ?? null,
+        payload: e.email ?? e.webhook ?? null,
       });
       return;
     case "log": {
