@@ -120,7 +120,7 @@ export const ISSUE_CODES = {
   ],
   webhook_header_refused: [
     "error",
-    "A webhook send sets a header it may not: not a header name, hop-by-hop (Connection, Transfer-Encoding…), Host, Content-Length, ours (X-Waymark-Signature, Idempotency-Key), or a value with a line break.",
+    "A webhook send sets a header it may not: not a header name, hop-by-hop (Connection, Transfer-Encoding…), Host, Content-Length, ours (X-Waymark-*, Idempotency-Key), or a value with a line break.",
   ],
   webhook_body_on_get: [
     "error",

@@ -4,7 +4,7 @@ import type { ValidateContext } from "../nodes/types.ts";
 import { templateVariableSegments } from "../template/index.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 import { splitWebhookUrl } from "./compose.ts";
-import { HEADER_NAME, REFUSED_HEADERS, type WebhookFields } from "./spec.ts";
+import { HEADER_NAME, isRefusedHeader, type WebhookFields } from "./spec.ts";
 
 /** A Liquid source of the request and where it sits, for the send's template checks. */
 export type WebhookSource = { source: string; path: (string | number)[] };
@@ -33,7 +33,7 @@ export function webhookFieldIssues(
     if (!HEADER_NAME.test(name)) {
       const msg = `"${name.replace(/[\r\n]/g, "⏎")}" is not a header name (letters, digits and !#$%&'*+.^_\`|~-)`;
       out.push(issue("webhook_header_refused", msg, path, nodeId));
-    } else if (REFUSED_HEADERS.has(name.toLowerCase())) {
+    } else if (isRefusedHeader(name)) {
       const msg = `${name} is set by Waymark's HTTP client and cannot be set by a send`;
       out.push(issue("webhook_header_refused", msg, path, nodeId));
     } else if (/[\r\n]/.test(value) || value.includes("\0")) {

@@ -55,9 +55,14 @@ export const REFUSED_HEADERS = new Set([
   "expect",
   "host",
   "content-length",
-  "x-waymark-signature",
   "idempotency-key",
 ]);
+
+/** Ours too (X-Waymark-Signature, X-Waymark-Test): a send may not forge them. */
+export const isRefusedHeader = (name: string): boolean => {
+  const n = name.toLowerCase();
+  return REFUSED_HEADERS.has(n) || n.startsWith("x-waymark-");
+};
 
 /** RFC 9110 §5.6.2 token: what a header name may be made of. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

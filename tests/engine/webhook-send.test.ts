@@ -132,6 +132,7 @@ describe("webhook sends", () => {
       "Transfer-Encoding",
       "Connection",
       "X-Waymark-Signature",
+      "x-waymark-test",
       "Bad Name",
       "X\r\nEvil",
     ]) {

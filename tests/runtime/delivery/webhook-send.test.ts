@@ -61,6 +61,7 @@ const journeyTo = (id: string, event: string, send: Record<string, unknown>) => 
   format: "waymark/journey@1",
   id,
   name: id,
+  settings: { testList: ["tess"] },
   nodes: [
     { id: "start", type: "trigger", trigger: { kind: "event", event } },
     { id: "w1", type: "send", send: { channel: "webhook", category: "transactional", ...send } },
@@ -259,6 +260,27 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(fay).toMatchObject({ status: "failed" });
     expect(fay?.last_error).toContain("WAYMARK_WEBHOOK_ALLOW_HOSTS");
     expect(hook.seen.length).toBe(before);
+  });
+
+  it("a test send goes to the node's URL too, marked by X-Waymark-Test", async () => {
+    await app.ingest("/v1/identify", {
+      userId: "tess",
+      traits: { lastName: "Test", plan: "trial" },
+    });
+    const res = await fetch(`${app.url}/api/journeys/crm-sync/test-send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ nodeId: "w1", contactId: "tess" }),
+    });
+    expect(res.status).toBe(201);
+    await worker.drainOnce();
+    const [req, ...more] = to("/people/tess");
+    expect(more).toEqual([]);
+    expect(req?.method).toBe("PUT");
+    expect(req?.url).toBe("/people/tess?plan=trial");
+    expect(req?.headers["x-waymark-test"]).toBe("1");
+    expect(JSON.parse(req?.body ?? "")).toEqual({ name: "Test", order: "", tags: ["vip"], n: 2 });
+    expect(req && signed(req)).toBe(true);
   });
 
   it("hostile URLs and headers are validation issues naming the field, and block publishing", async () => {
