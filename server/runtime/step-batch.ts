@@ -204,6 +204,15 @@ function record(s: RowStep, pass: StepPass): void {
  * no longer says which message a link belongs to; the body does (a suppressed or deferred send
  * minted links no message carries, and they are dropped).
  */
+/** All the text a send carries, where its tracked links may sit. */
+function carried(e: Extract<Effect, { type: "send" }>): string {
+  const parts = [e.body];
+  if (e.email) parts.push(e.email.html ?? "");
+  if (e.webhook)
+    parts.push(e.webhook.url, ...Object.values(e.webhook.headers), e.webhook.body ?? "");
+  return parts.join("\n");
+}
+
 function linksIn(
   body: string,
   minted: readonly { token: string; url: string; short: string }[],
@@ -260,8 +269,8 @@ function applyEffect(
         body: e.body,
         encoding: e.encoding,
         parts: e.parts,
-        // An email's links may sit in its HTML only.
-        links: linksIn(e.email ? `${e.body}\n${e.email.html ?? ""}` : e.body, cur.links),
+        // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
+        links: linksIn(carried(e), cur.links),
         payload: e.email ?? e.webhook ?? null,
       });
       return;

@@ -118,7 +118,13 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
           method: "PUT",
           url: `${hook.base}/people/{{ user.id }}?plan={{ user.plan }}`,
           headers: { "X-Tenant": "shop-{{ user.plan }}", Authorization: "Bearer t0k" },
-          body: { name: "{{ user.lastName }}", order: "{{ event.order }}", tags: ["vip"], n: 2 },
+          body: {
+            name: "{{ user.lastName }}",
+            order: "{{ event.order }}",
+            tags: ["vip"],
+            n: 2,
+            link: "{{ 'https://shop.example/o' | track }}",
+          },
         },
       }),
       journeyTo("legacy", "legacy_ping", { template: "ping {{ user.id }}" }),
@@ -201,8 +207,17 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     const row = await messageOf("ann");
     expect(req.headers["idempotency-key"]).toBe(row?.provider_key);
     expect(signed(req)).toBe(true);
-    expect(JSON.parse(req.body)).toEqual({ name: HOSTILE, order: "A-7", tags: ["vip"], n: 2 });
+    const sent = JSON.parse(req.body) as Record<string, unknown>;
+    expect(sent).toEqual({ name: HOSTILE, order: "A-7", tags: ["vip"], n: 2, link: sent.link });
     expect(row).toMatchObject({ status: "sent", attempts: 1, provider_message_id: "r1" });
+    // The body's tracked link is a token stored with the message, so it resolves when followed.
+    const tokens = await db
+      .knex("link_tokens as l")
+      .join("messages as m", "m.id", "l.message_id")
+      .where({ "m.provider_key": row?.provider_key })
+      .select("l.token", "l.url");
+    expect(tokens.map((t) => t.url)).toEqual(["https://shop.example/o"]);
+    expect(sent.link).toBe(`${app.url}/l/${tokens[0]?.token}`);
     // A signature over another body does not verify: the check above can fail.
     expect(signed({ ...req, body: req.body.replace("A-7", "A-8") })).toBe(false);
   });
@@ -279,7 +294,12 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(req?.method).toBe("PUT");
     expect(req?.url).toBe("/people/tess?plan=trial");
     expect(req?.headers["x-waymark-test"]).toBe("1");
-    expect(JSON.parse(req?.body ?? "")).toEqual({ name: "Test", order: "", tags: ["vip"], n: 2 });
+    expect(JSON.parse(req?.body ?? "")).toMatchObject({
+      name: "Test",
+      order: "",
+      tags: ["vip"],
+      n: 2,
+    });
     expect(req && signed(req)).toBe(true);
   });
 
