@@ -26,7 +26,7 @@ type Seen = { method: string; url: string; headers: IncomingMessage["headers"]; 
 
 async function startReceiver() {
   const seen: Seen[] = [];
-  /** Statuses to answer with before the default 200, in order. */
+  /** Statuses to answer with before the default 200, in order; 0 never answers (a timeout). */
   const plan: number[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -39,6 +39,7 @@ async function startReceiver() {
         body: Buffer.concat(chunks).toString("utf8"),
       });
       const status = plan.shift() ?? 200;
+      if (status === 0) return;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(status === 200 ? JSON.stringify({ id: `r${seen.length}` }) : '{"error":"no"}');
     });
@@ -99,6 +100,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
       WAYMARK_WEBHOOK_URL: `${hook.base}/envelope`,
       WAYMARK_WEBHOOK_SECRET: SECRET,
       WAYMARK_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+      WAYMARK_DELIVERY_TIMEOUT_MS: "500",
     };
     app = await startTestApp(db, clock, env);
     worker = startDeliveryWorker({
@@ -234,6 +236,29 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(calls).toHaveLength(2);
     expect(calls[0]?.headers["idempotency-key"]).toBe(calls[1]?.headers["idempotency-key"]);
     expect(await messageOf("bob")).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("a timeout leaves the outcome unknown; the resend carries the same key and the message is sent once", async () => {
+    hook.plan.push(0);
+    await enter("gus", "order_paid", { lastName: "Gus", plan: "free" });
+    await worker.drainOnce();
+    const unknown = (await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where({ "c.external_id": "gus" })
+      .first("m.status", "m.outcome_unknown_since")) as
+      | { status: string; outcome_unknown_since: Date | null }
+      | undefined;
+    expect(unknown?.status).toBe("queued");
+    expect(unknown?.outcome_unknown_since).not.toBeNull();
+    expect((await messageOf("gus"))?.last_error).toContain("timed out");
+    clock.advance(60_000);
+    await worker.drainOnce();
+    await worker.drainOnce();
+    const calls = to("/people/gus");
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.headers["idempotency-key"]).toBe(calls[1]?.headers["idempotency-key"]);
+    expect(await messageOf("gus")).toMatchObject({ status: "sent", attempts: 2 });
   });
 
   it("a 400 fails the message for good", async () => {
