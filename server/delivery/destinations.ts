@@ -43,19 +43,17 @@ for (const [net, bits] of [
 
 export type DestinationCheck = { kind: "allowed" } | { kind: "refused"; error: string };
 
-export type Resolve = (host: string) => Promise<string[]>;
-
-const resolveAll: Resolve = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+async function resolveAll(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+}
 
 /** `url` must already be an http(s) URL (the send step made it so). */
 export async function checkDestination(
   url: string,
   allowHosts: readonly string[],
-  resolve: Resolve = resolveAll,
 ): Promise<DestinationCheck> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const addresses = isIP(host) ? [host] : await resolve(host);
+  const addresses = isIP(host) ? [host] : await resolveAll(host);
   const allowed = allowHosts.includes(host);
   for (const raw of addresses) {
     const { address, family } = unmapped(raw);

@@ -1,6 +1,6 @@
 import type { WebhookRequest } from "../../../engine/webhook/spec.ts";
 import type { WebhookConfig } from "../config.ts";
-import { checkDestination, type Resolve } from "../destinations.ts";
+import { checkDestination } from "../destinations.ts";
 import { webhookSignatureHeader } from "../signatures.ts";
 import type { LookupRequest, LookupResult, Provider, SendRequest, SendResult } from "../types.ts";
 import { syntheticId } from "./console.ts";
@@ -34,14 +34,13 @@ import { type PostOutcome, postWithTimeout, requestWithTimeout } from "./http.ts
  * instead to its URL with its method, headers and rendered JSON body, signed the same way over
  * that body (an empty one for GET) and with the same Idempotency-Key; answers mean the same.
  * Its destination must pass destinations.ts (public addresses, or WAYMARK_WEBHOOK_ALLOW_HOSTS).
+ * The lookup is not asked about such a message: it is resent with the same key.
  */
 export function createWebhookProvider(options: {
   config: WebhookConfig;
   timeoutMs: number;
   ratePerSecond: number | null;
   now?: () => number;
-  /** Tests resolve names without DNS. */
-  resolve?: Resolve;
 }): Provider {
   const { config, timeoutMs } = options;
   const now = options.now ?? Date.now;
@@ -66,6 +65,9 @@ export function createWebhookProvider(options: {
   const lookupUrl = config.lookupUrl;
   const lookup = lookupUrl
     ? async (request: LookupRequest): Promise<LookupResult> => {
+        // Your lookup knows your endpoint's messages, not those a send posted to its own URL:
+        // such a message is resent with the same key, as without a lookup.
+        if (request.webhook) return { kind: "not_accepted" };
         const body = JSON.stringify({
           idempotencyKey: request.idempotencyKey,
           messageId: request.messageId,
@@ -101,7 +103,7 @@ export function createWebhookProvider(options: {
   async function ownRequest(w: WebhookRequest, key: string): Promise<PostOutcome> {
     let check: Awaited<ReturnType<typeof checkDestination>>;
     try {
-      check = await checkDestination(w.url, config.allowHosts ?? [], options.resolve);
+      check = await checkDestination(w.url, config.allowHosts ?? []);
     } catch (err) {
       // A name that does not resolve now may later; nothing was sent.
       return { kind: "retry", error: `resolving ${new URL(w.url).hostname}: ${String(err)}` };

@@ -38,6 +38,12 @@ async function startReceiver() {
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
       });
+      // A lookup that claims every key: one asked about a send's own request would lie.
+      if (req.url === "/lookup") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"accepted": true, "id": "from-lookup"}');
+        return;
+      }
       const status = plan.shift() ?? 200;
       if (status === 0) return;
       res.writeHead(status, { "content-type": "application/json" });
@@ -101,6 +107,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
       WAYMARK_WEBHOOK_SECRET: SECRET,
       WAYMARK_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
       WAYMARK_DELIVERY_TIMEOUT_MS: "500",
+      WAYMARK_WEBHOOK_LOOKUP_URL: `${hook.base}/lookup`,
     };
     app = await startTestApp(db, clock, env);
     worker = startDeliveryWorker({
@@ -238,7 +245,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(await messageOf("bob")).toMatchObject({ status: "sent", attempts: 2 });
   });
 
-  it("a timeout leaves the outcome unknown; the resend carries the same key and the message is sent once", async () => {
+  it("a timeout leaves the outcome unknown; the envelope's lookup is not asked, the resend carries the same key and the message is sent once", async () => {
     hook.plan.push(0);
     await enter("gus", "order_paid", { lastName: "Gus", plan: "free" });
     await worker.drainOnce();
@@ -256,6 +263,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     await worker.drainOnce();
     await worker.drainOnce();
     const calls = to("/people/gus");
+    expect(to("/lookup")).toEqual([]);
     expect(calls).toHaveLength(2);
     expect(calls[0]?.headers["idempotency-key"]).toBe(calls[1]?.headers["idempotency-key"]);
     expect(await messageOf("gus")).toMatchObject({ status: "sent", attempts: 2 });
