@@ -1,4 +1,9 @@
 import type { EmailContent } from "./email/spec.ts";
+import type { WebhookRequest } from "./webhook/spec.ts";
+
+/** What messages.payload holds beside the body: an email's parts or a webhook's request. */
+export type MessagePayload = EmailContent | WebhookRequest;
+
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
 import { withKey } from "./shared/copy.ts";
@@ -90,6 +95,8 @@ export type Effect =
       locale?: string;
       /** Email only: subject, HTML and sender, rendered; `body` is the text part. */
       email?: EmailContent;
+      /** Webhook with request fields only: method, URL, headers and body, rendered. */
+      webhook?: WebhookRequest;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

@@ -15,11 +15,15 @@ import {
   templateUser,
   withOptOut,
 } from "../sms/index.ts";
-import { templateVariableSegments } from "../template/index.ts";
+import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
+import { composeWebhook } from "../webhook/compose.ts";
+import { webhookIssues } from "../webhook/issues.ts";
+import { WebhookFieldsSchema, type WebhookRequest } from "../webhook/spec.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
 import { unknownNameWarnings } from "./template-names.ts";
+import { variableIssues } from "./template-reads.ts";
 import { defineNode, type StepResult, type ValidateContext } from "./types.ts";
 
 export const SendSpecSchema = z.strictObject({
@@ -31,6 +35,8 @@ export const SendSpecSchema = z.strictObject({
   locale: z.string().min(2).max(35).optional(),
   /** Email only: subject, preheader, HTML, from, reply-to (`template` is the text body). */
   email: EmailFieldsSchema.optional(),
+  /** Webhook only: method, URL, headers and JSON body; without it, our envelope as before. */
+  webhook: WebhookFieldsSchema.optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -42,10 +48,6 @@ export const SendNodeSchema = z.strictObject({
   position: PositionSchema.optional(),
 });
 export type SendNode = z.infer<typeof SendNodeSchema>;
-
-/** Template roots a journey may read; journey.* is limited to what the engine passes. */
-const ROOTS = new Set(["user", "event", "journey"]);
-const JOURNEY_FIELDS = new Set(["id", "name"]);
 
 /** A placeholder as long as a typical first name or coupon code, for the SMS length estimate. */
 const SAMPLE = "Sample1234";
@@ -100,45 +102,6 @@ function ownCooldownIssues(node: SendNode, ctx: ValidateContext): Issue[] {
     if (!ctx.reaches(c.id, node.id)) continue;
     const msg = `cooldown "${c.id}" holds ${heldSendsLabel(c.cooldown)} for ${durationLabel(c.cooldown.duration)}, so this ${node.send.category} send after it is suppressed while it lasts; make it hold only other journeys' sends, or use a wait`;
     out.push(issue("cooldown_blocks_own_send", msg, [...ctx.path, "send", "category"], node.id));
-  }
-  return out;
-}
-
-/** Reads a template may not make: reserved names, unknown roots, whole objects. */
-function variableIssues(
-  segments: readonly string[][],
-  path: (string | number)[],
-  nodeId: string,
-): Issue[] {
-  const out: Issue[] = [];
-  for (const segs of segments) {
-    const [root, field] = segs;
-    const name = segs.join(".");
-    if (segs.some(isReservedName)) {
-      const msg = `"${name}" reads ${segs.find(isReservedName)}, which templates may not read`;
-      out.push(issue("reserved_name", msg, path, nodeId));
-    } else if (root === undefined || !ROOTS.has(root)) {
-      const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
-      out.push(issue("unknown_template_variable", msg, path, nodeId));
-    } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
-      out.push(
-        issue(
-          "unknown_template_variable",
-          `unknown variable "${name}": journey has id and name`,
-          path,
-          nodeId,
-        ),
-      );
-    } else if (segs.length === 1) {
-      out.push(
-        issue(
-          "unknown_template_variable",
-          `"${name}" is an object; read a field such as ${name}.id`,
-          path,
-          nodeId,
-        ),
-      );
-    }
   }
   return out;
 }
@@ -203,7 +166,7 @@ export const sendNode = defineNode<SendNode>({
   holds: () => false,
   validate(node, ctx) {
     const path = [...ctx.path, "send", "template"];
-    const email = emailIssues(node, ctx);
+    const email = [...emailIssues(node, ctx), ...webhookIssues(node, ctx)];
     const parsed = templateVariableSegments(node.send.template);
     if (!parsed.ok)
       return [
@@ -326,7 +289,16 @@ export const sendNode = defineNode<SendNode>({
         let locale: string | undefined;
         let seg: SegmentCount | null = null;
         let email: EmailContent | undefined;
-        if (s.channel === "email") {
+        let webhook: WebhookRequest | undefined;
+        if (s.channel === "webhook" && s.webhook) {
+          // The request is the message; `template` stays the timeline's and the console's text.
+          const w = composeWebhook(s.webhook, vars, renderOpts);
+          if (!w.ok) return renderFailed(node.id, at, w, `webhook ${w.field}`);
+          const t = renderTemplate(s.template, vars, renderOpts);
+          if (!t.ok) return renderFailed(node.id, at, t, "template");
+          body = t.text;
+          webhook = w.request;
+        } else if (s.channel === "email") {
           const m = composeEmail(s, vars, renderOpts, ctx.journey.name);
           if (!m.ok)
             return renderFailed(
@@ -366,11 +338,14 @@ export const sendNode = defineNode<SendNode>({
         };
         if (locale !== undefined) send.locale = locale;
         if (email) send.email = email;
+        if (webhook) send.webhook = webhook;
         const detail = seg
           ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
           : email
             ? `${s.category} email "${email.subject}"`
-            : `${s.category} ${s.channel}`;
+            : webhook
+              ? `${s.category} webhook ${webhook.method} ${webhook.url}`
+              : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

@@ -110,6 +110,22 @@ export const ISSUE_CODES = {
     "warning",
     "An email send has no subject (a send from before subjects existed): the journey's name is sent as the subject.",
   ],
+  webhook_fields_wrong_channel: [
+    "error",
+    "A send that is not a webhook has webhook fields (method, URL, headers, body); they would be ignored.",
+  ],
+  webhook_url_invalid: [
+    "error",
+    "A webhook send's URL is not http(s), has Liquid or credentials in its scheme or host (Liquid goes in the path and query), or holds spaces or control characters.",
+  ],
+  webhook_header_refused: [
+    "error",
+    "A webhook send sets a header it may not: not a header name, hop-by-hop (Connection, Transfer-Encoding…), Host, Content-Length, ours (X-Waymark-*, Idempotency-Key), or a value with a line break.",
+  ],
+  webhook_body_on_get: [
+    "error",
+    "A webhook send with method GET has a body, which GET does not send.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",

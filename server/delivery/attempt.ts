@@ -1,6 +1,8 @@
 import type { Knex } from "knex";
+import type { MessagePayload } from "../../engine/effects.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
+import { WebhookRequestSchema } from "../../engine/webhook/spec.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { WorkerSettings } from "./config.ts";
@@ -64,7 +66,7 @@ export function createAttempts(deps: AttemptDeps) {
       body: message.body,
       channel,
       category: message.category,
-      email: channel === "email" ? message.payload : null,
+      ...payloadFor(channel, message.payload),
       messageId: message.id,
     };
     await deps.limiterFor(provider)?.take();
@@ -312,4 +314,21 @@ export function createAttempts(deps: AttemptDeps) {
 
 export function asChannel(value: string): Channel | null {
   return (CHANNELS as readonly string[]).includes(value) ? (value as Channel) : null;
+}
+
+/**
+ * messages.payload as the provider wants it. Parsed, not cast: a webhook request read back from
+ * the database is checked again before its URL and headers are used.
+ */
+function payloadFor(
+  channel: Channel,
+  payload: MessagePayload | null,
+): Pick<SendRequest, "email" | "webhook"> {
+  if (payload === null) return { email: null, webhook: null };
+  if (channel === "webhook") {
+    const parsed = WebhookRequestSchema.safeParse(payload);
+    return { email: null, webhook: parsed.success ? parsed.data : null };
+  }
+  if (channel === "email" && !("method" in payload)) return { email: payload, webhook: null };
+  return { email: null, webhook: null };
 }

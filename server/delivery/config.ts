@@ -11,6 +11,8 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_WEBHOOK_URL             | —                      | webhook provider target (required for it)  |
  * | WAYMARK_WEBHOOK_SECRET          | —                      | HMAC key for X-Waymark-Signature (≥16 ch.) |
  * | WAYMARK_WEBHOOK_LOOKUP_URL      | —                      | optional: "do you hold key K?" (webhook.ts)|
+ * | WAYMARK_WEBHOOK_ALLOW_HOSTS     | —                      | hosts a webhook send may reach on private  |
+ * |                                 |                        | or loopback addresses (destinations.ts)    |
  * | TWILIO_ACCOUNT_SID              | —                      | required for twilio; enables its webhooks  |
  * | TWILIO_AUTH_TOKEN               | —                      | API password and webhook signature key     |
  * | TWILIO_FROM                     | —                      | sender number, or a Messaging Service MG…  |
@@ -49,6 +51,8 @@ export interface WebhookConfig {
   secret: string;
   /** Optional lookup endpoint: asked before a message whose outcome is unknown is resent. */
   lookupUrl?: string;
+  /** Lower-case host names a send's own URL may reach on private or loopback addresses. */
+  allowHosts?: string[];
 }
 
 export interface EmailConfig {
@@ -182,7 +186,17 @@ function webhookFrom(env: NodeJS.ProcessEnv): WebhookConfig | null {
     throw new ConfigError("WAYMARK_WEBHOOK_SECRET must be at least 16 characters");
   }
   const lookupUrl = url(env, "WAYMARK_WEBHOOK_LOOKUP_URL");
-  return lookupUrl ? { url: target, secret, lookupUrl } : { url: target, secret };
+  const allowHosts = (env.WAYMARK_WEBHOOK_ALLOW_HOSTS ?? "")
+    .split(",")
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ""),
+    )
+    .filter((h) => h !== "");
+  const base = { url: target, secret, allowHosts };
+  return lookupUrl ? { ...base, lookupUrl } : base;
 }
 
 function emailFrom(env: NodeJS.ProcessEnv): EmailConfig | null {

@@ -1,5 +1,6 @@
 import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Channel } from "../../engine/shared/channels.ts";
+import type { WebhookRequest } from "../../engine/webhook/spec.ts";
 
 /*
  * Delivery terminology:
@@ -31,6 +32,8 @@ export interface SendRequest {
   category?: string;
   /** Email: subject, HTML and sender as rendered by the send step; null for other channels. */
   email?: EmailContent | null;
+  /** Webhook with request fields: where and what to send instead of our envelope. */
+  webhook?: WebhookRequest | null;
   /** Our `messages.id`, for callbacks that must name the message before its provider id is known. */
   messageId: number;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
+import type { MessagePayload } from "../../engine/effects.ts";
 import { composeEmail } from "../../engine/email/compose.ts";
-import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
 import type { SendSpec } from "../../engine/nodes/send.ts";
 import type { ComposeInput } from "../../engine/sms/index.ts";
@@ -13,6 +13,7 @@ import {
   templateUser,
 } from "../../engine/sms/index.ts";
 import type { TemplateVars } from "../../engine/template/index.ts";
+import { composeWebhook } from "../../engine/webhook/compose.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkCollector, linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -81,15 +82,16 @@ async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
 
 /**
  * The test message, rendered once as the send step renders it: an email by composeEmail
- * (subject, HTML and sender too, the subject marked like the text), anything else by
- * composeMessage.
+ * (subject, HTML and sender too, the subject marked like the text), a webhook with its own
+ * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set),
+ * anything else by composeMessage.
  */
 function composeTestMessage(
   send: SendSpec,
   vars: TemplateVars,
   input: Omit<ComposeInput, "vars"> & { trackLink: (url: string) => string; zone: string },
 ):
-  | { ok: true; body: string; email: EmailContent | null }
+  | { ok: true; body: string; payload: MessagePayload | null }
   | { ok: false; error: string; overBudget: boolean } {
   if (send.channel === "email") {
     const journeyName = String(vars.journey?.name ?? "");
@@ -103,11 +105,19 @@ function composeTestMessage(
     return {
       ok: true,
       body: m.text,
-      email: { ...m.content, subject: `[TEST] ${m.content.subject}` },
+      payload: { ...m.content, subject: `[TEST] ${m.content.subject}` },
     };
   }
+  if (send.channel === "webhook" && send.webhook) {
+    const w = composeWebhook(send.webhook, vars, { trackLink: input.trackLink, zone: input.zone });
+    if (!w.ok) return w;
+    const r = composeMessage(send, { ...input, vars });
+    if (!r.ok) return r;
+    const headers = { ...w.request.headers, "x-waymark-test": "1" };
+    return { ok: true, body: r.body, payload: { ...w.request, headers } };
+  }
   const r = composeMessage(send, { ...input, vars });
-  return r.ok ? { ok: true, body: r.body, email: null } : r;
+  return r.ok ? { ok: true, body: r.body, payload: null } : r;
 }
 
 /** 422 for a template that does not render: over its budget, or failing on its own. */
@@ -233,7 +243,7 @@ export function journeyToolRoutes(
             encoding: segments?.encoding ?? null,
             parts: segments?.parts ?? 1,
             links: links.links(),
-            payload: composed.email,
+            payload: composed.payload,
           },
           now,
           delivery.linkTtlMs,

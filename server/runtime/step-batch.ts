@@ -1,6 +1,5 @@
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
-import type { Effect, TimelineEntry } from "../../engine/effects.ts";
-import type { EmailContent } from "../../engine/email/spec.ts";
+import type { Effect, MessagePayload, TimelineEntry } from "../../engine/effects.ts";
 import type { AdvancePolicy, EnginePorts } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
@@ -49,8 +48,8 @@ export interface BatchWrites {
     encoding: string | null;
     parts: number;
     links: { token: string; url: string }[];
-    /** Email: subject, HTML, sender as rendered (messages.payload); null for other channels. */
-    payload?: EmailContent | null;
+    /** Email: subject, HTML, sender; webhook: the request; as rendered (messages.payload). */
+    payload?: MessagePayload | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -205,6 +204,15 @@ function record(s: RowStep, pass: StepPass): void {
  * no longer says which message a link belongs to; the body does (a suppressed or deferred send
  * minted links no message carries, and they are dropped).
  */
+/** All the text a send carries, where its tracked links may sit. */
+function carried(e: Extract<Effect, { type: "send" }>): string {
+  const parts = [e.body];
+  if (e.email) parts.push(e.email.html ?? "");
+  if (e.webhook)
+    parts.push(e.webhook.url, ...Object.values(e.webhook.headers), e.webhook.body ?? "");
+  return parts.join("\n");
+}
+
 function linksIn(
   body: string,
   minted: readonly { token: string; url: string; short: string }[],
@@ -261,9 +269,9 @@ function applyEffect(
         body: e.body,
         encoding: e.encoding,
         parts: e.parts,
-        // An email's links may sit in its HTML only.
-        links: linksIn(e.email ? `${e.body}\n${e.email.html ?? ""}` : e.body, cur.links),
-        payload: e.email ?? null,
+        // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
+        links: linksIn(carried(e), cur.links),
+        payload: e.email ?? e.webhook ?? null,
       });
       return;
     case "log": {

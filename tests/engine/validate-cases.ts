@@ -392,6 +392,90 @@ export const CASES: Record<
     ),
     nodeId: "a",
   }),
+  webhook_fields_wrong_channel: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "sms"),
+          send: {
+            ...send("a", "ping", "sms").send,
+            webhook: { method: "POST", url: "https://hooks.example/x" },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  webhook_url_invalid: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "webhook"),
+          send: {
+            ...send("a", "ping", "webhook").send,
+            webhook: { method: "POST", url: "https://{{ user.host }}/x" },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  webhook_header_refused: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "webhook"),
+          send: {
+            ...send("a", "ping", "webhook").send,
+            webhook: {
+              method: "POST",
+              url: "https://hooks.example/x",
+              headers: { "Transfer-Encoding": "chunked" },
+            },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  webhook_body_on_get: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "webhook"),
+          send: {
+            ...send("a", "ping", "webhook").send,
+            webhook: { method: "GET", url: "https://hooks.example/x", body: { a: 1 } },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   email_no_subject: () => ({
     doc: doc(
       [T, send("a", "Hello", "email"), X],

@@ -1,7 +1,7 @@
 /**
  * The HTTP half every network adapter shares: one request with a hard timeout, and the one rule
  * for what an answer means. Retrying a rejection would only repeat it, so only errors that can
- * pass are retried: 429, 5xx, connection errors. Of those, the ones after which the provider
+ * pass are retried: 408, 429, 5xx, connection errors. Of those, the ones after which the provider
  * may nevertheless hold the message are `unknown` — a timeout, a connection lost once the
  * request was on its way, a gateway's 502/504 (its upstream may have taken it) — and are
  * reconciled before they are sent again (server/delivery/attempt.ts).
@@ -30,7 +30,11 @@ export function postWithTimeout(
 
 export async function requestWithTimeout(
   url: string,
-  init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string },
+  init: {
+    method: "GET" | "POST" | "PUT" | "PATCH";
+    headers: Record<string, string>;
+    body?: string;
+  },
   timeoutMs: number,
   now: () => number = Date.now,
 ): Promise<PostOutcome> {
@@ -54,7 +58,8 @@ export async function requestWithTimeout(
   if (status >= 200 && status < 300) return { kind: "answer", answer: { status, headers, text } };
   const error = `HTTP ${status}: ${scrubNumbers(text.slice(0, 300))}`;
   if (status === 502 || status === 504) return { kind: "unknown", error };
-  if (status === 429 || status >= 500) {
+  // 408: the server gave up waiting for our request, which it therefore did not act on.
+  if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(headers.get("retry-after"), now());
     return retryAfterMs === undefined
       ? { kind: "retry", error }

@@ -1,8 +1,10 @@
+import type { WebhookRequest } from "../../../engine/webhook/spec.ts";
 import type { WebhookConfig } from "../config.ts";
+import { checkDestination } from "../destinations.ts";
 import { webhookSignatureHeader } from "../signatures.ts";
 import type { LookupRequest, LookupResult, Provider, SendRequest, SendResult } from "../types.ts";
 import { syntheticId } from "./console.ts";
-import { postWithTimeout } from "./http.ts";
+import { type PostOutcome, postWithTimeout, requestWithTimeout } from "./http.ts";
 
 /**
  * Hands each message to your own HTTP endpoint as JSON:
@@ -27,6 +29,12 @@ import { postWithTimeout } from "./http.ts";
  * and you answer 200 `{"accepted": true, "id": "<your id>"}` if you hold a message with that
  * key, `{"accepted": false}` if not; anything else means "ask again later". With it, nothing is
  * sent twice even if you do not deduplicate; without it the resend carries the same key.
+ *
+ * A webhook send with its own request fields (`send.webhook`, engine/webhook/spec.ts) goes
+ * instead to its URL with its method, headers and rendered JSON body, signed the same way over
+ * that body (an empty one for GET) and with the same Idempotency-Key; answers mean the same.
+ * Its destination must pass destinations.ts (public addresses, or WAYMARK_WEBHOOK_ALLOW_HOSTS).
+ * The lookup is not asked about such a message: it is resent with the same key.
  */
 export function createWebhookProvider(options: {
   config: WebhookConfig;
@@ -57,6 +65,9 @@ export function createWebhookProvider(options: {
   const lookupUrl = config.lookupUrl;
   const lookup = lookupUrl
     ? async (request: LookupRequest): Promise<LookupResult> => {
+        // Your lookup knows your endpoint's messages, not those a send posted to its own URL:
+        // such a message is resent with the same key, as without a lookup.
+        if (request.webhook) return { kind: "not_accepted" };
         const body = JSON.stringify({
           idempotencyKey: request.idempotencyKey,
           messageId: request.messageId,
@@ -77,16 +88,9 @@ export function createWebhookProvider(options: {
     ratePerSecond: options.ratePerSecond,
     ...(lookup ? { lookup } : {}),
     async send(request: SendRequest): Promise<SendResult> {
-      const body = JSON.stringify({
-        messageId: request.messageId,
-        idempotencyKey: request.idempotencyKey,
-        channel: request.channel,
-        to: request.to,
-        body: request.body,
-      });
-      const outcome = await signedPost(config.url, body, {
-        "idempotency-key": request.idempotencyKey,
-      });
+      const outcome = request.webhook
+        ? await ownRequest(request.webhook, request.idempotencyKey)
+        : await envelope(request);
       if (outcome.kind !== "answer") return outcome;
       return {
         kind: "sent",
@@ -95,6 +99,48 @@ export function createWebhookProvider(options: {
       };
     },
   };
+
+  async function ownRequest(w: WebhookRequest, key: string): Promise<PostOutcome> {
+    let check: Awaited<ReturnType<typeof checkDestination>>;
+    try {
+      check = await checkDestination(w.url, config.allowHosts ?? []);
+    } catch (err) {
+      // A name that does not resolve now may later; nothing was sent.
+      return { kind: "retry", error: `resolving ${new URL(w.url).hostname}: ${String(err)}` };
+    }
+    if (check.kind === "refused") return { kind: "failed", error: check.error };
+    const body = w.body ?? "";
+    return requestWithTimeout(
+      w.url,
+      {
+        method: w.method,
+        headers: {
+          ...(w.body === null ? {} : { "content-type": "application/json" }),
+          ...w.headers,
+          "idempotency-key": key,
+          "x-waymark-signature": webhookSignatureHeader(
+            config.secret,
+            body,
+            Math.floor(now() / 1000),
+          ),
+        },
+        ...(w.body === null ? {} : { body: w.body }),
+      },
+      timeoutMs,
+      now,
+    );
+  }
+
+  function envelope(request: SendRequest): Promise<PostOutcome> {
+    const body = JSON.stringify({
+      messageId: request.messageId,
+      idempotencyKey: request.idempotencyKey,
+      channel: request.channel,
+      to: request.to,
+      body: request.body,
+    });
+    return signedPost(config.url, body, { "idempotency-key": request.idempotencyKey });
+  }
 }
 
 function lookupAnswer(text: string): { accepted: boolean; id: string | undefined } | null {

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { EmailContent } from "../../../engine/email/spec.ts";
+import type { MessagePayload } from "../../../engine/effects.ts";
 import type { OutcomeRow } from "./outcome.ts";
 
 /*
@@ -39,8 +39,8 @@ export interface ClaimedMessage {
   channel: string;
   category: string;
   body: string;
-  /** Email: subject, HTML, sender (messages.payload); null for other channels. */
-  payload: EmailContent | null;
+  /** Email: subject, HTML, sender; webhook: the request (messages.payload); else null. */
+  payload: MessagePayload | null;
   attempts: number;
   /** Set when an earlier call may have been accepted: reconcile before sending. */
   unknownSince: Date | null;
@@ -58,7 +58,7 @@ interface ClaimRow {
   channel: string;
   category: string;
   body: string;
-  payload: EmailContent | null;
+  payload: MessagePayload | null;
   attempts: number;
   unknown_since: Date | string | null;
   phone_encrypted: string | null;

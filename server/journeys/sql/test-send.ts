@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { EmailContent } from "../../../engine/email/spec.ts";
+import type { MessagePayload } from "../../../engine/effects.ts";
 import type { Journey } from "../../../engine/format/journey.ts";
 import { insertLinkTokens, type LinkTokenRow } from "../../delivery/links.ts";
 
@@ -94,8 +94,8 @@ export interface TestMessage {
   encoding: string | null;
   parts: number;
   links: readonly { token: string; url: string }[];
-  /** Email: subject, HTML, sender (messages.payload), as the ticker stores them. */
-  payload?: EmailContent | null;
+  /** Email: subject, HTML, sender; webhook: the request (messages.payload); as the ticker stores them. */
+  payload?: MessagePayload | null;
 }
 
 /** Queues a test message and its tracked links together; returns the message id. */

@@ -23,6 +23,8 @@ const LABELS: Record<string, string> = {
   preheader: "Preheader",
   html: "HTML body",
   replyTo: "Reply-to",
+  webhook: "Request",
+  url: "URL",
 };
 
 const HINTS: Record<string, string> = {
@@ -40,6 +42,9 @@ const HINTS: Record<string, string> = {
   email: "Subject, HTML body and sender; the message above is the plain-text part.",
   preheader: "The inbox's preview line after the subject.",
   from: "news@shop.example or Shop <news@shop.example>; empty: the workspace sender.",
+  webhook:
+    "Your own method, URL, headers and JSON body; off: Waymark's envelope to the server's webhook URL.",
+  url: "http(s); Liquid in the path and query only, values URL-encoded.",
 };
 
 const OPTIONS: Record<string, string> = {

@@ -5,6 +5,7 @@ import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.ts
 import { Select } from "../../panel/inputs.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "../../panel/SendEditor.tsx";
 import { TestSendCard } from "../../panel/TestSend.tsx";
+import { WebhookPreviewCard, webhookFieldOverride } from "../../panel/WebhookFields.tsx";
 import { OneOutNode } from "../shapes.tsx";
 import type { NodeUi } from "../ui.ts";
 
@@ -26,6 +27,8 @@ export const sendUi: NodeUi<SendNode> = {
   field(node, path, value, onChange) {
     const email = emailFieldOverride(node, path);
     if (email !== undefined) return email;
+    const webhook = webhookFieldOverride(node, path, value, onChange);
+    if (webhook !== undefined) return webhook;
     if (path === "send.template") {
       return (
         <TemplateEditor
@@ -51,7 +54,7 @@ export const sendUi: NodeUi<SendNode> = {
   Inspector: SendInspector,
 };
 
-/** The SMS or email as it will read (and what it costs), and, for those allowed, a test send. */
+/** The SMS, email or webhook request as it will go (and what it costs), and, for those allowed, a test send. */
 function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
   const can = useCan();
   return (
@@ -61,6 +64,9 @@ function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
       )}
       {node.send.channel === "email" && (
         <EmailPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.send.channel === "webhook" && (
+        <WebhookPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
       )}
       {can("testSend") && (
         <TestSendCard journeyId={doc.id} nodeId={node.id} testList={doc.settings?.testList ?? []} />
