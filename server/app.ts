@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import express from "express";
 import helmet from "helmet";
-import { permissionsFrom } from "./auth/permissions.ts";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
 import { deliveryRoutes } from "./delivery/routes.ts";
@@ -15,9 +14,7 @@ import { type IngestDeps, ingestRoutes } from "./ingest/routes.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { FieldCrypto } from "./privacy/keys.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { apiRoutes } from "./routes/index.ts";
-import { sessionRoutes } from "./routes/session.ts";
+import { routeTable } from "./routes/index.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { policyCache } from "./runtime/policy.ts";
 
@@ -118,7 +115,6 @@ export function createApp({
   );
   app.use(express.json({ limit: "1mb" }));
 
-  app.use(healthRoutes(db));
   // Forged cross-site writes with the session cookie (server/http/csrf.ts).
   app.use("/api", csrfGuard());
   // The rest of /v1 (provider webhooks), per address.
@@ -130,11 +126,20 @@ export function createApp({
       key: (req) => `ip:${req.ip}`,
     }),
   );
-  // Login, with its own password-guessing throttle (server/auth/login-throttle.ts).
+  // The route table: health, sign-in (its own password-guessing throttle in
+  // server/auth/login-throttle.ts), the API and its OpenAPI document.
   const policy = policyCache(db.knex, workspaceTimezone);
-  const routes = apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics });
-  // GET /api/me tells the console what its operator may do, read from this same route table.
-  app.use(sessionRoutes(db.knex, { secureCookies, permissions: permissionsFrom(routes) }));
+  const routes = routeTable({
+    knex: db.knex,
+    crypto,
+    live,
+    policy,
+    delivery,
+    now,
+    metrics,
+    databaseKind: db.kind,
+    secureCookies,
+  });
   app.use(buildRouter(db.knex, routes));
   app.use(
     deliveryRoutes({

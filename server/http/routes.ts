@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { z } from "zod";
 import { findUnstorable } from "../../engine/shared/text.ts";
+import type { ResponseSchema } from "../api/common.ts";
 import type { AccessRole } from "../auth/sessions.ts";
 import { requireAuth } from "./auth.ts";
 import { HttpError } from "./errors.ts";
@@ -11,6 +12,18 @@ import { HttpError } from "./errors.ts";
  * role), or a role list (admins always pass).
  */
 export type Access = "public" | "any" | readonly AccessRole[];
+
+/** The statuses a route may answer; the OpenAPI document describes each. */
+export type Status = 200 | 201 | 204 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+
+/**
+ * What a route answers, per status: a zod schema of the JSON body (errors: `ErrorBody`), "no
+ * body", or a non-JSON media type. A route lists its successes and its own domain errors
+ * (404, 409, 422, 429…); the statuses the table's machinery answers for every route — 400
+ * for unstorable text or an invalid body or query, 401/403 for a guarded route, 413, 503 while
+ * the database is away — are added by the OpenAPI builder (server/http/openapi.ts).
+ */
+export type Responses = Readonly<Partial<Record<Status, ResponseSchema>>>;
 
 export interface RouteSpec {
   method: "get" | "post" | "put" | "delete";
@@ -22,6 +35,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** The query string's schema, likewise. */
   query?: z.ZodType;
+  /** Every status the route answers itself, with its body (tests/server/responses.test.ts checks them). */
+  responses: Responses;
   /** Open to an operator still on their one-time password (the password change itself). */
   beforePasswordChange?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;

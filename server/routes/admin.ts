@@ -2,6 +2,18 @@ import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { assertNever } from "../../engine/shared/assert-never.ts";
+import {
+  CreatedKey,
+  CreatedOperator,
+  DisabledOperator,
+  KeyList,
+  LookupList,
+  OperatorList,
+  PasswordChanged,
+  Revoked,
+  RoleChanged,
+} from "../api/admin.ts";
+import { ErrorBody } from "../api/common.ts";
 import { actorFrom, audit } from "../audit/audit.ts";
 import { credentialsEnded } from "../auth/ended.ts";
 import { changeOperatorRole } from "../auth/operator-role.ts";
@@ -63,6 +75,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/keys",
       access: ["engineer"],
       summary: "API keys with their roles and creators (never the key itself: it is stored hashed)",
+      responses: { 200: KeyList },
       async handler(req, res) {
         const owner = keyOwner(req);
         const query = knex("api_keys as k")
@@ -92,6 +105,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Create a write key, or a secret key with a role no higher than yours; the key is in this response only",
       body: NewKey,
+      responses: { 201: CreatedKey, 403: ErrorBody },
       async handler(req, res) {
         const body = parseBody(NewKey, req.body);
         const me = req.operator;
@@ -116,6 +130,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/keys/:id",
       access: ["engineer"],
       summary: "Revoke a key at once (engineers: the keys they made)",
+      responses: { 200: Revoked, 404: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         const ok = await revokeApiKey(knex, id, new Date(), keyOwner(req));
@@ -129,6 +144,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/operators",
       access: [],
       summary: "Operators and their roles (admin)",
+      responses: { 200: OperatorList },
       async handler(_req, res) {
         const rows = await knex("operators")
           .orderBy("id")
@@ -152,6 +168,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       access: [],
       summary: "Create an operator with a one-time password (in this response only)",
       body: NewOperator,
+      responses: { 201: CreatedOperator, 409: ErrorBody },
       async handler(req, res) {
         const body = parseBody(NewOperator, req.body);
         const email = body.email.toLowerCase();
@@ -188,6 +205,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       access: [],
       summary:
         "Disable an operator: their sessions, sockets and secret keys stop at once (write keys keep ingesting)",
+      responses: { 200: DisabledOperator, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         if (id === req.operator?.id)
@@ -223,6 +241,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Change an operator's role (audited); not your own, not the last admin's. Their next request uses it; their sockets reconnect",
       body: RoleBody,
+      responses: { 200: RoleChanged, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         const body = parseBody(RoleBody, req.body);
@@ -265,6 +284,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         "Change your own password (required after the one-time password); ends your other sessions",
       body: PasswordChange,
       beforePasswordChange: true,
+      responses: { 200: PasswordChanged, 403: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const body = parseBody(PasswordChange, req.body);
         const me = req.operator;
@@ -293,6 +313,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Who searched contacts by phone or email, when, how often they were throttled (phones as a blind index, emails masked)",
       query: LookupQuery,
+      responses: { 200: LookupList },
       async handler(req, res) {
         const q = parseBody(LookupQuery, req.query);
         res.json({ lookups: await listLookups(knex, q.limit, q.before) });

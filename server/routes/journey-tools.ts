@@ -4,6 +4,8 @@ import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
 import { finalBody } from "../../engine/nodes/send.ts";
 import { countSegments, previewMessage, templateUser } from "../../engine/sms/index.ts";
 import { renderTemplate } from "../../engine/template/index.ts";
+import { ErrorBody } from "../api/common.ts";
+import { Preview, TestSent } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -100,6 +102,7 @@ export function journeyToolRoutes(
       summary:
         "Render a send node of the draft for a sample or real contact: text, opt-out line, encoding, parts",
       body: PreviewBody,
+      responses: { 200: Preview, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(PreviewBody, req.body);
         const node = sendNode(await definition(knex, param(req, "id"), "draft"), body.nodeId);
@@ -136,6 +139,7 @@ export function journeyToolRoutes(
       summary:
         "Send a node's message now to one contact on the journey's test list (403 for anyone else)",
       body: TestSendBody,
+      responses: { 201: TestSent, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const body = parseBody(TestSendBody, req.body);

@@ -1,24 +1,18 @@
 import type { Knex } from "knex";
-import { z } from "zod";
+import { ErrorBody } from "../api/common.ts";
+import { MessageList, MessageQuery } from "../api/contacts.ts";
+import { JourneyStats } from "../api/journeys.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { maskText, seesMaskedData } from "../privacy/mask.ts";
 import { journeyNodeStats } from "../results/node-stats.ts";
 
-const MessageQuery = z.object({
-  status: z
-    .enum(["queued", "sending", "sent", "delivered", "undelivered", "failed", "canceled"])
-    .optional(),
-  channel: z.enum(["sms", "email", "push", "webhook"]).optional(),
-  journey: z.string().max(64).optional(),
-  contact: z.coerce.number().int().positive().optional(),
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
 /** The columns the handler reads; the rest pass through to the answer as selected. */
 type MessageRow = {
+  /** bigint columns: node-postgres hands them over as strings, PGlite as numbers. */
+  id: string | number;
+  contactId: string | number;
   body: string;
   lastError: string | null;
   contactEmail: string | null;
@@ -33,6 +27,8 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
       access: "any",
       summary:
         "The outbox, newest first; filter by status, channel, journey, contact; page with `before`",
+      query: MessageQuery,
+      responses: { 200: MessageList },
       async handler(req, res) {
         const q = parseBody(MessageQuery, req.query);
         const query = knex("messages as m")
@@ -70,15 +66,16 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
         const masked = seesMaskedData(req.operator?.role);
         const rows = (await query) as MessageRow[];
         res.json({
-          messages: rows.map(({ contactEmail, ...m }) =>
-            masked
+          messages: rows.map(({ contactEmail, ...row }) => {
+            const m = { ...row, id: Number(row.id), contactId: Number(row.contactId) };
+            return masked
               ? {
                   ...m,
                   body: maskText(m.body, contactEmail),
                   lastError: m.lastError === null ? null : maskText(m.lastError, contactEmail),
                 }
-              : m,
-          ),
+              : m;
+          }),
         });
       },
     },
@@ -88,6 +85,7 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
       access: "any",
       summary:
         "Per journey and per node: in the node now, entered, exited, sent, delivered, clicked, suppressed by reason, converted",
+      responses: { 200: JourneyStats, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const exists = await knex("journeys").where({ id }).first("id");

@@ -2,6 +2,8 @@ import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { EventNameSchema } from "../../engine/format/primitives.ts";
+import { CSV_FILE, ErrorBody } from "../api/common.ts";
+import { JourneyResultsSchema } from "../api/results.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { resultsCsv } from "../results/csv.ts";
@@ -42,6 +44,7 @@ export function resultRoutes(knex: Knex, policy: ReturnType<typeof policyCache>)
       summary:
         "Results per send node and split arm: recipients, delivered, clicked, converted at day 0/1/3/7 (counts and rates), A/B z-tests, daily series",
       query: ResultsQuery,
+      responses: { 200: JourneyResultsSchema, 404: ErrorBody },
       async handler(req, res) {
         res.json(await journeyResults(knex, param(req, "id"), await options(req)));
       },
@@ -52,6 +55,7 @@ export function resultRoutes(knex: Knex, policy: ReturnType<typeof policyCache>)
       access: "any",
       summary: "The results table as CSV (one row per send node and split arm)",
       query: ResultsQuery,
+      responses: { 200: CSV_FILE, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const results = await journeyResults(knex, id, await options(req));

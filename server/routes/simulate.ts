@@ -1,18 +1,15 @@
 import type { Knex } from "knex";
-import { z } from "zod";
 import type { ContactView } from "../../engine/contact.ts";
 import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { conditionAudiences } from "../../engine/nodes/branch.ts";
-import {
-  SimContactSchema,
-  SimEventsSchema,
-  timelineEntryJson,
-} from "../../engine/simulate/input.ts";
+import { timelineEntryJson } from "../../engine/simulate/input.ts";
 import { simulate } from "../../engine/simulate/simulate.ts";
 import type { SimContact } from "../../engine/simulate/store.ts";
 import { resolveZone } from "../../engine/time/index.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { ErrorBody } from "../api/common.ts";
+import { SimulateBody, SimulateResult } from "../api/simulate.ts";
 import { isMember } from "../audiences/queries.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -25,21 +22,6 @@ import type { policyCache } from "../runtime/policy.ts";
 import { loadBatchContacts } from "../runtime/sql/contact-state.ts";
 
 const DAY = 86_400_000;
-
-const SimulateBody = z
-  .object({
-    journey: z.unknown().optional(),
-    journeyId: z.string().min(1).max(64).optional(),
-    contact: SimContactSchema.partial({ id: true }).optional(),
-    contactId: z.string().min(1).max(200).optional(),
-    events: SimEventsSchema.default([]),
-    from: z.iso.datetime({ offset: true }).optional(),
-    until: z.iso.datetime({ offset: true }).optional(),
-  })
-  .refine((b) => (b.journey === undefined) !== (b.journeyId === undefined), {
-    message: "give exactly one of journey or journeyId",
-    path: ["journey"],
-  });
 
 interface ContactRow {
   id: string | number;
@@ -123,6 +105,7 @@ export function simulateRoutes(
       summary:
         "Simulate a journey (a document or a journey's draft) for one contact and a timeline of events",
       body: SimulateBody,
+      responses: { 200: SimulateResult, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(SimulateBody, req.body);
         let doc: unknown = body.journey;
