@@ -4,13 +4,12 @@ import express from "express";
 import helmet from "helmet";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
-import { deliveryRoutes } from "./delivery/routes.ts";
 import type { Activity } from "./http/activity.ts";
 import { csrfGuard } from "./http/csrf.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { buildRouter } from "./http/routes.ts";
-import { type IngestDeps, ingestRoutes } from "./ingest/routes.ts";
+import type { IngestDeps } from "./ingest/routes.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { FieldCrypto } from "./privacy/keys.ts";
@@ -92,14 +91,20 @@ export function createApp({
     }),
   );
   const now = clock ?? (() => new Date());
-  // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
-  // (gzip, any content type; server/ingest/body.ts), so it comes before the JSON parser.
-  app.use(
-    ingestRoutes({
-      knex: db.knex,
-      crypto,
-      live,
-      now,
+  const policy = policyCache(db.knex, workspaceTimezone);
+  const routes = routeTable({
+    knex: db.knex,
+    crypto,
+    live,
+    policy,
+    delivery,
+    now,
+    metrics,
+    databaseKind: db.kind,
+    secureCookies,
+    log,
+    onDue,
+    ingest: {
       ratePerSecond: ingestRatePerSecond,
       // PGlite runs one transaction at a time and the console's queries wait behind it: groups
       // of 300 keep that wait short, and measured faster than 500 or 200 too (bench/ingest:
@@ -111,7 +116,15 @@ export function createApp({
       notifyOthers: db.kind === "postgres",
       onError: (err) => log.error({ err }, "ingest housekeeping failed"),
       ...(onDue ? { onDue } : {}),
-    }),
+    },
+  });
+  // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
+  // (gzip, any content type; server/ingest/body.ts), so it comes before the JSON parser.
+  app.use(
+    buildRouter(
+      db.knex,
+      routes.filter((r) => r.ownBody),
+    ),
   );
   app.use(express.json({ limit: "1mb" }));
 
@@ -126,30 +139,14 @@ export function createApp({
       key: (req) => `ip:${req.ip}`,
     }),
   );
-  // The route table: health, sign-in (its own password-guessing throttle in
-  // server/auth/login-throttle.ts), the API and its OpenAPI document.
-  const policy = policyCache(db.knex, workspaceTimezone);
-  const routes = routeTable({
-    knex: db.knex,
-    crypto,
-    live,
-    policy,
-    delivery,
-    now,
-    metrics,
-    databaseKind: db.kind,
-    secureCookies,
-  });
-  app.use(buildRouter(db.knex, routes));
+  // The rest of the route table: health, sign-in (its own password-guessing throttle in
+  // server/auth/login-throttle.ts), the API, its OpenAPI document, Twilio's webhooks and
+  // tracked links.
   app.use(
-    deliveryRoutes({
-      knex: db.knex,
-      crypto,
-      config: delivery,
-      log,
-      now,
-      ...(onDue ? { onDue } : {}),
-    }),
+    buildRouter(
+      db.knex,
+      routes.filter((r) => !r.ownBody),
+    ),
   );
   app.use("/api", notFound);
 

@@ -24,6 +24,8 @@ export function openApiText(): string {
     now: () => new Date(0),
     databaseKind: "postgres",
     secureCookies: false,
+    log: { debug: unused, info: unused, warn: unused, error: unused },
+    ingest: {},
   });
   return `${JSON.stringify(buildOpenApi(routes), null, 2)}\n`;
 }

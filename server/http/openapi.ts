@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
 import { z } from "zod";
 import { ErrorBody, NO_BODY, type NonJson, type ResponseSchema } from "../api/common.ts";
-import { INGEST_OPERATIONS, IngestResponse } from "../ingest/openapi.ts";
 import type { RouteSpec, Status } from "./routes.ts";
 
 /** The API document's version is the package's. */
@@ -67,6 +66,7 @@ const DESCRIPTIONS: Record<Status, string> = {
   200: "OK",
   201: "Created",
   204: "No content",
+  302: "Found: redirected to Location",
   400: "Invalid input: the body, query or path names the field (`details`: [{path, message}])",
   401: "No valid credentials",
   403: "The caller's role may not do this",
@@ -94,6 +94,12 @@ export function implicitStatuses(r: RouteSpec): Status[] {
     ...(writes && r.path.startsWith("/api/") ? ([415] as const) : []),
     503,
   ];
+}
+
+/** Who may call: the table's session or secret key, or a public route's own check, or anyone. */
+function security(r: RouteSpec): Json[] {
+  if (r.access !== "public") return [{ session: [] }, { secretKey: [] }];
+  return r.verifiedBy ? [{ [r.verifiedBy]: [] }] : [];
 }
 
 function isNonJson(schema: ResponseSchema): schema is NonJson {
@@ -139,7 +145,7 @@ export function buildOpenApi(
     }
     const op: Record<string, unknown> = {
       summary: r.summary,
-      security: r.access === "public" ? [] : [{ session: [] }, { secretKey: [] }],
+      security: security(r),
       "x-roles": r.access === "public" || r.access === "any" ? r.access : ["admin", ...r.access],
       parameters: r.query ? [...params, ...queryParameters(collector, r.query)] : params,
       responses: Object.fromEntries(
@@ -149,38 +155,9 @@ export function buildOpenApi(
     if (r.body)
       op.requestBody = {
         required: true,
-        content: { "application/json": { schema: jsonSchema(r.body) } },
+        content: { [r.bodyType ?? "application/json"]: { schema: jsonSchema(r.body) } },
       };
     paths[path] = { ...paths[path], [r.method]: op };
-  }
-  const errors = {
-    "400": { $ref: "#/components/responses/Error" },
-    "401": { $ref: "#/components/responses/Error" },
-    "413": { $ref: "#/components/responses/Error" },
-  };
-  for (const i of INGEST_OPERATIONS) {
-    paths[i.path] = {
-      post: {
-        summary: i.summary,
-        security: [{ writeKey: [] }],
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: jsonSchema(i.body) } },
-        },
-        responses: {
-          "200": {
-            description: "Processed; every accepted item is committed",
-            content: {
-              "application/json": { schema: collector.toOpenApi(IngestResponse, "output") },
-            },
-          },
-          ...errors,
-          "415": { $ref: "#/components/responses/Error" },
-          "429": { $ref: "#/components/responses/Error" },
-          "503": { $ref: "#/components/responses/Error" },
-        },
-      },
-    };
   }
   const errorBody = jsonSchema(ErrorBody);
   return {
@@ -199,6 +176,13 @@ export function buildOpenApi(
           type: "http",
           scheme: "basic",
           description: "a write key (wk_…) as the username, empty password (Segment-style)",
+        },
+        twilioSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Twilio-Signature",
+          description:
+            "Twilio's HMAC-SHA1 of the URL and form parameters with the account's auth token; checked before anything is read",
         },
       },
       responses: {

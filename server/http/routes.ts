@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from "express";
+import { type Request, type RequestHandler, type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { z } from "zod";
 import { findUnstorable } from "../../engine/shared/text.ts";
@@ -14,7 +14,21 @@ import { HttpError } from "./errors.ts";
 export type Access = "public" | "any" | readonly AccessRole[];
 
 /** The statuses a route may answer; the OpenAPI document describes each. */
-export type Status = 200 | 201 | 204 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type Status =
+  | 200
+  | 201
+  | 204
+  | 302
+  | 400
+  | 401
+  | 403
+  | 404
+  | 409
+  | 413
+  | 415
+  | 422
+  | 429
+  | 503;
 
 /**
  * What a route answers, per status: a zod schema of the JSON body (errors: `ErrorBody`), "no
@@ -37,6 +51,17 @@ export interface RouteSpec {
   query?: z.ZodType;
   /** Every status the route answers itself, with its body (tests/server/responses.test.ts checks them). */
   responses: Responses;
+  /**
+   * How a public route authenticates its caller itself, in its `before` middleware: a write key
+   * (ingest) or Twilio's request signature (its webhooks). Documented as the route's security.
+   */
+  verifiedBy?: "writeKey" | "twilioSignature";
+  /** Middleware after the table's own checks, before the handler: a route's own auth or body parser. */
+  before?: readonly RequestHandler[];
+  /** The route reads its own body (ingest: gzip, any Content-Type): mounted before the app's JSON parser. */
+  ownBody?: true;
+  /** The request body's media type when it is not JSON (Twilio posts forms). */
+  bodyType?: "application/x-www-form-urlencoded";
   /** Open to an operator still on their one-time password (the password change itself). */
   beforePasswordChange?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -57,7 +82,7 @@ export function buildRouter(knex: Knex, specs: readonly RouteSpec[]): Router {
               beforePasswordChange: spec.beforePasswordChange === true,
             }),
           ];
-    router[spec.method](spec.path, ...guards, storableText, spec.handler);
+    router[spec.method](spec.path, ...guards, storableText, ...(spec.before ?? []), spec.handler);
   }
   return router;
 }

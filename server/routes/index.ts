@@ -4,8 +4,11 @@ import { auditRoutes } from "../audit/routes.ts";
 import { permissionsFrom } from "../auth/permissions.ts";
 import type { DatabaseKind } from "../db/connect.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
+import { deliveryRoutes } from "../delivery/routes.ts";
+import type { DeliveryLog } from "../delivery/types.ts";
 import { buildOpenApi } from "../http/openapi.ts";
 import type { RouteSpec } from "../http/routes.ts";
+import { type IngestDeps, ingestRoutes } from "../ingest/routes.ts";
 import type { Metrics } from "../metrics.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
@@ -71,11 +74,17 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
 export interface TableDeps extends ApiDeps {
   databaseKind: DatabaseKind;
   secureCookies: boolean;
+  /** Ingest's tuning and hooks (server/ingest/routes.ts). */
+  ingest: Omit<IngestDeps, "knex" | "crypto" | "live" | "now">;
+  log: DeliveryLog;
+  /** Told when a webhook or click may have made enrollments due: the ticker's nudge. */
+  onDue?: (() => void) | undefined;
 }
 
 /**
- * The whole HTTP table: health, sign-in, the API and this API's own OpenAPI document. The
- * router mounts it, `waymark openapi` and GET /api/openapi.json describe it.
+ * The whole HTTP table: health, sign-in, the API, Segment-style ingest, Twilio's webhooks,
+ * tracked links and this API's own OpenAPI document. The app mounts it (server/app.ts),
+ * `waymark openapi` and GET /api/openapi.json describe it.
  */
 export function routeTable(deps: TableDeps): RouteSpec[] {
   const api = apiRoutes(deps);
@@ -87,6 +96,21 @@ export function routeTable(deps: TableDeps): RouteSpec[] {
       permissions: permissionsFrom(api),
     }),
     ...api,
+    ...ingestRoutes({
+      knex: deps.knex,
+      crypto: deps.crypto,
+      live: deps.live,
+      now: deps.now,
+      ...deps.ingest,
+    }),
+    ...deliveryRoutes({
+      knex: deps.knex,
+      crypto: deps.crypto,
+      config: deps.delivery,
+      log: deps.log,
+      now: deps.now,
+      ...(deps.onDue ? { onDue: deps.onDue } : {}),
+    }),
   ];
   table.push({
     method: "get",

@@ -3,8 +3,10 @@ import { z } from "zod";
 import { ErrorBody, NO_BODY, type ResponseSchema } from "../../server/api/common.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
+import { twilioSignature } from "../../server/delivery/signatures.ts";
 import { implicitStatuses } from "../../server/http/openapi.ts";
 import type { RouteSpec, Status } from "../../server/http/routes.ts";
+import { createLogger } from "../../server/log.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { routeTable } from "../../server/routes/index.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
@@ -26,6 +28,7 @@ import { cartReminder } from "../helpers/journeys.ts";
 const NOT_COVERED: readonly string[] = [];
 
 const PASSWORD = "correct horse battery";
+const TWILIO = { TWILIO_ACCOUNT_SID: "AC0123456789", TWILIO_AUTH_TOKEN: "twilio-auth-token" };
 
 /** A journey entered through the API, with a test list, so enroll and test-send have work. */
 function apiJourney(id: string) {
@@ -39,7 +42,11 @@ function apiJourney(id: string) {
       {
         id: "sms1",
         type: "send",
-        send: { channel: "sms", category: "transactional", template: "Welcome {{ user.id }}" },
+        send: {
+          channel: "sms",
+          category: "transactional",
+          template: "Welcome: {{ 'https://shop.example/w' | track }}",
+        },
       },
       { id: "done", type: "exit" },
     ],
@@ -93,6 +100,8 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
       params?: Record<string, string | number>;
       query?: string;
       body?: unknown;
+      /** A form body (Twilio's webhooks) instead of JSON. */
+      form?: Record<string, string>;
       as?: Record<string, string>;
     } = {},
   ) => {
@@ -102,8 +111,16 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     );
     const res = await fetch(`${app.url}${url}${options.query ?? ""}`, {
       method: method.toUpperCase(),
-      headers: { "content-type": "application/json", ...(options.as ?? key) },
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      headers: {
+        "content-type": options.form ? "application/x-www-form-urlencoded" : "application/json",
+        ...(options.as ?? key),
+      },
+      body: options.form
+        ? new URLSearchParams(options.form).toString()
+        : options.body === undefined
+          ? null
+          : JSON.stringify(options.body),
+      redirect: "manual",
     });
     const text = await res.text();
     const label = `${method.toUpperCase()} ${path} → ${res.status}`;
@@ -132,17 +149,20 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    app = await startTestApp(db, clock, {}, { metrics: true });
+    // Twilio's credentials turn its webhooks on; SMS still go to the console provider.
+    app = await startTestApp(db, clock, TWILIO, { metrics: true });
     table = routeTable({
       knex: db.knex,
       crypto: app.crypto,
       live: liveJourneyCache(db.knex),
       policy: policyCache(db.knex, "UTC"),
-      delivery: loadDeliveryConfig({}),
+      delivery: loadDeliveryConfig(TWILIO),
       now: clock.now,
       metrics: createMetrics(db.knex),
       databaseKind: db.kind,
       secureCookies: false,
+      log: createLogger("silent"),
+      ingest: {},
     });
     key = { authorization: `Bearer ${app.secretKey}` };
     await db.knex("operators").insert({
@@ -314,12 +334,62 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect(problems).toEqual([]);
   });
 
+  it("ingest, Twilio's webhooks and tracked links", async () => {
+    const write = { authorization: `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}` };
+    const as = { as: write };
+    const batch = {
+      batch: [
+        { type: "identify", userId: "u-3", traits: { firstName: "Ivo" } },
+        { type: "track", userId: "u-3", event: "viewed", messageId: "m-1" },
+        { type: "track", event: "no user" },
+      ],
+    };
+    expect((await call("post", "/v1/batch", { ...as, body: batch })).status).toBe(200);
+    expect((await call("post", "/v1/import", { ...as, body: batch })).status).toBe(200);
+    const user = { userId: "u-3" };
+    expect((await call("post", "/v1/identify", { ...as, body: user })).status).toBe(200);
+    const track = { ...as, body: { ...user, event: "viewed", messageId: "m-2" } };
+    expect((await call("post", "/v1/track", track)).status).toBe(200);
+    expect((await call("post", "/v1/track", { ...as, body: user })).status).toBe(400);
+    const page = { ...as, body: { ...user, name: "Home" } };
+    expect((await call("post", "/v1/page", page)).status).toBe(200);
+    expect((await call("post", "/v1/screen", page)).status).toBe(200);
+    const group = { ...as, body: { ...user, groupId: "acme" } };
+    expect((await call("post", "/v1/group", group)).status).toBe(200);
+    const alias = { ...as, body: { userId: "u-3", previousId: "anon-3" } };
+    expect((await call("post", "/v1/alias", alias)).status).toBe(200);
+    expect((await call("post", "/v1/track", { body: track.body, as: {} })).status).toBe(401);
+
+    const sent = (await call("get", "/api/messages")).body as {
+      messages: { body: string }[];
+    };
+    const token = sent.messages.map((m) => /\/l\/([\w-]+)/.exec(m.body)?.[1]).find(Boolean);
+    expect(token).toBeDefined();
+    expect((await call("get", "/l/:token", { params: { token: token ?? "" } })).status).toBe(302);
+    expect((await call("get", "/l/:token", { params: { token: "nope" } })).status).toBe(404);
+
+    const signed = (path: string, form: Record<string, string>) => ({
+      form,
+      as: {
+        "x-twilio-signature": twilioSignature(TWILIO.TWILIO_AUTH_TOKEN, app.url + path, form),
+      },
+    });
+    const status = { MessageSid: "SM1", MessageStatus: "delivered" };
+    const statusPath = "/v1/providers/twilio/status";
+    expect((await call("post", statusPath, signed(statusPath, status))).status).toBe(204);
+    expect((await call("post", statusPath, { form: status, as: {} })).status).toBe(403);
+    const inbound = { MessageSid: "SM2", From: "+13105550101", Body: "STOP" };
+    const inboundPath = "/v1/providers/twilio/inbound";
+    expect((await call("post", inboundPath, signed(inboundPath, inbound))).status).toBe(200);
+    expect(problems).toEqual([]);
+  });
+
   it("called every route in the table with a success", () => {
     const missing = table
       .map((r) => `${r.method} ${r.path}`)
-      .filter((r) => ![...(seen.get(r) ?? [])].some((s) => s < 300))
+      .filter((r) => ![...(seen.get(r) ?? [])].some((s) => s < 400))
       .filter((r) => !NOT_COVERED.includes(r));
     expect(missing).toEqual([]);
-    expect(table.length).toBeGreaterThanOrEqual(58);
+    expect(table.length).toBeGreaterThanOrEqual(69);
   });
 });
