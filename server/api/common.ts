@@ -5,7 +5,12 @@
  * the OpenAPI document and the response test use (issue #15: a hand-kept copy had drifted).
  */
 import { z } from "zod";
-import { EdgeSchema, type Journey, type NodeType } from "../../engine/format/journey.ts";
+import {
+  EdgeSchema,
+  type Journey,
+  JourneySchema,
+  type NodeType,
+} from "../../engine/format/journey.ts";
 import { NODE_TYPES, NodeSchema } from "../../engine/nodes/registry.ts";
 import { ISSUE_CODES } from "../../engine/validate/issue.ts";
 
@@ -34,19 +39,28 @@ export interface NonJson {
 }
 export type ResponseSchema = z.ZodType | typeof NO_BODY | NonJson;
 
+/** The journey format as answers carry it, written once in the OpenAPI document. */
+export const JourneyDocument = JourneySchema.meta({
+  id: "Journey",
+  title: "Waymark journey",
+  description: "A lifecycle messaging journey (format waymark/journey@1).",
+});
+
 const codes = Object.keys(ISSUE_CODES) as [
   keyof typeof ISSUE_CODES,
   ...(keyof typeof ISSUE_CODES)[],
 ];
 
 /** A validation issue (engine/validate/issue.ts), as the canvas paints it. */
-export const IssueSchema = z.object({
-  code: z.enum(codes),
-  severity: z.enum(["error", "warning"]),
-  message: z.string(),
-  nodeId: z.string().optional(),
-  path: z.array(z.union([z.string(), z.number()])),
-});
+export const IssueSchema = z
+  .object({
+    code: z.enum(codes),
+    severity: z.enum(["error", "warning"]),
+    message: z.string(),
+    nodeId: z.string().optional(),
+    path: z.array(z.union([z.string(), z.number()])),
+  })
+  .meta({ id: "Issue" });
 export const Issues = z.array(IssueSchema);
 
 /**
@@ -79,63 +93,69 @@ const FieldChangeSchema = z.object({
     .array(z.object({ op: z.enum(["same", "added", "removed"]), text: z.string() }))
     .optional(),
 });
+/** One node of the format, written once in the OpenAPI document however many diffs show one. */
+const NodeDocument = NodeSchema.meta({ id: "JourneyNode" });
 const NodeTypeSchema = z.enum(NODE_TYPES as [NodeType, ...NodeType[]]);
 
 /** engine/diff/diff.ts's JourneyDiff: what changes between two documents. */
-export const DiffSchema = z.object({
-  summary: z.object({
-    added: z.number(),
-    removed: z.number(),
-    changed: z.number(),
-    edgesAdded: z.number(),
-    edgesRemoved: z.number(),
-    journey: z.number(),
-    moved: z.number(),
-    changes: z.number(),
-  }),
-  nodes: z.array(
-    z.discriminatedUnion("change", [
-      z.object({
-        change: z.literal("added"),
-        nodeId: z.string(),
-        type: NodeTypeSchema,
-        node: NodeSchema,
-      }),
-      z.object({
-        change: z.literal("removed"),
-        nodeId: z.string(),
-        type: NodeTypeSchema,
-        node: NodeSchema,
-      }),
-      z.object({
-        change: z.literal("changed"),
-        nodeId: z.string(),
-        type: NodeTypeSchema,
-        fields: z.array(FieldChangeSchema),
-      }),
-    ]),
-  ),
-  edges: z.object({ added: z.array(EdgeSchema), removed: z.array(EdgeSchema) }),
-  journey: z.array(FieldChangeSchema),
-});
+export const DiffSchema = z
+  .object({
+    summary: z.object({
+      added: z.number(),
+      removed: z.number(),
+      changed: z.number(),
+      edgesAdded: z.number(),
+      edgesRemoved: z.number(),
+      journey: z.number(),
+      moved: z.number(),
+      changes: z.number(),
+    }),
+    nodes: z.array(
+      z.discriminatedUnion("change", [
+        z.object({
+          change: z.literal("added"),
+          nodeId: z.string(),
+          type: NodeTypeSchema,
+          node: NodeDocument,
+        }),
+        z.object({
+          change: z.literal("removed"),
+          nodeId: z.string(),
+          type: NodeTypeSchema,
+          node: NodeDocument,
+        }),
+        z.object({
+          change: z.literal("changed"),
+          nodeId: z.string(),
+          type: NodeTypeSchema,
+          fields: z.array(FieldChangeSchema),
+        }),
+      ]),
+    ),
+    edges: z.object({ added: z.array(EdgeSchema), removed: z.array(EdgeSchema) }),
+    journey: z.array(FieldChangeSchema),
+  })
+  .meta({ id: "JourneyDiff" });
 
 /** An audit log entry (server/audit/types.ts). */
-export const AuditEntrySchema = z.object({
-  id: z.number(),
-  at: Timestamp,
-  actor: z.union([
-    z.object({
-      kind: z.enum(["operator", "key"]),
-      id: z.number().nullable(),
-      name: z.string(),
-      role: z.string().nullable(),
-    }),
-    z.object({ kind: z.literal("system"), name: z.string() }),
-  ]),
-  action: z.string(),
-  subject: z.object({ type: z.string(), id: z.string().nullable() }),
-  details: z.record(z.string(), z.unknown()),
-});
+export const AuditEntrySchema = z
+  .object({
+    id: z.number(),
+    at: Timestamp,
+    actor: z.union([
+      z.object({
+        kind: z.enum(["operator", "key"]),
+        id: z.number().nullable(),
+        name: z.string(),
+        role: z.string().nullable(),
+      }),
+      z.object({ kind: z.literal("system"), name: z.string() }),
+    ]),
+    action: z.string(),
+    subject: z.object({ type: z.string(), id: z.string().nullable() }),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "AuditEntry" });
 /** One page of the audit log and the `before` cursor of the next (null: the last page). */
 export const AuditPageSchema = z.object({
   entries: z.array(AuditEntrySchema),

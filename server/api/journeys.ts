@@ -4,8 +4,7 @@
  * document and the console's types are one declaration.
  */
 import { z } from "zod";
-import { JourneySchema } from "../../engine/format/journey.ts";
-import { DiffSchema, DraftDocument, Issues, Timestamp } from "./common.ts";
+import { DiffSchema, DraftDocument, Issues, JourneyDocument, Timestamp } from "./common.ts";
 
 export const JOURNEY_STATUSES = ["draft", "live", "paused", "archived"] as const;
 export const PAUSE_ENTRIES = ["wait", "skip"] as const;
@@ -28,7 +27,7 @@ export const JourneyList = z.object({
 });
 
 /** A saved or created journey and its validation issues. */
-export const SavedJourney = z.object({ journey: JourneySchema, issues: Issues });
+export const SavedJourney = z.object({ journey: JourneyDocument, issues: Issues });
 /** PUT keeps a draft as typed, valid or not: the document comes back as saved. */
 export const SavedDraft = z.object({ journey: DraftDocument, issues: Issues });
 
@@ -97,7 +96,7 @@ export const VersionDetail = z.object({
   id: z.number(),
   version: z.number(),
   publishedAt: Timestamp,
-  definition: JourneySchema,
+  definition: JourneyDocument,
   counts: Counts,
 });
 export const VersionCounts = z.object({ version: z.number(), counts: Counts });

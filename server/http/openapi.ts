@@ -15,7 +15,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
  * the schema's own `$defs` and points at it with `#/$defs/…`; inside an OpenAPI document that
  * pointer resolves against the document's root, where no `$defs` exist, so validators reject the
  * document (issue #15: swagger-parser "Missing $ref pointer"). The definitions are moved to
- * `components/schemas` under names unique in the document, and the pointers rewritten.
+ * `components/schemas` under names unique in the document, and the pointers rewritten. A
+ * schema given an `id` (`.meta({ id })`, server/api/common.ts) keeps it as its name and is
+ * written once however many answers use it (the journey format alone is ~10 KB).
  */
 class SchemaCollector {
   readonly components: Record<string, Json> = {};
@@ -26,9 +28,12 @@ class SchemaCollector {
     const { $defs, $schema: _dialect, ...root } = raw;
     const renamed = new Map<string, string>();
     if ($defs && typeof $defs === "object" && !Array.isArray($defs)) {
-      for (const name of Object.keys($defs)) renamed.set(name, `S${this.next++}`);
+      for (const name of Object.keys($defs)) {
+        const named = !name.startsWith("__schema");
+        renamed.set(name, named ? (io === "output" ? name : `${name}Input`) : `S${this.next++}`);
+      }
       for (const [name, def] of Object.entries($defs)) {
-        this.components[renamed.get(name) ?? name] = rewriteRefs(def, renamed);
+        this.components[renamed.get(name) ?? name] ??= rewriteRefs(def, renamed);
       }
     }
     return rewriteRefs(root, renamed);
