@@ -19,11 +19,25 @@ import { credentialsEnded } from "../auth/ended.ts";
 import { changeOperatorRole } from "../auth/operator-role.ts";
 import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { deleteOperatorSessions, KEY_ROLES, ROLES } from "../auth/sessions.ts";
+import {
+  disableOperator,
+  insertOperator,
+  listOperators,
+  operatorEmailTaken,
+  passwordHashOf,
+  setPassword,
+} from "../auth/sql/operators.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
-import { countActiveKeys, createApiKey, mayGrant, revokeApiKey } from "../keys/api-keys.ts";
+import {
+  countActiveKeys,
+  createApiKey,
+  listApiKeys,
+  mayGrant,
+  revokeApiKey,
+} from "../keys/api-keys.ts";
 import { listLookups } from "../privacy/lookup-audit.ts";
 
 const NewKey = z.object({
@@ -78,24 +92,8 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       responses: { 200: KeyList },
       async handler(req, res) {
         const owner = keyOwner(req);
-        const query = knex("api_keys as k")
-          .leftJoin("operators as o", "o.id", "k.created_by")
-          .orderBy("k.id", "desc")
-          .select(
-            "k.id",
-            "k.kind",
-            "k.name",
-            "k.role",
-            "k.prefix",
-            "o.email as createdBy",
-            "o.disabled_at as creatorDisabledAt",
-            "k.created_at as createdAt",
-            "k.last_used_at as lastUsedAt",
-            "k.revoked_at as revokedAt",
-          );
-        if (owner !== undefined) query.where("k.created_by", owner);
-        const keys = (await query) as { id: string | number }[];
-        res.json({ keys: keys.map((k) => ({ ...k, id: Number(k.id) })) });
+        const keys = await listApiKeys(knex, owner);
+        res.json({ keys });
       },
     },
     {
@@ -146,20 +144,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary: "Operators and their roles (admin)",
       responses: { 200: OperatorList },
       async handler(_req, res) {
-        const rows = await knex("operators")
-          .orderBy("id")
-          .select(
-            "id",
-            "email",
-            "name",
-            "role",
-            "created_at as createdAt",
-            "last_login_at as lastLoginAt",
-            "disabled_at as disabledAt",
-          );
-        res.json({
-          operators: rows.map((r: { id: string | number }) => ({ ...r, id: Number(r.id) })),
-        });
+        res.json({ operators: await listOperators(knex) });
       },
     },
     {
@@ -172,22 +157,18 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       async handler(req, res) {
         const body = parseBody(NewOperator, req.body);
         const email = body.email.toLowerCase();
-        if (await knex("operators").whereRaw("lower(email) = ?", [email]).first("id")) {
+        if (await operatorEmailTaken(knex, email)) {
           throw new HttpError(409, "operator_exists", `${email} already has an account`);
         }
         const password = generatePassword();
         const passwordHash = await hashPassword(password);
         const id = await knex.transaction(async (trx) => {
-          const [row] = (await trx("operators")
-            .insert({
-              email,
-              role: body.role,
-              name: body.name ?? "",
-              password_hash: passwordHash,
-              must_change_password: true,
-            })
-            .returning("id")) as { id: string | number }[];
-          const id = Number(row?.id);
+          const id = await insertOperator(trx, {
+            email,
+            role: body.role,
+            name: body.name ?? "",
+            passwordHash,
+          });
           await audit(trx, req, {
             action: "operator.create",
             subject: { type: "operator", id: String(id) },
@@ -211,11 +192,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         if (id === req.operator?.id)
           throw new HttpError(409, "self", "you cannot disable yourself");
         const disabled = await knex.transaction(async (trx) => {
-          const [row] = (await trx("operators")
-            .where({ id })
-            .whereNull("disabled_at")
-            .update({ disabled_at: new Date() })
-            .returning(["email", "role"])) as { email: string; role: string }[];
+          const row = await disableOperator(trx, id, new Date());
           if (!row) return false;
           await deleteOperatorSessions(trx, id);
           await audit(trx, req, {
@@ -291,15 +268,11 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         const id = me?.id;
         if (!id || me?.via.kind !== "session")
           throw new HttpError(409, "not_an_operator", "API keys have no password");
-        const row = (await knex("operators").where({ id }).first("password_hash")) as
-          | { password_hash: string }
-          | undefined;
-        if (!row || !(await verifyPassword(body.current, row.password_hash))) {
+        const hash = await passwordHashOf(knex, id);
+        if (hash === null || !(await verifyPassword(body.current, hash))) {
           throw new HttpError(403, "wrong_password", "the current password is wrong");
         }
-        await knex("operators")
-          .where({ id })
-          .update({ password_hash: await hashPassword(body.next), must_change_password: false });
+        await setPassword(knex, id, await hashPassword(body.next));
         // Whoever else held a session (a stolen cookie, a forgotten laptop) is out now.
         const ended = await deleteOperatorSessions(knex, id, me.via.session);
         if (ended.length) credentialsEnded.announce({ kind: "sessions", sessions: ended });

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { Health } from "../api/admin.ts";
 import type { DatabaseKind } from "../db/connect.ts";
 import { currentMigration } from "../db/migrate.ts";
+import { databaseAnswers } from "../db/sql/health.ts";
 import type { RouteSpec } from "../http/routes.ts";
 
 export function healthRoutes(knex: Knex, kind: DatabaseKind): RouteSpec[] {
@@ -15,7 +16,7 @@ export function healthRoutes(knex: Knex, kind: DatabaseKind): RouteSpec[] {
       responses: { 200: Health, 503: Health },
       async handler(_req, res) {
         try {
-          await knex.raw("select 1");
+          await databaseAnswers(knex);
           res.json({ status: "ok", database: kind, migration: await currentMigration(knex) });
         } catch {
           res.status(503).json({ status: "unavailable", database: kind, migration: null });

@@ -8,6 +8,7 @@ import { loginThrottle } from "../auth/login-throttle.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import type { Permissions } from "../auth/permissions.ts";
 import { type AccessRole, createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { activeOperatorByEmail } from "../auth/sql/operators.ts";
 import { readCookie } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import type { RouteSpec } from "../http/routes.ts";
@@ -56,19 +57,14 @@ export function sessionRoutes(knex: Knex, options: SessionOptions): RouteSpec[] 
             `too many attempts; retry in ${attempt.retryAfter} s`,
           );
         }
-        const row = (await knex("operators")
-          .whereRaw("lower(email) = lower(?)", [body.email])
-          .whereNull("disabled_at")
-          .first("id", "password_hash")) as
-          | { id: string | number; password_hash: string }
-          | undefined;
-        const valid = await verifyPassword(body.password, row?.password_hash ?? (await nobody));
-        attempt.done(valid && row !== undefined);
+        const row = await activeOperatorByEmail(knex, body.email);
+        const valid = await verifyPassword(body.password, row?.passwordHash ?? (await nobody));
+        attempt.done(valid && row !== null);
         // Same answer for an unknown email and a wrong password, so emails cannot be probed.
-        if (!row || !valid) {
+        if (row === null || !valid) {
           throw new HttpError(401, "invalid_credentials", "email or password is wrong");
         }
-        const { token, expiresAt } = await createSession(knex, Number(row.id), new Date());
+        const { token, expiresAt } = await createSession(knex, row.id, new Date());
         res.cookie(SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: "lax",

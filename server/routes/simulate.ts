@@ -1,6 +1,5 @@
 import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
-import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { conditionAudiences } from "../../engine/nodes/branch.ts";
 import { timelineEntryJson } from "../../engine/simulate/input.ts";
@@ -11,28 +10,22 @@ import { hasErrors, validate } from "../../engine/validate/validate.ts";
 import { ErrorBody } from "../api/common.ts";
 import { SimulateBody, SimulateResult } from "../api/simulate.ts";
 import { isMember } from "../audiences/queries.ts";
+import {
+  type SimulationContactRow as ContactRow,
+  simulationContact,
+} from "../contacts/sql/simulation.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { editorDraft } from "../journeys/sql/journeys.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { emailFor, seesMaskedData } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 import { loadBatchContacts } from "../runtime/sql/contact-state.ts";
 
 const DAY = 86_400_000;
-
-interface ContactRow {
-  id: string | number;
-  external_id: string;
-  email: string | null;
-  phone_encrypted: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: Record<string, unknown>;
-  consent: Record<string, Record<string, { granted: boolean }>>;
-}
 
 /**
  * A real contact as the simulator sees it, for a caller of `role`. Roles that see masked data
@@ -110,14 +103,10 @@ export function simulateRoutes(
         const body = parseBody(SimulateBody, req.body);
         let doc: unknown = body.journey;
         if (body.journeyId) {
-          const row = (await knex("journey_versions")
-            .where({ journey_id: body.journeyId, is_draft: true })
-            .first("definition", "draft_as_typed")) as
-            | { definition: Journey; draft_as_typed: unknown }
-            | undefined;
-          if (!row) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
+          const draft = await editorDraft(knex, body.journeyId);
+          if (!draft) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
           // The draft the editor shows: as typed when it does not parse (then a 422 below).
-          doc = row.draft_as_typed ?? row.definition;
+          doc = draft.draftAsTyped ?? draft.definition;
         }
         const issues = validate(doc);
         if (hasErrors(issues))
@@ -133,21 +122,7 @@ export function simulateRoutes(
 
         let contact: SimContact = { id: "sample", ...body.contact };
         if (body.contactId) {
-          const row = (await knex("contacts")
-            .where((w) => {
-              w.where("external_id", body.contactId ?? "");
-              if (/^\d+$/.test(body.contactId ?? "")) w.orWhere("id", Number(body.contactId));
-            })
-            .first(
-              "id",
-              "external_id",
-              "email",
-              "phone_encrypted",
-              "timezone",
-              "locale",
-              "attributes",
-              "consent",
-            )) as ContactRow | undefined;
+          const row = await simulationContact(knex, body.contactId);
           if (!row) throw new HttpError(404, "not_found", `no contact "${body.contactId}"`);
           contact = await simulatedContact(row, crypto, req.operator?.role, policy);
           // Its opt-outs, recent sends and cooldowns, read by the ticker's own loader, so the
