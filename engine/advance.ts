@@ -2,7 +2,8 @@ import type { CompiledJourney } from "./compile/compile.ts";
 import { COMPLETED, EXITED, enterNode, goEvent } from "./compile/machine.ts";
 import type { MachineState } from "./compile/transitions.ts";
 import type { ContactView, JourneyEvent } from "./contact.ts";
-import { cooldownRecord, type Effect } from "./effects.ts";
+import { noteEffect } from "./contact-update.ts";
+import type { Effect } from "./effects.ts";
 import { readEvent } from "./events.ts";
 import { definitionOf } from "./nodes/registry.ts";
 import type { TriggerNode } from "./nodes/trigger.ts";
@@ -117,17 +118,19 @@ export function advance(
     }
     m = moves.state(snapshot.state);
     ctx = snapshot.context;
-    if (snapshot.status !== "active") return finish(compiled, m, ctx, effects, []);
+    if (snapshot.status !== "active") return finish(compiled, m, ctx, effects, [], contact);
   }
 
   if (event) {
     const read = readEvent(compiled, ctx, contact, event, zone, now);
     ctx = read.context;
-    effects.push(...read.effects);
-    if (read.optOut) contact.optOuts = [...contact.optOuts, read.optOut];
+    for (const e of read.effects) {
+      effects.push(e);
+      noteEffect(contact, e, journey.id);
+    }
     if (read.exit) {
       m = moves.next(m.value, EXIT);
-      return finish(compiled, m, enterNode(ctx, EXITED, now), effects, []);
+      return finish(compiled, m, enterNode(ctx, EXITED, now), effects, [], contact);
     }
   }
 
@@ -189,7 +192,7 @@ export function advance(
       effects.push({ type: "exited", reason: "end_of_path", at: now });
     }
   }
-  return finish(compiled, m, ctx, effects, waitsFor);
+  return finish(compiled, m, ctx, effects, waitsFor, contact);
 }
 
 /** Applies a step's effects to the enrollment and the contact view, and collects them. */
@@ -203,6 +206,7 @@ function apply(
   let next = ctx;
   for (const e of stepEffects) {
     out.push(e);
+    noteEffect(contact, e, journeyId);
     if (e.type === "send") {
       const sends = withKey(next.sends, e.nodeId, {
         at: e.at,
@@ -211,19 +215,6 @@ function apply(
       });
       // Object.assign rather than spread: several times faster (shared/copy.ts).
       next = Object.assign({}, next, { sends, lastSend: e.nodeId });
-      contact.recentSends = [
-        ...contact.recentSends,
-        {
-          at: e.at,
-          channel: e.channel,
-          category: e.category,
-          opened: false,
-          journeyId,
-          nodeId: e.nodeId,
-        },
-      ];
-    } else if (e.type === "cooldown") {
-      contact.cooldowns = [...contact.cooldowns, cooldownRecord(e, journeyId)];
     }
   }
   return next;
@@ -235,6 +226,7 @@ function finish(
   ctx: EnrollmentContext,
   effects: Effect[],
   nodeWaits: readonly string[],
+  contact: ContactView,
 ): AdvanceResult {
   const status = statusOf(m);
   const state = m.value;
@@ -245,7 +237,7 @@ function finish(
     context: ctx,
   };
   if (status !== "active") {
-    return { snapshot, status, nodeId: ctx.node, wakeAt: null, effects, waitsFor: [] };
+    return { snapshot, status, nodeId: ctx.node, wakeAt: null, effects, waitsFor: [], contact };
   }
   return {
     snapshot,
@@ -254,6 +246,7 @@ function finish(
     wakeAt: ctx.wakeAt,
     effects,
     waitsFor: listening(compiled, ctx, nodeWaits),
+    contact,
   };
 }
 

@@ -6,7 +6,13 @@ import type { ContactState } from "./rules/index.ts";
  * (ticker or simulator) before `advance`; the engine never reads a store itself.
  */
 export type ContactView = ContactState & {
+  /** The row key: what split arms hash and the writers address. */
   id: string;
+  /**
+   * The id your systems know (the Segment `userId`), what a template prints as `{{ user.id }}`.
+   * Absent for a sample contact, which then prints `id`.
+   */
+  externalId?: string;
   email?: string;
   locale?: string;
   /** Profile traits: `firstName`, `birthday`, `lastPurchaseSku`… read by templates and conditions. */

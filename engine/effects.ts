@@ -1,5 +1,7 @@
+import type { EmailContent } from "./email/spec.ts";
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
+import { withKey } from "./shared/copy.ts";
 
 /**
  * Timeline entries: what happened to one enrollment, in order, each with a human `detail`
@@ -31,7 +33,26 @@ export type TimelineEntry =
       sendNodeId?: string;
       detail: string;
     }
-  | { type: "exited"; at: number; nodeId: string; reason: string; detail: string };
+  | { type: "exited"; at: number; nodeId: string; reason: string; detail: string }
+  | {
+      type: "updated";
+      at: number;
+      nodeId: string;
+      attribute: string;
+      /** The value before (null when unset). */
+      from: unknown;
+      to: string | number | boolean;
+      detail: string;
+    }
+  | {
+      type: "update_failed";
+      at: number;
+      nodeId: string;
+      attribute: string;
+      /** not_a_number, not_a_boolean, out_of_range, template_error, too_long or bad_name. */
+      reason: string;
+      detail: string;
+    };
 
 export type TimelineType = TimelineEntry["type"];
 
@@ -67,6 +88,8 @@ export type Effect =
       /** `${enrollmentKey}:${nodeId}:${visit}`: same value if the step is retried. */
       idempotencyKey: string;
       locale?: string;
+      /** Email only: subject, HTML and sender, rendered; `body` is the text part. */
+      email?: EmailContent;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }
@@ -86,7 +109,15 @@ export type Effect =
       attributedTo?: { nodeId: string; idempotencyKey: string };
     }
   | { type: "exited"; reason: ExitReason; at: number }
-  | { type: "optOut"; channel: "*"; category: "*"; at: number; keyword: string };
+  | { type: "optOut"; channel: "*"; category: "*"; at: number; keyword: string }
+  | {
+      /** An update node's write: the whole new value, so a replayed step writes it again, not +1. */
+      type: "attribute";
+      nodeId: string;
+      attribute: string;
+      value: string | number | boolean;
+      at: number;
+    };
 
 /**
  * The contact-view record of a `cooldown` effect, as every caller (advance, the simulator's
@@ -98,4 +129,16 @@ export function cooldownRecord(
   journeyId: string,
 ): Cooldown {
   return { scope: e.scope, until: e.until, journeyId, applies: e.applies };
+}
+
+/**
+ * The contact view after an `attribute` effect (applied in one place, contact-update.ts): later
+ * steps, branches and templates read the new value. Copy-on-write, because views are shared
+ * with the caller.
+ */
+export function withAttribute(
+  attributes: Record<string, unknown>,
+  e: Extract<Effect, { type: "attribute" }>,
+): Record<string, unknown> {
+  return withKey<unknown>(attributes, e.attribute, e.value);
 }

@@ -2,7 +2,6 @@ import type { CompiledJourney } from "./compile/compile.ts";
 import type { ContactView, JourneyEvent } from "./contact.ts";
 import type { Effect } from "./effects.ts";
 import { matchesEvent } from "./match.ts";
-import type { OptOut } from "./rules/index.ts";
 import { own } from "./shared/own.ts";
 import { isOptOutReply } from "./sms/index.ts";
 import type { EnrollmentContext, SendRecord } from "./snapshot.ts";
@@ -11,9 +10,8 @@ import { log } from "./timeline.ts";
 
 export type EventReading = {
   context: EnrollmentContext;
+  /** An `optOut` among them reaches the contact view through advance (contact-update.ts). */
   effects: Effect[];
-  /** Set when the event opts the contact out; later sends in the same call must see it. */
-  optOut?: OptOut;
   /** An exitOn event: the enrollment ends now. */
   exit: boolean;
 };
@@ -59,7 +57,6 @@ export function readEvent(
 ): EventReading {
   let ctx = context;
   const effects: Effect[] = [];
-  let optOut: OptOut | undefined;
   const settings = compiled.journey.settings;
 
   const signal = ENGAGEMENT.get(event.name);
@@ -80,7 +77,6 @@ export function readEvent(
         (o) => o.channel === "*" && o.category === "*" && o.at <= now,
       );
       if (!already) {
-        optOut = { channel: "*", category: "*", at: now, source: `reply ${body.trim()}` };
         effects.push({
           type: "optOut",
           channel: "*",
@@ -134,7 +130,5 @@ export function readEvent(
     );
     effects.push({ type: "exited", reason: "exit_on", at: now });
   }
-  return optOut
-    ? { context: ctx, effects, optOut, exit: exitOn !== undefined }
-    : { context: ctx, effects, exit: exitOn !== undefined };
+  return { context: ctx, effects, exit: exitOn !== undefined };
 }

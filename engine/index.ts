@@ -46,6 +46,7 @@ export type {
   EnrollmentStatus,
   SendRecord,
 } from "./snapshot.ts";
+export { type PendingEvent, type StepInput, type StepOutput, type StepPass, step } from "./step.ts";
 export {
   canReenter,
   dateTriggerDue,

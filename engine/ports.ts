@@ -40,4 +40,9 @@ export type AdvanceResult = {
   effects: Effect[];
   /** Event names that should wake this enrollment now; empty once ended. */
   waitsFor: string[];
+  /**
+   * The contact view after this call's effects (engine/contact-update.ts): a new object when
+   * anything changed, sharing unchanged lists with the input's.
+   */
+  contact: ContactView;
 };

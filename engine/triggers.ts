@@ -2,6 +2,7 @@ import type { ContactView, JourneyEvent } from "./contact.ts";
 import { calendarDate, localDateAt, parseDateValue } from "./dates.ts";
 import type { Journey } from "./format/journey.ts";
 import { matchesEvent } from "./match.ts";
+import { definitionOf } from "./nodes/registry.ts";
 import type { TriggerNode } from "./nodes/trigger.ts";
 import { assertNever } from "./shared/assert-never.ts";
 import { own } from "./shared/own.ts";
@@ -12,8 +13,10 @@ import { addDuration, localParts, resolveZone } from "./time/index.ts";
  * one, is a date-attribute journey due for this contact, may the contact enter again.
  */
 
-function triggerOf(journey: Journey): TriggerNode | undefined {
-  return journey.nodes.find((n): n is TriggerNode => n.type === "trigger");
+/** The journey's entry node, as its definition declares (`entry`); undefined if it has none. */
+export function triggerOf(journey: Journey): TriggerNode | undefined {
+  // Only the trigger's definition declares `entry`, so the node found is a TriggerNode.
+  return journey.nodes.find((n) => definitionOf(n).entry) as TriggerNode | undefined;
 }
 
 /** True when `event` enrolls contacts in `journey` (event triggers: name + property filter). */

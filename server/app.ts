@@ -119,7 +119,8 @@ export function createApp({
     },
   });
   // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
-  // (gzip, any content type; server/ingest/body.ts), so it comes before the JSON parser.
+  // (gzip, any content type; server/ingest/body.ts), and email bounces and complaints are
+  // signed over their raw bytes: routes that read their own body come before the JSON parser.
   app.use(
     buildRouter(
       db.knex,

@@ -16,6 +16,7 @@ export function trivialStep(claimed: ClaimedEnrollment[], deps: StepDeps): Batch
     cooldowns: [],
     optOuts: [],
     conversions: [],
+    attributes: [],
     moves: [],
   };
   const at = new Date(deps.now).toISOString();

@@ -36,6 +36,7 @@ export type JourneyStatus = (typeof Journeys.JOURNEY_STATUSES)[number];
 /** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
 export type PauseEntries = (typeof Journeys.PAUSE_ENTRIES)[number];
 export type JourneySummary = Out<typeof Journeys.JourneyList>["journeys"][number];
+
 /** GET /api/journeys/:id: the mutable draft next to the live version's number. */
 export type JourneyDetail = Out<typeof Journeys.JourneyDetail>;
 export type SavedJourney = Out<typeof Journeys.SavedJourney>;
@@ -60,6 +61,8 @@ export type ImportMode = "new" | "replace_draft";
 /** The 409 `journey_exists` details: the diff against the existing draft and live version. */
 export type { ImportConflict } from "../../server/journeys/import.ts";
 export type ImportResult = Out<typeof Journeys.ImportResult>;
+/** A test message's outcome, polled by the editor's "Send test". */
+export type TestMessageStatus = Out<typeof Journeys.TestMessageStatus>;
 export type JourneyStats = Out<typeof Journeys.JourneyStats>;
 export type NodeStats = Out<typeof Journeys.NodeStatsSchema>;
 
@@ -70,6 +73,8 @@ export type TimelineRow = Out<typeof Contacts.TimelineRowSchema>;
 export type Enrollment = Out<typeof Contacts.EnrollmentSchema>;
 /** A trigger that did not enter because its journey was paused with "skip new entries". */
 export type SkippedEntry = Out<typeof Contacts.SkippedEntrySchema>;
+/** An operator's act on a contact (opt-out, opt-in, consent), from the audit log. */
+export type SupportAct = Out<typeof Contacts.SupportActSchema>;
 export type Message = Out<typeof Contacts.MessageSchema>;
 export type MessageStatus = Message["status"];
 /** Every status, in the outbox's order: a Record, so a status the schema gains must be listed. */
@@ -119,6 +124,8 @@ export type Rate = Out<typeof Results.RateSchema>;
 export type ZTest = Out<typeof Results.ZTestSchema>;
 export type Converted = NonNullable<SendResult["converted"]>[number];
 export type ResultDay = Converted["day"];
+export type JourneyToday = Out<typeof Results.JourneyTodaySchema>;
+export type NodeToday = Out<typeof Results.NodeTodaySchema>;
 
 export interface AudienceBody {
   id?: string;
@@ -218,7 +225,12 @@ export const api = {
     request<Out<typeof Admin.LoggedIn>>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
 
-  journeys: () => request<Out<typeof Journeys.JourneyList>>("GET", "/api/journeys"),
+  /** Without a status, every journey but the archived ones. */
+  journeys: (filter: { q?: string; status?: JourneyStatus } = {}) =>
+    request<Out<typeof Journeys.JourneyList>>(
+      "GET",
+      `/api/journeys${queryString({ q: filter.q?.trim() || undefined, status: filter.status })}`,
+    ),
   journey: (id: string) => request<JourneyDetail>("GET", journeyPath(id)),
   createJourney: (doc: Journey) => request<SavedJourney>("POST", "/api/journeys", doc),
   /**
@@ -230,6 +242,9 @@ export const api = {
   saveDraft: (doc: Journey) =>
     request<Out<typeof Journeys.SavedDraft>>("PUT", journeyPath(doc.id), doc),
   archive: (id: string) => request<Out<typeof Journeys.Archived>>("DELETE", journeyPath(id)),
+  /** Back as paused (ever published) or draft; users who exited at the archive stay exited. */
+  unarchive: (id: string) =>
+    request<Out<typeof Journeys.Unarchived>>("POST", `${journeyPath(id)}/unarchive`),
   publish: (id: string, options: PublishOptions = {}) =>
     request<PublishResult>("POST", `${journeyPath(id)}/publish`, options),
   pause: (id: string, entries: PauseEntries) =>
@@ -266,7 +281,28 @@ export const api = {
   exportUrl: (id: string) => `${journeyPath(id)}/export`,
   exportText: async (id: string) => (await send("GET", `${journeyPath(id)}/export`)).text(),
   stats: (id: string) => request<JourneyStats>("GET", `${journeyPath(id)}/stats`),
+  /** Per node, today in the workspace's zone: entered, sent, suppressed and deferred by reason. */
+  today: (id: string) => request<JourneyToday>("GET", `${journeyPath(id)}/today`),
 
+  /** The draft's test list: the ids listed, and those of them that are contacts. */
+  testList: (id: string) =>
+    request<Out<typeof Journeys.TestList>>("GET", `${journeyPath(id)}/test-list`),
+  testSend: (id: string, nodeId: string, contactId: string) =>
+    request<Out<typeof Journeys.TestSent>>("POST", `${journeyPath(id)}/test-send`, {
+      nodeId,
+      contactId,
+    }),
+  testMessage: (id: string, messageId: number) =>
+    request<TestMessageStatus>("GET", `${journeyPath(id)}/test-send/${messageId}`),
+  /** Support's acts on a contact; each is audited with the operator and the reason. */
+  optOut: (id: string | number, body: { channel: string; category: string; reason?: string }) =>
+    request<Out<typeof Contacts.OptedOut>>("POST", `${contactPath(id)}/opt-out`, body),
+  optIn: (id: string | number, body: { channel: string; category: string; reason: string }) =>
+    request<Out<typeof Contacts.OptedIn>>("POST", `${contactPath(id)}/opt-in`, body),
+  setConsent: (
+    id: string | number,
+    body: { channel: string; category: string; granted: boolean; reason: string },
+  ) => request<Out<typeof Contacts.ConsentSet>>("PUT", `${contactPath(id)}/consent`, body),
   /** One page of contacts, newest first; `next` is the `before` of the following page. */
   contacts: (q: string, before?: number) =>
     request<Out<typeof Contacts.ContactPage>>(

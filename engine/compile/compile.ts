@@ -1,5 +1,7 @@
 import type { Journey, JourneyNode } from "../format/journey.ts";
+import { definitionOf } from "../nodes/registry.ts";
 import type { TriggerNode } from "../nodes/trigger.ts";
+import { triggerOf } from "../triggers.ts";
 import { buildMachine, type JourneyMachine } from "./machine.ts";
 import { MachineMoves } from "./transitions.ts";
 
@@ -20,11 +22,13 @@ export type CompiledJourney = {
   /** Whether any node reads engagement (message.* events) of this enrollment's sends. */
   engagementEvents: readonly string[];
   /**
-   * Nodes from which some path still leads to a send node (send nodes included). An enrollment
+   * Nodes from which some path still leads to a send or update node (those included). An enrollment
    * elsewhere can never send again, so the ticker skips the contact lock and the send history
    * the suppression rules need.
    */
   canStillSend: ReadonlySet<string>;
+  /** A node reads the contact's best hour (the ticker loads best hours only then). */
+  usesBestHour: boolean;
 };
 
 export type JourneyVersion = { versionId: string; journey: Journey };
@@ -37,17 +41,14 @@ function build(version: JourneyVersion): CompiledJourney {
   const { journey } = version;
   const machine = buildMachine(journey);
   const nodes = new Map(journey.nodes.map((n) => [n.id, n] as const));
-  const trigger = journey.nodes.find((n): n is TriggerNode => n.type === "trigger");
+  const trigger = triggerOf(journey);
   const s = journey.settings;
   const globalEvents = [
     ...new Set([...(s?.exitOn ?? []).map((m) => m.event), ...(s?.goal ? [s.goal.event] : [])]),
   ];
   const engagement = new Set<string>();
-  for (const n of journey.nodes) {
-    if (n.type !== "branch" || n.branch.kind !== "engagement") continue;
-    engagement.add(n.branch.signal === "delivered" ? "message.delivered" : "message.clicked");
-    if (n.branch.signal === "opened") engagement.add("message.opened");
-  }
+  for (const n of journey.nodes)
+    for (const e of definitionOf(n).engagementEvents(n)) engagement.add(e);
   return {
     versionId: version.versionId,
     journey,
@@ -58,6 +59,7 @@ function build(version: JourneyVersion): CompiledJourney {
     globalEvents,
     engagementEvents: [...engagement].sort(),
     canStillSend: nodesReachingSends(journey),
+    usesBestHour: journey.nodes.some((n) => definitionOf(n).usesBestHour(n)),
   };
 }
 
@@ -70,7 +72,9 @@ function nodesReachingSends(journey: Journey): Set<string> {
     else into.set(e.to, [e.from]);
   }
   const found = new Set<string>();
-  const stack = journey.nodes.filter((n) => n.type === "send").map((n) => n.id);
+  // Sends (caps read the history) and updates (a counter's new value is computed from the
+  // contact as loaded): two batches stepping the same contact must serialize on its lock.
+  const stack = journey.nodes.filter((n) => definitionOf(n).locksContact).map((n) => n.id);
   for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
     if (found.has(id)) continue;
     found.add(id);

@@ -4,6 +4,7 @@ import { definitionOf } from "../nodes/registry.ts";
 import { withKey } from "../shared/copy.ts";
 import { own } from "../shared/own.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
+import { triggerOf } from "../triggers.ts";
 
 /** Synthetic final states: an enrollment that ran off the end of a path, or was exited. */
 export const COMPLETED = "$completed";
@@ -66,7 +67,7 @@ export function buildMachine(journey: Journey) {
   }
   states[COMPLETED] = { type: "final" };
   states[EXITED] = { type: "final" };
-  const trigger = journey.nodes.find((n) => n.type === "trigger");
+  const trigger = triggerOf(journey);
 
   return setup({
     types: {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ContactView } from "../contact.ts";
 import type { Effect } from "../effects.ts";
+import { OPEN_EVENTS, openedAt } from "../engagement.ts";
 import type { Journey } from "../format/journey.ts";
 import {
   ComparisonSchema,
@@ -68,7 +69,7 @@ export function signalEvents(signal: EngagementSignal): readonly string[] {
     case "clicked":
       return ["message.clicked"];
     case "opened":
-      return ["message.opened", "message.clicked"];
+      return OPEN_EVENTS;
     default:
       return assertNever(signal);
   }
@@ -81,10 +82,7 @@ function signalAt(rec: SendRecord, signal: EngagementSignal): number | undefined
     case "clicked":
       return rec.clicked;
     case "opened":
-      // SMS has no read receipt: only a click proves the message was read.
-      if (rec.channel === "sms") return rec.clicked;
-      if (rec.opened === undefined) return rec.clicked;
-      return rec.clicked === undefined ? rec.opened : Math.min(rec.opened, rec.clicked);
+      return openedAt(rec.channel, rec.opened, rec.clicked);
     default:
       return assertNever(signal);
   }
@@ -182,6 +180,13 @@ export const branchNode = defineNode<BranchNode>({
   type: "branch",
   schema: BranchNodeSchema,
   outPaths: () => ({ kind: "named", names: ["yes", "no"], missing: "branch_missing_path" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: (node) =>
+    node.branch.kind === "engagement" ? signalEvents(node.branch.signal) : [],
   holds: (node) => node.branch.kind !== "condition",
   validate(node, ctx) {
     const b = node.branch;

@@ -64,6 +64,12 @@ export const cooldownNode = defineNode<CooldownNode>({
   type: "cooldown",
   schema: CooldownNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   holds: () => false,
   validate: () => [],
   step(node, ctx) {

@@ -16,6 +16,12 @@ export const exitNode = defineNode<ExitNode>({
   type: "exit",
   schema: ExitNodeSchema,
   outPaths: () => ({ kind: "none" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: false,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   holds: () => false,
   validate: () => [],
   step(node, ctx) {

@@ -6,6 +6,7 @@ import { type SendNode, sendNode } from "./send.ts";
 import { type SplitNode, splitNode } from "./split.ts";
 import { type TriggerNode, triggerNode } from "./trigger.ts";
 import type { NodeDefinition } from "./types.ts";
+import { type UpdateNode, updateNode } from "./update.ts";
 import { type WaitNode, waitNode } from "./wait.ts";
 
 /** Any journey node. Spelled out (not inferred from the list below) to keep types acyclic. */
@@ -16,6 +17,7 @@ export type JourneyNode =
   | SendNode
   | CooldownNode
   | SplitNode
+  | UpdateNode
   | ExitNode;
 export type NodeType = JourneyNode["type"];
 
@@ -30,6 +32,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition<JourneyNode>[] = [
   sendNode,
   cooldownNode,
   splitNode,
+  updateNode,
   exitNode,
 ] as unknown as readonly NodeDefinition<JourneyNode>[];
 
@@ -52,4 +55,9 @@ export function definitionOf<N extends JourneyNode>(node: N): NodeDefinition<N> 
   const def = byType.get(node.type);
   if (!def) throw new Error(`unknown node type ${node.type}`);
   return def as unknown as NodeDefinition<N>;
+}
+
+/** The definition of a node type named by a string (a draft as typed), if there is one. */
+export function definitionOfType(type: string): NodeDefinition<JourneyNode> | undefined {
+  return byType.get(type);
 }

@@ -1,12 +1,20 @@
 import { z } from "zod";
 import type { Effect } from "../effects.ts";
+import { composeEmail } from "../email/compose.ts";
+import { type EmailContent, EmailFieldsSchema } from "../email/spec.ts";
 import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { decide } from "../rules/index.ts";
 import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 import { own } from "../shared/own.ts";
-import { composeMessage, previewMessage, templateUser, withOptOut } from "../sms/index.ts";
+import {
+  composeMessage,
+  previewMessage,
+  type SegmentCount,
+  templateUser,
+  withOptOut,
+} from "../sms/index.ts";
 import { templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
@@ -21,6 +29,8 @@ export const SendSpecSchema = z.strictObject({
   template: z.string().min(1).max(5000),
   /** Overrides the contact's locale for the opt-out line (e.g. a Chinese-only campaign). */
   locale: z.string().min(2).max(35).optional(),
+  /** Email only: subject, preheader, HTML, from, reply-to (`template` is the text body). */
+  email: EmailFieldsSchema.optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -94,14 +104,106 @@ function ownCooldownIssues(node: SendNode, ctx: ValidateContext): Issue[] {
   return out;
 }
 
+/** Reads a template may not make: reserved names, unknown roots, whole objects. */
+function variableIssues(
+  segments: readonly string[][],
+  path: (string | number)[],
+  nodeId: string,
+): Issue[] {
+  const out: Issue[] = [];
+  for (const segs of segments) {
+    const [root, field] = segs;
+    const name = segs.join(".");
+    if (segs.some(isReservedName)) {
+      const msg = `"${name}" reads ${segs.find(isReservedName)}, which templates may not read`;
+      out.push(issue("reserved_name", msg, path, nodeId));
+    } else if (root === undefined || !ROOTS.has(root)) {
+      const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
+      out.push(issue("unknown_template_variable", msg, path, nodeId));
+    } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
+      out.push(
+        issue(
+          "unknown_template_variable",
+          `unknown variable "${name}": journey has id and name`,
+          path,
+          nodeId,
+        ),
+      );
+    } else if (segs.length === 1) {
+      out.push(
+        issue(
+          "unknown_template_variable",
+          `"${name}" is an object; read a field such as ${name}.id`,
+          path,
+          nodeId,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The email parts other than the text body: parsed and their reads checked like the body's, and
+ * the fields refused on a channel that has no use for them (they would be silently ignored).
+ */
+function emailIssues(node: SendNode, ctx: ValidateContext): Issue[] {
+  const e = node.send.email;
+  const base = [...ctx.path, "send", "email"];
+  if (node.send.channel !== "email") {
+    if (!e) return [];
+    const msg = `subject, HTML and sender are for email sends; this send goes by ${node.send.channel}`;
+    return [issue("email_fields_wrong_channel", msg, base, node.id)];
+  }
+  if (!e) {
+    const msg = `email without a subject: the journey's name "${ctx.journey.name}" is sent as the subject`;
+    return [issue("email_no_subject", msg, base, node.id)];
+  }
+  const out: Issue[] = [];
+  for (const field of ["subject", "preheader", "html"] as const) {
+    const source = e[field];
+    if (source === undefined) continue;
+    const path = [...base, field];
+    const parsed = templateVariableSegments(source);
+    if (!parsed.ok) {
+      const code = parsed.overBudget ? "template_budget" : "template_syntax";
+      out.push(issue(code, `${field}: ${parsed.error}`, path, node.id));
+    } else out.push(...variableIssues(parsed.segments, path, node.id));
+  }
+  return out;
+}
+
+/**
+ * A template that cannot render for this contact (over budget: a loop over their data ran too
+ * long) is suppressed like any send that cannot go, with its own reason so support can tell
+ * the two apart.
+ */
+function renderFailed(
+  nodeId: string,
+  at: number,
+  r: { error: string; overBudget: boolean },
+  what: string,
+): StepResult {
+  const reason = r.overBudget ? "template_budget" : "template_error";
+  const detail = `${what} failed to render: ${r.error}`;
+  return { kind: "next", effects: [log({ type: "suppressed", at, nodeId, reason, detail })] };
+}
+
 export const sendNode = defineNode<SendNode>({
   type: "send",
   schema: SendNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: true,
+  locksContact: true,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   // A deferred send holds, but a cycle through it alone may still spin when it is allowed.
   holds: () => false,
   validate(node, ctx) {
     const path = [...ctx.path, "send", "template"];
+    const email = emailIssues(node, ctx);
     const parsed = templateVariableSegments(node.send.template);
     if (!parsed.ok)
       return [
@@ -111,37 +213,9 @@ export const sendNode = defineNode<SendNode>({
           path,
           node.id,
         ),
+        ...email,
       ];
-    const out = [];
-    for (const segs of parsed.segments) {
-      const [root, field] = segs;
-      const name = segs.join(".");
-      if (segs.some(isReservedName)) {
-        const msg = `"${name}" reads ${segs.find(isReservedName)}, which templates may not read`;
-        out.push(issue("reserved_name", msg, path, node.id));
-      } else if (root === undefined || !ROOTS.has(root)) {
-        const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
-        out.push(issue("unknown_template_variable", msg, path, node.id));
-      } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
-        out.push(
-          issue(
-            "unknown_template_variable",
-            `unknown variable "${name}": journey has id and name`,
-            path,
-            node.id,
-          ),
-        );
-      } else if (segs.length === 1) {
-        out.push(
-          issue(
-            "unknown_template_variable",
-            `"${name}" is an object; read a field such as ${name}.id`,
-            path,
-            node.id,
-          ),
-        );
-      }
-    }
+    const out = variableIssues(parsed.segments, path, node.id);
     // Names no contact or event has: checked once the template reads only allowed roots.
     const unknown =
       out.length === 0
@@ -178,7 +252,7 @@ export const sendNode = defineNode<SendNode>({
         }
       }
     }
-    return [...out, ...unknown, ...ownCooldownIssues(node, ctx)];
+    return [...out, ...unknown, ...email, ...ownCooldownIssues(node, ctx)];
   },
   step(node, ctx): StepResult {
     const e = ctx.enrollment;
@@ -238,28 +312,45 @@ export const sendNode = defineNode<SendNode>({
         return { kind: "next", effects };
       }
       case "allow": {
-        const composed = composeMessage(s, {
-          vars: {
-            user: templateUser(ctx.contact),
-            event: e.trigger?.properties ?? {},
-            journey: { id: ctx.journey.id, name: ctx.journey.name },
-          },
-          contactLocale: ctx.contact.locale,
-          optOutLines: ctx.policy.optOutLines,
-          trackLink: ctx.ports.trackLink,
-          zone: d.zone,
-        });
-        if (!composed.ok) {
-          // Over budget (a loop over this contact's data ran too long): suppressed like any
-          // template that cannot render, with its own reason so support can tell them apart.
-          const reason = composed.overBudget ? "template_budget" : "template_error";
-          const detail = `template failed to render: ${composed.error}`;
-          return {
-            kind: "next",
-            effects: [log({ type: "suppressed", at, nodeId: node.id, reason, detail })],
-          };
+        const vars = {
+          user: templateUser(ctx.contact),
+          event: e.trigger?.properties ?? {},
+          journey: { id: ctx.journey.id, name: ctx.journey.name },
+        };
+        const renderOpts = ctx.ports.trackLink
+          ? { trackLink: ctx.ports.trackLink, zone: d.zone }
+          : { zone: d.zone };
+        // Rendered once, by the channel's composer: a second render would mint a second set of
+        // tracked-link tokens that no message carries.
+        let body: string;
+        let locale: string | undefined;
+        let seg: SegmentCount | null = null;
+        let email: EmailContent | undefined;
+        if (s.channel === "email") {
+          const m = composeEmail(s, vars, renderOpts, ctx.journey.name);
+          if (!m.ok)
+            return renderFailed(
+              node.id,
+              at,
+              m,
+              m.field === "template" ? "template" : `email ${m.field}`,
+            );
+          body = m.text;
+          email = m.content;
+          locale = s.locale ?? ctx.contact.locale;
+        } else {
+          const composed = composeMessage(s, {
+            vars,
+            contactLocale: ctx.contact.locale,
+            optOutLines: ctx.policy.optOutLines,
+            trackLink: ctx.ports.trackLink,
+            zone: d.zone,
+          });
+          if (!composed.ok) return renderFailed(node.id, at, composed, "template");
+          body = composed.body;
+          locale = composed.locale;
+          seg = composed.segments;
         }
-        const { body, locale, segments: seg } = composed;
         const parts = seg?.parts ?? 1;
         const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {
@@ -274,9 +365,12 @@ export const sendNode = defineNode<SendNode>({
           at,
         };
         if (locale !== undefined) send.locale = locale;
+        if (email) send.email = email;
         const detail = seg
           ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
-          : `${s.category} ${s.channel}`;
+          : email
+            ? `${s.category} email "${email.subject}"`
+            : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

@@ -48,6 +48,12 @@ export const splitNode = defineNode<SplitNode>({
     names: node.split.arms.map((a) => a.name),
     missing: "split_arm_without_edge",
   }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   holds: () => false,
   validate(node, ctx) {
     const out = [];

@@ -30,6 +30,14 @@ function triggerEvent(journey: Journey): string | null {
 }
 
 /**
+ * Attributes this journey's update nodes write: its templates may read them before any contact
+ * of the workspace has them (a new `winback_attempts` counter is not a typo).
+ */
+function writtenAttributes(journey: Journey): string[] {
+  return journey.nodes.flatMap((n) => (n.type === "update" ? [n.update.attribute] : []));
+}
+
+/**
  * Warnings for `user.*` and `event.*` reads that no contact or event of this workspace has,
  * with the nearest known name ("did you mean firstName?"). A read through `default:` is not
  * reported: the author expects it to be missing sometimes. Warnings, not errors: a new attribute
@@ -43,7 +51,9 @@ export function unknownNameWarnings(
   nodeId: string,
 ): Issue[] {
   const user =
-    names.user && names.user.length > 0 ? new Set([...names.user, ...BUILT_IN_USER_FIELDS]) : null;
+    names.user && names.user.length > 0
+      ? new Set([...names.user, ...BUILT_IN_USER_FIELDS, ...writtenAttributes(journey)])
+      : null;
   const eventName = triggerEvent(journey);
   const props = eventName !== null && names.events ? own(names.events, eventName) : undefined;
   const event = props ? new Set(props) : null;

@@ -48,6 +48,12 @@ export const triggerNode = defineNode<TriggerNode>({
   type: "trigger",
   schema: TriggerNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: true,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  usesBestHour: () => false,
+  engagementEvents: () => [],
   holds: () => false,
   // Audience triggers enroll through the audience membership scan (server/audiences).
   validate: () => [],

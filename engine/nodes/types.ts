@@ -24,6 +24,36 @@ export type NodeDefinition<N extends { id: string; type: string }> = {
    * such a node cannot spin within one `advance` call.
    */
   holds(node: N): boolean;
+  /**
+   * The journey's entry point (the trigger): exactly one per journey, no edge may lead into
+   * it, and a new enrollment starts on it.
+   */
+  entry: boolean;
+  /** True if the node may queue a message: results count messages per such node and arm. */
+  sends: boolean;
+  /**
+   * True if the node decides from the contact as loaded and must not race another batch
+   * stepping the same contact: a send (caps count the history) or an update (an increment
+   * would be lost). The ticker locks a contact, and loads its send history, only while one of
+   * its enrollments can still reach such a node (compile's `canStillSend`).
+   */
+  locksContact: boolean;
+  /**
+   * False if the node has no settings object of its own (`node[type]`): an exit is just
+   * `{ id, type }`. The draft checks (server/journeys/typed-draft.ts) ask this.
+   */
+  hasSettings: boolean;
+  /**
+   * Events about the enrollment's own messages this node reads (an engagement branch's
+   * `message.clicked`…): once the enrollment has sent, it listens for them from any node,
+   * because the click may come before the enrollment reaches the branch.
+   */
+  engagementEvents(node: N): readonly string[];
+  /**
+   * True if the node reads `ports.bestHour` (a best-hour wait): the ticker then loads the
+   * batch's contacts' most active hours, a query it skips otherwise.
+   */
+  usesBestHour(node: N): boolean;
   /** Checks beyond the schema; graph-wide checks live in engine/validate. */
   validate(node: N, ctx: ValidateContext): Issue[];
   /** Runs the node at `ctx.now`: move on along a path, hold until a time/event, or end. */

@@ -87,6 +87,12 @@ export const waitNode = defineNode<WaitNode>({
   type: "wait",
   schema: WaitNodeSchema,
   outPaths: () => ({ kind: "one" }),
+  entry: false,
+  sends: false,
+  locksContact: false,
+  hasSettings: true,
+  usesBestHour: (node) => node.wait.kind === "best_hour",
+  engagementEvents: () => [],
   holds: () => true,
   // Durations and times are checked by the schema (bad_duration, bad_time).
   validate: () => [],

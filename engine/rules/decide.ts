@@ -4,6 +4,7 @@ import { isValidZone } from "../time/zone.ts";
 import { consentRule } from "./consent.ts";
 import { cooldownRule } from "./cooldown.ts";
 import { frequencyCapRule } from "./frequency-cap.ts";
+import { withinHistory } from "./history.ts";
 import { instantLabel } from "./labels.ts";
 import { optOutRule } from "./opt-out.ts";
 import { nextOpening, quietHoursApply, quietHoursLabel, quietHoursRule } from "./quiet-hours.ts";
@@ -42,10 +43,11 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
  */
 export function decide(
   send: SendRequest,
-  contact: ContactState,
+  contactState: ContactState,
   policy: Policy,
   now: number,
 ): Decision {
+  const contact = withinHistory(contactState, now);
   // An invalid workspace zone must not stop every send from deciding: fall back to UTC.
   const workspaceZone = isValidZone(policy.workspaceTimezone) ? policy.workspaceTimezone : "UTC";
   const { zone } = resolveZone(contact, workspaceZone);

@@ -1,4 +1,3 @@
-import { advance } from "../advance.ts";
 import { type CompiledJourney, compileFresh } from "../compile/compile.ts";
 import type { ContactView, JourneyEvent } from "../contact.ts";
 import type { TimelineEntry } from "../effects.ts";
@@ -10,8 +9,15 @@ import { mulberry32 } from "../shared/prng.ts";
 import { DEFAULT_LINK_SHAPE, type LinkShape, sampleTrackedLink } from "../sms/compose.ts";
 import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
+import { step } from "../step.ts";
 import { localParts, resolveZone } from "../time/index.ts";
-import { canReenter, type LastEnrollment, nextDateTrigger, triggerMatches } from "../triggers.ts";
+import {
+  canReenter,
+  type LastEnrollment,
+  nextDateTrigger,
+  triggerMatches,
+  triggerOf,
+} from "../triggers.ts";
 import { ContactStore, type SimContact } from "./store.ts";
 
 export type SimEvent = JourneyEvent;
@@ -53,7 +59,9 @@ type Track = {
   compiled: CompiledJourney;
   snapshot: EnrollmentSnapshot | null;
   wakeAt: number | null;
-  waitsFor: ReadonlySet<string>;
+  waitsFor: readonly string[];
+  /** Id (1-based position in time order) of the last event this enrollment has seen. */
+  cursor: number;
   last: LastEnrollment | null;
   nextDate: number | null;
   /** api/audience triggers: entered once at `from`. */
@@ -132,13 +140,13 @@ export function simulateMany(
   const maxSteps = options.maxSteps ?? 10_000;
 
   const tracks: Track[] = journeys.map((journey, i) => {
-    const kind = journey.nodes.find((n) => n.type === "trigger");
-    const triggerKind = kind?.type === "trigger" ? kind.trigger.kind : null;
+    const triggerKind = triggerOf(journey)?.trigger.kind ?? null;
     return {
       compiled: compileFresh({ versionId: `${journey.id}@sim${i}`, journey }),
       snapshot: null,
       wakeAt: null,
-      waitsFor: new Set(),
+      waitsFor: [],
+      cursor: 0,
       last: null,
       nextDate:
         triggerKind === "date_attribute"
@@ -151,21 +159,41 @@ export function simulateMany(
 
   const active = (t: Track) => t.snapshot !== null && t.snapshot.status === "active";
 
-  const run = (t: Track, now: number, event: SimEvent | undefined): AdvanceResult => {
-    const input = { now, contact: store.view(), policy, ...(event ? { event } : {}) };
+  /**
+   * One step of one track at `now`: entry (on `event`, the trigger), the pending `event` it
+   * listens to, or a wake-up — engine/step.ts decides which, as it does for the ticker.
+   */
+  const run = (t: Track, now: number, event: (SimEvent & { id: number }) | undefined) => {
     const entering = !active(t);
-    const r = advance(t.compiled, entering ? null : t.snapshot, input, ports);
+    const r = step(
+      t.compiled,
+      {
+        snapshot: entering ? null : t.snapshot,
+        ...(entering && event ? { entryEvent: event } : {}),
+        waitsFor: t.waitsFor,
+        cursor: t.cursor,
+        pending: !entering && event ? [event] : [],
+        contact: store.view(),
+        policy,
+        now,
+      },
+      ports,
+    );
     const journeyId = t.compiled.journey.id;
-    store.apply(r.effects, journeyId);
-    for (const e of r.effects) if (e.type === "log") timeline.push({ ...e.entry, journeyId });
+    store.replace(r.contact);
+    for (const pass of r.passes) {
+      for (const e of pass.effects) if (e.type === "log") timeline.push({ ...e.entry, journeyId });
+    }
     if (entering) {
       t.entries++;
       t.last = { enteredAt: now, endedAt: null };
     }
-    t.snapshot = r.snapshot;
-    t.wakeAt = r.wakeAt;
-    t.waitsFor = new Set(r.waitsFor);
-    if (r.status !== "active" && t.last) t.last = { ...t.last, endedAt: now };
+    const result: AdvanceResult = r.result;
+    t.cursor = event ? event.id : r.cursor;
+    t.snapshot = result.snapshot;
+    t.wakeAt = result.wakeAt;
+    t.waitsFor = result.waitsFor;
+    if (result.status !== "active" && t.last) t.last = { ...t.last, endedAt: now };
     return r;
   };
 
@@ -240,12 +268,13 @@ export function simulateMany(
     // The next event (due wake-ups at the same instant went first).
     if (!event) break;
     eventIndex++;
+    const pending = { ...event, id: eventIndex };
     store.recordEngagement(event);
     let optedOut = false;
     for (const t of tracks) {
-      if (active(t) && t.waitsFor.has(event.name)) {
-        const r = run(t, clock, event);
-        if (r.effects.some((e) => e.type === "optOut")) optedOut = true;
+      if (active(t) && t.waitsFor.includes(event.name)) {
+        const r = run(t, clock, pending);
+        if (r.passes.some((p) => p.effects.some((e) => e.type === "optOut"))) optedOut = true;
       }
     }
     // The runtime records an opt-out at ingest even when no enrollment was listening.
@@ -260,7 +289,7 @@ export function simulateMany(
     }
     for (const t of tracks) {
       if (active(t) || !triggerMatches(t.compiled.journey, event)) continue;
-      if (canReenter(t.compiled.journey, t.last, clock)) run(t, clock, event);
+      if (canReenter(t.compiled.journey, t.last, clock)) run(t, clock, pending);
     }
   }
 

@@ -1,7 +1,9 @@
 import type { ContactView, JourneyEvent } from "../contact.ts";
-import { cooldownRecord, type Effect } from "../effects.ts";
+import { noteEffect } from "../contact-update.ts";
+import { noteEngagement } from "../engagement.ts";
 import type { ConsentRecord } from "../rules/index.ts";
 import { CATEGORIES, type Category, CHANNELS, type Channel } from "../shared/channels.ts";
+import { copyOf } from "../shared/copy.ts";
 
 /** A contact as the CLI and tests describe it; everything but `id` is optional. */
 export type SimContact = {
@@ -15,7 +17,7 @@ export type SimContact = {
   audiences?: readonly string[];
   /** Per channel and category; anything not listed has no record (as on the server). */
   consent?: Partial<Record<Channel, Partial<Record<Category, boolean | ConsentRecord>>>>;
-} & Partial<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">>;
+} & Partial<Pick<ContactView, "externalId" | "optOuts" | "recentSends" | "cooldowns">>;
 
 /**
  * Consent exactly as given, as the server reads a contact's consent column: nothing listed is
@@ -55,6 +57,7 @@ export class ContactStore {
       // Always loaded here: a simulated contact is in exactly the audiences it lists.
       audiences: sim.audiences ?? [],
     };
+    if (sim.externalId !== undefined) view.externalId = sim.externalId;
     if (sim.timezone !== undefined) view.timezone = sim.timezone;
     if (sim.phone !== undefined) view.phone = sim.phone;
     if (sim.email !== undefined) view.email = sim.email;
@@ -66,58 +69,20 @@ export class ContactStore {
     return this.contact;
   }
 
-  /** Writes back what one advance call decided. */
-  apply(effects: readonly Effect[], journeyId: string): void {
-    const c = this.contact;
-    for (const e of effects) {
-      switch (e.type) {
-        case "send":
-          c.recentSends = [
-            ...c.recentSends,
-            {
-              at: e.at,
-              channel: e.channel,
-              category: e.category,
-              opened: false,
-              journeyId,
-              nodeId: e.nodeId,
-            },
-          ];
-          break;
-        case "cooldown":
-          c.cooldowns = [...c.cooldowns, cooldownRecord(e, journeyId)];
-          break;
-        case "optOut":
-          this.optOut(e.at, e.keyword);
-          break;
-        default:
-          break;
-      }
-    }
+  /** The view after a step (engine/step.ts): its sends, cooldowns and opt-outs included. */
+  replace(view: ContactView): void {
+    this.contact = view;
   }
 
+  /** An opt-out reply as ingest records it, whether or not an enrollment was listening. */
   optOut(at: number, keyword: string): void {
-    const c = this.contact;
-    if (c.optOuts.some((o) => o.channel === "*" && o.category === "*" && o.at <= at)) return;
-    c.optOuts = [...c.optOuts, { channel: "*", category: "*", at, source: `reply ${keyword}` }];
+    const c = copyOf(this.contact);
+    noteEffect(c, { type: "optOut", channel: "*", category: "*", at, keyword }, "");
+    this.contact = c;
   }
 
-  /**
-   * A click makes the send "opened" (SMS has no read receipt), which resets the unopened
-   * streak. The send is `properties.nodeId` (and `properties.journeyId` if given), else the latest.
-   */
+  /** An open or click marks the send it is about opened (engine/engagement.ts). */
   recordEngagement(event: JourneyEvent): void {
-    if (event.name !== "message.clicked" && event.name !== "message.opened") return;
-    const nodeId = event.properties?.nodeId;
-    const journeyId = event.properties?.journeyId;
-    const sends = this.contact.recentSends;
-    for (let i = sends.length - 1; i >= 0; i--) {
-      const s = sends[i];
-      if (!s || s.at > event.at) continue;
-      if (typeof nodeId === "string" && s.nodeId !== nodeId) continue;
-      if (typeof journeyId === "string" && s.journeyId !== journeyId) continue;
-      this.contact.recentSends = sends.map((x, j) => (j === i ? { ...x, opened: true } : x));
-      return;
-    }
+    this.contact = noteEngagement(this.contact, event);
   }
 }

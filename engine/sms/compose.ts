@@ -57,11 +57,12 @@ export type MessageSpec = {
  */
 export function templateUser(contact: {
   id: string;
+  externalId?: string | undefined;
   attributes: Record<string, unknown>;
   email?: string | undefined;
   locale?: string | undefined;
 }): Record<string, unknown> {
-  const user = withKey<unknown>(contact.attributes, "id", contact.id);
+  const user = withKey<unknown>(contact.attributes, "id", contact.externalId ?? contact.id);
   if (contact.email !== undefined) user.email = contact.email;
   if (contact.locale !== undefined) user.locale = contact.locale;
   return user;

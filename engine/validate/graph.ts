@@ -70,7 +70,7 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
       );
       return;
     }
-    if (to.type === "trigger") {
+    if (definitionOf(to).entry) {
       issues.push(
         issue(
           "edge_into_trigger",

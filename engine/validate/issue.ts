@@ -25,7 +25,11 @@ export const ISSUE_CODES = {
   bad_time: ["error", 'A time of day is not 24-hour "HH:MM".'],
   reserved_name: [
     "error",
-    "A node id, journey id or template variable is __proto__, constructor or prototype, names JavaScript objects treat specially.",
+    "A node id, journey id, template variable or updated attribute is __proto__, constructor or prototype, names JavaScript objects treat specially.",
+  ],
+  bad_attribute_name: [
+    "error",
+    "An update node's attribute is empty or not 1-64 letters, digits, '_' or '-' starting with a letter or '_' (no dots: conditions read dots as nesting).",
   ],
   bad_text: [
     "error",
@@ -97,6 +101,14 @@ export const ISSUE_CODES = {
   sms_too_long: [
     "warning",
     "An SMS, rendered with sample values and its opt-out line, takes more than N parts (default 3).",
+  ],
+  email_fields_wrong_channel: [
+    "error",
+    "A send that is not an email has email fields (subject, HTML, sender); they would be ignored.",
+  ],
+  email_no_subject: [
+    "warning",
+    "An email send has no subject (a send from before subjects existed): the journey's name is sent as the subject.",
   ],
   cooldown_blocks_own_send: [
     "warning",

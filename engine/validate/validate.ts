@@ -60,7 +60,7 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
 
   const triggers = journey.nodes
     .map((n, i) => [n, i] as const)
-    .filter(([n]) => n.type === "trigger");
+    .filter(([n]) => definitionOf(n).entry);
   if (triggers.length === 0)
     issues.push(issue("no_trigger", "the journey has no trigger node", ["nodes"]));
   for (const [n, i] of triggers.slice(1)) {

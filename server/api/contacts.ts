@@ -88,10 +88,32 @@ export const SkippedEntrySchema = z.looseObject({
   event: z.string().optional(),
 });
 
+/** An operator's act on a contact (opt-out, opt-in, consent), from the audit log. */
+export const SupportActSchema = z.object({
+  id: z.number(),
+  at: Timestamp,
+  /** contact.opt_out, contact.opt_in, contact.consent (any contact-subject audit action). */
+  action: z.string(),
+  by: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
 export const ContactJourneys = z.object({
   contact: ContactSchema,
   enrollments: z.array(EnrollmentSchema),
   skipped: z.array(SkippedEntrySchema),
+  /** Support's own acts on this contact, newest first. */
+  support: z.array(SupportActSchema),
+});
+
+/** Support's acts (server/routes/contact-support.ts). */
+export const OptedOut = z.object({ optedOut: z.literal(true), canceled: z.number() });
+export const OptedIn = z.object({ optedIn: z.literal(true), revoked: z.number() });
+export const ConsentSet = z.object({
+  consent: z.record(
+    z.string(),
+    z.record(z.string(), z.object({ granted: z.boolean(), source: z.string(), at: Timestamp })),
+  ),
 });
 
 /** Names templates are checked against (engine/nodes/template-names.ts). */

@@ -21,6 +21,8 @@ export const JourneyList = z.object({
       pauseEntries: PauseEntries.nullable(),
       version: z.number().nullable(),
       updatedAt: Timestamp,
+      /** Set while archived. */
+      archivedAt: Timestamp.nullable(),
       activeUsers: z.number(),
     }),
   ),
@@ -46,6 +48,8 @@ export const JourneyDetail = z.object({
 });
 
 export const Archived = z.object({ archived: z.literal(true), exited: z.number() });
+/** Back as paused (it was ever published) or as a draft. */
+export const Unarchived = z.object({ status: z.enum(["paused", "draft"]) });
 export const IssuesOnly = z.object({ issues: Issues });
 
 export const PublishResult = z.object({
@@ -136,4 +140,25 @@ export const Preview = z.object({
   /** SMS only: each part's capacity. */
   perPart: z.number().optional(),
 });
-export const TestSent = z.object({ messageId: z.number(), text: z.string() });
+export const TestSent = z.object({
+  messageId: z.number(),
+  text: z.string(),
+  status: z.literal("queued"),
+});
+/** The draft's test list: the ids listed, and those of them that are contacts, in list order. */
+export const TestList = z.object({
+  listed: z.array(z.string()),
+  contacts: z.array(z.object({ id: z.number(), externalId: z.string() })),
+});
+/** A test message's outcome, polled by the editor's "Send test". */
+export const TestMessageStatus = z.object({
+  id: z.number(),
+  status: z.string(),
+  provider: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  lastError: z.string().nullable(),
+  attempts: z.number(),
+  body: z.string(),
+  sentAt: Timestamp.nullable(),
+  deliveredAt: Timestamp.nullable(),
+});

@@ -55,3 +55,25 @@ export const JourneyResultsSchema = z.object({
   zone: z.string(),
   skippedEntries: z.number(),
 });
+
+/** GET /api/journeys/:id/today, per node (server/results/today.ts computes it). */
+export const NodeTodaySchema = z.object({
+  entered: z.number(),
+  sent: z.number(),
+  suppressed: z.number(),
+  deferred: z.number(),
+  /** Node ids and reasons are outside names: any key (even `__proto__`) is one. */
+  suppressedBy: z.record(z.string(), z.number()),
+  deferredBy: z.record(z.string(), z.number()),
+});
+export const JourneyTodaySchema = z.object({
+  journeyId: z.string(),
+  /** The zone whose day this is (the workspace's) and the local date. */
+  zone: z.string(),
+  date: z.string(),
+  since: z.string(),
+  until: z.string(),
+  /** The live version's node ids (null when none is live): where the canvas draws zeros too. */
+  liveNodes: z.array(z.string()).nullable(),
+  nodes: z.record(z.string(), NodeTodaySchema),
+});

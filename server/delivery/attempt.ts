@@ -63,6 +63,8 @@ export function createAttempts(deps: AttemptDeps) {
       to: to.address,
       body: message.body,
       channel,
+      category: message.category,
+      email: channel === "email" ? message.payload : null,
       messageId: message.id,
     };
     await deps.limiterFor(provider)?.take();

@@ -59,3 +59,19 @@ export function isLinkPreviewBot(userAgent: string | undefined): boolean {
   if (!userAgent || userAgent.trim() === "") return true;
   return BOT_PATTERN.test(userAgent);
 }
+
+/**
+ * Email opens that no person made. Mail providers fetch images on their own: Apple Mail
+ * Privacy Protection loads every image of every message through Apple's proxy as it arrives
+ * (its requests say only "Mozilla/5.0"), Yahoo's proxy prefetches, and security gateways scan
+ * (their crawlers match the link-preview list above). Counting those would mark every email
+ * opened and hide the unopened streak. Gmail's image proxy fetches when the person opens the
+ * message, so it counts.
+ */
+const MACHINE_OPEN =
+  /^mozilla\/5\.0$|yahoomailproxy|barracuda|mimecast|proofpoint|ms-office-scanner/i;
+
+export function isMachineOpen(userAgent: string | undefined): boolean {
+  if (isLinkPreviewBot(userAgent)) return true;
+  return MACHINE_OPEN.test((userAgent ?? "").trim());
+}

@@ -1,3 +1,4 @@
+import { parseMailbox } from "../../engine/email/spec.ts";
 import { ConfigError } from "../config.ts";
 
 /**
@@ -27,6 +28,10 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
  * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
  * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this            |
+ * | WAYMARK_SMTP_URL                | —                      | smtp(s)://user:pass@host:port: email by SMTP|
+ * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
+ * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
+ * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
  */
 
 export type SmsProviderKind = "console" | "webhook" | "twilio";
@@ -44,6 +49,14 @@ export interface WebhookConfig {
   secret: string;
   /** Optional lookup endpoint: asked before a message whose outcome is unknown is resent. */
   lookupUrl?: string;
+}
+
+export interface EmailConfig {
+  /** smtp:// (STARTTLS when offered) or smtps:// (TLS from the first byte), with credentials. */
+  smtpUrl: string;
+  /** The sender when a send names none: `news@shop.example` or `Shop <news@shop.example>`. */
+  from: string;
+  ratePerSecond: number | null;
 }
 
 export interface WorkerSettings {
@@ -68,6 +81,10 @@ export interface DeliveryConfig {
   /** Set whenever TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are: the webhooks work without sending. */
   twilio: TwilioConfig | null;
   webhook: WebhookConfig | null;
+  /** Set when WAYMARK_SMTP_URL is: email goes out over SMTP (providers/email-smtp.ts). */
+  email: EmailConfig | null;
+  /** HMAC key of POST /v1/email/events (bounces, complaints); unset: the endpoint answers 404. */
+  emailWebhookSecret: string | undefined;
   /**
    * Base URL the outside world reaches us at, without a trailing slash. Unset: no
    * StatusCallback is sent and signatures are checked against the request's own Host.
@@ -117,6 +134,8 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     smsProvider,
     twilio,
     webhook,
+    email: emailFrom(env),
+    emailWebhookSecret: secretFrom(env, "WAYMARK_EMAIL_WEBHOOK_SECRET"),
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
     timeoutMs,
@@ -164,6 +183,36 @@ function webhookFrom(env: NodeJS.ProcessEnv): WebhookConfig | null {
   }
   const lookupUrl = url(env, "WAYMARK_WEBHOOK_LOOKUP_URL");
   return lookupUrl ? { url: target, secret, lookupUrl } : { url: target, secret };
+}
+
+function emailFrom(env: NodeJS.ProcessEnv): EmailConfig | null {
+  const raw = env.WAYMARK_SMTP_URL?.trim();
+  if (!raw) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError("WAYMARK_SMTP_URL must be an smtp:// or smtps:// URL");
+  }
+  // The URL holds the password: never echoed in the error.
+  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") {
+    throw new ConfigError("WAYMARK_SMTP_URL must be an smtp:// or smtps:// URL");
+  }
+  const from = env.WAYMARK_EMAIL_FROM?.trim() ?? "";
+  if (parseMailbox(from) === null) {
+    throw new ConfigError(
+      'WAYMARK_SMTP_URL needs WAYMARK_EMAIL_FROM, e.g. "Shop <news@shop.example>"',
+    );
+  }
+  const rate = number(env, "WAYMARK_EMAIL_RATE_LIMIT", 0, { min: 0 });
+  return { smtpUrl: raw, from, ratePerSecond: rate === 0 ? null : rate };
+}
+
+function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const secret = env[name] ?? "";
+  if (secret === "") return undefined;
+  if (secret.length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
+  return secret;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string): string | undefined {

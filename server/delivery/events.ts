@@ -9,12 +9,17 @@ import type { OutcomeRow } from "./sql/outcome.ts";
  * journeys that use the same node id. The event's dedupe key is derived from the message, so a
  * repeated callback or click is stored once.
  */
-export type MessageEventName = "message.delivered" | "message.failed" | "message.clicked";
+export type MessageEventName =
+  | "message.delivered"
+  | "message.failed"
+  | "message.clicked"
+  | "message.opened";
 
 const KEY_PREFIX: Record<MessageEventName, string> = {
   "message.delivered": "delivered",
   "message.failed": "failed",
   "message.clicked": "click",
+  "message.opened": "open",
 };
 
 export function messageEventKey(name: MessageEventName, messageId: number): string {

@@ -7,6 +7,8 @@ import type { RouteSpec } from "../http/routes.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { isLinkPreviewBot } from "./bots.ts";
 import type { DeliveryConfig } from "./config.ts";
+import { emailRoutes } from "./email-routes.ts";
+import { emailWebhookRoute } from "./email-webhook.ts";
 import { recordMessageEvents } from "./events.ts";
 import { isLinkable, TOKEN_PATTERN } from "./links.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
@@ -42,9 +44,11 @@ const REDIRECT: NonJson = {
 
 /**
  * Public endpoints of delivery: Twilio's webhooks (authenticated by their signature instead of
- * the table's credentials; 404 while Twilio is not configured) and tracked-link redirects.
- * They bring their own form parser because Twilio posts application/x-www-form-urlencoded and
- * the app only parses JSON.
+ * the table's credentials; 404 while Twilio is not configured), tracked-link redirects, an
+ * email's unsubscribe page and open pixel (email-routes.ts, signed tokens in the path) and the
+ * email bounce/complaint webhook (email-webhook.ts, our signature over its raw body).
+ * The Twilio routes bring their own form parser because Twilio posts
+ * application/x-www-form-urlencoded and the app only parses JSON.
  */
 export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
   const deps = { ...options, now: options.now ?? (() => new Date()) };
@@ -96,6 +100,13 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
         await handleClick(deps, req, res);
       },
     },
+    ...emailRoutes(deps),
+    emailWebhookRoute({
+      knex: deps.knex,
+      secret: deps.config.emailWebhookSecret,
+      now: deps.now,
+      ...(deps.onDue ? { onDue: deps.onDue } : {}),
+    }),
   ];
 }
 

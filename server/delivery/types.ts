@@ -1,3 +1,4 @@
+import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Channel } from "../../engine/shared/channels.ts";
 
 /*
@@ -26,6 +27,10 @@ export interface SendRequest {
   to: string;
   body: string;
   channel: Channel;
+  /** promotional, transactional or service: promotional email carries List-Unsubscribe. */
+  category?: string;
+  /** Email: subject, HTML and sender as rendered by the send step; null for other channels. */
+  email?: EmailContent | null;
   /** Our `messages.id`, for callbacks that must name the message before its provider id is known. */
   messageId: number;
 }
@@ -72,6 +77,8 @@ export interface Provider {
    * Without it such a message is resent with the same key.
    */
   lookup?(request: LookupRequest): Promise<LookupResult>;
+  /** Releases pooled connections (SMTP) when the worker stops. */
+  close?(): void;
 }
 
 /** Which provider serves which channel; a channel without one fails its messages. */

@@ -182,11 +182,21 @@ export async function recordOptOut(
     detail: optOut.detail ?? null,
     created_at: now,
   });
-  const canceled = await trx("messages")
-    .where({ contact_id: optOut.contactId, channel: optOut.channel, status: "queued" })
-    .whereNot("category", "transactional")
-    .whereNot("category", "service")
-    .update({ status: "canceled", last_error: `opted out (${optOut.reason})`, updated_at: now });
+  const queued = trx("messages").where({
+    contact_id: optOut.contactId,
+    channel: optOut.channel,
+    status: "queued",
+  });
+  // All categories (a keyword reply): the marketing ones; a named category (an operator's
+  // opt-out in the inspector): that one only, whatever it is.
+  if (optOut.category === "*")
+    queued.whereNot("category", "transactional").whereNot("category", "service");
+  else queued.where("category", optOut.category);
+  const canceled = await queued.update({
+    status: "canceled",
+    last_error: `opted out (${optOut.reason})`,
+    updated_at: now,
+  });
   await wakeWaiting(trx, [optOut.contactId], ["*"], now);
   return { canceled };
 }

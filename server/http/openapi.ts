@@ -189,6 +189,13 @@ export function buildOpenApi(
           description:
             "Twilio's HMAC-SHA1 of the URL and form parameters with the account's auth token; checked before anything is read",
         },
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Waymark-Signature",
+          description:
+            't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WAYMARK_EMAIL_WEBHOOK_SECRET>; within five minutes, checked before the body is parsed',
+        },
       },
       responses: {
         Error: {

@@ -53,9 +53,10 @@ export interface RouteSpec {
   responses: Responses;
   /**
    * How a public route authenticates its caller itself, in its `before` middleware: a write key
-   * (ingest) or Twilio's request signature (its webhooks). Documented as the route's security.
+   * (ingest), Twilio's request signature (its webhooks) or our own (email events, signatures.ts).
+   * Documented as the route's security.
    */
-  verifiedBy?: "writeKey" | "twilioSignature";
+  verifiedBy?: "writeKey" | "twilioSignature" | "webhookSignature";
   /** Middleware after the table's own checks, before the handler: a route's own auth or body parser. */
   before?: readonly RequestHandler[];
   /** The route reads its own body (ingest: gzip, any Content-Type): mounted before the app's JSON parser. */

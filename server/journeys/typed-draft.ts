@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { isReservedName } from "../../engine/format/primitives.ts";
-import { NODE_TYPES } from "../../engine/nodes/registry.ts";
+import { definitionOfType, NODE_TYPES } from "../../engine/nodes/registry.ts";
 import { HttpError } from "../http/errors.ts";
 import { saveDraft } from "./store.ts";
 
@@ -100,7 +100,7 @@ export function typedDraftText(id: string, doc: unknown): string {
   r.data.nodes.forEach((n, i) => {
     const settings = n[n.type];
     if (
-      n.type !== "exit" &&
+      definitionOfType(n.type)?.hasSettings !== false &&
       (typeof settings !== "object" || settings === null || Array.isArray(settings))
     )
       bad(`nodes.${i}.${n.type}`, `a ${n.type} node needs its settings object`);

@@ -1,4 +1,5 @@
 import type { Journey } from "../../engine/format/journey.ts";
+import { definitionOf } from "../../engine/nodes/registry.ts";
 
 /**
  * Which send nodes act for a split arm, from the journey's graph (pure, no I/O).
@@ -17,7 +18,7 @@ export interface ArmSend {
 }
 
 export function armSends(journey: Journey): ArmSend[] {
-  const sends = new Set(journey.nodes.filter((n) => n.type === "send").map((n) => n.id));
+  const sends = new Set(journey.nodes.filter((n) => definitionOf(n).sends).map((n) => n.id));
   const out = new Map<string, string[]>();
   for (const e of journey.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
   const rows: ArmSend[] = [];

@@ -80,8 +80,41 @@ const MESSAGES = sql`select m.id, m.contact_id, m.enrollment_id, m.node_id, m.st
     from messages m`;
 
 export interface SendCounts extends Counts {
-  /** Messages the ticker credited with their enrollment's goal conversion (last touch). */
+  /** Messages credited with their enrollment's goal conversion (last touch, see `credited`). */
   attributed: number;
+}
+
+/**
+ * The journey's messages credited with a goal conversion by last touch: one per enrollment,
+ * the enrollment's last send at or before its first goal event (within the day-7 window of one
+ * of its sends). The ticker records a credit (`messages.converted_at`) only when the running
+ * enrollment reads the goal event; most journeys have ended by then — send, then exit — so
+ * "Last touch" read 0 beside real conversions (issue #16). A credit the ticker recorded stands;
+ * enrollments without one are credited here from the events. Messages with no enrollment (the
+ * demo's history) group by contact.
+ */
+function credited(journeyId: string, goal: Goal | null): Fragment {
+  if (!goal) return sql`select m.id from messages m where false`;
+  const window = param(`${LAST_DAY_HOURS} hours`);
+  return sql`with g as (
+      select m.id, m.contact_id, m.converted_at, coalesce(m.sent_at, m.created_at) as sent,
+             coalesce('e' || m.enrollment_id::text, 'c' || m.contact_id::text) as grp
+        from messages m
+       where m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'),
+    ticker as (select distinct grp from g where converted_at is not null),
+    first_goal as (
+      select g.grp, min(e.occurred_at) as at
+        from g join events e on e.contact_id = g.contact_id and ${goalMatch(goal)}
+         and e.occurred_at >= g.sent and e.occurred_at < g.sent + ${window}::interval
+       where g.grp not in (select grp from ticker)
+       group by g.grp),
+    touch as (
+      select distinct on (g.grp) g.id
+        from g join first_goal f on f.grp = g.grp and g.sent <= f.at
+       order by g.grp, g.sent desc, g.id desc)
+    select id from g where converted_at is not null
+    union
+    select id from touch`;
 }
 
 /** Per send node: non-test, non-canceled messages, their delivery, clicks and conversions. */
@@ -99,13 +132,14 @@ export async function sendNodeCounts(
     : sql`select m.id, null::interval as after from m where false`;
   const q = sql`with m as (${MESSAGES}
      where m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'),
-    conv as (${conv})
+    conv as (${conv}),
+    credited as (${credited(journeyId, goal)})
     select m.node_id, count(*) as recipients,
            count(*) filter (where m.status = 'delivered' or m.delivered_at is not null) as delivered,
            count(*) filter (where m.clicked_at is not null) as clicked,
-           count(*) filter (where m.converted_at is not null) as attributed,
+           count(cr.id) as attributed,
            ${dayColumns()}
-      from m left join conv on conv.id = m.id
+      from m left join conv on conv.id = m.id left join credited cr on cr.id = m.id
      group by m.node_id`;
   const { rows } = (await toRaw(knex, q)) as {
     rows: (CountRow & { node_id: string | null; attributed: Num })[];
@@ -123,7 +157,7 @@ export interface ArmCounts extends Counts {
   assigned: number;
   /** The arm's messages (not test, not canceled): what its own sends queued or sent. */
   sent: number;
-  /** Conversions the ticker credited (last touch) to one of the arm's messages. */
+  /** Conversions credited (last touch, `credited`) to one of the arm's messages. */
   attributed: number;
 }
 
@@ -134,7 +168,7 @@ export interface ArmCounts extends Counts {
  * queued at or after the assignment and before the enrollment's next pass through the same split
  * (a cycle re-assigns). A send before the split, or on another arm, never counts for it.
  * Conversions by day stay intention to treat, from assignment (see the top of this file);
- * `attributed` is the last-touch credit of the arm's own messages.
+ * `attributed` is the last-touch credit (`credited`) of the arm's own messages.
  */
 export async function splitArmCounts(
   knex: Knex,
@@ -158,6 +192,7 @@ export async function splitArmCounts(
         from enrollment_log l
        where l.journey_id = ${param(journeyId)} and l.type = 'branched'
          and l.node_id = any(${param([...splitNodeIds])}::text[])),
+    credited as (${credited(journeyId, goal)}),
     reach as (
       select x.split, x.arm, x.node
         from jsonb_to_recordset(${param(JSON.stringify(reach))}::jsonb) as x(split text, arm text, node text)),
@@ -165,7 +200,7 @@ export async function splitArmCounts(
       select a.id, count(*) as sent,
              bool_or(m.status = 'delivered' or m.delivered_at is not null) as delivered,
              bool_or(m.clicked_at is not null) as clicked,
-             count(*) filter (where m.converted_at is not null) as attributed
+             count(*) filter (where m.id in (select id from credited)) as attributed
         from a join reach r on r.split = a.node_id and r.arm = a.arm
         join messages m on m.enrollment_id = a.enrollment_id and m.node_id = r.node
          and m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'

@@ -45,8 +45,8 @@ export interface SendResult {
   converted: Converted[] | null;
   /**
    * Conversions credited to this node's messages by last touch (the enrollment's last send
-   * before the goal event, recorded by the ticker); null when the journey has no goal. Unlike
-   * `converted`, a conversion counts for one send only.
+   * before its first goal event: the ticker's record, else read from the events, queries.ts);
+   * null when the journey has no goal. Unlike `converted`, a conversion counts for one send only.
    */
   attributed: Rate | null;
 }

@@ -11,6 +11,7 @@ import {
   ContactPage,
   TemplateNamesSchema,
 } from "../api/contacts.ts";
+import { selectAuditEntries } from "../audit/sql/audit-log.ts";
 import { COLUMNS, type ContactRow, searchContacts } from "../contacts/sql/search.ts";
 import { templateNames } from "../contacts/template-names.ts";
 import { HttpError } from "../http/errors.ts";
@@ -259,8 +260,21 @@ export function contactRoutes(
         // A sent body may quote the contact's email or phone (a template printed it).
         const maskFor = <T extends Record<string, unknown>>(entry: T): T =>
           seesMaskedData(req.operator?.role) ? maskStrings(entry, row.email) : entry;
+        // Support's own acts on this contact (opt-outs, opt-ins, consent), newest first.
+        const acts = await selectAuditEntries(knex, {
+          subjectType: "contact",
+          subjectId: String(row.id),
+          limit: 100,
+        });
         res.json({
           contact: present(row, crypto, req),
+          support: acts.map((a) => ({
+            id: a.id,
+            at: a.at,
+            action: a.action,
+            by: a.actor.name,
+            details: a.details,
+          })),
           enrollments: enrollments.map((e) => ({
             id: Number(e.id),
             journeyId: e.journey_id,

@@ -15,6 +15,7 @@ import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import type { policyCache } from "../runtime/policy.ts";
 import { adminRoutes } from "./admin.ts";
 import { audienceRoutes } from "./audiences.ts";
+import { contactSupportRoutes } from "./contact-support.ts";
 import { contactRoutes } from "./contacts.ts";
 import { healthRoutes } from "./health.ts";
 import { journeyToolRoutes } from "./journey-tools.ts";
@@ -44,13 +45,14 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
     ...contactRoutes(deps.knex, deps.crypto, deps.policy),
+    ...contactSupportRoutes(deps.knex, deps.now),
     ...messageRoutes(deps.knex),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
-    ...resultRoutes(deps.knex, deps.policy),
+    ...resultRoutes(deps.knex, deps.policy, deps.now),
     ...versionRoutes(deps.knex, deps.now),
     ...auditRoutes(deps.knex),
   ];

@@ -1,17 +1,34 @@
+import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { composeEmail } from "../../engine/email/compose.ts";
+import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
-import { finalBody } from "../../engine/nodes/send.ts";
-import { countSegments, previewMessage, templateUser } from "../../engine/sms/index.ts";
-import { renderTemplate } from "../../engine/template/index.ts";
+import type { SendSpec } from "../../engine/nodes/send.ts";
+import type { ComposeInput } from "../../engine/sms/index.ts";
+import {
+  composeMessage,
+  countSegments,
+  previewMessage,
+  templateUser,
+} from "../../engine/sms/index.ts";
+import type { TemplateVars } from "../../engine/template/index.ts";
 import { ErrorBody } from "../api/common.ts";
-import { Preview, TestSent } from "../api/journeys.ts";
+import { Preview, TestList, TestMessageStatus, TestSent } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
-import { linkShapeFor } from "../delivery/links.ts";
+import { linkCollector, linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import {
+  enqueueTestMessage,
+  findToolContact,
+  journeyDocument,
+  type ToolContact,
+  testListContacts,
+  testMessageStatus,
+} from "../journeys/sql/test-send.ts";
 import { emailFor } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
@@ -40,20 +57,14 @@ const TestSendBody = z.object({
 const SAMPLE = { firstName: "Alex", city: "Shanghai", coupon: "SAVE20", topItem: "cat food" };
 
 async function definition(knex: Knex, id: string, which: string): Promise<Journey> {
-  const row = (await knex("journey_versions")
-    .where(
-      which === "draft"
-        ? { journey_id: id, is_draft: true }
-        : { journey_id: id, version: Number(which), is_draft: false },
-    )
-    .first("definition")) as { definition: Journey } | undefined;
-  if (!row)
+  const doc = await journeyDocument(knex, id, which === "draft" ? "draft" : Number(which));
+  if (!doc)
     throw new HttpError(
       404,
       "not_found",
       `journey "${id}" has no ${which === "draft" ? "draft" : `version ${which}`}`,
     );
-  return row.definition;
+  return doc;
 }
 
 function sendNode(journey: Journey, nodeId: string): Extract<JourneyNode, { type: "send" }> {
@@ -64,23 +75,41 @@ function sendNode(journey: Journey, nodeId: string): Extract<JourneyNode, { type
   return node;
 }
 
-async function contactRow(knex: Knex, id: string) {
-  const row = (await knex("contacts")
-    .where((w) => {
-      w.where("external_id", id);
-      if (/^\d+$/.test(id)) w.orWhere("id", Number(id));
-    })
-    .first("id", "external_id", "email", "locale", "attributes")) as
-    | {
-        id: string | number;
-        external_id: string;
-        email: string | null;
-        locale: string | null;
-        attributes: Record<string, unknown>;
-      }
-    | undefined;
+async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
+  const row = await findToolContact(knex, id);
   if (!row) throw new HttpError(404, "not_found", `no contact "${id}"`);
   return row;
+}
+
+/**
+ * The test message, rendered once as the send step renders it: an email by composeEmail
+ * (subject, HTML and sender too, the subject marked like the text), anything else by
+ * composeMessage.
+ */
+function composeTestMessage(
+  send: SendSpec,
+  vars: TemplateVars,
+  input: Omit<ComposeInput, "vars"> & { trackLink: (url: string) => string; zone: string },
+):
+  | { ok: true; body: string; email: EmailContent | null }
+  | { ok: false; error: string; overBudget: boolean } {
+  if (send.channel === "email") {
+    const journeyName = String(vars.journey?.name ?? "");
+    const m = composeEmail(
+      send,
+      vars,
+      { trackLink: input.trackLink, zone: input.zone },
+      journeyName,
+    );
+    if (!m.ok) return m;
+    return {
+      ok: true,
+      body: m.text,
+      email: { ...m.content, subject: `[TEST] ${m.content.subject}` },
+    };
+  }
+  const r = composeMessage(send, { ...input, vars });
+  return r.ok ? { ok: true, body: r.body, email: null } : r;
 }
 
 /** 422 for a template that does not render: over its budget, or failing on its own. */
@@ -109,9 +138,10 @@ export function journeyToolRoutes(
         const real = body.contactId ? await contactRow(knex, body.contactId) : null;
         const attributes = real?.attributes ?? body.contact?.attributes ?? SAMPLE;
         // `user` and `event` as the ticker builds them (engine/nodes/send.ts): the contact's
-        // row id, attributes, email, locale; the trigger event's properties at the top level.
+        // external id, attributes, email, locale; the trigger event's properties at the top level.
         const user = templateUser({
           id: real ? String(real.id) : "sample",
+          externalId: real?.externalId,
           attributes,
           // Support sees a real contact's email masked here too, as on the contact page.
           email: real?.email ? emailFor(req.operator?.role, real.email) : undefined,
@@ -133,11 +163,24 @@ export function journeyToolRoutes(
       },
     },
     {
+      method: "get",
+      path: "/api/journeys/:id/test-list",
+      access: ["marketer"],
+      summary:
+        "The contacts a test send may go to: the draft's test list, those that exist, in list order",
+      responses: { 200: TestList, 404: ErrorBody },
+      async handler(req, res) {
+        const journey = await definition(knex, param(req, "id"), "draft");
+        const listed = journey.settings?.testList ?? [];
+        res.json({ listed, contacts: await testListContacts(knex, listed) });
+      },
+    },
+    {
       method: "post",
       path: "/api/journeys/:id/test-send",
       access: ["marketer"],
       summary:
-        "Send a node's message now to one contact on the journey's test list (403 for anyone else)",
+        "Send a node's message now to one contact on the journey's test list (403 for anyone else): rendered as the ticker renders it, with real tracked links, through the outbox",
       body: TestSendBody,
       responses: { 201: TestSent, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
@@ -148,38 +191,77 @@ export function journeyToolRoutes(
         const contact = await contactRow(knex, body.contactId);
         // The safety net from the trade: a test blast can only ever reach the named test list.
         const testList = journey.settings?.testList ?? [];
-        if (!testList.includes(contact.external_id)) {
+        if (!testList.includes(contact.externalId)) {
           throw new HttpError(
             403,
             "not_on_test_list",
-            `contact "${contact.external_id}" is not on this journey's test list`,
+            `contact "${contact.externalId}" is not on this journey's test list`,
           );
         }
-        const rendered = renderTemplate(
-          node.send.template,
-          { user: { ...contact.attributes, id: contact.external_id }, event: { properties: {} } },
-          {},
-        );
-        if (!rendered.ok) throw templateFailed(rendered);
-        const text = `[TEST] ${finalBody(node.send, rendered.text, node.send.locale ?? contact.locale ?? undefined, (await policy()).optOutLines)}`;
+        const policyNow = await policy();
+        // Links are minted as the ticker mints them (server/delivery/links.ts): real tokens,
+        // stored with the message, so the tester's tap resolves and counts like a customer's.
+        const links = linkCollector(delivery.publicUrl ?? requestOrigin(req));
+        const vars = {
+          user: templateUser({
+            id: String(contact.id),
+            externalId: contact.externalId,
+            attributes: contact.attributes,
+            email: contact.email ?? undefined,
+            locale: contact.locale ?? undefined,
+          }),
+          event: {},
+          journey: { id: journey.id, name: journey.name },
+        };
+        const zone = contact.timezone ?? policyNow.workspaceTimezone;
+        const composed = composeTestMessage(node.send, vars, {
+          contactLocale: contact.locale ?? undefined,
+          optOutLines: policyNow.optOutLines,
+          trackLink: links.trackLink,
+          zone,
+        });
+        if (!composed.ok) throw templateFailed(composed);
+        // The prefix tells the tester's phone (and the outbox) it is a test; it is counted.
+        const text = `[TEST] ${composed.body}`;
         const segments = node.send.channel === "sms" ? countSegments(text) : null;
         const now = clock();
-        const [row] = (await knex("messages")
-          .insert({
-            idempotency_key: `test:${id}:${node.id}:${contact.id}:${now.getTime()}`,
-            contact_id: contact.id,
-            journey_id: id,
-            node_id: node.id,
+        const messageId = await enqueueTestMessage(
+          knex,
+          {
+            idempotencyKey: `test:${id}:${node.id}:${contact.id}:${randomUUID()}`,
+            contactId: contact.id,
+            journeyId: id,
+            nodeId: node.id,
             channel: node.send.channel,
             category: node.send.category,
             body: text,
             encoding: segments?.encoding ?? null,
             parts: segments?.parts ?? 1,
-            is_test: true,
-            next_attempt_at: now,
-          })
-          .returning("id")) as { id: string | number }[];
-        res.status(201).json({ messageId: Number(row?.id), text });
+            links: links.links(),
+            payload: composed.email,
+          },
+          now,
+          delivery.linkTtlMs,
+        );
+        res.status(201).json({ messageId, text, status: "queued" });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/test-send/:messageId",
+      access: ["marketer"],
+      summary:
+        "A test message's outcome: queued, sending, sent, delivered or failed, with the provider's id and error",
+      responses: { 200: TestMessageStatus, 404: ErrorBody },
+      async handler(req, res) {
+        const raw = param(req, "messageId");
+        if (!/^\d{1,15}$/.test(raw))
+          throw new HttpError(400, "invalid_message_id", "messageId: must be a message number", [
+            { path: "messageId", message: "must be a message number" },
+          ]);
+        const found = await testMessageStatus(knex, param(req, "id"), Number(raw));
+        if (!found) throw new HttpError(404, "not_found", `no test message ${raw} on this journey`);
+        res.json(found);
       },
     },
   ];

@@ -17,6 +17,7 @@ import {
   Resumed,
   SavedDraft,
   SavedJourney,
+  Unarchived,
 } from "../api/journeys.ts";
 import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
 import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
@@ -27,6 +28,7 @@ import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { publishAudited } from "../journeys/publish.ts";
+import { listJourneys } from "../journeys/sql/list.ts";
 import { versionDefinition } from "../journeys/sql/versions.ts";
 import {
   archiveJourney,
@@ -37,6 +39,7 @@ import {
   resumeJourney,
 } from "../journeys/store.ts";
 import { saveDraftAsTyped } from "../journeys/typed-draft.ts";
+import { unarchiveJourney } from "../journeys/unarchive.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 
@@ -83,15 +86,22 @@ const DuplicateBody = z.object({
   name: z.string().min(1).max(200).optional(),
 });
 
-interface JourneyRow {
-  id: string;
-  name: string;
-  status: string;
-  pause_entries: string | null;
-  version: number | null;
-  updated_at: Date;
-  active: string | number;
-}
+/**
+ * The journey list's filters: `q` searches names (and ids) as the marketer types, `status`
+ * narrows to one status; without it archived journeys are left out.
+ */
+const ListQuery = z.object({
+  q: z
+    .string()
+    .max(200, "at most 200 characters")
+    .refine((q) => !isUnstorable(q), "holds a NUL or a lone surrogate")
+    .optional()
+    .describe("Part of the journey's name or id, any case"),
+  status: z
+    .enum(["draft", "live", "paused", "archived"])
+    .optional()
+    .describe("Only journeys with this status; when absent, every status but archived"),
+});
 
 /**
  * Export and duplicate write a format file or a journey from the draft, so a draft kept as
@@ -143,24 +153,13 @@ export function journeyRoutes(
       method: "get",
       path: "/api/journeys",
       access: "any",
-      summary: "List journeys with status, live version and users in the journey now",
+      query: ListQuery,
+      summary:
+        "List journeys with status, live version and users in the journey now; `q` searches names, `status` filters (archived only when asked for)",
       responses: { 200: JourneyList },
-      async handler(_req, res) {
-        const rows = (await knex("journeys as j")
-          .leftJoin("journey_versions as v", "v.id", "j.live_version_id")
-          .select(
-            "j.id",
-            "j.name",
-            "j.status",
-            "j.pause_entries",
-            "v.version",
-            "j.updated_at",
-            knex.raw(
-              "(select count(*) from enrollments e where e.journey_id = j.id and e.status = 'active') as active",
-            ),
-          )
-          .whereNot("j.status", "archived")
-          .orderBy("j.updated_at", "desc")) as JourneyRow[];
+      async handler(req, res) {
+        const { q, status } = parseBody(ListQuery, req.query);
+        const rows = await listJourneys(knex, { q: q ?? "", status });
         res.json({
           journeys: rows.map((r) => ({
             id: r.id,
@@ -170,6 +169,7 @@ export function journeyRoutes(
             pauseEntries: r.status === "paused" ? (r.pause_entries ?? "skip") : null,
             version: r.version,
             updatedAt: r.updated_at,
+            archivedAt: r.archived_at,
             activeUsers: Number(r.active),
           })),
         });
@@ -230,6 +230,26 @@ export function journeyRoutes(
         );
         live.invalidate();
         res.json({ archived: true, exited });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/journeys/:id/unarchive",
+      access: EDIT,
+      summary:
+        "Unarchive: editable again, back as paused (new entries skipped) if it was ever published, else a draft; users who exited at the archive stay exited",
+      responses: { 200: Unarchived, 404: ErrorBody, 409: ErrorBody },
+      async handler(req, res) {
+        const id = param(req, "id");
+        const now = clock();
+        const status = await withAudit(
+          knex,
+          actorFrom(req),
+          (trx) => unarchiveJourney(trx, id, now),
+          (s) => ({ ...journeyAction("journey.unarchive", id, now), details: { status: s } }),
+        );
+        live.invalidate();
+        res.json({ status });
       },
     },
     {

@@ -3,11 +3,14 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { EventNameSchema } from "../../engine/format/primitives.ts";
 import { CSV_FILE, ErrorBody } from "../api/common.ts";
-import { JourneyResultsSchema } from "../api/results.ts";
+import { JourneyResultsSchema, JourneyTodaySchema } from "../api/results.ts";
+import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { resultsCsv } from "../results/csv.ts";
 import { journeyResults } from "../results/results.ts";
+import { journeyExists } from "../results/sql/today.ts";
+import { journeyToday } from "../results/today.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
 /** An IANA zone name PostgreSQL and Intl both know, for the chart's day boundaries. */
@@ -31,7 +34,11 @@ const ResultsQuery = z.object({
   event: EventNameSchema.optional(),
 });
 
-export function resultRoutes(knex: Knex, policy: ReturnType<typeof policyCache>): RouteSpec[] {
+export function resultRoutes(
+  knex: Knex,
+  policy: ReturnType<typeof policyCache>,
+  now: () => Date,
+): RouteSpec[] {
   const options = async (req: Request) => {
     const q = parseBody(ResultsQuery, req.query);
     return { zone: q.tz ?? (await policy()).workspaceTimezone, goalEvent: q.event };
@@ -47,6 +54,23 @@ export function resultRoutes(knex: Knex, policy: ReturnType<typeof policyCache>)
       responses: { 200: JourneyResultsSchema, 404: ErrorBody },
       async handler(req, res) {
         res.json(await journeyResults(knex, param(req, "id"), await options(req)));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/journeys/:id/today",
+      access: "any",
+      summary:
+        "Per node, today: contacts that reached it, messages sent, sends suppressed and deferred (with reasons); today is the workspace's day (Settings time zone)",
+      responses: { 200: JourneyTodaySchema, 404: ErrorBody },
+      async handler(req, res) {
+        const id = param(req, "id");
+        if (!(await journeyExists(knex, id)))
+          throw new HttpError(404, "not_found", `no journey "${id}"`);
+        // The workspace's zone, not the viewer's: everyone looking at a journey sees the same
+        // numbers, and they match the results chart's days (the same zone by default).
+        const zone = (await policy()).workspaceTimezone;
+        res.json(await journeyToday(knex, id, zone, now()));
       },
     },
     {

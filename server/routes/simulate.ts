@@ -47,7 +47,10 @@ async function simulatedContact(
     if (resolved.source === "phone") timezone = resolved.zone;
   }
   return {
-    id: row.external_id,
+    // The ticker's keys (server/runtime/sql/contact-state.ts): the row id for split arms,
+    // the external id for `{{ user.id }}`; the simulation must pick the arm the run picks.
+    id: String(row.id),
+    externalId: row.external_id,
     attributes: row.attributes,
     consent: row.consent,
     ...(timezone ? { timezone } : {}),

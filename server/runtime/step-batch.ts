@@ -1,16 +1,11 @@
-import { advance } from "../../engine/advance.ts";
 import type { CompiledJourney } from "../../engine/compile/compile.ts";
-import type { ContactView, JourneyEvent } from "../../engine/contact.ts";
-import { cooldownRecord, type Effect, type TimelineEntry } from "../../engine/effects.ts";
-import type {
-  AdvanceInput,
-  AdvancePolicy,
-  AdvanceResult,
-  EnginePorts,
-} from "../../engine/ports.ts";
+import type { Effect, TimelineEntry } from "../../engine/effects.ts";
+import type { EmailContent } from "../../engine/email/spec.ts";
+import type { AdvancePolicy, EnginePorts } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { trackedLink } from "../../engine/sms/index.ts";
+import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
+import { type PendingEvent, type StepInput, type StepPass, step } from "../../engine/step.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
 import type { BatchContacts } from "./sql/contact-state.ts";
 
@@ -54,6 +49,8 @@ export interface BatchWrites {
     encoding: string | null;
     parts: number;
     links: { token: string; url: string }[];
+    /** Email: subject, HTML, sender as rendered (messages.payload); null for other channels. */
+    payload?: EmailContent | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -68,6 +65,8 @@ export interface BatchWrites {
   optOuts: { contactId: number; journeyId: string; keyword: string }[];
   /** Goal conversions credited to a message (last-touch), by its idempotency key. */
   conversions: { contact_id: number; idempotency_key: string; event: string; at: string }[];
+  /** Update nodes' writes, in step order: the whole new value (engine/nodes/update.ts). */
+  attributes: { contact_id: number; attribute: string; value: string | number | boolean }[];
   /** (journey, node) moves for the realtime layer: -1 where users left, +1 where they are now. */
   moves: { journeyId: string; from: string; to: string }[];
 }
@@ -82,6 +81,8 @@ export interface StepDeps {
   newLinkToken: () => string;
   linkBase: string;
 }
+
+const NO_EVENTS: readonly PendingEvent[] = [];
 
 /**
  * Runs the engine for a claimed batch. Pure apart from token generation: no I/O. Enrollments of
@@ -98,12 +99,13 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     cooldowns: [],
     optOuts: [],
     conversions: [],
+    attributes: [],
     moves: [],
   };
   const iso = isoMemo();
   // One ports object for the batch, pointed at the current row: closures made per row cost an
   // allocation each (and a name definition each under tsx), for every user of every batch.
-  const cur: { links: { token: string; url: string }[]; bestHour: number | null } = {
+  const cur: { links: { token: string; url: string; short: string }[]; bestHour: number | null } = {
     links: [],
     bestHour: null,
   };
@@ -111,8 +113,9 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     random: deps.random,
     trackLink(url) {
       const token = deps.newLinkToken();
-      cur.links.push({ token, url });
-      return trackedLink(deps.linkBase, token);
+      const short = trackedLink(deps.linkBase, token);
+      cur.links.push({ token, url, short });
+      return short;
     },
     bestHour: () => cur.bestHour,
   };
@@ -122,41 +125,25 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     if (!compiled || !contact) continue;
     cur.links = [];
     cur.bestHour = deps.contacts.bestHours.get(row.contactId) ?? null;
-    const enrollmentKey = `e${row.id}`;
-    const step = { row, contact, out, cur, iso, now: deps.now };
+    const input: StepInput = {
+      snapshot: row.snapshot,
+      waitsFor: row.waitsFor,
+      cursor: row.eventCursor,
+      pending: deps.contacts.events.get(row.contactId) ?? NO_EVENTS,
+      contact,
+      policy: deps.policy,
+      now: deps.now,
+      enrollmentKey: `e${row.id}`,
+    };
+    if (row.entryEvent) input.entryEvent = row.entryEvent;
+    const stepped = step(compiled, input, ports);
+    // The contact's next enrollment in this batch decides against these sends and cooldowns.
+    deps.contacts.views.set(row.contactId, stepped.contact);
+    const rowStep = { row, out, cur, iso, now: deps.now };
+    for (const pass of stepped.passes) record(rowStep, pass);
+    const cursor = stepped.cursor;
 
-    let snapshot = row.snapshot;
-    let cursor = row.eventCursor;
-    let result: AdvanceResult | null = null;
-
-    if (snapshot === null) {
-      const input: AdvanceInput = { now: deps.now, contact, policy: deps.policy, enrollmentKey };
-      if (row.entryEvent) input.event = row.entryEvent;
-      result = record(step, advance(compiled, null, input, ports));
-      snapshot = result.snapshot;
-    }
-    const events = deps.contacts.events.get(row.contactId) ?? [];
-    let fed = false;
-    for (const ev of events) {
-      if (ev.id <= cursor) continue;
-      cursor = ev.id;
-      if (result && result.status !== "active") break;
-      const listening = result ? result.waitsFor : row.waitsFor;
-      if (!listening.includes(ev.name)) continue;
-      fed = true;
-      const event: JourneyEvent = { name: ev.name, at: ev.at, properties: ev.properties ?? {} };
-      if (ev.messageId) event.messageId = ev.messageId;
-      const input = { now: deps.now, contact, policy: deps.policy, enrollmentKey, event };
-      result = record(step, advance(compiled, snapshot, input, ports), ev);
-      snapshot = result.snapshot;
-    }
-    if (!fed && row.snapshot !== null) {
-      const input = { now: deps.now, contact, policy: deps.policy, enrollmentKey };
-      result = record(step, advance(compiled, snapshot, input, ports));
-    }
-
-    const final = result;
-    if (!final) continue;
+    const final = stepped.result;
     const ended = final.status !== "active";
     out.enrollments.push({
       id: row.id,
@@ -187,38 +174,61 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
 
 interface RowStep {
   row: ClaimedEnrollment;
-  contact: ContactView;
   out: BatchWrites;
-  /** The batch's ports state: tracked links made since the last send of this row. */
-  cur: { links: { token: string; url: string }[] };
+  /** The batch's ports state: tracked links minted for this row and not yet sent. */
+  cur: { links: { token: string; url: string; short: string }[] };
   iso: (ms: number) => string;
   now: number;
 }
 
-/** Collects one advance() call's effects into the batch's writes; `cause` is the event fed. */
-function record(s: RowStep, r: AdvanceResult, cause?: { name: string; at: number }): AdvanceResult {
+/** Collects one `advance` pass's effects into the batch's writes, after the event it was fed. */
+function record(s: RowStep, pass: StepPass): void {
   const keys = new Map<string, string>();
-  for (const e of r.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
+  for (const e of pass.effects) if (e.type === "send") keys.set(e.nodeId, e.idempotencyKey);
+  const cause = pass.cause;
   if (cause) {
     s.out.log.push(
       logRow(
         s.row,
-        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: `received ${cause.name}` },
+        { type: "event", at: s.now, nodeId: s.row.currentNode, detail: eventDetail(cause) },
         { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
         s.iso,
       ),
     );
   }
-  for (const e of r.effects) {
-    applyEffect(e, s.row, s.contact, s.out, keys, s.cur.links, s.iso);
-    if (
-      e.type === "send" ||
-      (e.type === "log" && (e.entry.type === "deferred" || e.entry.type === "suppressed"))
-    ) {
-      s.cur.links = [];
-    }
-  }
-  return r;
+  for (const e of pass.effects) applyEffect(e, s.row, s.out, keys, s.cur, s.iso);
+}
+
+/**
+ * The tracked links a message carries: the tokens minted for the row whose short URL is in its
+ * body. Passes run before their effects are recorded, so "the links minted since the last send"
+ * no longer says which message a link belongs to; the body does (a suppressed or deferred send
+ * minted links no message carries, and they are dropped).
+ */
+function linksIn(
+  body: string,
+  minted: readonly { token: string; url: string; short: string }[],
+): { token: string; url: string }[] {
+  const out: { token: string; url: string }[] = [];
+  for (const l of minted) if (body.includes(l.short)) out.push({ token: l.token, url: l.url });
+  return out;
+}
+
+/**
+ * The timeline's line for an event fed to the engine. A reply says what was replied and what it
+ * did (the inbound webhook opts out on a keyword, server/delivery/twilio-routes.ts): support read
+ * "received message.replied" without the text and could not tell a STOP from a question.
+ */
+export function eventDetail(cause: {
+  name: string;
+  properties?: Record<string, unknown> | undefined;
+}): string {
+  const body = cause.properties?.body;
+  if (cause.name !== "message.replied" || typeof body !== "string") return `received ${cause.name}`;
+  const text = body.trim().length > 120 ? `${body.trim().slice(0, 119)}…` : body.trim();
+  if (isOptOutReply(body)) return `replied “${text}” → opted out of SMS (every category)`;
+  if (isOptInReply(body)) return `replied “${text}” → opted back in to SMS`;
+  return `replied “${text}”`;
 }
 
 function exitReason(effects: Effect[]): string | null {
@@ -232,10 +242,9 @@ function exitReason(effects: Effect[]): string | null {
 function applyEffect(
   e: Effect,
   row: ClaimedEnrollment,
-  contact: ContactView,
   out: BatchWrites,
   keys: Map<string, string>,
-  links: { token: string; url: string }[],
+  cur: RowStep["cur"],
   iso: (ms: number) => string,
 ): void {
   switch (e.type) {
@@ -252,19 +261,10 @@ function applyEffect(
         body: e.body,
         encoding: e.encoding,
         parts: e.parts,
-        links: [...links],
+        // An email's links may sit in its HTML only.
+        links: linksIn(e.email ? `${e.body}\n${e.email.html ?? ""}` : e.body, cur.links),
+        payload: e.email ?? null,
       });
-      contact.recentSends = [
-        ...contact.recentSends,
-        {
-          at: e.at,
-          channel: e.channel,
-          category: e.category,
-          opened: false,
-          journeyId: row.journeyId,
-          nodeId: e.nodeId,
-        },
-      ];
       return;
     case "log": {
       const key = e.entry.type === "sent" ? keys.get(e.entry.nodeId) : undefined;
@@ -281,14 +281,9 @@ function applyEffect(
         journey_id: row.journeyId,
         node_id: e.nodeId,
       });
-      contact.cooldowns = [...contact.cooldowns, cooldownRecord(e, row.journeyId)];
       return;
     case "optOut":
       out.optOuts.push({ contactId: row.contactId, journeyId: row.journeyId, keyword: e.keyword });
-      contact.optOuts = [
-        ...contact.optOuts,
-        { channel: e.channel, category: e.category, at: e.at },
-      ];
       return;
     case "converted":
       if (e.attributedTo) {
@@ -299,6 +294,9 @@ function applyEffect(
           at: iso(e.at),
         });
       }
+      return;
+    case "attribute":
+      out.attributes.push({ contact_id: row.contactId, attribute: e.attribute, value: e.value });
       return;
     case "exited":
       // Arrives with its own timeline entry (a `log` effect); nothing else to store.
@@ -356,6 +354,10 @@ function entryData(
       return { reason: entry.reason, ...extra };
     case "cooldown":
       return { until: entry.until, ...extra };
+    case "updated":
+      return { attribute: entry.attribute, from: entry.from, to: entry.to, ...extra };
+    case "update_failed":
+      return { attribute: entry.attribute, reason: entry.reason, ...extra };
     case "converted":
       return entry.sendNodeId === undefined
         ? { event: entry.event, ...extra }

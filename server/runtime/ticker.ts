@@ -95,9 +95,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
         lap("claim");
         if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
         const versions = await loadVersions(trx, new Set(claimed.map((c) => c.versionId)));
-        const needBestHour = [...versions.values()].some((v) =>
-          v.journey.nodes.some((n) => n.type === "wait" && n.wait.kind === "best_hour"),
-        );
+        const needBestHour = [...versions.values()].some((v) => v.usesBestHour);
         const contactIds = [...new Set(claimed.map((c) => c.contactId))].sort((a, b) => a - b);
         const minCursor = Math.min(...claimed.map((c) => c.eventCursor));
         const sending = new Set<number>();

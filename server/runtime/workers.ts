@@ -75,10 +75,14 @@ export function startWorkers(options: WorkersOptions): Workers {
     everyMs: options.audienceScanMs,
     onError: (err) => log.error({ err }, "audience scan failed"),
   });
+  const providers = createProviders(delivery, log, {
+    crypto,
+    linkBase: delivery.publicUrl ?? options.fallbackLinkBase,
+  });
   const deliveryWorker = startDeliveryWorker({
     knex,
     crypto,
-    providers: createProviders(delivery, log),
+    providers,
     log,
     workerId: options.workerId,
     ...delivery.worker,
@@ -100,6 +104,7 @@ export function startWorkers(options: WorkersOptions): Workers {
       await dateScanner.stop();
       await audienceScanner.stop();
       await deliveryWorker.stop();
+      for (const provider of new Set(Object.values(providers))) provider?.close?.();
     },
   };
 }

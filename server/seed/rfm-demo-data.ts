@@ -1,4 +1,12 @@
+import { createHash } from "node:crypto";
 import { mulberry32 } from "../../engine/shared/prng.ts";
+import {
+  composeMessage,
+  DEFAULT_LINK_SHAPE,
+  type MessageSpec,
+  templateUser,
+  trackedLink,
+} from "../../engine/sms/compose.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 
 /**
@@ -151,6 +159,9 @@ export interface MessageRow {
   journey: string;
   node: string;
   body: string;
+  /** As a real send stores them: composeMessage's segment count of the body. */
+  encoding: string;
+  parts: number;
   status: "sent" | "delivered" | "undelivered";
   sent_at: string;
   delivered_at: string | null;
@@ -159,24 +170,91 @@ export interface MessageRow {
 }
 
 /**
+ * The send nodes of the seeded journeys, by `journey:node` (rfm-demo.ts reads them from the
+ * journeys' drafts), so past messages carry the text those nodes send.
+ */
+export type SeedSpecs = ReadonlyMap<string, MessageSpec>;
+
+/**
+ * A past SMS as the send step would have written it: the node's template rendered for the
+ * person by composeMessage (opt-out line included on promotional SMS), its tracked link of the
+ * runtime's shape with a token derived from the message key (the PRNG's sequence, and so every
+ * other seeded number, stays as it was), and the encoding and parts counted from that body.
+ * Without the node (the journey was not seeded) `fallback` is the template.
+ */
+function seededSms(
+  specs: SeedSpecs,
+  journey: string,
+  node: string,
+  fallback: string,
+  p: Person,
+  key: string,
+): Pick<MessageRow, "body" | "encoding" | "parts"> {
+  const spec = specs.get(`${journey}:${node}`) ?? {
+    channel: "sms",
+    category: "promotional",
+    template: fallback,
+  };
+  const token = createHash("sha256")
+    .update(key)
+    .digest("base64url")
+    .slice(0, DEFAULT_LINK_SHAPE.tokenLength);
+  const locale = typeof p.row.locale === "string" ? p.row.locale : undefined;
+  const composed = composeMessage(spec, {
+    vars: {
+      user: templateUser({
+        id: p.externalId,
+        attributes: { firstName: p.firstName },
+        email: typeof p.row.email === "string" ? p.row.email : undefined,
+        locale,
+      }),
+      event: {},
+      journey: { id: journey, name: journey },
+    },
+    contactLocale: locale,
+    trackLink: () => trackedLink(DEFAULT_LINK_SHAPE.base, token),
+    zone: typeof p.row.timezone === "string" ? p.row.timezone : undefined,
+  });
+  if (!composed.ok) throw new Error(`seed template ${journey}:${node}: ${composed.error}`);
+  return {
+    body: composed.body,
+    encoding: composed.segments?.encoding ?? "GSM-7",
+    parts: composed.segments?.parts ?? 1,
+  };
+}
+
+/**
  * Win-back history: lapsed and dormant buyers who consented got coupon 1 on one of the last 60
  * days; those who did not click within two days got coupon 2. A click makes a purchase within
  * the week likely (the article's 6% orders within 3 days overall); each purchase is added to
  * the contact's history, so it also moves their RFM scores.
  */
-export function winBack(persons: Person[], now: number, d: Draw): MessageRow[] {
+export function winBack(
+  persons: Person[],
+  now: number,
+  d: Draw,
+  specs: SeedSpecs = new Map(),
+): MessageRow[] {
   const out: MessageRow[] = [];
   const send = (p: Person, node: string, at: number, clickP: number, buyP: number) => {
     const delivered = d.rand() < 0.94;
     const status = delivered ? "delivered" : d.rand() < 0.5 ? "sent" : "undelivered";
     const clicked = delivered && d.rand() < clickP;
     const clickAt = at + d.int(5, 36 * 60) * 60_000;
+    const key = `seed:win-back:${p.externalId}:${node}`;
     out.push({
-      key: `seed:win-back:${p.externalId}:${node}`,
+      key,
       contact: p.externalId,
       journey: "win-back",
       node,
-      body: `${p.firstName}, a 50-off-200 coupon is waiting for you (code BACK50), 48h left`,
+      ...seededSms(
+        specs,
+        "win-back",
+        node,
+        `${p.firstName}, a 50-off-200 coupon is waiting for you (code BACK50), 48h left`,
+        p,
+        key,
+      ),
       status,
       sent_at: new Date(at).toISOString(),
       delivered_at: delivered ? new Date(at + 20_000).toISOString() : null,
@@ -208,7 +286,12 @@ export function winBack(persons: Person[], now: number, d: Draw): MessageRow[] {
 }
 
 /** The send-time test: regular and loyal buyers split across 10:00, 12:30 and 19:00 local. */
-export function sendTimeTest(persons: Person[], now: number, d: Draw) {
+export function sendTimeTest(
+  persons: Person[],
+  now: number,
+  d: Draw,
+  specs: SeedSpecs = new Map(),
+) {
   const arms = [
     { arm: "morning", node: "offer_1000", hour: 10, buy: 0.075 },
     { arm: "lunch", node: "offer_1230", hour: 12.5, buy: 0.105 },
@@ -224,12 +307,20 @@ export function sendTimeTest(persons: Person[], now: number, d: Draw) {
     assigned.push({ contact: p.externalId, arm: a.arm, at });
     const sentAt = at + (a.hour + 16) * HOUR;
     const delivered = d.rand() < 0.95;
+    const key = `seed:send-time-ab:${p.externalId}:${a.node}`;
     messages.push({
-      key: `seed:send-time-ab:${p.externalId}:${a.node}`,
+      key,
       contact: p.externalId,
       journey: "send-time-ab",
       node: a.node,
-      body: `${p.firstName}, 20% off your next ${p.purchases[0]?.item ?? "order"} today`,
+      ...seededSms(
+        specs,
+        "send-time-ab",
+        a.node,
+        `${p.firstName}, 20% off your next ${p.purchases[0]?.item ?? "order"} today`,
+        p,
+        key,
+      ),
       status: delivered ? "delivered" : "undelivered",
       sent_at: new Date(sentAt).toISOString(),
       delivered_at: delivered ? new Date(sentAt + 15_000).toISOString() : null,

@@ -1,7 +1,16 @@
 import type { Knex } from "knex";
+import type { MessageSpec } from "../../engine/sms/compose.ts";
 import { refreshRfm } from "../audiences/rfm-refresh.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
-import { DAY, draw, people, RFM_DEMO_PREFIX, sendTimeTest, winBack } from "./rfm-demo-data.ts";
+import {
+  DAY,
+  draw,
+  people,
+  RFM_DEMO_PREFIX,
+  type SeedSpecs,
+  sendTimeTest,
+  winBack,
+} from "./rfm-demo-data.ts";
 
 /**
  * The RFM demo: 10,000 contacts across five zones with two years of purchases (loyal, regular,
@@ -46,8 +55,9 @@ export async function seedRfmDemo(
   if (exists) return { contacts: 0, events: 0, messages: 0, ms: 0 };
   const d = draw(options.seed ?? 7);
   const persons = people(options.contacts, now, crypto, d);
-  const win = winBack(persons, now, d);
-  const ab = sendTimeTest(persons, now, d);
+  const specs = await sendSpecs(knex, ["win-back", "send-time-ab"]);
+  const win = winBack(persons, now, d, specs);
+  const ab = sendTimeTest(persons, now, d, specs);
   const result = await knex.transaction(async (trx) => {
     const ids = new Map<string, number>();
     // Attributes are computed after the campaigns added their purchases, so they agree with
@@ -104,12 +114,12 @@ export async function seedRfmDemo(
     }));
     await chunked(messages, 5000, async (json) => {
       await trx.raw(
-        `insert into messages (idempotency_key, contact_id, enrollment_id, journey_id, node_id, channel, category, body,
+        `insert into messages (idempotency_key, contact_id, enrollment_id, journey_id, node_id, channel, category, body, encoding, parts,
                                status, provider, attempts, is_test, created_at, next_attempt_at, sent_at, delivered_at, clicked_at, updated_at)
-         select x.key, x.contact_id, x.enrollment_id, x.journey, x.node, 'sms', 'promotional', x.body,
+         select x.key, x.contact_id, x.enrollment_id, x.journey, x.node, 'sms', 'promotional', x.body, x.encoding, x.parts,
                 x.status, 'console', 1, false, x.sent_at, x.sent_at, x.sent_at, x.delivered_at, x.clicked_at, coalesce(x.clicked_at, x.sent_at)
            from jsonb_to_recordset(?::jsonb) as x(key text, contact_id bigint, enrollment_id bigint, journey text, node text,
-                body text, status text, sent_at timestamptz, delivered_at timestamptz, clicked_at timestamptz)`,
+                body text, encoding text, parts integer, status text, sent_at timestamptz, delivered_at timestamptz, clicked_at timestamptz)`,
         [json],
       );
     });
@@ -123,6 +133,27 @@ export async function seedRfmDemo(
   // Score the new purchases now rather than on the first grid request or scanner run.
   await refreshRfm(knex, options.now);
   return { ...result, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The SMS send nodes of the seeded journeys (their drafts: the demo seeds them unpublished), by
+ * `journey:node`, so the past messages are what those nodes send. Empty for a journey that was
+ * not seeded; the data module falls back to its own text then.
+ */
+async function sendSpecs(knex: Knex, journeys: string[]): Promise<SeedSpecs> {
+  const rows = (await knex("journey_versions")
+    .whereIn("journey_id", journeys)
+    .where({ is_draft: true })
+    .select("journey_id", "definition")) as {
+    journey_id: string;
+    definition: { nodes?: { id: string; type: string; send?: MessageSpec }[] };
+  }[];
+  const out = new Map<string, MessageSpec>();
+  for (const r of rows)
+    for (const n of r.definition.nodes ?? [])
+      if (n.type === "send" && n.send?.channel === "sms")
+        out.set(`${r.journey_id}:${n.id}`, n.send);
+  return out;
 }
 
 /**

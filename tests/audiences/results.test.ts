@@ -187,8 +187,10 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
         { day: 3, count: 3, rate: 0.75 },
         { day: 7, count: 4, rate: 1 },
       ],
-      // Windowed conversions count every recipient who bought; last touch only the credited one.
-      attributed: { count: 1, rate: 0.25 },
+      // Last touch credits each conversion once, to the contact's last send before it: c1's the
+      // ticker recorded; c2–c4 bought when no enrollment ran to record it, read from the events
+      // (issue #16: Last touch showed 0 beside these conversions).
+      attributed: { count: 4, rate: 1 },
     });
     // A send without messages is listed with zeros, rates null rather than 0%.
     expect(r.sends.find((s) => s.nodeId === "sms_b")).toMatchObject({
@@ -263,8 +265,8 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
     expect(rows[1]?.slice(0, 6)).toEqual(["send", "sms_a", "Coupon", "", "", "4"]);
     expect(rows[1]?.[col("converted_day3")]).toBe("3");
     expect(rows[1]?.[col("converted_day3_rate")]).toBe("0.75");
-    expect(rows[1]?.[col("attributed")]).toBe("1");
-    expect(rows[1]?.[col("attributed_rate")]).toBe("0.25");
+    expect(rows[1]?.[col("attributed")]).toBe("4");
+    expect(rows[1]?.[col("attributed_rate")]).toBe("1");
     expect(rows[3]?.[col("arm")]).toBe("A");
     expect(rows[3]?.[col("verdict")]).toBe("control");
     expect(rows[4]?.[col("z")]).toBe("2.103");

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LINK_SHAPE } from "../../engine/sms/compose.ts";
+import { optOutLineFor } from "../../engine/sms/opt-out-line.ts";
+import { countSegments } from "../../engine/sms/segments.ts";
 import { rfmGrid } from "../../server/audiences/rfm.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { fieldCrypto } from "../../server/privacy/keys.ts";
@@ -62,10 +65,58 @@ describe.each(databaseKinds)("RFM demo seed on %s", (kind) => {
     const coupon = win.sends.find((s) => s.nodeId === "coupon_1");
     expect(coupon?.recipients).toBeGreaterThan(100);
     expect(coupon?.converted?.[3]?.count).toBeGreaterThan(0);
+    // Issue #16: "Last touch" read 0 beside these conversions (the history has no enrollments
+    // running to record a credit); each converting contact credits their last coupon.
+    expect(coupon?.attributed?.count).toBeGreaterThan(0);
+    const credits = win.sends.reduce((n, s) => n + (s.attributed?.count ?? 0), 0);
+    const day7 = win.sends.reduce((n, s) => n + (s.converted?.[3]?.count ?? 0), 0);
+    expect(credits).toBeLessThanOrEqual(day7);
     expect(win.series.length).toBeGreaterThan(30);
     const ab = await journeyResults(first.knex, "send-time-ab", { zone: "Asia/Shanghai" });
     expect(ab.splits[0]?.arms.map((a) => a.arm)).toEqual(["morning", "lunch", "evening"]);
     expect(ab.splits[0]?.arms[1]?.verdict).toEqual(expect.any(String));
     expect(ab.splits[0]?.arms[1]?.recipients).toBeGreaterThan(0);
+  });
+
+  it("stores each seeded SMS as a real send does: the node's text, opt-out line, tracked link, encoding and parts", async () => {
+    // Issue #16: seeded messages had neither encoding nor parts, and a text no node sends.
+    const rows = (await first
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("m.idempotency_key", "like", "seed:%")
+      .select("m.node_id", "m.body", "m.encoding", "m.parts", "c.locale")) as {
+      node_id: string;
+      body: string;
+      encoding: string | null;
+      parts: number | null;
+      locale: string | null;
+    }[];
+    expect(rows.length).toBeGreaterThan(100);
+    const link = new RegExp(
+      `${DEFAULT_LINK_SHAPE.base}/l/[A-Za-z0-9_-]{${DEFAULT_LINK_SHAPE.tokenLength}}`,
+    );
+    for (const r of rows) {
+      const counted = countSegments(r.body);
+      expect({ encoding: r.encoding, parts: r.parts }, r.body).toEqual({
+        encoding: counted.encoding,
+        parts: counted.parts,
+      });
+      expect(r.body.endsWith(optOutLineFor(r.locale))).toBe(true);
+      expect(r.body).toMatch(link);
+    }
+    // The example nodes' texts, and both encodings: a Chinese opt-out line makes it UCS-2.
+    expect(
+      rows.some(
+        (r) => r.node_id === "coupon_1" && r.body.includes("(code BACK50), 48h left: http"),
+      ),
+    ).toBe(true);
+    expect(
+      rows.some(
+        (r) =>
+          r.node_id === "offer_1230" && r.body.startsWith("Member day: 50 off 200 today only http"),
+      ),
+    ).toBe(true);
+    expect(new Set(rows.map((r) => r.encoding))).toEqual(new Set(["GSM-7", "UCS-2"]));
+    expect(rows.some((r) => (r.parts ?? 0) > 1)).toBe(true);
   });
 });

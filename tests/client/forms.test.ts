@@ -16,7 +16,7 @@ import { matchRoute } from "../../client/src/router/routes.ts";
 import { SettingsSchema } from "../../engine/format/journey.ts";
 import { JourneySchema, NODE_DEFINITIONS } from "../../engine/index.ts";
 
-const ctx = { eventNames: ["purchased"], sendNodeIds: ["sms1"] };
+const ctx = { eventNames: ["purchased"], sendNodeIds: ["sms1"], defaultEvent: "purchased" };
 
 function specField(type: string): Field {
   const def = NODE_DEFINITIONS.find((d) => d.type === type);

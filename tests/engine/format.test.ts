@@ -5,6 +5,7 @@ import {
   exportJourney,
   JSON_SCHEMA_PATH,
   jsonSchemaText,
+  NODE_DEFINITIONS,
   NODE_TYPES,
   parseJourney,
 } from "../../engine/index.ts";
@@ -26,8 +27,17 @@ describe("journey format v1", () => {
     expect(r.journey.nodes[0]).toMatchObject({ position: { x: 0, y: 0 } });
   });
 
-  it("registers every node type once", () => {
-    expect(NODE_TYPES).toEqual(["trigger", "wait", "branch", "send", "cooldown", "split", "exit"]);
+  it("registers every node type once, each under its schema's own type", () => {
+    // No hard-coded list: adding a node type is its file plus a registry line, not this test.
+    expect(new Set(NODE_TYPES).size).toBe(NODE_TYPES.length);
+    for (const def of NODE_DEFINITIONS) {
+      expect(
+        def.schema.safeParse({ id: "n", type: def.type }).error?.issues ?? [],
+      ).not.toContainEqual(expect.objectContaining({ path: ["type"] }));
+    }
+    // The palette's order: entry first, the end last.
+    expect(NODE_TYPES[0]).toBe("trigger");
+    expect(NODE_TYPES.at(-1)).toBe("exit");
   });
 
   it.each(EXAMPLES)(

@@ -293,6 +293,16 @@ export const CASES: Record<
     ),
     nodeId: "__proto__",
   }),
+  bad_attribute_name: () => ({
+    doc: doc(
+      [T, { id: "u", type: "update", update: { kind: "increment", attribute: "a.b", by: 1 } }, X],
+      [
+        ["start", "u"],
+        ["u", "done"],
+      ],
+    ),
+    nodeId: "u",
+  }),
   bad_text: () => ({
     doc: doc(
       [T, send("a", "Hi \u0000"), X],
@@ -371,6 +381,26 @@ export const CASES: Record<
       ],
     ),
     nodeId: "b",
+  }),
+  email_fields_wrong_channel: () => ({
+    doc: doc(
+      [T, { ...send("a"), send: { ...send("a").send, email: { subject: "Hi" } } }, X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  email_no_subject: () => ({
+    doc: doc(
+      [T, send("a", "Hello", "email"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
   }),
   sms_too_long: () => ({
     doc: doc(

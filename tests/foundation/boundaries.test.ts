@@ -133,7 +133,6 @@ const g = await import("node:fs");`;
     // Still to move, kept out while other work edits them (issue #15): the ratchet only shrinks.
     const notYet = new Set([
       "server/routes/contacts.ts",
-      "server/routes/journey-tools.ts",
       "server/routes/journeys.ts",
     ]);
     const sql = [/\bknex\(/, /\btrx\(/, /\.raw\(/, /\.whereRaw\(/];

@@ -270,7 +270,29 @@ describe.each(databaseKinds)("the REST API on %s", (kind) => {
       contactId: "tester-1",
     });
     expect(sent.status).toBe(201);
-    expect(String(sent.body.text)).toMatch(/^\[TEST\] Hi Tess/);
+    expect(String(sent.body.text)).toMatch(
+      /^\[TEST\] Hi Tess, your cart is waiting: http:\/\/127\.0\.0\.1:\d+\/l\/[\w-]{22}\nReply STOP to opt out$/,
+    );
+    // The link is real: minted as the ticker mints it, stored with the message, and it resolves.
+    const token = /\/l\/([\w-]{22})/.exec(String(sent.body.text))?.[1] ?? "";
+    const link = (await db.knex("link_tokens").where({ token }).first("url", "message_id")) as {
+      url: string;
+      message_id: string | number;
+    };
+    expect([link.url, Number(link.message_id)]).toEqual([
+      "https://shop.example/cart",
+      sent.body.messageId,
+    ]);
+    const outcome = await call(
+      "GET",
+      `/api/journeys/tools/test-send/${String(sent.body.messageId)}`,
+    );
+    expect(outcome.body).toMatchObject({ status: "queued", attempts: 0 });
+    expect((await call("GET", "/api/journeys/tools/test-send/abc")).status).toBe(400);
+    expect((await call("GET", "/api/journeys/tools/test-list")).body).toEqual({
+      listed: ["tester-1"],
+      contacts: [{ id: expect.any(Number), externalId: "tester-1" }],
+    });
     const outbox = (await db
       .knex("messages as m")
       .join("contacts as c", "c.id", "m.contact_id")

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { ErrorBody, NO_BODY, type ResponseSchema } from "../../server/api/common.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
-import { twilioSignature } from "../../server/delivery/signatures.ts";
+import { emailLinkToken } from "../../server/delivery/email-links.ts";
+import { twilioSignature, webhookSignatureHeader } from "../../server/delivery/signatures.ts";
 import { implicitStatuses } from "../../server/http/openapi.ts";
 import type { RouteSpec, Status } from "../../server/http/routes.ts";
 import { createLogger } from "../../server/log.ts";
@@ -28,9 +29,17 @@ import { cartReminder } from "../helpers/journeys.ts";
 const NOT_COVERED: readonly string[] = [];
 
 const PASSWORD = "correct horse battery";
-const TWILIO = { TWILIO_ACCOUNT_SID: "AC0123456789", TWILIO_AUTH_TOKEN: "twilio-auth-token" };
+/** Twilio's credentials turn its webhooks on, the secret the email event webhook. */
+const TWILIO = {
+  TWILIO_ACCOUNT_SID: "AC0123456789",
+  TWILIO_AUTH_TOKEN: "twilio-auth-token",
+  WAYMARK_EMAIL_WEBHOOK_SECRET: "email-hook-secret",
+};
 
-/** A journey entered through the API, with a test list, so enroll and test-send have work. */
+/**
+ * A journey entered through the API, with a test list, so enroll and test-send have work; its
+ * email's test send gives the email routes (unsubscribe, pixel, bounce webhook) a message.
+ */
 function apiJourney(id: string) {
   return {
     format: "waymark/journey@1",
@@ -48,14 +57,27 @@ function apiJourney(id: string) {
           template: "Welcome: {{ 'https://shop.example/w' | track }}",
         },
       },
+      {
+        id: "mail1",
+        type: "send",
+        send: {
+          channel: "email",
+          category: "promotional",
+          template: "Welcome, {{ user.firstName }}",
+          email: { subject: "Welcome" },
+        },
+      },
       { id: "done", type: "exit" },
     ],
     edges: [
       { from: "start", to: "sms1" },
-      { from: "sms1", to: "done" },
+      { from: "sms1", to: "mail1" },
+      { from: "mail1", to: "done" },
     ],
   };
 }
+
+const messageIdOf = (body: unknown) => (body as { messageId: number }).messageId;
 
 /** The first path present in what the server sent but dropped by the schema's parse. */
 function undeclared(sent: unknown, kept: unknown, path = "body"): string | null {
@@ -85,6 +107,8 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
   const problems: string[] = [];
   let key: Record<string, string>;
   let cookie: Record<string, string>;
+  /** The email test send's message, for the email routes. */
+  let emailId = 0;
 
   const specOf = (method: string, path: string) => {
     const spec = table.find((r) => r.method === method && r.path === path);
@@ -100,8 +124,10 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
       params?: Record<string, string | number>;
       query?: string;
       body?: unknown;
-      /** A form body (Twilio's webhooks) instead of JSON. */
+      /** A form body (Twilio's webhooks, unsubscribe) instead of JSON. */
       form?: Record<string, string>;
+      /** The body as these exact bytes (a signed webhook). */
+      raw?: string;
       as?: Record<string, string>;
     } = {},
   ) => {
@@ -117,9 +143,11 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
       },
       body: options.form
         ? new URLSearchParams(options.form).toString()
-        : options.body === undefined
-          ? null
-          : JSON.stringify(options.body),
+        : options.raw !== undefined
+          ? options.raw
+          : options.body === undefined
+            ? null
+            : JSON.stringify(options.body),
       redirect: "manual",
     });
     const text = await res.text();
@@ -201,6 +229,8 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/api/journeys", { body: cartReminder() })).status).toBe(201);
     expect((await call("post", "/api/journeys", { body: cartReminder() })).status).toBe(409);
     expect((await call("get", "/api/journeys")).status).toBe(200);
+    const filtered = { query: "?q=cart&status=draft" };
+    expect((await call("get", "/api/journeys", filtered)).status).toBe(200);
     expect((await call("get", "/api/journeys/:id", j)).status).toBe(200);
     expect((await call("get", "/api/journeys/:id", { params: { id: "nope" } })).status).toBe(404);
     const halfTyped = {
@@ -241,6 +271,9 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("get", "/api/journeys/:id/stats", j)).status).toBe(200);
     expect((await call("get", "/api/journeys/:id/results", j)).status).toBe(200);
     expect((await call("get", "/api/journeys/:id/results.csv", j)).status).toBe(200);
+    expect((await call("get", "/api/journeys/:id/today", j)).status).toBe(200);
+    const nope = { params: { id: "nope" } };
+    expect((await call("get", "/api/journeys/:id/today", nope)).status).toBe(404);
     expect((await call("get", "/api/journeys/:id/export", j)).status).toBe(200);
     const wait = { ...j, body: { entries: "wait" } };
     expect((await call("post", "/api/journeys/:id/pause", wait)).status).toBe(200);
@@ -257,6 +290,10 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/api/simulate", sim)).status).toBe(200);
     const copyId = { params: { id: "cart-copy" } };
     expect((await call("delete", "/api/journeys/:id", copyId)).status).toBe(200);
+    const archived = { query: "?status=archived" };
+    expect((await call("get", "/api/journeys", archived)).status).toBe(200);
+    expect((await call("post", "/api/journeys/:id/unarchive", copyId)).status).toBe(200);
+    expect((await call("post", "/api/journeys/:id/unarchive", copyId)).status).toBe(409);
 
     const api = { params: { id: "api-welcome" } };
     const imported = { body: apiJourney("api-welcome") };
@@ -269,7 +306,19 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/api/journeys/:id/enroll", enroll)).status).toBe(201);
     expect((await call("post", "/api/journeys/:id/enroll", enroll)).status).toBe(409);
     const testSend = { ...api, body: { nodeId: "sms1", contactId: "u-1" } };
-    expect((await call("post", "/api/journeys/:id/test-send", testSend)).status).toBe(201);
+    expect((await call("get", "/api/journeys/:id/test-list", api)).status).toBe(200);
+    const sentTest = await call("post", "/api/journeys/:id/test-send", testSend);
+    expect(sentTest.status).toBe(201);
+    const testMessage = { params: { id: "api-welcome", messageId: messageIdOf(sentTest.body) } };
+    expect((await call("get", "/api/journeys/:id/test-send/:messageId", testMessage)).status).toBe(
+      200,
+    );
+    const unknown = { params: { id: "api-welcome", messageId: 999999 } };
+    expect((await call("get", "/api/journeys/:id/test-send/:messageId", unknown)).status).toBe(404);
+    const testEmail = { ...api, body: { nodeId: "mail1", contactId: "u-1" } };
+    const sentEmail = await call("post", "/api/journeys/:id/test-send", testEmail);
+    expect(sentEmail.status).toBe(201);
+    emailId = messageIdOf(sentEmail.body);
     await app.tick();
     expect(problems).toEqual([]);
   });
@@ -281,6 +330,16 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("get", "/api/contacts")).status).toBe(200);
     expect((await call("get", "/api/contacts", { query: "?q=%2B13105550101" })).status).toBe(200);
     expect((await call("get", "/api/contacts/:id", u1)).status).toBe(200);
+    expect((await call("get", "/api/contacts/:id/journeys", u1)).status).toBe(200);
+    const why = "the customer asked on the phone";
+    const out = { ...u1, body: { channel: "sms", category: "promotional", reason: why } };
+    expect((await call("post", "/api/contacts/:id/opt-out", out)).status).toBe(201);
+    expect((await call("post", "/api/contacts/:id/opt-in", out)).status).toBe(200);
+    const consent = { ...u1, body: { ...out.body, granted: true } };
+    expect((await call("put", "/api/contacts/:id/consent", consent)).status).toBe(200);
+    const nobody = { params: { id: "nobody" }, body: out.body };
+    expect((await call("post", "/api/contacts/:id/opt-out", nobody)).status).toBe(404);
+    // The acts are the inspector's support timeline now.
     expect((await call("get", "/api/contacts/:id/journeys", u1)).status).toBe(200);
     expect((await call("get", "/api/messages")).status).toBe(200);
     const settings = await call("get", "/api/settings");
@@ -381,6 +440,37 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     const inbound = { MessageSid: "SM2", From: "+13105550101", Body: "STOP" };
     const inboundPath = "/v1/providers/twilio/inbound";
     expect((await call("post", inboundPath, signed(inboundPath, inbound))).status).toBe(200);
+    expect(problems).toEqual([]);
+  });
+
+  it("an email's unsubscribe page, open pixel and bounce webhook", async () => {
+    const unsubscribe = { params: { token: emailLinkToken(app.crypto, "unsubscribe", emailId) } };
+    expect((await call("get", "/u/:token", { ...unsubscribe, as: {} })).status).toBe(200);
+    const oneClick = { ...unsubscribe, form: { "List-Unsubscribe": "One-Click" }, as: {} };
+    expect((await call("post", "/u/:token", oneClick)).status).toBe(200);
+    expect((await call("get", "/u/:token", { params: { token: "x.y" }, as: {} })).status).toBe(404);
+    const pixel = { params: { file: `${emailLinkToken(app.crypto, "open", emailId)}.gif` } };
+    expect((await call("get", "/o/:file", { ...pixel, as: {} })).status).toBe(200);
+
+    // Sent by SMTP with the relay's Message-ID, as the SMTP provider stores it at send (no
+    // SMTP server here: tests/runtime/delivery/email-smtp.test.ts sends through one).
+    await db.knex("messages").where({ id: emailId }).update({
+      status: "sent",
+      provider: "smtp",
+      provider_message_id: "<m1@shop.example>",
+    });
+    const path = "/v1/email/events";
+    const hook = (event: unknown, secret = TWILIO.WAYMARK_EMAIL_WEBHOOK_SECRET) => {
+      const raw = JSON.stringify(event);
+      const t = Math.floor(clock.now().getTime() / 1000);
+      return { raw, as: { "x-waymark-signature": webhookSignatureHeader(secret, raw, t) } };
+    };
+    const bounce = { type: "bounce", bounce: "hard", messageId: "<m1@shop.example>" };
+    expect((await call("post", path, hook(bounce))).status).toBe(204);
+    expect((await call("post", path, hook(bounce, "wrong secret"))).status).toBe(401);
+    const unknownMail = { type: "complaint", messageId: "<nope@shop.example>" };
+    expect((await call("post", path, hook(unknownMail))).status).toBe(404);
+    expect((await call("post", path, hook({ type: "bounce" }))).status).toBe(400);
     expect(problems).toEqual([]);
   });
 

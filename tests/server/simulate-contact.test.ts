@@ -165,4 +165,82 @@ describe.each(databaseKinds)("simulating a real contact on %s", (kind) => {
     for (const c of contacts) happened[c] = await live(c);
     expect(happened).toEqual(predicted);
   });
+
+  it("picks the arm the ticker picks and prints {{ user.id }} as the contact's own id", async () => {
+    const arms = ["a", "b", "c", "d"];
+    await createJourney(
+      db.knex,
+      {
+        format: "waymark/journey@1",
+        id: "ids",
+        name: "Ids",
+        nodes: [
+          { id: "start", type: "trigger", trigger: { kind: "event", event: "ids_ready" } },
+          {
+            id: "split",
+            type: "split",
+            split: { arms: arms.map((name) => ({ name, percent: 25 })) },
+          },
+          ...arms.map((arm) => ({
+            id: `sms_${arm}`,
+            type: "send",
+            send: { channel: "sms", category: "transactional", template: `${arm}:{{ user.id }}` },
+          })),
+          { id: "done", type: "exit" },
+        ],
+        edges: [
+          { from: "start", to: "split" },
+          ...arms.flatMap((arm) => [
+            { from: "split", to: `sms_${arm}`, path: arm },
+            { from: `sms_${arm}`, to: "done" },
+          ]),
+        ],
+      },
+      null,
+    );
+    // Through the API, which refreshes ingest's cache of live journeys at once.
+    const published = await fetch(`${app.url}/api/journeys/ids/publish`, {
+      method: "POST",
+      headers,
+      body: "{}",
+    });
+    expect(published.status, await published.text()).toBe(200);
+    // Row ids and external ids differ (the row ids are small numbers), so a simulator keyed on
+    // the external id would hash other arms and print other ids.
+    const people = Array.from({ length: 12 }, (_, i) => `member-${i}`);
+    for (const id of people)
+      await db.knex("contacts").insert({ external_id: id, attributes: {}, consent: "{}" });
+    const predicted: Record<string, string> = {};
+    for (const id of people) {
+      const res = await fetch(`${app.url}/api/simulate`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          journeyId: "ids",
+          contactId: id,
+          events: [{ at: clock.now().toISOString(), name: "ids_ready" }],
+          until: new Date(clock.now().getTime() + DAY).toISOString(),
+        }),
+      });
+      const body = (await res.json()) as { timeline: { type: string; body?: string }[] };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      predicted[id] = String(body.timeline.find((t) => t.type === "sent")?.body);
+    }
+    for (const id of people) {
+      const r = await app.ingest("/v1/track", { userId: id, event: "ids_ready" });
+      expect(r.status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) await app.tick();
+    const sent = (await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("m.journey_id", "ids")
+      .select("c.external_id", "m.body")) as { external_id: string; body: string }[];
+    const happened = Object.fromEntries(sent.map((m) => [m.external_id, m.body]));
+    expect(Object.keys(happened).sort()).toEqual([...people].sort());
+    for (const id of people) expect(happened[id]).toMatch(new RegExp(`^[abcd]:${id}$`));
+    expect(predicted).toEqual(happened);
+    // Twelve contacts over four arms: more than one arm is taken, so the arms were compared.
+    expect(new Set(Object.values(happened).map((b) => b[0])).size).toBeGreaterThan(1);
+  });
 });

@@ -82,6 +82,12 @@ describe("the console's versions logic (pure)", () => {
       "Published v1",
     );
     expect(auditWhat(entry("journey.revert", { version: 1 }))).toBe("Made v1 the draft");
+    expect(auditWhat(entry("journey.unarchive", { status: "paused" }))).toBe(
+      "Unarchived the journey (paused)",
+    );
+    expect(auditWhat(entry("journey.unarchive", { status: "draft" }))).toBe(
+      "Unarchived the journey as a draft",
+    );
     expect(auditWhat(entry("settings.update", { changed: ["quietHours.start"] }))).toBe(
       "Changed the sending policy: quietHours.start",
     );

@@ -25,7 +25,7 @@ import {
   toFlowNodes,
 } from "./mapping.ts";
 import { nodeTypes } from "./nodes/nodeTypes.tsx";
-import { NODE_META } from "./summary.ts";
+import { NODE_UI } from "./nodes/registry.ts";
 import type { EditorApi } from "./useEditor.ts";
 
 /** The drag-and-drop payload type the palette sets and the canvas accepts. */
@@ -37,7 +37,7 @@ export function isNodeType(value: string): value is NodeType {
 
 function minimapColor(node: { type?: string | undefined }): string {
   const type = node.type ?? "";
-  return isNodeType(type) ? NODE_META[type].color : "#94a3b8";
+  return isNodeType(type) ? NODE_UI[type].color : "#94a3b8";
 }
 
 const DELETE_KEYS = ["Backspace", "Delete"];

@@ -14,6 +14,7 @@ import {
 } from "../api.ts";
 import type { PathHighlight } from "../canvas/path.ts";
 import { useLiveCounts } from "../live/useLiveCounts.ts";
+import { useTodayCounts } from "../live/useTodayCounts.ts";
 import { useCan } from "../permissions.ts";
 import { Link, setLeaveGuard } from "../router/router.tsx";
 import { Canvas } from "./Canvas.tsx";
@@ -23,6 +24,7 @@ import { EditorHeader } from "./EditorHeader.tsx";
 import { LeaveDialog } from "./LeaveDialog.tsx";
 import { layoutJourney } from "./layout.ts";
 import { issuesByNode, type Size } from "./mapping.ts";
+import { TodayCountsContext } from "./nodes/LiveCounts.tsx";
 import { Palette } from "./Palette.tsx";
 import { PauseDialog } from "./PauseDialog.tsx";
 import { PublishDialog } from "./PublishDialog.tsx";
@@ -173,6 +175,7 @@ function Editor({
   // the draft added has no count, and users on older versions are not counted here.
   const pulse = useLiveCounts(doc.id);
   const liveCounts = useVersionCounts(doc.id, meta.liveVersion, pulse);
+  const today = useTodayCounts(doc.id, pulse);
   const history = useHistory({
     journeyId: doc.id,
     liveVersion: meta.liveVersion,
@@ -350,18 +353,20 @@ function Editor({
             />
           ) : (
             <div className="canvas-column">
-              <Canvas
-                editor={editor}
-                commands={commands}
-                issues={byNode}
-                fallback={fallback}
-                liveCounts={liveCounts}
-                highlight={simPath}
-                measured={measured}
-                setMeasured={setMeasured}
-                wrapper={wrapper}
-                readOnly={!editable}
-              />
+              <TodayCountsContext.Provider value={meta.liveVersion === null ? null : today}>
+                <Canvas
+                  editor={editor}
+                  commands={commands}
+                  issues={byNode}
+                  fallback={fallback}
+                  liveCounts={liveCounts}
+                  highlight={simPath}
+                  measured={measured}
+                  setMeasured={setMeasured}
+                  wrapper={wrapper}
+                  readOnly={!editable}
+                />
+              </TodayCountsContext.Provider>
               {doc.nodes.length <= 1 && editable && (
                 <div className="canvas-empty" aria-hidden>
                   Drag a step from the left onto the canvas, or select the trigger and click a step

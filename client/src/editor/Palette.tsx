@@ -3,7 +3,7 @@ import { NODE_TYPES } from "../../../engine/index.ts";
 import { DND_NODE_TYPE } from "./Canvas.tsx";
 import type { Commands } from "./commands.ts";
 import { NodeIcon } from "./nodes/icons.tsx";
-import { NODE_META } from "./summary.ts";
+import { NODE_UI } from "./nodes/registry.ts";
 
 /**
  * Node types to drag onto the canvas, or click to add after the selected node (keyboard
@@ -15,7 +15,7 @@ export function Palette({ commands }: { commands: Commands }) {
       <h3 className="panel-title">Steps</h3>
       <ul>
         {NODE_TYPES.map((type) => {
-          const meta = NODE_META[type];
+          const meta = NODE_UI[type];
           return (
             <li key={type}>
               <button

@@ -4,7 +4,7 @@ import { FormContext } from "./panel/FormContext.ts";
 import { JourneyPanel } from "./panel/JourneyPanel.tsx";
 import { NodePanel, SelectionPanel } from "./panel/NodePanel.tsx";
 import type { EditorApi } from "./useEditor.ts";
-import { eventNames, sendNodeIds } from "./vocabulary.ts";
+import { defaultEvent, eventNames, sendNodeIds } from "./vocabulary.ts";
 
 const EVENT_LIST_ID = "wm-event-names";
 const NO_ISSUES: readonly Issue[] = [];
@@ -28,7 +28,12 @@ export function SidePanel({
   const only = selected.length === 1 ? selected[0] : undefined;
   return (
     <FormContext.Provider
-      value={{ eventNames: events, sendNodeIds: sendNodeIds(doc), eventListId: EVENT_LIST_ID }}
+      value={{
+        eventNames: events,
+        sendNodeIds: sendNodeIds(doc),
+        defaultEvent: defaultEvent(doc, only?.type === "trigger"),
+        eventListId: EVENT_LIST_ID,
+      }}
     >
       <aside className="side-panel" aria-label="Inspector">
         <datalist id={EVENT_LIST_ID}>

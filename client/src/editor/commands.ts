@@ -1,12 +1,15 @@
-import { useReactFlow } from "@xyflow/react";
+import { getViewportForBounds, useReactFlow } from "@xyflow/react";
 import { type RefObject, useCallback, useMemo, useRef } from "react";
 import type { NodeType } from "../../../engine/index.ts";
 import { firstFreePath, outPaths } from "./changes.ts";
 import { type Clip, copyNodes, pasteNodes } from "./clipboard.ts";
 import { defaultNode, nextNodeId, type XY } from "./defaults.ts";
-import { DEFAULT_SIZE, layoutJourney } from "./layout.ts";
+import { DEFAULT_SIZE, layoutBounds, layoutJourney } from "./layout.ts";
 import type { JourneyFlowEdge, JourneyFlowNode, Size } from "./mapping.ts";
 import type { EditorApi } from "./useEditor.ts";
+
+/** The canvas's own minimum zoom (Canvas.tsx), so a large journey still fits. */
+const MIN_ZOOM = 0.1;
 
 /** The in-tab clipboard: copies survive switching journeys (paste into another journey). */
 let clipboard: Clip | null = null;
@@ -94,9 +97,14 @@ export function useCommands(
   const autoLayout = useCallback(async () => {
     const positions = await layoutJourney(doc, sizes);
     apply({ type: "move", positions: Object.fromEntries(positions) });
-    // React Flow queues fitView until the moved nodes are rendered.
-    void rf.fitView({ padding: 0.1, maxZoom: 1.1, duration: 300 });
-  }, [doc, sizes, apply, rf]);
+    // Fit the new positions themselves: fitView reads the nodes React Flow holds, which are
+    // still the old ones until this change renders, so it framed the previous layout (issue 16).
+    const rect = canvas.current?.getBoundingClientRect();
+    const bounds = layoutBounds(positions, sizes);
+    if (!rect || !bounds) return;
+    const view = getViewportForBounds(bounds, rect.width, rect.height, MIN_ZOOM, 1.1, 0.1);
+    void rf.setViewport(view, { duration: 300 });
+  }, [doc, sizes, apply, rf, canvas]);
 
   const focusNode = useCallback(
     (id: string) => {

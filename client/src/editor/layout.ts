@@ -64,3 +64,23 @@ export async function layoutJourney(
 function portId(nodeId: string, path: string | undefined): string {
   return `${nodeId}::${path ?? OUT_HANDLE}`;
 }
+
+/** The rectangle laid-out nodes cover (their measured sizes, else the default card). */
+export function layoutBounds(
+  positions: ReadonlyMap<string, XY>,
+  sizes: ReadonlyMap<string, Size>,
+): { x: number; y: number; width: number; height: number } | null {
+  let box: { x0: number; y0: number; x1: number; y1: number } | null = null;
+  for (const [id, p] of positions) {
+    const s = sizes.get(id) ?? DEFAULT_SIZE;
+    box = box
+      ? {
+          x0: Math.min(box.x0, p.x),
+          y0: Math.min(box.y0, p.y),
+          x1: Math.max(box.x1, p.x + s.width),
+          y1: Math.max(box.y1, p.y + s.height),
+        }
+      : { x0: p.x, y0: p.y, x1: p.x + s.width, y1: p.y + s.height };
+  }
+  return box && { x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0 };
+}

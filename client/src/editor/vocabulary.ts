@@ -23,3 +23,19 @@ export function eventNames(doc: Journey): string[] {
 export function sendNodeIds(doc: Journey): string[] {
   return doc.nodes.filter((n) => n.type === "send").map((n) => n.id);
 }
+
+/**
+ * What a new event field starts with. The trigger's: nothing (the marketer names the event
+ * that starts the journey; the empty field is a validation error until then) — never the first
+ * suggestion, which on a new journey is the engine's `message.delivered` (issue 16). Any other
+ * (a goal, an exit rule, an event branch or wait): the first customer event the journey already
+ * names that is not the trigger's own, since a goal or exit on the entering event would fire
+ * at once; else nothing.
+ */
+export function defaultEvent(doc: Journey, forTrigger: boolean): string {
+  if (forTrigger) return "";
+  const trigger = doc.nodes.find((n) => n.type === "trigger");
+  const own =
+    trigger?.type === "trigger" && trigger.trigger.kind === "event" ? trigger.trigger.event : null;
+  return eventNames(doc).find((e) => e !== own && !e.startsWith("message.")) ?? "";
+}

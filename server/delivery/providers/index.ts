@@ -1,16 +1,24 @@
 import { assertNever } from "../../../engine/shared/assert-never.ts";
+import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { DeliveryConfig } from "../config.ts";
 import type { DeliveryLog, Provider, ProviderSet } from "../types.ts";
 import { createConsoleProvider } from "./console.ts";
+import { createSmtpProvider } from "./email-smtp.ts";
 import { createTwilioProvider } from "./twilio.ts";
 import { createWebhookProvider } from "./webhook.ts";
 
 /**
  * Providers per channel from the configuration. SMS goes where WAYMARK_SMS_PROVIDER says;
  * the `webhook` channel (a journey node that calls your system) uses the webhook provider when
- * one is configured; email and push have no real provider yet and are logged by `console`.
+ * one is configured; email goes over SMTP when WAYMARK_SMTP_URL is set (its unsubscribe and
+ * open-pixel links need the secret and the public base URL, hence `email`), else to `console`;
+ * push has no real provider yet and is logged by `console`.
  */
-export function createProviders(config: DeliveryConfig, log: DeliveryLog): ProviderSet {
+export function createProviders(
+  config: DeliveryConfig,
+  log: DeliveryLog,
+  email?: { crypto: FieldCrypto; linkBase: string },
+): ProviderSet {
   const consoleProvider = createConsoleProvider(log);
   const webhook = config.webhook
     ? createWebhookProvider({
@@ -21,7 +29,16 @@ export function createProviders(config: DeliveryConfig, log: DeliveryLog): Provi
     : null;
   return {
     sms: smsProvider(config, log, webhook),
-    email: consoleProvider,
+    email:
+      config.email && email
+        ? createSmtpProvider({
+            config: config.email,
+            crypto: email.crypto,
+            linkBase: config.publicUrl ?? email.linkBase,
+            timeoutMs: config.timeoutMs,
+            maxConnections: config.worker.concurrency,
+          })
+        : consoleProvider,
     push: consoleProvider,
     webhook: webhook ?? consoleProvider,
   };
@@ -49,5 +66,6 @@ function smsProvider(config: DeliveryConfig, log: DeliveryLog, webhook: Provider
 }
 
 export { createConsoleProvider } from "./console.ts";
+export { createSmtpProvider } from "./email-smtp.ts";
 export { createTwilioProvider, TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./twilio.ts";
 export { createWebhookProvider } from "./webhook.ts";

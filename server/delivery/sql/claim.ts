@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { EmailContent } from "../../../engine/email/spec.ts";
 import type { OutcomeRow } from "./outcome.ts";
 
 /*
@@ -36,7 +37,10 @@ export interface ClaimedMessage {
   journeyId: string | null;
   nodeId: string | null;
   channel: string;
+  category: string;
   body: string;
+  /** Email: subject, HTML, sender (messages.payload); null for other channels. */
+  payload: EmailContent | null;
   attempts: number;
   /** Set when an earlier call may have been accepted: reconcile before sending. */
   unknownSince: Date | null;
@@ -52,7 +56,9 @@ interface ClaimRow {
   journey_id: string | null;
   node_id: string | null;
   channel: string;
+  category: string;
   body: string;
+  payload: EmailContent | null;
   attempts: number;
   unknown_since: Date | string | null;
   phone_encrypted: string | null;
@@ -98,7 +104,7 @@ export async function claimMessages(
          from picked
         where m.id = picked.id
        returning m.id, coalesce(m.provider_key::text, m.idempotency_key) as provider_key,
-                 m.contact_id, m.journey_id, m.node_id, m.channel, m.body, m.attempts,
+                 m.contact_id, m.journey_id, m.node_id, m.channel, m.category, m.body, m.payload, m.attempts,
                  picked.outcome_unknown_since as unknown_since, m.next_attempt_at
      )
      select claimed.*, c.phone_encrypted, c.email, c.external_id
@@ -122,7 +128,9 @@ export async function claimMessages(
     journeyId: r.journey_id,
     nodeId: r.node_id,
     channel: r.channel,
+    category: r.category,
     body: r.body,
+    payload: r.payload,
     attempts: Number(r.attempts),
     unknownSince: r.unknown_since === null ? null : new Date(r.unknown_since),
     phoneEncrypted: r.phone_encrypted,

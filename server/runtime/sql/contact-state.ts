@@ -1,11 +1,10 @@
 import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
+import { openedAt } from "../../../engine/engagement.ts";
+import { HISTORY_DAYS } from "../../../engine/rules/history.ts";
 import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
-
-/** How far back sends and cooldowns matter: the longest cap window plus the streak's reach. */
-const HISTORY_DAYS = 90;
 
 export interface BatchEvent extends JourneyEvent {
   id: number;
@@ -39,6 +38,7 @@ export async function loadBatchContacts(
   needBestHour: boolean,
   sending: ReadonlySet<number>,
 ): Promise<BatchContacts> {
+  // The rules' own horizon (engine/rules/history.ts): older sends would be ignored anyway.
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const lockIds = contactIds.filter((id) => sending.has(id));
   const allLocked = lockIds.length === contactIds.length;
@@ -49,12 +49,13 @@ export async function loadBatchContacts(
     );
   }
   const contacts = (await trx.raw(
-    `select id, email, phone_encrypted, timezone, locale, attributes, consent
+    `select id, external_id, email, phone_encrypted, timezone, locale, attributes, consent
        from contacts where id = any(?::bigint[]) order by id${allLocked ? " for no key update" : ""}`,
     [contactIds],
   )) as {
     rows: {
       id: string | number;
+      external_id: string | null;
       email: string | null;
       phone_encrypted: string | null;
       timezone: string | null;
@@ -89,6 +90,7 @@ export async function loadBatchContacts(
       // The phone only matters for the zone when the profile has none; skip the decryption otherwise.
       phone: c.timezone || !c.phone_encrypted ? null : crypto.decrypt(c.phone_encrypted),
     };
+    if (c.external_id) view.externalId = c.external_id;
     if (c.email) view.email = c.email;
     if (c.locale) view.locale = c.locale;
     views.set(Number(c.id), view);
@@ -105,7 +107,7 @@ export async function loadBatchContacts(
   // plans' high row estimates would otherwise make PostgreSQL compile them (~35 ms each).
   const sends = history
     ? await trx.raw(
-        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.journey_id, m.node_id
+        `select m.contact_id, m.created_at, m.channel, m.category, m.clicked_at, m.opened_at, m.journey_id, m.node_id
            from unnest(?::bigint[]) as c(id)
            cross join lateral (
              select * from messages
@@ -141,7 +143,8 @@ export async function loadBatchContacts(
       at: new Date(s.created_at).getTime(),
       channel: s.channel,
       category: s.category,
-      opened: s.clicked_at !== null,
+      // A tracked link clicked or (email) a person's open of its pixel, by the engine's rule.
+      opened: openedAt(s.channel, s.opened_at?.getTime(), s.clicked_at?.getTime()) !== undefined,
       journeyId: s.journey_id ?? "",
       nodeId: s.node_id ?? "",
     });
@@ -204,6 +207,7 @@ interface SendRow {
   channel: Channel;
   category: Category;
   clicked_at: Date | null;
+  opened_at: Date | null;
   journey_id: string | null;
   node_id: string | null;
 }

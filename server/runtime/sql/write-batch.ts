@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { dict } from "../../../engine/shared/own.ts";
 import type { BatchWrites } from "../step-batch.ts";
 import { rowset } from "./rowset.ts";
 
@@ -52,6 +53,7 @@ const MESSAGES = rowset<W["messages"][number]>([
   ["body", "text"],
   ["encoding", "text"],
   ["parts", "int"],
+  ["payload", "jsonb"],
 ]);
 interface LinkRow {
   token: string;
@@ -81,6 +83,15 @@ const CONVERSIONS = rowset<W["conversions"][number]>([
   ["idempotency_key", "text"],
   ["event", "text"],
   ["at", "timestamptz"],
+]);
+
+interface AttributePatch {
+  contact_id: number;
+  patch: Record<string, unknown>;
+}
+const ATTRIBUTES = rowset<AttributePatch>([
+  ["contact_id", "bigint"],
+  ["patch", "jsonb"],
 ]);
 
 /**
@@ -163,9 +174,9 @@ export async function writeBatch(
     const tracked = w.messages.some((m) => m.links.length > 0);
     const result = (await trx.raw(
       `insert into messages (idempotency_key, contact_id, enrollment_id, journey_id, version_id, node_id,
-                             channel, category, body, encoding, parts, next_attempt_at, created_at, updated_at)
+                             channel, category, body, encoding, parts, payload, next_attempt_at, created_at, updated_at)
        select x.idempotency_key, x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.node_id,
-              x.channel, x.category, x.body, x.encoding, x.parts, ?, ?, ?
+              x.channel, x.category, x.body, x.encoding, x.parts, x.payload, ?, ?, ?
          from ${MESSAGES.sql} as x
        on conflict (idempotency_key) do nothing${tracked ? "\n       returning id, idempotency_key" : ""}`,
       [now, now, now, MESSAGES.param(w.messages)],
@@ -212,6 +223,28 @@ export async function writeBatch(
         where m.contact_id = x.contact_id and m.idempotency_key = x.idempotency_key
           and m.converted_at is null`,
       [CONVERSIONS.param(w.conversions)],
+    );
+  }
+  if (w.attributes.length > 0) {
+    // Update nodes (engine/nodes/update.ts): one patch per contact, later steps winning, merged
+    // into the stored attributes with `||` so keys other writers (identify) set meanwhile stay.
+    // Values are whole (a counter's new value, not "+1"): a batch replayed after a failed
+    // commit writes the same value again.
+    const patches = new Map<number, Record<string, unknown>>();
+    for (const a of w.attributes) {
+      let patch = patches.get(a.contact_id);
+      if (!patch) {
+        patch = dict<unknown>();
+        patches.set(a.contact_id, patch);
+      }
+      patch[a.attribute] = a.value;
+    }
+    const rows = [...patches].map(([contact_id, patch]) => ({ contact_id, patch }));
+    await trx.raw(
+      `update contacts c set attributes = c.attributes || x.patch, updated_at = ?
+         from ${ATTRIBUTES.sql} as x
+        where c.id = x.contact_id`,
+      [now, ATTRIBUTES.param(rows)],
     );
   }
   return { messages: inserted };

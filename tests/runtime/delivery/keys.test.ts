@@ -303,6 +303,7 @@ function emptyWrites(): BatchWrites {
     messages: [],
     cooldowns: [],
     conversions: [],
+    attributes: [],
     moves: [],
     optOuts: [],
   };

@@ -132,7 +132,14 @@ describe.each(databaseKinds)("changing an operator's role on %s", (kind) => {
       ).permissions;
     }
     expect(Object.values(seen.admin ?? {}).every(Boolean)).toBe(true);
-    expect(Object.values(seen.support ?? {}).some(Boolean)).toBe(false);
+    // Support changes nothing in journeys or settings; it acts on contacts (issue #16).
+    expect(
+      Object.entries(seen.support ?? {})
+        .filter(([, allowed]) => allowed)
+        .map(([action]) => action)
+        .sort(),
+    ).toEqual(["editConsent", "optInContact", "optOutContact"]);
+    expect(seen.engineer).toMatchObject({ optOutContact: false, editConsent: false });
     expect(seen.marketer).toMatchObject({
       publishJourney: true,
       manageKeys: false,

@@ -1,8 +1,9 @@
 import { Handle, Position } from "@xyflow/react";
 import type { CSSProperties, ReactNode } from "react";
 import { IN_HANDLE, type JourneyNodeData, OUT_HANDLE } from "../mapping.ts";
-import { NODE_META, summarize } from "../summary.ts";
 import { NodeIcon } from "./icons.tsx";
+import { LiveCounts } from "./LiveCounts.tsx";
+import { uiOf } from "./registry.ts";
 
 /**
  * The card every node type draws: a colour and icon per type, the label, a one-line summary,
@@ -20,7 +21,7 @@ export function NodeShell({
   children?: ReactNode;
 }) {
   const { node, issues, liveCount } = data;
-  const meta = NODE_META[node.type];
+  const meta = uiOf(node);
   const errors = issues.filter((i) => i.severity === "error").length;
   const warnings = issues.length - errors;
   const tone = errors > 0 ? "error" : warnings > 0 ? "warning" : "ok";
@@ -56,13 +57,14 @@ export function NodeShell({
           </span>
         )}
       </div>
-      <div className="wm-node-summary">{summarize(node)}</div>
+      <div className="wm-node-summary">{meta.summary(node)}</div>
       <div className="wm-node-foot">
         <span className="mono">{node.id}</span>
         {liveCount !== null && (
           <span className="wm-live-count">{liveCount.toLocaleString()} here</span>
         )}
       </div>
+      <LiveCounts nodeId={node.id} type={node.type} />
       {children}
     </div>
   );

@@ -7,6 +7,7 @@ export type FormContextValue = DefaultContext & { eventListId: string };
 export const FormContext = createContext<FormContextValue>({
   eventNames: [],
   sendNodeIds: [],
+  defaultEvent: "",
   eventListId: "wm-event-names",
 });
 

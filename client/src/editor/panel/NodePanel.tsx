@@ -7,20 +7,11 @@ import {
   NODE_DEFINITIONS,
   type NodeType,
 } from "../../../../engine/index.ts";
-import { cooldownApplies } from "../../../../engine/nodes/cooldown.ts";
 import type { DocChange } from "../changes.ts";
 import { NodeIcon } from "../nodes/icons.tsx";
+import { uiOf } from "../nodes/registry.ts";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
-import { describeCooldown, NODE_META } from "../summary.ts";
-import { AudiencePicker } from "./AudiencePicker.tsx";
-import { Select } from "./inputs.tsx";
 import { ObjectFields, type Override } from "./SchemaFields.tsx";
-import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "./SendEditor.tsx";
-
-const APPLIES_OPTIONS = [
-  { value: "other_journeys", label: "Other journeys only" },
-  { value: "all_journeys", label: "All journeys, this one included" },
-] as const;
 
 /** Fields per node type, derived once from the engine's schema (id, type and position are the canvas's). */
 const FIELDS = new Map<NodeType, ObjectField[]>(
@@ -56,7 +47,7 @@ export function NodePanel({
   apply: (change: DocChange, options?: { mergeKey?: string | null }) => void;
   onDelete: () => void;
 }) {
-  const meta = NODE_META[node.type];
+  const meta = uiOf(node);
   const fields = FIELDS.get(node.type) ?? [];
   const update = (next: Record<string, unknown>, mergeKey: string | null) =>
     // The form edits a copy of this node shaped by its own schema; values may be mid-edit
@@ -66,58 +57,9 @@ export function NodePanel({
       { mergeKey: mergeKey && `${node.id}:${mergeKey}` },
     );
 
-  const override: Override = (path, value, onChange) => {
-    if (path === "send.template") {
-      return (
-        <TemplateEditor
-          value={typeof value === "string" ? value : ""}
-          onChange={onChange}
-          mergeKey="field:send.template"
-        />
-      );
-    }
-    if (path === "trigger.audience") {
-      return (
-        <AudiencePicker
-          use="trigger"
-          value={typeof value === "string" ? value : ""}
-          onChange={(id) => onChange(id, null)}
-        />
-      );
-    }
-    if (path === "branch.audience") {
-      return (
-        <AudiencePicker
-          use="branch"
-          value={typeof value === "string" ? value : ""}
-          onChange={(id) => onChange(id, null)}
-        />
-      );
-    }
-    if (path === "cooldown.applies" && node.type === "cooldown") {
-      return (
-        <Select
-          label="Holds back"
-          value={cooldownApplies(node.cooldown)}
-          options={APPLIES_OPTIONS}
-          hint="Other journeys only: this journey's own later sends still go out. All journeys: a full pause, this journey's later sends of this kind are suppressed too."
-          onChange={(v) => onChange(v, null)}
-        />
-      );
-    }
-    if (path === "send.locale") {
-      return (
-        <Select
-          label="Opt-out locale"
-          value={typeof value === "string" ? value : ""}
-          options={LOCALE_OPTIONS}
-          hint="Overrides the contact's locale for the opt-out line."
-          onChange={(v) => onChange(v === "" ? undefined : v, null)}
-        />
-      );
-    }
-    return undefined;
-  };
+  // The type's own inputs where the schema-derived one is not enough (nodes/types/<type>.tsx).
+  const override: Override = (path, value, onChange) => meta.field?.(node, path, value, onChange);
+  const Inspector = meta.Inspector;
 
   return (
     <div className="node-panel" style={{ "--node-color": meta.color } as CSSProperties}>
@@ -144,14 +86,7 @@ export function NodePanel({
           override={override}
         />
       </form>
-      {node.type === "cooldown" && (
-        <p className="cooldown-summary" data-testid="cooldown-summary">
-          {describeCooldown(node.cooldown)}.
-        </p>
-      )}
-      {node.type === "send" && node.send.channel === "sms" && (
-        <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
-      )}
+      {Inspector && <Inspector node={node} doc={doc} />}
       <div className="panel-actions">
         <button type="button" className="danger-outline" onClick={onDelete}>
           Delete step

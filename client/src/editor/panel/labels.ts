@@ -1,6 +1,6 @@
 import { parseHhmm } from "../../../../engine/time/index.ts";
+import { humanizeDuration } from "../durations.ts";
 import { humanizeKey } from "../schema/introspect.ts";
-import { humanizeDuration } from "../summary.ts";
 
 /**
  * Words for the schema-derived form. The schema decides which fields exist; this only names
@@ -18,6 +18,11 @@ const LABELS: Record<string, string> = {
   fallback: "Fallback time",
   percent: "Percent",
   time: "Time",
+  by: "Add",
+  as: "Store as",
+  preheader: "Preheader",
+  html: "HTML body",
+  replyTo: "Reply-to",
 };
 
 const HINTS: Record<string, string> = {
@@ -32,6 +37,9 @@ const HINTS: Record<string, string> = {
   weekdays: "Leave all off for every day.",
   match: "All conditions must hold, or any one.",
   audience: "Membership is checked when the user reaches this step.",
+  email: "Subject, HTML body and sender; the message above is the plain-text part.",
+  preheader: "The inbox's preview line after the subject.",
+  from: "news@shop.example or Shop <news@shop.example>; empty: the workspace sender.",
 };
 
 const OPTIONS: Record<string, string> = {
@@ -46,6 +54,8 @@ const OPTIONS: Record<string, string> = {
   engagement: "Engagement (opened, clicked)",
   condition: "Attributes",
   opened: "opened (tracked link clicked)",
+  set: "Set a value",
+  increment: "Add to a number (a counter)",
 };
 
 export const labelFor = (key: string) => LABELS[key] ?? humanizeKey(key);

@@ -95,8 +95,16 @@ export function objectFields(schema: z.ZodObject, skip: readonly string[] = []):
     }));
 }
 
-/** Context for defaults a schema cannot know: names this journey already uses. */
-export type DefaultContext = { eventNames: readonly string[]; sendNodeIds: readonly string[] };
+/**
+ * Context for defaults a schema cannot know: names this journey already uses, and the event a
+ * new event field starts with (vocabulary.ts's defaultEvent: never a message.* event, never the
+ * trigger's own event for a goal or exit rule; "" where nothing fits, which validation flags).
+ */
+export type DefaultContext = {
+  eventNames: readonly string[];
+  sendNodeIds: readonly string[];
+  defaultEvent: string;
+};
 
 /** Times of day that mean something for their key (a quiet-hours window opens at 08:00). */
 const TIME_DEFAULTS: Record<string, string> = { start: "08:00", end: "21:00", fallback: "10:00" };
@@ -123,7 +131,7 @@ export function defaultValue(field: Field, ctx: DefaultContext, key = ""): unkno
         case "time":
           return TIME_DEFAULTS[key] ?? "09:00";
         case "event":
-          return ctx.eventNames[0] ?? "";
+          return ctx.defaultEvent;
         case "node-ref":
           return ctx.sendNodeIds[0] ?? "";
         case "plain":

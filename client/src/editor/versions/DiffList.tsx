@@ -7,7 +7,7 @@ import {
   type JourneyDiff,
   type NodeDiff,
 } from "../diff.ts";
-import { NODE_META } from "../summary.ts";
+import { NODE_UI } from "../nodes/registry.ts";
 
 /**
  * A diff as a reviewer reads it: steps added, changed and removed (a changed step opens to
@@ -95,7 +95,7 @@ function NodeRow({
   );
   const head = (
     <>
-      {id} <span className="muted">{NODE_META[diff.type].label}</span>
+      {id} <span className="muted">{NODE_UI[diff.type].label}</span>
     </>
   );
   return (

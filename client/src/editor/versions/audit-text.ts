@@ -46,6 +46,11 @@ export function auditWhat(e: AuditEntry): string {
       const exited = num(d.exited) ?? 0;
       return `Archived the journey (${exited.toLocaleString("en-US")} user${exited === 1 ? "" : "s"} exited)`;
     }
+    case "journey.unarchive":
+      // Back paused if it was ever published (nothing sends until a resume), else a draft.
+      return str(d.status) === "draft"
+        ? "Unarchived the journey as a draft"
+        : "Unarchived the journey (paused)";
     case "journey.revert":
       return `Made v${num(d.version) ?? "?"} the draft`;
     case "journey.discard_draft":

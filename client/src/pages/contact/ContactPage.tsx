@@ -1,7 +1,7 @@
 import "../console.css";
 import "../../components/timeline.css";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Contact, Enrollment, SkippedEntry, Suppression } from "../../api.ts";
+import type { Contact, Enrollment, SkippedEntry, SupportAct, Suppression } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
 import type { LiveMode } from "../../live/protocol.ts";
 import { useLive } from "../../live/useLive.ts";
@@ -9,6 +9,7 @@ import { Link } from "../../router/router.tsx";
 import { editorPath } from "../../router/routes.ts";
 import { EnrollmentCard } from "./EnrollmentCard.tsx";
 import { Profile } from "./Profile.tsx";
+import { SupportActions, SupportTimeline } from "./SupportActions.tsx";
 import { shortTime, typeLabel, typeTone } from "./timeline.ts";
 
 type Load =
@@ -20,6 +21,7 @@ type Load =
       suppressions: Suppression[];
       enrollments: Enrollment[];
       skipped: SkippedEntry[];
+      support: SupportAct[];
     };
 
 /** Pushes arrive per log row; one refetch covers a burst of them (a step logs several rows). */
@@ -74,11 +76,11 @@ export default function ContactPage({ contactId }: { contactId: string }) {
 
   const fetchAll = useCallback(async () => {
     try {
-      const [{ contact, suppressions }, { enrollments, skipped }] = await Promise.all([
+      const [{ contact, suppressions }, { enrollments, skipped, support }] = await Promise.all([
         api.contact(contactId),
         api.contactJourneys(contactId),
       ]);
-      setLoad({ state: "ready", contact, suppressions, enrollments, skipped });
+      setLoad({ state: "ready", contact, suppressions, enrollments, skipped, support });
     } catch (err) {
       setLoad((prev) =>
         // A failed background refresh keeps what is on screen.
@@ -132,7 +134,7 @@ export default function ContactPage({ contactId }: { contactId: string }) {
       </div>
     );
   }
-  const { contact, suppressions, enrollments, skipped } = load;
+  const { contact, suppressions, enrollments, skipped, support } = load;
   const active = enrollments.filter((e) => e.status === "active").length;
   return (
     <section className="contact-page">
@@ -150,6 +152,8 @@ export default function ContactPage({ contactId }: { contactId: string }) {
         <LiveBadge mode={mode} />
       </div>
       <Profile contact={contact} suppressions={suppressions} />
+      <SupportActions contact={contact} onChanged={() => void fetchAll()} />
+      {support.length > 0 && <SupportTimeline acts={support} />}
       <h3 className="section-title">Journeys</h3>
       {enrollments.length === 0 ? (
         <div className="empty card" data-testid="no-enrollments">

@@ -15,6 +15,8 @@ export const KNOWN_TYPES = [
   "converted",
   "exited",
   "skipped",
+  "updated",
+  "update_failed",
 ] as const;
 export type KnownType = (typeof KNOWN_TYPES)[number];
 export type Tone = "neutral" | "progress" | "good" | "warn" | "bad";
@@ -48,6 +50,10 @@ export function typeLabel(type: string): string {
       return "Exited";
     case "skipped":
       return "Skipped";
+    case "updated":
+      return "Updated";
+    case "update_failed":
+      return "Not updated";
   }
 }
 
@@ -60,6 +66,7 @@ export function typeTone(type: string): Tone {
       return "progress";
     case "waiting":
     case "exited":
+    case "updated":
       return "neutral";
     case "sent":
     case "converted":
@@ -67,6 +74,7 @@ export function typeTone(type: string): Tone {
     case "deferred":
     case "cooldown":
     case "skipped":
+    case "update_failed":
       return "warn";
     case "suppressed":
       return "bad";

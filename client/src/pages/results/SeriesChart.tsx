@@ -6,6 +6,46 @@ const W = 760;
 const H = 220;
 const PAD = { top: 16, right: 16, bottom: 28, left: 44 };
 
+const BAR = 36;
+
+/**
+ * One day of data: a line needs two points, so a journey's first day drew nothing but a dot.
+ * Its sends and conversions are two bars side by side instead, each with its number on top.
+ */
+function OneDay({ point, cx, y }: { point: Point; cx: number; y: (v: number) => number }) {
+  const bars = [
+    { key: "sends", value: point.sends, x: cx - BAR - 2, className: "bar-sends" },
+    { key: "conversions", value: point.conversions, x: cx + 2, className: "bar-conversions" },
+  ] as const;
+  const base = y(0);
+  return (
+    <g data-testid="one-day">
+      <title>{`${point.date}: ${point.sends} sends, ${point.conversions} conversions`}</title>
+      {bars.map((b) => (
+        <g key={b.key}>
+          {/* At least 2 px tall, so a zero still shows where the bar would be. */}
+          <rect
+            x={b.x}
+            y={Math.min(y(b.value), base - 2)}
+            width={BAR}
+            height={Math.max(2, base - y(b.value))}
+            rx={3}
+            className={b.className}
+          />
+          <text
+            x={b.x + BAR / 2}
+            y={Math.min(y(b.value), base - 2) - 6}
+            textAnchor="middle"
+            className="bar-label"
+          >
+            {b.value.toLocaleString("en-US")}
+          </text>
+        </g>
+      ))}
+    </g>
+  );
+}
+
 /** Daily sends and conversions as two lines in plain SVG: no chart library for two series. */
 export function SeriesChart({ series }: { series: Point[] }) {
   if (series.length === 0)
@@ -52,13 +92,26 @@ export function SeriesChart({ series }: { series: Point[] }) {
             </text>
           ) : null,
         )}
-        <path d={line("sends")} className="line-sends" />
-        <path d={line("conversions")} className="line-conversions" />
-        {series.map((p, k) => (
-          <circle key={p.date} cx={x(k)} cy={y(p.conversions)} r={2.5} className="dot-conversions">
-            <title>{`${p.date}: ${p.sends} sends, ${p.conversions} conversions`}</title>
-          </circle>
-        ))}
+        {series.length === 1 && series[0] ? (
+          <OneDay point={series[0]} cx={x(0)} y={y} />
+        ) : (
+          <>
+            <path d={line("sends")} className="line-sends" />
+            <path d={line("conversions")} className="line-conversions" />
+          </>
+        )}
+        {series.length > 1 &&
+          series.map((p, k) => (
+            <circle
+              key={p.date}
+              cx={x(k)}
+              cy={y(p.conversions)}
+              r={2.5}
+              className="dot-conversions"
+            >
+              <title>{`${p.date}: ${p.sends} sends, ${p.conversions} conversions`}</title>
+            </circle>
+          ))}
       </svg>
       <figcaption className="chart-legend">
         <span className="key key-sends" /> Sends ({totalSends.toLocaleString("en-US")})

@@ -1,0 +1,84 @@
+import "./live-counts.css";
+import { createContext, useContext, useId } from "react";
+import type { NodeType } from "../../../../engine/index.ts";
+import type { JourneyToday, NodeToday } from "../../api.ts";
+
+/**
+ * Today's counts for every node of the journey on the canvas (live/useTodayCounts), or null
+ * where none are drawn: a journey never published, a read-only version, no answer yet.
+ * A context rather than node data, so a refresh re-renders these rows and not the cards.
+ */
+export const TodayCountsContext = createContext<JourneyToday | null>(null);
+
+const NONE: NodeToday = {
+  entered: 0,
+  sent: 0,
+  suppressed: 0,
+  deferred: 0,
+  suppressedBy: {},
+  deferredBy: {},
+};
+
+type Metric = "entered" | "sent" | "suppressed" | "deferred";
+
+/** A send decides per contact, so it shows each outcome; other steps show who reached them. */
+function metricsFor(type: NodeType): readonly Metric[] {
+  return type === "send" ? ["entered", "sent", "suppressed", "deferred"] : ["entered"];
+}
+
+/** "quiet_hours 12, no_consent 3": most frequent first, ties by name, as the issue asks. */
+export function reasonsText(by: Readonly<Record<string, number>>): string {
+  return Object.entries(by)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([reason, n]) => `${reason} ${n.toLocaleString()}`)
+    .join(", ");
+}
+
+/**
+ * The node's activity today under its card: entered, and for sends sent / suppressed /
+ * deferred; hovering (or focusing) the row shows the reasons behind suppressed and deferred.
+ */
+export function LiveCounts({ nodeId, type }: { nodeId: string; type: NodeType }) {
+  const today = useContext(TodayCountsContext);
+  const tipId = useId();
+  if (today === null) return null;
+  const active = Object.hasOwn(today.nodes, nodeId);
+  // A step only the draft has gets no row: nobody can reach it until it is published.
+  if (!active && !today.liveNodes?.includes(nodeId)) return null;
+  const counts = active ? (today.nodes[nodeId] ?? NONE) : NONE;
+  const suppressed = reasonsText(counts.suppressedBy);
+  const deferred = reasonsText(counts.deferredBy);
+  const hasTip = suppressed !== "" || deferred !== "";
+  return (
+    <div
+      className="wm-today nodrag"
+      data-testid={`today-${nodeId}`}
+      data-zone={today.zone}
+      aria-describedby={hasTip ? tipId : undefined}
+      // Focusable when it has reasons, so keyboard users reach the tooltip too.
+      tabIndex={hasTip ? 0 : undefined}
+    >
+      <span className="wm-today-label">Today</span>
+      {metricsFor(type).map((m) => (
+        <span key={m} className={`wm-today-cell wm-today-${m}`} data-metric={m}>
+          <b>{counts[m].toLocaleString()}</b> {m}
+        </span>
+      ))}
+      {hasTip && (
+        <div className="wm-today-tip" role="tooltip" id={tipId}>
+          {suppressed !== "" && (
+            <div data-testid="suppressed-reasons">
+              <span className="wm-today-tip-head">Suppressed today:</span> {suppressed}
+            </div>
+          )}
+          {deferred !== "" && (
+            <div data-testid="deferred-reasons">
+              <span className="wm-today-tip-head">Deferred today:</span> {deferred}
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import type { BranchNode } from "../../../../../engine/nodes/branch.ts";
+import { assertNever } from "../../../../../engine/shared/assert-never.ts";
+import { shortDuration as dur } from "../../durations.ts";
+import { AudiencePicker } from "../../panel/AudiencePicker.tsx";
+import { PathsNode } from "../shapes.tsx";
+import type { NodeUi } from "../ui.ts";
+
+export const branchUi: NodeUi<BranchNode> = {
+  label: "Branch",
+  hint: "Yes / no: an event, opened, attributes",
+  color: "#0891b2",
+  icon: { path: "M4 2v4a4 4 0 0 0 4 4h4M4 6v8M12 10l-2-2m2 2-2 2" },
+  idPrefix: "branch",
+  // The schema requires the send an engagement branch watches: the journey's latest send, else
+  // a condition branch with no conditions yet.
+  create(id, position, doc) {
+    const send = [...doc.nodes].reverse().find((n) => n.type === "send");
+    return send
+      ? {
+          id,
+          type: "branch",
+          branch: { kind: "engagement", node: send.id, signal: "opened", within: "P2D" },
+          position,
+        }
+      : { id, type: "branch", branch: { kind: "condition", conditions: [] }, position };
+  },
+  summary(node) {
+    const b = node.branch;
+    switch (b.kind) {
+      case "event":
+        return `${b.event || "…"} within ${dur(b.within)}?`;
+      case "engagement":
+        return `${b.node || "…"} ${b.signal} within ${dur(b.within)}?`;
+      case "condition": {
+        const n = b.conditions.length;
+        return n === 0
+          ? "no conditions yet"
+          : `${n} condition${n === 1 ? "" : "s"} (${b.match ?? "all"})`;
+      }
+      default:
+        return assertNever(b);
+    }
+  },
+  component: PathsNode,
+  field(_node, path, value, onChange) {
+    if (path !== "branch.audience") return undefined;
+    return (
+      <AudiencePicker
+        use="branch"
+        value={typeof value === "string" ? value : ""}
+        onChange={(id) => onChange(id, null)}
+      />
+    );
+  },
+};

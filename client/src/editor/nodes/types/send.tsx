@@ -1,0 +1,70 @@
+import type { Journey } from "../../../../../engine/index.ts";
+import type { SendNode } from "../../../../../engine/nodes/send.ts";
+import { useCan } from "../../../permissions.ts";
+import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.tsx";
+import { Select } from "../../panel/inputs.tsx";
+import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "../../panel/SendEditor.tsx";
+import { TestSendCard } from "../../panel/TestSend.tsx";
+import { OneOutNode } from "../shapes.tsx";
+import type { NodeUi } from "../ui.ts";
+
+export const sendUi: NodeUi<SendNode> = {
+  label: "Send",
+  hint: "SMS, email, push or webhook",
+  color: "#16a34a",
+  icon: { path: "M2 4h12v8H2zM2 4l6 5 6-5" },
+  idPrefix: "sms",
+  create: (id, position) => ({
+    id,
+    type: "send",
+    send: { channel: "sms", category: "promotional", template: "Hi {{ user.firstName }}" },
+    position,
+  }),
+  summary: (node) =>
+    `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}`,
+  component: OneOutNode,
+  field(node, path, value, onChange) {
+    const email = emailFieldOverride(node, path);
+    if (email !== undefined) return email;
+    if (path === "send.template") {
+      return (
+        <TemplateEditor
+          value={typeof value === "string" ? value : ""}
+          onChange={onChange}
+          mergeKey="field:send.template"
+        />
+      );
+    }
+    if (path === "send.locale") {
+      return (
+        <Select
+          label="Opt-out locale"
+          value={typeof value === "string" ? value : ""}
+          options={LOCALE_OPTIONS}
+          hint="Overrides the contact's locale for the opt-out line."
+          onChange={(v) => onChange(v === "" ? undefined : v, null)}
+        />
+      );
+    }
+    return undefined;
+  },
+  Inspector: SendInspector,
+};
+
+/** The SMS or email as it will read (and what it costs), and, for those allowed, a test send. */
+function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
+  const can = useCan();
+  return (
+    <>
+      {node.send.channel === "sms" && (
+        <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.send.channel === "email" && (
+        <EmailPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {can("testSend") && (
+        <TestSendCard journeyId={doc.id} nodeId={node.id} testList={doc.settings?.testList ?? []} />
+      )}
+    </>
+  );
+}

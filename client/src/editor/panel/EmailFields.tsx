@@ -1,0 +1,120 @@
+import "./email.css";
+import type { ReactNode } from "react";
+import { composeEmail } from "../../../../engine/email/compose.ts";
+import type { JourneyNode } from "../../../../engine/format/journey.ts";
+import type { SendSpec } from "../../../../engine/nodes/send.ts";
+import { sampleTrackedLink, templateUser } from "../../../../engine/sms/index.ts";
+import { useSendFactsContext } from "../send-facts.ts";
+import { SAMPLE_CONTACTS, SAMPLE_EVENT } from "./sms-preview.ts";
+
+/**
+ * The email half of the send form. The fields themselves (subject, preheader, HTML, from,
+ * reply-to) come from the schema like every other field; this hides them on sends that are not
+ * email (where validation would refuse them) and previews the email as a sample contact gets it,
+ * through the engine's own composeEmail, with its size.
+ */
+
+/** Gmail shows "[Message clipped]" past 102 KB of HTML: the one size limit readers notice. */
+const GMAIL_CLIP_BYTES = 102 * 1024;
+
+/** For the node form's override: nothing for `send.email` on a send that is not an email. */
+export function emailFieldOverride(node: JourneyNode, path: string): ReactNode | undefined {
+  if (path !== "send.email" || node.type !== "send") return undefined;
+  return node.send.channel === "email" ? undefined : null;
+}
+
+export function EmailPreviewCard({
+  send,
+  journey,
+}: {
+  send: SendSpec;
+  journey: { id: string; name: string };
+}) {
+  const facts = useSendFactsContext();
+  const { id, ...attributes } = SAMPLE_CONTACTS.en;
+  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
+  const link = sampleTrackedLink(facts.linkShape);
+  const r = composeEmail(
+    send,
+    { user, event: SAMPLE_EVENT, journey },
+    { trackLink: () => link },
+    journey.name,
+  );
+  if (!r.ok) {
+    return (
+      <section className="sms-preview email-preview" aria-label="Email preview">
+        <h4>Preview</h4>
+        <p className="error" role="alert">
+          {r.field === "template" ? "Text" : r.field} error: {r.error}
+        </p>
+      </section>
+    );
+  }
+  const c = r.content;
+  const htmlBytes = c.html === null ? 0 : new TextEncoder().encode(c.html).length;
+  const textBytes = new TextEncoder().encode(r.text).length;
+  return (
+    <section className="sms-preview email-preview" aria-label="Email preview">
+      <h4>Preview</h4>
+      <div className="email-envelope" data-testid="email-envelope">
+        <div>
+          <span className="muted">From</span>{" "}
+          {c.from ?? "the workspace sender (WAYMARK_EMAIL_FROM)"}
+        </div>
+        {c.replyTo && (
+          <div>
+            <span className="muted">Reply-to</span> {c.replyTo}
+          </div>
+        )}
+        <div className="email-subject" data-testid="email-subject">
+          {c.subject}
+        </div>
+        {c.preheader && <div className="muted email-preheader">{c.preheader}</div>}
+      </div>
+      {c.html !== null ? (
+        <iframe
+          className="email-frame"
+          title="HTML body as sent"
+          sandbox=""
+          srcDoc={c.html}
+          data-testid="email-html"
+        />
+      ) : (
+        <pre className="email-text" data-testid="email-text">
+          {r.text}
+        </pre>
+      )}
+      <dl className="sms-stats" data-testid="email-stats">
+        <div>
+          <dt>HTML</dt>
+          <dd className={htmlBytes > GMAIL_CLIP_BYTES ? "warn" : ""}>{kb(htmlBytes)}</dd>
+        </div>
+        <div>
+          <dt>Text</dt>
+          <dd>{kb(textBytes)}</dd>
+        </div>
+        <div>
+          <dt>Subject</dt>
+          <dd className={c.subject.length > 78 ? "warn" : ""}>{c.subject.length} ch.</dd>
+        </div>
+      </dl>
+      <ul className="sms-notes">
+        {send.category === "promotional" && (
+          <li>
+            Promotional: one-click unsubscribe headers and a visible unsubscribe link are added when
+            it is sent.
+          </li>
+        )}
+        {c.html !== null && <li>An open pixel is added at the end of the HTML.</li>}
+        {htmlBytes > GMAIL_CLIP_BYTES && (
+          <li className="warn">Gmail clips HTML over 102 KB: the rest hides behind a link.</li>
+        )}
+        {!send.email && <li className="warn">No subject yet: the journey's name is sent.</li>}
+      </ul>
+    </section>
+  );
+}
+
+function kb(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,29 @@
+import type { JourneyStatus } from "../../api.ts";
+
+/**
+ * The journey list's filters, kept in the URL (`?q=cart&status=paused`) so a reload, a shared
+ * link or Back from the editor shows the same list. Pure, so it is tested without a DOM.
+ */
+export interface ListFilter {
+  q: string;
+  /** "": every status but archived (the server's default). */
+  status: JourneyStatus | "";
+}
+
+export const STATUSES: readonly JourneyStatus[] = ["draft", "live", "paused", "archived"];
+
+const isStatus = (s: string): s is JourneyStatus => (STATUSES as readonly string[]).includes(s);
+
+export function filterFromSearch(search: string): ListFilter {
+  const params = new URLSearchParams(search);
+  const status = params.get("status") ?? "";
+  return { q: params.get("q") ?? "", status: isStatus(status) ? status : "" };
+}
+
+export function searchFromFilter(filter: ListFilter): string {
+  const params = new URLSearchParams();
+  if (filter.q.trim()) params.set("q", filter.q.trim());
+  if (filter.status) params.set("status", filter.status);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
