@@ -58,7 +58,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
 
   it("builds the cart reminder with the mouse, shows the missing 'no' edge on the branch, fixes it and publishes", async () => {
     await page.getByRole("button", { name: "New journey" }).first().click();
-    await page.getByLabel("Name").fill("Cart reminder built");
+    await page.getByLabel("Name", { exact: true }).fill("Cart reminder built");
     await page.getByRole("button", { name: "Create" }).click();
     await page.waitForURL("**/journeys/cart-reminder-built");
     await node("start").waitFor();

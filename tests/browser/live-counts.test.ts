@@ -293,7 +293,7 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
   it("starts a new event trigger empty (not message.delivered), a goal not on the trigger's event; frames a scattered journey after auto-layout", async () => {
     await page.goto(`${server.url}/`);
     await page.getByRole("button", { name: "New journey" }).first().click();
-    await page.getByLabel("Name").fill("Fresh start");
+    await page.getByLabel("Name", { exact: true }).fill("Fresh start");
     await page.getByRole("button", { name: "Create" }).click();
     await page.waitForURL("**/journeys/fresh-start");
     await node("start").waitFor();
