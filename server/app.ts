@@ -141,8 +141,8 @@ export function createApp({
     }),
   );
   // The rest of the route table: health, sign-in (its own password-guessing throttle in
-  // server/auth/login-throttle.ts), the API, its OpenAPI document, Twilio's webhooks and
-  // tracked links.
+  // server/auth/login-throttle.ts), the API, its OpenAPI document, Twilio's webhooks,
+  // tracked links and an email's unsubscribe page and open pixel.
   app.use(
     buildRouter(
       db.knex,
