@@ -2,23 +2,18 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import express from "express";
 import helmet from "helmet";
-import { permissionsFrom } from "./auth/permissions.ts";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
-import { emailWebhookRoutes } from "./delivery/email-webhook.ts";
-import { deliveryRoutes } from "./delivery/routes.ts";
 import type { Activity } from "./http/activity.ts";
 import { csrfGuard } from "./http/csrf.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { buildRouter } from "./http/routes.ts";
-import { type IngestDeps, ingestRoutes } from "./ingest/routes.ts";
+import type { IngestDeps } from "./ingest/routes.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { FieldCrypto } from "./privacy/keys.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { apiRoutes } from "./routes/index.ts";
-import { sessionRoutes } from "./routes/session.ts";
+import { routeTable } from "./routes/index.ts";
 import { liveJourneyCache } from "./runtime/live-journeys.ts";
 import { policyCache } from "./runtime/policy.ts";
 
@@ -96,14 +91,20 @@ export function createApp({
     }),
   );
   const now = clock ?? (() => new Date());
-  // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
-  // (gzip, any content type; server/ingest/body.ts), so it comes before the JSON parser.
-  app.use(
-    ingestRoutes({
-      knex: db.knex,
-      crypto,
-      live,
-      now,
+  const policy = policyCache(db.knex, workspaceTimezone);
+  const routes = routeTable({
+    knex: db.knex,
+    crypto,
+    live,
+    policy,
+    delivery,
+    now,
+    metrics,
+    databaseKind: db.kind,
+    secureCookies,
+    log,
+    onDue,
+    ingest: {
       ratePerSecond: ingestRatePerSecond,
       // PGlite runs one transaction at a time and the console's queries wait behind it: groups
       // of 300 keep that wait short, and measured faster than 500 or 200 too (bench/ingest:
@@ -115,20 +116,19 @@ export function createApp({
       notifyOthers: db.kind === "postgres",
       onError: (err) => log.error({ err }, "ingest housekeeping failed"),
       ...(onDue ? { onDue } : {}),
-    }),
-  );
-  // Bounces and complaints are signed over their raw bytes: read before the JSON parser.
+    },
+  });
+  // Segment-style ingest authenticates, rate-limits by write key and reads its own bodies
+  // (gzip, any content type; server/ingest/body.ts), and email bounces and complaints are
+  // signed over their raw bytes: routes that read their own body come before the JSON parser.
   app.use(
-    emailWebhookRoutes({
-      knex: db.knex,
-      secret: delivery.emailWebhookSecret,
-      now,
-      ...(onDue ? { onDue } : {}),
-    }),
+    buildRouter(
+      db.knex,
+      routes.filter((r) => r.ownBody),
+    ),
   );
   app.use(express.json({ limit: "1mb" }));
 
-  app.use(healthRoutes(db));
   // Forged cross-site writes with the session cookie (server/http/csrf.ts).
   app.use("/api", csrfGuard());
   // The rest of /v1 (provider webhooks), per address.
@@ -140,21 +140,14 @@ export function createApp({
       key: (req) => `ip:${req.ip}`,
     }),
   );
-  // Login, with its own password-guessing throttle (server/auth/login-throttle.ts).
-  const policy = policyCache(db.knex, workspaceTimezone);
-  const routes = apiRoutes({ knex: db.knex, crypto, live, policy, delivery, now, metrics });
-  // GET /api/me tells the console what its operator may do, read from this same route table.
-  app.use(sessionRoutes(db.knex, { secureCookies, permissions: permissionsFrom(routes) }));
-  app.use(buildRouter(db.knex, routes));
+  // The rest of the route table: health, sign-in (its own password-guessing throttle in
+  // server/auth/login-throttle.ts), the API, its OpenAPI document, Twilio's webhooks,
+  // tracked links and an email's unsubscribe page and open pixel.
   app.use(
-    deliveryRoutes({
-      knex: db.knex,
-      crypto,
-      config: delivery,
-      log,
-      now,
-      ...(onDue ? { onDue } : {}),
-    }),
+    buildRouter(
+      db.knex,
+      routes.filter((r) => !r.ownBody),
+    ),
   );
   app.use("/api", notFound);
 

@@ -1,89 +1,47 @@
 /** The one typed client for the Waymark API; every page goes through it. */
 
+import type { z } from "zod";
 import type { Condition } from "../../engine/audience/schema.ts";
-import type { JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
+import type * as Admin from "../../server/api/admin.ts";
+import type * as Audiences from "../../server/api/audiences.ts";
+import type * as Common from "../../server/api/common.ts";
+import type * as Contacts from "../../server/api/contacts.ts";
+import type * as Journeys from "../../server/api/journeys.ts";
+import type * as Results from "../../server/api/results.ts";
+import type * as Simulate from "../../server/api/simulate.ts";
 import type { ConsoleAction } from "../../server/auth/permissions.ts";
-import type {
-  ApiKey,
-  AuditPage,
-  Contact,
-  Enrollment,
-  JourneyStats,
-  KeyRole,
-  Message,
-  MessageFilter,
-  OperatorRow,
-  Policy,
-  Role,
-  Settings,
-  SimulateRequest,
-  SimulateResult,
-  SkippedEntry,
-  SupportAct,
-  Suppression,
-  TestMessageStatus,
-} from "./api-types.ts";
 
-export interface Operator {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  mustChangePassword: boolean;
-  /** What this role may do, computed by the server from its route table (GET /api/me). */
-  permissions: Permissions;
-}
+/*
+ * The API's types are inferred from the schemas the server's route table declares for its
+ * answers (server/api/*.ts, imported as types only: nothing server-side is bundled), the same
+ * schemas tests/server/responses.test.ts checks every answer against, so they cannot drift.
+ */
+type Out<T extends z.ZodType> = z.infer<T>;
+
+export type { Category, Channel } from "../../engine/shared/channels.ts";
+export { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
+
+export type Role = (typeof Common.ROLES)[number];
+/** A secret key's role: an operator role, or `metrics` (GET /metrics and nothing else). */
+export type KeyRole = (typeof Common.KEY_ROLES)[number];
 
 /** The console controls a role may use (server/auth/permissions.ts names them). */
 export type Permissions = Record<ConsoleAction, boolean>;
+type Me = Out<typeof Admin.Me>["operator"];
+export type Operator = Omit<Me, "permissions"> & { permissions: Permissions };
 
-export type JourneyStatus = "draft" | "live" | "paused" | "archived";
+export type JourneyStatus = (typeof Journeys.JOURNEY_STATUSES)[number];
 /** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
-export type PauseEntries = "wait" | "skip";
-
-export interface JourneySummary {
-  id: string;
-  name: string;
-  status: JourneyStatus;
-  /** Set while paused. */
-  pauseEntries: PauseEntries | null;
-  version: number | null;
-  updatedAt: string;
-  /** Set while archived. */
-  archivedAt: string | null;
-  activeUsers: number;
-}
+export type PauseEntries = (typeof Journeys.PAUSE_ENTRIES)[number];
+export type JourneySummary = Out<typeof Journeys.JourneyList>["journeys"][number];
 
 /** GET /api/journeys/:id: the mutable draft next to the live version's number. */
-export interface JourneyDetail {
-  id: string;
-  name: string;
-  status: JourneyStatus;
-  liveVersionId: number | null;
-  liveVersion: number | null;
-  draft: Journey | null;
-  issues: Issue[];
-  /** While paused: what triggers do meanwhile, since when, how many were skipped so far. */
-  pause: { entries: PauseEntries; since: string; skipped: number } | null;
-  /** Entries skipped during pauses set to "skip", all pauses together. */
-  skippedEntries: number;
-}
-
-export interface SavedJourney {
-  journey: Journey;
-  issues: Issue[];
-}
-
-export interface InFlightRow {
-  versionId: number;
-  node: string;
-  users: number;
-  /** Where `migrate` takes these users; null = they exit. */
-  to: string | null;
-}
-
+export type JourneyDetail = Out<typeof Journeys.JourneyDetail>;
+export type SavedJourney = Out<typeof Journeys.SavedJourney>;
+export type PublishResult = Out<typeof Journeys.PublishResult>;
+export type InFlightRow = PublishResult["inFlight"][number];
 export interface PublishOptions {
   inFlight?: "pin" | "migrate";
   map?: Record<string, string | null>;
@@ -91,119 +49,83 @@ export interface PublishOptions {
   /** Shown in the Versions panel and the audit log. */
   note?: string;
 }
-
-export interface PublishResult {
-  versionId: number | null;
-  version: number;
-  issues: Issue[];
-  inFlight: InFlightRow[];
-  migrated: number;
-  exited: number;
-}
-
 /** GET /api/journeys/:id/versions: one published version, as the Versions panel lists it. */
-export interface VersionSummary {
-  id: number;
-  version: number;
-  publishedAt: string;
-  publishedBy: { id: number | null; name: string | null };
-  note: string | null;
-  /** The in-flight policy used at publish (`pin`: users kept their version; `migrate`: moved). */
-  inFlight: "pin" | "migrate" | null;
-  migrated: number | null;
-  exited: number | null;
-  /** Users in the journey on this version now. */
-  activeUsers: number;
-  live: boolean;
-}
-
+export type VersionSummary = Out<typeof Journeys.VersionList>["versions"][number];
 /** GET /api/journeys/:id/versions/:version: the document and the users on each node now. */
-export interface VersionDetail {
-  id: number;
-  version: number;
-  publishedAt: string;
-  definition: Journey;
-  counts: Record<string, number>;
-}
-
+export type VersionDetail = Out<typeof Journeys.VersionDetail>;
 /** GET /api/journeys/:id/diff: the engine's diff of two documents (version numbers or draft). */
-export type DiffResponse = JourneyDiff & { from: string; to: string };
-
+export type DiffResponse = Out<typeof Journeys.DiffResponse>;
 /** Revert and discard: the new draft and what it replaced. */
-export interface RevertResult extends SavedJourney {
-  version: number;
-  diff: JourneyDiff;
-}
-
+export type RevertResult = Out<typeof Journeys.RevertResult>;
 export type ImportMode = "new" | "replace_draft";
 /** The 409 `journey_exists` details: the diff against the existing draft and live version. */
 export type { ImportConflict } from "../../server/journeys/import.ts";
+export type ImportResult = Out<typeof Journeys.ImportResult>;
+/** A test message's outcome, polled by the editor's "Send test". */
+export type TestMessageStatus = Out<typeof Journeys.TestMessageStatus>;
+export type JourneyStats = Out<typeof Journeys.JourneyStats>;
+export type NodeStats = Out<typeof Journeys.NodeStatsSchema>;
 
-export interface ImportResult extends SavedJourney {
-  outcome: "created" | "replaced_draft" | "created_copy";
-  replacedDraft: boolean;
-  diff: JourneyDiff;
-}
+export type Contact = Out<typeof Contacts.ContactSchema>;
+export type Suppression = Out<typeof Contacts.SuppressionSchema>;
+/** One row of the enrollment log, as the inspector returns it (and socket.io pushes it). */
+export type TimelineRow = Out<typeof Contacts.TimelineRowSchema>;
+export type Enrollment = Out<typeof Contacts.EnrollmentSchema>;
+/** A trigger that did not enter because its journey was paused with "skip new entries". */
+export type SkippedEntry = Out<typeof Contacts.SkippedEntrySchema>;
+/** An operator's act on a contact (opt-out, opt-in, consent), from the audit log. */
+export type SupportAct = Out<typeof Contacts.SupportActSchema>;
+export type Message = Out<typeof Contacts.MessageSchema>;
+export type MessageStatus = Message["status"];
+/** Every status, in the outbox's order: a Record, so a status the schema gains must be listed. */
+const STATUSES: Record<MessageStatus, true> = {
+  queued: true,
+  sending: true,
+  sent: true,
+  delivered: true,
+  undelivered: true,
+  failed: true,
+  canceled: true,
+};
+export const MESSAGE_STATUSES = Object.keys(STATUSES) as MessageStatus[];
+/** GET /api/messages' filters (its query schema's input). */
+type MessageQuery = z.output<typeof Contacts.MessageQuery>;
+export type MessageFilter = { [K in keyof MessageQuery]?: MessageQuery[K] | undefined };
 
-/** Audiences and results: mirror server/routes/audiences.ts and server/routes/results.ts. */
-export interface AudienceIssue {
-  code: string;
-  severity: "error" | "warning";
-  message: string;
-  path: (string | number)[];
-}
+export type Settings = Out<typeof Admin.SettingsSchema>;
+export type Policy = Out<typeof Admin.PolicySchema>;
+export type CapRule = Policy["caps"][number];
+export type ApiKey = Out<typeof Admin.ApiKeySchema>;
+export type OperatorRow = Out<typeof Admin.OperatorSchema>;
 
-export interface Audience {
-  id: string;
-  name: string;
-  description: string | null;
-  definition: Condition;
-  createdAt: string;
-  updatedAt: string;
-}
+/** One audit log entry (server/audit/types.ts): who did what to which subject, and when. */
+export type AuditEntry = Out<typeof Common.AuditEntrySchema>;
+export type AuditPage = Out<typeof Common.AuditPageSchema>;
 
-export interface AudienceMember {
-  id: number;
-  externalId: string;
-  email: string | null;
-  timezone: string | null;
-  attributes: Record<string, unknown>;
-}
+export type SimulateRequest = z.input<typeof Simulate.SimulateBody>;
+export type SimContactInput = NonNullable<SimulateRequest["contact"]>;
+/** The console always sends instants as ISO strings (the API takes epoch ms too). */
+export type SimEventInput = Omit<NonNullable<SimulateRequest["events"]>[number], "at"> & {
+  at: string;
+};
+export type SimulateResult = Out<typeof Simulate.SimulateResult>;
 
-export type Score = 1 | 2 | 3 | 4 | 5;
+export type AudienceIssue = Out<typeof Audiences.AudienceIssueSchema>;
+export type Audience = Out<typeof Audiences.AudienceSchema>;
+export type AudienceMember = Out<typeof Audiences.AudienceMemberSchema>;
+export type RfmGrid = Out<typeof Audiences.RfmGridSchema>;
+export type RfmCell = RfmGrid["cells"][number];
+export type Score = RfmCell["r"];
 
-export interface RfmCell {
-  r: Score;
-  f: Score;
-  count: number;
-  avgMonetary: number | null;
-  definition: Condition;
-}
-
-export interface RfmGrid {
-  cells: RfmCell[];
-  recency: { score: Score; minDays: number | null; maxDays: number | null }[];
-  frequency: { score: Score; minOrders: number | null; maxOrders: number | null }[];
-  buyers: number;
-  contacts: number;
-  ms: number;
-}
-
-// Results are typed by the server module that computes them (type-only: nothing server-side
-// is bundled), so the page and the API cannot drift.
-export type { Day as ResultDay } from "../../server/results/queries.ts";
-export type {
-  ArmResult,
-  Converted,
-  JourneyResults,
-  Rate,
-  SendResult,
-} from "../../server/results/results.ts";
-export type { ZTest } from "../../server/results/stats.ts";
-export type { JourneyToday, NodeToday } from "../../server/results/today.ts";
-
-import type { JourneyResults } from "../../server/results/results.ts";
-import type { JourneyToday } from "../../server/results/today.ts";
+export type JourneyResults = Out<typeof Results.JourneyResultsSchema>;
+export type SendResult = Out<typeof Results.SendResultSchema>;
+export type ArmResult = Out<typeof Results.ArmResultSchema>;
+export type Rate = Out<typeof Results.RateSchema>;
+export type ZTest = Out<typeof Results.ZTestSchema>;
+export type Converted = NonNullable<SendResult["converted"]>[number];
+export type ResultDay = Converted["day"];
+export type JourneyToday = Out<typeof Results.JourneyTodaySchema>;
+export type NodeToday = Out<typeof Results.NodeTodaySchema>;
 
 export interface AudienceBody {
   id?: string;
@@ -295,17 +217,17 @@ export function queryString(params: Record<string, string | number | undefined>)
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
   changePassword: (current: string, next: string) =>
-    request<{ changed: true; sessionsEnded: number }>("PUT", "/api/me/password", {
+    request<Out<typeof Admin.PasswordChanged>>("PUT", "/api/me/password", {
       current,
       next,
     }),
   login: (email: string, password: string) =>
-    request<{ ok: true }>("POST", "/api/session", { email, password }),
+    request<Out<typeof Admin.LoggedIn>>("POST", "/api/session", { email, password }),
   logout: () => request<void>("DELETE", "/api/session"),
 
   /** Without a status, every journey but the archived ones. */
   journeys: (filter: { q?: string; status?: JourneyStatus } = {}) =>
-    request<{ journeys: JourneySummary[] }>(
+    request<Out<typeof Journeys.JourneyList>>(
       "GET",
       `/api/journeys${queryString({ q: filter.q?.trim() || undefined, status: filter.status })}`,
     ),
@@ -317,25 +239,24 @@ export const api = {
    */
   importJourney: (doc: unknown, mode?: ImportMode) =>
     request<ImportResult>("POST", `/api/journeys/import${queryString({ mode })}`, doc),
-  saveDraft: (doc: Journey) => request<SavedJourney>("PUT", journeyPath(doc.id), doc),
-  archive: (id: string) => request<{ archived: true; exited: number }>("DELETE", journeyPath(id)),
+  saveDraft: (doc: Journey) =>
+    request<Out<typeof Journeys.SavedDraft>>("PUT", journeyPath(doc.id), doc),
+  archive: (id: string) => request<Out<typeof Journeys.Archived>>("DELETE", journeyPath(id)),
   /** Back as paused (ever published) or draft; users who exited at the archive stay exited. */
   unarchive: (id: string) =>
-    request<{ status: "paused" | "draft" }>("POST", `${journeyPath(id)}/unarchive`),
+    request<Out<typeof Journeys.Unarchived>>("POST", `${journeyPath(id)}/unarchive`),
   publish: (id: string, options: PublishOptions = {}) =>
     request<PublishResult>("POST", `${journeyPath(id)}/publish`, options),
   pause: (id: string, entries: PauseEntries) =>
-    request<{ status: "paused"; entries: PauseEntries }>("POST", `${journeyPath(id)}/pause`, {
+    request<Out<typeof Journeys.Paused>>("POST", `${journeyPath(id)}/pause`, {
       entries,
     }),
-  resume: (id: string) => request<{ status: "live" }>("POST", `${journeyPath(id)}/resume`),
+  resume: (id: string) =>
+    request<Out<typeof Journeys.Resumed>>("POST", `${journeyPath(id)}/resume`),
   duplicate: (id: string, copy: { id: string; name?: string }) =>
     request<SavedJourney>("POST", `${journeyPath(id)}/duplicate`, copy),
   versions: (id: string) =>
-    request<{ liveVersion: number | null; versions: VersionSummary[] }>(
-      "GET",
-      `${journeyPath(id)}/versions`,
-    ),
+    request<Out<typeof Journeys.VersionList>>("GET", `${journeyPath(id)}/versions`),
   /**
    * A published version's document and the users on its nodes now: the publish dialog's diff,
    * the Versions panel's read-only canvas, the inspector's canvas of a contact's version.
@@ -343,7 +264,7 @@ export const api = {
   versionDefinition: (id: string, version: number) =>
     request<VersionDetail>("GET", `${journeyPath(id)}/versions/${version}`),
   versionCounts: (id: string, version: number) =>
-    request<{ version: number; counts: Record<string, number> }>(
+    request<Out<typeof Journeys.VersionCounts>>(
       "GET",
       `${journeyPath(id)}/versions/${version}/counts`,
     ),
@@ -365,46 +286,37 @@ export const api = {
 
   /** The draft's test list: the ids listed, and those of them that are contacts. */
   testList: (id: string) =>
-    request<{ listed: string[]; contacts: { id: number; externalId: string }[] }>(
-      "GET",
-      `${journeyPath(id)}/test-list`,
-    ),
+    request<Out<typeof Journeys.TestList>>("GET", `${journeyPath(id)}/test-list`),
   testSend: (id: string, nodeId: string, contactId: string) =>
-    request<{ messageId: number; text: string; status: "queued" }>(
-      "POST",
-      `${journeyPath(id)}/test-send`,
-      { nodeId, contactId },
-    ),
+    request<Out<typeof Journeys.TestSent>>("POST", `${journeyPath(id)}/test-send`, {
+      nodeId,
+      contactId,
+    }),
   testMessage: (id: string, messageId: number) =>
     request<TestMessageStatus>("GET", `${journeyPath(id)}/test-send/${messageId}`),
   /** Support's acts on a contact; each is audited with the operator and the reason. */
   optOut: (id: string | number, body: { channel: string; category: string; reason?: string }) =>
-    request<{ optedOut: true; canceled: number }>("POST", `${contactPath(id)}/opt-out`, body),
+    request<Out<typeof Contacts.OptedOut>>("POST", `${contactPath(id)}/opt-out`, body),
   optIn: (id: string | number, body: { channel: string; category: string; reason: string }) =>
-    request<{ optedIn: true; revoked: number }>("POST", `${contactPath(id)}/opt-in`, body),
+    request<Out<typeof Contacts.OptedIn>>("POST", `${contactPath(id)}/opt-in`, body),
   setConsent: (
     id: string | number,
     body: { channel: string; category: string; granted: boolean; reason: string },
-  ) => request<{ consent: Record<string, unknown> }>("PUT", `${contactPath(id)}/consent`, body),
+  ) => request<Out<typeof Contacts.ConsentSet>>("PUT", `${contactPath(id)}/consent`, body),
   /** One page of contacts, newest first; `next` is the `before` of the following page. */
   contacts: (q: string, before?: number) =>
-    request<{ contacts: Contact[]; next: number | null }>(
+    request<Out<typeof Contacts.ContactPage>>(
       "GET",
       `/api/contacts${queryString({ q: q.trim() || undefined, before })}`,
     ),
   contact: (id: string | number) =>
-    request<{ contact: Contact; suppressions: Suppression[] }>("GET", contactPath(id)),
+    request<Out<typeof Contacts.ContactDetail>>("GET", contactPath(id)),
   /** The inspector: every enrollment of one contact with its current node and timeline. */
   contactJourneys: (id: string | number) =>
-    request<{
-      contact: Contact;
-      enrollments: Enrollment[];
-      skipped: SkippedEntry[];
-      support: SupportAct[];
-    }>("GET", `${contactPath(id)}/journeys`),
+    request<Out<typeof Contacts.ContactJourneys>>("GET", `${contactPath(id)}/journeys`),
 
   messages: (filter: MessageFilter = {}) =>
-    request<{ messages: Message[] }>("GET", `/api/messages${queryString({ ...filter })}`),
+    request<Out<typeof Contacts.MessageList>>("GET", `/api/messages${queryString({ ...filter })}`),
 
   settings: () => request<Settings>("GET", "/api/settings"),
   /** Names templates are checked against (server/contacts/template-names.ts). */
@@ -414,58 +326,56 @@ export const api = {
       `/api/template-names${queryString({ event: event ?? undefined })}`,
     ),
   /** Admin only; a 400 carries `details: [{path, message}]` (see ApiError.problems). */
-  saveSettings: (policy: Policy) => request<{ policy: Policy }>("PUT", "/api/settings", { policy }),
+  saveSettings: (policy: Policy) =>
+    request<Out<typeof Admin.SavedPolicy>>("PUT", "/api/settings", { policy }),
 
   simulate: (body: SimulateRequest) => request<SimulateResult>("POST", "/api/simulate", body),
 
-  keys: () => request<{ keys: ApiKey[] }>("GET", "/api/keys"),
+  keys: () => request<Out<typeof Admin.KeyList>>("GET", "/api/keys"),
   /** The key is in this answer only: it is stored hashed. */
   createKey: (kind: ApiKey["kind"], name: string, role?: KeyRole) =>
-    request<{ id: number | string; key: string; role: KeyRole | null }>(
+    request<Out<typeof Admin.CreatedKey>>(
       "POST",
       "/api/keys",
       kind === "secret" ? { kind, name, role } : { kind, name },
     ),
   revokeKey: (id: number | string) =>
-    request<void>("DELETE", `/api/keys/${encodeURIComponent(String(id))}`),
+    request<Out<typeof Admin.Revoked>>("DELETE", `/api/keys/${encodeURIComponent(String(id))}`),
 
-  audiences: () => request<{ audiences: Audience[] }>("GET", "/api/audiences"),
-  audience: (id: string) => request<{ audience: Audience }>("GET", audiencePath(id)),
+  audiences: () => request<Out<typeof Audiences.AudienceList>>("GET", "/api/audiences"),
+  audience: (id: string) => request<Out<typeof Audiences.OneAudience>>("GET", audiencePath(id)),
   /** 422 `invalid_audience` carries issues with paths (see ApiError.audienceIssues). */
   createAudience: (body: AudienceBody) =>
-    request<{ audience: Audience; issues: AudienceIssue[] }>("POST", "/api/audiences", body),
+    request<Out<typeof Audiences.SavedAudience>>("POST", "/api/audiences", body),
   saveAudience: (id: string, body: Omit<AudienceBody, "id">) =>
-    request<{ audience: Audience; issues: AudienceIssue[] }>("PUT", audiencePath(id), body),
-  deleteAudience: (id: string) => request<{ deleted: true }>("DELETE", audiencePath(id)),
+    request<Out<typeof Audiences.SavedAudience>>("PUT", audiencePath(id), body),
+  deleteAudience: (id: string) =>
+    request<Out<typeof Audiences.Deleted>>("DELETE", audiencePath(id)),
   estimate: (definition: Condition) =>
-    request<{ count: number; ms: number; issues: AudienceIssue[] }>(
-      "POST",
-      "/api/audiences/estimate",
-      definition,
-    ),
+    request<Out<typeof Audiences.Estimate>>("POST", "/api/audiences/estimate", definition),
   preview: (definition: Condition) =>
-    request<{ members: AudienceMember[] }>("POST", "/api/audiences/preview", definition),
+    request<Out<typeof Audiences.DraftPreview>>("POST", "/api/audiences/preview", definition),
   rfm: () => request<RfmGrid>("GET", "/api/rfm"),
   results: (id: string) => request<JourneyResults>("GET", `${journeyPath(id)}/results`),
   /** A plain link downloads it with the session cookie. */
   resultsCsvUrl: (id: string) => `${journeyPath(id)}/results.csv`,
 
-  operators: () => request<{ operators: OperatorRow[] }>("GET", "/api/operators"),
+  operators: () => request<Out<typeof Admin.OperatorList>>("GET", "/api/operators"),
   /** The one-time password is in this answer only. */
   createOperator: (body: { email: string; role: Role; name?: string }) =>
-    request<{ id: number; password: string }>("POST", "/api/operators", body),
+    request<Out<typeof Admin.CreatedOperator>>("POST", "/api/operators", body),
   /** Admin only: the whole audit log, newest first. */
   audit: (filter: { action?: string; subjectType?: string; before?: number } = {}) =>
     request<AuditPage>("GET", `/api/audit${queryString({ ...filter })}`),
   /** Admin only; refused for yourself and for the last admin. */
   setOperatorRole: (id: number, role: Role) =>
-    request<{ changed: boolean; role: Role; keysStopped: number }>(
+    request<Out<typeof Admin.RoleChanged>>(
       "PUT",
       `/api/operators/${encodeURIComponent(String(id))}/role`,
       { role },
     ),
   disableOperator: (id: number) =>
-    request<{ disabled: true; keysStopped: number; writeKeysActive: number }>(
+    request<Out<typeof Admin.DisabledOperator>>(
       "DELETE",
       `/api/operators/${encodeURIComponent(String(id))}`,
     ),

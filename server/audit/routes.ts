@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { z } from "zod";
+import { AuditPageSchema } from "../api/common.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { selectAuditEntries } from "./sql/audit-log.ts";
@@ -40,6 +41,7 @@ export function auditRoutes(knex: Knex): RouteSpec[] {
       summary:
         "The audit log (admin): who did what, when — publish, pause, resume, archive, revert, import, settings changes, operators added, disabled or given another role; ?subjectType=&subjectId=&action=&before=&limit=",
       query: AuditQuery,
+      responses: { 200: AuditPageSchema },
       async handler(req, res) {
         res.json(await auditPage(knex, parseBody(AuditQuery, req.query)));
       },

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Knex } from "knex";
+import { KEY_ROLES, ROLES } from "../api/common.ts";
 
-export const ROLES = ["admin", "marketer", "support", "engineer"] as const;
+// Declared with the API's schemas, which the console reads too.
+export { KEY_ROLES, ROLES };
 export type Role = (typeof ROLES)[number];
-
 /** Roles a secret key may carry: an operator's, or `metrics` (GET /metrics and nothing else). */
-export const KEY_ROLES = [...ROLES, "metrics"] as const;
 export type AccessRole = (typeof KEY_ROLES)[number];
 
 /**

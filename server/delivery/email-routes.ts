@@ -1,12 +1,23 @@
-import express, { type Request, type Response, Router } from "express";
+import express, { type Request, type Response } from "express";
 import type { Knex } from "knex";
+import { z } from "zod";
+import type { NonJson } from "../api/common.ts";
 import { recordOptOut } from "../events/record.ts";
+import type { RouteSpec } from "../http/routes.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { maskEmail } from "../privacy/mask.ts";
 import { isMachineOpen } from "./bots.ts";
 import { readEmailLinkToken } from "./email-links.ts";
 import { recordMessageEvents } from "./events.ts";
 import { type EmailMessageRow, emailMessage, hasActiveOptOut, markOpened } from "./sql/email.ts";
+
+const PAGE: NonJson = { mediaType: "text/html", about: "A small page saying what happened" };
+const GIF: NonJson = {
+  mediaType: "image/gif",
+  about: "A 1×1 transparent GIF, whatever the token (a broken image helps no one)",
+};
+/** The mail client's RFC 8058 one-click POST; the page's own button posts no fields. */
+const OneClickForm = z.looseObject({ "List-Unsubscribe": z.literal("One-Click").optional() });
 
 /**
  * Public endpoints an email's own links reach, authenticated by the signed token in the path
@@ -25,76 +36,99 @@ export function emailRoutes(deps: {
   crypto: FieldCrypto;
   now: () => Date;
   onDue?: () => void;
-}): Router {
-  const router = Router();
+}): RouteSpec[] {
   const form = express.urlencoded({ extended: false, limit: "4kb" });
-
-  router.get("/u/:token", async (req, res) => {
-    const message = await unsubscribeTarget(deps, req);
-    if (!message) return notFound(res);
-    const done = await hasActiveOptOut(deps.knex, message.contactId, "email", message.category);
-    const who = message.email ? maskEmail(message.email) : "this address";
-    if (done)
-      return page(
-        res,
-        200,
-        "Unsubscribed",
-        `<p>${esc(who)} is unsubscribed from ${esc(message.category)} email.</p>`,
-      );
-    page(
-      res,
-      200,
-      "Unsubscribe",
-      `<p>Unsubscribe ${esc(who)} from ${esc(message.category)} email?</p>` +
-        `<form method="post"><button type="submit">Unsubscribe</button></form>`,
-    );
-  });
-
-  router.post("/u/:token", form, async (req, res) => {
-    const message = await unsubscribeTarget(deps, req);
-    if (!message) return notFound(res);
-    const now = deps.now();
-    await deps.knex.transaction(async (trx) => {
-      if (await hasActiveOptOut(trx, message.contactId, "email", message.category)) return;
-      // The channel and the category of the email it came from, at once: queued ones are
-      // canceled and waiting journeys woken in this transaction (events/record.ts).
-      await recordOptOut(
-        trx,
-        {
-          contactId: message.contactId,
-          channel: "email",
-          category: message.category,
-          reason: "unsubscribe_link",
-          source: `email:unsubscribe:${message.id}`,
-          detail: oneClick(req) ? "one-click (RFC 8058)" : "unsubscribe page",
-        },
-        now,
-      );
-    });
-    deps.onDue?.();
-    page(
-      res,
-      200,
-      "Unsubscribed",
-      `<p>You are unsubscribed from ${esc(message.category)} email.</p>`,
-    );
-  });
-
-  router.get("/o/:file", async (req, res) => {
-    const file = String(req.params.file ?? "");
-    const id = file.endsWith(".gif")
-      ? readEmailLinkToken(deps.crypto, "open", file.slice(0, -4))
-      : null;
-    if (id !== null && !isMachineOpen(req.get("user-agent"))) {
-      const message = await emailMessage(deps.knex, id);
-      if (message) await recordOpen(deps, message);
-    }
-    // Always the image, whatever happened: a broken image in the reader's inbox helps no one.
-    res.set("Cache-Control", "no-store, private");
-    res.type("gif").send(PIXEL);
-  });
-
-  return router;
+  return [
+    {
+      method: "get",
+      path: "/u/:token",
+      access: "public",
+      summary:
+        "An email's unsubscribe link (signed token): a page asking to confirm, or saying it is done; GET never unsubscribes (link scanners follow every URL)",
+      responses: { 200: PAGE, 404: PAGE },
+      async handler(req, res) {
+        const message = await unsubscribeTarget(deps, req);
+        if (!message) return notFound(res);
+        const done = await hasActiveOptOut(deps.knex, message.contactId, "email", message.category);
+        const who = message.email ? maskEmail(message.email) : "this address";
+        if (done)
+          return page(
+            res,
+            200,
+            "Unsubscribed",
+            `<p>${esc(who)} is unsubscribed from ${esc(message.category)} email.</p>`,
+          );
+        page(
+          res,
+          200,
+          "Unsubscribe",
+          `<p>Unsubscribe ${esc(who)} from ${esc(message.category)} email?</p>` +
+            `<form method="post"><button type="submit">Unsubscribe</button></form>`,
+        );
+      },
+    },
+    {
+      method: "post",
+      path: "/u/:token",
+      access: "public",
+      summary:
+        "Unsubscribe (signed token): the page's button, or the mail client's RFC 8058 one-click POST; opts the contact out of the email's category, queued email canceled",
+      before: [form],
+      bodyType: "application/x-www-form-urlencoded",
+      body: OneClickForm,
+      responses: { 200: PAGE, 404: PAGE },
+      async handler(req, res) {
+        const message = await unsubscribeTarget(deps, req);
+        if (!message) return notFound(res);
+        const now = deps.now();
+        await deps.knex.transaction(async (trx) => {
+          if (await hasActiveOptOut(trx, message.contactId, "email", message.category)) return;
+          // The channel and the category of the email it came from, at once: queued ones are
+          // canceled and waiting journeys woken in this transaction (events/record.ts).
+          await recordOptOut(
+            trx,
+            {
+              contactId: message.contactId,
+              channel: "email",
+              category: message.category,
+              reason: "unsubscribe_link",
+              source: `email:unsubscribe:${message.id}`,
+              detail: oneClick(req) ? "one-click (RFC 8058)" : "unsubscribe page",
+            },
+            now,
+          );
+        });
+        deps.onDue?.();
+        page(
+          res,
+          200,
+          "Unsubscribed",
+          `<p>You are unsubscribed from ${esc(message.category)} email.</p>`,
+        );
+      },
+    },
+    {
+      method: "get",
+      path: "/o/:file",
+      access: "public",
+      summary:
+        "An email's open pixel (/o/<signed token>.gif): the image always; message.opened once, unless a machine (a mail proxy's prefetch) fetched it",
+      responses: { 200: GIF },
+      async handler(req, res) {
+        const file = String(req.params.file ?? "");
+        const id = file.endsWith(".gif")
+          ? readEmailLinkToken(deps.crypto, "open", file.slice(0, -4))
+          : null;
+        if (id !== null && !isMachineOpen(req.get("user-agent"))) {
+          const message = await emailMessage(deps.knex, id);
+          if (message) await recordOpen(deps, message);
+        }
+        // Always the image, whatever happened: a broken image in the reader's inbox helps no one.
+        res.set("Cache-Control", "no-store, private");
+        res.type("gif").send(PIXEL);
+      },
+    },
+  ];
 }
 
 async function recordOpen(

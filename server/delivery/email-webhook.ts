@@ -1,8 +1,10 @@
-import express, { Router } from "express";
+import express from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { ErrorBody, NO_BODY } from "../api/common.ts";
 import { recordOptOut } from "../events/record.ts";
 import { HttpError } from "../http/errors.ts";
+import type { RouteSpec } from "../http/routes.ts";
 import { recordMessageEvents } from "./events.ts";
 import { verifyWebhookSignature } from "./signatures.ts";
 import { contactsByEmail, hasActiveOptOut, markBounced, messageByMessageId } from "./sql/email.ts";
@@ -46,77 +48,88 @@ const EventSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
-export function emailWebhookRoutes(deps: {
+export function emailWebhookRoute(deps: {
   knex: Knex;
   secret: string | undefined;
   now: () => Date;
   onDue?: () => void;
-}): Router {
-  const router = Router();
+}): RouteSpec {
+  // Signed over its raw bytes: the route reads its own body, before the app's JSON parser.
   const raw = express.text({ type: () => true, limit: "64kb" });
-  router.post(EMAIL_EVENTS_PATH, raw, async (req, res) => {
-    const secret = deps.secret;
-    if (!secret)
-      throw new HttpError(404, "not_configured", "the email event webhook is not configured");
-    const body = typeof req.body === "string" ? req.body : "";
-    const now = deps.now();
-    if (
-      !verifyWebhookSignature(
-        secret,
-        req.get("x-waymark-signature"),
-        body,
-        Math.floor(now.getTime() / 1000),
-      )
-    ) {
-      throw new HttpError(401, "bad_signature", "X-Waymark-Signature does not match this body");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, "invalid_json", "the body is not JSON");
-    }
-    const parsed = EventSchema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const field = first?.path.join(".") || "type";
-      throw new HttpError(400, "invalid_event", `${field}: ${first?.message ?? "invalid"}`, {
-        field,
+  return {
+    method: "post",
+    path: EMAIL_EVENTS_PATH,
+    access: "public",
+    summary:
+      "Email bounces and complaints (signed, X-Waymark-Signature): a bounce fails the message; a hard bounce or a complaint opts every contact with the address out of all email",
+    verifiedBy: "webhookSignature",
+    ownBody: true,
+    before: [raw],
+    body: EventSchema,
+    responses: { 204: NO_BODY, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+    async handler(req, res) {
+      const secret = deps.secret;
+      if (!secret)
+        throw new HttpError(404, "not_configured", "the email event webhook is not configured");
+      const body = typeof req.body === "string" ? req.body : "";
+      const now = deps.now();
+      if (
+        !verifyWebhookSignature(
+          secret,
+          req.get("x-waymark-signature"),
+          body,
+          Math.floor(now.getTime() / 1000),
+        )
+      ) {
+        throw new HttpError(401, "bad_signature", "X-Waymark-Signature does not match this body");
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new HttpError(400, "invalid_json", "the body is not JSON");
+      }
+      const parsed = EventSchema.safeParse(json);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        const field = first?.path.join(".") || "type";
+        throw new HttpError(400, "invalid_event", `${field}: ${first?.message ?? "invalid"}`, {
+          field,
+        });
+      }
+      const event = parsed.data;
+      const id = event.messageId.startsWith("<") ? event.messageId : `<${event.messageId}>`;
+      const message = await messageByMessageId(deps.knex, id);
+      if (!message) throw new HttpError(404, "message_not_found", "no email with that Message-ID");
+      await deps.knex.transaction(async (trx) => {
+        if (event.type === "bounce") {
+          const error = `bounced (${event.bounce})${event.detail ? `: ${event.detail}` : ""}`;
+          const row = await markBounced(trx, message.id, error.slice(0, 500), now);
+          if (row)
+            await recordMessageEvents(trx, "message.failed", [row], now, { bounce: event.bounce });
+          if (event.bounce === "soft") return;
+        }
+        const contacts = message.email
+          ? await contactsByEmail(trx, message.email)
+          : [message.contactId];
+        for (const contactId of contacts) {
+          if (await hasActiveOptOut(trx, contactId, "email", "*")) continue;
+          await recordOptOut(
+            trx,
+            {
+              contactId,
+              channel: "email",
+              category: "*",
+              reason: "provider",
+              source: `email:${event.type}:${id}`.slice(0, 300),
+              detail: event.type === "bounce" ? "hard bounce" : "complaint",
+            },
+            now,
+          );
+        }
       });
-    }
-    const event = parsed.data;
-    const id = event.messageId.startsWith("<") ? event.messageId : `<${event.messageId}>`;
-    const message = await messageByMessageId(deps.knex, id);
-    if (!message) throw new HttpError(404, "message_not_found", "no email with that Message-ID");
-    await deps.knex.transaction(async (trx) => {
-      if (event.type === "bounce") {
-        const error = `bounced (${event.bounce})${event.detail ? `: ${event.detail}` : ""}`;
-        const row = await markBounced(trx, message.id, error.slice(0, 500), now);
-        if (row)
-          await recordMessageEvents(trx, "message.failed", [row], now, { bounce: event.bounce });
-        if (event.bounce === "soft") return;
-      }
-      const contacts = message.email
-        ? await contactsByEmail(trx, message.email)
-        : [message.contactId];
-      for (const contactId of contacts) {
-        if (await hasActiveOptOut(trx, contactId, "email", "*")) continue;
-        await recordOptOut(
-          trx,
-          {
-            contactId,
-            channel: "email",
-            category: "*",
-            reason: "provider",
-            source: `email:${event.type}:${id}`.slice(0, 300),
-            detail: event.type === "bounce" ? "hard bounce" : "complaint",
-          },
-          now,
-        );
-      }
-    });
-    deps.onDue?.();
-    res.status(204).end();
-  });
-  return router;
+      deps.onDue?.();
+      res.status(204).end();
+    },
+  };
 }

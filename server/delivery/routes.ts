@@ -1,10 +1,14 @@
-import express, { type Request, type Response, Router } from "express";
+import express, { type Request, type Response } from "express";
 import type { Knex } from "knex";
+import { z } from "zod";
+import { ErrorBody, NO_BODY, type NonJson } from "../api/common.ts";
 import { HttpError } from "../http/errors.ts";
+import type { RouteSpec } from "../http/routes.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { isLinkPreviewBot } from "./bots.ts";
 import type { DeliveryConfig } from "./config.ts";
 import { emailRoutes } from "./email-routes.ts";
+import { emailWebhookRoute } from "./email-webhook.ts";
 import { recordMessageEvents } from "./events.ts";
 import { isLinkable, TOKEN_PATTERN } from "./links.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
@@ -25,36 +29,85 @@ export interface DeliveryRouteOptions {
   onDue?: () => void;
 }
 
+/** The form fields Waymark reads from Twilio's webhooks (Twilio sends many more). */
+const StatusForm = z.looseObject({
+  MessageSid: z.string(),
+  MessageStatus: z.string(),
+  ErrorCode: z.string().optional(),
+});
+const InboundForm = z.looseObject({ MessageSid: z.string(), From: z.string(), Body: z.string() });
+const TWIML: NonJson = { mediaType: "text/xml", about: "Empty TwiML: no auto-reply" };
+const REDIRECT: NonJson = {
+  mediaType: "text/plain",
+  about: "A redirect (Location) to the link's URL",
+};
+
 /**
- * Public, unauthenticated endpoints of delivery: Twilio's webhooks (authenticated by their
- * signature instead) and tracked-link redirects. The router brings its own form parser
- * because Twilio posts application/x-www-form-urlencoded and the app only parses JSON.
+ * Public endpoints of delivery: Twilio's webhooks (authenticated by their signature instead of
+ * the table's credentials; 404 while Twilio is not configured), tracked-link redirects, an
+ * email's unsubscribe page and open pixel (email-routes.ts, signed tokens in the path) and the
+ * email bounce/complaint webhook (email-webhook.ts, our signature over its raw body).
+ * The Twilio routes bring their own form parser because Twilio posts
+ * application/x-www-form-urlencoded and the app only parses JSON.
  */
-export function deliveryRoutes(options: DeliveryRouteOptions): Router {
+export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
   const deps = { ...options, now: options.now ?? (() => new Date()) };
-  const router = Router();
   const form = express.urlencoded({ extended: false, limit: "64kb" });
-
-  router.post(TWILIO_STATUS_PATH, form, async (req, res) => {
-    await handleStatusCallback(deps, req);
-    deps.onDue?.();
-    res.status(204).end();
-  });
-
-  router.post(TWILIO_INBOUND_PATH, form, async (req, res) => {
-    await handleInbound(deps, req);
-    deps.onDue?.();
-    // Empty TwiML: no auto-reply from us (Twilio's own opt-out handling answers STOP itself).
-    res.type("text/xml").send(EMPTY_TWIML);
-  });
-
-  router.get("/l/:token", async (req, res) => {
-    await handleClick(deps, req, res);
-  });
-
-  router.use(emailRoutes(deps));
-
-  return router;
+  const twilio = {
+    method: "post",
+    access: "public",
+    verifiedBy: "twilioSignature",
+    before: [form],
+    bodyType: "application/x-www-form-urlencoded",
+  } as const;
+  return [
+    {
+      ...twilio,
+      path: TWILIO_STATUS_PATH,
+      summary:
+        "Twilio's status callback: moves the message's status up (never down) and tells journeys waiting on it",
+      body: StatusForm,
+      responses: { 204: NO_BODY, 403: ErrorBody, 404: ErrorBody },
+      async handler(req, res) {
+        await handleStatusCallback(deps, req);
+        deps.onDue?.();
+        res.status(204).end();
+      },
+    },
+    {
+      ...twilio,
+      path: TWILIO_INBOUND_PATH,
+      summary:
+        "Twilio's inbound SMS: recorded as message.replied on every contact with the number; STOP-style keywords opt out, START/UNSTOP/YES opt back in",
+      body: InboundForm,
+      responses: { 200: TWIML, 403: ErrorBody, 404: ErrorBody },
+      async handler(req, res) {
+        await handleInbound(deps, req);
+        deps.onDue?.();
+        // Empty TwiML: no auto-reply from us (Twilio's own opt-out handling answers STOP itself).
+        res.type("text/xml").send(EMPTY_TWIML);
+      },
+    },
+    {
+      method: "get",
+      path: "/l/:token",
+      access: "public",
+      summary:
+        "A tracked link: 302 to its URL; the first real click (not a preview bot, not HEAD) marks the message clicked",
+      // 404: the JSON error, or for a browser (Accept: text/html) a page saying the same.
+      responses: { 302: REDIRECT, 404: ErrorBody },
+      async handler(req, res) {
+        await handleClick(deps, req, res);
+      },
+    },
+    ...emailRoutes(deps),
+    emailWebhookRoute({
+      knex: deps.knex,
+      secret: deps.config.emailWebhookSecret,
+      now: deps.now,
+      ...(deps.onDue ? { onDue: deps.onDue } : {}),
+    }),
+  ];
 }
 
 /**

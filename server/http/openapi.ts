@@ -1,11 +1,7 @@
 import { createRequire } from "node:module";
 import { z } from "zod";
-import { INGEST_OPERATIONS, IngestResponse } from "../ingest/openapi.ts";
-import type { RouteSpec } from "./routes.ts";
-
-const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }),
-});
+import { ErrorBody, NO_BODY, type NonJson, type ResponseSchema } from "../api/common.ts";
+import type { RouteSpec, Status } from "./routes.ts";
 
 /** The API document's version is the package's. */
 export const API_VERSION = (
@@ -19,7 +15,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
  * the schema's own `$defs` and points at it with `#/$defs/…`; inside an OpenAPI document that
  * pointer resolves against the document's root, where no `$defs` exist, so validators reject the
  * document (issue #15: swagger-parser "Missing $ref pointer"). The definitions are moved to
- * `components/schemas` under names unique in the document, and the pointers rewritten.
+ * `components/schemas` under names unique in the document, and the pointers rewritten. A
+ * schema given an `id` (`.meta({ id })`, server/api/common.ts) keeps it as its name and is
+ * written once however many answers use it (the journey format alone is ~10 KB).
  */
 class SchemaCollector {
   readonly components: Record<string, Json> = {};
@@ -30,9 +28,12 @@ class SchemaCollector {
     const { $defs, $schema: _dialect, ...root } = raw;
     const renamed = new Map<string, string>();
     if ($defs && typeof $defs === "object" && !Array.isArray($defs)) {
-      for (const name of Object.keys($defs)) renamed.set(name, `S${this.next++}`);
+      for (const name of Object.keys($defs)) {
+        const named = !name.startsWith("__schema");
+        renamed.set(name, named ? (io === "output" ? name : `${name}Input`) : `S${this.next++}`);
+      }
       for (const [name, def] of Object.entries($defs)) {
-        this.components[renamed.get(name) ?? name] = rewriteRefs(def, renamed);
+        this.components[renamed.get(name) ?? name] ??= rewriteRefs(def, renamed);
       }
     }
     return rewriteRefs(root, renamed);
@@ -66,9 +67,53 @@ function queryParameters(collector: SchemaCollector, query: z.ZodType): Json[] {
   }));
 }
 
+const DESCRIPTIONS: Record<Status, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No content",
+  302: "Found: redirected to Location",
+  400: "Invalid input: the body, query or path names the field (`details`: [{path, message}])",
+  401: "No valid credentials",
+  403: "The caller's role may not do this",
+  404: "Not found",
+  409: "Conflicts with the current state",
+  413: "Request body too large",
+  415: "Unsupported media type",
+  422: "Well-formed but invalid (`details`: the issues)",
+  429: "Too many requests; see Retry-After",
+  503: "The database is unavailable; retry after Retry-After",
+};
+
+/**
+ * What the table's machinery answers for a route beside what the route declares: 400 for text
+ * PostgreSQL cannot store (any route, server/http/routes.ts) or an invalid body or query, 413
+ * for an oversized body, 401/403 on a guarded route, 415 for a write under /api that is not
+ * JSON (server/http/csrf.ts), and 503 while the database is away.
+ */
+export function implicitStatuses(r: RouteSpec): Status[] {
+  const writes = r.method !== "get";
+  return [
+    400,
+    ...(r.access === "public" ? [] : ([401, 403] as const)),
+    ...(writes ? ([413] as const) : []),
+    ...(writes && r.path.startsWith("/api/") ? ([415] as const) : []),
+    503,
+  ];
+}
+
+/** Who may call: the table's session or secret key, or a public route's own check, or anyone. */
+function security(r: RouteSpec): Json[] {
+  if (r.access !== "public") return [{ session: [] }, { secretKey: [] }];
+  return r.verifiedBy ? [{ [r.verifiedBy]: [] }] : [];
+}
+
+function isNonJson(schema: ResponseSchema): schema is NonJson {
+  return typeof schema === "object" && "mediaType" in schema;
+}
+
 /**
  * The OpenAPI 3.1 document, built from the same route table and zod schemas that route and
- * validate requests, so it cannot drift from what the server does.
+ * validate requests and describe responses, so it cannot drift from what the server does.
  */
 export function buildOpenApi(
   routes: readonly RouteSpec[],
@@ -77,14 +122,18 @@ export function buildOpenApi(
   const collector = new SchemaCollector();
   const jsonSchema = (schema: z.ZodType) => collector.toOpenApi(schema);
   const paths: Record<string, Record<string, unknown>> = {};
-  const errors = {
-    "400": { $ref: "#/components/responses/Error" },
-    "401": { $ref: "#/components/responses/Error" },
-    "403": { $ref: "#/components/responses/Error" },
-    "404": { $ref: "#/components/responses/Error" },
-    "409": { $ref: "#/components/responses/Error" },
-    "413": { $ref: "#/components/responses/Error" },
-    "422": { $ref: "#/components/responses/Error" },
+  const response = (status: Status, schema: ResponseSchema): Json => {
+    if (schema === NO_BODY) return { description: DESCRIPTIONS[status] };
+    if (isNonJson(schema))
+      return {
+        description: schema.about,
+        content: { [schema.mediaType]: { schema: { type: "string" } } },
+      };
+    if (schema === ErrorBody) return { $ref: "#/components/responses/Error" };
+    return {
+      description: DESCRIPTIONS[status],
+      content: { "application/json": { schema: collector.toOpenApi(schema, "output") } },
+    };
   };
   for (const r of routes) {
     const path = r.path.replace(/:(\w+)/g, "{$1}");
@@ -94,49 +143,27 @@ export function buildOpenApi(
       required: true,
       schema: { type: "string" },
     }));
+    const responses: Record<string, Json> = {};
+    for (const status of implicitStatuses(r)) responses[status] = response(status, ErrorBody);
+    for (const [status, schema] of Object.entries(r.responses)) {
+      if (schema) responses[status] = response(Number(status) as Status, schema);
+    }
     const op: Record<string, unknown> = {
       summary: r.summary,
-      security: r.access === "public" ? [] : [{ session: [] }, { secretKey: [] }],
+      security: security(r),
       "x-roles": r.access === "public" || r.access === "any" ? r.access : ["admin", ...r.access],
       parameters: r.query ? [...params, ...queryParameters(collector, r.query)] : params,
-      responses: { "200": { description: "OK" }, ...errors },
+      responses: Object.fromEntries(
+        Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)),
+      ),
     };
     if (r.body)
       op.requestBody = {
         required: true,
-        content: { "application/json": { schema: jsonSchema(r.body) } },
+        content: { [r.bodyType ?? "application/json"]: { schema: jsonSchema(r.body) } },
       };
     paths[path] = { ...paths[path], [r.method]: op };
   }
-  for (const i of INGEST_OPERATIONS) {
-    paths[i.path] = {
-      post: {
-        summary: i.summary,
-        security: [{ writeKey: [] }],
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: jsonSchema(i.body) } },
-        },
-        responses: {
-          "200": {
-            description: "Processed; every accepted item is committed",
-            content: { "application/json": { schema: jsonSchema(IngestResponse) } },
-          },
-          "415": { $ref: "#/components/responses/Error" },
-          "429": { $ref: "#/components/responses/Error" },
-          "503": { $ref: "#/components/responses/Error" },
-          ...errors,
-        },
-      },
-    };
-  }
-  paths["/healthz"] = {
-    get: {
-      summary: "Liveness and database kind/migration",
-      security: [],
-      responses: { "200": { description: "OK" } },
-    },
-  };
   const errorBody = jsonSchema(ErrorBody);
   return {
     openapi: "3.1.0",
@@ -154,6 +181,20 @@ export function buildOpenApi(
           type: "http",
           scheme: "basic",
           description: "a write key (wk_…) as the username, empty password (Segment-style)",
+        },
+        twilioSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Twilio-Signature",
+          description:
+            "Twilio's HMAC-SHA1 of the URL and form parameters with the account's auth token; checked before anything is read",
+        },
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Waymark-Signature",
+          description:
+            't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WAYMARK_EMAIL_WEBHOOK_SECRET>; within five minutes, checked before the body is parsed',
         },
       },
       responses: {

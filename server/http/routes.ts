@@ -1,7 +1,8 @@
-import { type Request, type Response, Router } from "express";
+import { type Request, type RequestHandler, type Response, Router } from "express";
 import type { Knex } from "knex";
 import type { z } from "zod";
 import { findUnstorable } from "../../engine/shared/text.ts";
+import type { ResponseSchema } from "../api/common.ts";
 import type { AccessRole } from "../auth/sessions.ts";
 import { requireAuth } from "./auth.ts";
 import { HttpError } from "./errors.ts";
@@ -11,6 +12,32 @@ import { HttpError } from "./errors.ts";
  * role), or a role list (admins always pass).
  */
 export type Access = "public" | "any" | readonly AccessRole[];
+
+/** The statuses a route may answer; the OpenAPI document describes each. */
+export type Status =
+  | 200
+  | 201
+  | 204
+  | 302
+  | 400
+  | 401
+  | 403
+  | 404
+  | 409
+  | 413
+  | 415
+  | 422
+  | 429
+  | 503;
+
+/**
+ * What a route answers, per status: a zod schema of the JSON body (errors: `ErrorBody`), "no
+ * body", or a non-JSON media type. A route lists its successes and its own domain errors
+ * (404, 409, 422, 429…); the statuses the table's machinery answers for every route — 400
+ * for unstorable text or an invalid body or query, 401/403 for a guarded route, 413, 503 while
+ * the database is away — are added by the OpenAPI builder (server/http/openapi.ts).
+ */
+export type Responses = Readonly<Partial<Record<Status, ResponseSchema>>>;
 
 export interface RouteSpec {
   method: "get" | "post" | "put" | "delete";
@@ -22,6 +49,20 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** The query string's schema, likewise. */
   query?: z.ZodType;
+  /** Every status the route answers itself, with its body (tests/server/responses.test.ts checks them). */
+  responses: Responses;
+  /**
+   * How a public route authenticates its caller itself, in its `before` middleware: a write key
+   * (ingest), Twilio's request signature (its webhooks) or our own (email events, signatures.ts).
+   * Documented as the route's security.
+   */
+  verifiedBy?: "writeKey" | "twilioSignature" | "webhookSignature";
+  /** Middleware after the table's own checks, before the handler: a route's own auth or body parser. */
+  before?: readonly RequestHandler[];
+  /** The route reads its own body (ingest: gzip, any Content-Type): mounted before the app's JSON parser. */
+  ownBody?: true;
+  /** The request body's media type when it is not JSON (Twilio posts forms). */
+  bodyType?: "application/x-www-form-urlencoded";
   /** Open to an operator still on their one-time password (the password change itself). */
   beforePasswordChange?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -42,7 +83,7 @@ export function buildRouter(knex: Knex, specs: readonly RouteSpec[]): Router {
               beforePasswordChange: spec.beforePasswordChange === true,
             }),
           ];
-    router[spec.method](spec.path, ...guards, storableText, spec.handler);
+    router[spec.method](spec.path, ...guards, storableText, ...(spec.before ?? []), spec.handler);
   }
   return router;
 }

@@ -1,6 +1,8 @@
-import { type Request, type Response, Router } from "express";
+import type { Request, Response } from "express";
 import type { Knex } from "knex";
+import { ErrorBody } from "../api/common.ts";
 import { HttpError } from "../http/errors.ts";
+import type { RouteSpec } from "../http/routes.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import type { Outcome } from "./apply.ts";
@@ -8,7 +10,19 @@ import { ingestAuth } from "./auth.ts";
 import { ingestBody, rawBody } from "./body.ts";
 import { mayHoldBadText } from "./hygiene.ts";
 import { type Command, type NormalizeContext, normalizeItem } from "./normalize.ts";
-import { BatchEnvelope, type IngestResponse, type Rejection } from "./schemas.ts";
+import {
+  AliasItem,
+  BatchBody,
+  BatchEnvelope,
+  GroupItem,
+  IdentifyItem,
+  IngestResponse,
+  PageItem,
+  type Rejection,
+  ScreenItem,
+  singleBody,
+  TrackItem,
+} from "./schemas.ts";
 import { createWriter, isTransient, Overloaded } from "./writer.ts";
 
 export interface IngestDeps {
@@ -33,15 +47,49 @@ export interface IngestDeps {
   onError?: (err: unknown) => void;
 }
 
-/** The Segment endpoints: `/v1/batch` (and its alias `/v1/import`) and one per call type. */
-const SINGLE_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
+const BATCH_SUMMARY =
+  "Segment batch: identify, track, page, screen, group and alias calls. Each item is checked on its own: valid items are stored, invalid ones are listed in `rejected` (index, field, message) in a 200. Only a body that is not JSON, has no `batch` array or is over 512 KB uncompressed is a 4xx. gzip/deflate accepted, any Content-Type.";
+
+/** The Segment endpoints besides the batch: one per call type, with its body and summary. */
+const SINGLE_CALLS = [
+  {
+    type: "identify",
+    body: singleBody(IdentifyItem),
+    summary:
+      "Create or update a contact (userId), or an anonymous profile (anonymousId only); both ids merge the anonymous profile into the user. A rejected call is a 400 naming the field.",
+  },
+  {
+    type: "track",
+    body: singleBody(TrackItem),
+    summary: "Record an event; idempotent by messageId; enrolls and wakes journeys",
+  },
+  { type: "page", body: singleBody(PageItem), summary: "A page view, stored as the event `page`" },
+  {
+    type: "screen",
+    body: singleBody(ScreenItem),
+    summary: "A screen view, stored as the event `screen`",
+  },
+  {
+    type: "group",
+    body: singleBody(GroupItem),
+    summary: "Attach a group (attributes groupId, group, groupIds) to the contact",
+  },
+  {
+    type: "alias",
+    body: singleBody(AliasItem),
+    summary: "Merge the anonymous profile previousId into userId's contact",
+  },
+] as const;
+
+/** What every ingest route answers besides its 200: a bad write key, the rate limit. */
+const RESPONSES = { 200: IngestResponse, 401: ErrorBody, 429: ErrorBody } as const;
 
 /**
- * Routes parse, call and answer. The router authenticates and rate-limits before it reads a
- * body, so it is mounted before the app's JSON parser (server/app.ts).
+ * Routes parse, call and answer. Each authenticates by write key and rate-limits before it
+ * reads a body with its own parser (gzip, any Content-Type), so the app mounts them before its
+ * JSON parser (`ownBody`, server/app.ts).
  */
-export function ingestRoutes(deps: IngestDeps): Router {
-  const router = Router();
+export function ingestRoutes(deps: IngestDeps): RouteSpec[] {
   const now = deps.now ?? (() => new Date());
   const auth = ingestAuth({ knex: deps.knex, perSecond: deps.ratePerSecond ?? 2000 });
   const writer = createWriter({
@@ -117,11 +165,15 @@ export function ingestRoutes(deps: IngestDeps): Router {
     const outcomes = await write(res, commands);
     res.json(answer(commands, outcomes, rejected));
   };
-  router.post("/v1/batch", authenticated, ingestBody, batch);
-  router.post("/v1/import", authenticated, ingestBody, batch);
-
-  for (const type of SINGLE_TYPES) {
-    router.post(`/v1/${type}`, authenticated, ingestBody, async (req, res) => {
+  const ingest = {
+    access: "public",
+    verifiedBy: "writeKey",
+    ownBody: true,
+    before: [authenticated, ingestBody],
+    responses: RESPONSES,
+  } as const;
+  const single =
+    (type: (typeof SINGLE_CALLS)[number]["type"]) => async (req: Request, res: Response) => {
       const r = normalizeItem(req.body, 0, type, context(req));
       if ("field" in r) throw invalid(r);
       const [outcome] = await write(res, [r]);
@@ -131,9 +183,33 @@ export function ingestRoutes(deps: IngestDeps): Router {
       const body = answer([r], outcome ? [outcome] : [], []);
       if (r.event) body.duplicate = outcome?.kind === "duplicate";
       res.json(body);
-    });
-  }
-  return router;
+    };
+  return [
+    {
+      ...ingest,
+      method: "post",
+      path: "/v1/batch",
+      summary: BATCH_SUMMARY,
+      body: BatchBody,
+      handler: batch,
+    },
+    {
+      ...ingest,
+      method: "post",
+      path: "/v1/import",
+      summary: "Same as /v1/batch (Segment's import endpoint)",
+      body: BatchBody,
+      handler: batch,
+    },
+    ...SINGLE_CALLS.map((call) => ({
+      ...ingest,
+      method: "post" as const,
+      path: `/v1/${call.type}`,
+      summary: call.summary,
+      body: call.body,
+      handler: single(call.type),
+    })),
+  ];
 }
 
 /** A single call is the whole request: its rejection is a 400 naming the field. */

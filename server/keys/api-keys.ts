@@ -130,3 +130,28 @@ export async function countActiveKeys(
   const n = (kind: KeyKind) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
   return { secret: n("secret"), write: n("write") };
 }
+
+/**
+ * Keys for the console's list, newest first, with their creator's email and whether the creator
+ * was disabled; `owner` limits it to one creator's keys (non-admins see only their own).
+ */
+export async function listApiKeys(knex: Knex, owner: number | undefined) {
+  const query = knex("api_keys as k")
+    .leftJoin("operators as o", "o.id", "k.created_by")
+    .orderBy("k.id", "desc")
+    .select(
+      "k.id",
+      "k.kind",
+      "k.name",
+      "k.role",
+      "k.prefix",
+      "o.email as createdBy",
+      "o.disabled_at as creatorDisabledAt",
+      "k.created_at as createdAt",
+      "k.last_used_at as lastUsedAt",
+      "k.revoked_at as revokedAt",
+    );
+  if (owner !== undefined) query.where("k.created_by", owner);
+  const keys = (await query) as { id: string | number; [column: string]: unknown }[];
+  return keys.map((k) => ({ ...k, id: Number(k.id) }));
+}

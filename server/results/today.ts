@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import type { z } from "zod";
+import type { JourneyTodaySchema, NodeTodaySchema } from "../api/results.ts";
 import { dayBounds, liveNodeIds, sentToday, timelineToday } from "./sql/today.ts";
 
 /**
@@ -8,26 +10,8 @@ import { dayBounds, liveNodeIds, sentToday, timelineToday } from "./sql/today.ts
  * Node ids and reasons are outside names, so the fold keys Maps and builds the answer with
  * Object.fromEntries (own properties even for "__proto__"; see node-stats.ts).
  */
-export interface NodeToday {
-  entered: number;
-  sent: number;
-  suppressed: number;
-  deferred: number;
-  suppressedBy: Record<string, number>;
-  deferredBy: Record<string, number>;
-}
-
-export interface JourneyToday {
-  journeyId: string;
-  /** The zone whose day this is (the workspace's) and the local date. */
-  zone: string;
-  date: string;
-  since: string;
-  until: string;
-  /** The live version's node ids (null when none is live): where the canvas draws zeros too. */
-  liveNodes: string[] | null;
-  nodes: Record<string, NodeToday>;
-}
+export type NodeToday = z.infer<typeof NodeTodaySchema>;
+export type JourneyToday = z.infer<typeof JourneyTodaySchema>;
 
 interface Fold {
   entered: number;

@@ -2,16 +2,42 @@ import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { assertNever } from "../../engine/shared/assert-never.ts";
+import {
+  CreatedKey,
+  CreatedOperator,
+  DisabledOperator,
+  KeyList,
+  LookupList,
+  OperatorList,
+  PasswordChanged,
+  Revoked,
+  RoleChanged,
+} from "../api/admin.ts";
+import { ErrorBody } from "../api/common.ts";
 import { actorFrom, audit } from "../audit/audit.ts";
 import { credentialsEnded } from "../auth/ended.ts";
 import { changeOperatorRole } from "../auth/operator-role.ts";
 import { generatePassword, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { deleteOperatorSessions, KEY_ROLES, ROLES } from "../auth/sessions.ts";
+import {
+  disableOperator,
+  insertOperator,
+  listOperators,
+  operatorEmailTaken,
+  passwordHashOf,
+  setPassword,
+} from "../auth/sql/operators.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { text } from "../http/text.ts";
 import { parseBody } from "../http/validate.ts";
-import { countActiveKeys, createApiKey, mayGrant, revokeApiKey } from "../keys/api-keys.ts";
+import {
+  countActiveKeys,
+  createApiKey,
+  listApiKeys,
+  mayGrant,
+  revokeApiKey,
+} from "../keys/api-keys.ts";
 import { listLookups } from "../privacy/lookup-audit.ts";
 
 const NewKey = z.object({
@@ -63,26 +89,11 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/keys",
       access: ["engineer"],
       summary: "API keys with their roles and creators (never the key itself: it is stored hashed)",
+      responses: { 200: KeyList },
       async handler(req, res) {
         const owner = keyOwner(req);
-        const query = knex("api_keys as k")
-          .leftJoin("operators as o", "o.id", "k.created_by")
-          .orderBy("k.id", "desc")
-          .select(
-            "k.id",
-            "k.kind",
-            "k.name",
-            "k.role",
-            "k.prefix",
-            "o.email as createdBy",
-            "o.disabled_at as creatorDisabledAt",
-            "k.created_at as createdAt",
-            "k.last_used_at as lastUsedAt",
-            "k.revoked_at as revokedAt",
-          );
-        if (owner !== undefined) query.where("k.created_by", owner);
-        const keys = (await query) as { id: string | number }[];
-        res.json({ keys: keys.map((k) => ({ ...k, id: Number(k.id) })) });
+        const keys = await listApiKeys(knex, owner);
+        res.json({ keys });
       },
     },
     {
@@ -92,6 +103,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Create a write key, or a secret key with a role no higher than yours; the key is in this response only",
       body: NewKey,
+      responses: { 201: CreatedKey, 403: ErrorBody },
       async handler(req, res) {
         const body = parseBody(NewKey, req.body);
         const me = req.operator;
@@ -116,6 +128,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/keys/:id",
       access: ["engineer"],
       summary: "Revoke a key at once (engineers: the keys they made)",
+      responses: { 200: Revoked, 404: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         const ok = await revokeApiKey(knex, id, new Date(), keyOwner(req));
@@ -129,21 +142,9 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       path: "/api/operators",
       access: [],
       summary: "Operators and their roles (admin)",
+      responses: { 200: OperatorList },
       async handler(_req, res) {
-        const rows = await knex("operators")
-          .orderBy("id")
-          .select(
-            "id",
-            "email",
-            "name",
-            "role",
-            "created_at as createdAt",
-            "last_login_at as lastLoginAt",
-            "disabled_at as disabledAt",
-          );
-        res.json({
-          operators: rows.map((r: { id: string | number }) => ({ ...r, id: Number(r.id) })),
-        });
+        res.json({ operators: await listOperators(knex) });
       },
     },
     {
@@ -152,25 +153,22 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       access: [],
       summary: "Create an operator with a one-time password (in this response only)",
       body: NewOperator,
+      responses: { 201: CreatedOperator, 409: ErrorBody },
       async handler(req, res) {
         const body = parseBody(NewOperator, req.body);
         const email = body.email.toLowerCase();
-        if (await knex("operators").whereRaw("lower(email) = ?", [email]).first("id")) {
+        if (await operatorEmailTaken(knex, email)) {
           throw new HttpError(409, "operator_exists", `${email} already has an account`);
         }
         const password = generatePassword();
         const passwordHash = await hashPassword(password);
         const id = await knex.transaction(async (trx) => {
-          const [row] = (await trx("operators")
-            .insert({
-              email,
-              role: body.role,
-              name: body.name ?? "",
-              password_hash: passwordHash,
-              must_change_password: true,
-            })
-            .returning("id")) as { id: string | number }[];
-          const id = Number(row?.id);
+          const id = await insertOperator(trx, {
+            email,
+            role: body.role,
+            name: body.name ?? "",
+            passwordHash,
+          });
           await audit(trx, req, {
             action: "operator.create",
             subject: { type: "operator", id: String(id) },
@@ -188,16 +186,13 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       access: [],
       summary:
         "Disable an operator: their sessions, sockets and secret keys stop at once (write keys keep ingesting)",
+      responses: { 200: DisabledOperator, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         if (id === req.operator?.id)
           throw new HttpError(409, "self", "you cannot disable yourself");
         const disabled = await knex.transaction(async (trx) => {
-          const [row] = (await trx("operators")
-            .where({ id })
-            .whereNull("disabled_at")
-            .update({ disabled_at: new Date() })
-            .returning(["email", "role"])) as { email: string; role: string }[];
+          const row = await disableOperator(trx, id, new Date());
           if (!row) return false;
           await deleteOperatorSessions(trx, id);
           await audit(trx, req, {
@@ -223,6 +218,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Change an operator's role (audited); not your own, not the last admin's. Their next request uses it; their sockets reconnect",
       body: RoleBody,
+      responses: { 200: RoleChanged, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = idParam(param(req, "id"));
         const body = parseBody(RoleBody, req.body);
@@ -265,21 +261,18 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
         "Change your own password (required after the one-time password); ends your other sessions",
       body: PasswordChange,
       beforePasswordChange: true,
+      responses: { 200: PasswordChanged, 403: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const body = parseBody(PasswordChange, req.body);
         const me = req.operator;
         const id = me?.id;
         if (!id || me?.via.kind !== "session")
           throw new HttpError(409, "not_an_operator", "API keys have no password");
-        const row = (await knex("operators").where({ id }).first("password_hash")) as
-          | { password_hash: string }
-          | undefined;
-        if (!row || !(await verifyPassword(body.current, row.password_hash))) {
+        const hash = await passwordHashOf(knex, id);
+        if (hash === null || !(await verifyPassword(body.current, hash))) {
           throw new HttpError(403, "wrong_password", "the current password is wrong");
         }
-        await knex("operators")
-          .where({ id })
-          .update({ password_hash: await hashPassword(body.next), must_change_password: false });
+        await setPassword(knex, id, await hashPassword(body.next));
         // Whoever else held a session (a stolen cookie, a forgotten laptop) is out now.
         const ended = await deleteOperatorSessions(knex, id, me.via.session);
         if (ended.length) credentialsEnded.announce({ kind: "sessions", sessions: ended });
@@ -293,6 +286,7 @@ export function adminRoutes(knex: Knex): RouteSpec[] {
       summary:
         "Who searched contacts by phone or email, when, how often they were throttled (phones as a blind index, emails masked)",
       query: LookupQuery,
+      responses: { 200: LookupList },
       async handler(req, res) {
         const q = parseBody(LookupQuery, req.query);
         res.json({ lookups: await listLookups(knex, q.limit, q.before) });

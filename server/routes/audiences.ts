@@ -6,6 +6,17 @@ import {
   AudienceIdSchema,
   ConditionSchema,
 } from "../../engine/audience/schema.ts";
+import {
+  AudienceList,
+  Deleted,
+  DraftPreview,
+  Estimate,
+  OneAudience,
+  RfmGridSchema,
+  SavedAudience,
+  StoredPreview,
+} from "../api/audiences.ts";
+import { ErrorBody } from "../api/common.ts";
 import { estimate, preview } from "../audiences/queries.ts";
 import { rfmGrid } from "../audiences/rfm.ts";
 import {
@@ -51,6 +62,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/audiences",
       access: "any",
       summary: "List audiences (id, name, definition), most recently changed first",
+      responses: { 200: AudienceList },
       async handler(_req, res) {
         res.json({ audiences: await listAudiences(knex) });
       },
@@ -61,6 +73,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: EDIT,
       summary: "Create an audience; 422 with the issues list when the definition is invalid",
       body: AudienceBodySchema,
+      responses: { 201: SavedAudience, 409: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(Envelope, req.body);
         const { definition, issues } = definitionOrReject(body.definition);
@@ -74,6 +87,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: "any",
       summary: "Count the contacts a definition (the body) matches now: {count, ms}",
       body: ConditionSchema,
+      responses: { 200: Estimate, 422: ErrorBody },
       async handler(req, res) {
         const { definition, issues } = definitionOrReject(req.body);
         res.json({ ...(await estimate(knex, definition, clock())), issues });
@@ -85,6 +99,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: "any",
       summary: "Up to 20 contacts a definition (the body) matches now, before saving it",
       body: ConditionSchema,
+      responses: { 200: DraftPreview, 422: ErrorBody },
       async handler(req, res) {
         const { definition } = definitionOrReject(req.body);
         const members = await preview(knex, definition, clock());
@@ -96,6 +111,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/audiences/:id",
       access: "any",
       summary: "One audience",
+      responses: { 200: OneAudience, 404: ErrorBody },
       async handler(req, res) {
         res.json({ audience: await mustGet(knex, param(req, "id")) });
       },
@@ -106,6 +122,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: EDIT,
       summary: "Replace an audience's name and definition",
       body: AudienceBodySchema.omit({ id: true }),
+      responses: { 200: SavedAudience, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(UpdateEnvelope, req.body);
         const { definition, issues } = definitionOrReject(body.definition);
@@ -123,6 +140,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/audiences/:id",
       access: EDIT,
       summary: "Delete an audience; 409 while a journey's live version or draft uses it",
+      responses: { 200: Deleted, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         await deleteAudience(knex, param(req, "id"));
         res.json({ deleted: true });
@@ -133,6 +151,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/audiences/:id/preview",
       access: "any",
       summary: "Up to 20 current members of a stored audience, with its size",
+      responses: { 200: StoredPreview, 404: ErrorBody },
       async handler(req, res) {
         const audience = await mustGet(knex, param(req, "id"));
         const now = clock();
@@ -147,6 +166,7 @@ export function audienceRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: "any",
       summary:
         "The RFM grid: recency × frequency quintiles, contacts and mean spend per cell, each cell's definition",
+      responses: { 200: RfmGridSchema },
       async handler(_req, res) {
         res.json(await rfmGrid(knex, clock()));
       },

@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
+import { ErrorBody } from "../api/common.ts";
+import { ConsentSet, OptedIn, OptedOut } from "../api/contacts.ts";
 import { actorFrom, audit } from "../audit/audit.ts";
 import {
   countBlanketOptOuts,
@@ -70,6 +72,7 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       summary:
         "Opt a contact out of a channel, for one category or all (`*`): queued messages canceled, the next step of every journey suppressed (opted_out); audited",
       body: OptOutBody,
+      responses: { 201: OptedOut, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(OptOutBody, req.body);
         const id = await contactId(knex, param(req, "id"));
@@ -111,6 +114,7 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       summary:
         "Opt a contact back in to a channel (one category or all), with a required reason: their opt-outs there are revoked (kept as history); audited",
       body: OptInBody,
+      responses: { 200: OptedIn, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(OptInBody, req.body);
         const id = await contactId(knex, param(req, "id"));
@@ -156,6 +160,7 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       summary:
         "Grant or withdraw a contact's consent for one channel and category, with a required reason; audited with the record it replaced",
       body: ConsentBody,
+      responses: { 200: ConsentSet, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(ConsentBody, req.body);
         const id = await contactId(knex, param(req, "id"));

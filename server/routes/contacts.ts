@@ -4,6 +4,13 @@ import { z } from "zod";
 import { EventNameSchema, isReservedName } from "../../engine/format/primitives.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { phoneCandidates } from "../../engine/time/index.ts";
+import { ErrorBody } from "../api/common.ts";
+import {
+  ContactDetail,
+  ContactJourneys,
+  ContactPage,
+  TemplateNamesSchema,
+} from "../api/contacts.ts";
 import { selectAuditEntries } from "../audit/sql/audit-log.ts";
 import { COLUMNS, type ContactRow, searchContacts } from "../contacts/sql/search.ts";
 import { templateNames } from "../contacts/template-names.ts";
@@ -107,6 +114,7 @@ export function contactRoutes(
       access: "any",
       summary:
         "Attribute names contacts have, and property names of `event` when one was recorded: what the editor checks templates against",
+      responses: { 200: TemplateNamesSchema },
       async handler(req, res) {
         const { event } = parseBody(TemplateNamesQuery, req.query);
         res.json(await templateNames(knex, event ?? null));
@@ -119,6 +127,7 @@ export function contactRoutes(
       query: ContactsQuery,
       summary:
         "List contacts newest first, paged by `before`/`limit` (at most 100), or search them by id, external id, email, name or phone in any common format (every E.164 it may mean, matched via the blind index); phone and email searches are audited and throttled per operator",
+      responses: { 200: ContactPage, 429: ErrorBody },
       async handler(req, res) {
         const parsed = parseBody(ContactsQuery, req.query);
         const q = parsed.q?.trim() ?? "";
@@ -156,6 +165,7 @@ export function contactRoutes(
       path: "/api/contacts/:id",
       access: "any",
       summary: "One contact's profile, consent and opt-outs",
+      responses: { 200: ContactDetail, 404: ErrorBody },
       async handler(req, res) {
         const row = await mustFind(knex, param(req, "id"));
         const suppressions = await knex("suppressions")
@@ -177,6 +187,7 @@ export function contactRoutes(
       path: "/api/contacts/:id/journeys",
       access: "any",
       summary: "The journey inspector: every enrollment with its node, wake-up and full timeline",
+      responses: { 200: ContactJourneys, 404: ErrorBody },
       async handler(req, res) {
         const row = await mustFind(knex, param(req, "id"));
         const enrollments = (await knex("enrollments as e")

@@ -1,8 +1,14 @@
 import type { Knex } from "knex";
+import { OpenApiDocument, PROMETHEUS_TEXT } from "../api/common.ts";
 import { auditRoutes } from "../audit/routes.ts";
+import { permissionsFrom } from "../auth/permissions.ts";
+import type { DatabaseKind } from "../db/connect.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
+import { deliveryRoutes } from "../delivery/routes.ts";
+import type { DeliveryLog } from "../delivery/types.ts";
 import { buildOpenApi } from "../http/openapi.ts";
 import type { RouteSpec } from "../http/routes.ts";
+import { type IngestDeps, ingestRoutes } from "../ingest/routes.ts";
 import type { Metrics } from "../metrics.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
@@ -11,10 +17,12 @@ import { adminRoutes } from "./admin.ts";
 import { audienceRoutes } from "./audiences.ts";
 import { contactSupportRoutes } from "./contact-support.ts";
 import { contactRoutes } from "./contacts.ts";
+import { healthRoutes } from "./health.ts";
 import { journeyToolRoutes } from "./journey-tools.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
 import { resultRoutes } from "./results.ts";
+import { sessionRoutes } from "./session.ts";
 import { settingsRoutes } from "./settings.ts";
 import { simulateRoutes } from "./simulate.ts";
 import { versionRoutes } from "./versions.ts";
@@ -30,7 +38,7 @@ export interface ApiDeps {
 }
 
 /**
- * Every authenticated API route, as data: the router, the OpenAPI document and the auth tests
+ * Every operator API route, as data: the router, the OpenAPI document and the auth tests
  * (tests/server/auth-table.test.ts) all read this one list.
  */
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
@@ -48,15 +56,6 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...versionRoutes(deps.knex, deps.now),
     ...auditRoutes(deps.knex),
   ];
-  routes.push({
-    method: "get",
-    path: "/api/openapi.json",
-    access: "any",
-    summary: "This document",
-    handler(_req, res) {
-      res.json(buildOpenApi(routes));
-    },
-  });
   const metrics = deps.metrics;
   if (metrics) {
     routes.push({
@@ -65,10 +64,66 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
       // A `metrics` key scrapes this and nothing else.
       access: ["engineer", "metrics"],
       summary: "Prometheus metrics: ticks, batch sizes, users moved, messages by status, queue lag",
+      responses: { 200: PROMETHEUS_TEXT },
       async handler(_req, res) {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
     });
   }
   return routes;
+}
+
+export interface TableDeps extends ApiDeps {
+  databaseKind: DatabaseKind;
+  secureCookies: boolean;
+  /** Ingest's tuning and hooks (server/ingest/routes.ts). */
+  ingest: Omit<IngestDeps, "knex" | "crypto" | "live" | "now">;
+  log: DeliveryLog;
+  /** Told when a webhook or click may have made enrollments due: the ticker's nudge. */
+  onDue?: (() => void) | undefined;
+}
+
+/**
+ * The whole HTTP table: health, sign-in, the API, Segment-style ingest, Twilio's webhooks,
+ * tracked links and this API's own OpenAPI document. The app mounts it (server/app.ts),
+ * `waymark openapi` and GET /api/openapi.json describe it.
+ */
+export function routeTable(deps: TableDeps): RouteSpec[] {
+  const api = apiRoutes(deps);
+  const table: RouteSpec[] = [
+    ...healthRoutes(deps.knex, deps.databaseKind),
+    // GET /api/me tells the console what its operator may do, read from the same table.
+    ...sessionRoutes(deps.knex, {
+      secureCookies: deps.secureCookies,
+      permissions: permissionsFrom(api),
+    }),
+    ...api,
+    ...ingestRoutes({
+      knex: deps.knex,
+      crypto: deps.crypto,
+      live: deps.live,
+      now: deps.now,
+      ...deps.ingest,
+    }),
+    ...deliveryRoutes({
+      knex: deps.knex,
+      crypto: deps.crypto,
+      config: deps.delivery,
+      log: deps.log,
+      now: deps.now,
+      ...(deps.onDue ? { onDue: deps.onDue } : {}),
+    }),
+  ];
+  table.push({
+    method: "get",
+    path: "/api/openapi.json",
+    // It describes the API and reveals nothing a caller could not learn by calling it.
+    access: "public",
+    summary: "This document",
+    responses: { 200: OpenApiDocument },
+    handler(_req, res) {
+      res.json(buildOpenApi(table));
+    },
+  });
+  return table;
 }

@@ -14,6 +14,8 @@ import {
 } from "../../engine/sms/index.ts";
 import type { TemplateVars } from "../../engine/template/index.ts";
 import { composeWebhook } from "../../engine/webhook/compose.ts";
+import { ErrorBody } from "../api/common.ts";
+import { Preview, TestList, TestMessageStatus, TestSent } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkCollector, linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -139,6 +141,7 @@ export function journeyToolRoutes(
       summary:
         "Render a send node of the draft for a sample or real contact: text, opt-out line, encoding, parts",
       body: PreviewBody,
+      responses: { 200: Preview, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(PreviewBody, req.body);
         const node = sendNode(await definition(knex, param(req, "id"), "draft"), body.nodeId);
@@ -175,6 +178,7 @@ export function journeyToolRoutes(
       access: ["marketer"],
       summary:
         "The contacts a test send may go to: the draft's test list, those that exist, in list order",
+      responses: { 200: TestList, 404: ErrorBody },
       async handler(req, res) {
         const journey = await definition(knex, param(req, "id"), "draft");
         const listed = journey.settings?.testList ?? [];
@@ -188,6 +192,7 @@ export function journeyToolRoutes(
       summary:
         "Send a node's message now to one contact on the journey's test list (403 for anyone else): rendered as the ticker renders it, with real tracked links, through the outbox",
       body: TestSendBody,
+      responses: { 201: TestSent, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const body = parseBody(TestSendBody, req.body);
@@ -257,6 +262,7 @@ export function journeyToolRoutes(
       access: ["marketer"],
       summary:
         "A test message's outcome: queued, sending, sent, delivered or failed, with the provider's id and error",
+      responses: { 200: TestMessageStatus, 404: ErrorBody },
       async handler(req, res) {
         const raw = param(req, "messageId");
         if (!/^\d{1,15}$/.test(raw))

@@ -5,6 +5,20 @@ import { exportJourney } from "../../engine/format/export.ts";
 import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { validate } from "../../engine/validate/validate.ts";
+import { ErrorBody, JOURNEY_FILE } from "../api/common.ts";
+import {
+  Archived,
+  Enrolled,
+  IssuesOnly,
+  JourneyDetail,
+  JourneyList,
+  Paused,
+  PublishResult,
+  Resumed,
+  SavedDraft,
+  SavedJourney,
+  Unarchived,
+} from "../api/journeys.ts";
 import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
 import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
@@ -142,6 +156,7 @@ export function journeyRoutes(
       query: ListQuery,
       summary:
         "List journeys with status, live version and users in the journey now; `q` searches names, `status` filters (archived only when asked for)",
+      responses: { 200: JourneyList },
       async handler(req, res) {
         const { q, status } = parseBody(ListQuery, req.query);
         const rows = await listJourneys(knex, { q: q ?? "", status });
@@ -166,6 +181,7 @@ export function journeyRoutes(
       access: EDIT,
       summary: "Create a journey from a format v1 document (its draft)",
       body: JourneySchema,
+      responses: { 201: SavedJourney, 409: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const journey = await createJourney(knex, req.body, who(req));
         res.status(201).json({ journey, issues: await check(journey, req) });
@@ -176,6 +192,7 @@ export function journeyRoutes(
       path: "/api/journeys/:id",
       access: "any",
       summary: "A journey: status, live version, the draft and its validation issues",
+      responses: { 200: JourneyDetail, 404: ErrorBody },
       async handler(req, res) {
         const { draftAsTyped, ...j } = await mustGet(knex, param(req, "id"));
         // The draft as the editor left it: as typed when it does not parse (issues say why).
@@ -190,6 +207,7 @@ export function journeyRoutes(
       summary:
         "Save the draft (autosave), valid or not: a document that does not parse yet is kept as typed (bounded, 400/413 naming the field for hostile input); returns the validation issues, which block publishing only",
       body: JourneySchema,
+      responses: { 200: SavedDraft, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const { draft } = await saveDraftAsTyped(knex, param(req, "id"), req.body);
         res.json({ journey: draft, issues: await check(draft, req) });
@@ -200,6 +218,7 @@ export function journeyRoutes(
       path: "/api/journeys/:id",
       access: EDIT,
       summary: "Archive: every user in the journey exits now",
+      responses: { 200: Archived, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const now = clock();
@@ -219,6 +238,7 @@ export function journeyRoutes(
       access: EDIT,
       summary:
         "Unarchive: editable again, back as paused (new entries skipped) if it was ever published, else a draft; users who exited at the archive stay exited",
+      responses: { 200: Unarchived, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const now = clock();
@@ -237,6 +257,7 @@ export function journeyRoutes(
       path: "/api/journeys/:id/validate",
       access: "any",
       summary: "Validate a document (the body) or, with no body, the draft",
+      responses: { 200: IssuesOnly, 404: ErrorBody },
       async handler(req, res) {
         const body = req.body as unknown;
         const hasBody =
@@ -253,6 +274,7 @@ export function journeyRoutes(
       summary:
         "Publish the draft as a new version; in-flight users stay (pin) or move by a node map (migrate); dryRun reports users per node",
       body: PublishBody,
+      responses: { 200: PublishResult, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(PublishBody, req.body);
         const actor = actorFrom(req);
@@ -268,6 +290,7 @@ export function journeyRoutes(
       summary:
         "Pause: users are held where they are, nothing is sent; `entries` says whether triggers during the pause enter and wait (`wait`) or are skipped and counted (`skip`, the default)",
       body: PauseBody,
+      responses: { 200: Paused, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const { entries } = parseBody(PauseBody, req.body);
@@ -287,6 +310,7 @@ export function journeyRoutes(
       path: "/api/journeys/:id/resume",
       access: EDIT,
       summary: "Resume a paused journey: held users continue",
+      responses: { 200: Resumed, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const now = clock();
@@ -307,6 +331,7 @@ export function journeyRoutes(
       summary:
         "The draft (or ?version=N, a published version) as canonical format v1 JSON (stable key order, for clean diffs)",
       query: ExportQuery,
+      responses: { 200: JOURNEY_FILE, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
         const { version } = parseBody(ExportQuery, req.query);
@@ -335,6 +360,7 @@ export function journeyRoutes(
       access: EDIT,
       summary: "Copy the draft into a new journey",
       body: DuplicateBody,
+      responses: { 201: SavedJourney, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const source = await mustGet(knex, param(req, "id"));
         const body = parseBody(DuplicateBody, req.body);
@@ -355,6 +381,7 @@ export function journeyRoutes(
       access: ["engineer", "marketer"],
       summary: "Enroll one user in a live journey with an `api` trigger",
       body: EnrollBody,
+      responses: { 201: Enrolled, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const body = parseBody(EnrollBody, req.body);

@@ -2,11 +2,14 @@ import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { EventNameSchema } from "../../engine/format/primitives.ts";
+import { CSV_FILE, ErrorBody } from "../api/common.ts";
+import { JourneyResultsSchema, JourneyTodaySchema } from "../api/results.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { resultsCsv } from "../results/csv.ts";
 import { journeyResults } from "../results/results.ts";
+import { journeyExists } from "../results/sql/today.ts";
 import { journeyToday } from "../results/today.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
@@ -48,6 +51,7 @@ export function resultRoutes(
       summary:
         "Results per send node and split arm: recipients, delivered, clicked, converted at day 0/1/3/7 (counts and rates), A/B z-tests, daily series",
       query: ResultsQuery,
+      responses: { 200: JourneyResultsSchema, 404: ErrorBody },
       async handler(req, res) {
         res.json(await journeyResults(knex, param(req, "id"), await options(req)));
       },
@@ -58,10 +62,11 @@ export function resultRoutes(
       access: "any",
       summary:
         "Per node, today: contacts that reached it, messages sent, sends suppressed and deferred (with reasons); today is the workspace's day (Settings time zone)",
+      responses: { 200: JourneyTodaySchema, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
-        const exists = await knex("journeys").where({ id }).first("id");
-        if (!exists) throw new HttpError(404, "not_found", `no journey "${id}"`);
+        if (!(await journeyExists(knex, id)))
+          throw new HttpError(404, "not_found", `no journey "${id}"`);
         // The workspace's zone, not the viewer's: everyone looking at a journey sees the same
         // numbers, and they match the results chart's days (the same zone by default).
         const zone = (await policy()).workspaceTimezone;
@@ -74,6 +79,7 @@ export function resultRoutes(
       access: "any",
       summary: "The results table as CSV (one row per send node and split arm)",
       query: ResultsQuery,
+      responses: { 200: CSV_FILE, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const results = await journeyResults(knex, id, await options(req));

@@ -4,6 +4,7 @@ import { DurationSchema, TimeOfDaySchema } from "../../engine/format/primitives.
 import { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
 import { DEFAULT_OPT_OUT_LINES } from "../../engine/sms/index.ts";
 import { isValidZone } from "../../engine/time/index.ts";
+import { SavedPolicy, SettingsSchema } from "../api/admin.ts";
 import { auditSettingsChange } from "../audit/settings.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkShapeFor } from "../delivery/links.ts";
@@ -62,6 +63,7 @@ export function settingsRoutes(
       access: "any",
       summary:
         "The workspace sending policy (quiet hours, caps, streak rule, consent, opt-out lines) and provider",
+      responses: { 200: SettingsSchema },
       async handler(req, res) {
         res.json({
           policy: await current(),
@@ -77,6 +79,7 @@ export function settingsRoutes(
       access: [],
       summary: "Replace the workspace sending policy (admin); applies to the next ticks",
       body: z.object({ policy: PolicySettings }),
+      responses: { 200: SavedPolicy },
       async handler(req, res) {
         const body = parseBody(z.object({ policy: PolicySettings }), req.body);
         // This process's cached policies are dropped before it answers, other processes' when

@@ -1,56 +1,31 @@
 import type { Knex } from "knex";
-import { z } from "zod";
 import type { ContactView } from "../../engine/contact.ts";
-import type { Journey } from "../../engine/format/journey.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { conditionAudiences } from "../../engine/nodes/branch.ts";
-import {
-  SimContactSchema,
-  SimEventsSchema,
-  timelineEntryJson,
-} from "../../engine/simulate/input.ts";
+import { timelineEntryJson } from "../../engine/simulate/input.ts";
 import { simulate } from "../../engine/simulate/simulate.ts";
 import type { SimContact } from "../../engine/simulate/store.ts";
 import { resolveZone } from "../../engine/time/index.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { ErrorBody } from "../api/common.ts";
+import { SimulateBody, SimulateResult } from "../api/simulate.ts";
 import { isMember } from "../audiences/queries.ts";
+import {
+  type SimulationContactRow as ContactRow,
+  simulationContact,
+} from "../contacts/sql/simulation.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import { editorDraft } from "../journeys/sql/journeys.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { emailFor, seesMaskedData } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 import { loadBatchContacts } from "../runtime/sql/contact-state.ts";
 
 const DAY = 86_400_000;
-
-const SimulateBody = z
-  .object({
-    journey: z.unknown().optional(),
-    journeyId: z.string().min(1).max(64).optional(),
-    contact: SimContactSchema.partial({ id: true }).optional(),
-    contactId: z.string().min(1).max(200).optional(),
-    events: SimEventsSchema.default([]),
-    from: z.iso.datetime({ offset: true }).optional(),
-    until: z.iso.datetime({ offset: true }).optional(),
-  })
-  .refine((b) => (b.journey === undefined) !== (b.journeyId === undefined), {
-    message: "give exactly one of journey or journeyId",
-    path: ["journey"],
-  });
-
-interface ContactRow {
-  id: string | number;
-  external_id: string;
-  email: string | null;
-  phone_encrypted: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: Record<string, unknown>;
-  consent: Record<string, Record<string, { granted: boolean }>>;
-}
 
 /**
  * A real contact as the simulator sees it, for a caller of `role`. Roles that see masked data
@@ -126,18 +101,15 @@ export function simulateRoutes(
       summary:
         "Simulate a journey (a document or a journey's draft) for one contact and a timeline of events",
       body: SimulateBody,
+      responses: { 200: SimulateResult, 404: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const body = parseBody(SimulateBody, req.body);
         let doc: unknown = body.journey;
         if (body.journeyId) {
-          const row = (await knex("journey_versions")
-            .where({ journey_id: body.journeyId, is_draft: true })
-            .first("definition", "draft_as_typed")) as
-            | { definition: Journey; draft_as_typed: unknown }
-            | undefined;
-          if (!row) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
+          const draft = await editorDraft(knex, body.journeyId);
+          if (!draft) throw new HttpError(404, "not_found", `no journey "${body.journeyId}"`);
           // The draft the editor shows: as typed when it does not parse (then a 422 below).
-          doc = row.draft_as_typed ?? row.definition;
+          doc = draft.draftAsTyped ?? draft.definition;
         }
         const issues = validate(doc);
         if (hasErrors(issues))
@@ -153,21 +125,7 @@ export function simulateRoutes(
 
         let contact: SimContact = { id: "sample", ...body.contact };
         if (body.contactId) {
-          const row = (await knex("contacts")
-            .where((w) => {
-              w.where("external_id", body.contactId ?? "");
-              if (/^\d+$/.test(body.contactId ?? "")) w.orWhere("id", Number(body.contactId));
-            })
-            .first(
-              "id",
-              "external_id",
-              "email",
-              "phone_encrypted",
-              "timezone",
-              "locale",
-              "attributes",
-              "consent",
-            )) as ContactRow | undefined;
+          const row = await simulationContact(knex, body.contactId);
           if (!row) throw new HttpError(404, "not_found", `no contact "${body.contactId}"`);
           contact = await simulatedContact(row, crypto, req.operator?.role, policy);
           // Its opt-outs, recent sends and cooldowns, read by the ticker's own loader, so the

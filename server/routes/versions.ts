@@ -4,6 +4,15 @@ import { z } from "zod";
 import { diffJourneys } from "../../engine/diff/diff.ts";
 import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { validate } from "../../engine/validate/validate.ts";
+import { AuditPageSchema, ErrorBody } from "../api/common.ts";
+import {
+  DiffResponse,
+  ImportResult,
+  RevertResult,
+  VersionCounts,
+  VersionDetail,
+  VersionList,
+} from "../api/journeys.ts";
 import { actorFrom } from "../audit/audit.ts";
 import { auditPage } from "../audit/routes.ts";
 import { HttpError } from "../http/errors.ts";
@@ -85,6 +94,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       access: "any",
       summary:
         "Published versions, newest first: who published, when, note, in-flight policy, users moved and users on each now",
+      responses: { 200: VersionList, 404: ErrorBody },
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
         const versions = await listVersions(knex, j.id);
@@ -99,6 +109,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/journeys/:id/versions/:version",
       access: "any",
       summary: "One published version: its document and the users on each of its nodes now",
+      responses: { 200: VersionDetail, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const version = versionParam(req);
@@ -114,6 +125,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/journeys/:id/versions/:version/counts",
       access: "any",
       summary: "Users on each node of one version now (the editor's counts on the live version)",
+      responses: { 200: VersionCounts, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const version = versionParam(req);
@@ -130,6 +142,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       summary:
         "Diff of two documents (version numbers or `draft`): nodes added, removed and changed with field-level changes and word diffs — ?from=1&to=draft",
       query: DiffQuery,
+      responses: { 200: DiffResponse, 404: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const q = parseBody(DiffQuery, req.query);
@@ -144,6 +157,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       summary:
         "Make a published version the draft (publish it as usual afterwards); users are not touched",
       body: RevertBody,
+      responses: { 200: RevertResult, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const id = param(req, "id");
         const body = parseBody(RevertBody, req.body);
@@ -157,6 +171,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       path: "/api/journeys/:id/discard-draft",
       access: EDIT,
       summary: "Discard the draft: it becomes the live version again (409 when nothing is live)",
+      responses: { 200: RevertResult, 404: ErrorBody, 409: ErrorBody },
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
         const r = await discardDraft(knex, j.id, j.liveVersion, actorFrom(req), clock());
@@ -171,6 +186,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
         "Import a format v1 document (422 with the issues when invalid). An existing id is refused with 409 and the diff against its draft and live version unless ?mode=replace_draft (the draft only, never the live version) or ?mode=new (a new journey, ?newId= or a free id)",
       query: ImportQuery,
       body: JourneySchema,
+      responses: { 200: ImportResult, 201: ImportResult, 409: ErrorBody, 422: ErrorBody },
       async handler(req, res) {
         const q = parseBody(ImportQuery, req.query);
         const r = await importJourney(
@@ -197,6 +213,7 @@ export function versionRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
       summary:
         "This journey's audit trail, newest first: publish, pause, resume, archive, revert, import",
       query: AuditQuery,
+      responses: { 200: AuditPageSchema, 404: ErrorBody },
       async handler(req, res) {
         const j = await mustGet(knex, param(req, "id"));
         const q = parseBody(AuditQuery, req.query);

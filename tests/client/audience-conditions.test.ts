@@ -21,8 +21,9 @@ import { COMPARISON_OPS } from "../../engine/format/primitives.ts";
 
 /** The audience builder's pure model (client/src/pages/audiences/conditions.ts), no DOM. */
 
+// The model passes codes through untouched, so made-up ones stand in for the real list.
 const issue = (path: (string | number)[], code = "bad"): AudienceIssue => ({
-  code,
+  code: code as AudienceIssue["code"],
   severity: "error",
   message: `${code} at ${path.join(".")}`,
   path,

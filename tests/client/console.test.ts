@@ -80,6 +80,7 @@ describe("live counts", () => {
     };
     const c = countsFromStats({
       journeyId: "j",
+      total: { current: 4, entered: 2, exited: 0, sent: 0, delivered: 0, clicked: 0, converted: 0 },
       nodes: { a: { ...node, current: 4 }, b: node },
     });
     expect([...c]).toEqual([["a", 4]]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AuditEntry } from "../../client/src/api-types.ts";
+import type { AuditEntry } from "../../client/src/api.ts";
 import { edgeKey } from "../../client/src/editor/mapping.ts";
 import { auditWhat, auditWho } from "../../client/src/editor/versions/audit-text.ts";
 import { compareCanvas } from "../../client/src/editor/versions/compare.ts";

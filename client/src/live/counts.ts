@@ -1,4 +1,4 @@
-import type { JourneyStats } from "../api-types.ts";
+import type { JourneyStats } from "../api.ts";
 import type { CountsPayload } from "./protocol.ts";
 
 /**

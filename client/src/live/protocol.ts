@@ -2,7 +2,7 @@
  * The socket.io messages the console receives, mirroring server/realtime/protocol.ts (the client
  * does not import server code). Journey rooms push per-node counts, contact rooms timeline rows.
  */
-import type { TimelineRow } from "../api-types.ts";
+import type { TimelineRow } from "../api.ts";
 
 export type Subscription = { journey: string } | { contact: number };
 

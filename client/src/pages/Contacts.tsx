@@ -1,7 +1,7 @@
 import "./console.css";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { Contact } from "../api.ts";
 import { api } from "../api.ts";
-import type { Contact } from "../api-types.ts";
 import { Link } from "../router/router.tsx";
 import { contactPath } from "../router/routes.ts";
 

@@ -1,14 +1,15 @@
 import "./console.css";
 import { useCallback, useEffect, useState } from "react";
-import { api, type JourneySummary } from "../api.ts";
 import {
+  api,
   CHANNELS,
   type Channel,
+  type JourneySummary,
   MESSAGE_STATUSES,
   type Message,
   type MessageFilter,
   type MessageStatus,
-} from "../api-types.ts";
+} from "../api.ts";
 import { Link } from "../router/router.tsx";
 import { contactPath, editorPath } from "../router/routes.ts";
 

@@ -138,3 +138,8 @@ export async function liveNodeIds(knex: Knex, journeyId: string): Promise<string
   if (!row) return null;
   return (row.definition.nodes ?? []).flatMap((n) => (typeof n.id === "string" ? [n.id] : []));
 }
+
+/** Whether the journey exists: today's counts answer 404 for an unknown id, not all zeros. */
+export async function journeyExists(knex: Knex, journeyId: string): Promise<boolean> {
+  return (await knex("journeys").where({ id: journeyId }).first("id")) !== undefined;
+}

@@ -11,6 +11,7 @@ import { type DeliveryConfig, loadDeliveryConfig } from "../../../server/deliver
 import { deliveryRoutes } from "../../../server/delivery/routes.ts";
 import type { DeliveryLog } from "../../../server/delivery/types.ts";
 import { errorHandler } from "../../../server/http/errors.ts";
+import { buildRouter } from "../../../server/http/routes.ts";
 import { type FieldCrypto, fieldCrypto } from "../../../server/privacy/keys.ts";
 import { openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
 import type { FakeTwilio } from "../../helpers/fake-twilio.ts";
@@ -158,7 +159,16 @@ export async function startRoutes(
   app.use(express.json());
   app.use(express.urlencoded({ extended: false }));
   app.use(
-    deliveryRoutes({ knex: f.knex, crypto: f.crypto, config, log: f.log, ...(now ? { now } : {}) }),
+    buildRouter(
+      f.knex,
+      deliveryRoutes({
+        knex: f.knex,
+        crypto: f.crypto,
+        config,
+        log: f.log,
+        ...(now ? { now } : {}),
+      }),
+    ),
   );
   app.use(errorHandler((err) => f.log.error({ err }, "unexpected")));
   server.on("request", app);

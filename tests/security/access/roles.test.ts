@@ -22,6 +22,7 @@ describe("console permissions", () => {
         path,
         access: ["marketer"] as const,
         summary: "",
+        responses: {},
         handler: () => undefined,
       })),
     ]);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
+import type { TestMessageStatus } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
-import type { TestMessageStatus } from "../../api-types.ts";
 
 /** Until delivery has an answer: polled every second, for at most POLL_LIMIT_MS. */
 const POLL_MS = 1000;

@@ -2,8 +2,8 @@ import "../../components/timeline.css";
 import "./simulate.css";
 import { type FormEvent, useMemo, useState } from "react";
 import type { Journey } from "../../../../engine/index.ts";
+import type { SimContactInput, SimulateRequest, SimulateResult } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
-import type { SimContactInput, SimulateRequest, SimulateResult } from "../../api-types.ts";
 import { type PathHighlight, pathFromTimeline } from "../../canvas/path.ts";
 import { typeLabel, typeTone } from "../../pages/contact/timeline.ts";
 import {

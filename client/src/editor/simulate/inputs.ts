@@ -1,5 +1,5 @@
 import type { Journey } from "../../../../engine/index.ts";
-import type { SimContactInput, SimEventInput } from "../../api-types.ts";
+import type { SimContactInput, SimEventInput } from "../../api.ts";
 
 /**
  * The simulate panel's pure parts: event times typed as offsets from the start ("+2h",

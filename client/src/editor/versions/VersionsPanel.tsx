@@ -1,7 +1,7 @@
 import "./versions.css";
 import { useEffect, useState } from "react";
+import type { AuditEntry } from "../../api.ts";
 import { api, type JourneyStatus, type VersionSummary } from "../../api.ts";
-import type { AuditEntry } from "../../api-types.ts";
 import { useCan } from "../../permissions.ts";
 import { auditWhat, auditWhen, auditWho } from "./audit-text.ts";
 import { DiffList } from "./DiffList.tsx";

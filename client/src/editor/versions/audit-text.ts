@@ -1,4 +1,4 @@
-import type { AuditEntry } from "../../api-types.ts";
+import type { AuditEntry } from "../../api.ts";
 import { changesLabel } from "../diff.ts";
 
 /**

@@ -3,7 +3,7 @@ import { classify } from "../../../../engine/audience/classify.ts";
 import type { Condition, ScoreRange } from "../../../../engine/audience/schema.ts";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { AudienceIssue } from "../../api.ts";
-import { CATEGORIES, CHANNELS } from "../../api-types.ts";
+import { CATEGORIES, CHANNELS } from "../../api.ts";
 import { NumberInput, Select, Text } from "./ConditionInputs.tsx";
 import {
   ADDABLE,

@@ -1,14 +1,8 @@
 import "../console.css";
 import "../../components/timeline.css";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { Contact, Enrollment, SkippedEntry, SupportAct, Suppression } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
-import type {
-  Contact,
-  Enrollment,
-  SkippedEntry,
-  SupportAct,
-  Suppression,
-} from "../../api-types.ts";
 import type { LiveMode } from "../../live/protocol.ts";
 import { useLive } from "../../live/useLive.ts";
 import { Link } from "../../router/router.tsx";
@@ -58,8 +52,12 @@ function SkippedEntries({ skipped }: { skipped: SkippedEntry[] }) {
               <span className={`tl-type tone-${typeTone(s.type)}`}>{typeLabel(s.type)}</span>
               <div className="tl-main">
                 <div className="tl-detail">
-                  <Link href={editorPath(s.journeyId)}>{s.journeyName ?? s.journeyId}</Link>:{" "}
-                  {s.detail ?? s.reason}
+                  {s.journeyId === null ? (
+                    s.journeyName
+                  ) : (
+                    <Link href={editorPath(s.journeyId)}>{s.journeyName ?? s.journeyId}</Link>
+                  )}
+                  : {s.detail ?? s.reason}
                   {s.reason && <span className="tl-node mono">{s.reason}</span>}
                 </div>
               </div>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Journey } from "../../../../engine/index.ts";
-import type { Enrollment } from "../../api-types.ts";
+import type { Enrollment } from "../../api.ts";
 import { pathFromTimeline } from "../../canvas/path.ts";
 import { ReadOnlyCanvas } from "../../canvas/ReadOnlyCanvas.tsx";
 import { Link } from "../../router/router.tsx";

@@ -1,4 +1,4 @@
-import type { Contact, Suppression } from "../../api-types.ts";
+import type { Contact, Suppression } from "../../api.ts";
 
 /** Consent as stored: channel → category → a boolean or `{ granted }`. */
 function consentRows(consent: Record<string, unknown>): { key: string; granted: boolean }[] {

@@ -1,6 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { ApiError, api } from "../../api.ts";
-import { CATEGORIES, type Contact, type SupportAct } from "../../api-types.ts";
+import { ApiError, api, CATEGORIES, type Contact, type SupportAct } from "../../api.ts";
 import { useCan } from "../../permissions.ts";
 import { shortTime } from "./timeline.ts";
 

@@ -1,5 +1,5 @@
 import "../../components/timeline.css";
-import type { TimelineRow } from "../../api-types.ts";
+import type { TimelineRow } from "../../api.ts";
 import { shortTime, typeLabel, typeTone } from "./timeline.ts";
 
 /** One enrollment's story, oldest first; the newest row is marked so live arrivals stand out. */

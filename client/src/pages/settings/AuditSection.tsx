@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
+import type { AuditEntry } from "../../api.ts";
 import { api } from "../../api.ts";
-import type { AuditEntry } from "../../api-types.ts";
 import { auditWhat, auditWhen, auditWho } from "../../editor/versions/audit-text.ts";
 
 const FILTERS: { value: string; label: string }[] = [

@@ -1,10 +1,4 @@
-import {
-  CATEGORIES,
-  type CapRule,
-  type Category,
-  CHANNELS,
-  type Channel,
-} from "../../api-types.ts";
+import { CATEGORIES, type CapRule, type Category, CHANNELS, type Channel } from "../../api.ts";
 import { newCap, WINDOW_SUGGESTIONS } from "./policy-form.ts";
 
 /** Frequency caps as an editable table: one row per channel × category limit. */

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { ApiKey, KeyRole } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
-import type { ApiKey, KeyRole } from "../../api-types.ts";
 import { OneTimeSecret } from "./OneTimeSecret.tsx";
 
 const KEY_ROLES: readonly { role: KeyRole; hint: string }[] = [

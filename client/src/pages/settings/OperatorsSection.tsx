@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { OperatorRow, Role } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
-import type { OperatorRow, Role } from "../../api-types.ts";
 import { OneTimeSecret } from "./OneTimeSecret.tsx";
 
 const ROLES: readonly { role: Role; hint: string }[] = [

@@ -1,6 +1,5 @@
 import { type FormEvent, useMemo, useState } from "react";
-import { ApiError, api } from "../../api.ts";
-import { CATEGORIES, type Policy } from "../../api-types.ts";
+import { ApiError, api, CATEGORIES, type Policy } from "../../api.ts";
 import { CapsTable } from "./CapsTable.tsx";
 import { OptOutLines } from "./OptOutLines.tsx";
 import {

@@ -1,7 +1,7 @@
 import "../console.css";
 import { useEffect, useState } from "react";
+import type { Settings } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
-import type { Settings } from "../../api-types.ts";
 import { useCan } from "../../permissions.ts";
 import { AuditSection } from "./AuditSection.tsx";
 import { KeysSection } from "./KeysSection.tsx";

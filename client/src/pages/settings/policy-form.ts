@@ -1,4 +1,4 @@
-import type { CapRule, Category, Policy } from "../../api-types.ts";
+import type { CapRule, Category, Policy } from "../../api.ts";
 
 /**
  * The Settings form's pure parts: opt-out lines as editable rows (a record cannot hold two rows
