@@ -141,4 +141,18 @@ const g = await import("node:fs");`;
     }
     expect(problems).toEqual([]);
   });
+
+  it("domain modules speak no HTTP: they refuse with DomainError, mapped to a status in one place", () => {
+    const domains = ["server/journeys", "server/audiences", "server/results", "server/contacts"];
+    const problems: string[] = [];
+    for (const dir of domains) {
+      for (const file of files(dir)) {
+        const source = readFileSync(join(ROOT, file), "utf8");
+        for (const { specifier } of importsOf(source)) {
+          if (inside(file, specifier, "server/http")) problems.push(`${file} imports ${specifier}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });
