@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import {
   type CompiledAudience,
   type ContactScope,
@@ -42,7 +42,11 @@ export async function bounded<T>(
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === "57014") {
-      throw new HttpError(422, "audience_too_slow", "the audience took too long to evaluate");
+      throw new DomainError(
+        "unprocessable",
+        "audience_too_slow",
+        "the audience took too long to evaluate",
+      );
     }
     throw err;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
 import { type AudienceIssue, parseAudience } from "../../engine/audience/validate.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 
 /** Stored audiences: CRUD over `audiences`, every write validated by the one schema. */
 export interface AudienceRecord {
@@ -41,8 +41,8 @@ export function definitionOrReject(doc: unknown): {
 } {
   const parsed = parseAudience(doc);
   if (!parsed.ok) {
-    throw new HttpError(
-      422,
+    throw new DomainError(
+      "unprocessable",
       "invalid_audience",
       parsed.issues.find((i) => i.severity === "error")?.message ?? "the audience is not valid",
       parsed.issues,
@@ -88,7 +88,7 @@ export async function createAudience(
       (await trx("audiences").where({ id: candidate }).first("id")) !== undefined;
     if (await taken(id)) {
       if (input.id)
-        throw new HttpError(409, "audience_exists", `an audience "${id}" already exists`);
+        throw new DomainError("conflict", "audience_exists", `an audience "${id}" already exists`);
       id = `${id}-${randomBytes(3).toString("hex")}`;
     }
     const [row] = (await trx("audiences")
@@ -120,7 +120,7 @@ export async function updateAudience(
       updated_at: now,
     })
     .returning(COLUMNS)) as Row[];
-  if (!row) throw new HttpError(404, "not_found", `no audience "${id}"`);
+  if (!row) throw new DomainError("not_found", "not_found", `no audience "${id}"`);
   return present(row);
 }
 
@@ -145,13 +145,13 @@ export async function journeysUsing(knex: Knex, id: string): Promise<string[]> {
 export async function deleteAudience(knex: Knex, id: string): Promise<void> {
   const users = await journeysUsing(knex, id);
   if (users.length > 0) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
+      "conflict",
       "audience_in_use",
       `the audience is used by ${users.map((u) => `"${u}"`).join(", ")}`,
       { journeys: users },
     );
   }
   const gone = await knex("audiences").where({ id }).delete().returning("id");
-  if (gone.length === 0) throw new HttpError(404, "not_found", `no audience "${id}"`);
+  if (gone.length === 0) throw new DomainError("not_found", "not_found", `no audience "${id}"`);
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { isConnectionLoss } from "../db/retry.ts";
+import { DomainError, type DomainErrorKind } from "../domain-error.ts";
 
 /** An error meant for the client: a status, a stable code and details a UI can point at. */
 export class HttpError extends Error {
@@ -12,6 +13,15 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** The one place a domain refusal becomes an HTTP status (server/domain-error.ts). */
+const STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unprocessable: 422,
+};
 
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, "not_found", `no route for ${req.method} ${req.path}`));
@@ -43,6 +53,12 @@ export function errorHandler(
     onUnavailable(err);
   };
   return (err, _req, res, _next) => {
+    if (err instanceof DomainError) {
+      res
+        .status(STATUS[err.kind])
+        .json({ error: { code: err.code, message: err.message, details: err.details ?? null } });
+      return;
+    }
     if (err instanceof HttpError) {
       res
         .status(err.status)

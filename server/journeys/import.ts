@@ -3,7 +3,7 @@ import { diffJourneys, type JourneyDiff } from "../../engine/diff/diff.ts";
 import type { Journey } from "../../engine/format/journey.ts";
 import { audit } from "../audit/audit.ts";
 import type { AuditActor } from "../audit/types.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import { draftDefinition, versionDefinition } from "./sql/versions.ts";
 import { createJourney, getJourney, parseOrReject, saveDraft } from "./store.ts";
 
@@ -45,7 +45,8 @@ async function freeId(trx: Knex.Transaction, base: string): Promise<string> {
     ),
   );
   const id = candidates.find((c) => !taken.has(c));
-  if (!id) throw new HttpError(409, "no_free_id", `no free id left after "${base}"; pass newId`);
+  if (!id)
+    throw new DomainError("conflict", "no_free_id", `no free id left after "${base}"; pass newId`);
   return id;
 }
 
@@ -90,8 +91,8 @@ export async function importJourney(
         againstDraft: diffJourneys(draft, incoming),
         againstLive: live ? diffJourneys(live.definition, incoming) : null,
       };
-      throw new HttpError(
-        409,
+      throw new DomainError(
+        "conflict",
         "journey_exists",
         `a journey with id "${incoming.id}" already exists${existing.liveVersion === null ? "" : ` (live v${existing.liveVersion})`}: import with mode=replace_draft to replace its draft (the live version is not touched) or mode=new to import it as a new journey`,
         conflict,

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { diffJourneys } from "../../engine/diff/diff.ts";
 import { audit } from "../audit/audit.ts";
 import type { AuditActor } from "../audit/types.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import { draftDefinition, versionDefinition } from "./sql/versions.ts";
 import { saveDraft } from "./store.ts";
 
@@ -23,7 +23,11 @@ export async function revertDraft(
   return knex.transaction(async (trx) => {
     const source = await versionDefinition(trx, journeyId, version);
     if (!source)
-      throw new HttpError(404, "not_found", `journey "${journeyId}" has no version ${version}`);
+      throw new DomainError(
+        "not_found",
+        "not_found",
+        `journey "${journeyId}" has no version ${version}`,
+      );
     const before = await draftDefinition(trx, journeyId);
     const draft = await saveDraft(trx, journeyId, source.definition);
     const diff = diffJourneys(before, draft);
@@ -46,6 +50,10 @@ export async function discardDraft(
   now: Date,
 ) {
   if (liveVersion === null)
-    throw new HttpError(409, "not_published", "nothing is published: there is no live version");
+    throw new DomainError(
+      "conflict",
+      "not_published",
+      "nothing is published: there is no live version",
+    );
   return revertDraft(knex, journeyId, liveVersion, actor, now, "journey.discard_draft");
 }

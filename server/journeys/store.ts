@@ -8,7 +8,7 @@ import { assertNever } from "../../engine/shared/assert-never.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
 import { hasErrors, validate } from "../../engine/validate/validate.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import { countSkips } from "../runtime/sql/skips.ts";
 
 /**
@@ -34,8 +34,8 @@ export interface JourneyRecord {
 }
 
 function invalid(issues: Issue[]): never {
-  throw new HttpError(
-    422,
+  throw new DomainError(
+    "unprocessable",
     "invalid_journey",
     issues[0]?.message ?? "the journey is not valid",
     issues,
@@ -58,8 +58,8 @@ export async function createJourney(
   return knex.transaction(async (trx) => {
     const exists = await trx("journeys").where({ id: journey.id }).first("id");
     if (exists)
-      throw new HttpError(
-        409,
+      throw new DomainError(
+        "conflict",
         "journey_exists",
         `a journey with id "${journey.id}" already exists`,
       );
@@ -81,12 +81,16 @@ export async function createJourney(
 export async function saveDraft(knex: Knex, id: string, doc: unknown): Promise<Journey> {
   const journey = parseOrReject(doc);
   if (journey.id !== id)
-    throw new HttpError(400, "id_mismatch", `the document's id "${journey.id}" is not "${id}"`);
+    throw new DomainError(
+      "invalid",
+      "id_mismatch",
+      `the document's id "${journey.id}" is not "${id}"`,
+    );
   return knex.transaction(async (trx) => {
     const row = await trx("journeys").where({ id }).forUpdate().first("status");
-    if (!row) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (!row) throw new DomainError("not_found", "not_found", `no journey "${id}"`);
     if (row.status === "archived")
-      throw new HttpError(409, "archived", "an archived journey cannot be edited");
+      throw new DomainError("conflict", "archived", "an archived journey cannot be edited");
     const now = new Date();
     const updated = await trx("journey_versions")
       .where({ journey_id: id, is_draft: true })
@@ -201,15 +205,15 @@ export async function publishJourney(
 ): Promise<PublishResult> {
   return knex.transaction(async (trx) => {
     const journey = await trx("journeys").where({ id }).forUpdate().first("status");
-    if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (!journey) throw new DomainError("not_found", "not_found", `no journey "${id}"`);
     if (journey.status === "archived")
-      throw new HttpError(409, "archived", "an archived journey cannot be published");
+      throw new DomainError("conflict", "archived", "an archived journey cannot be published");
     const draft = (await trx("journey_versions")
       .where({ journey_id: id, is_draft: true })
       .first("definition", "draft_as_typed")) as
       | { definition: Journey; draft_as_typed: unknown }
       | undefined;
-    if (!draft) throw new HttpError(409, "no_draft", "there is no draft to publish");
+    if (!draft) throw new DomainError("conflict", "no_draft", "there is no draft to publish");
     // A draft kept as typed is what the editor shows: publish it or nothing, never the last
     // well-formed one behind the marketer's back. It does not parse, so this answers 422.
     if (draft.draft_as_typed !== null) invalid(validate(draft.draft_as_typed));
@@ -453,9 +457,13 @@ export async function archiveJourney(
   });
 }
 
-async function statusError(trx: Knex.Transaction, id: string, message: string): Promise<HttpError> {
+async function statusError(
+  trx: Knex.Transaction,
+  id: string,
+  message: string,
+): Promise<DomainError> {
   const exists = await trx("journeys").where({ id }).first("status");
   return exists
-    ? new HttpError(409, "wrong_status", `${message} (it is ${exists.status})`)
-    : new HttpError(404, "not_found", `no journey "${id}"`);
+    ? new DomainError("conflict", "wrong_status", `${message} (it is ${exists.status})`)
+    : new DomainError("not_found", "not_found", `no journey "${id}"`);
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { isReservedName } from "../../engine/format/primitives.ts";
 import { definitionOfType, NODE_TYPES } from "../../engine/nodes/registry.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import { saveDraft } from "./store.ts";
 
 /**
@@ -49,7 +49,7 @@ const TypedDraft = z.looseObject({
 });
 
 function bad(field: string, message: string): never {
-  throw new HttpError(400, "invalid_draft", `${field}: ${message}`);
+  throw new DomainError("invalid", "invalid_draft", `${field}: ${message}`);
 }
 
 /** The first reserved key or over-deep value, by path; iterative so depth costs no stack. */
@@ -84,8 +84,8 @@ function findHostile(value: unknown): { path: string; problem: string } | null {
 export function typedDraftText(id: string, doc: unknown): string {
   const text = JSON.stringify(doc) ?? "null";
   if (Buffer.byteLength(text) > MAX_TYPED_DRAFT_BYTES)
-    throw new HttpError(
-      413,
+    throw new DomainError(
+      "too_large",
       "draft_too_large",
       `draft: ${Buffer.byteLength(text)} bytes of JSON, more than ${MAX_TYPED_DRAFT_BYTES}`,
     );
@@ -122,8 +122,8 @@ export async function saveDraftAsTyped(
   const parsed = parseJourney(doc);
   if (parsed.ok) {
     if (parsed.journey.id !== id)
-      throw new HttpError(
-        400,
+      throw new DomainError(
+        "invalid",
         "id_mismatch",
         `the document's id "${parsed.journey.id}" is not "${id}"`,
       );
@@ -132,9 +132,9 @@ export async function saveDraftAsTyped(
   const text = typedDraftText(id, doc);
   return knex.transaction(async (trx) => {
     const row = await trx("journeys").where({ id }).forUpdate().first("status");
-    if (!row) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (!row) throw new DomainError("not_found", "not_found", `no journey "${id}"`);
     if (row.status === "archived")
-      throw new HttpError(409, "archived", "an archived journey cannot be edited");
+      throw new DomainError("conflict", "archived", "an archived journey cannot be edited");
     const now = new Date();
     // Every journey has its draft row from creation (createJourney), so this updates one row.
     await trx("journey_versions")

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import type { JourneyRecord } from "./store.ts";
 
 /**
@@ -21,10 +21,10 @@ export async function unarchiveJourney(
       .first("status", "live_version_id")) as
       | { status: JourneyRecord["status"]; live_version_id: string | number | null }
       | undefined;
-    if (!row) throw new HttpError(404, "not_found", `no journey "${id}"`);
+    if (!row) throw new DomainError("not_found", "not_found", `no journey "${id}"`);
     if (row.status !== "archived")
-      throw new HttpError(
-        409,
+      throw new DomainError(
+        "conflict",
         "wrong_status",
         `only an archived journey can be unarchived (it is ${row.status})`,
       );

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Journey } from "../../engine/format/journey.ts";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../domain-error.ts";
 import { countSkips } from "../runtime/sql/skips.ts";
 import { armSends } from "./arms.ts";
 import {
@@ -130,7 +130,7 @@ async function definitionOf(knex: Knex, id: string): Promise<{ name: string; jou
     | { name: string; live: Journey | null; draft: Journey | null }
     | undefined;
   const journey = row?.live ?? row?.draft;
-  if (!row || !journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+  if (!row || !journey) throw new DomainError("not_found", "not_found", `no journey "${id}"`);
   return { name: row.name, journey };
 }
 

@@ -12,7 +12,13 @@ import {
   TemplateNamesSchema,
 } from "../api/contacts.ts";
 import { selectAuditEntries } from "../audit/sql/audit-log.ts";
-import { COLUMNS, type ContactRow, searchContacts } from "../contacts/sql/search.ts";
+import {
+  contactEnrollments,
+  contactLog,
+  contactSuppressions,
+  findContact,
+} from "../contacts/sql/inspector.ts";
+import { type ContactRow, searchContacts } from "../contacts/sql/search.ts";
 import { templateNames } from "../contacts/template-names.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -88,18 +94,9 @@ function lookupOf(q: string, phones: readonly string[], crypto: FieldCrypto): Lo
 }
 
 async function mustFind(knex: Knex, id: string): Promise<ContactRow> {
-  const row = /^\d+$/.test(id)
-    ? ((await knex("contacts")
-        .where({ id: Number(id) })
-        .first([...COLUMNS])) as ContactRow | undefined)
-    : undefined;
-  const byExternal =
-    row ??
-    ((await knex("contacts")
-      .where({ external_id: id })
-      .first([...COLUMNS])) as ContactRow | undefined);
-  if (!byExternal) throw new HttpError(404, "not_found", `no contact "${id}"`);
-  return byExternal;
+  const row = await findContact(knex, id);
+  if (!row) throw new HttpError(404, "not_found", `no contact "${id}"`);
+  return row;
 }
 
 export function contactRoutes(
@@ -168,17 +165,7 @@ export function contactRoutes(
       responses: { 200: ContactDetail, 404: ErrorBody },
       async handler(req, res) {
         const row = await mustFind(knex, param(req, "id"));
-        const suppressions = await knex("suppressions")
-          .where({ contact_id: row.id })
-          .orderBy("id", "desc")
-          .select(
-            "channel",
-            "category",
-            "reason",
-            "source",
-            "created_at as createdAt",
-            "revoked_at as revokedAt",
-          );
+        const suppressions = await contactSuppressions(knex, row.id);
         res.json({ contact: present(row, crypto, req), suppressions });
       },
     },
@@ -190,73 +177,8 @@ export function contactRoutes(
       responses: { 200: ContactJourneys, 404: ErrorBody },
       async handler(req, res) {
         const row = await mustFind(knex, param(req, "id"));
-        const enrollments = (await knex("enrollments as e")
-          .join("journeys as j", "j.id", "e.journey_id")
-          .join("journey_versions as v", "v.id", "e.version_id")
-          .leftJoin("enrollment_wakeups as w", "w.enrollment_id", "e.id")
-          .where("e.contact_id", row.id)
-          .orderBy("e.id", "desc")
-          .select(
-            "e.id",
-            "e.journey_id",
-            "j.name",
-            "v.version",
-            "e.version_id",
-            "e.status",
-            "e.current_node",
-            "w.wake_at",
-            "w.held",
-            "e.entered_at",
-            "e.ended_at",
-            "e.exit_reason",
-          )) as {
-          id: string | number;
-          journey_id: string;
-          name: string;
-          version: number;
-          version_id: string | number;
-          status: string;
-          current_node: string;
-          wake_at: Date | null;
-          held: boolean | null;
-          entered_at: Date;
-          ended_at: Date | null;
-          exit_reason: string | null;
-        }[];
-        const log = (await knex("enrollment_log as l")
-          .leftJoin("messages as m", function () {
-            this.on(knex.raw("m.idempotency_key = l.data->>'idempotencyKey'"));
-          })
-          .leftJoin("journeys as jn", "jn.id", "l.journey_id")
-          .where("l.contact_id", row.id)
-          .orderBy("l.id")
-          .select(
-            "l.id",
-            "l.enrollment_id",
-            "l.node_id",
-            "l.type",
-            "l.reason",
-            "l.detail",
-            "l.data",
-            "l.at",
-            "m.id as message_id",
-            "m.status as message_status",
-            "l.journey_id",
-            "jn.name as journey_name",
-          )) as {
-          id: string | number;
-          enrollment_id: string | number | null;
-          node_id: string | null;
-          type: string;
-          reason: string | null;
-          detail: string | null;
-          data: Record<string, unknown>;
-          at: Date;
-          message_id: string | number | null;
-          message_status: string | null;
-          journey_id: string | null;
-          journey_name: string | null;
-        }[];
+        const enrollments = await contactEnrollments(knex, row.id);
+        const log = await contactLog(knex, row.id);
         // A sent body may quote the contact's email or phone (a template printed it).
         const maskFor = <T extends Record<string, unknown>>(entry: T): T =>
           seesMaskedData(req.operator?.role) ? maskStrings(entry, row.email) : entry;

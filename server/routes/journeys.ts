@@ -42,6 +42,7 @@ import { saveDraftAsTyped } from "../journeys/typed-draft.ts";
 import { unarchiveJourney } from "../journeys/unarchive.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
+import { contactForApiEnroll } from "../runtime/sql/api-enroll.ts";
 
 const EDIT = ["marketer"] as const;
 const IO = ["marketer", "engineer"] as const;
@@ -396,25 +397,15 @@ export function journeyRoutes(
         }
         const now = clock();
         const ids = await knex.transaction(async (trx) => {
-          await trx("contacts")
-            .insert({ external_id: body.userId })
-            .onConflict("external_id")
-            .ignore();
-          const contact = (await trx("contacts")
-            .where({ external_id: body.userId })
-            .first("id")) as { id: string | number };
-          const cursor = (await trx("events")
-            .where({ contact_id: contact.id })
-            .max("id as max")
-            .first()) as { max: string | number | null };
+          const { contactId, eventCursor } = await contactForApiEnroll(trx, body.userId);
           return enroll(
             trx,
             [
               {
-                contactId: Number(contact.id),
+                contactId,
                 journey,
                 event: { name: "api.enroll", at: now.getTime(), properties: body.properties },
-                eventCursor: Number(cursor?.max ?? 0),
+                eventCursor,
               },
             ],
             now,

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileFresh } from "../../engine/compile/compile.ts";
 import type { Journey } from "../../engine/format/journey.ts";
-import { HttpError } from "../../server/http/errors.ts";
+import { DomainError } from "../../server/domain-error.ts";
 import { createJourney, publishJourney, saveDraft } from "../../server/journeys/store.ts";
 import { loadAudienceMemberships } from "../../server/runtime/sql/audience-membership.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
@@ -94,9 +94,9 @@ describe.each(databaseKinds)("condition branch on an audience, ticker on %s", (k
     const err = await publishJourney(db.knex, "vip-missing", null, clock.now()).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(HttpError);
-    expect((err as HttpError).status).toBe(422);
-    expect((err as HttpError).details).toEqual([
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe("unprocessable");
+    expect((err as DomainError).details).toEqual([
       {
         code: "audience_unknown",
         severity: "error",
