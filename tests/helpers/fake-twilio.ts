@@ -81,6 +81,8 @@ export interface FakeTwilioOptions {
   lateMs?: number;
   /** List requests draw faults too. */
   faultLists?: boolean;
+  /** Ms to hold each accepted message's answer, asked per request (a slow provider; 0: none). */
+  answerDelayMs?: () => number;
 }
 
 export interface FakeTwilio {
@@ -247,6 +249,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     entry.outcome =
       fault === "hang" || fault === "late" ? fault : duplicate ? "duplicate" : "accepted";
     if (fault === "hang") return; // accepted, answer lost: the socket stays open until close()
+    const delay = options.answerDelayMs?.() ?? 0;
+    if (delay > 0) await sleep(delay);
     if (res.destroyed || res.socket?.destroyed) return; // "late": the client gave up
     json(res, 201, { sid: delivery.sid, status: "queued", to: delivery.to, body: delivery.body });
   }

@@ -11,10 +11,15 @@ import { CLI, ROOT, tempDir } from "../helpers/server-process.ts";
 import { middayZone, until } from "../helpers/time.ts";
 
 const USERS = Number(process.env.CRASH_USERS ?? 20_000);
-// Enough work that ≥ MIN_KILLS kills (one every 2-4 s) land while it runs on a quiet machine:
-// 5,000 webhook users drained in 24 s there, before the tenth kill.
 const WEBHOOK_USERS = Number(process.env.CRASH_WEBHOOK_USERS ?? 12_000);
 const MIN_KILLS = 10;
+// The providers answer slowly until the killer has done its MIN_KILLS kills, then at full
+// speed: how fast a machine drains the work must not decide whether the kills land in it
+// (a fast CI machine finished 12,000 webhook users after 9 kills). 200 calls in flight held
+// 1 s each pass at most 200 messages/s, ~8,000 in the ~40 s the kills take.
+const SLOW_ANSWER_MS = 1000;
+let killsSoFar = 0;
+const answerDelayMs = () => (killsSoFar < MIN_KILLS ? SLOW_ANSWER_MS : 0);
 
 const JOURNEY = {
   format: "waymark/journey@1",
@@ -173,6 +178,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
       );
 
     let kills = 0;
+    killsSoFar = 0;
     let stop = false;
     let killerDone = false;
     const killer = (async () => {
@@ -187,6 +193,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
         killedByUs.add(victim);
         victim.kill("SIGKILL");
         kills++;
+        killsSoFar = kills;
         await new Promise((r) => victim.once("exit", r));
         spawnWorker();
         if (kills >= MIN_KILLS + 2 || (await remaining()) === 0) break;
@@ -265,7 +272,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
   }
 
   it(`Twilio: ${USERS} users, two workers, ≥ ${MIN_KILLS} SIGKILLs: one message per send node, nobody gets one twice, everyone finishes`, async () => {
-    twilio = await startFakeTwilio({ seed: 3, dedupe: false });
+    twilio = await startFakeTwilio({ seed: 3, dedupe: false, answerDelayMs });
     const { kills, providerKeys } = await crashRun(USERS, {
       WAYMARK_SMS_PROVIDER: "twilio",
       TWILIO_ACCOUNT_SID: twilio.accountSid,
@@ -292,7 +299,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("crash safety", () => {
       req.resume();
       req.on("end", () => {
         if (typeof key === "string") received.set(key, (received.get(key) ?? 0) + 1);
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        }, answerDelayMs());
       });
     });
     await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
