@@ -52,15 +52,47 @@ const ConsentBody = z.object({
 
 const WHO = ["support", "marketer"] as const;
 
-async function contactId(knex: Knex, id: string): Promise<number> {
-  const found = await findToolContact(knex, id);
-  if (!found) throw new HttpError(404, "not_found", `no contact "${id}"`);
-  return found.id;
-}
+type Request = Parameters<RouteSpec["handler"]>[0];
+type SupportAction = "contact.opt_out" | "contact.opt_in" | "contact.consent";
+type Locked = NonNullable<Awaited<ReturnType<typeof lockContact>>>;
 
-function operatorSource(req: Parameters<RouteSpec["handler"]>[0]): string {
+function operatorSource(req: Request): string {
   const actor = actorFrom(req);
   return actor.kind === "system" ? "operator" : `operator:${actor.name}`;
+}
+
+/** What a support act changed: its answer, and the audit entry's details. */
+interface Change<T> {
+  result: T;
+  details: Record<string, unknown>;
+}
+
+/**
+ * One support act on the contact named in the path: the contact row locked (so two operators'
+ * acts on one contact queue rather than interleave), the change, and its audit entry, committed
+ * together. The entry's details say what the act was asked (channel, category) and did.
+ */
+async function supportAct<T>(
+  knex: Knex,
+  now: Date,
+  req: Request,
+  act: { action: SupportAction; channel: string; category: string },
+  change: (trx: Knex.Transaction, id: number, locked: Locked | null) => Promise<Change<T>>,
+): Promise<T> {
+  const key = param(req, "id");
+  const found = await findToolContact(knex, key);
+  if (!found) throw new HttpError(404, "not_found", `no contact "${key}"`);
+  return knex.transaction(async (trx) => {
+    const locked = await lockContact(trx, found.id);
+    const { result, details } = await change(trx, found.id, locked);
+    await audit(trx, req, {
+      action: act.action,
+      subject: { type: "contact", id: String(found.id) },
+      details: { channel: act.channel, category: act.category, ...details },
+      at: now,
+    });
+    return result;
+  });
 }
 
 export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[] {
@@ -75,10 +107,9 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       responses: { 201: OptedOut, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(OptOutBody, req.body);
-        const id = await contactId(knex, param(req, "id"));
         const now = clock();
-        const result = await knex.transaction(async (trx) => {
-          await lockContact(trx, id);
+        const act = { action: "contact.opt_out", ...body } as const;
+        const result = await supportAct(knex, now, req, act, async (trx, id) => {
           const { canceled } = await recordOptOut(
             trx,
             {
@@ -91,18 +122,13 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
             },
             now,
           );
-          await audit(trx, req, {
-            action: "contact.opt_out",
-            subject: { type: "contact", id: String(id) },
+          return {
+            result: { canceled },
             details: {
-              channel: body.channel,
-              category: body.category,
               reason: body.reason ?? null,
               canceled,
             },
-            at: now,
-          });
-          return { canceled };
+          };
         });
         res.status(201).json({ optedOut: true, ...result });
       },
@@ -117,10 +143,9 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       responses: { 200: OptedIn, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(OptInBody, req.body);
-        const id = await contactId(knex, param(req, "id"));
         const now = clock();
-        const result = await knex.transaction(async (trx) => {
-          await lockContact(trx, id);
+        const act = { action: "contact.opt_in", ...body } as const;
+        const result = await supportAct(knex, now, req, act, async (trx, id) => {
           const revoked = await revokeOptOuts(trx, id, body.channel, body.category, now);
           // An opt-out of every category (a STOP reply) stays for the others; a grant newer than
           // it lifts it for this one (engine/rules/opt-out.ts), which is what was asked.
@@ -136,19 +161,14 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
               now,
             );
           }
-          await audit(trx, req, {
-            action: "contact.opt_in",
-            subject: { type: "contact", id: String(id) },
+          return {
+            result: { revoked },
             details: {
-              channel: body.channel,
-              category: body.category,
               reason: body.reason,
               revoked,
               ...(blanket > 0 ? { consentGranted: true } : {}),
             },
-            at: now,
-          });
-          return { revoked };
+          };
         });
         res.json({ optedIn: true, ...result });
       },
@@ -163,29 +183,24 @@ export function contactSupportRoutes(knex: Knex, clock: () => Date): RouteSpec[]
       responses: { 200: ConsentSet, 404: ErrorBody },
       async handler(req, res) {
         const body = parseBody(ConsentBody, req.body);
-        const id = await contactId(knex, param(req, "id"));
         const now = clock();
         const record = {
           granted: body.granted,
           source: operatorSource(req),
           at: now.toISOString(),
         };
-        await knex.transaction(async (trx) => {
-          const locked = await lockContact(trx, id);
+        const act = { action: "contact.consent", ...body } as const;
+        await supportAct(knex, now, req, act, async (trx, id, locked) => {
           const before = locked?.consent[body.channel]?.[body.category] ?? null;
           await writeConsent(trx, id, body.channel, body.category, record, now);
-          await audit(trx, req, {
-            action: "contact.consent",
-            subject: { type: "contact", id: String(id) },
+          return {
+            result: undefined,
             details: {
-              channel: body.channel,
-              category: body.category,
               granted: body.granted,
               reason: body.reason,
               before,
             },
-            at: now,
-          });
+          };
         });
         res.json({ consent: { [body.channel]: { [body.category]: record } } });
       },
