@@ -8,13 +8,7 @@ import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { CATEGORIES, CHANNELS } from "../shared/channels.ts";
 import { own } from "../shared/own.ts";
-import {
-  composeMessage,
-  previewMessage,
-  type SegmentCount,
-  templateUser,
-  withOptOut,
-} from "../sms/index.ts";
+import { composeMessage, previewMessage, type SegmentCount, withOptOut } from "../sms/index.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
@@ -24,6 +18,7 @@ import { WebhookFieldsSchema, type WebhookRequest } from "../webhook/spec.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
 import { unknownNameWarnings } from "./template-names.ts";
 import { variableIssues } from "./template-reads.ts";
+import { stepTemplateVars } from "./template-vars.ts";
 import { defineNode, type StepResult, type ValidateContext } from "./types.ts";
 
 export const SendSpecSchema = z.strictObject({
@@ -275,11 +270,7 @@ export const sendNode = defineNode<SendNode>({
         return { kind: "next", effects };
       }
       case "allow": {
-        const vars = {
-          user: templateUser(ctx.contact),
-          event: e.trigger?.properties ?? {},
-          journey: { id: ctx.journey.id, name: ctx.journey.name },
-        };
+        const vars = stepTemplateVars(ctx);
         const renderOpts = ctx.ports.trackLink
           ? { trackLink: ctx.ports.trackLink, zone: d.zone }
           : { zone: d.zone };

@@ -3,10 +3,10 @@ import type { Effect } from "../effects.ts";
 import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { assertNever } from "../shared/assert-never.ts";
 import { own } from "../shared/own.ts";
-import { templateUser } from "../sms/index.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
+import { stepTemplateVars } from "./template-vars.ts";
 import { defineNode, type StepContext, type StepResult } from "./types.ts";
 
 /**
@@ -150,15 +150,7 @@ function newValue(spec: UpdateSpec, current: unknown, ctx: StepContext): Outcome
       return { ok: true, value: to };
     }
     case "set": {
-      const r = renderTemplate(
-        spec.value,
-        {
-          user: templateUser(ctx.contact),
-          event: ctx.enrollment.trigger?.properties ?? {},
-          journey: { id: ctx.journey.id, name: ctx.journey.name },
-        },
-        { zone: ctx.zone },
-      );
+      const r = renderTemplate(spec.value, stepTemplateVars(ctx), { zone: ctx.zone });
       if (!r.ok) return { ok: false, reason: "template_error", why: r.error };
       if (r.text.length > MAX_ATTRIBUTE_VALUE_LENGTH)
         return {
