@@ -1,9 +1,7 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { editorPage } from "../helpers/editor-page.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 
 /**
  * Issue 16 in Chromium against the real server. (1) The issue's journey — SMS, branch "no",
@@ -48,33 +46,12 @@ const issueJourney = {
 };
 
 describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir() }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const { inspector, node, select, saved, draft } = editorPage(() => ({ page, url: server.url }));
+  const ui = signedInConsole();
+  const { inspector, node, select, saved, draft, create } = ui;
 
   it("warns on the send an all-journeys cooldown would suppress, and says whom the cooldown holds", async () => {
-    const res = await page.request.post(`${server.url}/api/journeys`, { data: issueJourney });
-    expect(res.status()).toBe(201);
-    await page.goto(`${server.url}/journeys/cool-winback`);
+    await create(issueJourney);
+    await ui.page.goto(`${ui.url}/journeys/cool-winback`);
     await node("sms2").waitFor();
 
     // The warning is painted on the second SMS, and listed with its words.
@@ -82,7 +59,7 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
       .poll(() => node("sms2").getAttribute("data-issues"))
       .toBe("cooldown_blocks_own_send");
     await expect.poll(() => node("sms1").getAttribute("data-issues")).toBe("");
-    const listed = page
+    const listed = ui.page
       .getByRole("region", { name: "Validation issues" })
       .getByRole("button", { name: /cooldown_blocks_own_send/ });
     await expect
@@ -99,7 +76,7 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
     await expect
       .poll(() => inspector().getByTestId("cooldown-summary").textContent())
       .toBe("Holds every journey's promotional sends for 7 days, this one's included.");
-    await page.screenshot({ path: join(ARTIFACTS, "cooldown-warning.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "cooldown-warning.png") });
 
     // Only other journeys: the warning goes, the words change, the draft says so.
     await holds.selectOption("other_journeys");
@@ -111,12 +88,12 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
       .poll(() => node("cool").locator(".wm-node-summary").textContent())
       .toBe("Holds other journeys' promotional sends for 7 days");
     await saved();
-    await page.screenshot({ path: join(ARTIFACTS, "cooldown-other-journeys.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "cooldown-other-journeys.png") });
     const doc = await draft("cool-winback");
     expect(doc.nodes.find((n) => n.id === "cool")).toMatchObject({
       cooldown: { duration: "P7D", scope: "promotional", applies: "other_journeys" },
     });
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("saves a half-filled branch condition as typed: Saved, the issue painted, still there after a reload", async () => {
@@ -128,62 +105,62 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
     // The issue is painted on the branch and listed; publishing is what it blocks.
     await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
     await expect
-      .poll(() => page.getByRole("region", { name: "Validation issues" }).textContent())
+      .poll(() => ui.page.getByRole("region", { name: "Validation issues" }).textContent())
       .toMatch(/nodes\.3\.branch\.conditions\.0\.field/);
-    expect(await page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "draft-saved-invalid.png") });
+    expect(await ui.page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "draft-saved-invalid.png") });
 
     const stored = await draft("cool-winback");
     expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
       branch: { kind: "condition", conditions: [{ field: "", op: "eq", value: "gold" }] },
     });
 
-    await page.reload();
+    await ui.page.reload();
     await node("check").waitFor();
     await expect.poll(() => node("check").getAttribute("data-issues")).toMatch(/schema/);
     await select("check");
     expect(await inspector().getByLabel("Conditions 1 value").inputValue()).toBe("gold");
     expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("");
-    expect(await page.getByTestId("save-state").textContent()).toBe("Saved");
-    expect(errors).toEqual([]);
+    expect(await ui.page.getByTestId("save-state").textContent()).toBe("Saved");
+    expect(ui.errors).toEqual([]);
   });
 
   it("asks before leaving with an edit the server has not taken, and staying keeps it", {
     timeout: 60_000,
   }, async () => {
     // The server goes away for this journey's saves: the next edit cannot be stored.
-    const drafts = `${server.url}/api/journeys/cool-winback`;
-    await page.route(drafts, (route) =>
+    const drafts = `${ui.url}/api/journeys/cool-winback`;
+    await ui.page.route(drafts, (route) =>
       route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
     );
     await inspector().getByLabel("Conditions 1 field").fill("tier");
     await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .poll(() => ui.page.getByTestId("save-state").textContent(), { timeout: 10_000 })
       .toMatch(/^not saved/);
 
-    await page.getByRole("link", { name: "Journeys", exact: true }).click();
-    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ui.page.getByRole("link", { name: "Journeys", exact: true }).click();
+    const ask = ui.page.getByRole("dialog", { name: "Leave without saving?" });
     await ask.waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "draft-leave-unsaved.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "draft-leave-unsaved.png") });
     await ask.getByRole("button", { name: "Stay and keep editing" }).click();
     await expect.poll(() => ask.count()).toBe(0);
-    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    expect(new URL(ui.page.url()).pathname).toBe("/journeys/cool-winback");
     expect(await inspector().getByLabel("Conditions 1 field").inputValue()).toBe("tier");
 
     // The server is back: the next edit saves, and leaving no longer asks.
-    await page.unroute(drafts);
+    await ui.page.unroute(drafts);
     await inspector().getByLabel("Conditions 1 value").fill("platinum");
     await saved();
-    await page.getByRole("link", { name: "Journeys", exact: true }).click();
-    await page.waitForURL(`${server.url}/`);
-    expect(await page.getByRole("dialog", { name: "Leave without saving?" }).count()).toBe(0);
+    await ui.page.getByRole("link", { name: "Journeys", exact: true }).click();
+    await ui.page.waitForURL(`${ui.url}/`);
+    expect(await ui.page.getByRole("dialog", { name: "Leave without saving?" }).count()).toBe(0);
     const stored = await draft("cool-winback");
     expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
       branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },
     });
     // The network failure was the point of this test; nothing else went wrong.
     expect(
-      errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|not saved/.test(e)),
+      ui.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|not saved/.test(e)),
     ).toEqual([]);
   });
 
@@ -191,24 +168,24 @@ describe.runIf(chromiumPath)("cooldowns and drafts in Chromium", () => {
     timeout: 60_000,
   }, async () => {
     // In-app from the list, so Back is a same-page history step (popstate), not a page load.
-    await page.getByRole("link", { name: "Cooldown win-back", exact: true }).click();
+    await ui.page.getByRole("link", { name: "Cooldown win-back", exact: true }).click();
     await node("check").waitFor();
-    const drafts = `${server.url}/api/journeys/cool-winback`;
-    await page.route(drafts, (route) =>
+    const drafts = `${ui.url}/api/journeys/cool-winback`;
+    await ui.page.route(drafts, (route) =>
       route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
     );
     await select("check");
     await inspector().getByLabel("Conditions 1 value").fill("silver");
     await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .poll(() => ui.page.getByTestId("save-state").textContent(), { timeout: 10_000 })
       .toMatch(/^not saved/);
-    await page.goBack();
-    const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+    await ui.page.goBack();
+    const ask = ui.page.getByRole("dialog", { name: "Leave without saving?" });
     await ask.waitFor();
-    expect(new URL(page.url()).pathname).toBe("/journeys/cool-winback");
+    expect(new URL(ui.page.url()).pathname).toBe("/journeys/cool-winback");
     await ask.getByRole("button", { name: "Leave and lose the change" }).click();
-    await page.waitForURL(`${server.url}/`);
-    await page.unroute(drafts);
+    await ui.page.waitForURL(`${ui.url}/`);
+    await ui.page.unroute(drafts);
     const stored = await draft("cool-winback");
     expect(stored.nodes.find((n) => n.id === "check")).toMatchObject({
       branch: { conditions: [{ field: "tier", op: "eq", value: "platinum" }] },

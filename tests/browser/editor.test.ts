@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { type Journey, validate } from "../../engine/index.ts";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { editorPage } from "../helpers/editor-page.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 
 /**
  * The editor in Chromium against the real server: a marketer builds the cart reminder from an
@@ -13,31 +12,12 @@ import { type Started, startWaymark, tempDir } from "../helpers/server-process.t
  * publishes; an engineer exports and re-imports through the UI.
  */
 describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir() }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    // The signed-out check before login answers 401 by design; from here on, errors count.
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  const ui = signedInConsole({
+    page: { viewport: { width: 1440, height: 900 }, acceptDownloads: true },
   });
-
-  const { inspector, node, select, saved, draft } = editorPage(() => ({ page, url: server.url }));
+  const { inspector, node, select, saved, draft } = ui;
   const handle = (nodeId: string, handleId: string) =>
-    page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
+    ui.page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
 
   async function center(l: Locator): Promise<{ x: number; y: number }> {
     const box = await l.boundingBox();
@@ -49,18 +29,18 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
   async function connect(from: Locator, to: Locator) {
     const a = await center(from);
     const b = await center(to);
-    await page.mouse.move(a.x, a.y);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-    await page.mouse.move(b.x, b.y, { steps: 5 });
-    await page.mouse.up();
+    await ui.page.mouse.move(a.x, a.y);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await ui.page.mouse.move(b.x, b.y, { steps: 5 });
+    await ui.page.mouse.up();
   }
 
   it("builds the cart reminder with the mouse, shows the missing 'no' edge on the branch, fixes it and publishes", async () => {
-    await page.getByRole("button", { name: "New journey" }).first().click();
-    await page.getByLabel("Name", { exact: true }).fill("Cart reminder built");
-    await page.getByRole("button", { name: "Create" }).click();
-    await page.waitForURL("**/journeys/cart-reminder-built");
+    await ui.page.getByRole("button", { name: "New journey" }).first().click();
+    await ui.page.getByLabel("Name", { exact: true }).fill("Cart reminder built");
+    await ui.page.getByRole("button", { name: "Create" }).click();
+    await ui.page.waitForURL("**/journeys/cart-reminder-built");
     await node("start").waitFor();
 
     // The trigger: entered when a cart is abandoned.
@@ -69,9 +49,9 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await inspector().getByLabel("Event", { exact: true }).fill("cart_abandoned");
 
     // Drag each step from the palette onto the empty canvas, apart from each other.
-    await page.getByRole("button", { name: "zoom out" }).click();
-    await page.getByRole("button", { name: "zoom out" }).click();
-    const canvas = page.locator(".canvas");
+    await ui.page.getByRole("button", { name: "zoom out" }).click();
+    await ui.page.getByRole("button", { name: "zoom out" }).click();
+    const canvas = ui.page.locator(".canvas");
     const drops: [string, { x: number; y: number }][] = [
       ["Wait", { x: 130, y: 80 }],
       ["Send", { x: 420, y: 80 }],
@@ -80,7 +60,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
       ["Exit", { x: 420, y: 470 }],
     ];
     for (const [label, at] of drops) {
-      await page
+      await ui.page
         .getByRole("button", { name: `Add ${label}` })
         .dragTo(canvas, { targetPosition: at });
     }
@@ -92,7 +72,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await connect(handle("sms1", "out"), handle("branch1", "in"));
     await connect(handle("branch1", "yes"), handle("exit1", "in"));
     await connect(handle("cooldown1", "out"), handle("exit1", "in"));
-    await expect.poll(() => page.locator(".react-flow__edge").count()).toBe(5);
+    await expect.poll(() => ui.page.locator(".react-flow__edge").count()).toBe(5);
 
     // Forms: one hour's wait, the message with its live SMS preview.
     await select("wait1");
@@ -129,14 +109,14 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
       .poll(() => node("branch1").getAttribute("data-issues"))
       .toContain("branch_missing_path");
     await expect.poll(() => node("branch1").locator(".wm-issue-badge").textContent()).toBe("1");
-    const publish = page.getByRole("button", { name: "Publish" });
+    const publish = ui.page.getByRole("button", { name: "Publish" });
     expect(await publish.isDisabled()).toBe(true);
-    const issues = page.getByRole("region", { name: "Validation issues" });
+    const issues = ui.page.getByRole("region", { name: "Validation issues" });
     await issues.getByRole("button", { name: /branch1.*no/ }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "editor-validation-error.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "editor-validation-error.png") });
 
     // Clicking the issue selects its node.
-    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await ui.page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
     await issues
       .getByRole("button", { name: /branch1/ })
       .first()
@@ -144,20 +124,20 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await inspector().getByText("branch1", { exact: true }).waitFor();
 
     // The issue zoomed onto the branch; fit the journey again to reach the cooldown.
-    await page.getByRole("button", { name: "fit view" }).click();
-    await page.waitForTimeout(400);
+    await ui.page.getByRole("button", { name: "fit view" }).click();
+    await ui.page.waitForTimeout(400);
     await connect(handle("branch1", "no"), handle("cooldown1", "in"));
     await expect.poll(() => node("branch1").getAttribute("data-issues")).toBe("");
     await expect.poll(() => publish.isDisabled()).toBe(false);
 
     // A wider window for the README screenshot: the laid-out journey with the SMS step open.
     await select("sms1");
-    await page.setViewportSize({ width: 1680, height: 1050 });
-    await page.getByRole("button", { name: "Auto-layout" }).click();
-    await page.waitForTimeout(500);
+    await ui.page.setViewportSize({ width: 1680, height: 1050 });
+    await ui.page.getByRole("button", { name: "Auto-layout" }).click();
+    await ui.page.waitForTimeout(500);
     await saved();
-    await page.screenshot({ path: join(ARTIFACTS, "editor.png") });
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "editor.png") });
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
 
     // The saved draft is the cart reminder, and the engine finds nothing wrong with it.
     const doc = await draft("cart-reminder-built");
@@ -187,53 +167,53 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
 
     // Publish: review, confirm, live; then pause and resume.
     await publish.click();
-    const dialog = page.getByRole("dialog", { name: "Publish v1" });
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v1" });
     await dialog.getByText("sms1").waitFor();
     await dialog.getByRole("button", { name: "Publish v1" }).click();
-    await page.getByRole("status").getByText("v1 is live.").waitFor();
-    await page.locator(".editor-title .badge-live").waitFor();
-    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    await ui.page.getByRole("status").getByText("v1 is live.").waitFor();
+    await ui.page.locator(".editor-title .badge-live").waitFor();
+    await ui.page.getByRole("button", { name: "Pause", exact: true }).click();
     // Pausing asks what new entries do (tests/browser/results-pause.test.ts covers the choice).
-    const pauseDialog = page.getByRole("dialog", { name: /^Pause / });
+    const pauseDialog = ui.page.getByRole("dialog", { name: /^Pause / });
     await pauseDialog.getByLabel(/Enter and wait/).check();
     await pauseDialog.getByRole("button", { name: "Pause journey" }).click();
-    await page.locator(".editor-title .badge-paused").waitFor();
-    await page.getByRole("button", { name: "Resume" }).click();
-    await page.locator(".editor-title .badge-live").waitFor();
-    expect(errors).toEqual([]);
+    await ui.page.locator(".editor-title .badge-paused").waitFor();
+    await ui.page.getByRole("button", { name: "Resume" }).click();
+    await ui.page.locator(".editor-title .badge-live").waitFor();
+    expect(ui.errors).toEqual([]);
   });
 
   it("undoes, redoes, copies, pastes and deletes steps from the keyboard", async () => {
-    await page.goto(`${server.url}/journeys/cart-reminder-built`);
+    await ui.page.goto(`${ui.url}/journeys/cart-reminder-built`);
     await node("wait1").waitFor();
     await select("wait1");
     const mod = process.platform === "darwin" ? "Meta" : "Control";
-    await page.keyboard.press(`${mod}+c`);
-    await page.keyboard.press(`${mod}+v`);
+    await ui.page.keyboard.press(`${mod}+c`);
+    await ui.page.keyboard.press(`${mod}+v`);
     await node("wait2").waitFor();
-    await page.keyboard.press("Delete");
+    await ui.page.keyboard.press("Delete");
     await expect.poll(() => node("wait2").count()).toBe(0);
-    await page.keyboard.press(`${mod}+z`);
+    await ui.page.keyboard.press(`${mod}+z`);
     await node("wait2").waitFor();
-    await page.keyboard.press(`${mod}+z`);
+    await ui.page.keyboard.press(`${mod}+z`);
     await expect.poll(() => node("wait2").count()).toBe(0);
-    await page.keyboard.press(`${mod}+Shift+z`);
+    await ui.page.keyboard.press(`${mod}+Shift+z`);
     await node("wait2").waitFor();
     // Click-to-add chains after the selected step: a wait after the pasted wait.
     await select("wait2");
-    await page.getByRole("button", { name: "Add Exit" }).click();
+    await ui.page.getByRole("button", { name: "Add Exit" }).click();
     await node("exit2").waitFor();
     await expect
       .poll(async () => (await draft("cart-reminder-built")).edges)
       .toContainEqual({ from: "wait2", to: "exit2" });
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("exports through the UI, and the download parses and re-imports; invalid imports list their issues", async () => {
-    await page.goto(server.url);
-    const row = page.locator('tr[data-journey="cart-reminder-built"]');
+    await ui.page.goto(ui.url);
+    const row = ui.page.locator('tr[data-journey="cart-reminder-built"]');
     const [download] = await Promise.all([
-      page.waitForEvent("download"),
+      ui.page.waitForEvent("download"),
       row.getByRole("link", { name: "Export Cart reminder built" }).click(),
     ]);
     const path = await download.path();
@@ -244,8 +224,8 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
 
     // Re-import under a new id, through the file input.
     const copy = { ...exported, id: "cart-reminder-reimported", name: "Cart reminder reimported" };
-    await page.getByRole("button", { name: "Import JSON" }).click();
-    const dialog = page.getByRole("dialog", { name: "Import a journey" });
+    await ui.page.getByRole("button", { name: "Import JSON" }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Import a journey" });
     await dialog.getByLabel("JSON file").setInputFiles({
       name: "cart.json",
       mimeType: "application/json",
@@ -259,7 +239,7 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
       .getByRole("status")
       .filter({ hasText: "Imported cart-reminder-reimported" })
       .waitFor();
-    await page.locator('tr[data-journey="cart-reminder-reimported"]').waitFor();
+    await ui.page.locator('tr[data-journey="cart-reminder-reimported"]').waitFor();
 
     // A broken document: the issues come back with their paths.
     const broken = {
@@ -272,25 +252,25 @@ describe.runIf(chromiumPath)("the journey editor in Chromium", () => {
     await dialog.getByLabel("Or paste the JSON").fill(JSON.stringify(broken));
     await dialog.getByRole("button", { name: "Import", exact: true }).click();
     await dialog.locator("code", { hasText: "nodes.0.wait.duration" }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "import-issues.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "import-issues.png") });
     await dialog.getByRole("button", { name: "Cancel" }).click();
 
     // The re-imported journey opens in the editor with the same steps.
-    await page.getByRole("link", { name: "Cart reminder reimported", exact: true }).click();
+    await ui.page.getByRole("link", { name: "Cart reminder reimported", exact: true }).click();
     await node("branch1").waitFor();
-    expect(await page.locator(".react-flow__edge").count()).toBe(exported.edges.length);
-    expect(errors).toEqual([]);
+    expect(await ui.page.locator(".react-flow__edge").count()).toBe(exported.edges.length);
+    expect(ui.errors).toEqual([]);
   });
 
   it("opens a seeded example laid out for display without rewriting its draft", async () => {
     const before = await draft("win-back");
-    await page.goto(`${server.url}/journeys/win-back`);
+    await ui.page.goto(`${ui.url}/journeys/win-back`);
     for (const n of before.nodes) await node(n.id).waitFor();
-    expect(await page.locator(".react-flow__edge").count()).toBe(before.edges.length);
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(ARTIFACTS, "editor-example.png") });
-    expect(await page.getByTestId("save-state").textContent()).toBe("Saved");
+    expect(await ui.page.locator(".react-flow__edge").count()).toBe(before.edges.length);
+    await ui.page.waitForTimeout(1500);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "editor-example.png") });
+    expect(await ui.page.getByTestId("save-state").textContent()).toBe("Saved");
     expect(await draft("win-back")).toEqual(before);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });

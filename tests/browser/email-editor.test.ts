@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
+import { oneSend } from "../helpers/journeys.ts";
 import { startSmtp } from "../runtime/delivery/email-fixtures.ts";
 
 /**
@@ -11,60 +11,20 @@ import { startSmtp } from "../runtime/delivery/email-fixtures.ts";
  * And `waymark start` with WAYMARK_SMTP_URL sends a published email journey over SMTP.
  */
 describe.runIf(chromiumPath)("the email send form in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
-
-  beforeAll(async () => {
-    smtp = await startSmtp();
-    [server, browser] = await Promise.all([
-      startWaymark({
-        WAYMARK_DATA_DIR: tempDir(),
-        WAYMARK_DEMO_SEED: "false",
-        WAYMARK_SMTP_URL: smtp.url,
-        WAYMARK_EMAIL_FROM: "Shop <news@shop.example>",
-      }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false", WAYMARK_EMAIL_FROM: "Shop <news@shop.example>" },
+    prepare: async () => {
+      smtp = await startSmtp();
+      return { WAYMARK_SMTP_URL: smtp.url };
+    },
+    page: { viewport: { width: 1440, height: 1000 } },
+  });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await smtp?.close();
   });
-
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const node = (id: string) => page.getByTestId(`node-${id}`);
-  async function create(doc: unknown) {
-    const res = await page.request.post(`${server.url}/api/journeys`, { data: doc });
-    expect(res.status()).toBe(201);
-  }
-  async function openSend(journeyId: string, nodeId: string) {
-    await page.goto(`${server.url}/journeys/${journeyId}`);
-    await node(nodeId).locator(".wm-node-title").click();
-    await inspector().getByText(nodeId, { exact: true }).waitFor();
-  }
-  const oneSend = (id: string, send: Record<string, unknown>) => ({
-    format: "waymark/journey@1",
-    id,
-    name: id,
-    nodes: [
-      { id: "start", type: "trigger", trigger: { kind: "api" } },
-      { id: "send1", type: "send", send },
-      { id: "done", type: "exit" },
-    ],
-    edges: [
-      { from: "start", to: "send1" },
-      { from: "send1", to: "done" },
-    ],
-  });
+  const { inspector, create, openNode } = ui;
 
   it("shows the email's fields and previews it rendered, with its size", async () => {
     await create(
@@ -81,7 +41,7 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
         },
       }),
     );
-    await openSend("email-form", "send1");
+    await openNode("email-form", "send1");
     const panel = inspector();
     await expect
       .poll(() => panel.getByTestId("email-subject").textContent())
@@ -92,11 +52,11 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
     expect(await panel.getByTestId("email-envelope").textContent()).toContain(
       "Shop <news@shop.example>",
     );
-    const frame = page.frameLocator('[data-testid="email-html"]');
+    const frame = ui.page.frameLocator('[data-testid="email-html"]');
     await expect.poll(() => frame.locator("h1").textContent()).toBe("Hi Alex");
     expect(await frame.locator("b").textContent()).toBe("Trail runners");
     expect(await frame.locator("a").getAttribute("href")).toMatch(
-      new RegExp(`^${server.url}/l/[A-Za-z0-9]{22}$`),
+      new RegExp(`^${ui.url}/l/[A-Za-z0-9]{22}$`),
     );
     expect(await panel.getByTestId("email-stats").textContent()).toMatch(/HTML\d+ B/);
 
@@ -109,12 +69,12 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
     await panel.screenshot({ path: join(ARTIFACTS, "email-send-fields.png") });
     await panel.getByLabel("Email preview").scrollIntoViewIfNeeded();
     await panel.screenshot({ path: join(ARTIFACTS, "email-send-form.png") });
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("an SMS send has no email fields", async () => {
     await create(oneSend("sms-form", { channel: "sms", category: "promotional", template: "Hi" }));
-    await openSend("sms-form", "send1");
+    await openNode("sms-form", "send1");
     await inspector().getByLabel("SMS preview").waitFor();
     expect(await inspector().getByLabel("Subject").count()).toBe(0);
     expect(await inspector().getByText("Email", { exact: true }).count()).toBe(0);
@@ -123,7 +83,7 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
 
   it("the running server sends a published email over SMTP, with its unsubscribe link pointing at itself", async () => {
     const post = async (path: string, data: unknown, headers: Record<string, string> = {}) => {
-      const res = await page.request.post(`${server.url}${path}`, { data, headers });
+      const res = await ui.page.request.post(`${ui.url}${path}`, { data, headers });
       return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
     };
     const key = await post("/api/keys", { kind: "write", name: "email test" });
@@ -158,6 +118,6 @@ describe.runIf(chromiumPath)("the email send form in Chromium", () => {
     expect(mail?.text).toBe("Your order shipped, Ann.");
     // Transactional: no List-Unsubscribe, but the pixel, on this server's own URL.
     expect(mail?.headerLines.some((h) => h.key === "list-unsubscribe")).toBe(false);
-    expect(String(mail?.html)).toContain(`<img src="${server.url}/o/`);
+    expect(String(mail?.html)).toContain(`<img src="${ui.url}/o/`);
   });
 });

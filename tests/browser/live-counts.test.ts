@@ -1,9 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { editorPage } from "../helpers/editor-page.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { describe, expect, it, vi } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { boxes, expectFittedOn, overlaps, settledCanvas } from "../helpers/canvas.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 import { middayZone, until } from "../helpers/time.ts";
 
 /**
@@ -70,48 +69,9 @@ interface Message {
   contact: string;
 }
 
-type Box = { x: number; y: number; width: number; height: number };
-const overlaps = (a: Box, b: Box) =>
-  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-
 describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-  let writeKey = "";
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_TIMEZONE: "UTC" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-    writeKey = (await api<{ key: string }>("post", "/api/keys", { kind: "write", name: "lc" })).key;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const { node, select } = editorPage(() => ({ page, url: server.url }));
-
-  async function api<T>(method: "get" | "post" | "put", path: string, body?: unknown): Promise<T> {
-    const res = await page.request[method](`${server.url}${path}`, { data: body });
-    expect([200, 201], `${path}: ${await res.text()}`).toContain(res.status());
-    return (await res.json()) as T;
-  }
-  async function ingest(path: string, body: unknown): Promise<void> {
-    const res = await page.request.post(`${server.url}${path}`, {
-      data: body,
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
-    });
-    expect(res.status(), path).toBe(200);
-  }
+  const ui = signedInConsole({ env: { WAYMARK_TIMEZONE: "UTC" }, setupTimeout: 180_000 });
+  const { node, select, api, ingest } = ui;
   const identify = (userId: string, zone: string, consent: boolean) =>
     ingest("/v1/identify", {
       userId,
@@ -121,37 +81,46 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
   const track = (userId: string, n = 1) =>
     ingest("/v1/track", { userId, event: "flash_sale", messageId: `flash-${userId}-${n}` });
 
-  const expectFitted = (count: number) => expectFittedOn(page, count);
+  const expectFitted = (count: number) => expectFittedOn(ui.page, count);
   const today = (id: string) => node(id).getByTestId(`today-${id}`);
   const metric = async (id: string, m: string) =>
     Number((await today(id).locator(`[data-metric="${m}"] b`).textContent())?.replace(/,/g, ""));
 
   it("publishes as v1 and shows per node today's entered, sent, suppressed, deferred, with the reasons on hover, as stored", async () => {
     // One promotional SMS a day per contact, suppressed beyond: the capped contact's second pass.
-    const settings = await api<{ policy: Record<string, unknown> }>("get", "/api/settings");
-    await api("put", "/api/settings", {
-      policy: {
-        ...settings.policy,
-        caps: [
-          { channel: "sms", category: "promotional", max: 1, window: "P1D", onExceed: "suppress" },
-        ],
+    const settings = await api<{ policy: Record<string, unknown> }>("/api/settings");
+    await api(
+      "/api/settings",
+      {
+        policy: {
+          ...settings.policy,
+          caps: [
+            {
+              channel: "sms",
+              category: "promotional",
+              max: 1,
+              window: "P1D",
+              onExceed: "suppress",
+            },
+          ],
+        },
       },
-    });
-    await api("post", "/api/journeys", JOURNEY);
-    await page.goto(`${server.url}/journeys/live-counts`);
+      { method: "put" },
+    );
+    await api("/api/journeys", JOURNEY);
+    await ui.page.goto(`${ui.url}/journeys/live-counts`);
     await node("sms1").waitFor();
     // Never published: no "today" rows.
-    expect(await page.locator(".wm-today").count()).toBe(0);
+    expect(await ui.page.locator(".wm-today").count()).toBe(0);
 
     // The demo seed published other versions first: the dialog names the number, not the row id.
-    await page.getByRole("button", { name: "Publish", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Publish v1" });
+    await ui.page.getByRole("button", { name: "Publish", exact: true }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v1" });
     await dialog.waitFor();
     expect(await dialog.textContent()).not.toMatch(/#\d/);
     await dialog.getByRole("button", { name: "Publish v1" }).click();
-    await page.getByText("v1 is live.").waitFor();
+    await ui.page.getByText("v1 is live.").waitFor();
     const versions = await api<{ versions: { id: number; version: number }[] }>(
-      "get",
       "/api/journeys/live-counts/versions",
     );
     expect(versions.versions.map((v) => v.version)).toEqual([1]);
@@ -166,7 +135,7 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     for (const u of ["s1", "s2", "s3", "c1", "n1", "n2", "d1", "d2"]) await track(u);
     // The capped contact comes back once its first message is stored.
     await until("c1's first message", async () => {
-      const r = await api<{ messages: Message[] }>("get", "/api/messages?journey=live-counts");
+      const r = await api<{ messages: Message[] }>("/api/messages?journey=live-counts");
       return r.messages.some((m) => m.contact === "c1");
     });
     await track("c1", 2);
@@ -175,7 +144,6 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
       "every pass decided at sms1",
       async () => {
         const r = await api<{ nodes: Record<string, NodeStats> }>(
-          "get",
           "/api/journeys/live-counts/stats",
         );
         const s = r.nodes.sms1;
@@ -188,7 +156,6 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     );
     // The stored rows, read back: the outbox per node and the timeline's reasons.
     const { messages } = await api<{ messages: Message[] }>(
-      "get",
       "/api/messages?journey=live-counts&limit=500",
     );
     const sentBy = (id: string) => messages.filter((m) => m.nodeId === id).length;
@@ -220,7 +187,7 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     expect(await tip.getByTestId("deferred-reasons").textContent()).toBe(
       "Deferred today: quiet_hours 2",
     );
-    await page.screenshot({ path: join(ARTIFACTS, "live-counts.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "live-counts.png") });
 
     // No count overlaps a branch label: the branch's "yes"/"no" against its today row and its
     // footer (node id, "here now"), whose boxes keep clear of the labels' strip.
@@ -229,7 +196,7 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     const rows = await boxes(node("check").locator(".wm-today, .wm-node-foot"));
     expect(rows).toHaveLength(2);
     for (const l of labels) for (const r of rows) expect(overlaps(l, r)).toBe(false);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 120_000);
 
   it("refreshes when the ticker moves contacts: a new pass shows without a reload", async () => {
@@ -240,11 +207,11 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
   }, 30_000);
 
   it("shows a dropped node in the minimap and refits the view after auto-layout", async () => {
-    const minimapNodes = page.locator(".react-flow__minimap .react-flow__minimap-node");
+    const minimapNodes = ui.page.locator(".react-flow__minimap .react-flow__minimap-node");
     await expect.poll(() => minimapNodes.count()).toBe(5);
-    await page
+    await ui.page
       .getByRole("button", { name: "Add Wait" })
-      .dragTo(page.locator(".canvas"), { targetPosition: { x: 500, y: 620 } });
+      .dragTo(ui.page.locator(".canvas"), { targetPosition: { x: 500, y: 620 } });
     await node("wait1").waitFor();
     // A step only the draft has draws no "today" row: nobody can reach it yet.
     expect(await today("wait1").count()).toBe(0);
@@ -252,9 +219,9 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     // Drawn inside the minimap's frame, not clipped off it. The new step's warnings grow the
     // issues strip, which moves the minimap: wait for them, then read frame and rects at once.
     await expect.poll(() => node("wait1").getAttribute("data-issues")).toContain("dead_end");
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(ARTIFACTS, "live-counts-minimap.png") });
-    const minimap = await page.evaluate(() => {
+    await ui.page.waitForTimeout(300);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "live-counts-minimap.png") });
+    const minimap = await ui.page.evaluate(() => {
       const box = (e: Element) => {
         const r = e.getBoundingClientRect();
         return { x: r.x, y: r.y, width: r.width, height: r.height };
@@ -277,28 +244,28 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
     }
 
     // Zoom in (part of the journey out of view), then lay out: the view refits onto the nodes.
-    const viewport = page.locator(".react-flow__viewport");
-    await page.mouse.move(700, 400);
-    await page.mouse.wheel(0, -600);
-    await page.waitForTimeout(400);
-    await settledCanvas(page);
+    const viewport = ui.page.locator(".react-flow__viewport");
+    await ui.page.mouse.move(700, 400);
+    await ui.page.mouse.wheel(0, -600);
+    await ui.page.waitForTimeout(400);
+    await settledCanvas(ui.page);
     const before = await viewport.getAttribute("style");
-    await page.getByRole("button", { name: "Auto-layout" }).click();
+    await ui.page.getByRole("button", { name: "Auto-layout" }).click();
     await expect.poll(() => viewport.getAttribute("style")).not.toBe(before);
     await vi.waitFor(() => expectFitted(6), { timeout: 8000, interval: 200 });
-    await page.screenshot({ path: join(ARTIFACTS, "live-counts-layout.png") });
-    expect(errors).toEqual([]);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "live-counts-layout.png") });
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("starts a new event trigger empty (not message.delivered), a goal not on the trigger's event; frames a scattered journey after auto-layout", async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole("button", { name: "New journey" }).first().click();
-    await page.getByLabel("Name", { exact: true }).fill("Fresh start");
-    await page.getByRole("button", { name: "Create" }).click();
-    await page.waitForURL("**/journeys/fresh-start");
+    await ui.page.goto(`${ui.url}/`);
+    await ui.page.getByRole("button", { name: "New journey" }).first().click();
+    await ui.page.getByLabel("Name", { exact: true }).fill("Fresh start");
+    await ui.page.getByRole("button", { name: "Create" }).click();
+    await ui.page.waitForURL("**/journeys/fresh-start");
     await node("start").waitFor();
     await select("start");
-    const inspector = page.getByRole("complementary", { name: "Inspector" });
+    const inspector = ui.page.getByRole("complementary", { name: "Inspector" });
     await inspector.getByLabel("Trigger type").selectOption("event");
     const event = inspector.getByLabel("Event", { exact: true });
     expect(await event.inputValue()).toBe("");
@@ -311,18 +278,18 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
       ["Send", { x: 640, y: 420 }],
       ["Exit", { x: 40, y: 430 }],
     ] as const)
-      await page
+      await ui.page
         .getByRole("button", { name: `Add ${label}` })
-        .dragTo(page.locator(".canvas"), { targetPosition: at });
+        .dragTo(ui.page.locator(".canvas"), { targetPosition: at });
     await node("exit1").waitFor();
-    await settledCanvas(page);
-    await page.getByRole("button", { name: "Auto-layout" }).click();
+    await settledCanvas(ui.page);
+    await ui.page.getByRole("button", { name: "Auto-layout" }).click();
     await vi.waitFor(() => expectFitted(4), { timeout: 8000, interval: 200 });
 
     // Journey settings: a goal switched on does not start as the trigger's own event.
-    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await ui.page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
     // `has` is matched inside each candidate: a locator not rooted at the inspector.
-    const goalSwitch = page.getByRole("switch", { name: "Goal" });
+    const goalSwitch = ui.page.getByRole("switch", { name: "Goal" });
     // The switch's input is drawn as a track: click its label, as a user does.
     await inspector.locator("label.toggle", { has: goalSwitch }).click();
     expect(await goalSwitch.isChecked()).toBe(true);
@@ -341,63 +308,16 @@ describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
   }, 60_000);
 
   it("draws the seeded win-back's cards apart", async () => {
-    await page.goto(`${server.url}/journeys/win-back`);
+    await ui.page.goto(`${ui.url}/journeys/win-back`);
     await node("end").waitFor();
-    await page.waitForTimeout(500);
-    const cards = await boxes(page.locator(".react-flow__node"));
+    await ui.page.waitForTimeout(500);
+    const cards = await boxes(ui.page.locator(".react-flow__node"));
     expect(cards.length).toBe(10);
     for (let i = 0; i < cards.length; i++)
       for (let j = i + 1; j < cards.length; j++) {
         const [a, b] = [cards[i], cards[j]];
         if (a && b) expect(overlaps(a, b), `cards ${i} and ${j}`).toBe(false);
       }
-    await page.screenshot({ path: join(ARTIFACTS, "live-counts-win-back.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "live-counts-win-back.png") });
   }, 60_000);
 });
-
-/**
- * Waits until the canvas keeps its size: the issues strip below it grows and shrinks as the
- * debounced validation catches up with dropped steps, and a fit made before that is off-centre
- * by the strip's change (seen in CI under load: 49 px). Three equal reads 250 ms apart.
- */
-async function settledCanvas(page: Page): Promise<void> {
-  let last = "";
-  let same = 0;
-  for (let i = 0; i < 40 && same < 3; i++) {
-    const b = await page.locator(".react-flow").boundingBox();
-    const now = JSON.stringify(b);
-    same = now === last ? same + 1 : 0;
-    last = now;
-    await page.waitForTimeout(250);
-  }
-}
-
-async function boxes(l: Locator): Promise<Box[]> {
-  const out: Box[] = [];
-  for (const el of await l.all()) {
-    const b = await el.boundingBox();
-    if (b) out.push(b);
-  }
-  return out;
-}
-
-/** Every card in view and the journey centred on the canvas: the view is fitted to the layout. */
-async function expectFittedOn(page: Page, count: number): Promise<void> {
-  const canvas = await page.locator(".react-flow").boundingBox();
-  if (!canvas) throw new Error("no canvas");
-  // Every card in view, and the laid-out journey centred: the fit is of the new layout, not
-  // of where the nodes were before it.
-  const cards = await boxes(page.locator(".react-flow__node"));
-  expect(cards).toHaveLength(count);
-  for (const b of cards) {
-    const where = `card ${JSON.stringify(b)} in canvas ${JSON.stringify(canvas)}`;
-    expect(b.x >= canvas.x && b.x + b.width <= canvas.x + canvas.width, where).toBe(true);
-    expect(b.y >= canvas.y && b.y + b.height <= canvas.y + canvas.height, where).toBe(true);
-  }
-  const left = Math.min(...cards.map((b) => b.x));
-  const right = Math.max(...cards.map((b) => b.x + b.width));
-  const top = Math.min(...cards.map((b) => b.y));
-  const bottom = Math.max(...cards.map((b) => b.y + b.height));
-  expect(Math.abs((left + right) / 2 - (canvas.x + canvas.width / 2))).toBeLessThan(4);
-  expect(Math.abs((top + bottom) / 2 - (canvas.y + canvas.height / 2))).toBeLessThan(4);
-}

@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 import { middayZone, until } from "../helpers/time.ts";
 
 /**
@@ -91,44 +90,9 @@ const WELCOME = {
 const USERS = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
 
 describe.runIf(chromiumPath)("results and pause in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-  let writeKey = "";
+  const ui = signedInConsole({ env: { WAYMARK_DEMO_SEED: "false" } });
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-    writeKey = (await api<{ key: string }>("/api/keys", { kind: "write", name: "browser" })).key;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function api<T>(path: string, body?: unknown, status = [200, 201]): Promise<T> {
-    const res =
-      body === undefined
-        ? await page.request.get(`${server.url}${path}`)
-        : await page.request.post(`${server.url}${path}`, { data: body });
-    expect(status, `${path}: ${await res.text()}`).toContain(res.status());
-    return (await res.json()) as T;
-  }
-  async function ingest(path: string, body: unknown): Promise<void> {
-    const res = await page.request.post(`${server.url}${path}`, {
-      data: body,
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
-    });
-    expect(res.status(), path).toBe(200);
-  }
+  const { api, ingest } = ui;
   const identify = (userId: string) =>
     ingest("/v1/identify", {
       userId,
@@ -163,8 +127,8 @@ describe.runIf(chromiumPath)("results and pause in Chromium", () => {
     expect(offer).toMatchObject({ recipients: offer?.assigned, sent: offer?.assigned });
     expect(holdout).toMatchObject({ recipients: 0, sent: 0 });
 
-    await page.goto(`${server.url}/journeys/arms-live/results`);
-    const table = page.getByTestId("split-table");
+    await ui.page.goto(`${ui.url}/journeys/arms-live/results`);
+    const table = ui.page.getByTestId("split-table");
     await table.waitFor();
     const cells = async (arm: string) =>
       (await table.locator("tbody tr", { hasText: arm }).locator("td").allInnerTexts()).map((t) =>
@@ -176,16 +140,16 @@ describe.runIf(chromiumPath)("results and pause in Chromium", () => {
       String(offer?.assigned),
       String(offer?.assigned),
     ]);
-    await page.screenshot({ path: join(ARTIFACTS, "results-arms.png"), fullPage: true });
-    expect(errors).toEqual([]);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "results-arms.png"), fullPage: true });
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("asks on Pause what new entries do; a skipped entry is counted on Results and shown on the contact", async () => {
     await api("/api/journeys", WELCOME);
     await api("/api/journeys/welcome-back/publish", {});
-    await page.goto(`${server.url}/journeys/welcome-back`);
-    await page.getByRole("button", { name: "Pause", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Pause “Welcome back”?" });
+    await ui.page.goto(`${ui.url}/journeys/welcome-back`);
+    await ui.page.getByRole("button", { name: "Pause", exact: true }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Pause “Welcome back”?" });
     await dialog.waitFor();
     const confirm = dialog.getByRole("button", { name: "Pause journey" });
     // Nothing preselected: the marketer has to choose.
@@ -195,37 +159,40 @@ describe.runIf(chromiumPath)("results and pause in Chromium", () => {
     await dialog.screenshot({ path: join(ARTIFACTS, "pause-dialog.png") });
     await confirm.click();
     await dialog.waitFor({ state: "detached" });
-    await page.getByTestId("pause-entries").getByText("new entries are skipped").waitFor();
+    await ui.page.getByTestId("pause-entries").getByText("new entries are skipped").waitFor();
     expect(
       await api<{ pause: { entries: string } | null }>("/api/journeys/welcome-back"),
     ).toMatchObject({ pause: { entries: "skip", skipped: 0 } });
 
-    // A trigger during the pause: not enrolled, counted, and on the contact's page.
+    // A trigger during the pause: not enrolled, counted, and on the contact's ui.page.
     await ingest("/v1/track", { userId: "r1", event: "came_back", messageId: "back-r1" });
-    await page.goto(`${server.url}/journeys/welcome-back/results`);
-    const skipped = page.getByTestId("skipped-entries");
+    await ui.page.goto(`${ui.url}/journeys/welcome-back/results`);
+    const skipped = ui.page.getByTestId("skipped-entries");
     await skipped.waitFor();
     expect(await skipped.textContent()).toMatch(
       /^1 entry was skipped while the journey was paused/,
     );
     await skipped.screenshot({ path: join(ARTIFACTS, "pause-skipped-results.png") });
-    await page.goto(`${server.url}/contacts/r1`);
-    const row = page.getByTestId("skipped-entries").locator("li");
+    await ui.page.goto(`${ui.url}/contacts/r1`);
+    const row = ui.page.getByTestId("skipped-entries").locator("li");
     await row.waitFor();
     expect(await row.textContent()).toContain("Welcome back");
     expect(await row.textContent()).toContain("journey_paused");
-    await page.screenshot({ path: join(ARTIFACTS, "pause-skipped-contact.png"), fullPage: true });
+    await ui.page.screenshot({
+      path: join(ARTIFACTS, "pause-skipped-contact.png"),
+      fullPage: true,
+    });
 
     // Resume, then pause with "enter and wait": the trigger enrolls, held at the start.
-    await page.goto(`${server.url}/journeys/welcome-back`);
-    await page.getByRole("button", { name: "Resume", exact: true }).click();
-    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    await ui.page.goto(`${ui.url}/journeys/welcome-back`);
+    await ui.page.getByRole("button", { name: "Resume", exact: true }).click();
+    await ui.page.getByRole("button", { name: "Pause", exact: true }).click();
     await dialog.getByLabel(/Enter and wait/).check();
     await dialog.getByRole("button", { name: "Pause journey" }).click();
-    await page.getByTestId("pause-entries").getByText("new entries wait").waitFor();
+    await ui.page.getByTestId("pause-entries").getByText("new entries wait").waitFor();
     await ingest("/v1/track", { userId: "r2", event: "came_back", messageId: "back-r2" });
-    await page.goto(`${server.url}/contacts/r2`);
-    await page.getByText("held on start: the journey is paused").waitFor();
-    expect(errors).toEqual([]);
+    await ui.page.goto(`${ui.url}/contacts/r2`);
+    await ui.page.getByText("held on start: the journey is paused").waitFor();
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 });

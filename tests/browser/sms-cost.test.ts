@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { countSegments } from "../../engine/sms/index.ts";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
+import { oneSend } from "../helpers/journeys.ts";
 
 /**
  * Issue #16 in Chromium against the real server: what the send step's form says a message costs
@@ -11,58 +11,20 @@ import { type Started, startWaymark, tempDir } from "../helpers/server-process.t
  * (item 4).
  */
 describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
+  const ui = signedInConsole();
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir() }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const node = (id: string) => page.getByTestId(`node-${id}`);
+  const { inspector, node, openNode } = ui;
   async function api(method: "get" | "post" | "put", path: string, data?: unknown) {
-    const url = `${server.url}${path}`;
+    const url = `${ui.url}${path}`;
     const res =
       method === "get"
-        ? await page.request.get(url)
-        : await page.request[method](url, data === undefined ? {} : { data });
+        ? await ui.page.request.get(url)
+        : await ui.page.request[method](url, data === undefined ? {} : { data });
     return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
   }
-  async function openSend(journeyId: string, nodeId: string) {
-    await page.goto(`${server.url}/journeys/${journeyId}`);
-    await node(nodeId).locator(".wm-node-title").click();
-    await inspector().getByText(nodeId, { exact: true }).waitFor();
-  }
-  function oneSend(id: string, template: string) {
-    return {
-      format: "waymark/journey@1",
-      id,
-      name: id,
-      nodes: [
-        { id: "start", type: "trigger", trigger: { kind: "api" } },
-        { id: "sms1", type: "send", send: { channel: "sms", category: "promotional", template } },
-        { id: "done", type: "exit" },
-      ],
-      edges: [
-        { from: "start", to: "sms1" },
-        { from: "sms1", to: "done" },
-      ],
-    };
-  }
+  /** The SMS step of a journey whose one send is `template`. */
+  const smsJourney = (id: string, template: string) =>
+    oneSend(id, { channel: "sms", category: "promotional", template }, "sms1");
 
   it("the parts counter equals the parts of the message the ticker sends", async () => {
     // Whenever this runs: no quiet hours and no consent needed, so the send is written at once.
@@ -81,11 +43,13 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
       "Spring sale: 20% off everything today only, ends at midnight. Shop now with code SPRING20 before it ends: ";
     expect(text.length).toBe(106);
     const template = `${text}{{ "https://shop.example.com/sale" | track }}`;
-    expect((await api("post", "/api/journeys", oneSend("cost-link", template))).status).toBe(201);
+    expect((await api("post", "/api/journeys", smsJourney("cost-link", template))).status).toBe(
+      201,
+    );
 
-    await openSend("cost-link", "sms1");
+    await openNode("cost-link", "sms1");
     const note = inspector().getByTestId("sms-link-note");
-    await expect.poll(() => note.textContent()).toContain(`${server.url}/l/`);
+    await expect.poll(() => note.textContent()).toContain(`${ui.url}/l/`);
     const stats = inspector().getByTestId("sms-stats");
     const shown = {
       characters: Number(await stats.locator("dt:text('Characters') + dd").textContent()),
@@ -121,12 +85,12 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
       parts: sent.parts,
     });
     expect(sent.parts).toBe(2);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("a misspelt template variable is a warning on the node, with what was meant", async () => {
     // The demo seed's contacts have firstName; its purchased events carry amount, item, currency.
-    const doc = oneSend("typo", "Hi {{ user.fristName }}, sale today: {{ event.itme }}");
+    const doc = smsJourney("typo", "Hi {{ user.fristName }}, sale today: {{ event.itme }}");
     const withEvent = {
       ...doc,
       nodes: doc.nodes.map((n) =>
@@ -134,7 +98,7 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
       ),
     };
     expect((await api("post", "/api/journeys", withEvent)).status).toBe(201);
-    await openSend("typo", "sms1");
+    await openNode("typo", "sms1");
     await expect
       .poll(() => node("sms1").getAttribute("data-issues"), { timeout: 10_000 })
       .toBe("template_unknown_attribute template_unknown_event_property");
@@ -146,13 +110,13 @@ describe.runIf(chromiumPath)("the builder's cost and template checks in Chromium
     await chips.getByRole("button", { name: "user.region" }).waitFor();
     await chips.getByRole("button", { name: "event.item" }).waitFor();
     expect(await chips.getByRole("button", { name: "user.city" }).count()).toBe(0);
-    await page.screenshot({ path: join(ARTIFACTS, "template-unknown-attribute.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "template-unknown-attribute.png") });
 
     // The marketer fixes one and gives the other a fallback: the warnings go.
     await inspector()
       .getByLabel("Message")
       .fill('Hi {{ user.firstName }}, sale today: {{ event.itme | default: "your item" }}');
     await expect.poll(() => node("sms1").getAttribute("data-issues")).toBe("");
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });

@@ -1,9 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
+import { ARTIFACTS, chromiumPath, watchErrors } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 import { type FakeTwilio, startFakeTwilio } from "../helpers/fake-twilio.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
 
 /**
  * Issue #16 in Chromium against the real server and a fake Twilio: "Send test" from a send
@@ -13,62 +12,35 @@ import { type Started, startWaymark, tempDir } from "../helpers/server-process.t
  * inside its column.
  */
 describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
-  let server: Started;
   let twilio: FakeTwilio;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-  let writeKey = "";
-
-  beforeAll(async () => {
-    twilio = await startFakeTwilio();
-    [server, browser] = await Promise.all([
-      startWaymark({
-        WAYMARK_DATA_DIR: tempDir(),
-        WAYMARK_DEMO_SEED: "false",
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false", WAYMARK_DELIVERY_POLL_MS: "100" },
+    prepare: async () => {
+      twilio = await startFakeTwilio();
+      return {
         WAYMARK_SMS_PROVIDER: "twilio",
         TWILIO_ACCOUNT_SID: twilio.accountSid,
         TWILIO_AUTH_TOKEN: twilio.authToken,
         TWILIO_FROM: "+12025550100",
         TWILIO_BASE_URL: twilio.baseUrl,
-        WAYMARK_DELIVERY_POLL_MS: "100",
-      }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-    writeKey = (await api<{ key: string }>("/api/keys", { kind: "write", name: "browser" })).key;
+      };
+    },
+    setupTimeout: 180_000,
+  });
+  const { api, ingest, inspector } = ui;
+  beforeAll(async () => {
     // Whenever this runs: no quiet hours holding the sends back.
     const settings = await api<{ policy: Record<string, unknown> }>("/api/settings");
-    await api("/api/settings", { policy: { ...settings.policy, quietHours: null } }, "put");
-  }, 180_000);
-
+    await api(
+      "/api/settings",
+      { policy: { ...settings.policy, quietHours: null } },
+      { method: "put" },
+    );
+  });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await twilio?.close();
   });
 
-  async function api<T>(path: string, body?: unknown, method = "post"): Promise<T> {
-    const url = `${server.url}${path}`;
-    const res =
-      body === undefined
-        ? await page.request.get(url)
-        : method === "put"
-          ? await page.request.put(url, { data: body })
-          : await page.request.post(url, { data: body });
-    expect([200, 201], `${path}: ${await res.text()}`).toContain(res.status());
-    return (await res.json()) as T;
-  }
-  async function ingest(path: string, body: unknown): Promise<void> {
-    const res = await page.request.post(`${server.url}${path}`, {
-      data: body,
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
-    });
-    expect(res.status(), path).toBe(200);
-  }
   function oneSend(id: string, template: string, settings: Record<string, unknown> = {}) {
     return {
       format: "waymark/journey@1",
@@ -88,7 +60,6 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
       ],
     };
   }
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
 
   it("Send test reaches the provider with the rendered text and a real tracked link, test list only", async () => {
     for (const [userId, phone, firstName] of [
@@ -103,13 +74,13 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
     await api("/api/journeys", oneSend("no-list", template));
 
     // No test list: the panel says how to get one, and offers nobody.
-    await page.goto(`${server.url}/journeys/no-list`);
-    await page.getByTestId("node-sms1").locator(".wm-node-title").click();
+    await ui.page.goto(`${ui.url}/journeys/no-list`);
+    await ui.page.getByTestId("node-sms1").locator(".wm-node-title").click();
     await inspector().getByTestId("test-list-empty").waitFor();
     expect(await inspector().getByRole("button", { name: "Send test" }).count()).toBe(0);
 
-    await page.goto(`${server.url}/journeys/test-send`);
-    await page.getByTestId("node-sms1").locator(".wm-node-title").click();
+    await ui.page.goto(`${ui.url}/journeys/test-send`);
+    await ui.page.getByTestId("node-sms1").locator(".wm-node-title").click();
     const card = inspector().getByRole("region", { name: "Send test" });
     const select = card.getByLabel("Test contact");
     await select.waitFor();
@@ -128,11 +99,11 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
     expect(delivered).toHaveLength(1);
     const body = delivered[0]?.body ?? "";
     const link = new RegExp(
-      `^\\[TEST\\] Hi Tess, 20% off: ${server.url.replaceAll(".", "\\.")}/l/([\\w-]{22})\\nReply STOP to opt out$`,
+      `^\\[TEST\\] Hi Tess, 20% off: ${ui.url.replaceAll(".", "\\.")}/l/([\\w-]{22})\\nReply STOP to opt out$`,
     ).exec(body);
     expect(link, body).not.toBeNull();
     // The link is real: it resolves to the marketer's URL.
-    const hop = await fetch(`${server.url}/l/${link?.[1] ?? ""}`, { redirect: "manual" });
+    const hop = await fetch(`${ui.url}/l/${link?.[1] ?? ""}`, { redirect: "manual" });
     expect([hop.status, hop.headers.get("location")]).toEqual([
       302,
       "https://shop.example.com/sale",
@@ -140,11 +111,11 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
     expect(twilio.deliveries.filter((d) => d.to === "+12025550182")).toHaveLength(0);
 
     // A contact off the list is refused by the server too, whatever the console offers.
-    const refused = await page.request.post(`${server.url}/api/journeys/test-send/test-send`, {
+    const refused = await ui.page.request.post(`${ui.url}/api/journeys/test-send/test-send`, {
       data: { nodeId: "sms1", contactId: "other-1" },
     });
     expect(refused.status()).toBe(403);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("support opts a contact out and back in from the inspector; the timeline shows it and the STOP reply", async () => {
@@ -162,7 +133,7 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
       .poll(() => twilio.deliveries.filter((d) => d.to === phone).length, { timeout: 20_000 })
       .toBe(1);
     // Ada replies STOP; the enrollment is waiting (P1D) and hears it.
-    const inbound = await twilio.sendInbound(`${server.url}/v1/providers/twilio/inbound`, {
+    const inbound = await twilio.sendInbound(`${ui.url}/v1/providers/twilio/inbound`, {
       from: phone,
       body: "STOP",
     });
@@ -174,11 +145,11 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
       email,
       role: "support",
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await ui.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const sp = await context.newPage();
     sp.setDefaultTimeout(15_000);
     const spErrors = watchErrors(sp);
-    await sp.goto(server.url);
+    await sp.goto(ui.url);
     await sp.getByLabel("Email").fill(email);
     await sp.getByLabel("Password").fill(password);
     await sp.getByRole("button", { name: "Sign in" }).click();
@@ -188,7 +159,7 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
     await sp.getByRole("heading", { name: "Journeys", exact: true }).waitFor();
     spErrors.length = 0;
 
-    await sp.goto(`${server.url}/contacts/ada`);
+    await sp.goto(`${ui.url}/contacts/ada`);
     const timeline = sp.getByRole("list", { name: "stop-demo timeline" });
     await expect
       .poll(() => timeline.textContent(), { timeout: 20_000 })

@@ -1,9 +1,7 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { editorPage } from "../helpers/editor-page.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 
 /**
  * Issue 15's proof node in Chromium against the real server: a marketer adds "Update contact"
@@ -19,40 +17,19 @@ const journey = {
 };
 
 describe.runIf(chromiumPath)("the update contact node in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir() }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const { inspector, node, select, saved, draft } = editorPage(() => ({ page, url: server.url }));
+  const ui = signedInConsole();
+  const { inspector, node, select, saved, draft, create } = ui;
 
   it("adds it from the palette, fills it in, saves it, and the simulator shows the write", {
     timeout: 60_000,
   }, async () => {
-    const res = await page.request.post(`${server.url}/api/journeys`, { data: journey });
-    expect(res.status()).toBe(201);
-    await page.goto(`${server.url}/journeys/count-winback`);
+    await create(journey);
+    await ui.page.goto(`${ui.url}/journeys/count-winback`);
     await node("start").waitFor();
 
     // Selected trigger + palette click: the new step is added after it, connected.
     await select("start");
-    await page.getByRole("button", { name: "Add Update contact" }).click();
+    await ui.page.getByRole("button", { name: "Add Update contact" }).click();
     await node("update1").waitFor();
     await inspector().getByText("update1", { exact: true }).waitFor();
     // A fresh step asks for its attribute: the issue is painted until it is named.
@@ -71,12 +48,12 @@ describe.runIf(chromiumPath)("the update contact node in Chromium", () => {
       .toMatch(/^Adds 1 to winback_attempts; a contact without it starts from 0/);
 
     // Finish the path: an exit after the update, added the same way.
-    await page.getByRole("button", { name: "Add Exit" }).click();
+    await ui.page.getByRole("button", { name: "Add Exit" }).click();
     await node("exit1").waitFor();
     await saved();
     await expect.poll(() => node("update1").getAttribute("data-issues")).toBe("");
     await select("update1");
-    await page.screenshot({ path: join(ARTIFACTS, "update-node-inspector.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "update-node-inspector.png") });
 
     const doc = await draft("count-winback");
     expect(doc.nodes.find((n) => n.id === "update1")).toMatchObject({
@@ -91,8 +68,8 @@ describe.runIf(chromiumPath)("the update contact node in Chromium", () => {
     );
 
     // The simulator runs the draft: the write is a step of its own, in words.
-    await page.getByRole("button", { name: "Simulate" }).click();
-    const drawer = page.getByRole("complementary", { name: "Simulate" });
+    await ui.page.getByRole("button", { name: "Simulate" }).click();
+    const drawer = ui.page.getByRole("complementary", { name: "Simulate" });
     expect(await drawer.getByLabel("Event 1 name").inputValue()).toBe("lapsed");
     await drawer.getByRole("button", { name: "Run simulation" }).click();
     const updated = drawer.getByTestId("sim-steps").locator('.tl-row[data-type="updated"]');
@@ -101,7 +78,7 @@ describe.runIf(chromiumPath)("the update contact node in Chromium", () => {
     expect(await updated.locator(".tl-detail").textContent()).toMatch(
       /^updated winback_attempts 0 → 1/,
     );
-    await page.screenshot({ path: join(ARTIFACTS, "update-node-simulated.png") });
-    expect(errors).toEqual([]);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "update-node-simulated.png") });
+    expect(ui.errors).toEqual([]);
   });
 });

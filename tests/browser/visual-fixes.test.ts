@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 import { middayZone, until } from "../helpers/time.ts";
 
 /**
@@ -39,31 +38,19 @@ const JOURNEY = {
 const USERS = ["d1", "d2", "d3"];
 
 describe.runIf(chromiumPath)("visual fixes in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-  let writeKey = "";
-
-  async function api<T>(path: string, body?: unknown): Promise<T> {
-    const res =
-      body === undefined
-        ? await page.request.get(`${server.url}${path}`)
-        : await page.request.post(`${server.url}${path}`, { data: body });
-    expect([200, 201], `${path}: ${await res.text()}`).toContain(res.status());
-    return (await res.json()) as T;
-  }
-  async function ingest(path: string, body: unknown): Promise<void> {
-    const res = await page.request.post(`${server.url}${path}`, {
-      data: body,
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
-    });
-    expect(res.status(), path).toBe(200);
-  }
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false" },
+    page: { viewport: { width: 1280, height: 900 } },
+    setupTimeout: 180_000,
+  });
+  const { api, ingest } = ui;
+  beforeAll(async () => {
+    await api("/api/journeys", JOURNEY);
+  });
 
   /** Contrast of each visible "Remove…" button's text against the ground behind it. */
   function removeContrasts() {
-    return page.evaluate(() => {
+    return ui.page.evaluate(() => {
       const rgb = (c: string) => {
         const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 1];
         return { r: m[0] ?? 0, g: m[1] ?? 0, b: m[2] ?? 0, a: m[3] ?? 1 };
@@ -99,46 +86,28 @@ describe.runIf(chromiumPath)("visual fixes in Chromium", () => {
     });
   }
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-    writeKey = (await api<{ key: string }>("/api/keys", { kind: "write", name: "browser" })).key;
-    await api("/api/journeys", JOURNEY);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   it("draws every Remove button legibly (WCAG AA 4.5:1): the inspector's list Remove was red on red", async () => {
-    await page.goto(`${server.url}/journeys/one-day`);
+    await ui.page.goto(`${ui.url}/journeys/one-day`);
     // Journey settings (nothing selected) list the two exit-on events, each with its Remove.
-    await page.getByText("Journey settings").waitFor();
+    await ui.page.getByText("Journey settings").waitFor();
     const editor = await removeContrasts();
     expect(editor.filter((b) => b.name === "Remove")).toHaveLength(2);
     for (const b of editor) expect(b.ratio, b.name).toBeGreaterThanOrEqual(4.5);
-    await page
+    await ui.page
       .getByRole("button", { name: "Remove", exact: true })
       .first()
       .screenshot({ path: join(ARTIFACTS, "remove-button.png") });
 
-    await page.goto(`${server.url}/settings`);
-    await page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
-    await page
+    await ui.page.goto(`${ui.url}/settings`);
+    await ui.page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+    await ui.page
       .getByRole("button", { name: /^Remove/ })
       .first()
       .waitFor();
     const settings = await removeContrasts();
     expect(settings.length).toBeGreaterThan(0);
     for (const b of settings) expect(b.ratio, b.name).toBeGreaterThanOrEqual(4.5);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("draws a single day of results as two labelled bars, not a dot", async () => {
@@ -159,8 +128,8 @@ describe.runIf(chromiumPath)("visual fixes in Chromium", () => {
       const day = r.series[0];
       return r.series.length === 1 && day?.sends === 3 && day.conversions === 1 ? r.series : null;
     });
-    await page.goto(`${server.url}/journeys/one-day/results`);
-    const chart = page.getByTestId("results-chart");
+    await ui.page.goto(`${ui.url}/journeys/one-day/results`);
+    const chart = ui.page.getByTestId("results-chart");
     await chart.waitFor();
     const day = chart.getByTestId("one-day");
     const bars = await day
@@ -178,9 +147,9 @@ describe.runIf(chromiumPath)("visual fixes in Chromium", () => {
     expect(await chart.locator("text.axis-label").allTextContents()).toContain(
       series[0]?.date.slice(5),
     );
-    await page
+    await ui.page
       .getByTestId("results-chart")
       .screenshot({ path: join(ARTIFACTS, "results-one-day.png") });
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
+import { oneSend } from "../helpers/journeys.ts";
 
 /**
  * Issue 19 in Chromium: a webhook send's form switches on its own request (method, URL,
@@ -10,49 +10,16 @@ import { type Started, startWaymark, tempDir } from "../helpers/server-process.t
  * draft; an SMS send has no request fields.
  */
 describe.runIf(chromiumPath)("the webhook send form in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.setDefaultTimeout(8000);
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false" },
+    page: { viewport: { width: 1440, height: 1000 } },
+    defaultTimeout: 8000,
   });
 
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const oneSend = (id: string, send: Record<string, unknown>) => ({
-    format: "waymark/journey@1",
-    id,
-    name: id,
-    nodes: [
-      { id: "start", type: "trigger", trigger: { kind: "api" } },
-      { id: "send1", type: "send", send },
-      { id: "done", type: "exit" },
-    ],
-    edges: [
-      { from: "start", to: "send1" },
-      { from: "send1", to: "done" },
-    ],
-  });
+  const { inspector, create, openNode } = ui;
   async function open(doc: ReturnType<typeof oneSend>) {
-    const res = await page.request.post(`${server.url}/api/journeys`, { data: doc });
-    expect(res.status()).toBe(201);
-    await page.goto(`${server.url}/journeys/${doc.id}`);
-    await page.getByTestId("node-send1").locator(".wm-node-title").click();
-    await inspector().getByText("send1", { exact: true }).waitFor();
+    await create(doc);
+    await openNode(doc.id, "send1");
   }
 
   it("fills the request fields and previews the rendered request; the draft keeps them", async () => {
@@ -62,7 +29,7 @@ describe.runIf(chromiumPath)("the webhook send form in Chromium", () => {
     const panel = inspector();
     await panel.getByLabel("Webhook preview").getByText("envelope").waitFor();
     // The switch's input is drawn as a track: click its label, as a user does.
-    const request = page.getByRole("switch", { name: "Request" });
+    const request = ui.page.getByRole("switch", { name: "Request" });
     await panel.locator("label.toggle", { has: request }).click();
     expect(await request.isChecked()).toBe(true);
     await panel.getByLabel("Method").selectOption("PUT");
@@ -96,7 +63,7 @@ describe.runIf(chromiumPath)("the webhook send form in Chromium", () => {
     // Autosaved: the draft carries the request as typed.
     await expect
       .poll(async () => {
-        const res = await page.request.get(`${server.url}/api/journeys/hook-form`);
+        const res = await ui.page.request.get(`${ui.url}/api/journeys/hook-form`);
         const body = (await res.json()) as {
           draft: { nodes: { id: string; send?: { webhook?: unknown } }[] };
         };
@@ -108,7 +75,7 @@ describe.runIf(chromiumPath)("the webhook send form in Chromium", () => {
         headers: { "X-Tenant": "shop", Authorization: "Bearer {{ user.firstName }}" },
         body: { name: "{{ user.firstName }}", item: "{{ event.item }}", vip: true },
       });
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("an SMS send has no request fields", async () => {

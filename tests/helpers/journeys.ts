@@ -97,3 +97,24 @@ export function purchaseBranch(id: string) {
     ],
   };
 }
+
+/**
+ * An API-triggered journey with one send step, `nodeId`, then an exit: what a test of the send
+ * step's form (its fields, its preview) opens in the editor.
+ */
+export function oneSend(id: string, send: Record<string, unknown>, nodeId = "send1") {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: id,
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "api" } },
+      { id: nodeId, type: "send", send },
+      { id: "done", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: nodeId },
+      { from: nodeId, to: "done" },
+    ],
+  };
+}
