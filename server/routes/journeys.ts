@@ -1,4 +1,3 @@
-import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { exportJourney } from "../../engine/format/export.ts";
@@ -6,43 +5,20 @@ import { type Journey, JourneySchema } from "../../engine/format/journey.ts";
 import { isUnstorable } from "../../engine/shared/text.ts";
 import { validate } from "../../engine/validate/validate.ts";
 import { ErrorBody, JOURNEY_FILE } from "../api/common.ts";
-import {
-  Archived,
-  Enrolled,
-  IssuesOnly,
-  JourneyDetail,
-  JourneyList,
-  Paused,
-  PublishResult,
-  Resumed,
-  SavedDraft,
-  SavedJourney,
-  Unarchived,
-} from "../api/journeys.ts";
-import { type AuditRecord, actorFrom, withAudit } from "../audit/audit.ts";
-import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
+import { Enrolled, JourneyDetail, JourneyList, SavedDraft, SavedJourney } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
-import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
-import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
-import { publishAudited } from "../journeys/publish.ts";
 import { listJourneys } from "../journeys/sql/list.ts";
 import { versionDefinition } from "../journeys/sql/versions.ts";
-import {
-  archiveJourney,
-  createJourney,
-  getJourney,
-  PAUSE_ENTRIES,
-  pauseJourney,
-  resumeJourney,
-} from "../journeys/store.ts";
+import { createJourney, getJourney } from "../journeys/store.ts";
 import { saveDraftAsTyped } from "../journeys/typed-draft.ts";
-import { unarchiveJourney } from "../journeys/unarchive.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { contactForApiEnroll } from "../runtime/sql/api-enroll.ts";
+import { journeyIssues, mustGet, who } from "./journey-common.ts";
+import { journeyLifecycleRoutes } from "./journey-lifecycle.ts";
 
 const EDIT = ["marketer"] as const;
 const IO = ["marketer", "engineer"] as const;
@@ -51,34 +27,6 @@ const EnrollBody = z.object({
   userId: z.string().trim().min(1).max(200),
   properties: z.record(z.string(), z.unknown()).default({}),
 });
-const PublishBody = z
-  .object({
-    inFlight: z.enum(["pin", "migrate"]).default("pin"),
-    map: z.record(z.string(), z.string().nullable()).default({}),
-    dryRun: z.boolean().default(false),
-    /** The publisher's note, shown in the Versions panel and the audit log. */
-    note: z
-      .string()
-      .trim()
-      .max(500)
-      .refine((s) => !isUnstorable(s), "must not contain NUL characters or lone surrogates")
-      .optional(),
-  })
-  .default({ inFlight: "pin", map: {}, dryRun: false });
-/**
- * Pausing says what happens to triggers during the pause (issue #16): `wait` enrolls the
- * contact held at entry until resume, `skip` does not (each skip is logged on the contact and
- * counted on the journey). Without a body it is `skip`, what pausing always did, so existing
- * API clients keep their behaviour; the console always asks.
- */
-const PauseBody = z
-  .strictObject({
-    entries: z
-      .enum(PAUSE_ENTRIES)
-      .default("skip")
-      .describe("wait: triggers enter and wait at entry until resume; skip: they do not enter"),
-  })
-  .default({ entries: "skip" });
 const ExportQuery = z.object({
   version: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
@@ -119,36 +67,13 @@ function notWellFormed(draft: unknown): never {
   );
 }
 
-/** Operator id for audit columns; API keys act as no operator. */
-const who = (req: Request) => (req.operator?.id ? req.operator.id : null);
-
-const journeyAction = (action: string, id: string, at: Date): AuditRecord => ({
-  action,
-  subject: { type: "journey", id },
-  at,
-});
-
-async function mustGet(knex: Knex, id: string) {
-  const journey = await getJourney(knex, id);
-  if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
-  return journey;
-}
-
 export function journeyRoutes(
   knex: Knex,
   live: ReturnType<typeof liveJourneyCache>,
   clock: () => Date,
   delivery: DeliveryConfig,
 ): RouteSpec[] {
-  // Issues as the editor paints them: templates checked against the names the workspace has
-  // seen, SMS lengths with the links this server mints.
-  // The draft is saved before this runs: a failed read of the names leaves them unchecked
-  // rather than failing a save that committed.
-  const check = async (doc: unknown, req: Request) =>
-    validate(doc, {
-      templateNames: await templateNames(knex, triggerEventOf(doc)).catch(() => ({})),
-      linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
-    });
+  const check = journeyIssues(knex, delivery);
   return [
     {
       method: "get",
@@ -214,117 +139,7 @@ export function journeyRoutes(
         res.json({ journey: draft, issues: await check(draft, req) });
       },
     },
-    {
-      method: "delete",
-      path: "/api/journeys/:id",
-      access: EDIT,
-      summary: "Archive: every user in the journey exits now",
-      responses: { 200: Archived, 404: ErrorBody, 409: ErrorBody },
-      async handler(req, res) {
-        const id = param(req, "id");
-        const now = clock();
-        const exited = await withAudit(
-          knex,
-          actorFrom(req),
-          (trx) => archiveJourney(trx, id, now),
-          (n) => ({ ...journeyAction("journey.archive", id, now), details: { exited: n } }),
-        );
-        live.invalidate();
-        res.json({ archived: true, exited });
-      },
-    },
-    {
-      method: "post",
-      path: "/api/journeys/:id/unarchive",
-      access: EDIT,
-      summary:
-        "Unarchive: editable again, back as paused (new entries skipped) if it was ever published, else a draft; users who exited at the archive stay exited",
-      responses: { 200: Unarchived, 404: ErrorBody, 409: ErrorBody },
-      async handler(req, res) {
-        const id = param(req, "id");
-        const now = clock();
-        const status = await withAudit(
-          knex,
-          actorFrom(req),
-          (trx) => unarchiveJourney(trx, id, now),
-          (s) => ({ ...journeyAction("journey.unarchive", id, now), details: { status: s } }),
-        );
-        live.invalidate();
-        res.json({ status });
-      },
-    },
-    {
-      method: "post",
-      path: "/api/journeys/:id/validate",
-      access: "any",
-      summary: "Validate a document (the body) or, with no body, the draft",
-      responses: { 200: IssuesOnly, 404: ErrorBody },
-      async handler(req, res) {
-        const body = req.body as unknown;
-        const hasBody =
-          body !== undefined && body !== null && Object.keys(body as object).length > 0;
-        const j = hasBody ? null : await mustGet(knex, param(req, "id"));
-        const doc = hasBody ? body : (j?.draftAsTyped ?? j?.draft);
-        res.json({ issues: await check(doc, req) });
-      },
-    },
-    {
-      method: "post",
-      path: "/api/journeys/:id/publish",
-      access: EDIT,
-      summary:
-        "Publish the draft as a new version; in-flight users stay (pin) or move by a node map (migrate); dryRun reports users per node",
-      body: PublishBody,
-      responses: { 200: PublishResult, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
-      async handler(req, res) {
-        const body = parseBody(PublishBody, req.body);
-        const actor = actorFrom(req);
-        const result = await publishAudited(knex, param(req, "id"), actor, who(req), clock(), body);
-        if (!body.dryRun) live.invalidate();
-        res.json(result);
-      },
-    },
-    {
-      method: "post",
-      path: "/api/journeys/:id/pause",
-      access: EDIT,
-      summary:
-        "Pause: users are held where they are, nothing is sent; `entries` says whether triggers during the pause enter and wait (`wait`) or are skipped and counted (`skip`, the default)",
-      body: PauseBody,
-      responses: { 200: Paused, 404: ErrorBody, 409: ErrorBody },
-      async handler(req, res) {
-        const id = param(req, "id");
-        const { entries } = parseBody(PauseBody, req.body);
-        const now = clock();
-        await withAudit(
-          knex,
-          actorFrom(req),
-          (trx) => pauseJourney(trx, id, now, entries),
-          () => ({ ...journeyAction("journey.pause", id, now), details: { entries } }),
-        );
-        live.invalidate();
-        res.json({ status: "paused", entries });
-      },
-    },
-    {
-      method: "post",
-      path: "/api/journeys/:id/resume",
-      access: EDIT,
-      summary: "Resume a paused journey: held users continue",
-      responses: { 200: Resumed, 404: ErrorBody, 409: ErrorBody },
-      async handler(req, res) {
-        const id = param(req, "id");
-        const now = clock();
-        await withAudit(
-          knex,
-          actorFrom(req),
-          (trx) => resumeJourney(trx, id, now),
-          () => journeyAction("journey.resume", id, now),
-        );
-        live.invalidate();
-        res.json({ status: "live" });
-      },
-    },
+    ...journeyLifecycleRoutes(knex, live, clock, check),
     {
       method: "get",
       path: "/api/journeys/:id/export",

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
 import { dateTriggerDue } from "../../engine/triggers.ts";
-import { releaseStrayHeld } from "../journeys/store.ts";
+import { releaseStrayHeld } from "../journeys/status.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { enroll } from "./enroll.ts";
 import type { LiveJourney, liveJourneyCache } from "./live-journeys.ts";

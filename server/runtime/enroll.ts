@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import type { JourneyEvent } from "../../engine/contact.ts";
 import { canReenter, triggerMatches } from "../../engine/triggers.ts";
 import type { StoredEvent } from "../events/record.ts";
-import type { PauseEntries } from "../journeys/store.ts";
+import type { PauseEntries } from "../journeys/status.ts";
 import type { LiveJourney } from "./live-journeys.ts";
 import { recordSkips, type Skip } from "./sql/skips.ts";
 

@@ -1,7 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { archiveJourney, createJourney, publishJourney } from "../../server/journeys/store.ts";
+import { archiveJourney } from "../../server/journeys/status.ts";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { createApiKey } from "../../server/keys/api-keys.ts";
 import { createLogger } from "../../server/log.ts";
 import { attachRealtime } from "../../server/realtime/index.ts";

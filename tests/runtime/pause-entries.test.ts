@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanAudienceTriggers } from "../../server/audiences/membership.ts";
-import {
-  createJourney,
-  pauseJourney,
-  publishJourney,
-  releaseStrayHeld,
-} from "../../server/journeys/store.ts";
+import { pauseJourney, releaseStrayHeld } from "../../server/journeys/status.ts";
+import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { scanDateTriggers } from "../../server/runtime/date-scan.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";

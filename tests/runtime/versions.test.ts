@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createJourney,
-  pauseJourney,
-  publishJourney,
-  resumeJourney,
-  saveDraft,
-} from "../../server/journeys/store.ts";
+import { pauseJourney, resumeJourney } from "../../server/journeys/status.ts";
+import { createJourney, publishJourney, saveDraft } from "../../server/journeys/store.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { cartReminder } from "../helpers/journeys.ts";

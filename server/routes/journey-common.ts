@@ -1,0 +1,37 @@
+import type { Request } from "express";
+import type { Knex } from "knex";
+import type { Issue } from "../../engine/validate/issue.ts";
+import { validate } from "../../engine/validate/validate.ts";
+import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
+import { linkShapeFor } from "../delivery/links.ts";
+import { HttpError } from "../http/errors.ts";
+import { requestOrigin } from "../http/origin.ts";
+import { getJourney, type JourneyRecord } from "../journeys/store.ts";
+
+/** What the journey routes (journeys.ts, journey-lifecycle.ts) share. */
+
+/** Operator id for audit columns; API keys act as no operator. */
+export const who = (req: Request) => (req.operator?.id ? req.operator.id : null);
+
+export async function mustGet(knex: Knex, id: string): Promise<JourneyRecord> {
+  const journey = await getJourney(knex, id);
+  if (!journey) throw new HttpError(404, "not_found", `no journey "${id}"`);
+  return journey;
+}
+
+/** A document's issues for the request that asks, as the editor paints them. */
+export type CheckJourney = (doc: unknown, req: Request) => Promise<Issue[]>;
+
+/**
+ * Issues as the editor paints them: templates checked against the names the workspace has
+ * seen, SMS lengths with the links this server mints. The draft is saved before this runs: a
+ * failed read of the names leaves them unchecked rather than failing a save that committed.
+ */
+export function journeyIssues(knex: Knex, delivery: DeliveryConfig): CheckJourney {
+  return async (doc, req) =>
+    validate(doc, {
+      templateNames: await templateNames(knex, triggerEventOf(doc)).catch(() => ({})),
+      linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
+    });
+}
