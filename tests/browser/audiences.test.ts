@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 
 /**
  * Audiences and results in Chromium against the real server with the demo seed: a marketer
@@ -28,61 +28,32 @@ interface NodeStats {
 const count = (text: string | null) => Number((text ?? "").replace(/[^\d]/g, ""));
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
   /** What the builder counted for the saved audience, and the page's baseline before the run. */
   let audienceSize = 0;
   let before: { recipients: number; chartSends: number } = { recipients: 0, chartSends: 0 };
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      // A one-second audience scan: the minute production waits would dominate the test.
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_AUDIENCE_SCAN_MS: "1000" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  const ui = signedInConsole({
+    // A one-second audience scan: the minute production waits would dominate the test.
+    env: { WAYMARK_AUDIENCE_SCAN_MS: "1000" },
   });
-
-  const api = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res =
-      body === undefined
-        ? await page.request.get(`${server.url}${path}`)
-        : await page.request.post(`${server.url}${path}`, { data: body });
-    expect(res.status(), path).toBe(200);
-    return (await res.json()) as T;
-  };
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const node = (id: string) => page.getByTestId(`node-${id}`);
-  async function select(id: string) {
-    await node(id).locator(".wm-node-title").click();
-    await inspector().getByText(id, { exact: true }).waitFor();
-  }
-  /** The first coupon's row on the results page, and the chart's legend total. */
+  const api = <T>(path: string, body?: unknown) => ui.api<T>(path, body, { status: [200] });
+  const { inspector, node, select } = ui;
+  /** The first coupon's row on the results ui.page, and the chart's legend total. */
   const couponRow = (): Locator =>
-    page.getByTestId("results-table").locator("tbody tr", { hasText: "coupon_1" });
+    ui.page.getByTestId("results-table").locator("tbody tr", { hasText: "coupon_1" });
   async function pageNumbers() {
     const recipients = count(await couponRow().locator("td").nth(1).textContent());
-    const legend = (await page.locator(".chart-legend").textContent()) ?? "";
+    const legend = (await ui.page.locator(".chart-legend").textContent()) ?? "";
     return { recipients, chartSends: count(/Sends \(([\d,]+)\)/.exec(legend)?.[1] ?? null) };
   }
 
   it("builds the dormant, high value audience from the RFM grid and saves it", async () => {
-    await page
+    await ui.page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Audiences" })
       .click();
-    await page.getByRole("heading", { name: "Audiences", exact: true }).waitFor();
-    const grid = page.getByTestId("rfm-grid");
+    await ui.page.getByRole("heading", { name: "Audiences", exact: true }).waitFor();
+    const grid = ui.page.getByTestId("rfm-grid");
     await grid.waitFor({ timeout: 30_000 });
     const cells = grid.locator(".rfm-cell");
     expect(await cells.count()).toBe(25);
@@ -90,54 +61,54 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
       Number(t.replace(/,/g, "")),
     );
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(ARTIFACTS, "rfm-grid.png"), fullPage: true });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "rfm-grid.png"), fullPage: true });
 
     // Low recency, high frequency: the bottom-right corner.
     await grid.locator('.rfm-cell[data-r="1"][data-f="5"]').click();
-    await page.getByRole("heading", { name: "New audience" }).waitFor();
-    expect(await page.getByLabel("Audience name").inputValue()).toBe("Dormant, high value");
+    await ui.page.getByRole("heading", { name: "New audience" }).waitFor();
+    expect(await ui.page.getByLabel("Audience name").inputValue()).toBe("Dormant, high value");
     await expect
       .poll(
         async () =>
-          Number(((await page.getByTestId("estimate").textContent()) ?? "0").replace(/,/g, "")),
+          Number(((await ui.page.getByTestId("estimate").textContent()) ?? "0").replace(/,/g, "")),
         {
           timeout: 20_000,
         },
       )
       .toBeGreaterThan(0);
-    audienceSize = count(await page.getByTestId("estimate").textContent());
-    const members = page.getByTestId("preview-members").getByRole("listitem");
+    audienceSize = count(await ui.page.getByTestId("estimate").textContent());
+    const members = ui.page.getByTestId("preview-members").getByRole("listitem");
     await members.first().waitFor({ timeout: 20_000 });
     expect(await members.count()).toBeGreaterThan(0);
     expect(await members.count()).toBeLessThanOrEqual(20);
-    expect(await page.getByLabel("Recency from").inputValue()).toBe("1");
-    expect(await page.getByLabel("Frequency from").inputValue()).toBe("5");
-    await page.screenshot({ path: join(ARTIFACTS, "audience-builder.png"), fullPage: true });
+    expect(await ui.page.getByLabel("Recency from").inputValue()).toBe("1");
+    expect(await ui.page.getByLabel("Frequency from").inputValue()).toBe("5");
+    await ui.page.screenshot({ path: join(ARTIFACTS, "audience-builder.png"), fullPage: true });
 
-    await page.getByLabel("Audience name").fill("Dormant high value");
-    await page.getByRole("button", { name: "Save audience" }).click();
+    await ui.page.getByLabel("Audience name").fill("Dormant high value");
+    await ui.page.getByRole("button", { name: "Save audience" }).click();
     // Saving a new audience moves to its own URL, which reopens it from the server.
-    await page.waitForURL(/\/audiences\/dormant-high-value$/);
-    await page.getByRole("heading", { name: "Dormant high value" }).waitFor();
-    await page.getByRole("link", { name: "← Audiences" }).click();
-    await page
+    await ui.page.waitForURL(/\/audiences\/dormant-high-value$/);
+    await ui.page.getByRole("heading", { name: "Dormant high value" }).waitFor();
+    await ui.page.getByRole("link", { name: "← Audiences" }).click();
+    await ui.page
       .getByTestId("audiences-table")
       .getByRole("link", { name: "Dormant high value" })
       .waitFor();
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 90_000);
 
   it("shows the win-back journey's results with counts, rates and the chart", async () => {
-    await page.goto(`${server.url}/journeys/win-back/results`);
-    const table = page.getByTestId("results-table");
+    await ui.page.goto(`${ui.url}/journeys/win-back/results`);
+    const table = ui.page.getByTestId("results-table");
     await table.waitFor({ timeout: 30_000 });
     expect(await table.locator("tbody tr").count()).toBeGreaterThan(0);
     expect(await table.textContent()).toMatch(/\d+(\.\d)?%/);
-    await page.getByTestId("results-chart").waitFor();
-    expect(await page.locator(".line-sends").getAttribute("d")).toMatch(/^M/);
-    const csv = page.getByRole("link", { name: "Download CSV" });
+    await ui.page.getByTestId("results-chart").waitFor();
+    expect(await ui.page.locator(".line-sends").getAttribute("d")).toMatch(/^M/);
+    const csv = ui.page.getByRole("link", { name: "Download CSV" });
     expect(await csv.getAttribute("href")).toBe("/api/journeys/win-back/results.csv");
-    await page.screenshot({ path: join(ARTIFACTS, "results.png"), fullPage: true });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "results.png"), fullPage: true });
 
     // The seeded history is the baseline the run below must move; page and API agree on it.
     before = await pageNumbers();
@@ -145,7 +116,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     expect(before.recipients).toBe(results.sends.find((x) => x.nodeId === "coupon_1")?.recipients);
     expect(before.chartSends).toBe(results.series.reduce((n, p) => n + p.sends, 0));
     expect(before.recipients).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("attaches the audience to the win-back journey, publishes it, runs it and sees the results move", async () => {
@@ -155,25 +126,25 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     // would then depend on when it runs. An admin switches the window off on the Settings page
     // first, so every member is sendable now; that deferral works is covered by the engine and
     // runtime tests, and the stats below assert that nothing was deferred.
-    await page
+    await ui.page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Settings" })
       .click();
-    await page.getByRole("heading", { name: "Quiet hours" }).waitFor();
-    await page.getByLabel("Only send inside a daily window").uncheck();
-    await page.getByRole("button", { name: "Save policy" }).click();
+    await ui.page.getByRole("heading", { name: "Quiet hours" }).waitFor();
+    await ui.page.getByLabel("Only send inside a daily window").uncheck();
+    await ui.page.getByRole("button", { name: "Save policy" }).click();
     await expect
-      .poll(() => page.getByTestId("settings-save-state").textContent())
+      .poll(() => ui.page.getByTestId("settings-save-state").textContent())
       .toContain("Saved");
     const settings = await api<{ policy: { quietHours: unknown } }>("/api/settings");
     expect(settings.policy.quietHours).toBeNull();
 
     // The editor: the win-back example, triggered by the saved audience instead of a date.
-    await page
+    await ui.page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Journeys" })
       .click();
-    await page.getByRole("link", { name: "Win-back of dormant buyers", exact: true }).click();
+    await ui.page.getByRole("link", { name: "Win-back of dormant buyers", exact: true }).click();
     await node("dormant").waitFor();
     await select("dormant");
     await inspector().getByLabel("Trigger type").selectOption("audience");
@@ -187,7 +158,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     await inspector().getByLabel("Wait type").selectOption("duration");
     await inspector().getByLabel("Duration", { exact: true }).fill("PT1S");
     await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
+      .poll(() => ui.page.getByTestId("save-state").textContent(), { timeout: 10_000 })
       .toBe("Saved");
     const draft = (
       await api<{ draft: { nodes: { id: string; trigger?: unknown }[] } }>("/api/journeys/win-back")
@@ -204,8 +175,8 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     expect(seededSent).toBe(before.recipients);
 
     // The publish dialog counts the audience the journey will reach.
-    await page.getByRole("button", { name: "Publish" }).click();
-    const dialog = page.getByRole("dialog", { name: "Publish v1" });
+    await ui.page.getByRole("button", { name: "Publish" }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v1" });
     const reach = dialog.getByTestId("publish-reach");
     await expect
       .poll(() => reach.textContent(), { timeout: 20_000 })
@@ -214,7 +185,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     expect(reached).toBe(audienceSize);
     await dialog.screenshot({ path: join(ARTIFACTS, "publish-audience.png") });
     await dialog.getByRole("button", { name: "Publish v1" }).click();
-    await page.getByRole("status").getByText("v1 is live.").waitFor();
+    await ui.page.getByRole("status").getByText("v1 is live.").waitFor();
 
     // The run: the scanner enrolls every member, each passes the branch and the wait and
     // reaches the first coupon, which is sent, or suppressed (no promotional consent).
@@ -247,7 +218,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     expect(sent).toBe(sendable.count);
 
     // The results page: the first coupon's recipients and the chart moved by exactly that.
-    await page.getByRole("link", { name: "Results" }).click();
+    await ui.page.getByRole("link", { name: "Results" }).click();
     await couponRow().waitFor({ timeout: 30_000 });
     const after = await pageNumbers();
     expect(after.recipients).toBe(before.recipients + sent);
@@ -255,7 +226,7 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
     const results = await api<Results>("/api/journeys/win-back/results");
     expect(after.recipients).toBe(results.sends.find((x) => x.nodeId === "coupon_1")?.recipients);
     // Point by point, the chart shows the API's series, today's sends included.
-    const titles = await page
+    const titles = await ui.page
       .getByTestId("results-chart")
       .locator("circle title")
       .allTextContents();
@@ -263,21 +234,21 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
       results.series.map((p) => `${p.date}: ${p.sends} sends, ${p.conversions} conversions`),
     );
     expect(results.series.at(-1)?.sends).toBeGreaterThan(0);
-    await page.screenshot({ path: join(ARTIFACTS, "results-after-run.png"), fullPage: true });
-    expect(errors).toEqual([]);
+    await ui.page.screenshot({ path: join(ARTIFACTS, "results-after-run.png"), fullPage: true });
+    expect(ui.errors).toEqual([]);
   }, 150_000);
 
   it("deletes an audience after a confirmation, and shows why one in use cannot be", async () => {
-    await page
+    await ui.page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Audiences" })
       .click();
-    const table = page.getByTestId("audiences-table");
+    const table = ui.page.getByTestId("audiences-table");
     await table.waitFor();
 
     // In use by the live win-back journey: the server refuses and the dialog says why.
     await table.getByRole("button", { name: "Delete Dormant high value" }).click();
-    let dialog = page.getByRole("dialog", { name: "Delete “Dormant high value”?" });
+    let dialog = ui.page.getByRole("dialog", { name: "Delete “Dormant high value”?" });
     await dialog.getByRole("button", { name: "Delete audience" }).click();
     const refusal = dialog.getByRole("alert");
     await refusal.waitFor();
@@ -286,29 +257,29 @@ describe.runIf(chromiumPath)("audiences and results in Chromium", () => {
       "/journeys/win-back",
     );
     expect(await dialog.getByRole("button", { name: "Delete audience" }).isDisabled()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "audience-delete-refused.png") });
+    await ui.page.screenshot({ path: join(ARTIFACTS, "audience-delete-refused.png") });
     await dialog.getByRole("button", { name: "Close" }).click();
     await table.getByRole("link", { name: "Dormant high value" }).waitFor();
 
     // An unused one, started from another cell: cancel keeps it, confirm removes it.
-    const grid = page.getByTestId("rfm-grid");
+    const grid = ui.page.getByTestId("rfm-grid");
     await grid.locator('.rfm-cell[data-r="5"][data-f="5"]').click();
-    await page.getByLabel("Audience name").fill("Throwaway");
-    await page.getByRole("button", { name: "Save audience" }).click();
-    await page.waitForURL(/\/audiences\/throwaway$/);
-    await page.getByRole("link", { name: "← Audiences" }).click();
+    await ui.page.getByLabel("Audience name").fill("Throwaway");
+    await ui.page.getByRole("button", { name: "Save audience" }).click();
+    await ui.page.waitForURL(/\/audiences\/throwaway$/);
+    await ui.page.getByRole("link", { name: "← Audiences" }).click();
     await table.getByRole("link", { name: "Throwaway" }).waitFor();
     await table.getByRole("button", { name: "Delete Throwaway" }).click();
-    dialog = page.getByRole("dialog", { name: "Delete “Throwaway”?" });
+    dialog = ui.page.getByRole("dialog", { name: "Delete “Throwaway”?" });
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await dialog.waitFor({ state: "detached" });
     await table.getByRole("button", { name: "Delete Throwaway" }).click();
     await dialog.getByRole("button", { name: "Delete audience" }).click();
     await dialog.waitFor({ state: "detached" });
     await table.getByRole("link", { name: "Throwaway" }).waitFor({ state: "detached" });
-    expect((await page.request.get(`${server.url}/api/audiences/throwaway`)).status()).toBe(404);
+    expect((await ui.page.request.get(`${ui.url}/api/audiences/throwaway`)).status()).toBe(404);
     const { audiences } = await api<{ audiences: { id: string }[] }>("/api/audiences");
     expect(audiences.map((a) => a.id)).toEqual(["dormant-high-value"]);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { runCli, type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
+import { runCli } from "../helpers/server-process.ts";
 import { middayZone } from "../helpers/time.ts";
 
 /**
@@ -56,54 +56,38 @@ const JOURNEY = {
 describe.runIf(chromiumPath)(
   "the console in Chromium: inspector, messages, settings, simulate",
   () => {
-    let server: Started;
-    let browser: Browser;
-    let page: Page;
-    let base: string;
     let admin: Record<string, string>;
     let ingest: Record<string, string>;
-    let errors: string[] = [];
+    const ui = signedInConsole({
+      env: { WAYMARK_DEMO_SEED: "false", WAYMARK_DELIVERY_POLL_MS: "100" },
+      prepare: async (env) => {
+        const writeKey = (await runCli(["keys", "create", "--kind", "write"], env)).stdout.trim();
+        const secretKey = (await runCli(["keys", "create", "--kind", "secret"], env)).stdout.trim();
+        admin = { authorization: `Bearer ${secretKey}`, "content-type": "application/json" };
+        ingest = {
+          authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
+          "content-type": "application/json",
+        };
+        return {};
+      },
+    });
 
     beforeAll(async () => {
-      const env = {
-        WAYMARK_DATA_DIR: tempDir(),
-        WAYMARK_DEMO_SEED: "false",
-        WAYMARK_DELIVERY_POLL_MS: "100",
-      };
-      const writeKey = (await runCli(["keys", "create", "--kind", "write"], env)).stdout.trim();
-      const secretKey = (await runCli(["keys", "create", "--kind", "secret"], env)).stdout.trim();
-      [server, browser] = await Promise.all([startWaymark(env), launchBrowser()]);
-      base = server.url;
-      admin = { authorization: `Bearer ${secretKey}`, "content-type": "application/json" };
-      ingest = {
-        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
-        "content-type": "application/json",
-      };
-      const created = await fetch(`${base}/api/journeys`, {
+      const created = await fetch(`${ui.url}/api/journeys`, {
         method: "POST",
         headers: admin,
         body: JSON.stringify(JOURNEY),
       });
       expect(created.status).toBe(201);
-      const published = await fetch(`${base}/api/journeys/${JOURNEY.id}/publish`, {
+      const published = await fetch(`${ui.url}/api/journeys/${JOURNEY.id}/publish`, {
         method: "POST",
         headers: admin,
       });
       expect(published.status).toBe(200);
-
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      errors = watchErrors(page);
-      await signIn(page, base, server.adminPassword ?? "");
-      errors.length = 0;
-    }, 120_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop();
     });
 
     const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: "POST", headers: ingest, body: JSON.stringify(body) });
+      fetch(`${ui.url}${path}`, { method: "POST", headers: ingest, body: JSON.stringify(body) });
 
     it("shows a contact moving through a live journey without a reload", async () => {
       expect(
@@ -116,26 +100,26 @@ describe.runIf(chromiumPath)(
         ).status,
       ).toBe(200);
 
-      // Search from the Contacts page, as support does.
-      await page
+      // Search from the Contacts ui.page, as support does.
+      await ui.page
         .getByRole("navigation", { name: "Main" })
         .getByRole("link", { name: "Contacts" })
         .click();
-      await page.getByRole("heading", { name: "Contacts", exact: true }).waitFor();
-      await page.getByLabel("Search contacts").fill("browser-1");
-      await page.getByRole("button", { name: "Search" }).click();
-      await page.getByTestId("contacts-table").getByRole("link", { name: "browser-1" }).click();
-      await page.getByRole("heading", { name: "browser-1" }).waitFor();
-      await page.getByTestId("no-enrollments").waitFor();
-      expect(await page.getByTestId("contact-phone").textContent()).toContain("+12025550199");
+      await ui.page.getByRole("heading", { name: "Contacts", exact: true }).waitFor();
+      await ui.page.getByLabel("Search contacts").fill("browser-1");
+      await ui.page.getByRole("button", { name: "Search" }).click();
+      await ui.page.getByTestId("contacts-table").getByRole("link", { name: "browser-1" }).click();
+      await ui.page.getByRole("heading", { name: "browser-1" }).waitFor();
+      await ui.page.getByTestId("no-enrollments").waitFor();
+      expect(await ui.page.getByTestId("contact-phone").textContent()).toContain("+12025550199");
 
       // The server pushes timeline rows over socket.io: the page says it is live, not polling.
       await expect
-        .poll(() => page.getByTestId("live-mode").textContent(), { timeout: 15_000 })
+        .poll(() => ui.page.getByTestId("live-mode").textContent(), { timeout: 15_000 })
         .toContain("Live");
 
       // A marker on the window: if the page reloaded, it would be gone.
-      await page.evaluate(() => {
+      await ui.page.evaluate(() => {
         (window as unknown as { __noReload: boolean }).__noReload = true;
       });
       expect(
@@ -148,7 +132,7 @@ describe.runIf(chromiumPath)(
         ).status,
       ).toBe(200);
 
-      const card = page.locator("article.enrollment");
+      const card = ui.page.locator("article.enrollment");
       await card.waitFor({ timeout: 20_000 });
       await card.locator('.tl-row[data-type="entered"]').waitFor({ timeout: 20_000 });
       // wait1 (2 s) → sms1 → wait2: the timeline grows and the highlighted node moves.
@@ -162,18 +146,18 @@ describe.runIf(chromiumPath)(
         expect.arrayContaining([expect.stringContaining("Hi Mei, your cart is waiting")]),
       );
       expect(
-        await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload),
+        await ui.page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload),
       ).toBe(true);
-      await page.screenshot({ path: join(ARTIFACTS, "console-inspector.png"), fullPage: true });
+      await ui.page.screenshot({ path: join(ARTIFACTS, "console-inspector.png"), fullPage: true });
     }, 90_000);
 
     it("lists the SMS in the outbox with its status and a link to the contact", async () => {
-      await page
+      await ui.page
         .getByRole("navigation", { name: "Main" })
         .getByRole("link", { name: "Messages" })
         .click();
-      await page.getByRole("heading", { name: "Messages", exact: true }).waitFor();
-      const row = page.getByTestId("messages-table").locator("tbody tr").first();
+      await ui.page.getByRole("heading", { name: "Messages", exact: true }).waitFor();
+      const row = ui.page.getByTestId("messages-table").locator("tbody tr").first();
       await row.waitFor();
       expect(await row.textContent()).toContain("Hi Mei, your cart is waiting");
       expect(await row.locator(".badge").textContent()).toMatch(
@@ -182,62 +166,64 @@ describe.runIf(chromiumPath)(
       expect(await row.textContent()).toMatch(/SMS · promotional · GSM-7 · 1 part/);
 
       // A filter that matches nothing shows the designed empty state.
-      await page.getByLabel("Status").selectOption("failed");
-      await page.getByText("No message matches these filters").waitFor();
-      await page.getByRole("button", { name: "Clear filters" }).click();
+      await ui.page.getByLabel("Status").selectOption("failed");
+      await ui.page.getByText("No message matches these filters").waitFor();
+      await ui.page.getByRole("button", { name: "Clear filters" }).click();
       await row.waitFor();
       expect(
-        await page
+        await ui.page
           .getByRole("navigation", { name: "Main" })
           .getByRole("link", { name: "Messages" })
           .getAttribute("aria-current"),
       ).toBe("page");
-      await page.screenshot({ path: join(ARTIFACTS, "console-messages.png"), fullPage: true });
+      await ui.page.screenshot({ path: join(ARTIFACTS, "console-messages.png"), fullPage: true });
       await row.getByRole("link", { name: "browser-1" }).click();
-      await page.getByRole("heading", { name: "browser-1" }).waitFor();
+      await ui.page.getByRole("heading", { name: "browser-1" }).waitFor();
     });
 
     it("saves quiet hours and keeps them across a reload; creates a key shown once", async () => {
-      await page
+      await ui.page
         .getByRole("navigation", { name: "Main" })
         .getByRole("link", { name: "Settings" })
         .click();
-      await page.getByRole("heading", { name: "Quiet hours" }).waitFor();
-      await page.getByLabel("Window opens").fill("09:30");
-      await page.getByLabel("Window closes").fill("20:15");
-      await page.getByRole("button", { name: "Save policy" }).click();
+      await ui.page.getByRole("heading", { name: "Quiet hours" }).waitFor();
+      await ui.page.getByLabel("Window opens").fill("09:30");
+      await ui.page.getByLabel("Window closes").fill("20:15");
+      await ui.page.getByRole("button", { name: "Save policy" }).click();
       await expect
-        .poll(() => page.getByTestId("settings-save-state").textContent())
+        .poll(() => ui.page.getByTestId("settings-save-state").textContent())
         .toContain("Saved");
 
-      await page.reload();
-      await page.getByRole("heading", { name: "Quiet hours" }).waitFor();
-      expect(await page.getByLabel("Window opens").inputValue()).toBe("09:30");
-      expect(await page.getByLabel("Window closes").inputValue()).toBe("20:15");
-      const settings = (await (await fetch(`${base}/api/settings`, { headers: admin })).json()) as {
+      await ui.page.reload();
+      await ui.page.getByRole("heading", { name: "Quiet hours" }).waitFor();
+      expect(await ui.page.getByLabel("Window opens").inputValue()).toBe("09:30");
+      expect(await ui.page.getByLabel("Window closes").inputValue()).toBe("20:15");
+      const settings = (await (
+        await fetch(`${ui.url}/api/settings`, { headers: admin })
+      ).json()) as {
         policy: { quietHours: { start: string; end: string } };
       };
       expect(settings.policy.quietHours).toEqual({ start: "09:30", end: "20:15" });
 
-      await page.getByLabel("Key name").fill("checkout-service");
-      await page.getByRole("button", { name: "Create key" }).click();
-      const secret = page.getByTestId("one-time-secret");
+      await ui.page.getByLabel("Key name").fill("checkout-service");
+      await ui.page.getByRole("button", { name: "Create key" }).click();
+      const secret = ui.page.getByTestId("one-time-secret");
       await secret.waitFor();
       expect(await secret.locator("code").textContent()).toMatch(/^wk_/);
-      await page.screenshot({ path: join(ARTIFACTS, "console-settings.png"), fullPage: true });
+      await ui.page.screenshot({ path: join(ARTIFACTS, "console-settings.png"), fullPage: true });
     });
 
     it("simulates the draft from the editor and lights the path up", async () => {
-      await page.goto(`${base}/journeys/${JOURNEY.id}`);
-      await page.getByTestId("node-sms1").waitFor();
+      await ui.page.goto(`${ui.url}/journeys/${JOURNEY.id}`);
+      await ui.page.getByTestId("node-sms1").waitFor();
       // Live counts: browser-1 waits on wait2, and the canvas says so.
       await expect
-        .poll(() => page.getByTestId("node-wait2").locator(".wm-live-count").textContent(), {
+        .poll(() => ui.page.getByTestId("node-wait2").locator(".wm-live-count").textContent(), {
           timeout: 15_000,
         })
         .toBe("1 here");
-      await page.getByRole("button", { name: "Simulate" }).click();
-      const drawer = page.getByRole("complementary", { name: "Simulate" });
+      await ui.page.getByRole("button", { name: "Simulate" }).click();
+      const drawer = ui.page.getByRole("complementary", { name: "Simulate" });
       expect(await drawer.getByLabel("Event 1 name").inputValue()).toBe("cart_abandoned");
       await drawer.getByRole("button", { name: "Run simulation" }).click();
       const steps = drawer.getByTestId("sim-steps");
@@ -249,15 +235,17 @@ describe.runIf(chromiumPath)(
       // Sent now, or deferred to the window's opening: either way the engine says why.
       expect(types.some((t) => t === "sent" || t === "deferred")).toBe(true);
       expect(
-        await page.locator(".react-flow__node.wm-visited, .react-flow__node.wm-current").count(),
+        await ui.page.locator(".react-flow__node.wm-visited, .react-flow__node.wm-current").count(),
       ).toBeGreaterThanOrEqual(3);
-      expect(await page.locator(".react-flow__edge.is-visited").count()).toBeGreaterThanOrEqual(2);
-      await page.screenshot({ path: join(ARTIFACTS, "console-simulate.png") });
+      expect(await ui.page.locator(".react-flow__edge.is-visited").count()).toBeGreaterThanOrEqual(
+        2,
+      );
+      await ui.page.screenshot({ path: join(ARTIFACTS, "console-simulate.png") });
 
       // Closing the drawer clears the path.
       await drawer.getByRole("button", { name: "Close the simulator" }).click();
-      await expect.poll(() => page.locator(".react-flow__node.wm-dim").count()).toBe(0);
-      expect(errors).toEqual([]);
+      await expect.poll(() => ui.page.locator(".react-flow__node.wm-dim").count()).toBe(0);
+      expect(ui.errors).toEqual([]);
     });
   },
 );

@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
 
 /**
  * Issue #16, "Everyday console basics", in Chromium against the real server: the journey list
@@ -26,34 +25,18 @@ const journey = (id: string, name: string, trigger: Record<string, unknown>) => 
 });
 
 describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, archive", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-
-  async function api<T>(path: string, body?: unknown): Promise<T> {
-    const res =
-      body === undefined
-        ? await page.request.get(`${server.url}${path}`)
-        : await page.request.post(`${server.url}${path}`, { data: body });
-    expect([200, 201], `${path}: ${await res.text()}`).toContain(res.status());
-    return (await res.json()) as T;
-  }
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false" },
+    page: { viewport: { width: 1280, height: 860 } },
+  });
+  const { api } = ui;
 
   const names = async () =>
-    (await page.getByTestId("journeys-table").locator("tbody tr a.name").allInnerTexts()).map((t) =>
-      t.trim(),
+    (await ui.page.getByTestId("journeys-table").locator("tbody tr a.name").allInnerTexts()).map(
+      (t) => t.trim(),
     );
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startWaymark({ WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" }),
-      launchBrowser(),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    errors = watchErrors(page);
-    await signIn(page, server.url, server.adminPassword ?? "");
-    errors.length = 0;
     const api_ = { kind: "api" };
     await api("/api/journeys", journey("cart-nudge", "Cart nudge", api_));
     await api("/api/journeys", journey("cart-rescue", "Abandoned CART rescue", api_));
@@ -65,27 +48,22 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     // Two people in the cart nudge, waiting a week: archiving must say they exit.
     for (const userId of ["ann", "bob"])
       await api("/api/journeys/cart-nudge/enroll", { userId, properties: {} });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it("searches by name as you type, debounced, and keeps the search in the URL across a reload", async () => {
-    await page.goto(`${server.url}/journeys`);
-    await page.getByTestId("journeys-table").waitFor();
+    await ui.page.goto(`${ui.url}/journeys`);
+    await ui.page.getByTestId("journeys-table").waitFor();
     expect((await names()).sort()).toEqual(
       ["Abandoned CART rescue", "Cart nudge", "Welcome series", "Win-back"].sort(),
     );
     const listCalls: string[] = [];
-    page.on("request", (r) => {
+    ui.page.on("request", (r) => {
       if (new URL(r.url()).pathname === "/api/journeys" && r.method() === "GET")
         listCalls.push(r.url());
     });
-    await page.getByLabel("Search journeys by name").pressSequentially("cart", { delay: 40 });
-    await page.waitForURL(/\?q=cart$/);
-    await page.getByTestId("journeys-table").locator("tbody tr").first().waitFor();
+    await ui.page.getByLabel("Search journeys by name").pressSequentially("cart", { delay: 40 });
+    await ui.page.waitForURL(/\?q=cart$/);
+    await ui.page.getByTestId("journeys-table").locator("tbody tr").first().waitFor();
     await expect
       .poll(async () => (await names()).sort())
       .toEqual(["Abandoned CART rescue", "Cart nudge"]);
@@ -93,43 +71,43 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     expect(listCalls).toHaveLength(1);
     expect(listCalls[0]).toContain("q=cart");
 
-    await page.reload();
-    await page.getByTestId("journeys-table").waitFor();
-    expect(await page.getByLabel("Search journeys by name").inputValue()).toBe("cart");
+    await ui.page.reload();
+    await ui.page.getByTestId("journeys-table").waitFor();
+    expect(await ui.page.getByLabel("Search journeys by name").inputValue()).toBe("cart");
     expect((await names()).sort()).toEqual(["Abandoned CART rescue", "Cart nudge"]);
 
-    await page.getByLabel("Search journeys by name").fill("nothing like it");
-    await page.getByTestId("journeys-none").getByText("No journey matches").waitFor();
-    await page.getByLabel("Search journeys by name").fill("");
+    await ui.page.getByLabel("Search journeys by name").fill("nothing like it");
+    await ui.page.getByTestId("journeys-none").getByText("No journey matches").waitFor();
+    await ui.page.getByLabel("Search journeys by name").fill("");
     await expect.poll(async () => (await names()).length).toBe(4);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("filters by status; the filter survives a reload", async () => {
-    await page.getByLabel("Status").selectOption("paused");
-    await page.waitForURL(/\?status=paused$/);
+    await ui.page.getByLabel("Status").selectOption("paused");
+    await ui.page.waitForURL(/\?status=paused$/);
     await expect.poll(names).toEqual(["Win-back"]);
-    await page.getByLabel("Status").selectOption("draft");
+    await ui.page.getByLabel("Status").selectOption("draft");
     await expect
       .poll(async () => (await names()).sort())
       .toEqual(["Abandoned CART rescue", "Welcome series"]);
-    await page.reload();
-    await page.getByTestId("journeys-table").waitFor();
-    expect(await page.getByLabel("Status").inputValue()).toBe("draft");
+    await ui.page.reload();
+    await ui.page.getByTestId("journeys-table").waitFor();
+    expect(await ui.page.getByLabel("Status").inputValue()).toBe("draft");
     // Search and status together.
-    await page.getByLabel("Search journeys by name").fill("welcome");
-    await page.waitForURL(/\?q=welcome&status=draft$/);
+    await ui.page.getByLabel("Search journeys by name").fill("welcome");
+    await ui.page.waitForURL(/\?q=welcome&status=draft$/);
     await expect.poll(names).toEqual(["Welcome series"]);
-    await page.getByLabel("Search journeys by name").fill("");
-    await page.getByLabel("Status").selectOption("");
+    await ui.page.getByLabel("Search journeys by name").fill("");
+    await ui.page.getByLabel("Status").selectOption("");
     await expect.poll(async () => (await names()).length).toBe(4);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("archives from the list after a confirm naming the users who exit, then unarchives it", async () => {
-    const row = page.locator('tr[data-journey="cart-nudge"]');
+    const row = ui.page.locator('tr[data-journey="cart-nudge"]');
     await row.getByRole("button", { name: "Archive Cart nudge" }).click();
-    const dialog = page.getByRole("dialog", { name: "Archive “Cart nudge”?" });
+    const dialog = ui.page.getByRole("dialog", { name: "Archive “Cart nudge”?" });
     await dialog.waitFor();
     const consequence = await dialog.getByTestId("archive-consequence").textContent();
     expect(consequence).toContain("2 users in this journey now exit at once");
@@ -143,7 +121,7 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     await row.getByRole("button", { name: "Archive Cart nudge" }).click();
     await dialog.getByRole("button", { name: "Archive journey" }).click();
     await dialog.waitFor({ state: "detached" });
-    await page.getByRole("status").getByText("Archived “Cart nudge”; 2 users exited.").waitFor();
+    await ui.page.getByRole("status").getByText("Archived “Cart nudge”; 2 users exited.").waitFor();
     // Hidden from the default list, the two users exited.
     await expect.poll(names).not.toContain("Cart nudge");
     const ann = await api<{ enrollments: { journeyId: string; status: string }[] }>(
@@ -151,28 +129,34 @@ describe.runIf(chromiumPath)("journey list in Chromium: search, status filter, a
     );
     expect(ann.enrollments.find((e) => e.journeyId === "cart-nudge")?.status).toBe("exited");
 
-    await page.getByLabel("Status").selectOption("archived");
+    await ui.page.getByLabel("Status").selectOption("archived");
     await expect.poll(names).toEqual(["Cart nudge"]);
-    await page.screenshot({ path: join(ARTIFACTS, "journey-list-archived.png"), fullPage: true });
-    await page.getByRole("button", { name: "Unarchive Cart nudge" }).click();
-    const back = page.getByRole("dialog", { name: "Unarchive “Cart nudge”?" });
+    await ui.page.screenshot({
+      path: join(ARTIFACTS, "journey-list-archived.png"),
+      fullPage: true,
+    });
+    await ui.page.getByRole("button", { name: "Unarchive Cart nudge" }).click();
+    const back = ui.page.getByRole("dialog", { name: "Unarchive “Cart nudge”?" });
     expect(await back.getByTestId("archive-consequence").textContent()).toContain(
       "comes back paused",
     );
     await back.getByRole("button", { name: "Unarchive journey" }).click();
     await back.waitFor({ state: "detached" });
-    await page
+    await ui.page
       .getByRole("status")
       .getByText("Unarchived “Cart nudge”: it is paused now.")
       .waitFor();
     await expect.poll(async () => (await names()).length).toBe(0);
-    await page.getByLabel("Status").selectOption("paused");
+    await ui.page.getByLabel("Status").selectOption("paused");
     await expect.poll(async () => (await names()).sort()).toEqual(["Cart nudge", "Win-back"]);
     const after = await api<{ status: string; pause: { entries: string } | null }>(
       "/api/journeys/cart-nudge",
     );
     expect(after).toMatchObject({ status: "paused", pause: { entries: "skip" } });
-    await page.screenshot({ path: join(ARTIFACTS, "journey-list-filtered.png"), fullPage: true });
-    expect(errors).toEqual([]);
+    await ui.page.screenshot({
+      path: join(ARTIFACTS, "journey-list-filtered.png"),
+      fullPage: true,
+    });
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 });

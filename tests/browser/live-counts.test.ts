@@ -70,7 +70,7 @@ interface Message {
 }
 
 describe.runIf(chromiumPath)("live counts and canvas fixes in Chromium", () => {
-  const ui = signedInConsole({ env: { WAYMARK_TIMEZONE: "UTC" }, setupTimeout: 180_000 });
+  const ui = signedInConsole({ env: { WAYMARK_TIMEZONE: "UTC" } });
   const { node, select, api, ingest } = ui;
   const identify = (userId: string, zone: string, consent: boolean) =>
     ingest("/v1/identify", {

@@ -25,7 +25,6 @@ describe.runIf(chromiumPath)("test send and support acts in Chromium", () => {
         TWILIO_BASE_URL: twilio.baseUrl,
       };
     },
-    setupTimeout: 180_000,
   });
   const { api, ingest, inspector } = ui;
   beforeAll(async () => {

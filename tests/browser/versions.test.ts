@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Journey } from "../../engine/format/journey.ts";
-import { ARTIFACTS, chromiumPath, launchBrowser, signIn, watchErrors } from "../helpers/browser.ts";
-import { runCli, type Started, startWaymark, tempDir } from "../helpers/server-process.ts";
+import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
+import { signedInConsole } from "../helpers/editor-page.ts";
+import { runCli } from "../helpers/server-process.ts";
 
 /**
  * Versions and safe editing in Chromium against the real server, as a marketer works: publish
@@ -50,62 +50,41 @@ const JOURNEY: Journey = {
 const ID = JOURNEY.id;
 
 describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chromium", () => {
-  let server: Started;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
   let admin: Record<string, string>;
   let ingest: Record<string, string>;
-  let errors: string[] = [];
+  const ui = signedInConsole({
+    env: { WAYMARK_DEMO_SEED: "false" },
+    prepare: async (env) => {
+      const writeKey = (await runCli(["keys", "create", "--kind", "write"], env)).stdout.trim();
+      const secretKey = (await runCli(["keys", "create", "--kind", "secret"], env)).stdout.trim();
+      admin = { authorization: `Bearer ${secretKey}`, "content-type": "application/json" };
+      ingest = {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
+        "content-type": "application/json",
+      };
+      return {};
+    },
+    page: { viewport: { width: 1600, height: 960 } },
+  });
+  const { node, inspector, saved, select } = ui;
 
   beforeAll(async () => {
-    const env = { WAYMARK_DATA_DIR: tempDir(), WAYMARK_DEMO_SEED: "false" };
-    const writeKey = (await runCli(["keys", "create", "--kind", "write"], env)).stdout.trim();
-    const secretKey = (await runCli(["keys", "create", "--kind", "secret"], env)).stdout.trim();
-    [server, browser] = await Promise.all([startWaymark(env), launchBrowser()]);
-    base = server.url;
-    admin = { authorization: `Bearer ${secretKey}`, "content-type": "application/json" };
-    ingest = {
-      authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
-      "content-type": "application/json",
-    };
-    const created = await fetch(`${base}/api/journeys`, {
+    const created = await fetch(`${ui.url}/api/journeys`, {
       method: "POST",
       headers: admin,
       body: JSON.stringify(JOURNEY),
     });
     expect(created.status).toBe(201);
-    page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
-    errors = watchErrors(page);
-    await signIn(page, base, server.adminPassword ?? "");
-    errors.length = 0;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   const api = async <T>(path: string): Promise<T> =>
-    (await (await fetch(`${base}${path}`, { headers: admin })).json()) as T;
-  const header = () => page.getByTestId("draft-state");
+    (await (await fetch(`${ui.url}${path}`, { headers: admin })).json()) as T;
+  const header = () => ui.page.getByTestId("draft-state");
   const expectHeader = (text: string) =>
     expect.poll(() => header().textContent(), { timeout: 10_000 }).toBe(text);
-  const node = (id: string) => page.getByTestId(`node-${id}`);
-  const inspector = () => page.getByRole("complementary", { name: "Inspector" });
-  const versions = () => page.getByRole("complementary", { name: "Versions" });
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `versions-${name}.png`) });
-
-  async function saved() {
-    await expect
-      .poll(() => page.getByTestId("save-state").textContent(), { timeout: 10_000 })
-      .toBe("Saved");
-  }
-
-  async function select(id: string) {
-    await node(id).locator(".wm-node-title").click();
-    await inspector().getByText(id, { exact: true }).waitFor();
-  }
+  const versions = () => ui.page.getByRole("complementary", { name: "Versions" });
+  const shot = (name: string) =>
+    ui.page.screenshot({ path: join(ARTIFACTS, `versions-${name}.png`) });
 
   async function enter(user: string) {
     for (const [path, body] of [
@@ -119,7 +98,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
       ],
       ["/v1/track", { userId: user, event: "cart_abandoned", messageId: `${user}-cart` }],
     ] as const) {
-      const res = await fetch(`${base}${path}`, {
+      const res = await fetch(`${ui.url}${path}`, {
         method: "POST",
         headers: ingest,
         body: JSON.stringify(body),
@@ -129,14 +108,14 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
   }
 
   it("publishes v1, then shows 'Draft = live v1' and the users on the live version", async () => {
-    await page.goto(`${base}/journeys/${ID}`);
+    await ui.page.goto(`${ui.url}/journeys/${ID}`);
     await node("sms1").waitFor();
     await expectHeader("Draft · not published yet");
-    await page.getByRole("button", { name: "Publish", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Publish v1" });
+    await ui.page.getByRole("button", { name: "Publish", exact: true }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v1" });
     await dialog.getByLabel("Note for the version history (optional)").fill("First version");
     await dialog.getByRole("button", { name: "Publish v1" }).click();
-    await page.getByRole("status").getByText("v1 is live.").waitFor();
+    await ui.page.getByRole("status").getByText("v1 is live.").waitFor();
     await expectHeader("Draft = live v1");
 
     await enter("ada");
@@ -160,8 +139,8 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
   });
 
   it("publishes v2 moving the users, and the counts follow them onto v2", async () => {
-    await page.getByRole("button", { name: "Publish", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Publish v2" });
+    await ui.page.getByRole("button", { name: "Publish", exact: true }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v2" });
     const changes = dialog.getByRole("region", { name: "Changes against v1" });
     await changes.locator('[data-diff-node="sms1"][data-change="changed"]').waitFor();
     await changes.locator('[data-diff-node="wait1"][data-change="changed"]').waitFor();
@@ -172,7 +151,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
       .fill("Warmer copy, longer wait");
     await shot("3-publish-v2-move");
     await dialog.getByRole("button", { name: "Publish v2 and move users" }).click();
-    await page.getByRole("status").getByText("v2 is live.").waitFor();
+    await ui.page.getByRole("status").getByText("v2 is live.").waitFor();
     await expectHeader("Draft = live v2");
     const listed = await api<{ versions: { version: number; migrated: number }[] }>(
       `/api/journeys/${ID}/versions`,
@@ -186,9 +165,9 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
       .toBe("2 here");
 
     // A step the live version does not have never shows a live count.
-    await page
+    await ui.page
       .getByRole("button", { name: "Add Wait" })
-      .dragTo(page.locator(".canvas"), { targetPosition: { x: 460, y: 120 } });
+      .dragTo(ui.page.locator(".canvas"), { targetPosition: { x: 460, y: 120 } });
     await node("wait2").waitFor();
     await saved();
     await expectHeader("Draft — differs from live v2 (1 change)");
@@ -197,7 +176,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
   });
 
   it("lists every version with who, when, policy, users moved and note, and opens v1 read-only", async () => {
-    await page.getByRole("button", { name: "Versions" }).click();
+    await ui.page.getByRole("button", { name: "Versions" }).click();
     const v2 = versions().locator('li[data-version="2"]');
     const v1 = versions().locator('li[data-version="1"]');
     await v2.getByText("Moved 2 users onto v2.").waitFor();
@@ -213,24 +192,24 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await shot("4-versions-panel");
 
     await v1.getByRole("button", { name: "Open" }).click();
-    const banner = page.getByRole("region", { name: "Version view" });
+    const banner = ui.page.getByRole("region", { name: "Version view" });
     await banner.getByText("Viewing v1").waitFor();
     await banner.getByText("no users on this version now").waitFor();
-    const canvas = page
+    const canvas = ui.page
       .getByRole("application", { name: "Version v1 (read-only)" })
-      .or(page.locator('[aria-label="Version v1 (read-only)"]'));
+      .or(ui.page.locator('[aria-label="Version v1 (read-only)"]'));
     await canvas.first().waitFor();
     // v1's own document: the one-hour wait, no wait2, no counts, nothing to drag or add.
     await expect.poll(() => node("wait1").textContent()).toContain("wait 1 h");
     expect(await node("wait2").count()).toBe(0);
-    expect(await page.locator(".wm-live-count").count()).toBe(0);
-    expect(await page.getByRole("button", { name: "Add Wait" }).count()).toBe(0);
+    expect(await ui.page.locator(".wm-live-count").count()).toBe(0);
+    expect(await ui.page.getByRole("button", { name: "Add Wait" }).count()).toBe(0);
     expect(await header().textContent()).toBe("Draft — differs from live v2 (1 change)");
     await shot("5-v1-read-only");
 
     // v2 still has its users: the read-only canvas shows them on v2's nodes.
     await versions().locator('li[data-version="2"]').getByRole("button", { name: "Open" }).click();
-    await page.getByRole("region", { name: "Version view" }).getByText("Viewing v2").waitFor();
+    await ui.page.getByRole("region", { name: "Version view" }).getByText("Viewing v2").waitFor();
     await expect
       .poll(() => node("wait1").locator(".wm-live-count").textContent(), { timeout: 10_000 })
       .toBe("2 here");
@@ -240,10 +219,10 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await versions().getByLabel("Compare from").selectOption("1");
     await versions().getByLabel("Compare to").selectOption("2");
     await versions().getByRole("button", { name: "Compare", exact: true }).click();
-    const banner = page.getByRole("region", { name: "Comparison" });
+    const banner = ui.page.getByRole("region", { name: "Comparison" });
     await banner.getByText("Comparing v1 → v2").waitFor();
-    await expect.poll(() => page.locator(".react-flow__node.wm-diff-changed").count()).toBe(2);
-    expect(await page.locator(".react-flow__node.wm-diff-same").count()).toBe(2);
+    await expect.poll(() => ui.page.locator(".react-flow__node.wm-diff-changed").count()).toBe(2);
+    expect(await ui.page.locator(".react-flow__node.wm-diff-same").count()).toBe(2);
     const result = versions().getByTestId("compare-result");
     const sms = result.locator('[data-diff-node="sms1"]');
     expect(await sms.locator("del").allTextContents()).toEqual(["cart"]);
@@ -263,7 +242,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     const v1 = versions().locator('li[data-version="1"]');
     await v1.getByRole("button", { name: "Restore…" }).click();
     await v1.getByRole("button", { name: "Restore v1 as draft" }).click();
-    await page
+    await ui.page
       .getByRole("status")
       .getByText("v1 is now the draft. Publish it to make it live.")
       .waitFor();
@@ -286,15 +265,15 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     ]);
     await shot("7-restored-v1");
 
-    await page.getByRole("button", { name: "Publish", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "Publish v3" });
+    await ui.page.getByRole("button", { name: "Publish", exact: true }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Publish v3" });
     await dialog.getByText("Changes against v2 · 2 changes").waitFor();
     await dialog.getByRole("button", { name: "Publish v3" }).click();
-    await page.getByRole("status").getByText("v3 is live.").waitFor();
+    await ui.page.getByRole("status").getByText("v3 is live.").waitFor();
     await expectHeader("Draft = live v3");
     // The two users stayed on v2 (v3 kept in-flight users where they were): the draft, which
     // is live v3, shows nobody on wait1 even though v2's wait1 holds both.
-    await page.waitForTimeout(2500);
+    await ui.page.waitForTimeout(2500);
     expect(await node("wait1").locator(".wm-live-count").count()).toBe(0);
     const v3 = versions().locator('li[data-version="3"]');
     await v3.getByText("Users already in the journey kept their version.").waitFor();
@@ -304,11 +283,11 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await expect
       .poll(() => node("wait1").locator(".wm-live-count").textContent(), { timeout: 10_000 })
       .toBe("2 here");
-    await page
+    await ui.page
       .getByRole("region", { name: "Version view" })
       .getByRole("button", { name: "Back to the draft" })
       .click();
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("asks before an import replaces a live journey's draft, and refuses by default", async () => {
@@ -323,9 +302,9 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
           : n,
       ),
     };
-    await page.goto(base);
-    await page.getByRole("button", { name: "Import JSON" }).click();
-    const dialog = page.getByRole("dialog", { name: "Import a journey" });
+    await ui.page.goto(ui.url);
+    await ui.page.getByRole("button", { name: "Import JSON" }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Import a journey" });
     await dialog.getByLabel("Or paste the JSON").fill(JSON.stringify(file));
     await dialog.getByRole("button", { name: "Import", exact: true }).click();
     const conflict = dialog.getByRole("alert");
@@ -340,7 +319,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect((await api<{ draft: Journey }>(`/api/journeys/${ID}`)).draft).toEqual(JOURNEY);
 
-    await page.getByRole("button", { name: "Import JSON" }).click();
+    await ui.page.getByRole("button", { name: "Import JSON" }).click();
     await dialog.getByLabel("Or paste the JSON").fill(JSON.stringify(file));
     await dialog.getByRole("button", { name: "Import", exact: true }).click();
     await dialog.getByRole("button", { name: "Replace its draft" }).click();
@@ -352,32 +331,32 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     await dialog.getByRole("button", { name: "Close" }).click();
 
     // The editor says so, and discarding the draft goes back to live v3.
-    await page.goto(`${base}/journeys/${ID}`);
+    await ui.page.goto(`${ui.url}/journeys/${ID}`);
     await expectHeader("Draft — differs from live v3 (1 change)");
-    await page.getByRole("button", { name: "Versions" }).click();
+    await ui.page.getByRole("button", { name: "Versions" }).click();
     await versions().getByRole("button", { name: "Discard draft…" }).click();
     await versions().getByRole("button", { name: "Discard draft", exact: true }).click();
-    await page.getByRole("status").getByText("Draft discarded: it is v3 again.").waitFor();
+    await ui.page.getByRole("status").getByText("Draft discarded: it is v3 again.").waitFor();
     await expectHeader("Draft = live v3");
     expect((await api<{ draft: Journey }>(`/api/journeys/${ID}`)).draft).toEqual(JOURNEY);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("shows the admin every audited action in Settings, filterable", async () => {
-    await page
+    await ui.page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Settings" })
       .click();
-    const log = page.getByTestId("audit-log");
+    const log = ui.page.getByTestId("audit-log");
     await log.getByText("Discarded the draft (back to v3)").waitFor();
     await log.getByText("Imported a document over the draft (1 change)").waitFor();
     await log.getByText("Made v1 the draft").waitFor();
     expect(await log.locator('tr[data-action="journey.publish"]').count()).toBe(3);
-    await page.getByRole("heading", { name: "Audit log" }).scrollIntoViewIfNeeded();
+    await ui.page.getByRole("heading", { name: "Audit log" }).scrollIntoViewIfNeeded();
     await shot("10-audit-log");
-    await page.getByLabel("Audit filter").selectOption("journey.publish");
+    await ui.page.getByLabel("Audit filter").selectOption("journey.publish");
     await expect.poll(() => log.locator("tbody tr").count()).toBe(3);
     expect(await log.locator('tr[data-action="journey.import"]').count()).toBe(0);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });

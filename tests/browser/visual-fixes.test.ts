@@ -41,7 +41,6 @@ describe.runIf(chromiumPath)("visual fixes in Chromium", () => {
   const ui = signedInConsole({
     env: { WAYMARK_DEMO_SEED: "false" },
     page: { viewport: { width: 1280, height: 900 } },
-    setupTimeout: 180_000,
   });
   const { api, ingest } = ui;
   beforeAll(async () => {

@@ -57,9 +57,12 @@ export interface ConsoleOptions {
   page?: Parameters<Browser["newPage"]>[0];
   /** The page's default timeout for waits and actions, where a test wants it shorter. */
   defaultTimeout?: number;
-  /** How long `waymark start` may take to print its banner (the demo seed is the slow part). */
+  /**
+   * How long `waymark start` may take to print its banner: 120 s unless given, since seeding
+   * the demo workspace took 124 s on a machine shared by several test runs (60 s was too short).
+   */
   startTimeout?: number;
-  /** The whole set-up's timeout (start, browser, sign-in). */
+  /** The whole set-up's timeout (start, browser, sign-in): 180 s unless given. */
   setupTimeout?: number;
 }
 
@@ -80,7 +83,7 @@ export function signedInConsole(options: ConsoleOptions = {}) {
     const base = { WAYMARK_DATA_DIR: tempDir(), ...options.env };
     const env = { ...base, ...(await options.prepare?.(base)) };
     const [server, browser] = await Promise.all([
-      startWaymark(env, options.startTimeout),
+      startWaymark(env, options.startTimeout ?? 120_000),
       launchBrowser(),
     ]);
     const page = await browser.newPage({
@@ -92,7 +95,7 @@ export function signedInConsole(options: ConsoleOptions = {}) {
     opened = { server, browser, page, errors };
     await signIn(page, server.url, server.adminPassword ?? "");
     errors.length = 0;
-  }, options.setupTimeout ?? 120_000);
+  }, options.setupTimeout ?? 180_000);
 
   afterAll(async () => {
     await opened?.browser.close();
