@@ -29,7 +29,7 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_DELIVERY_BATCH          | 50                     | messages claimed per statement             |
  * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
  * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
- * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this            |
+ * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this (1–3650)   |
  * | WAYMARK_SMTP_URL                | —                      | smtp(s)://user:pass@host:port: email by SMTP|
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
@@ -115,6 +115,13 @@ export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
   retryMaxMs: 900_000,
 };
 
+/**
+ * WAYMARK_LINK_TTL_DAYS: how long a tracked link resolves after its message is queued. The
+ * ceiling keeps every expiry a valid date: a TTL of 10⁹ days would make the ticker's batches
+ * that carry links fail on an invalid Date, every one of them, until the setting is changed.
+ */
+export const LINK_TTL_DAYS = { default: 30, min: 1, max: 3650 } as const;
+
 const DEFAULT_RATE: Record<SmsProviderKind, number> = { console: 0, webhook: 50, twilio: 10 };
 
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
@@ -143,7 +150,12 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
     timeoutMs,
-    linkTtlMs: int(env, "WAYMARK_LINK_TTL_DAYS", 30, 1) * 86_400_000,
+    linkTtlMs:
+      number(env, "WAYMARK_LINK_TTL_DAYS", LINK_TTL_DAYS.default, {
+        min: LINK_TTL_DAYS.min,
+        max: LINK_TTL_DAYS.max,
+        integer: true,
+      }) * 86_400_000,
     worker: {
       batchSize: int(env, "WAYMARK_DELIVERY_BATCH", d.batchSize, 1),
       pollMs: int(env, "WAYMARK_DELIVERY_POLL_MS", d.pollMs, 10),
@@ -249,14 +261,21 @@ function number(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,
-  rule: { min: number; integer?: boolean },
+  rule: { min: number; max?: number; integer?: boolean },
 ): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < rule.min || (rule.integer && !Number.isInteger(n))) {
+  const { min, max } = rule;
+  if (
+    !Number.isFinite(n) ||
+    n < min ||
+    (max !== undefined && n > max) ||
+    (rule.integer && !Number.isInteger(n))
+  ) {
     const kind = rule.integer ? "an integer" : "a number";
-    throw new ConfigError(`${name} must be ${kind} ≥ ${rule.min}, got "${raw}"`);
+    const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be ${kind} ${range}, got "${raw}"`);
   }
   return n;
 }

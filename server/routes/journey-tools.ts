@@ -17,7 +17,7 @@ import { composeWebhook } from "../../engine/webhook/compose.ts";
 import { ErrorBody } from "../api/common.ts";
 import { Preview, TestList, TestMessageStatus, TestSent } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
-import { linkCollector, linkShapeFor } from "../delivery/links.ts";
+import { linkMinter, linkShapeFor, linksCarried } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -211,7 +211,7 @@ export function journeyToolRoutes(
         const policyNow = await policy();
         // Links are minted as the ticker mints them (server/delivery/links.ts): real tokens,
         // stored with the message, so the tester's tap resolves and counts like a customer's.
-        const links = linkCollector(delivery.publicUrl ?? requestOrigin(req));
+        const links = linkMinter(delivery.publicUrl ?? requestOrigin(req));
         const vars = {
           user: templateUser({
             id: String(contact.id),
@@ -247,7 +247,7 @@ export function journeyToolRoutes(
             body: text,
             encoding: segments?.encoding ?? null,
             parts: segments?.parts ?? 1,
-            links: links.links(),
+            links: linksCarried(links.minted(), text, composed.payload),
             payload: composed.payload,
           },
           now,

@@ -230,6 +230,7 @@ describe("delivery configuration and retry policy", () => {
     expect(config.webhook?.lookupUrl).toBe("https://x.example/lookup");
     expect(config.worker).toMatchObject({ reconcileMs: 0, maxOpen: 50, timeoutMs: 3000 });
     expect(config.timeoutMs).toBe(3000);
+    expect(loadDeliveryConfig({ WAYMARK_LINK_TTL_DAYS: "3650" }).linkTtlMs).toBe(3650 * 86_400_000);
     for (const [name, value] of [
       ["WAYMARK_WEBHOOK_LOOKUP_URL", "javascript:alert(1)"],
       ["WAYMARK_WEBHOOK_LOOKUP_URL", "\u0000"],
@@ -238,6 +239,11 @@ describe("delivery configuration and retry policy", () => {
       ["WAYMARK_DELIVERY_MAX_OPEN", "0"],
       ["WAYMARK_DELIVERY_MAX_OPEN", "1e309"],
       ["WAYMARK_DELIVERY_MAX_OPEN", "2.5"],
+      // A link must expire at a date that exists: beyond ten years is refused at start.
+      ["WAYMARK_LINK_TTL_DAYS", "0"],
+      ["WAYMARK_LINK_TTL_DAYS", "3651"],
+      ["WAYMARK_LINK_TTL_DAYS", "1000000000"],
+      ["WAYMARK_LINK_TTL_DAYS", "1.5"],
     ] as const) {
       expect(() => loadDeliveryConfig({ ...webhook, [name]: value }), `${name}=${value}`).toThrow(
         new RegExp(name),
