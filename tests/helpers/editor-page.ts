@@ -82,10 +82,20 @@ export function signedInConsole(options: ConsoleOptions = {}) {
   beforeAll(async () => {
     const base = { WAYMARK_DATA_DIR: tempDir(), ...options.env };
     const env = { ...base, ...(await options.prepare?.(base)) };
-    const [server, browser] = await Promise.all([
+    const [started, launched] = await Promise.allSettled([
       startWaymark(env, options.startTimeout ?? 120_000),
       launchBrowser(),
     ]);
+    // One of the two failing must not leave the other running after the file.
+    if (started.status === "rejected" || launched.status === "rejected") {
+      if (started.status === "fulfilled") await started.value.stop();
+      if (launched.status === "fulfilled") await launched.value.close();
+      throw started.status === "rejected"
+        ? started.reason
+        : (launched as PromiseRejectedResult).reason;
+    }
+    const server = started.value;
+    const browser = launched.value;
     const page = await browser.newPage({
       viewport: { width: 1440, height: 900 },
       ...options.page,

@@ -41,10 +41,12 @@ export async function startWaymark(
     stderr += d.toString();
   });
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`no banner after ${timeoutMs} ms\n${stdout}\n${stderr}`)),
-      timeoutMs,
-    );
+    // A start that never printed its banner is killed: left running, it would hold its port
+    // and a core for the rest of the run (a loaded machine left a dozen behind).
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(new Error(`no banner after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     const check = () => {
       const m = /running at (http:\/\/\S+)/.exec(stdout);
       if (m?.[1]) {
