@@ -271,7 +271,7 @@ function applyEffect(
         parts: e.parts,
         // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
         links: linksIn(carried(e), cur.links),
-        payload: e.email ?? e.webhook ?? null,
+        payload: e.email ?? e.webhook ?? e.smsTemplate ?? null,
       });
       return;
     case "log": {
