@@ -34,8 +34,7 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
   const text = node.send.template;
   const textPath = [...ctx.path, "send", "template"];
   if (/\{\{|\{%/.test(text)) {
-    const msg =
-      "the approved template text is fixed by the provider: put Liquid in the parameters' values, and ${name} placeholders in the text";
+    const msg = `the approved template text is fixed by the provider: put Liquid in the parameters' values, and \${name} placeholders in the text`;
     out.push(issue("sms_template_text_liquid", msg, textPath, node.id));
   }
   const names = placeholders(text);

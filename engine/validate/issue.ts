@@ -136,11 +136,11 @@ export const ISSUE_CODES = {
   ],
   sms_template_param_missing: [
     "error",
-    "A ${name} placeholder in a template SMS's approved text has no parameter value; the provider refuses the send.",
+    "A placeholder in a template SMS's approved text has no parameter value; the provider refuses the send.",
   ],
   sms_template_param_unused: [
     "warning",
-    "A template SMS's parameter names no ${placeholder} of the approved text; its value is sent but never shown.",
+    "A template SMS's parameter names no placeholder of the approved text; its value is sent but never shown.",
   ],
   sms_template_param_link: [
     "warning",
