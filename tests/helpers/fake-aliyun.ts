@@ -30,7 +30,8 @@ export interface FakeAliyun {
   accessKeyId: string;
   accessKeySecret: string;
   sent: SentSms[];
-  calls: { action: string; ok: boolean }[];
+  /** Every request: its action, whether its signature held, and the OutId a SendSms carried. */
+  calls: { action: string; ok: boolean; outId: string | null }[];
   hang(count: number, opts: { record: boolean }): void;
   close(): Promise<void>;
 }
@@ -43,7 +44,7 @@ export async function startFakeAliyun(
   const accessKeyId = opts.accessKeyId ?? "LTAI5tFakeKeyId";
   const accessKeySecret = opts.accessKeySecret ?? "fake-secret-0123456789abcdef";
   const sent: SentSms[] = [];
-  const calls: { action: string; ok: boolean }[] = [];
+  const calls: FakeAliyun["calls"] = [];
   let hangs: { record: boolean }[] = [];
   const hanging = new Set<ServerResponse>();
 
@@ -60,7 +61,7 @@ export async function startFakeAliyun(
     const action = String(req.headers["x-acs-action"] ?? "");
     const requestId = randomUUID().toUpperCase();
     const signature = verify(req, url, body, accessKeyId, accessKeySecret);
-    calls.push({ action, ok: signature === null });
+    calls.push({ action, ok: signature === null, outId: url.searchParams.get("OutId") });
     if (signature !== null) {
       return answer(res, 400, {
         RequestId: requestId,
