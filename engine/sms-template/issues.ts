@@ -16,6 +16,11 @@ const SAMPLE = "示例1234";
  */
 const LINK = /(https?:\/\/|www\.|\|\s*track\b|\b[a-z0-9-]+\.(cn|com|net|top|ly|me)\/)/i;
 
+/** Whether a parameter's Liquid value carries a link (the editor marks it as validation does). */
+export function hasLink(value: string): boolean {
+  return LINK.test(value);
+}
+
 /**
  * The checks a template SMS needs beyond the schema: the right channel, an approved text that
  * is the provider's (no Liquid: it cannot be changed per contact), every placeholder given a
@@ -50,7 +55,7 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
       const msg = `the approved text has no \${${p.name}}; this value is sent but never shown`;
       out.push(issue("sms_template_param_unused", msg, [...base, "params", i, "name"], node.id));
     }
-    if (LINK.test(p.value)) {
+    if (hasLink(p.value)) {
       const msg = `\${${p.name}} carries a link: China's providers forbid variable and shortened links in parameters; put a fixed link in the approved text`;
       out.push(issue("sms_template_param_link", msg, path, node.id));
     }
