@@ -69,7 +69,7 @@ describe.runIf(chromiumPath)("the template SMS form in Chromium", () => {
     await panel.getByLabel("Sign name").fill("猫粮商城");
     await panel
       .getByTestId("sms-template-text")
-      .fill("亲爱的${name}，您的${item}已发货，单号${sku}。拒收请回复R");
+      .fill(`亲爱的\${name}，您的\${item}已发货，单号\${sku}。拒收请回复R`);
     for (const [name, value] of [
       ["name", "{{ user.firstName }}"],
       ["item", "{{ event.item }}"],
@@ -111,7 +111,7 @@ describe.runIf(chromiumPath)("the template SMS form in Chromium", () => {
         return b.draft.nodes.find((n) => n.id === "send1")?.send;
       })
       .toMatchObject({
-        template: "亲爱的${name}，您的${item}已发货，单号${sku}。拒收请回复R",
+        template: `亲爱的\${name}，您的\${item}已发货，单号\${sku}。拒收请回复R`,
         smsTemplate: {
           code: "SMS_154950909",
           signName: "猫粮商城",

@@ -28,7 +28,7 @@ function tplCase(o: { channel?: string; template?: string; params?: unknown[] })
     send: {
       channel: o.channel ?? "sms",
       category: "promotional",
-      template: o.template ?? "订单${order}已发货，拒收请回复R",
+      template: o.template ?? `订单\${order}已发货，拒收请回复R`,
       smsTemplate: {
         code: "SMS_154950909",
         signName: "阿里云",
@@ -506,8 +506,8 @@ export const CASES: Record<
   }),
   sms_template_wrong_channel: () => tplCase({ channel: "email" }),
   sms_template_text_liquid: () =>
-    tplCase({ template: "您好{{ user.firstName }}，订单${order}已发货" }),
-  sms_template_param_missing: () => tplCase({ template: "订单${order}已发货，签收码${code}" }),
+    tplCase({ template: `您好{{ user.firstName }}，订单\${order}已发货` }),
+  sms_template_param_missing: () => tplCase({ template: `订单\${order}已发货，签收码\${code}` }),
   sms_template_param_unused: () =>
     tplCase({
       params: [

@@ -21,7 +21,7 @@ import { type FakeAliyun, startFakeAliyun } from "../../helpers/fake-aliyun.ts";
 // 2026-03-02 10:00 in Shanghai.
 const START = "2026-03-02T02:00:00Z";
 const TOKEN = "cb-token-0123456789abcdef";
-const APPROVED = "您的订单${order}已发货，拒收请回复R";
+const APPROVED = `您的订单\${order}已发货，拒收请回复R`;
 
 function templateJourney(id: string, sends: { id: string; category: string }[]) {
   const nodes: unknown[] = [
