@@ -95,7 +95,6 @@ export function createAliyunProvider(options: {
     },
     async lookup(request: LookupRequest): Promise<LookupResult> {
       const phone = aliyunPhone(request.to);
-      const found: string[] = [];
       for (const day of chinaDays(request.since.getTime() - CLOCK_SKEW_MS, Date.now())) {
         for (let page = 1; page <= MAX_PAGES; page++) {
           let records: { outId?: string }[];
@@ -118,15 +117,14 @@ export function createAliyunProvider(options: {
             const outcome = thrownOutcome(err);
             return { kind: "unavailable", error: `QuerySendDetails: ${outcome.error}` };
           }
+          // The record carries no BizId: the OutId (our provider key) stands for it.
           if (records.some((r) => r.outId === request.idempotencyKey)) {
-            found.push(request.idempotencyKey);
+            return { kind: "accepted", providerMessageIds: [request.idempotencyKey] };
           }
           if (page * PAGE_SIZE >= total || records.length === 0) break;
         }
       }
-      return found.length > 0
-        ? { kind: "accepted", providerMessageIds: [request.idempotencyKey] }
-        : { kind: "not_accepted" };
+      return { kind: "not_accepted" };
     },
   };
 }
