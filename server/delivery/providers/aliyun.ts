@@ -30,7 +30,6 @@ const RETRY_CODES = new Set([
   "Throttling.Api",
   "isv.BUSINESS_LIMIT_CONTROL",
   "isp.SYSTEM_ERROR",
-  "isp.RAM_PERMISSION_DENY",
   "ServiceUnavailable",
   "InternalError",
 ]);
