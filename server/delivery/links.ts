@@ -107,7 +107,9 @@ export function linksCarried(
 }
 
 function payloadText(p: MessagePayload): string {
-  // A webhook request has a URL; an email has its (optional) HTML.
+  // A webhook request has a URL; an email has its (optional) HTML; a template SMS's
+  // parameters carry no tracked links (mainland providers forbid variable links).
+  if ("kind" in p) return "";
   if ("url" in p) return [p.url, ...Object.values(p.headers), p.body ?? ""].join("\n");
   return p.html ?? "";
 }

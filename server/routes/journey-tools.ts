@@ -12,6 +12,7 @@ import {
   previewMessage,
   templateUser,
 } from "../../engine/sms/index.ts";
+import { composeTemplateSms } from "../../engine/sms-template/index.ts";
 import type { TemplateVars } from "../../engine/template/index.ts";
 import { composeWebhook } from "../../engine/webhook/compose.ts";
 import { ErrorBody } from "../api/common.ts";
@@ -85,8 +86,9 @@ async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
 /**
  * The test message, rendered once as the send step renders it: an email by composeEmail
  * (subject, HTML and sender too, the subject marked like the text), a webhook with its own
- * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set),
- * anything else by composeMessage.
+ * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set), a
+ * template SMS by composeTemplateSms (code, sign name and parameters in the payload), anything
+ * else by composeMessage.
  */
 function composeTestMessage(
   send: SendSpec,
@@ -117,6 +119,12 @@ function composeTestMessage(
     if (!r.ok) return r;
     const headers = { ...w.request.headers, "x-waymark-test": "1" };
     return { ok: true, body: r.body, payload: { ...w.request, headers } };
+  }
+  if (send.channel === "sms" && send.smsTemplate) {
+    // The provider sends only the approved text, so a test cannot be marked in it: it goes to
+    // the test list exactly as a contact would get it.
+    const t = composeTemplateSms(send.smsTemplate, send.template, vars, { zone: input.zone });
+    return t.ok ? { ok: true, body: t.body, payload: t.request } : t;
   }
   const r = composeMessage(send, { ...input, vars });
   return r.ok ? { ok: true, body: r.body, payload: null } : r;

@@ -229,7 +229,7 @@ function applyEffect(
 ): void {
   switch (e.type) {
     case "send": {
-      const payload = e.email ?? e.webhook ?? null;
+      const payload = e.email ?? e.webhook ?? e.smsTemplate ?? null;
       out.messages.push({
         idempotency_key: e.idempotencyKey,
         contact_id: row.contactId,

@@ -215,6 +215,37 @@ describe("delivery configuration and retry policy", () => {
     });
   });
 
+  it("reads Aliyun settings: keys required for the provider, the callback token ≥ 16, the daily limit", () => {
+    const keys = { ALIYUN_ACCESS_KEY_ID: "LTAI5t", ALIYUN_ACCESS_KEY_SECRET: "secret" };
+    expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "aliyun" })).toThrow(
+      /ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET/,
+    );
+    const config = loadDeliveryConfig({ ...keys, WAYMARK_SMS_PROVIDER: "aliyun" });
+    expect(config.aliyun).toEqual({
+      accessKeyId: "LTAI5t",
+      accessKeySecret: "secret",
+      endpoint: "https://dysmsapi.aliyuncs.com",
+      callbackToken: undefined,
+      dailyLimit: 10,
+    });
+    expect(config.smsRatePerSecond).toBe(50);
+    const tuned = loadDeliveryConfig({
+      ...keys,
+      ALIYUN_SMS_ENDPOINT: "http://127.0.0.1:9000/",
+      ALIYUN_CALLBACK_TOKEN: "t".repeat(16),
+      ALIYUN_SMS_DAILY_LIMIT: "3",
+    });
+    expect(tuned.aliyun).toMatchObject({
+      endpoint: "http://127.0.0.1:9000",
+      callbackToken: "t".repeat(16),
+      dailyLimit: 3,
+    });
+    expect(() => loadDeliveryConfig({ ...keys, ALIYUN_CALLBACK_TOKEN: "short" })).toThrow(/16/);
+    expect(() => loadDeliveryConfig({ ...keys, ALIYUN_SMS_DAILY_LIMIT: "0" })).toThrow(
+      /ALIYUN_SMS_DAILY_LIMIT/,
+    );
+  });
+
   it("reads the reconcile, open-call and webhook lookup settings, refusing bad ones by name", () => {
     const webhook = {
       WAYMARK_WEBHOOK_URL: "https://x.example/hook",
@@ -269,7 +300,7 @@ describe("delivery configuration and retry policy", () => {
     expect(config.smsRatePerSecond).toBe(10);
     expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "twilio" })).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "carrier-pigeon" })).toThrow(
-      /console, webhook or twilio/,
+      /console, webhook, twilio or aliyun/,
     );
     expect(() =>
       loadDeliveryConfig({
