@@ -3,7 +3,7 @@ import { type Issue, validate } from "../../engine/index.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
 import { didYouMean, editDistance } from "../../engine/shared/edit-distance.ts";
 import { doc } from "./helpers.ts";
-import { send, T, X } from "./validate-cases.ts";
+import { send, T, X } from "./validate-nodes.ts";
 
 /** Issue #16 item 4: `{{ user.fristName }}` passed validation and sent "Hi , sale today". */
 const journey = (template: string) =>

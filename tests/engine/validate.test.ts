@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ISSUE_CODES, type IssueCode, validate, validateText } from "../../engine/index.ts";
 import { doc, EXAMPLES, exampleText, ROOT } from "./helpers.ts";
-import { CASES, evBranch, send, T, wait, X } from "./validate-cases.ts";
+import { CASES } from "./validate-cases.ts";
+import { evBranch, send, T, wait, X } from "./validate-nodes.ts";
 
 function codes(d: unknown): IssueCode[] {
   return validate(d).map((i) => i.code);
