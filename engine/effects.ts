@@ -1,8 +1,9 @@
 import type { EmailContent } from "./email/spec.ts";
+import type { PushContent } from "./push/spec.ts";
 import type { WebhookRequest } from "./webhook/spec.ts";
 
-/** What messages.payload holds beside the body: an email's parts or a webhook's request. */
-export type MessagePayload = EmailContent | WebhookRequest;
+/** What messages.payload holds beside the body: an email's parts, a webhook's request, a push's. */
+export type MessagePayload = EmailContent | WebhookRequest | PushContent;
 
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
@@ -97,6 +98,8 @@ export type Effect =
       email?: EmailContent;
       /** Webhook with request fields only: method, URL, headers and body, rendered. */
       webhook?: WebhookRequest;
+      /** Push only: title, icon and click URL, rendered; `body` is the notification's text. */
+      push?: PushContent;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

@@ -3,6 +3,9 @@ import type { Effect } from "../effects.ts";
 import { composeEmail } from "../email/compose.ts";
 import { type EmailContent, EmailFieldsSchema } from "../email/spec.ts";
 import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
+import { composePush } from "../push/compose.ts";
+import { pushIssues } from "../push/issues.ts";
+import { type PushContent, PushFieldsSchema } from "../push/spec.ts";
 import { decide } from "../rules/index.ts";
 import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
@@ -37,6 +40,8 @@ export const SendSpecSchema = z.strictObject({
   email: EmailFieldsSchema.optional(),
   /** Webhook only: method, URL, headers and JSON body; without it, our envelope as before. */
   webhook: WebhookFieldsSchema.optional(),
+  /** Push only: title, icon and click URL (`template` is the notification's body). */
+  push: PushFieldsSchema.optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -166,7 +171,11 @@ export const sendNode = defineNode<SendNode>({
   holds: () => false,
   validate(node, ctx) {
     const path = [...ctx.path, "send", "template"];
-    const email = [...emailIssues(node, ctx), ...webhookIssues(node, ctx)];
+    const email = [
+      ...emailIssues(node, ctx),
+      ...webhookIssues(node, ctx),
+      ...pushIssues(node, ctx),
+    ];
     const parsed = templateVariableSegments(node.send.template);
     if (!parsed.ok)
       return [
@@ -290,6 +299,7 @@ export const sendNode = defineNode<SendNode>({
         let seg: SegmentCount | null = null;
         let email: EmailContent | undefined;
         let webhook: WebhookRequest | undefined;
+        let push: PushContent | undefined;
         if (s.channel === "webhook" && s.webhook) {
           // The request is the message; `template` stays the timeline's and the console's text.
           const w = composeWebhook(s.webhook, vars, renderOpts);
@@ -298,6 +308,17 @@ export const sendNode = defineNode<SendNode>({
           if (!t.ok) return renderFailed(node.id, at, t, "template");
           body = t.text;
           webhook = w.request;
+        } else if (s.channel === "push") {
+          const m = composePush(s, vars, renderOpts, ctx.journey.name);
+          if (!m.ok)
+            return renderFailed(
+              node.id,
+              at,
+              m,
+              m.field === "template" ? "template" : `push ${m.field}`,
+            );
+          body = m.body;
+          push = m.content;
         } else if (s.channel === "email") {
           const m = composeEmail(s, vars, renderOpts, ctx.journey.name);
           if (!m.ok)
@@ -339,13 +360,16 @@ export const sendNode = defineNode<SendNode>({
         if (locale !== undefined) send.locale = locale;
         if (email) send.email = email;
         if (webhook) send.webhook = webhook;
+        if (push) send.push = push;
         const detail = seg
           ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
           : email
             ? `${s.category} email "${email.subject}"`
             : webhook
               ? `${s.category} webhook ${webhook.method} ${webhook.url}`
-              : `${s.category} ${s.channel}`;
+              : push
+                ? `${s.category} push "${push.title}"`
+                : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

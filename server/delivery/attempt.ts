@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { MessagePayload } from "../../engine/effects.ts";
+import { PushContentSchema } from "../../engine/push/spec.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
 import { WebhookRequestSchema } from "../../engine/webhook/spec.ts";
@@ -323,12 +324,16 @@ export function asChannel(value: string): Channel | null {
 function payloadFor(
   channel: Channel,
   payload: MessagePayload | null,
-): Pick<SendRequest, "email" | "webhook"> {
+): Pick<SendRequest, "email" | "webhook" | "push"> {
   if (payload === null) return { email: null, webhook: null };
+  if (channel === "push") {
+    const parsed = PushContentSchema.safeParse(payload);
+    return { email: null, webhook: null, push: parsed.success ? parsed.data : null };
+  }
   if (channel === "webhook") {
     const parsed = WebhookRequestSchema.safeParse(payload);
     return { email: null, webhook: parsed.success ? parsed.data : null };
   }
-  if (channel === "email" && !("method" in payload)) return { email: payload, webhook: null };
+  if (channel === "email" && "subject" in payload) return { email: payload, webhook: null };
   return { email: null, webhook: null };
 }

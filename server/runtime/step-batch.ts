@@ -210,6 +210,7 @@ function carried(e: Extract<Effect, { type: "send" }>): string {
   if (e.email) parts.push(e.email.html ?? "");
   if (e.webhook)
     parts.push(e.webhook.url, ...Object.values(e.webhook.headers), e.webhook.body ?? "");
+  if (e.push?.url) parts.push(e.push.url);
   return parts.join("\n");
 }
 
@@ -271,7 +272,7 @@ function applyEffect(
         parts: e.parts,
         // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
         links: linksIn(carried(e), cur.links),
-        payload: e.email ?? e.webhook ?? null,
+        payload: e.email ?? e.webhook ?? e.push ?? null,
       });
       return;
     case "log": {

@@ -476,6 +476,53 @@ export const CASES: Record<
     ),
     nodeId: "a",
   }),
+  push_fields_wrong_channel: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "sms"),
+          send: { ...send("a", "ping", "sms").send, push: { title: "Hi" } },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  push_no_title: () => ({
+    doc: doc(
+      [T, send("a", "Hello", "push"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  push_url_invalid: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "push"),
+          send: {
+            ...send("a", "ping", "push").send,
+            push: { title: "Hi", icon: "http://cdn.example/i.png" },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   email_no_subject: () => ({
     doc: doc(
       [T, send("a", "Hello", "email"), X],
