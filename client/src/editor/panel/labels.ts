@@ -25,6 +25,8 @@ const LABELS: Record<string, string> = {
   replyTo: "Reply-to",
   webhook: "Request",
   url: "URL",
+  push: "Notification",
+  icon: "Icon URL",
 };
 
 const HINTS: Record<string, string> = {
@@ -45,6 +47,8 @@ const HINTS: Record<string, string> = {
   webhook:
     "Your own method, URL, headers and JSON body; off: Waymark's envelope to the server's webhook URL.",
   url: "http(s); Liquid in the path and query only, values URL-encoded.",
+  push: "Title, icon and where a click goes; the message above is the notification's text.",
+  icon: "https; shown beside the title. Liquid in the path and query only.",
 };
 
 const OPTIONS: Record<string, string> = {
