@@ -110,7 +110,7 @@ function fitBody(body: string, content: PushContent): string {
 }
 
 function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").trim();
+  return s.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
 function clip(s: string, max: number): string {

@@ -27,6 +27,7 @@ const journey = (id: string, event: string, category: string, push?: Record<stri
   format: "waymark/journey@1",
   id,
   name: id,
+  settings: { testList: ["tess"] },
   nodes: [
     { id: "start", type: "trigger", trigger: { kind: "event", event } },
     {
@@ -384,5 +385,49 @@ describe.each(databaseKinds)("web push on %s", (kind) => {
     await worker.drainOnce();
     expect(await messageOf("dee")).toMatchObject({ status: "sent" });
     expect(requestsTo("dee")[0]?.headers.urgency).toBe("normal");
+  });
+  it("a test send pushes the node's notification to the tester's browsers, title marked [TEST]", async () => {
+    const s = newSubscriber(endpoint("tess"));
+    await subscribe("tess", s.json);
+    await app.ingest("/v1/identify", { userId: "tess", traits: { firstName: "Tess", plan: "t" } });
+    const res = await fetch(`${app.url}/api/journeys/shipped/test-send`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ nodeId: "p1", contactId: "tess" }),
+    });
+    expect(res.status).toBe(201);
+    await worker.drainOnce();
+    const [req, ...more] = requestsTo("tess");
+    expect(more).toEqual([]);
+    const got = s.decrypt(req?.body ?? Buffer.alloc(0)) as Record<string, string>;
+    expect(got.title).toBe("[TEST] Tess, your order shipped");
+    expect(got.body).toBe("[TEST] Order  is on its way, Tess");
+    expect(got.url).toMatch(new RegExp(`^${app.url}/l/`));
+  });
+  it("refuses an endpoint on a loopback host WAYMARK_PUSH_ALLOW_HOSTS does not list", async () => {
+    const guardedEnv = { ...env, WAYMARK_PUSH_ALLOW_HOSTS: "" };
+    const guarded = startDeliveryWorker({
+      knex: db.knex,
+      crypto: app.crypto,
+      providers: createProviders(loadDeliveryConfig(guardedEnv), silent, undefined, {
+        knex: db.knex,
+        crypto: app.crypto,
+        ca: PUSH_CA,
+      }),
+      log: silent,
+      workerId: "push-guarded",
+      autoStart: false,
+      now: clock.now,
+    });
+    await subscribe("lou", newSubscriber(endpoint("lou")).json);
+    await enter("lou", "order_shipped", { firstName: "Lou" });
+    await guarded.drainOnce();
+    await guarded.stop();
+    const row = await messageOf("lou");
+    expect(row?.status).toBe("failed");
+    expect(row?.last_error).toContain("list it in WAYMARK_PUSH_ALLOW_HOSTS");
+    expect(requestsTo("lou")).toHaveLength(0);
+    // Refused is not gone: the subscription stays for an operator to look at.
+    expect(await subscriptionsOf("lou")).toHaveLength(1);
   });
 });
