@@ -8,6 +8,9 @@ import type { Knex } from "knex";
  * index, finds a subscription again without decrypting every row. It is unique across
  * contacts: one browser subscription reaches one person, and registering it for another user
  * (someone else signs in on that browser) moves it. Deleting a contact deletes its rows.
+ *
+ * `push_deliveries` remembers which subscriptions a push service accepted a message for, so a
+ * retry (another browser's service answered 503) pushes only to the ones still owed it.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create table if not exists push_subscriptions (
@@ -21,8 +24,19 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     "create index if not exists push_subscriptions_contact_idx on push_subscriptions (contact_id)",
   );
+  await knex.raw(`create table if not exists push_deliveries (
+     message_id bigint not null references messages (id) on delete cascade,
+     subscription_id bigint not null references push_subscriptions (id) on delete cascade,
+     provider_message_id text not null,
+     accepted_at timestamptz not null default now(),
+     primary key (message_id, subscription_id)
+   )`);
+  await knex.raw(
+    "create index if not exists push_deliveries_subscription_idx on push_deliveries (subscription_id)",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw("drop table if exists push_deliveries");
   await knex.raw("drop table if exists push_subscriptions");
 }

@@ -24,6 +24,7 @@ const TABLES = [
   "link_tokens",
   "messages",
   "operators",
+  "push_deliveries",
   "push_subscriptions",
   "sessions",
   "settings",

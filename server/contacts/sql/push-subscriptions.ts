@@ -3,9 +3,10 @@ import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { PushSubscription } from "../push-subscriptions.ts";
 
 /*
- * Push subscriptions (migrations/20261206150000_push_subscriptions.ts). Why a module of its own:
- * the rows are written by the ingest-side registration route and read and pruned by the push
- * provider at send time, and both go through the blind index rather than the encrypted value.
+ * Push subscriptions and which of them accepted a message (migrations/20261206150000_push_
+ * subscriptions.ts). Why a module of its own: the rows are written by the ingest-side
+ * registration route and read, pruned and marked by the push provider at send time, and both
+ * find a subscription through the blind index rather than the encrypted value.
  */
 
 /**
@@ -103,4 +104,30 @@ export async function subscriptionCount(knex: Knex, contactId: number): Promise<
     .count({ n: "*" })
     .first()) as { n: string | number } | undefined;
   return Number(row?.n ?? 0);
+}
+
+/** The subscriptions a push service already accepted this message for: not pushed again. */
+export async function acceptedFor(knex: Knex, messageId: number): Promise<Map<number, string>> {
+  const rows = (await knex("push_deliveries")
+    .where({ message_id: messageId })
+    .select("subscription_id", "provider_message_id")) as {
+    subscription_id: string | number;
+    provider_message_id: string;
+  }[];
+  return new Map(rows.map((r) => [Number(r.subscription_id), r.provider_message_id]));
+}
+
+/**
+ * Recorded as soon as the push service answers, before the message's own outcome: a worker
+ * that dies before recording that leaves the acceptance known, and the resend skips it.
+ */
+export async function recordAccepted(
+  knex: Knex,
+  row: { messageId: number; subscriptionId: number; providerMessageId: string; at: Date },
+): Promise<void> {
+  await knex.raw(
+    `insert into push_deliveries (message_id, subscription_id, provider_message_id, accepted_at)
+     values (?, ?, ?, ?) on conflict do nothing`,
+    [row.messageId, row.subscriptionId, row.providerMessageId, row.at],
+  );
 }

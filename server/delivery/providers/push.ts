@@ -4,7 +4,9 @@ import webpush from "web-push";
 import { pushPayloadJson } from "../../../engine/push/compose.ts";
 import type { Category } from "../../../engine/shared/channels.ts";
 import {
+  acceptedFor,
   deleteSubscription,
+  recordAccepted,
   type StoredSubscription,
   subscriptionsForMessage,
 } from "../../contacts/sql/push-subscriptions.ts";
@@ -30,10 +32,13 @@ import { parseRetryAfter, scrubNumbers } from "./http.ts";
  * - a timeout or a connection lost mid-request: the outcome is unknown; resent with the same key.
  * - anything else (400, 403 — a subscription made for another VAPID key —, 413): refused.
  *
- * Push services have no lookup, so a message is pushed at least once: a retry goes to every
- * subscription again. Two things keep a resend from showing twice: the Topic header (the
- * provider key) makes the push service replace a copy it still holds, and the payload's `tag`
- * (the same key) makes the browser replace a notification on screen rather than add one.
+ * Each subscription a push service accepted the message for is recorded at once
+ * (push_deliveries), so a retry — another browser's service answered 503 — pushes only to the
+ * ones still owed it. Push services have no lookup, so a call whose answer was lost (a timeout,
+ * a worker killed before the record) is pushed again: at least once per subscription. Two
+ * things keep such a resend from showing twice: the Topic header (the provider key) makes the
+ * push service replace a copy it still holds, and the payload's `tag` (the same key) makes the
+ * browser replace a notification on screen rather than add one.
  */
 
 /** Urgency (RFC 8030 §5.3): a receipt should wake a phone, a promotion may wait for it to wake. */
@@ -191,9 +196,22 @@ export function createPushProvider(options: PushProviderOptions): Provider {
             : "contact has no push subscription";
         return { kind: "failed", error: why };
       }
+      // A retry goes only to the browsers whose push service has not taken the message yet.
+      const accepted = await acceptedFor(knex, request.messageId);
+      const owed = found.filter((s) => !accepted.has(s.id));
       const payload = pushPayloadJson(request.body, request.push, request.idempotencyKey);
-      const outcomes = await Promise.all(found.map((s) => pushOne(s, payload, request)));
-      const gone = found.filter((_, i) => outcomes[i]?.kind === "gone");
+      const outcomes = await Promise.all(
+        owed.map(async (s) => {
+          const o = await pushOne(s, payload, request);
+          if (o.kind === "sent") {
+            const at = new Date(now());
+            const row = { messageId: request.messageId, subscriptionId: s.id, at };
+            await recordAccepted(knex, { ...row, providerMessageId: o.id });
+          }
+          return o;
+        }),
+      );
+      const gone = owed.filter((_, i) => outcomes[i]?.kind === "gone");
       for (const s of gone) await deleteSubscription(knex, s.id);
       if (gone.length > 0) {
         log.info(
@@ -201,7 +219,7 @@ export function createPushProvider(options: PushProviderOptions): Provider {
           "push subscriptions gone (404/410): removed",
         );
       }
-      return combine(outcomes, found.length);
+      return combine(outcomes, found.length, [...accepted.values()]);
     },
   };
 }
@@ -210,7 +228,7 @@ export function createPushProvider(options: PushProviderOptions): Provider {
  * One message, several browsers: any still to retry (or in doubt) makes the message wait for
  * another attempt; else any accepted makes it sent; else it failed, saying why for each.
  */
-function combine(outcomes: OneOutcome[], total: number): SendResult {
+function combine(outcomes: OneOutcome[], total: number, earlier: string[]): SendResult {
   const errors = (kind: OneOutcome["kind"]) =>
     outcomes.flatMap((o) => (o.kind === kind && "error" in o ? [o.error] : []));
   const unknown = errors("unknown");
@@ -225,7 +243,7 @@ function combine(outcomes: OneOutcome[], total: number): SendResult {
       ? { kind: "retry", error, retryAfterMs: Math.max(...waits) }
       : { kind: "retry", error };
   }
-  const sent = outcomes.flatMap((o) => (o.kind === "sent" ? [o.id] : []));
+  const sent = [...earlier, ...outcomes.flatMap((o) => (o.kind === "sent" ? [o.id] : []))];
   if (sent.length > 0) return { kind: "sent", providerMessageId: sent[0] ?? "push" };
   const gone = errors("gone");
   const failed = errors("failed");

@@ -342,9 +342,10 @@ describe.each(databaseKinds)("web push on %s", (kind) => {
     });
   });
 
-  it("retries a 429 and a 503 with backoff, then delivers", async () => {
+  it("retries a 429 and a 503 with backoff, then delivers, pushing again only where still owed", async () => {
     const s = newSubscriber(endpoint("rae"));
     await subscribe("rae", s.json);
+    await subscribe("rae", newSubscriber(endpoint("rae-tablet")).json);
     service.plans.set(pathOf("rae"), [429, 503]);
     await enter("rae", "order_shipped", { firstName: "Rae" });
     await worker.drainOnce();
@@ -358,6 +359,9 @@ describe.each(databaseKinds)("web push on %s", (kind) => {
     expect(row).toMatchObject({ status: "sent", attempts: 3 });
     const sent = requestsTo("rae");
     expect(sent).toHaveLength(3);
+    // The tablet's push service took it on the first attempt: it was not pushed again.
+    expect(requestsTo("rae-tablet")).toHaveLength(1);
+    expect(await db.knex("push_deliveries").where({ message_id: row?.id })).toHaveLength(2);
     // Every attempt names the same topic, and the payload the same tag: a resend replaces.
     expect(new Set(sent.map((r) => r.headers.topic)).size).toBe(1);
     expect(s.decrypt(sent[2]?.body ?? Buffer.alloc(0))).toMatchObject({ tag: row?.provider_key });
