@@ -52,7 +52,7 @@ export async function saveSubscription(
 
 /** Removes the subscription with this endpoint, whoever it belongs to; true when one was. */
 export async function deleteSubscriptionByHash(knex: Knex, endpointHash: string): Promise<boolean> {
-  // `returning`, not the affected count: knex-pglite does not report one for a delete.
+  // `returning`, not knex's affected count: on PGlite that came back 0 for a row deleted.
   const { rows } = (await knex.raw(
     "delete from push_subscriptions where endpoint_hash = ? returning id",
     [endpointHash],

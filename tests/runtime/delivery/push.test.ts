@@ -434,4 +434,28 @@ describe.each(databaseKinds)("web push on %s", (kind) => {
     // Refused is not gone: the subscription stays for an operator to look at.
     expect(await subscriptionsOf("lou")).toHaveLength(1);
   });
+  it("leaves a push whose service never answers outcome-unknown, then pushes it again with the same topic", async () => {
+    const s = newSubscriber(endpoint("tim"));
+    await subscribe("tim", s.json);
+    service.plans.set(pathOf("tim"), [0]);
+    await enter("tim", "order_shipped", { firstName: "Tim" });
+    await worker.drainOnce();
+    const first = (await db
+      .knex("messages")
+      .where({ id: (await messageOf("tim"))?.id })
+      .first()) as {
+      status: string;
+      outcome_unknown_since: Date | null;
+      last_error: string;
+    };
+    expect(first.status).toBe("queued");
+    expect(first.outcome_unknown_since).not.toBeNull();
+    expect(first.last_error).toContain("timed out");
+    clock.advance(60_000);
+    await worker.drainOnce();
+    expect(await messageOf("tim")).toMatchObject({ status: "sent", attempts: 2 });
+    const sent = requestsTo("tim");
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.headers.topic).toBe(sent[1]?.headers.topic);
+  });
 });
