@@ -1,9 +1,13 @@
 import type { EmailContent } from "./email/spec.ts";
 import type { PushContent } from "./push/spec.ts";
+import type { SmsTemplateRequest } from "./sms-template/spec.ts";
 import type { WebhookRequest } from "./webhook/spec.ts";
 
-/** What messages.payload holds beside the body: an email's parts, a webhook's request, a push's. */
-export type MessagePayload = EmailContent | WebhookRequest | PushContent;
+/**
+ * What messages.payload holds beside the body: an email's parts, a webhook's request, a
+ * template SMS's code, sign name and parameters, or a push's title, icon and click URL.
+ */
+export type MessagePayload = EmailContent | WebhookRequest | SmsTemplateRequest | PushContent;
 
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
@@ -100,6 +104,8 @@ export type Effect =
       webhook?: WebhookRequest;
       /** Push only: title, icon and click URL, rendered; `body` is the notification's text. */
       push?: PushContent;
+      /** Template SMS only: code, sign name and rendered parameters; `body` is the text sent. */
+      smsTemplate?: SmsTemplateRequest;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

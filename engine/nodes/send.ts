@@ -18,6 +18,10 @@ import {
   templateUser,
   withOptOut,
 } from "../sms/index.ts";
+import { composeTemplateSms } from "../sms-template/compose.ts";
+import { countChinaSms } from "../sms-template/count.ts";
+import { smsTemplateIssues } from "../sms-template/issues.ts";
+import { SmsTemplateFieldsSchema, type SmsTemplateRequest } from "../sms-template/spec.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
@@ -40,6 +44,11 @@ export const SendSpecSchema = z.strictObject({
   email: EmailFieldsSchema.optional(),
   /** Webhook only: method, URL, headers and JSON body; without it, our envelope as before. */
   webhook: WebhookFieldsSchema.optional(),
+  /**
+   * SMS by a template provider (Aliyun): template code, sign name, a Liquid value per parameter;
+   * `template` is then the approved text with its `${name}` placeholders (engine/sms-template).
+   */
+  smsTemplate: SmsTemplateFieldsSchema.optional(),
   /** Push only: title, icon and click URL (`template` is the notification's body). */
   push: PushFieldsSchema.optional(),
 });
@@ -162,7 +171,10 @@ export const sendNode = defineNode<SendNode>({
   schema: SendNodeSchema,
   outPaths: () => ({ kind: "one" }),
   entry: false,
+  entryEvent: () => null,
   sends: true,
+  channel: (node) => node.send.channel,
+  arms: () => null,
   locksContact: true,
   hasSettings: true,
   usesBestHour: () => false,
@@ -174,8 +186,13 @@ export const sendNode = defineNode<SendNode>({
     const email = [
       ...emailIssues(node, ctx),
       ...webhookIssues(node, ctx),
+      ...smsTemplateIssues(node, ctx),
       ...pushIssues(node, ctx),
     ];
+    // The approved text is the provider's, counted by its rules (sms-template/issues.ts).
+    if (node.send.smsTemplate && node.send.channel === "sms") {
+      return [...email, ...ownCooldownIssues(node, ctx)];
+    }
     const parsed = templateVariableSegments(node.send.template);
     if (!parsed.ok)
       return [
@@ -300,7 +317,17 @@ export const sendNode = defineNode<SendNode>({
         let email: EmailContent | undefined;
         let webhook: WebhookRequest | undefined;
         let push: PushContent | undefined;
-        if (s.channel === "webhook" && s.webhook) {
+        let smsTemplate: SmsTemplateRequest | undefined;
+        let chinaParts: number | null = null;
+        if (s.channel === "sms" && s.smsTemplate) {
+          // No opt-out line appended: the provider sends the approved text only, whose own
+          // wording ("拒收请回复R") the provider required before approving it.
+          const t = composeTemplateSms(s.smsTemplate, s.template, vars, renderOpts);
+          if (!t.ok) return renderFailed(node.id, at, t, `template parameter ${t.field}`);
+          body = t.body;
+          smsTemplate = t.request;
+          chinaParts = countChinaSms(body).parts;
+        } else if (s.channel === "webhook" && s.webhook) {
           // The request is the message; `template` stays the timeline's and the console's text.
           const w = composeWebhook(s.webhook, vars, renderOpts);
           if (!w.ok) return renderFailed(node.id, at, w, `webhook ${w.field}`);
@@ -344,7 +371,7 @@ export const sendNode = defineNode<SendNode>({
           locale = composed.locale;
           seg = composed.segments;
         }
-        const parts = seg?.parts ?? 1;
+        const parts = seg?.parts ?? chinaParts ?? 1;
         const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {
           type: "send",
@@ -360,16 +387,19 @@ export const sendNode = defineNode<SendNode>({
         if (locale !== undefined) send.locale = locale;
         if (email) send.email = email;
         if (webhook) send.webhook = webhook;
+        if (smsTemplate) send.smsTemplate = smsTemplate;
         if (push) send.push = push;
-        const detail = seg
-          ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
-          : email
-            ? `${s.category} email "${email.subject}"`
-            : webhook
-              ? `${s.category} webhook ${webhook.method} ${webhook.url}`
-              : push
-                ? `${s.category} push "${push.title}"`
-                : `${s.category} ${s.channel}`;
+        const detail = smsTemplate
+          ? `${s.category} template SMS ${smsTemplate.code}, ${parts} part${parts === 1 ? "" : "s"}`
+          : seg
+            ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
+            : email
+              ? `${s.category} email "${email.subject}"`
+              : webhook
+                ? `${s.category} webhook ${webhook.method} ${webhook.url}`
+                : push
+                  ? `${s.category} push "${push.title}"`
+                  : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

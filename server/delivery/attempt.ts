@@ -3,6 +3,7 @@ import type { MessagePayload } from "../../engine/effects.ts";
 import { PushContentSchema } from "../../engine/push/spec.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
+import { SmsTemplateRequestSchema } from "../../engine/sms-template/spec.ts";
 import { WebhookRequestSchema } from "../../engine/webhook/spec.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -324,16 +325,21 @@ export function asChannel(value: string): Channel | null {
 function payloadFor(
   channel: Channel,
   payload: MessagePayload | null,
-): Pick<SendRequest, "email" | "webhook" | "push"> {
-  if (payload === null) return { email: null, webhook: null };
+): Pick<SendRequest, "email" | "webhook" | "smsTemplate" | "push"> {
+  const none = { email: null, webhook: null, smsTemplate: null, push: null };
+  if (payload === null) return none;
   if (channel === "push") {
     const parsed = PushContentSchema.safeParse(payload);
-    return { email: null, webhook: null, push: parsed.success ? parsed.data : null };
+    return { ...none, push: parsed.success ? parsed.data : null };
   }
   if (channel === "webhook") {
     const parsed = WebhookRequestSchema.safeParse(payload);
-    return { email: null, webhook: parsed.success ? parsed.data : null };
+    return { ...none, webhook: parsed.success ? parsed.data : null };
   }
-  if (channel === "email" && "subject" in payload) return { email: payload, webhook: null };
-  return { email: null, webhook: null };
+  if (channel === "sms") {
+    const parsed = SmsTemplateRequestSchema.safeParse(payload);
+    return { ...none, smsTemplate: parsed.success ? parsed.data : null };
+  }
+  if (channel === "email" && "subject" in payload) return { ...none, email: payload };
+  return none;
 }

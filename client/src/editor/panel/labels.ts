@@ -27,6 +27,10 @@ const LABELS: Record<string, string> = {
   url: "URL",
   push: "Notification",
   icon: "Icon URL",
+  smsTemplate: "Approved template (China)",
+  code: "Template code",
+  signName: "Sign name",
+  params: "Parameters",
 };
 
 const HINTS: Record<string, string> = {
@@ -49,6 +53,10 @@ const HINTS: Record<string, string> = {
   url: "http(s); Liquid in the path and query only, values URL-encoded.",
   push: "Title, icon and where a click goes; the message above is the notification's text.",
   icon: "https; shown beside the title. Liquid in the path and query only.",
+  smsTemplate: `For Aliyun: the provider sends only templates it approved. The message above is then the approved text, with \${name} placeholders.`,
+  code: "As the provider's console lists it, e.g. SMS_154950909.",
+  signName: "The approved sign name, without 【】; it starts every message.",
+  params: `One Liquid value per \${name} in the approved text; no links (the provider forbids them).`,
 };
 
 const OPTIONS: Record<string, string> = {
