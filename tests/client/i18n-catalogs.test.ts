@@ -32,6 +32,7 @@ describe("the console's catalog check", () => {
         `t("a.one"); i18n.t('a.two', { n: 1 }); msgKey("a.three");`,
         `<Trans i18nKey="a.four" /> <Trans i18nKey={"a.five"} />`,
         'split(\'x\'); format("no"); at("no");',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text the check reads
         "t(`a.${dynamic}`);",
       ].join("\n"),
     });
