@@ -22,8 +22,15 @@ export function formatPercent(locale: string, share: number) {
   );
 }
 
-/** "Dec 6, 2026, 14:03" / "2026年12月6日 14:03", optionally in a time zone (a contact's). */
-export function formatDateTime(locale: string, value: When, timeZone?: string) {
+/**
+ * "Dec 6, 2026, 14:03" / "2026年12月6日 14:03". With `zoneName`, the zone is said ("GMT+8"):
+ * in `timeZone` (a contact's) when given, else the viewer's own.
+ */
+export function formatDateTime(
+  locale: string,
+  value: When,
+  { timeZone, zoneName = false }: { timeZone?: string | undefined; zoneName?: boolean } = {},
+) {
   const d = toDate(value);
   if (Number.isNaN(d.getTime())) return String(value);
   return new Intl.DateTimeFormat(locale, {
@@ -33,7 +40,8 @@ export function formatDateTime(locale: string, value: When, timeZone?: string) {
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
-    ...(timeZone ? { timeZone, timeZoneName: "short" } : {}),
+    ...(timeZone ? { timeZone } : {}),
+    ...(timeZone || zoneName ? { timeZoneName: "short" } : {}),
   }).format(d);
 }
 
@@ -110,7 +118,7 @@ export function useFormat() {
     locale,
     number: (n: number, options?: Intl.NumberFormatOptions) => formatNumber(locale, n, options),
     percent: (share: number) => formatPercent(locale, share),
-    dateTime: (v: When, timeZone?: string) => formatDateTime(locale, v, timeZone),
+    dateTime: (v: When) => formatDateTime(locale, v),
     shortTime: (v: When) => formatShortTime(locale, v),
     relative: (v: When) => formatRelative(locale, v),
     duration: (iso: string) => formatDuration(locale, iso),

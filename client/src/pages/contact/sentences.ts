@@ -64,8 +64,9 @@ function label(t: TFunction, table: Readonly<Record<string, string>>, code: unkn
 }
 
 /**
- * The row as a sentence in the console's language; `zone` is the contact's (times the engine
- * chose, such as the end of quiet hours, are read in it), `locale` the console's.
+ * The row as a sentence in the console's language; `zone` is the contact's when the profile has
+ * one (times the engine chose, such as the end of quiet hours, are read in it; else in the
+ * viewer's), and the zone is always said, `locale` the console's.
  */
 export function timelineSentence(
   row: TimelineRow,
@@ -78,7 +79,7 @@ export function timelineSentence(
   if (!isKnownType(type)) return recorded;
   const time = (v: unknown) =>
     typeof v === "string" || typeof v === "number"
-      ? formatDateTime(locale, v, zone ?? undefined)
+      ? formatDateTime(locale, v, { timeZone: zone ?? undefined, zoneName: true })
       : null;
   const until = time(row.until);
   switch (type) {
