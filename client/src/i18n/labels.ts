@@ -14,6 +14,14 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   webhook: msgKey("channel.webhook"),
 };
 
+/** A channel as a tag beside other facts ("SMS · promotional · 1 part"), upper case in English. */
+export const CHANNEL_TAGS: Record<Channel, string> = {
+  sms: msgKey("channelTag.sms"),
+  email: msgKey("channelTag.email"),
+  push: msgKey("channelTag.push"),
+  webhook: msgKey("channelTag.webhook"),
+};
+
 export const CATEGORY_LABELS: Record<Category, string> = {
   promotional: msgKey("category.promotional"),
   transactional: msgKey("category.transactional"),
