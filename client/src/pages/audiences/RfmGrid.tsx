@@ -44,9 +44,7 @@ export function RfmGrid({ grid, onPick }: { grid: Grid; onPick: (cell: RfmCell) 
   return (
     <div className="rfm">
       <table className="rfm-grid" data-testid="rfm-grid">
-        <caption className="sr-only">
-          {t("rfm.caption")}
-        </caption>
+        <caption className="sr-only">{t("rfm.caption")}</caption>
         <thead>
           <tr>
             <th scope="col" className="rfm-corner">
