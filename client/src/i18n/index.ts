@@ -15,7 +15,11 @@ import { browserLocale, isConsoleLocale } from "./locales.ts";
  * and the catalog check (scripts/i18n-catalogs.ts) can match keys without parsing ICU.
  */
 
-/** Where the last language used is kept, so the sign-in page after a sign-out keeps it. */
+/**
+ * Where this browser keeps the last language chosen (the header's switch, or the sign-in
+ * page's), so the sign-in page after a sign-out keeps it; the operator's own choice, saved on
+ * the server, wins once signed in.
+ */
 const STORED = "waymark.locale";
 
 function initialLocale(): ConsoleLocale {
@@ -46,13 +50,13 @@ export function currentLocale(): ConsoleLocale {
 }
 
 /**
- * Shows the console in `locale` — the operator's remembered choice, or (null) the browser's.
+ * Shows the console in `locale`, the operator's remembered choice. Null (they never chose)
+ * follows this browser: a language picked on its sign-in page, else its own language.
  * Components re-render through react-i18next.
  */
 export async function applyLocale(locale: ConsoleLocale | null): Promise<void> {
-  const next = locale ?? browserLocale(globalThis.navigator?.languages ?? []);
   if (locale) globalThis.localStorage?.setItem(STORED, locale);
-  else globalThis.localStorage?.removeItem(STORED);
+  const next = locale ?? initialLocale();
   if (next !== i18n.language) await i18n.changeLanguage(next);
   syncDocument();
 }
