@@ -168,6 +168,23 @@ describe.runIf(chromiumPath)("the console in 简体中文 and English", () => {
     expect(overflow).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, "zh-CN-contact.png"), fullPage: true });
 
+    // The outbox too: channel, category and status in Chinese.
+    await page
+      .getByRole("navigation", { name: "主导航" })
+      .getByRole("link", { name: "消息" })
+      .click();
+    const sent = page.getByTestId("messages-table").locator("tbody tr").first();
+    await sent.waitFor();
+    expect(await sent.locator(".msg-meta").textContent()).toMatch(
+      /^短信 · 交易类 · UCS-2 · 1 条 ·/,
+    );
+    expect(["排队中", "发送中", "已发送", "已送达"]).toContain(
+      await sent.locator(".badge").textContent(),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, "zh-CN-messages.png") });
+
+    await page.goto(`${server.url}/contacts/lin`);
+    await timeline.waitFor();
     await language().selectOption("en");
     const english = page.getByRole("list", { name: "回购提醒 timeline" });
     await english.waitFor();

@@ -201,7 +201,9 @@ export function JourneysPage() {
                   )}
                 </td>
                 <td>{j.version === null ? "—" : `v${j.version}`}</td>
-                <td className="num">{format.number(j.activeUsers)}</td>
+                <td className="num" data-suffix={t("journeys.inJourneySuffix")}>
+                  {format.number(j.activeUsers)}
+                </td>
                 <td className="muted" title={format.dateTime(j.updatedAt)}>
                   {format.relative(j.updatedAt)}
                 </td>
