@@ -1,8 +1,12 @@
 import type { EmailContent } from "./email/spec.ts";
+import type { SmsTemplateRequest } from "./sms-template/spec.ts";
 import type { WebhookRequest } from "./webhook/spec.ts";
 
-/** What messages.payload holds beside the body: an email's parts or a webhook's request. */
-export type MessagePayload = EmailContent | WebhookRequest;
+/**
+ * What messages.payload holds beside the body: an email's parts, a webhook's request, or a
+ * template SMS's code, sign name and parameters.
+ */
+export type MessagePayload = EmailContent | WebhookRequest | SmsTemplateRequest;
 
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
@@ -97,6 +101,8 @@ export type Effect =
       email?: EmailContent;
       /** Webhook with request fields only: method, URL, headers and body, rendered. */
       webhook?: WebhookRequest;
+      /** Template SMS only: code, sign name and rendered parameters; `body` is the text sent. */
+      smsTemplate?: SmsTemplateRequest;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

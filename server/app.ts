@@ -4,6 +4,7 @@ import express from "express";
 import helmet from "helmet";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
+import { providerRulesFor } from "./delivery/provider-rules.ts";
 import type { Activity } from "./http/activity.ts";
 import { csrfGuard } from "./http/csrf.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
@@ -91,7 +92,7 @@ export function createApp({
     }),
   );
   const now = clock ?? (() => new Date());
-  const policy = policyCache(db.knex, workspaceTimezone);
+  const policy = policyCache(db.knex, workspaceTimezone, undefined, providerRulesFor(delivery));
   const routes = routeTable({
     knex: db.knex,
     crypto,

@@ -8,6 +8,7 @@ import { connect, type Database } from "./db/connect.ts";
 import { acquireDataDirLock } from "./db/lock.ts";
 import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
+import { providerRulesFor } from "./delivery/provider-rules.ts";
 import { createActivity } from "./http/activity.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
@@ -125,7 +126,12 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           log,
           delivery,
           live,
-          policy: policyCache(db.knex, config.workspaceTimezone),
+          policy: policyCache(
+            db.knex,
+            config.workspaceTimezone,
+            undefined,
+            providerRulesFor(delivery),
+          ),
           fallbackLinkBase: url,
           workspaceTimezone: config.workspaceTimezone,
           audienceScanMs: config.audienceScanMs,

@@ -15,6 +15,10 @@ import {
   templateUser,
   withOptOut,
 } from "../sms/index.ts";
+import { composeTemplateSms } from "../sms-template/compose.ts";
+import { countChinaSms } from "../sms-template/count.ts";
+import { smsTemplateIssues } from "../sms-template/issues.ts";
+import { SmsTemplateFieldsSchema, type SmsTemplateRequest } from "../sms-template/spec.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
@@ -37,6 +41,11 @@ export const SendSpecSchema = z.strictObject({
   email: EmailFieldsSchema.optional(),
   /** Webhook only: method, URL, headers and JSON body; without it, our envelope as before. */
   webhook: WebhookFieldsSchema.optional(),
+  /**
+   * SMS by a template provider (Aliyun): template code, sign name, a Liquid value per parameter;
+   * `template` is then the approved text with its `${name}` placeholders (engine/sms-template).
+   */
+  smsTemplate: SmsTemplateFieldsSchema.optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -157,7 +166,10 @@ export const sendNode = defineNode<SendNode>({
   schema: SendNodeSchema,
   outPaths: () => ({ kind: "one" }),
   entry: false,
+  entryEvent: () => null,
   sends: true,
+  channel: (node) => node.send.channel,
+  arms: () => null,
   locksContact: true,
   hasSettings: true,
   usesBestHour: () => false,
@@ -166,7 +178,15 @@ export const sendNode = defineNode<SendNode>({
   holds: () => false,
   validate(node, ctx) {
     const path = [...ctx.path, "send", "template"];
-    const email = [...emailIssues(node, ctx), ...webhookIssues(node, ctx)];
+    const email = [
+      ...emailIssues(node, ctx),
+      ...webhookIssues(node, ctx),
+      ...smsTemplateIssues(node, ctx),
+    ];
+    // The approved text is the provider's, counted by its rules (sms-template/issues.ts).
+    if (node.send.smsTemplate && node.send.channel === "sms") {
+      return [...email, ...ownCooldownIssues(node, ctx)];
+    }
     const parsed = templateVariableSegments(node.send.template);
     if (!parsed.ok)
       return [
@@ -290,7 +310,17 @@ export const sendNode = defineNode<SendNode>({
         let seg: SegmentCount | null = null;
         let email: EmailContent | undefined;
         let webhook: WebhookRequest | undefined;
-        if (s.channel === "webhook" && s.webhook) {
+        let smsTemplate: SmsTemplateRequest | undefined;
+        let chinaParts: number | null = null;
+        if (s.channel === "sms" && s.smsTemplate) {
+          // No opt-out line appended: the provider sends the approved text only, whose own
+          // wording ("拒收请回复R") the provider required before approving it.
+          const t = composeTemplateSms(s.smsTemplate, s.template, vars, renderOpts);
+          if (!t.ok) return renderFailed(node.id, at, t, `template parameter ${t.field}`);
+          body = t.body;
+          smsTemplate = t.request;
+          chinaParts = countChinaSms(body).parts;
+        } else if (s.channel === "webhook" && s.webhook) {
           // The request is the message; `template` stays the timeline's and the console's text.
           const w = composeWebhook(s.webhook, vars, renderOpts);
           if (!w.ok) return renderFailed(node.id, at, w, `webhook ${w.field}`);
@@ -323,7 +353,7 @@ export const sendNode = defineNode<SendNode>({
           locale = composed.locale;
           seg = composed.segments;
         }
-        const parts = seg?.parts ?? 1;
+        const parts = seg?.parts ?? chinaParts ?? 1;
         const visit = own(e.visits, node.id) ?? 1;
         const send: Effect = {
           type: "send",
@@ -339,13 +369,16 @@ export const sendNode = defineNode<SendNode>({
         if (locale !== undefined) send.locale = locale;
         if (email) send.email = email;
         if (webhook) send.webhook = webhook;
-        const detail = seg
-          ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
-          : email
-            ? `${s.category} email "${email.subject}"`
-            : webhook
-              ? `${s.category} webhook ${webhook.method} ${webhook.url}`
-              : `${s.category} ${s.channel}`;
+        if (smsTemplate) send.smsTemplate = smsTemplate;
+        const detail = smsTemplate
+          ? `${s.category} template SMS ${smsTemplate.code}, ${parts} part${parts === 1 ? "" : "s"}`
+          : seg
+            ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
+            : email
+              ? `${s.category} email "${email.subject}"`
+              : webhook
+                ? `${s.category} webhook ${webhook.method} ${webhook.url}`
+                : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

@@ -3,6 +3,7 @@ import type { ContactView, JourneyEvent } from "../contact.ts";
 import type { Effect } from "../effects.ts";
 import type { Journey, JourneyNode } from "../format/journey.ts";
 import type { AdvancePolicy, EnginePorts } from "../ports.ts";
+import type { Channel } from "../shared/channels.ts";
 import type { LinkShape } from "../sms/compose.ts";
 import type { EnrollmentContext } from "../snapshot.ts";
 import type { Issue } from "../validate/issue.ts";
@@ -29,8 +30,22 @@ export type NodeDefinition<N extends { id: string; type: string }> = {
    * it, and a new enrollment starts on it.
    */
   entry: boolean;
+  /**
+   * The event whose arrival enters a contact through this node (an event trigger), null for
+   * any other node or kind of entry: the `event.*` its journey's templates read are that
+   * event's properties, which the template-name checks look up (server/contacts/template-names.ts).
+   */
+  entryEvent(node: N): string | null;
   /** True if the node may queue a message: results count messages per such node and arm. */
   sends: boolean;
+  /** The channel of the messages the node queues (results show it); null if `sends` is false. */
+  channel(node: N): Channel | null;
+  /**
+   * The arms of the A/B test the node assigns contacts to (a split), in order: results read
+   * each arm's counts and test the others against the first, the control
+   * (server/results/results.ts, arms.ts). Null for a node that assigns no arms.
+   */
+  arms(node: N): readonly { name: string; percent: number }[] | null;
   /**
    * True if the node decides from the contact as loaded and must not race another batch
    * stepping the same contact: a send (caps count the history) or an update (an increment

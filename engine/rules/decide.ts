@@ -7,6 +7,7 @@ import { frequencyCapRule } from "./frequency-cap.ts";
 import { withinHistory } from "./history.ts";
 import { instantLabel } from "./labels.ts";
 import { optOutRule } from "./opt-out.ts";
+import { providerRule } from "./provider.ts";
 import { nextOpening, quietHoursApply, quietHoursLabel, quietHoursRule } from "./quiet-hours.ts";
 import type { ContactState, Decision, Policy, ReasonCode, Rule, SendRequest } from "./types.ts";
 import { unopenedStreakRule } from "./unopened-streak.ts";
@@ -20,7 +21,8 @@ import { unopenedStreakRule } from "./unopened-streak.ts";
  * 5. frequency caps — defer (or suppress, per cap). Before quiet hours so a cap deferral is
  *    computed once and pushed through quiet hours here, instead of "defer to 08:00" followed
  *    at 08:00 by "defer 12 days for the cap" (two hops, and a log blaming quiet hours).
- * 6. quiet hours — only shifts time, never drops.
+ * 6. the provider's own window and per-phone daily limit — defer (China's SMS providers).
+ * 7. quiet hours — only shifts time, never drops.
  * Rules 3–6 run for every category; which categories they touch is data: cooldown scope,
  * caps' category (defaults: promotional only), streaks promotional only, `quietHoursFor`.
  */
@@ -30,6 +32,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: "cooldown", rule: cooldownRule },
   { name: "unopened-streak", rule: unopenedStreakRule },
   { name: "frequency-cap", rule: frequencyCapRule },
+  { name: "provider", rule: providerRule },
   { name: "quiet-hours", rule: quietHoursRule },
 ];
 
@@ -102,6 +105,10 @@ export function describeReason(code: ReasonCode): string {
       return "The contact is in a cooldown: no messages of this category until it ends.";
     case "unopened_streak":
       return "Several messages in a row went unopened; the contact was put in a cooldown.";
+    case "provider_window":
+      return "Outside the hours the SMS provider sends promotional messages (China: 08:00–22:00); held until they open.";
+    case "provider_limit":
+      return "The SMS provider's daily limit of messages to one phone was reached; held until its next day.";
     default:
       return assertNever(code);
   }

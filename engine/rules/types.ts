@@ -11,6 +11,7 @@
  * All instants are epoch milliseconds; `now` is passed in, never read from a clock.
  */
 import type { Category, Channel } from "../shared/channels.ts";
+import type { ProviderRules } from "./provider.ts";
 
 export type SendRequest = {
   channel: Channel;
@@ -84,6 +85,8 @@ export type Policy = {
   unopenedStreak: { count: number; cooldown: string } | null;
   /** Whether a category needs an explicit grant. Default: promotional yes, others no. */
   consentRequired: Partial<Record<Category, boolean>>;
+  /** What the channel's provider allows (rules/provider.ts); set by the runtime, not saved. */
+  providerRules?: ProviderRules | null;
 };
 
 export const REASON_CODES = [
@@ -93,6 +96,8 @@ export const REASON_CODES = [
   "frequency_cap",
   "cooldown",
   "unopened_streak",
+  "provider_window",
+  "provider_limit",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -126,6 +126,26 @@ export const ISSUE_CODES = {
     "error",
     "A webhook send with method GET has a body, which GET does not send.",
   ],
+  sms_template_wrong_channel: [
+    "error",
+    "A send that is not an SMS names a template code and sign name (send.smsTemplate); they would be ignored.",
+  ],
+  sms_template_text_liquid: [
+    "error",
+    "A template SMS's text holds Liquid; the provider's approved text is fixed, so Liquid goes in the parameters' values.",
+  ],
+  sms_template_param_missing: [
+    "error",
+    "A placeholder in a template SMS's approved text has no parameter value; the provider refuses the send.",
+  ],
+  sms_template_param_unused: [
+    "warning",
+    "A template SMS's parameter names no placeholder of the approved text; its value is sent but never shown.",
+  ],
+  sms_template_param_link: [
+    "warning",
+    "A template SMS's parameter value carries a link (or the track filter): China's providers forbid variable and shortened links in parameters.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",

@@ -32,7 +32,7 @@ export const PolicySchema = z.object({
 export const SettingsSchema = z.object({
   policy: PolicySchema,
   provider: z.object({
-    sms: z.enum(["console", "webhook", "twilio"]),
+    sms: z.enum(["console", "webhook", "twilio", "aliyun"]),
     publicUrl: z.string().nullable(),
   }),
   /** The tracked links this server mints: `${base}/l/<tokenLength characters>`. */

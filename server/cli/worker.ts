@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { connect, DatabaseConnectError } from "../db/connect.ts";
 import { migrateLatest } from "../db/migrate.ts";
 import { loadDeliveryConfig } from "../delivery/config.ts";
+import { providerRulesFor } from "../delivery/provider-rules.ts";
 import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
 import { createPublisher } from "../realtime/index.ts";
@@ -66,7 +67,7 @@ export async function run(_args: string[]): Promise<number> {
     log,
     delivery,
     live: liveJourneyCache(db.knex),
-    policy: policyCache(db.knex, config.workspaceTimezone),
+    policy: policyCache(db.knex, config.workspaceTimezone, undefined, providerRulesFor(delivery)),
     fallbackLinkBase: "http://localhost:3000",
     workspaceTimezone: config.workspaceTimezone,
     audienceScanMs: config.audienceScanMs,

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { definitionOfType } from "../../engine/nodes/registry.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
 import { dict } from "../../engine/shared/own.ts";
 import { attributeNames, eventPropertyNames } from "./sql/template-names.ts";
@@ -35,13 +36,21 @@ function cached<T>(entry: Entry<T> | null | undefined, now: number, load: () => 
   return fresh;
 }
 
-/** The trigger's event name of a journey document, if it is entered by an event. */
+/**
+ * The event that enters contacts into a journey document, as its entry node's definition says
+ * (`entryEvent`); null when no event enters it. The document is a draft as typed: an entry node
+ * that does not match its schema names no event (validation then reports the schema issue and
+ * checks no template names anyway).
+ */
 export function triggerEventOf(doc: unknown): string | null {
   const nodes = (doc as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return null;
-  for (const n of nodes as { type?: unknown; trigger?: { kind?: unknown; event?: unknown } }[]) {
-    if (n?.type === "trigger" && n.trigger?.kind === "event" && typeof n.trigger.event === "string")
-      return n.trigger.event;
+  for (const raw of nodes as unknown[]) {
+    const type = (raw as { type?: unknown } | null)?.type;
+    const def = typeof type === "string" ? definitionOfType(type) : undefined;
+    if (!def?.entry) continue;
+    const node = def.schema.safeParse(raw);
+    if (node.success) return def.entryEvent(node.data);
   }
   return null;
 }

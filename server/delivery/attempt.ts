@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { MessagePayload } from "../../engine/effects.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
+import { SmsTemplateRequestSchema } from "../../engine/sms-template/spec.ts";
 import { WebhookRequestSchema } from "../../engine/webhook/spec.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -323,12 +324,19 @@ export function asChannel(value: string): Channel | null {
 function payloadFor(
   channel: Channel,
   payload: MessagePayload | null,
-): Pick<SendRequest, "email" | "webhook"> {
-  if (payload === null) return { email: null, webhook: null };
+): Pick<SendRequest, "email" | "webhook" | "smsTemplate"> {
+  const none = { email: null, webhook: null, smsTemplate: null };
+  if (payload === null) return none;
   if (channel === "webhook") {
     const parsed = WebhookRequestSchema.safeParse(payload);
-    return { email: null, webhook: parsed.success ? parsed.data : null };
+    return { ...none, webhook: parsed.success ? parsed.data : null };
   }
-  if (channel === "email" && !("method" in payload)) return { email: payload, webhook: null };
-  return { email: null, webhook: null };
+  if (channel === "sms") {
+    const parsed = SmsTemplateRequestSchema.safeParse(payload);
+    return { ...none, smsTemplate: parsed.success ? parsed.data : null };
+  }
+  if (channel === "email" && !("method" in payload) && !("kind" in payload)) {
+    return { ...none, email: payload };
+  }
+  return none;
 }

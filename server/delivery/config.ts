@@ -7,7 +7,7 @@ import { ConfigError } from "../config.ts";
  *
  * | variable                        | default                | meaning                                    |
  * |---------------------------------|------------------------|--------------------------------------------|
- * | WAYMARK_SMS_PROVIDER            | console                | console, webhook or twilio                 |
+ * | WAYMARK_SMS_PROVIDER            | console                | console, webhook, twilio or aliyun         |
  * | WAYMARK_WEBHOOK_URL             | —                      | webhook provider target (required for it)  |
  * | WAYMARK_WEBHOOK_SECRET          | —                      | HMAC key for X-Waymark-Signature (≥16 ch.) |
  * | WAYMARK_WEBHOOK_LOOKUP_URL      | —                      | optional: "do you hold key K?" (webhook.ts)|
@@ -17,8 +17,14 @@ import { ConfigError } from "../config.ts";
  * | TWILIO_AUTH_TOKEN               | —                      | API password and webhook signature key     |
  * | TWILIO_FROM                     | —                      | sender number, or a Messaging Service MG…  |
  * | TWILIO_BASE_URL                 | https://api.twilio.com | point at a Twilio-compatible API or a fake |
+ * | ALIYUN_ACCESS_KEY_ID            | —                      | required for aliyun (a RAM user's AccessKey)|
+ * | ALIYUN_ACCESS_KEY_SECRET        | —                      | its secret: signs every API call (ACS3)    |
+ * | ALIYUN_SMS_ENDPOINT             | https://dysmsapi.aliyuncs.com | the API's base URL (a fake in tests) |
+ * | ALIYUN_CALLBACK_TOKEN           | —                      | ≥16 ch.: the secret path segment of the    |
+ * |                                 |                        | SmsReport/SmsUp callbacks (unset: 404)     |
+ * | ALIYUN_SMS_DAILY_LIMIT          | 10                     | SMS per phone per China day at aliyun      |
  * | WAYMARK_PUBLIC_URL              | —                      | external base URL: StatusCallback, links   |
- * | WAYMARK_SMS_RATE_LIMIT          | twilio 10, webhook 50, console 0 | messages/s per process (0 = none) |
+ * | WAYMARK_SMS_RATE_LIMIT          | twilio 10, aliyun 50, webhook 50, console 0 | messages/s per process |
  * | WAYMARK_DELIVERY_MAX_ATTEMPTS   | 10                     | provider calls before a message fails      |
  * | WAYMARK_DELIVERY_RETRY_BASE_MS  | 2000                   | first retry delay; doubles, ±50% jitter    |
  * | WAYMARK_DELIVERY_RETRY_MAX_MS   | 900000                 | retry delay cap (15 min)                   |
@@ -29,14 +35,25 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_DELIVERY_BATCH          | 50                     | messages claimed per statement             |
  * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
  * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
- * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this            |
+ * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this (1–3650)   |
  * | WAYMARK_SMTP_URL                | —                      | smtp(s)://user:pass@host:port: email by SMTP|
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
  * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
  */
 
-export type SmsProviderKind = "console" | "webhook" | "twilio";
+export type SmsProviderKind = "console" | "webhook" | "twilio" | "aliyun";
+
+export interface AliyunConfig {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** `https://dysmsapi.aliyuncs.com` by default; a local fake in tests. */
+  endpoint: string;
+  /** The path segment that authenticates the SmsReport/SmsUp callbacks; unset: they answer 404. */
+  callbackToken: string | undefined;
+  /** The provider's per-phone daily limit (China calendar day), enforced before we send. */
+  dailyLimit: number;
+}
 
 export interface TwilioConfig {
   accountSid: string;
@@ -85,6 +102,8 @@ export interface DeliveryConfig {
   /** Set whenever TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are: the webhooks work without sending. */
   twilio: TwilioConfig | null;
   webhook: WebhookConfig | null;
+  /** Set whenever ALIYUN_ACCESS_KEY_ID and _SECRET are (server/delivery/providers/aliyun.ts). */
+  aliyun: AliyunConfig | null;
   /** Set when WAYMARK_SMTP_URL is: email goes out over SMTP (providers/email-smtp.ts). */
   email: EmailConfig | null;
   /** HMAC key of POST /v1/email/events (bounces, complaints); unset: the endpoint answers 404. */
@@ -115,12 +134,30 @@ export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
   retryMaxMs: 900_000,
 };
 
-const DEFAULT_RATE: Record<SmsProviderKind, number> = { console: 0, webhook: 50, twilio: 10 };
+/**
+ * WAYMARK_LINK_TTL_DAYS: how long a tracked link resolves after its message is queued. The
+ * ceiling keeps every expiry a valid date: a TTL of 10⁹ days would make the ticker's batches
+ * that carry links fail on an invalid Date, every one of them, until the setting is changed.
+ */
+export const LINK_TTL_DAYS = { default: 30, min: 1, max: 3650 } as const;
+
+const DEFAULT_RATE: Record<SmsProviderKind, number> = {
+  console: 0,
+  webhook: 50,
+  twilio: 10,
+  aliyun: 50,
+};
 
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
   const smsProvider = providerKind(env.WAYMARK_SMS_PROVIDER);
   const twilio = twilioFrom(env);
   const webhook = webhookFrom(env);
+  const aliyun = aliyunFrom(env);
+  if (smsProvider === "aliyun" && !aliyun) {
+    throw new ConfigError(
+      "WAYMARK_SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET",
+    );
+  }
   if (smsProvider === "twilio" && !twilio?.from) {
     throw new ConfigError(
       "WAYMARK_SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
@@ -138,12 +175,18 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     smsProvider,
     twilio,
     webhook,
+    aliyun,
     email: emailFrom(env),
     emailWebhookSecret: secretFrom(env, "WAYMARK_EMAIL_WEBHOOK_SECRET"),
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
     timeoutMs,
-    linkTtlMs: int(env, "WAYMARK_LINK_TTL_DAYS", 30, 1) * 86_400_000,
+    linkTtlMs:
+      number(env, "WAYMARK_LINK_TTL_DAYS", LINK_TTL_DAYS.default, {
+        min: LINK_TTL_DAYS.min,
+        max: LINK_TTL_DAYS.max,
+        integer: true,
+      }) * 86_400_000,
     worker: {
       batchSize: int(env, "WAYMARK_DELIVERY_BATCH", d.batchSize, 1),
       pollMs: int(env, "WAYMARK_DELIVERY_POLL_MS", d.pollMs, 10),
@@ -161,8 +204,26 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
 
 function providerKind(raw: string | undefined): SmsProviderKind {
   const value = (raw ?? "").trim().toLowerCase() || "console";
-  if (value === "console" || value === "webhook" || value === "twilio") return value;
-  throw new ConfigError(`WAYMARK_SMS_PROVIDER must be console, webhook or twilio, got "${raw}"`);
+  if (value === "console" || value === "webhook" || value === "twilio" || value === "aliyun") {
+    return value;
+  }
+  throw new ConfigError(
+    `WAYMARK_SMS_PROVIDER must be console, webhook, twilio or aliyun, got "${raw}"`,
+  );
+}
+
+function aliyunFrom(env: NodeJS.ProcessEnv): AliyunConfig | null {
+  const accessKeyId = env.ALIYUN_ACCESS_KEY_ID?.trim();
+  const accessKeySecret = env.ALIYUN_ACCESS_KEY_SECRET?.trim();
+  if (!accessKeyId || !accessKeySecret) return null;
+  return {
+    accessKeyId,
+    accessKeySecret,
+    endpoint: url(env, "ALIYUN_SMS_ENDPOINT") ?? "https://dysmsapi.aliyuncs.com",
+    // A guessable token would let anyone mark messages delivered or opt contacts out.
+    callbackToken: secretFrom(env, "ALIYUN_CALLBACK_TOKEN"),
+    dailyLimit: int(env, "ALIYUN_SMS_DAILY_LIMIT", 10, 1),
+  };
 }
 
 function twilioFrom(env: NodeJS.ProcessEnv): TwilioConfig | null {
@@ -249,14 +310,21 @@ function number(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,
-  rule: { min: number; integer?: boolean },
+  rule: { min: number; max?: number; integer?: boolean },
 ): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < rule.min || (rule.integer && !Number.isInteger(n))) {
+  const { min, max } = rule;
+  if (
+    !Number.isFinite(n) ||
+    n < min ||
+    (max !== undefined && n > max) ||
+    (rule.integer && !Number.isInteger(n))
+  ) {
     const kind = rule.integer ? "an integer" : "a number";
-    throw new ConfigError(`${name} must be ${kind} ≥ ${rule.min}, got "${raw}"`);
+    const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be ${kind} ${range}, got "${raw}"`);
   }
   return n;
 }

@@ -3,8 +3,18 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { ErrorBody, NO_BODY, type NonJson } from "../api/common.ts";
 import { HttpError } from "../http/errors.ts";
-import type { RouteSpec } from "../http/routes.ts";
+import { param, type RouteSpec } from "../http/routes.ts";
+import { parseBody } from "../http/validate.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import {
+  ALIYUN_ACK,
+  AliyunAck,
+  checkCallbackToken,
+  handleSmsReport,
+  handleSmsUp,
+  SmsReportSchema,
+  SmsUpSchema,
+} from "./aliyun-routes.ts";
 import { isLinkPreviewBot } from "./bots.ts";
 import type { DeliveryConfig } from "./config.ts";
 import { emailRoutes } from "./email-routes.ts";
@@ -86,6 +96,36 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
         deps.onDue?.();
         // Empty TwiML: no auto-reply from us (Twilio's own opt-out handling answers STOP itself).
         res.type("text/xml").send(EMPTY_TWIML);
+      },
+    },
+    {
+      method: "post",
+      path: "/v1/providers/aliyun/:token/report",
+      access: "public",
+      summary:
+        "Aliyun's delivery receipts (SmsReport, a JSON array): each record found by its out_id moves its message to delivered or undelivered; authenticated by the secret token in the path (ALIYUN_CALLBACK_TOKEN), 404 otherwise",
+      body: SmsReportSchema,
+      responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
+      async handler(req, res) {
+        checkCallbackToken(deps.config, param(req, "token"));
+        const moved = await handleSmsReport(deps, parseBody(SmsReportSchema, req.body));
+        if (moved > 0) deps.onDue?.();
+        res.json(ALIYUN_ACK);
+      },
+    },
+    {
+      method: "post",
+      path: "/v1/providers/aliyun/:token/up",
+      access: "public",
+      summary:
+        "Aliyun's inbound SMS (SmsUp, a JSON array): recorded as message.replied; TD, T, R, 退订 or N opts the contact out of promotional SMS; authenticated by the secret token in the path (ALIYUN_CALLBACK_TOKEN), 404 otherwise",
+      body: SmsUpSchema,
+      responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
+      async handler(req, res) {
+        checkCallbackToken(deps.config, param(req, "token"));
+        await handleSmsUp(deps, parseBody(SmsUpSchema, req.body));
+        deps.onDue?.();
+        res.json(ALIYUN_ACK);
       },
     },
     {

@@ -1,5 +1,6 @@
 import type { EmailContent } from "../../engine/email/spec.ts";
 import type { Channel } from "../../engine/shared/channels.ts";
+import type { SmsTemplateRequest } from "../../engine/sms-template/spec.ts";
 import type { WebhookRequest } from "../../engine/webhook/spec.ts";
 
 /*
@@ -34,6 +35,8 @@ export interface SendRequest {
   email?: EmailContent | null;
   /** Webhook with request fields: where and what to send instead of our envelope. */
   webhook?: WebhookRequest | null;
+  /** SMS by a template provider: code, sign name and rendered parameters (Aliyun's SendSms). */
+  smsTemplate?: SmsTemplateRequest | null;
   /** Our `messages.id`, for callbacks that must name the message before its provider id is known. */
   messageId: number;
 }

@@ -23,8 +23,7 @@ export function armSends(journey: Journey): ArmSend[] {
   for (const e of journey.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
   const rows: ArmSend[] = [];
   for (const split of journey.nodes) {
-    if (split.type !== "split") continue;
-    for (const arm of split.split.arms) {
+    for (const arm of definitionOf(split).arms(split) ?? []) {
       const starts = journey.edges
         .filter((e) => e.from === split.id && e.path === arm.name)
         .map((e) => e.to);

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Journey } from "../../engine/format/journey.ts";
+import { definitionOf as nodeDefinition } from "../../engine/nodes/registry.ts";
 import { DomainError } from "../domain-error.ts";
 import { countSkips } from "../runtime/sql/skips.ts";
 import { armSends } from "./arms.ts";
@@ -154,7 +155,12 @@ export async function journeyResults(
     : settingsGoal
       ? { event: settingsGoal.event, where: settingsGoal.where }
       : null;
-  const splitNodes = journey.nodes.flatMap((n) => (n.type === "split" ? [n] : []));
+  // Asked of each node's definition: which nodes send (and on what channel), which split
+  // contacts into A/B arms. A new node type declares it there, nothing here changes.
+  const splitNodes = journey.nodes.flatMap((n) => {
+    const arms = nodeDefinition(n).arms(n);
+    return arms ? [{ id: n.id, label: n.label ?? n.id, arms }] : [];
+  });
   // Sequential: PGlite has one connection, and these are three short statements.
   const byNode = await sendNodeCounts(knex, journeyId, goal);
   const byArm = await splitArmCounts(
@@ -169,9 +175,10 @@ export async function journeyResults(
 
   const sends: SendResult[] = [];
   for (const n of journey.nodes) {
-    if (n.type !== "send") continue;
+    const def = nodeDefinition(n);
+    if (!def.sends) continue;
     const c = byNode.get(n.id);
-    sends.push(sendResult(n.id, n.label ?? n.id, n.send.channel, false, c, goal !== null));
+    sends.push(sendResult(n.id, n.label ?? n.id, def.channel(n), false, c, goal !== null));
     byNode.delete(n.id);
   }
   for (const [nodeId, c] of byNode) {
@@ -180,13 +187,13 @@ export async function journeyResults(
 
   const splits = splitNodes.map((n): SplitResult => {
     const counted = byArm.get(n.id) ?? new Map<string, ArmCounts>();
-    const names = n.split.arms.map((a) => a.name);
+    const names = n.arms.map((a) => a.name);
     for (const arm of counted.keys()) if (!names.includes(arm)) names.push(arm);
     const controlName = names[0] ?? "";
     const controlCounts = counted.get(controlName) ?? EMPTY;
     const arms = names.map((arm, i) => {
       const c = counted.get(arm) ?? EMPTY;
-      const percent = n.split.arms.find((a) => a.name === arm)?.percent ?? null;
+      const percent = n.arms.find((a) => a.name === arm)?.percent ?? null;
       const base: ArmResult = {
         arm,
         percent,
@@ -213,7 +220,7 @@ export async function journeyResults(
         verdictFacts: verdictFacts(controlName, arm, ctl, variant, test),
       };
     });
-    return { nodeId: n.id, label: n.label ?? n.id, arms };
+    return { nodeId: n.id, label: n.label, arms };
   });
 
   return {

@@ -12,12 +12,13 @@ import {
   previewMessage,
   templateUser,
 } from "../../engine/sms/index.ts";
+import { composeTemplateSms } from "../../engine/sms-template/index.ts";
 import type { TemplateVars } from "../../engine/template/index.ts";
 import { composeWebhook } from "../../engine/webhook/compose.ts";
 import { ErrorBody } from "../api/common.ts";
 import { Preview, TestList, TestMessageStatus, TestSent } from "../api/journeys.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
-import { linkCollector, linkShapeFor } from "../delivery/links.ts";
+import { linkMinter, linkShapeFor, linksCarried } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -85,8 +86,9 @@ async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
 /**
  * The test message, rendered once as the send step renders it: an email by composeEmail
  * (subject, HTML and sender too, the subject marked like the text), a webhook with its own
- * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set),
- * anything else by composeMessage.
+ * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set), a
+ * template SMS by composeTemplateSms (code, sign name and parameters in the payload), anything
+ * else by composeMessage.
  */
 function composeTestMessage(
   send: SendSpec,
@@ -117,6 +119,12 @@ function composeTestMessage(
     if (!r.ok) return r;
     const headers = { ...w.request.headers, "x-waymark-test": "1" };
     return { ok: true, body: r.body, payload: { ...w.request, headers } };
+  }
+  if (send.channel === "sms" && send.smsTemplate) {
+    // The provider sends only the approved text, so a test cannot be marked in it: it goes to
+    // the test list exactly as a contact would get it.
+    const t = composeTemplateSms(send.smsTemplate, send.template, vars, { zone: input.zone });
+    return t.ok ? { ok: true, body: t.body, payload: t.request } : t;
   }
   const r = composeMessage(send, { ...input, vars });
   return r.ok ? { ok: true, body: r.body, payload: null } : r;
@@ -211,7 +219,7 @@ export function journeyToolRoutes(
         const policyNow = await policy();
         // Links are minted as the ticker mints them (server/delivery/links.ts): real tokens,
         // stored with the message, so the tester's tap resolves and counts like a customer's.
-        const links = linkCollector(delivery.publicUrl ?? requestOrigin(req));
+        const links = linkMinter(delivery.publicUrl ?? requestOrigin(req));
         const vars = {
           user: templateUser({
             id: String(contact.id),
@@ -247,7 +255,7 @@ export function journeyToolRoutes(
             body: text,
             encoding: segments?.encoding ?? null,
             parts: segments?.parts ?? 1,
-            links: links.links(),
+            links: linksCarried(links.minted(), text, composed.payload),
             payload: composed.payload,
           },
           now,

@@ -49,7 +49,8 @@ export function settingsRoutes(
   delivery: DeliveryConfig,
 ): RouteSpec[] {
   const current = async () => {
-    const p = await policy();
+    // The provider's own window and limit come from the environment, not from these settings.
+    const { providerRules: _fromEnvironment, ...p } = await policy();
     return {
       ...p,
       quietHoursFor: p.quietHoursFor ?? ["promotional"],

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
 import { defaultPolicy } from "../../engine/rules/policy.ts";
+import type { ProviderRules } from "../../engine/rules/provider.ts";
 import { type Listening, listenForever } from "../db/listen.ts";
 
 /**
@@ -34,7 +35,16 @@ function readersOf(knex: Knex): Readers {
   return r;
 }
 
-export function policyCache(knex: Knex, workspaceTimezone: string, ttlMs = 1000) {
+/**
+ * `providerRules`: what the configured SMS provider allows (server/delivery/provider-rules.ts),
+ * laid over the saved policy on every read: it comes from the environment, never from settings.
+ */
+export function policyCache(
+  knex: Knex,
+  workspaceTimezone: string,
+  ttlMs = 1000,
+  providerRules: ProviderRules | null = null,
+) {
   const shared = readersOf(knex);
   let loadedAt = -Infinity;
   let current: AdvancePolicy | null = null;
@@ -51,7 +61,11 @@ export function policyCache(knex: Knex, workspaceTimezone: string, ttlMs = 1000)
     const row = (await knex("settings").where({ key: "policy" }).first("value")) as
       | { value: Partial<AdvancePolicy> }
       | undefined;
-    const value = { ...defaultPolicy({ workspaceTimezone }), ...(row?.value ?? {}) };
+    const value = {
+      ...defaultPolicy({ workspaceTimezone }),
+      ...(row?.value ?? {}),
+      providerRules,
+    };
     if (started === generation) {
       current = value;
       loadedAt = now;

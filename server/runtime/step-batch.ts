@@ -2,9 +2,10 @@ import type { CompiledJourney } from "../../engine/compile/compile.ts";
 import type { Effect, MessagePayload, TimelineEntry } from "../../engine/effects.ts";
 import type { AdvancePolicy, EnginePorts } from "../../engine/ports.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
-import { isOptInReply, isOptOutReply, trackedLink } from "../../engine/sms/index.ts";
+import { isOptInReply, isOptOutReply } from "../../engine/sms/index.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import { type PendingEvent, type StepInput, type StepPass, step } from "../../engine/step.ts";
+import { type LinkMinter, linksCarried } from "../delivery/links.ts";
 import type { ClaimedEnrollment } from "./sql/claim.ts";
 import type { BatchContacts } from "./sql/contact-state.ts";
 
@@ -76,17 +77,19 @@ export interface StepDeps {
   policy: AdvancePolicy;
   now: number;
   random: () => number;
-  /** Returns a short tracked URL for `url` and remembers the token for the next send. */
-  newLinkToken: () => string;
-  linkBase: string;
+  /**
+   * Tracked links (server/delivery/links.ts): the template `track` filter mints through it, and
+   * each send keeps the links its text carries. Cleared before each enrollment.
+   */
+  links: LinkMinter;
 }
 
 const NO_EVENTS: readonly PendingEvent[] = [];
 
 /**
- * Runs the engine for a claimed batch. Pure apart from token generation: no I/O. Enrollments of
- * one contact run in order against one shared contact view, so a send made by the first counts
- * against the cap when the second decides (caps are shared across journeys).
+ * Runs the engine for a claimed batch. Pure apart from link tokens' randomness: no I/O.
+ * Enrollments of one contact run in order against one shared contact view, so a send made by the
+ * first counts against the cap when the second decides (caps are shared across journeys).
  */
 export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWrites {
   const out: BatchWrites = {
@@ -104,25 +107,18 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
   const iso = isoMemo();
   // One ports object for the batch, pointed at the current row: closures made per row cost an
   // allocation each (and a name definition each under tsx), for every user of every batch.
-  const cur: { links: { token: string; url: string; short: string }[]; bestHour: number | null } = {
-    links: [],
-    bestHour: null,
-  };
+  const cur: { bestHour: number | null } = { bestHour: null };
+  const links = deps.links;
   const ports: EnginePorts = {
     random: deps.random,
-    trackLink(url) {
-      const token = deps.newLinkToken();
-      const short = trackedLink(deps.linkBase, token);
-      cur.links.push({ token, url, short });
-      return short;
-    },
+    trackLink: links.trackLink,
     bestHour: () => cur.bestHour,
   };
   for (const row of claimed) {
     const compiled = deps.versions.get(row.versionId);
     const contact = deps.contacts.views.get(row.contactId);
     if (!compiled || !contact) continue;
-    cur.links = [];
+    links.clear();
     cur.bestHour = deps.contacts.bestHours.get(row.contactId) ?? null;
     const input: StepInput = {
       snapshot: row.snapshot,
@@ -138,7 +134,7 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     const stepped = step(compiled, input, ports);
     // The contact's next enrollment in this batch decides against these sends and cooldowns.
     deps.contacts.views.set(row.contactId, stepped.contact);
-    const rowStep = { row, out, cur, iso, now: deps.now };
+    const rowStep = { row, out, links, iso, now: deps.now };
     for (const pass of stepped.passes) record(rowStep, pass);
     const cursor = stepped.cursor;
 
@@ -174,8 +170,8 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
 interface RowStep {
   row: ClaimedEnrollment;
   out: BatchWrites;
-  /** The batch's ports state: tracked links minted for this row and not yet sent. */
-  cur: { links: { token: string; url: string; short: string }[] };
+  /** Tracked links minted for this row (its passes' sends pick the ones they carry). */
+  links: LinkMinter;
   iso: (ms: number) => string;
   now: number;
 }
@@ -195,31 +191,7 @@ function record(s: RowStep, pass: StepPass): void {
       ),
     );
   }
-  for (const e of pass.effects) applyEffect(e, s.row, s.out, keys, s.cur, s.iso);
-}
-
-/**
- * The tracked links a message carries: the tokens minted for the row whose short URL is in its
- * body. Passes run before their effects are recorded, so "the links minted since the last send"
- * no longer says which message a link belongs to; the body does (a suppressed or deferred send
- * minted links no message carries, and they are dropped).
- */
-/** All the text a send carries, where its tracked links may sit. */
-function carried(e: Extract<Effect, { type: "send" }>): string {
-  const parts = [e.body];
-  if (e.email) parts.push(e.email.html ?? "");
-  if (e.webhook)
-    parts.push(e.webhook.url, ...Object.values(e.webhook.headers), e.webhook.body ?? "");
-  return parts.join("\n");
-}
-
-function linksIn(
-  body: string,
-  minted: readonly { token: string; url: string; short: string }[],
-): { token: string; url: string }[] {
-  const out: { token: string; url: string }[] = [];
-  for (const l of minted) if (body.includes(l.short)) out.push({ token: l.token, url: l.url });
-  return out;
+  for (const e of pass.effects) applyEffect(e, s.row, s.out, keys, s.links, s.iso);
 }
 
 /**
@@ -268,11 +240,12 @@ function applyEffect(
   row: ClaimedEnrollment,
   out: BatchWrites,
   keys: Map<string, string>,
-  cur: RowStep["cur"],
+  links: LinkMinter,
   iso: (ms: number) => string,
 ): void {
   switch (e.type) {
-    case "send":
+    case "send": {
+      const payload = e.email ?? e.webhook ?? e.smsTemplate ?? null;
       out.messages.push({
         idempotency_key: e.idempotencyKey,
         contact_id: row.contactId,
@@ -286,10 +259,11 @@ function applyEffect(
         encoding: e.encoding,
         parts: e.parts,
         // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
-        links: linksIn(carried(e), cur.links),
-        payload: e.email ?? e.webhook ?? null,
+        links: linksCarried(links.minted(), e.body, payload),
+        payload,
       });
       return;
+    }
     case "log": {
       const key = e.entry.type === "sent" ? keys.get(e.entry.nodeId) : undefined;
       out.log.push(logRow(row, e.entry, key ? { idempotencyKey: key } : {}, iso));

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
 import { withDbRetry } from "../db/retry.ts";
-import { DEFAULT_LINK_TTL_MS, newLinkToken } from "../delivery/links.ts";
+import { LINK_TTL_DAYS } from "../delivery/config.ts";
+import { linkMinter } from "../delivery/links.ts";
 import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { notifyOutbox } from "./due-channel.ts";
@@ -18,7 +19,10 @@ export interface TickerOptions {
   policy: (now?: number) => Promise<AdvancePolicy>;
   /** Public base URL for tracked links (`${linkBase}/l/<token>`). */
   linkBase: string;
-  /** How long a tracked link resolves (WAYMARK_LINK_TTL_DAYS); 30 days by default. */
+  /**
+   * How long a tracked link resolves after its message is queued: WAYMARK_LINK_TTL_DAYS
+   * (DeliveryConfig.linkTtlMs; startWorkers passes it). Absent: that setting's default.
+   */
   linkTtlMs?: number;
   /** Enrollments per transaction. PGlite runs one transaction at a time: keep it small there. */
   batchSize?: number;
@@ -124,12 +128,11 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
           policy,
           now: now.getTime(),
           random: Math.random,
-          newLinkToken,
-          linkBase: options.linkBase,
+          links: linkMinter(options.linkBase),
         });
         lap("step");
         const { messages } = await writeBatch(trx, writes, now, {
-          linkTtlMs: options.linkTtlMs ?? DEFAULT_LINK_TTL_MS,
+          linkTtlMs: options.linkTtlMs ?? LINK_TTL_DAYS.default * 86_400_000,
         });
         if (messages > 0 && options.notifyOutbox) await notifyOutbox(trx);
         for (const o of writes.optOuts) {

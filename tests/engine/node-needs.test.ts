@@ -72,6 +72,44 @@ describe("node definitions declare their needs", () => {
     );
   });
 
+  it("the trigger names the event that enters, only when an event does", () => {
+    const entering = EXAMPLES.map((name) => {
+      const j = example(name);
+      return j.nodes.flatMap((n) => {
+        const event = definitionOf(n).entryEvent(n);
+        return event === null ? [] : [`${n.type}:${event}`];
+      });
+    });
+    expect(entering).toEqual([
+      [], // birthday-coupon: a date trigger
+      ["trigger:cart_abandoned"],
+      ["trigger:cart_abandoned"],
+      ["trigger:signed_up"],
+      ["trigger:purchased"],
+      [], // send-time-ab: entered through the API
+      [], // win-back: a date trigger
+    ]);
+  });
+
+  it("results read channels and A/B arms from the definitions: sends and splits only", () => {
+    const channels = new Set<string>();
+    const arms: string[] = [];
+    for (const name of EXAMPLES) {
+      for (const n of example(name).nodes) {
+        const def = definitionOf(n);
+        const channel = def.channel(n);
+        expect([n.id, channel !== null]).toEqual([n.id, def.sends]);
+        if (n.type === "send") expect(channel).toBe(n.send.channel);
+        if (channel) channels.add(channel);
+        const a = def.arms(n);
+        expect([n.id, a !== null]).toEqual([n.id, n.type === "split"]);
+        if (a) arms.push(`${name}/${n.id}: ${a.map((x) => `${x.name} ${x.percent}%`).join(", ")}`);
+      }
+    }
+    expect([...channels]).toEqual(["sms"]);
+    expect(arms).toEqual(["send-time-ab/split: morning 33.33%, lunch 33.33%, evening 33.34%"]);
+  });
+
   it("a best-hour wait makes the ticker load best hours; other journeys skip the query", () => {
     const uses = (name: string) =>
       compileFresh({ versionId: `hour-${name}`, journey: example(name) }).usesBestHour;

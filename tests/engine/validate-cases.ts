@@ -20,6 +20,34 @@ export const branch = (id: string, b: unknown) => ({ id, type: "branch", branch:
 export const evBranch = (id: string) =>
   branch(id, { kind: "event", event: "bought", within: "P1D" });
 
+/** A template SMS send (send.smsTemplate) with one field changed, for the sms_template_* codes. */
+function tplCase(o: { channel?: string; template?: string; params?: unknown[] }) {
+  const node = {
+    id: "a",
+    type: "send",
+    send: {
+      channel: o.channel ?? "sms",
+      category: "promotional",
+      template: o.template ?? `订单\${order}已发货，拒收请回复R`,
+      smsTemplate: {
+        code: "SMS_154950909",
+        signName: "阿里云",
+        params: o.params ?? [{ name: "order", value: "{{ event.orderId }}" }],
+      },
+    },
+  };
+  return {
+    doc: doc(
+      [T, node, X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  };
+}
+
 export function journeyOf(d: unknown): Journey {
   const parsed = parseJourney(d);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -476,6 +504,19 @@ export const CASES: Record<
     ),
     nodeId: "a",
   }),
+  sms_template_wrong_channel: () => tplCase({ channel: "email" }),
+  sms_template_text_liquid: () =>
+    tplCase({ template: `您好{{ user.firstName }}，订单\${order}已发货` }),
+  sms_template_param_missing: () => tplCase({ template: `订单\${order}已发货，签收码\${code}` }),
+  sms_template_param_unused: () =>
+    tplCase({
+      params: [
+        { name: "order", value: "{{ event.orderId }}" },
+        { name: "extra", value: "x" },
+      ],
+    }),
+  sms_template_param_link: () =>
+    tplCase({ params: [{ name: "order", value: '{{ "https://shop.example/o" | track }}' }] }),
   email_no_subject: () => ({
     doc: doc(
       [T, send("a", "Hello", "email"), X],

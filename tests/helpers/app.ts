@@ -84,6 +84,8 @@ export async function startTestApp(
         crypto,
         policy,
         linkBase: url,
+        // WAYMARK_LINK_TTL_DAYS from the app's env, as startWorkers passes it.
+        linkTtlMs: delivery.linkTtlMs,
         batchSize: 100,
         now: clock.now,
         ...overrides,

@@ -29,11 +29,17 @@ import { cartReminder } from "../helpers/journeys.ts";
 const NOT_COVERED: readonly string[] = [];
 
 const PASSWORD = "correct horse battery";
-/** Twilio's credentials turn its webhooks on, the secret the email event webhook. */
+/**
+ * Twilio's credentials turn its webhooks on, the secret the email event webhook, Aliyun's
+ * token its SmsReport/SmsUp callbacks.
+ */
 const TWILIO = {
   TWILIO_ACCOUNT_SID: "AC0123456789",
   TWILIO_AUTH_TOKEN: "twilio-auth-token",
   WAYMARK_EMAIL_WEBHOOK_SECRET: "email-hook-secret",
+  ALIYUN_ACCESS_KEY_ID: "LTAI5tResponses",
+  ALIYUN_ACCESS_KEY_SECRET: "aliyun-secret",
+  ALIYUN_CALLBACK_TOKEN: "aliyun-callback-token-0123",
 };
 
 /**
@@ -445,6 +451,19 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     const inbound = { MessageSid: "SM2", From: "+13105550101", Body: "STOP" };
     const inboundPath = "/v1/providers/twilio/inbound";
     expect((await call("post", inboundPath, signed(inboundPath, inbound))).status).toBe(200);
+
+    const aliyun = (token: string, body: unknown) => ({ params: { token }, body, as: {} });
+    const reportPath = "/v1/providers/aliyun/:token/report";
+    const report = [
+      { success: true, biz_id: "1^2", out_id: "00000000-0000-4000-8000-000000000000" },
+    ];
+    const good = TWILIO.ALIYUN_CALLBACK_TOKEN;
+    expect((await call("post", reportPath, aliyun(good, report))).status).toBe(200);
+    expect((await call("post", reportPath, aliyun("wrong-token", report))).status).toBe(404);
+    expect((await call("post", reportPath, aliyun(good, [{ success: 1 }]))).status).toBe(400);
+    const upPath = "/v1/providers/aliyun/:token/up";
+    const up = [{ phone_number: "13800138000", content: "退订", sequence_id: 1 }];
+    expect((await call("post", upPath, aliyun(good, up))).status).toBe(200);
     expect(problems).toEqual([]);
   });
 
@@ -485,6 +504,6 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
       .filter((r) => ![...(seen.get(r) ?? [])].some((s) => s < 400))
       .filter((r) => !NOT_COVERED.includes(r));
     expect(missing).toEqual([]);
-    expect(table.length).toBeGreaterThanOrEqual(79);
+    expect(table.length).toBeGreaterThanOrEqual(81);
   });
 });

@@ -2,6 +2,7 @@ import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { DeliveryConfig } from "../config.ts";
 import type { DeliveryLog, Provider, ProviderSet } from "../types.ts";
+import { createAliyunProvider } from "./aliyun.ts";
 import { createConsoleProvider } from "./console.ts";
 import { createSmtpProvider } from "./email-smtp.ts";
 import { createTwilioProvider } from "./twilio.ts";
@@ -57,6 +58,13 @@ function smsProvider(config: DeliveryConfig, log: DeliveryLog, webhook: Provider
       return createTwilioProvider({
         config: config.twilio,
         publicUrl: config.publicUrl,
+        timeoutMs: config.timeoutMs,
+        ratePerSecond: config.smsRatePerSecond,
+      });
+    case "aliyun":
+      if (!config.aliyun) throw new Error("aliyun provider selected without ALIYUN_* settings");
+      return createAliyunProvider({
+        config: config.aliyun,
         timeoutMs: config.timeoutMs,
         ratePerSecond: config.smsRatePerSecond,
       });

@@ -1,11 +1,14 @@
 import type { Knex } from "knex";
 
 /*
- * Tracked links: written in bulk when the ticker enqueues messages, read one at a time on click.
+ * Tracked links (server/delivery/links.ts mints them): written in bulk when the ticker or a test
+ * send queues messages, read one at a time on click.
  *
  * Why unnest: the ticker writes a whole batch of messages in one transaction and must not add a
  * statement per link; parallel arrays through unnest are one statement and one round trip for
- * any batch size, with no limit on bind parameters (a multi-row VALUES would need five per row).
+ * any batch size, with no limit on bind parameters (a multi-row VALUES would need four per row).
+ * Every link of one write expires at the same moment (queued now, WAYMARK_LINK_TTL_DAYS), so
+ * the expiry is one parameter, not a column of equal values.
  */
 
 export interface LinkTokenRow {
@@ -13,24 +16,25 @@ export interface LinkTokenRow {
   messageId: number;
   contactId: number;
   url: string;
-  expiresAt: Date;
 }
 
 export async function insertLinkTokens(
   db: Knex | Knex.Transaction,
   rows: readonly LinkTokenRow[],
+  expiresAt: Date,
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const result = (await db.raw(
     `insert into link_tokens (token, message_id, contact_id, url, expires_at)
-     select * from unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::timestamptz[])`,
+     select x.token, x.message_id, x.contact_id, x.url, ?::timestamptz
+       from unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[])
+         as x(token, message_id, contact_id, url)`,
     [
+      expiresAt.toISOString(),
       rows.map((r) => r.token),
       rows.map((r) => r.messageId),
       rows.map((r) => r.contactId),
       rows.map((r) => r.url),
-      // ISO strings: both drivers pass text arrays through unchanged.
-      rows.map((r) => r.expiresAt.toISOString()),
     ],
   )) as { rowCount?: number | null };
   return result.rowCount ?? 0;

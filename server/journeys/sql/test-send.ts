@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { MessagePayload } from "../../../engine/effects.ts";
 import type { Journey } from "../../../engine/format/journey.ts";
-import { insertLinkTokens, type LinkTokenRow } from "../../delivery/links.ts";
+import { storeLinks } from "../../delivery/links.ts";
 
 /*
  * The editor's test send: the reads it needs (a version's document, the contact) and the one
@@ -93,12 +93,16 @@ export interface TestMessage {
   body: string;
   encoding: string | null;
   parts: number;
+  /** The tracked links the message carries (delivery/links.ts `linksCarried`). */
   links: readonly { token: string; url: string }[];
   /** Email: subject, HTML, sender; webhook: the request (messages.payload); as the ticker stores them. */
   payload?: MessagePayload | null;
 }
 
-/** Queues a test message and its tracked links together; returns the message id. */
+/**
+ * Queues a test message and its tracked links together; returns the message id. The links
+ * resolve for `linkTtlMs` (WAYMARK_LINK_TTL_DAYS), as a customer's do.
+ */
 export async function enqueueTestMessage(
   knex: Knex,
   m: TestMessage,
@@ -125,15 +129,7 @@ export async function enqueueTestMessage(
       })
       .returning("id")) as { id: string | number }[];
     const messageId = Number(row?.id);
-    const expiresAt = new Date(now.getTime() + linkTtlMs);
-    const links: LinkTokenRow[] = m.links.map((l) => ({
-      token: l.token,
-      url: l.url,
-      messageId,
-      contactId: m.contactId,
-      expiresAt,
-    }));
-    await insertLinkTokens(trx, links);
+    await storeLinks(trx, [{ messageId, contactId: m.contactId, links: m.links }], now, linkTtlMs);
     return messageId;
   });
 }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { dict } from "../../../engine/shared/own.ts";
+import { storeLinks } from "../../delivery/links.ts";
 import type { BatchWrites } from "../step-batch.ts";
 import { rowset } from "./rowset.ts";
 
@@ -55,20 +56,6 @@ const MESSAGES = rowset<W["messages"][number]>([
   ["parts", "int"],
   ["payload", "jsonb"],
 ]);
-interface LinkRow {
-  token: string;
-  message_id: number;
-  contact_id: number;
-  url: string;
-  expires_at: string;
-}
-const LINKS = rowset<LinkRow>([
-  ["token", "text"],
-  ["message_id", "bigint"],
-  ["contact_id", "bigint"],
-  ["url", "text"],
-  ["expires_at", "timestamptz"],
-]);
 const COOLDOWNS = rowset<W["cooldowns"][number]>([
   ["contact_id", "bigint"],
   ["scope", "text"],
@@ -96,10 +83,13 @@ const ATTRIBUTES = rowset<AttributePatch>([
 
 /**
  * Writes a stepped batch with one statement per table, whatever the batch size: each row set
- * goes in as one JSON parameter expanded in SQL (rowset.ts says why positionally). Row-by-row writes cost a round
- * trip each (~500 rows/s measured on one connection); set-based ones are bounded by PostgreSQL's
- * per-row work. The enrollment update touches no indexed column, so PostgreSQL can keep it a
- * HOT update; the changing, indexed wake_at lives in the narrow enrollment_wakeups table.
+ * goes in as one JSON parameter expanded in SQL (rowset.ts says why positionally); tracked
+ * links go through the links module's one insert (delivery/links.ts `storeLinks`, the test
+ * send's too), expiring `options.linkTtlMs` (WAYMARK_LINK_TTL_DAYS) from `now`. Row-by-row
+ * writes cost a round trip each (~500 rows/s measured on one connection); set-based ones are
+ * bounded by PostgreSQL's per-row work. The enrollment update touches no indexed column, so
+ * PostgreSQL can keep it a HOT update; the changing, indexed wake_at lives in the narrow
+ * enrollment_wakeups table.
  */
 export async function writeBatch(
   trx: Knex.Transaction,
@@ -182,27 +172,16 @@ export async function writeBatch(
       [now, now, now, MESSAGES.param(w.messages)],
     )) as { rows: { id: string | number; idempotency_key: string }[]; rowCount: number | null };
     inserted = tracked ? result.rows.length : (result.rowCount ?? 0);
-    const ids = new Map(result.rows.map((r) => [r.idempotency_key, Number(r.id)]));
-    const expires = new Date(now.getTime() + options.linkTtlMs).toISOString();
-    const links = w.messages.flatMap((m): LinkRow[] => {
-      const id = ids.get(m.idempotency_key);
-      return id === undefined
-        ? []
-        : m.links.map((l) => ({
-            token: l.token,
-            message_id: id,
-            contact_id: m.contact_id,
-            url: l.url,
-            expires_at: expires,
-          }));
-    });
-    if (links.length > 0) {
-      await trx.raw(
-        `insert into link_tokens (token, message_id, contact_id, url, expires_at)
-         select x.token, x.message_id, x.contact_id, x.url, x.expires_at
-           from ${LINKS.sql} as x`,
-        [LINKS.param(links)],
-      );
+    if (tracked) {
+      // Links of messages actually inserted: a replayed message's links were stored with it.
+      const ids = new Map(result.rows.map((r) => [r.idempotency_key, Number(r.id)]));
+      const links = w.messages.flatMap((m) => {
+        const messageId = ids.get(m.idempotency_key);
+        return messageId === undefined || m.links.length === 0
+          ? []
+          : [{ messageId, contactId: m.contact_id, links: m.links }];
+      });
+      await storeLinks(trx, links, now, options.linkTtlMs);
     }
   }
   if (w.cooldowns.length > 0) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLinkPreviewBot } from "../../../server/delivery/bots.ts";
-import { insertLinkTokens, linkCollector, linkTokenRows } from "../../../server/delivery/links.ts";
+import { linkMinter, linksCarried, storeLinks } from "../../../server/delivery/links.ts";
 import { databaseKinds } from "../../helpers/databases.ts";
 import {
   type DeliveryFixture,
@@ -52,18 +52,22 @@ describe.each(databaseKinds)("tracked links on %s", (kind) => {
     await f?.db.close();
   });
 
-  /** A message with tracked links minted the way the ticker does: render first, ids after. */
-  async function trackedMessage(urls: string[], now = new Date(), ttlMs?: number) {
+  /**
+   * A message with tracked links, through the functions the ticker and the test send use
+   * (server/delivery/links.ts): mint while rendering, keep the links the body carries, store
+   * them once the message has its id. tests/runtime/links.test.ts runs the whole way from a
+   * journey's send step.
+   */
+  async function trackedMessage(urls: string[], now = new Date(), ttlMs = 30 * 86_400_000) {
     const contact = await insertContact(f);
-    const collector = linkCollector(routes.url);
-    const short = urls.map((u) => collector.trackLink(u));
-    const msg = await insertMessage(f, contact.id, { body: `Your coupon: ${short.join(" ")}` });
-    const rows = linkTokenRows(
-      [{ messageId: msg.id, contactId: contact.id, urls: collector.links() }],
-      now,
-      ttlMs,
-    );
-    expect(await insertLinkTokens(f.knex, rows)).toBe(urls.length);
+    const minter = linkMinter(routes.url);
+    const short = urls.map((u) => minter.trackLink(u));
+    const body = `Your coupon: ${short.join(" ")}`;
+    const msg = await insertMessage(f, contact.id, { body });
+    const links = linksCarried(minter.minted(), body, null);
+    expect(
+      await storeLinks(f.knex, [{ messageId: msg.id, contactId: contact.id, links }], now, ttlMs),
+    ).toBe(urls.length);
     return { contact, msg, short };
   }
 
@@ -140,10 +144,40 @@ describe.each(databaseKinds)("tracked links on %s", (kind) => {
   });
 
   it("refuses to mint links to anything but http(s)", () => {
-    const collector = linkCollector(routes.url);
-    expect(() => collector.trackLink("javascript:alert(1)")).toThrow(/http/);
-    expect(() =>
-      linkTokenRows([{ messageId: 1, contactId: 1, urls: ["data:text/html,hi"] }], new Date()),
-    ).toThrow();
+    const minter = linkMinter(routes.url);
+    for (const url of ["javascript:alert(1)", "data:text/html,hi", "shop.example/cart", ""]) {
+      expect(() => minter.trackLink(url), url).toThrow(/not an http\(s\) URL/);
+    }
+    expect(minter.minted()).toEqual([]);
+    minter.trackLink("https://shop.example/ok");
+    expect(minter.minted().map((l) => l.url)).toEqual(["https://shop.example/ok"]);
+  });
+
+  it("keeps only the links a message carries: its text, an email's HTML, a webhook's request", () => {
+    const minter = linkMinter(routes.url);
+    const [a, b, c, d] = ["a", "b", "c", "d"].map((p) =>
+      minter.trackLink(`https://shop.example/${p}`),
+    );
+    const urls = (links: { url: string }[]) => links.map((l) => l.url.slice(-1));
+    const minted = minter.minted();
+    // A link minted for a send that was then suppressed is in no message: not stored.
+    expect(urls(linksCarried(minted, `text ${a}`, null))).toEqual(["a"]);
+    const email = {
+      subject: "s",
+      html: `<a href="${b}">b</a>`,
+      preheader: null,
+      from: null,
+      replyTo: null,
+    };
+    expect(urls(linksCarried(minted, "text only", email))).toEqual(["b"]);
+    const webhook = {
+      method: "POST" as const,
+      url: `https://hooks.example/x?next=${c}`,
+      headers: { "x-link": d ?? "" },
+      body: JSON.stringify({ link: a }),
+    };
+    expect(urls(linksCarried(minted, "", webhook))).toEqual(["a", "c", "d"]);
+    minter.clear();
+    expect(linksCarried(minter.minted(), `text ${a}`, null)).toEqual([]);
   });
 });

@@ -215,6 +215,37 @@ describe("delivery configuration and retry policy", () => {
     });
   });
 
+  it("reads Aliyun settings: keys required for the provider, the callback token ≥ 16, the daily limit", () => {
+    const keys = { ALIYUN_ACCESS_KEY_ID: "LTAI5t", ALIYUN_ACCESS_KEY_SECRET: "secret" };
+    expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "aliyun" })).toThrow(
+      /ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET/,
+    );
+    const config = loadDeliveryConfig({ ...keys, WAYMARK_SMS_PROVIDER: "aliyun" });
+    expect(config.aliyun).toEqual({
+      accessKeyId: "LTAI5t",
+      accessKeySecret: "secret",
+      endpoint: "https://dysmsapi.aliyuncs.com",
+      callbackToken: undefined,
+      dailyLimit: 10,
+    });
+    expect(config.smsRatePerSecond).toBe(50);
+    const tuned = loadDeliveryConfig({
+      ...keys,
+      ALIYUN_SMS_ENDPOINT: "http://127.0.0.1:9000/",
+      ALIYUN_CALLBACK_TOKEN: "t".repeat(16),
+      ALIYUN_SMS_DAILY_LIMIT: "3",
+    });
+    expect(tuned.aliyun).toMatchObject({
+      endpoint: "http://127.0.0.1:9000",
+      callbackToken: "t".repeat(16),
+      dailyLimit: 3,
+    });
+    expect(() => loadDeliveryConfig({ ...keys, ALIYUN_CALLBACK_TOKEN: "short" })).toThrow(/16/);
+    expect(() => loadDeliveryConfig({ ...keys, ALIYUN_SMS_DAILY_LIMIT: "0" })).toThrow(
+      /ALIYUN_SMS_DAILY_LIMIT/,
+    );
+  });
+
   it("reads the reconcile, open-call and webhook lookup settings, refusing bad ones by name", () => {
     const webhook = {
       WAYMARK_WEBHOOK_URL: "https://x.example/hook",
@@ -230,6 +261,7 @@ describe("delivery configuration and retry policy", () => {
     expect(config.webhook?.lookupUrl).toBe("https://x.example/lookup");
     expect(config.worker).toMatchObject({ reconcileMs: 0, maxOpen: 50, timeoutMs: 3000 });
     expect(config.timeoutMs).toBe(3000);
+    expect(loadDeliveryConfig({ WAYMARK_LINK_TTL_DAYS: "3650" }).linkTtlMs).toBe(3650 * 86_400_000);
     for (const [name, value] of [
       ["WAYMARK_WEBHOOK_LOOKUP_URL", "javascript:alert(1)"],
       ["WAYMARK_WEBHOOK_LOOKUP_URL", "\u0000"],
@@ -238,6 +270,11 @@ describe("delivery configuration and retry policy", () => {
       ["WAYMARK_DELIVERY_MAX_OPEN", "0"],
       ["WAYMARK_DELIVERY_MAX_OPEN", "1e309"],
       ["WAYMARK_DELIVERY_MAX_OPEN", "2.5"],
+      // A link must expire at a date that exists: beyond ten years is refused at start.
+      ["WAYMARK_LINK_TTL_DAYS", "0"],
+      ["WAYMARK_LINK_TTL_DAYS", "3651"],
+      ["WAYMARK_LINK_TTL_DAYS", "1000000000"],
+      ["WAYMARK_LINK_TTL_DAYS", "1.5"],
     ] as const) {
       expect(() => loadDeliveryConfig({ ...webhook, [name]: value }), `${name}=${value}`).toThrow(
         new RegExp(name),
@@ -263,7 +300,7 @@ describe("delivery configuration and retry policy", () => {
     expect(config.smsRatePerSecond).toBe(10);
     expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "twilio" })).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({ WAYMARK_SMS_PROVIDER: "carrier-pigeon" })).toThrow(
-      /console, webhook or twilio/,
+      /console, webhook, twilio or aliyun/,
     );
     expect(() =>
       loadDeliveryConfig({

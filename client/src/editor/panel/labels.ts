@@ -25,6 +25,10 @@ const LABELS: Record<string, string> = {
   replyTo: "Reply-to",
   webhook: "Request",
   url: "URL",
+  smsTemplate: "Approved template (China)",
+  code: "Template code",
+  signName: "Sign name",
+  params: "Parameters",
 };
 
 const HINTS: Record<string, string> = {
@@ -45,6 +49,10 @@ const HINTS: Record<string, string> = {
   webhook:
     "Your own method, URL, headers and JSON body; off: Waymark's envelope to the server's webhook URL.",
   url: "http(s); Liquid in the path and query only, values URL-encoded.",
+  smsTemplate: `For Aliyun: the provider sends only templates it approved. The message above is then the approved text, with \${name} placeholders.`,
+  code: "As the provider's console lists it, e.g. SMS_154950909.",
+  signName: "The approved sign name, without 【】; it starts every message.",
+  params: `One Liquid value per \${name} in the approved text; no links (the provider forbids them).`,
 };
 
 const OPTIONS: Record<string, string> = {

@@ -17,6 +17,7 @@ const PROVIDER_LABEL: Record<Settings["provider"]["sms"], string> = {
   console: "Console (logged, nothing leaves this server)",
   webhook: "Webhook (signed POST to your endpoint)",
   twilio: "Twilio",
+  aliyun: "Aliyun SMS (approved templates, mainland China)",
 };
 
 /**

@@ -4,6 +4,10 @@ import { useCan } from "../../../permissions.ts";
 import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.tsx";
 import { Select } from "../../panel/inputs.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "../../panel/SendEditor.tsx";
+import {
+  SmsTemplatePreviewCard,
+  smsTemplateFieldOverride,
+} from "../../panel/SmsTemplateFields.tsx";
 import { TestSendCard } from "../../panel/TestSend.tsx";
 import { WebhookPreviewCard, webhookFieldOverride } from "../../panel/WebhookFields.tsx";
 import { OneOutNode } from "../shapes.tsx";
@@ -22,13 +26,19 @@ export const sendUi: NodeUi<SendNode> = {
     position,
   }),
   summary: (node) =>
-    `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}`,
+    `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}${
+      node.send.channel === "sms" && node.send.smsTemplate
+        ? ` · ${node.send.smsTemplate.code || "template"}`
+        : ""
+    }`,
   component: OneOutNode,
   field(node, path, value, onChange) {
     const email = emailFieldOverride(node, path);
     if (email !== undefined) return email;
     const webhook = webhookFieldOverride(node, path, value, onChange);
     if (webhook !== undefined) return webhook;
+    const template = smsTemplateFieldOverride(node, path, value, onChange);
+    if (template !== undefined) return template;
     if (path === "send.template") {
       return (
         <TemplateEditor
@@ -59,8 +69,11 @@ function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
   const can = useCan();
   return (
     <>
-      {node.send.channel === "sms" && (
+      {node.send.channel === "sms" && !node.send.smsTemplate && (
         <SmsPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.send.channel === "sms" && node.send.smsTemplate && (
+        <SmsTemplatePreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
       )}
       {node.send.channel === "email" && (
         <EmailPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
