@@ -23,6 +23,8 @@ const SEND_REASONS: Record<string, string> = {
   frequency_cap: msgKey("timeline.reason.frequency_cap"),
   cooldown: msgKey("timeline.reason.cooldown"),
   unopened_streak: msgKey("timeline.reason.unopened_streak"),
+  provider_window: msgKey("timeline.reason.provider_window"),
+  provider_limit: msgKey("timeline.reason.provider_limit"),
   template_budget: msgKey("timeline.reason.template_budget"),
   template_error: msgKey("timeline.reason.template_error"),
 };
