@@ -232,6 +232,11 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/api/session", { body: again, as: {} })).status).toBe(201);
     expect((await call("get", "/api/me", { as: cookie })).status).toBe(200);
     expect((await call("get", "/api/me")).status).toBe(200);
+    const zh = { body: { locale: "zh-CN" }, as: cookie };
+    expect((await call("patch", "/api/me", zh)).status).toBe(200);
+    expect((await call("patch", "/api/me", { body: { locale: "zh-CN" } })).status).toBe(409);
+    const klingon = { body: { locale: "tlh" }, as: cookie };
+    expect((await call("patch", "/api/me", klingon)).status).toBe(400);
     expect(problems).toEqual([]);
   });
 

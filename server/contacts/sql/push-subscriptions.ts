@@ -3,7 +3,7 @@ import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { PushSubscription } from "../push-subscriptions.ts";
 
 /*
- * Push subscriptions and which of them accepted a message (migrations/20261206160000_push_
+ * Push subscriptions and which of them accepted a message (migrations/20261206170000_push_
  * subscriptions.ts). Why a module of its own: the rows are written by the ingest-side
  * registration route and read, pruned and marked by the push provider at send time, and both
  * find a subscription through the blind index rather than the encrypted value.
