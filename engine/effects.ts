@@ -1,12 +1,13 @@
 import type { EmailContent } from "./email/spec.ts";
+import type { PushContent } from "./push/spec.ts";
 import type { SmsTemplateRequest } from "./sms-template/spec.ts";
 import type { WebhookRequest } from "./webhook/spec.ts";
 
 /**
- * What messages.payload holds beside the body: an email's parts, a webhook's request, or a
- * template SMS's code, sign name and parameters.
+ * What messages.payload holds beside the body: an email's parts, a webhook's request, a
+ * template SMS's code, sign name and parameters, or a push's title, icon and click URL.
  */
-export type MessagePayload = EmailContent | WebhookRequest | SmsTemplateRequest;
+export type MessagePayload = EmailContent | WebhookRequest | SmsTemplateRequest | PushContent;
 
 import type { Cooldown } from "./rules/types.ts";
 import type { Category, Channel } from "./shared/channels.ts";
@@ -101,6 +102,8 @@ export type Effect =
       email?: EmailContent;
       /** Webhook with request fields only: method, URL, headers and body, rendered. */
       webhook?: WebhookRequest;
+      /** Push only: title, icon and click URL, rendered; `body` is the notification's text. */
+      push?: PushContent;
       /** Template SMS only: code, sign name and rendered parameters; `body` is the text sent. */
       smsTemplate?: SmsTemplateRequest;
       at: number;

@@ -1,7 +1,10 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
+import { LanguageSwitch } from "./components/LanguageSwitch.tsx";
+import { applyLocale, msgKey } from "./i18n/index.ts";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -20,12 +23,20 @@ const AudienceBuilderPage = lazy(() => import("./pages/audiences/AudienceBuilder
 const ResultsPage = lazy(() => import("./pages/results/ResultsPage.tsx"));
 
 const SECTIONS: readonly { section: Section; href: string; label: string }[] = [
-  { section: "journeys", href: "/", label: "Journeys" },
-  { section: "audiences", href: "/audiences", label: "Audiences" },
-  { section: "contacts", href: "/contacts", label: "Contacts" },
-  { section: "messages", href: "/messages", label: "Messages" },
-  { section: "settings", href: "/settings", label: "Settings" },
+  { section: "journeys", href: "/", label: msgKey("nav.journeys") },
+  { section: "audiences", href: "/audiences", label: msgKey("nav.audiences") },
+  { section: "contacts", href: "/contacts", label: msgKey("nav.contacts") },
+  { section: "messages", href: "/messages", label: msgKey("nav.messages") },
+  { section: "settings", href: "/settings", label: msgKey("nav.settings") },
 ];
+
+const ROLE_LABELS: Record<Operator["role"], string> = {
+  admin: msgKey("role.admin"),
+  engineer: msgKey("role.engineer"),
+  marketer: msgKey("role.marketer"),
+  support: msgKey("role.support"),
+  metrics: msgKey("role.metrics"),
+};
 
 type Session =
   | { state: "loading" }
@@ -35,10 +46,13 @@ type Session =
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
   const route = useRoute();
+  const { t } = useTranslation();
 
   const refresh = useCallback(async () => {
     try {
       const { operator } = await api.me();
+      // The operator's remembered language (or the browser's) before the first signed-in paint.
+      await applyLocale(operator.locale);
       setSession({ state: "signed-in", operator });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setSession({ state: "anonymous" });
@@ -70,7 +84,7 @@ export function App() {
         <span className="brand">
           <span className="brand-mark" aria-hidden /> Waymark
         </span>
-        <nav aria-label="Main">
+        <nav aria-label={t("header.mainNav")}>
           {SECTIONS.map(({ section, href, label }) => {
             const active = sectionOf(route) === section;
             return (
@@ -80,17 +94,18 @@ export function App() {
                 href={href}
                 aria-current={active ? "page" : undefined}
               >
-                {label}
+                {t(label)}
               </Link>
             );
           })}
         </nav>
         <span className="spacer" />
+        <LanguageSwitch remember={session.operator.via === "session"} />
         <span className="who">
-          {session.operator.email} · {session.operator.role}
+          {session.operator.email} · {t(ROLE_LABELS[session.operator.role])}
         </span>
         <button type="button" className="ghost" onClick={logout}>
-          Log out
+          {t("common.logOut")}
         </button>
       </header>
       <main className={route.page === "editor" ? "content-full" : "content"}>
@@ -103,6 +118,7 @@ export function App() {
 }
 
 function Page({ route, operator }: { route: Route; operator: Operator }) {
+  const { t } = useTranslation();
   switch (route.page) {
     case "journeys":
       return <JourneysPage />;
@@ -110,25 +126,25 @@ function Page({ route, operator }: { route: Route; operator: Operator }) {
       return <ContactsPage />;
     case "contact":
       return (
-        <Suspense fallback={<p className="muted">Loading the inspector…</p>}>
+        <Suspense fallback={<p className="muted">{t("app.loadingInspector")}</p>}>
           <ContactPage key={route.contactId} contactId={route.contactId} />
         </Suspense>
       );
     case "audiences":
       return (
-        <Suspense fallback={<p className="muted">Loading audiences…</p>}>
+        <Suspense fallback={<p className="muted">{t("app.loadingAudiences")}</p>}>
           <AudiencesPage />
         </Suspense>
       );
     case "audience":
       return (
-        <Suspense fallback={<p className="muted">Loading the audience builder…</p>}>
+        <Suspense fallback={<p className="muted">{t("app.loadingBuilder")}</p>}>
           <AudienceBuilderPage key={route.audienceId} audienceId={route.audienceId} />
         </Suspense>
       );
     case "results":
       return (
-        <Suspense fallback={<p className="muted">Loading results…</p>}>
+        <Suspense fallback={<p className="muted">{t("app.loadingResults")}</p>}>
           <ResultsPage key={route.journeyId} journeyId={route.journeyId} />
         </Suspense>
       );
@@ -138,16 +154,16 @@ function Page({ route, operator }: { route: Route; operator: Operator }) {
       return <SettingsPage operator={operator} />;
     case "editor":
       return (
-        <Suspense fallback={<div className="editor-loading muted">Loading the editor…</div>}>
+        <Suspense fallback={<div className="editor-loading muted">{t("app.loadingEditor")}</div>}>
           <EditorPage journeyId={route.journeyId} />
         </Suspense>
       );
     case "not-found":
       return (
         <div className="empty card">
-          <h3>Page not found</h3>
+          <h3>{t("app.notFound")}</h3>
           <p className="muted mono">{route.path}</p>
-          <Link href="/">Back to journeys</Link>
+          <Link href="/">{t("app.backToJourneys")}</Link>
         </div>
       );
     default:

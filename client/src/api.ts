@@ -31,6 +31,8 @@ export type KeyRole = (typeof Common.KEY_ROLES)[number];
 export type Permissions = Record<ConsoleAction, boolean>;
 type Me = Out<typeof Admin.Me>["operator"];
 export type Operator = Omit<Me, "permissions"> & { permissions: Permissions };
+/** A language the console has a catalog for. */
+export type ConsoleLocale = Admin.ConsoleLocale;
 
 export type JourneyStatus = (typeof Journeys.JOURNEY_STATUSES)[number];
 /** While paused, what triggers do: enter and wait at the trigger, or are skipped (counted). */
@@ -216,6 +218,9 @@ export function queryString(params: Record<string, string | number | undefined>)
 
 export const api = {
   me: () => request<{ operator: Operator }>("GET", "/api/me"),
+  /** Remembers the console language for the signed-in operator (null: follow the browser). */
+  setLocale: (locale: ConsoleLocale | null) =>
+    request<Out<typeof Admin.MePreferencesSaved>>("PATCH", "/api/me", { locale }),
   changePassword: (current: string, next: string) =>
     request<Out<typeof Admin.PasswordChanged>>("PUT", "/api/me/password", {
       current,

@@ -3,6 +3,9 @@ import type { Effect } from "../effects.ts";
 import { composeEmail } from "../email/compose.ts";
 import { type EmailContent, EmailFieldsSchema } from "../email/spec.ts";
 import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
+import { composePush } from "../push/compose.ts";
+import { pushIssues } from "../push/issues.ts";
+import { type PushContent, PushFieldsSchema } from "../push/spec.ts";
 import { decide } from "../rules/index.ts";
 import { durationLabel } from "../rules/labels.ts";
 import { assertNever } from "../shared/assert-never.ts";
@@ -41,6 +44,8 @@ export const SendSpecSchema = z.strictObject({
    * `template` is then the approved text with its `${name}` placeholders (engine/sms-template).
    */
   smsTemplate: SmsTemplateFieldsSchema.optional(),
+  /** Push only: title, icon and click URL (`template` is the notification's body). */
+  push: PushFieldsSchema.optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -177,6 +182,7 @@ export const sendNode = defineNode<SendNode>({
       ...emailIssues(node, ctx),
       ...webhookIssues(node, ctx),
       ...smsTemplateIssues(node, ctx),
+      ...pushIssues(node, ctx),
     ];
     // The approved text is the provider's, counted by its rules (sms-template/issues.ts).
     if (node.send.smsTemplate && node.send.channel === "sms") {
@@ -301,6 +307,7 @@ export const sendNode = defineNode<SendNode>({
         let seg: SegmentCount | null = null;
         let email: EmailContent | undefined;
         let webhook: WebhookRequest | undefined;
+        let push: PushContent | undefined;
         let smsTemplate: SmsTemplateRequest | undefined;
         let chinaParts: number | null = null;
         if (s.channel === "sms" && s.smsTemplate) {
@@ -319,6 +326,17 @@ export const sendNode = defineNode<SendNode>({
           if (!t.ok) return renderFailed(node.id, at, t, "template");
           body = t.text;
           webhook = w.request;
+        } else if (s.channel === "push") {
+          const m = composePush(s, vars, renderOpts, ctx.journey.name);
+          if (!m.ok)
+            return renderFailed(
+              node.id,
+              at,
+              m,
+              m.field === "template" ? "template" : `push ${m.field}`,
+            );
+          body = m.body;
+          push = m.content;
         } else if (s.channel === "email") {
           const m = composeEmail(s, vars, renderOpts, ctx.journey.name);
           if (!m.ok)
@@ -361,6 +379,7 @@ export const sendNode = defineNode<SendNode>({
         if (email) send.email = email;
         if (webhook) send.webhook = webhook;
         if (smsTemplate) send.smsTemplate = smsTemplate;
+        if (push) send.push = push;
         const detail = smsTemplate
           ? `${s.category} template SMS ${smsTemplate.code}, ${parts} part${parts === 1 ? "" : "s"}`
           : seg
@@ -369,7 +388,9 @@ export const sendNode = defineNode<SendNode>({
               ? `${s.category} email "${email.subject}"`
               : webhook
                 ? `${s.category} webhook ${webhook.method} ${webhook.url}`
-                : `${s.category} ${s.channel}`;
+                : push
+                  ? `${s.category} push "${push.title}"`
+                  : `${s.category} ${s.channel}`;
         return {
           kind: "next",
           effects: [

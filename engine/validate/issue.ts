@@ -126,6 +126,18 @@ export const ISSUE_CODES = {
     "error",
     "A webhook send with method GET has a body, which GET does not send.",
   ],
+  push_fields_wrong_channel: [
+    "error",
+    "A send that is not a push has push fields (title, icon, click URL); they would be ignored.",
+  ],
+  push_no_title: [
+    "warning",
+    "A push send has no title (a send from before push had fields): the journey's name is shown as the title.",
+  ],
+  push_url_invalid: [
+    "error",
+    "A push send's icon is not an https URL, or its click URL not an http(s) one, or either has Liquid in its host or holds spaces.",
+  ],
   sms_template_wrong_channel: [
     "error",
     "A send that is not an SMS names a template code and sign name (send.smsTemplate); they would be ignored.",

@@ -101,7 +101,7 @@ function renderJson(
 }
 
 /** Strings anywhere in the variables through `f`; depth-limited like the data it walks. */
-function mapStrings(vars: TemplateVars, f: (s: string) => string): TemplateVars {
+export function mapStrings(vars: TemplateVars, f: (s: string) => string): TemplateVars {
   const out: TemplateVars = { user: {}, event: {} };
   for (const [k, v] of Object.entries(vars)) {
     if (v !== undefined) out[k] = mapValue(v, f, 0) as Record<string, unknown>;

@@ -109,6 +109,17 @@ export const LookupList = z.object({
 });
 
 export const LoggedIn = z.object({ ok: z.literal(true) });
+
+/** The languages the console has catalogs for (client/src/i18n/catalogs/*.json). */
+export const CONSOLE_LOCALES = ["en", "zh-CN"] as const;
+export type ConsoleLocale = (typeof CONSOLE_LOCALES)[number];
+/** An operator's chosen console language; null: follow the browser. */
+export const ConsoleLocaleSchema = z.enum(CONSOLE_LOCALES).nullable();
+
+/** PATCH /api/me: the signed-in operator's own preferences; only what is sent changes. */
+export const MePreferences = z.strictObject({ locale: ConsoleLocaleSchema.optional() });
+export const MePreferencesSaved = z.object({ locale: ConsoleLocaleSchema });
+
 export const Me = z.object({
   operator: z.object({
     /** The account behind the call; null for a secret key made with the CLI. */
@@ -122,6 +133,8 @@ export const Me = z.object({
     via: z.enum(["session", "key"]),
     /** What this role may do in the console (server/auth/permissions.ts). */
     permissions: z.record(z.string(), z.boolean()),
+    /** The console language the operator chose; null (and always for a key): the browser's. */
+    locale: ConsoleLocaleSchema,
   }),
 });
 

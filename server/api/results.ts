@@ -15,6 +15,16 @@ export const ZTestSchema = z.object({
   lift: z.number(),
 });
 
+export const VerdictFactsSchema = z.object({
+  kind: z.enum(["empty", "untestable", "same", "unclear", "ahead", "behind"]),
+  control: z.string(),
+  variant: z.string(),
+  emptyArm: z.string().nullable(),
+  percent: z.number().nullable(),
+  significant: z.boolean(),
+  smallSample: z.boolean(),
+});
+
 export const SendResultSchema = z.object({
   nodeId: z.string(),
   label: z.string(),
@@ -39,7 +49,10 @@ export const ArmResultSchema = z.object({
   converted: z.array(Converted).nullable(),
   attributed: RateSchema.nullable(),
   test: ZTestSchema.nullable(),
+  /** In English, as the CSV has it. */
   verdict: z.string().nullable(),
+  /** What the verdict concluded and from what, for the console to say in its language. */
+  verdictFacts: VerdictFactsSchema.nullable(),
 });
 
 export const JourneyResultsSchema = z.object({

@@ -32,6 +32,10 @@ const commands: Record<
     help: "validate <journey.json>: print issues, exit 1 on errors",
   },
   openapi: { load: () => import("./openapi.ts"), help: "print the API's OpenAPI document" },
+  "vapid-keys": {
+    load: () => import("./vapid-keys.ts"),
+    help: "vapid-keys [--subject mailto:…]: a VAPID key pair for web push, as the settings to set",
+  },
   schema: { load: () => import("./schema.ts"), help: "print the journey format's JSON Schema" },
   diff: {
     load: () => import("./diff.ts"),

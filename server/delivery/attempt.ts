@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { MessagePayload } from "../../engine/effects.ts";
+import { PushContentSchema } from "../../engine/push/spec.ts";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
 import { SmsTemplateRequestSchema } from "../../engine/sms-template/spec.ts";
@@ -324,9 +325,13 @@ export function asChannel(value: string): Channel | null {
 function payloadFor(
   channel: Channel,
   payload: MessagePayload | null,
-): Pick<SendRequest, "email" | "webhook" | "smsTemplate"> {
-  const none = { email: null, webhook: null, smsTemplate: null };
+): Pick<SendRequest, "email" | "webhook" | "smsTemplate" | "push"> {
+  const none = { email: null, webhook: null, smsTemplate: null, push: null };
   if (payload === null) return none;
+  if (channel === "push") {
+    const parsed = PushContentSchema.safeParse(payload);
+    return { ...none, push: parsed.success ? parsed.data : null };
+  }
   if (channel === "webhook") {
     const parsed = WebhookRequestSchema.safeParse(payload);
     return { ...none, webhook: parsed.success ? parsed.data : null };
@@ -335,8 +340,6 @@ function payloadFor(
     const parsed = SmsTemplateRequestSchema.safeParse(payload);
     return { ...none, smsTemplate: parsed.success ? parsed.data : null };
   }
-  if (channel === "email" && !("method" in payload) && !("kind" in payload)) {
-    return { ...none, email: payload };
-  }
+  if (channel === "email" && "subject" in payload) return { ...none, email: payload };
   return none;
 }

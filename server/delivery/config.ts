@@ -1,5 +1,6 @@
 import { parseMailbox } from "../../engine/email/spec.ts";
 import { ConfigError } from "../config.ts";
+import { type PushConfig, pushFrom } from "./push-config.ts";
 
 /**
  * Delivery settings from the environment. Like server/config.ts, this is the only place the
@@ -40,6 +41,7 @@ import { ConfigError } from "../config.ts";
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
  * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
+ * | WAYMARK_VAPID_*, WAYMARK_PUSH_* | —                      | web push: push-config.ts                   |
  */
 
 export type SmsProviderKind = "console" | "webhook" | "twilio" | "aliyun";
@@ -106,6 +108,8 @@ export interface DeliveryConfig {
   aliyun: AliyunConfig | null;
   /** Set when WAYMARK_SMTP_URL is: email goes out over SMTP (providers/email-smtp.ts). */
   email: EmailConfig | null;
+  /** Set when the VAPID keys are: push goes out by web push (providers/push.ts). */
+  push: PushConfig | null;
   /** HMAC key of POST /v1/email/events (bounces, complaints); unset: the endpoint answers 404. */
   emailWebhookSecret: string | undefined;
   /**
@@ -177,6 +181,7 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     webhook,
     aliyun,
     email: emailFrom(env),
+    push: pushFrom(env),
     emailWebhookSecret: secretFrom(env, "WAYMARK_EMAIL_WEBHOOK_SECRET"),
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,

@@ -47,10 +47,14 @@ async function resolveAll(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
 
-/** `url` must already be an http(s) URL (the send step made it so). */
+/**
+ * `url` must already be an http(s) URL (the send step made it so). `setting` names the
+ * allow-list in the refusal: push endpoints have their own (WAYMARK_PUSH_ALLOW_HOSTS).
+ */
 export async function checkDestination(
   url: string,
   allowHosts: readonly string[],
+  setting = "WAYMARK_WEBHOOK_ALLOW_HOSTS",
 ): Promise<DestinationCheck> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const addresses = isIP(host) ? [host] : await resolveAll(host);
@@ -63,7 +67,7 @@ export async function checkDestination(
     if (!allowed && PRIVATE.check(address, family)) {
       return {
         kind: "refused",
-        error: `${host} resolves to the private or loopback address ${address}; list it in WAYMARK_WEBHOOK_ALLOW_HOSTS to allow it`,
+        error: `${host} resolves to the private or loopback address ${address}; list it in ${setting} to allow it`,
       };
     }
   }

@@ -107,9 +107,11 @@ export function linksCarried(
 }
 
 function payloadText(p: MessagePayload): string {
-  // A webhook request has a URL; an email has its (optional) HTML; a template SMS's
+  // A webhook request has a URL; an email has its (optional) HTML; a push its click URL; a template SMS's
   // parameters carry no tracked links (mainland providers forbid variable links).
   if ("kind" in p) return "";
+  // A push's click URL is the tracked link itself.
+  if ("title" in p) return p.url ?? "";
   if ("url" in p) return [p.url, ...Object.values(p.headers), p.body ?? ""].join("\n");
   return p.html ?? "";
 }

@@ -1,4 +1,5 @@
 import type { EmailContent } from "../../engine/email/spec.ts";
+import type { PushContent } from "../../engine/push/spec.ts";
 import type { Channel } from "../../engine/shared/channels.ts";
 import type { SmsTemplateRequest } from "../../engine/sms-template/spec.ts";
 import type { WebhookRequest } from "../../engine/webhook/spec.ts";
@@ -35,6 +36,8 @@ export interface SendRequest {
   email?: EmailContent | null;
   /** Webhook with request fields: where and what to send instead of our envelope. */
   webhook?: WebhookRequest | null;
+  /** Push: title, icon and click URL as rendered by the send step; `body` is the text. */
+  push?: PushContent | null;
   /** SMS by a template provider: code, sign name and rendered parameters (Aliyun's SendSms). */
   smsTemplate?: SmsTemplateRequest | null;
   /** Our `messages.id`, for callbacks that must name the message before its provider id is known. */

@@ -40,7 +40,7 @@ export type Status =
 export type Responses = Readonly<Partial<Record<Status, ResponseSchema>>>;
 
 export interface RouteSpec {
-  method: "get" | "post" | "put" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   access: Access;
   /** One line for the OpenAPI document and the route table test. */

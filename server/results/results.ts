@@ -16,7 +16,13 @@ import {
   sendNodeCounts,
   splitArmCounts,
 } from "./queries.ts";
-import { twoProportionZTest, verdict, type ZTest } from "./stats.ts";
+import {
+  twoProportionZTest,
+  type VerdictFacts,
+  verdict,
+  verdictFacts,
+  type ZTest,
+} from "./stats.ts";
 
 /**
  * A journey's results, assembled: per send node and per split arm the counts next to their
@@ -75,7 +81,9 @@ export interface ArmResult {
   attributed: Rate | null;
   /** Day-7 conversion vs the control; null for the control or without a goal. */
   test: ZTest | null;
+  /** The verdict in English (the CSV), and as facts the console words in its language. */
   verdict: string | null;
+  verdictFacts: VerdictFacts | null;
 }
 
 export interface SplitResult {
@@ -199,12 +207,18 @@ export async function journeyResults(
         attributed: goal ? rate(c.attributed, c.recipients) : null,
         test: null,
         verdict: null,
+        verdictFacts: null,
       };
       if (i === 0 || !goal || !c.converted || !controlCounts.converted) return base;
       const ctl = { x: controlCounts.converted[7], n: controlCounts.assigned };
       const variant = { x: c.converted[7], n: c.assigned };
       const test = twoProportionZTest(ctl, variant);
-      return { ...base, test, verdict: verdict(controlName, arm, ctl, variant, test) };
+      return {
+        ...base,
+        test,
+        verdict: verdict(controlName, arm, ctl, variant, test),
+        verdictFacts: verdictFacts(controlName, arm, ctl, variant, test),
+      };
     });
     return { nodeId: n.id, label: n.label, arms };
   });

@@ -1,3 +1,4 @@
+import { assertNever } from "../../engine/shared/assert-never.ts";
 /**
  * A/B statistics for results, pure (no I/O): the two-proportion z-test on conversion between an
  * arm and the control, and the plain-words verdict the results page prints next to the counts.
@@ -61,8 +62,58 @@ export function twoProportionZTest(control: Proportion, variant: Proportion): ZT
 const MIN_EVENTS = 5;
 
 /**
+ * The verdict as facts: what it concluded and the numbers it rests on, so the console can say
+ * it in the operator's language (issue #20); `verdict` below says it in English for the CSV.
+ * - `empty`: nobody in `emptyArm` yet; `untestable`: no variance to test; `same`: equal rates;
+ * - `unclear`: below 80% confidence; `ahead` / `behind`: the variant against the control.
+ */
+export interface VerdictFacts {
+  kind: "empty" | "untestable" | "same" | "unclear" | "ahead" | "behind";
+  control: string;
+  variant: string;
+  emptyArm: string | null;
+  /** Confidence floored to whole percents, so "95%" never appears for p = 0.051; null unless tested. */
+  percent: number | null;
+  significant: boolean;
+  /** Conversions or non-conversions below MIN_EVENTS in either arm: the counts matter more. */
+  smallSample: boolean;
+}
+
+export function verdictFacts(
+  controlName: string,
+  variantName: string,
+  control: Proportion,
+  variant: Proportion,
+  test: ZTest | null,
+): VerdictFacts {
+  const facts: VerdictFacts = {
+    kind: "untestable",
+    control: controlName,
+    variant: variantName,
+    emptyArm: null,
+    percent: null,
+    significant: false,
+    smallSample: [control, variant].some((a) => a.x < MIN_EVENTS || a.n - a.x < MIN_EVENTS),
+  };
+  if (control.n === 0 || variant.n === 0)
+    return { ...facts, kind: "empty", emptyArm: control.n === 0 ? controlName : variantName };
+  if (!test) return facts;
+  const rate = (a: Proportion) => a.x / a.n;
+  if (rate(variant) === rate(control)) return { ...facts, kind: "same" };
+  const percent = Math.floor(test.confidence * 100);
+  // Below 80% the direction is mostly noise; "ahead, 12% confidence" reads as a finding.
+  if (percent < 80) return { ...facts, kind: "unclear", percent };
+  return {
+    ...facts,
+    kind: rate(variant) > rate(control) ? "ahead" : "behind",
+    percent,
+    significant: test.significant,
+  };
+}
+
+/**
  * "B is ahead, 94% confidence; not yet significant." — what a marketer reads next to the
- * counts. Confidence is floored to whole percents so "95%" never appears for p = 0.051.
+ * counts, in English (the CSV; the console words `verdictFacts` itself).
  */
 export function verdict(
   controlName: string,
@@ -71,18 +122,24 @@ export function verdict(
   variant: Proportion,
   test: ZTest | null,
 ): string {
-  if (control.n === 0 || variant.n === 0)
-    return `No one in ${control.n === 0 ? controlName : variantName} yet`;
-  const small = [control, variant].some((a) => a.x < MIN_EVENTS || a.n - a.x < MIN_EVENTS);
-  if (!test) return `No difference to test yet (${variantName} vs ${controlName})`;
-  const rate = (a: Proportion) => a.x / a.n;
-  if (rate(variant) === rate(control))
-    return `${variantName} and ${controlName} convert the same so far`;
-  const percent = Math.floor(test.confidence * 100);
-  // Below 80% the direction is mostly noise; "ahead, 12% confidence" reads as a finding.
-  if (percent < 80) return `No clear difference between ${variantName} and ${controlName} yet`;
-  const direction = rate(variant) > rate(control) ? "ahead of" : "behind";
-  const tail = test.significant ? "significant" : "not yet significant";
-  const sample = small ? " (small sample: counts matter more than the rate)" : "";
-  return `${variantName} is ${direction} ${controlName}, ${percent}% confidence; ${tail}${sample}`;
+  const f = verdictFacts(controlName, variantName, control, variant, test);
+  switch (f.kind) {
+    case "empty":
+      return `No one in ${f.emptyArm} yet`;
+    case "untestable":
+      return `No difference to test yet (${variantName} vs ${controlName})`;
+    case "same":
+      return `${variantName} and ${controlName} convert the same so far`;
+    case "unclear":
+      return `No clear difference between ${variantName} and ${controlName} yet`;
+    case "ahead":
+    case "behind": {
+      const direction = f.kind === "ahead" ? "ahead of" : "behind";
+      const tail = f.significant ? "significant" : "not yet significant";
+      const sample = f.smallSample ? " (small sample: counts matter more than the rate)" : "";
+      return `${variantName} is ${direction} ${controlName}, ${f.percent}% confidence; ${tail}${sample}`;
+    }
+    default:
+      return assertNever(f.kind);
+  }
 }

@@ -8,6 +8,7 @@ import { deliveryRoutes } from "../delivery/routes.ts";
 import type { DeliveryLog } from "../delivery/types.ts";
 import { buildOpenApi } from "../http/openapi.ts";
 import type { RouteSpec } from "../http/routes.ts";
+import { pushSubscriptionRoutes } from "../ingest/push-routes.ts";
 import { type IngestDeps, ingestRoutes } from "../ingest/routes.ts";
 import type { Metrics } from "../metrics.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -104,6 +105,13 @@ export function routeTable(deps: TableDeps): RouteSpec[] {
       live: deps.live,
       now: deps.now,
       ...deps.ingest,
+    }),
+    ...pushSubscriptionRoutes({
+      knex: deps.knex,
+      crypto: deps.crypto,
+      now: deps.now,
+      vapidPublicKey: deps.delivery.push?.vapid.publicKey,
+      ...(deps.ingest.ratePerSecond ? { ratePerSecond: deps.ingest.ratePerSecond } : {}),
     }),
     ...deliveryRoutes({
       knex: deps.knex,

@@ -5,6 +5,7 @@ import type { MessagePayload } from "../../engine/effects.ts";
 import { composeEmail } from "../../engine/email/compose.ts";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
 import type { SendSpec } from "../../engine/nodes/send.ts";
+import { composePush } from "../../engine/push/compose.ts";
 import type { ComposeInput } from "../../engine/sms/index.ts";
 import {
   composeMessage,
@@ -87,8 +88,8 @@ async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
  * The test message, rendered once as the send step renders it: an email by composeEmail
  * (subject, HTML and sender too, the subject marked like the text), a webhook with its own
  * request by composeWebhook (marked by an X-Waymark-Test header, which sends may not set), a
- * template SMS by composeTemplateSms (code, sign name and parameters in the payload), anything
- * else by composeMessage.
+ * template SMS by composeTemplateSms (code, sign name and parameters in the payload), a push by
+ * composePush (its title marked), anything else by composeMessage.
  */
 function composeTestMessage(
   send: SendSpec,
@@ -110,6 +111,16 @@ function composeTestMessage(
       ok: true,
       body: m.text,
       payload: { ...m.content, subject: `[TEST] ${m.content.subject}` },
+    };
+  }
+  if (send.channel === "push") {
+    const opts = { trackLink: input.trackLink, zone: input.zone };
+    const p = composePush(send, vars, opts, String(vars.journey?.name ?? ""));
+    if (!p.ok) return p;
+    return {
+      ok: true,
+      body: p.body,
+      payload: { ...p.content, title: `[TEST] ${p.content.title}` },
     };
   }
   if (send.channel === "webhook" && send.webhook) {

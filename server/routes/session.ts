@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { z } from "zod";
-import { LoggedIn, Me } from "../api/admin.ts";
+import { LoggedIn, Me, MePreferences, MePreferencesSaved } from "../api/admin.ts";
 import { ErrorBody, NO_BODY } from "../api/common.ts";
 import { credentialsEnded } from "../auth/ended.ts";
 import { loginThrottle } from "../auth/login-throttle.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import type { Permissions } from "../auth/permissions.ts";
 import { type AccessRole, createSession, deleteSession, SESSION_COOKIE } from "../auth/sessions.ts";
-import { activeOperatorByEmail } from "../auth/sql/operators.ts";
+import { activeOperatorByEmail, operatorLocale, setOperatorLocale } from "../auth/sql/operators.ts";
 import { readCookie } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import type { RouteSpec } from "../http/routes.ts";
@@ -97,8 +97,11 @@ export function sessionRoutes(knex: Knex, options: SessionOptions): RouteSpec[] 
       // The console reads it to show the password change an operator still owes.
       beforePasswordChange: true,
       responses: { 200: Me },
-      handler(req, res) {
+      async handler(req, res) {
         const op = req.operator;
+        // A key has no console, so no language of its own: null, the browser's.
+        const locale =
+          op?.id && op.via.kind === "session" ? await operatorLocale(knex, op.id) : null;
         res.json({
           operator: op && {
             id: op.id,
@@ -108,8 +111,26 @@ export function sessionRoutes(knex: Knex, options: SessionOptions): RouteSpec[] 
             mustChangePassword: op.mustChangePassword,
             via: op.via.kind,
             permissions: options.permissions(op.role),
+            locale,
           },
         });
+      },
+    },
+    {
+      method: "patch",
+      path: "/api/me",
+      access: "any",
+      summary:
+        "Change your own console preferences: `locale` is the language the console shows you (null: follow the browser)",
+      body: MePreferences,
+      responses: { 200: MePreferencesSaved, 409: ErrorBody },
+      async handler(req, res) {
+        const body = parseBody(MePreferences, req.body);
+        const me = req.operator;
+        if (!me?.id || me.via.kind !== "session")
+          throw new HttpError(409, "not_an_operator", "API keys have no console preferences");
+        if (body.locale !== undefined) await setOperatorLocale(knex, me.id, body.locale);
+        res.json({ locale: await operatorLocale(knex, me.id) });
       },
     },
   ];

@@ -186,12 +186,28 @@ function record(s: RowStep, pass: StepPass): void {
       logRow(
         s.row,
         { type: "event", at: s.now, nodeId: s.row.currentNode, detail: eventDetail(cause) },
-        { event: cause.name, occurredAt: new Date(cause.at).toISOString() },
+        { event: cause.name, occurredAt: new Date(cause.at).toISOString(), ...replyOf(cause) },
         s.iso,
       ),
     );
   }
   for (const e of pass.effects) applyEffect(e, s.row, s.out, keys, s.links, s.iso);
+}
+
+/**
+ * What a reply said and did, as data beside the event's name: the console words the line in
+ * the operator's language from these (issue #20), the `detail` below keeps the English.
+ * Only replies carry it; other events have their name already.
+ */
+export function replyOf(cause: {
+  name: string;
+  properties?: Record<string, unknown> | undefined;
+}): { reply: string; replyAction: "opt_out" | "opt_in" | null } | Record<string, never> {
+  const body = cause.properties?.body;
+  if (cause.name !== "message.replied" || typeof body !== "string") return {};
+  const text = body.trim().length > 120 ? `${body.trim().slice(0, 119)}…` : body.trim();
+  const replyAction = isOptOutReply(body) ? "opt_out" : isOptInReply(body) ? "opt_in" : null;
+  return { reply: text, replyAction };
 }
 
 /**
@@ -203,12 +219,12 @@ export function eventDetail(cause: {
   name: string;
   properties?: Record<string, unknown> | undefined;
 }): string {
-  const body = cause.properties?.body;
-  if (cause.name !== "message.replied" || typeof body !== "string") return `received ${cause.name}`;
-  const text = body.trim().length > 120 ? `${body.trim().slice(0, 119)}…` : body.trim();
-  if (isOptOutReply(body)) return `replied “${text}” → opted out of SMS (every category)`;
-  if (isOptInReply(body)) return `replied “${text}” → opted back in to SMS`;
-  return `replied “${text}”`;
+  const reply = replyOf(cause);
+  if (!("reply" in reply)) return `received ${cause.name}`;
+  if (reply.replyAction === "opt_out")
+    return `replied “${reply.reply}” → opted out of SMS (every category)`;
+  if (reply.replyAction === "opt_in") return `replied “${reply.reply}” → opted back in to SMS`;
+  return `replied “${reply.reply}”`;
 }
 
 function exitReason(effects: Effect[]): string | null {
@@ -229,7 +245,7 @@ function applyEffect(
 ): void {
   switch (e.type) {
     case "send": {
-      const payload = e.email ?? e.webhook ?? e.smsTemplate ?? null;
+      const payload = e.email ?? e.webhook ?? e.smsTemplate ?? e.push ?? null;
       out.messages.push({
         idempotency_key: e.idempotencyKey,
         contact_id: row.contactId,

@@ -75,10 +75,12 @@ export function startWorkers(options: WorkersOptions): Workers {
     everyMs: options.audienceScanMs,
     onError: (err) => log.error({ err }, "audience scan failed"),
   });
-  const providers = createProviders(delivery, log, {
-    crypto,
-    linkBase: delivery.publicUrl ?? options.fallbackLinkBase,
-  });
+  const providers = createProviders(
+    delivery,
+    log,
+    { crypto, linkBase: delivery.publicUrl ?? options.fallbackLinkBase },
+    { knex, crypto },
+  );
   const deliveryWorker = startDeliveryWorker({
     knex,
     crypto,

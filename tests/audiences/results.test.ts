@@ -70,6 +70,7 @@ interface Results {
       converted: ({ day: number } & Rate)[] | null;
       test: { z: number; p: number } | null;
       verdict: string | null;
+      verdictFacts: Record<string, unknown> | null;
     }[];
   }[];
   series: { date: string; sends: number; conversions: number }[];
@@ -218,6 +219,16 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
     expect(b?.test?.z).toBeCloseTo(2.103, 3);
     expect(b?.test?.p).toBeCloseTo(0.0355, 4);
     expect(b?.verdict).toBe("B is ahead of A, 96% confidence; significant");
+    // The same verdict as facts, for the console to word in its language (issue #20).
+    expect(b?.verdictFacts).toEqual({
+      kind: "ahead",
+      control: "A",
+      variant: "B",
+      emptyArm: null,
+      percent: 96,
+      significant: true,
+      smallSample: false,
+    });
   });
 
   it("gives a daily series of sends and conversions, in the requested zone", async () => {

@@ -279,6 +279,53 @@ export const CONTENT_CASES = {
     ),
     nodeId: "a",
   }),
+  push_fields_wrong_channel: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "sms"),
+          send: { ...send("a", "ping", "sms").send, push: { title: "Hi" } },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  push_no_title: () => ({
+    doc: doc(
+      [T, send("a", "Hello", "push"), X],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
+  push_url_invalid: () => ({
+    doc: doc(
+      [
+        T,
+        {
+          ...send("a", "ping", "push"),
+          send: {
+            ...send("a", "ping", "push").send,
+            push: { title: "Hi", icon: "http://cdn.example/i.png" },
+          },
+        },
+        X,
+      ],
+      [
+        ["start", "a"],
+        ["a", "done"],
+      ],
+    ),
+    nodeId: "a",
+  }),
   sms_template_wrong_channel: () => tplCase({ channel: "email" }),
   sms_template_text_liquid: () =>
     tplCase({ template: `您好{{ user.firstName }}，订单\${order}已发货` }),

@@ -32,6 +32,9 @@ export async function launchBrowser(): Promise<Browser> {
       "--no-first-run",
       "--disable-component-update",
       "--disable-sync",
+      // The console follows the browser's language on a first visit (issue #20): tests read
+      // English labels, whatever the machine's LANG.
+      "--lang=en-US",
     ],
   });
 }

@@ -40,6 +40,11 @@ const TWILIO = {
   ALIYUN_ACCESS_KEY_ID: "LTAI5tResponses",
   ALIYUN_ACCESS_KEY_SECRET: "aliyun-secret",
   ALIYUN_CALLBACK_TOKEN: "aliyun-callback-token-0123",
+  // Web push on, so its public key route answers (a key pair made once for this test).
+  WAYMARK_VAPID_PUBLIC_KEY:
+    "BOdNtc-ATrxWDIYI_5aFnxe15OFEAxkwtDY2t1IarGsN7NxjUiadbq2esKXHv_O_DP-bqWi7b_OLIFchZmyA104",
+  WAYMARK_VAPID_PRIVATE_KEY: "k-Uaw10kmA_JwUbNWsYVN2_Wx9RAM9x9nh_w6KwWIPE",
+  WAYMARK_VAPID_SUBJECT: "mailto:ops@shop.example",
 };
 
 /**
@@ -227,6 +232,11 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/api/session", { body: again, as: {} })).status).toBe(201);
     expect((await call("get", "/api/me", { as: cookie })).status).toBe(200);
     expect((await call("get", "/api/me")).status).toBe(200);
+    const zh = { body: { locale: "zh-CN" }, as: cookie };
+    expect((await call("patch", "/api/me", zh)).status).toBe(200);
+    expect((await call("patch", "/api/me", { body: { locale: "zh-CN" } })).status).toBe(409);
+    const klingon = { body: { locale: "tlh" }, as: cookie };
+    expect((await call("patch", "/api/me", klingon)).status).toBe(400);
     expect(problems).toEqual([]);
   });
 
@@ -425,6 +435,24 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect((await call("post", "/v1/alias", alias)).status).toBe(200);
     expect((await call("post", "/v1/track", { body: track.body, as: {} })).status).toBe(401);
 
+    const endpoint = "https://push.example/send/abc";
+    const subscription = {
+      endpoint,
+      keys: {
+        p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url"),
+        auth: Buffer.alloc(16, 1).toString("base64url"),
+      },
+    };
+    const push = "/v1/push/subscriptions";
+    expect((await call("get", "/v1/push/vapid-public-key")).status).toBe(200);
+    expect(
+      (await call("post", push, { ...as, body: { userId: "u-3", subscription } })).status,
+    ).toBe(200);
+    const bad = { userId: "u-3", subscription: { ...subscription, endpoint: "http://x.example" } };
+    expect((await call("post", push, { ...as, body: bad })).status).toBe(400);
+    expect((await call("delete", push, { ...as, body: { endpoint } })).status).toBe(200);
+    expect((await call("delete", push, { body: { endpoint }, as: {} })).status).toBe(401);
+
     const sent = (await call("get", "/api/messages")).body as {
       messages: { body: string }[];
     };
@@ -499,6 +527,6 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
       .filter((r) => ![...(seen.get(r) ?? [])].some((s) => s < 400))
       .filter((r) => !NOT_COVERED.includes(r));
     expect(missing).toEqual([]);
-    expect(table.length).toBeGreaterThanOrEqual(81);
+    expect(table.length).toBeGreaterThanOrEqual(84);
   });
 });

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, api, type Operator } from "../api.ts";
 
 /**
@@ -15,6 +16,7 @@ export function ChoosePassword({
   onChanged: () => void;
   onLogout: () => void;
 }) {
+  const { t } = useTranslation();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +30,7 @@ export function ChoosePassword({
       await api.changePassword(current, next);
       onChanged();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "cannot reach the server");
+      setError(err instanceof ApiError ? err.message : t("common.cannotReach"));
     } finally {
       setBusy(false);
     }
@@ -37,13 +39,10 @@ export function ChoosePassword({
   return (
     <div className="login">
       <form className="card login-card" onSubmit={submit} aria-labelledby="choose-password">
-        <h1 id="choose-password">Choose your password</h1>
-        <p className="muted">
-          {operator.email} signed in with a one-time password. Choose your own to open the console;
-          your other sessions end.
-        </p>
+        <h1 id="choose-password">{t("choosePassword.title")}</h1>
+        <p className="muted">{t("choosePassword.intro", { email: operator.email })}</p>
         <label>
-          One-time password
+          {t("choosePassword.oneTime")}
           <input
             type="password"
             autoComplete="current-password"
@@ -53,7 +52,7 @@ export function ChoosePassword({
           />
         </label>
         <label>
-          New password (12+ characters)
+          {t("choosePassword.newPassword")}
           <input
             type="password"
             autoComplete="new-password"
@@ -69,10 +68,10 @@ export function ChoosePassword({
           </p>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : "Save password"}
+          {busy ? t("common.saving") : t("choosePassword.submit")}
         </button>
         <button type="button" className="ghost" onClick={onLogout}>
-          Log out
+          {t("common.logOut")}
         </button>
       </form>
     </div>

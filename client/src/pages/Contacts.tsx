@@ -1,7 +1,9 @@
 import "./console.css";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Contact } from "../api.ts";
 import { api } from "../api.ts";
+import { useFormat } from "../i18n/format.ts";
 import { Link } from "../router/router.tsx";
 import { contactPath } from "../router/routes.ts";
 
@@ -28,6 +30,8 @@ function displayName(attributes: Record<string, unknown>): string | null {
 }
 
 export function ContactsPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
   const [q, setQ] = useState(initialQuery);
   const [load, setLoad] = useState<Load>({ state: "loading" });
 
@@ -63,9 +67,11 @@ export function ContactsPage() {
   }
 
   useEffect(() => {
-    document.title = "Contacts · Waymark";
     search(initialQuery());
   }, [search]);
+  useEffect(() => {
+    document.title = `${t("nav.contacts")} · Waymark`;
+  }, [t]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -75,52 +81,48 @@ export function ContactsPage() {
   return (
     <section>
       <div className="page-head">
-        <h2>Contacts</h2>
+        <h2>{t("nav.contacts")}</h2>
       </div>
       <search>
         <form className="search-bar card" onSubmit={submit}>
           <label className="sr-only" htmlFor="contact-search">
-            Search contacts
+            {t("contacts.searchLabel")}
           </label>
           <input
             id="contact-search"
             type="search"
-            placeholder="Name, email, contact id or phone — (310) 555-0101, 138 0013 8000"
+            placeholder={t("contacts.searchPlaceholder")}
             value={q}
             onChange={(e) => setQ(e.target.value)}
             autoComplete="off"
           />
           <button type="submit" className="primary">
-            Search
+            {t("contacts.search")}
           </button>
         </form>
       </search>
-      {load.state === "loading" && <p className="muted">Searching…</p>}
+      {load.state === "loading" && <p className="muted">{t("contacts.searching")}</p>}
       {load.state === "error" && (
         <p className="error" role="alert">
-          Could not search contacts: {load.message}
+          {t("contacts.searchFailed", { message: load.message })}
         </p>
       )}
       {load.state === "ready" && load.contacts.length === 0 && (
         <div className="empty card">
-          <h3>{load.q ? `No contact matches “${load.q}”` : "No contacts yet"}</h3>
-          <p className="muted">
-            {load.q
-              ? "Search by the id your systems send (or its beginning), the contact number, the email, the first or last name, or the full phone number in any format."
-              : "Contacts arrive through the API: POST /v1/identify with a write key."}
-          </p>
+          <h3>{load.q ? t("contacts.noMatch", { q: load.q }) : t("contacts.none")}</h3>
+          <p className="muted">{load.q ? t("contacts.searchHint") : t("contacts.noneHint")}</p>
         </div>
       )}
       {load.state === "ready" && load.contacts.length > 0 && (
         <table className="table" data-testid="contacts-table">
           <thead>
             <tr>
-              <th>Contact</th>
-              <th>Phone</th>
-              <th>Email</th>
-              <th>Zone</th>
-              <th>Locale</th>
-              <th>Updated</th>
+              <th>{t("contacts.col.contact")}</th>
+              <th>{t("profile.phone")}</th>
+              <th>{t("profile.email")}</th>
+              <th>{t("contacts.col.zone")}</th>
+              <th>{t("profile.locale")}</th>
+              <th>{t("journeys.col.updated")}</th>
             </tr>
           </thead>
           <tbody>
@@ -139,11 +141,15 @@ export function ContactsPage() {
                 <td>
                   {c.timezone ?? (
                     // No zone on the profile: the phone's country, else the workspace's (resolveZone).
-                    <span className="muted">{c.phone ? "from phone" : "workspace"}</span>
+                    <span className="muted">
+                      {c.phone ? t("contacts.zoneFromPhone") : t("contacts.zoneWorkspace")}
+                    </span>
                   )}
                 </td>
                 <td>{c.locale ?? <span className="muted">—</span>}</td>
-                <td className="muted">{new Date(c.updatedAt).toLocaleString()}</td>
+                <td className="muted" title={format.dateTime(c.updatedAt)}>
+                  {format.relative(c.updatedAt)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -152,8 +158,9 @@ export function ContactsPage() {
       {load.state === "ready" && load.contacts.length > 0 && (
         <div className="pager">
           <span className="muted small" data-testid="contacts-count">
-            {load.contacts.length === 1 ? "1 contact" : `${load.contacts.length} contacts`} shown
-            {load.next === null ? "" : ", newest first"}
+            {load.next === null
+              ? t("contacts.shown", { count: load.contacts.length })
+              : t("contacts.shownNewestFirst", { count: load.contacts.length })}
           </span>
           {load.next !== null && (
             <button
@@ -162,12 +169,12 @@ export function ContactsPage() {
               disabled={load.more.state === "loading"}
               data-testid="contacts-more"
             >
-              {load.more.state === "loading" ? "Loading…" : "Show older contacts"}
+              {load.more.state === "loading" ? t("common.loading") : t("contacts.older")}
             </button>
           )}
           {load.more.state === "error" && (
             <span className="error" role="alert">
-              Could not load more: {load.more.message}
+              {t("contacts.moreFailed", { message: load.more.message })}
             </span>
           )}
         </div>

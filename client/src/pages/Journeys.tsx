@@ -1,7 +1,10 @@
 import "./console.css";
+import type { TFunction } from "i18next";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, api, type JourneySummary } from "../api.ts";
 import { copyId } from "../editor/new-journey.ts";
+import { useFormat } from "../i18n/format.ts";
 import { useCan } from "../permissions.ts";
 import { Link } from "../router/router.tsx";
 import { editorPath } from "../router/routes.ts";
@@ -10,6 +13,7 @@ import { ImportDialog } from "./journeys/ImportDialog.tsx";
 import {
   filterFromSearch,
   type ListFilter,
+  STATUS_LABELS,
   STATUSES,
   searchFromFilter,
 } from "./journeys/list-filter.ts";
@@ -39,6 +43,8 @@ export function JourneysPage() {
   // Answers can arrive out of order while typing: only the latest request's answer is shown.
   const latest = useRef(0);
   const can = useCan();
+  const { t } = useTranslation();
+  const format = useFormat();
 
   const refresh = useCallback(() => {
     const ticket = ++latest.current;
@@ -54,10 +60,10 @@ export function JourneysPage() {
   }, [filter]);
 
   useEffect(() => {
-    document.title = "Journeys · Waymark";
+    document.title = `${t("nav.journeys")} · Waymark`;
     window.history.replaceState(null, "", `${window.location.pathname}${searchFromFilter(filter)}`);
     refresh();
-  }, [refresh, filter]);
+  }, [refresh, filter, t]);
 
   useEffect(() => {
     if (typed === filter.q) return;
@@ -74,8 +80,8 @@ export function JourneysPage() {
     const taken = new Set(load.state === "ready" ? load.journeys.map((x) => x.id) : []);
     const id = copyId(j.id, taken);
     try {
-      await api.duplicate(j.id, { id, name: `${j.name} (copy)` });
-      setNotice(`Duplicated as ${id}.`);
+      await api.duplicate(j.id, { id, name: t("journeys.copyName", { name: j.name }) });
+      setNotice(t("journeys.duplicated", { id }));
       refresh();
     } catch (err) {
       setNotice(err instanceof ApiError ? err.message : String(err));
@@ -85,16 +91,16 @@ export function JourneysPage() {
   return (
     <section>
       <div className="page-head">
-        <h2>Journeys</h2>
+        <h2>{t("nav.journeys")}</h2>
         <div className="actions">
           {can("importJourney") && (
             <button type="button" onClick={() => setOpen({ kind: "import" })}>
-              Import JSON
+              {t("journeys.import")}
             </button>
           )}
           {can("createJourney") && (
             <button type="button" className="primary" onClick={() => setOpen({ kind: "new" })}>
-              New journey
+              {t("journeys.new")}
             </button>
           )}
         </div>
@@ -102,18 +108,18 @@ export function JourneysPage() {
       <search>
         <form className="list-filters card" onSubmit={(e) => e.preventDefault()}>
           <label className="sr-only" htmlFor="journey-search">
-            Search journeys by name
+            {t("journeys.searchLabel")}
           </label>
           <input
             id="journey-search"
             type="search"
-            placeholder="Search by name"
+            placeholder={t("journeys.searchPlaceholder")}
             value={typed}
             onChange={(e) => setTyped(e.target.value)}
             autoComplete="off"
           />
           <label className="sr-only" htmlFor="journey-status">
-            Status
+            {t("journeys.col.status")}
           </label>
           <select
             id="journey-status"
@@ -123,11 +129,10 @@ export function JourneysPage() {
               setFilter({ q: typed, status });
             }}
           >
-            <option value="">All but archived</option>
+            <option value="">{t("journeys.allButArchived")}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s[0]?.toUpperCase()}
-                {s.slice(1)}
+                {t(STATUS_LABELS[s])}
               </option>
             ))}
           </select>
@@ -138,27 +143,26 @@ export function JourneysPage() {
           {notice}
         </p>
       )}
-      {load.state === "loading" && <p className="muted">Loading…</p>}
-      {load.state === "error" && <p className="error">Could not load journeys: {load.message}</p>}
+      {load.state === "loading" && <p className="muted">{t("common.loading")}</p>}
+      {load.state === "error" && (
+        <p className="error">{t("journeys.loadFailed", { message: load.message })}</p>
+      )}
       {load.state === "ready" && load.journeys.length === 0 && filtered && (
         <div className="empty card" data-testid="journeys-none">
-          <h3>No journey matches</h3>
-          <p className="muted">
-            {filter.q.trim() ? `Nothing named like “${filter.q.trim()}”` : "Nothing"}
-            {filter.status ? ` with status ${filter.status}` : " (archived journeys are hidden)"}.
-          </p>
+          <h3>{t("journeys.noMatch")}</h3>
+          <p className="muted">{noMatchText(t, filter)}</p>
         </div>
       )}
       {load.state === "ready" && load.journeys.length === 0 && !filtered && (
         <div className="empty card">
-          <h3>No journeys yet</h3>
+          <h3>{t("journeys.emptyTitle")}</h3>
           <p className="muted">
-            A journey is a trigger, then waits, branches and sends.
-            {can("createJourney") ? " Start a blank one or import a JSON export." : ""}
+            {t("journeys.emptyIntro")}
+            {can("createJourney") ? ` ${t("journeys.emptyStart")}` : ""}
           </p>
           {can("createJourney") && (
             <button type="button" className="primary" onClick={() => setOpen({ kind: "new" })}>
-              New journey
+              {t("journeys.new")}
             </button>
           )}
         </div>
@@ -167,13 +171,13 @@ export function JourneysPage() {
         <table className="table journeys-table" data-testid="journeys-table">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Version</th>
-              <th className="num">In journey now</th>
-              <th>Updated</th>
+              <th>{t("journeys.col.name")}</th>
+              <th>{t("journeys.col.status")}</th>
+              <th>{t("journeys.col.version")}</th>
+              <th className="num">{t("journeys.col.inJourney")}</th>
+              <th>{t("journeys.col.updated")}</th>
               <th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("journeys.col.actions")}</span>
               </th>
             </tr>
           </thead>
@@ -187,25 +191,31 @@ export function JourneysPage() {
                   <div className="muted mono">{j.id}</div>
                 </td>
                 <td>
-                  <span className={`badge badge-${j.status}`}>{j.status}</span>
+                  <span className={`badge badge-${j.status}`}>{t(STATUS_LABELS[j.status])}</span>
                   {j.pauseEntries && (
                     <div className="muted small">
-                      {j.pauseEntries === "wait" ? "new entries wait" : "new entries skipped"}
+                      {j.pauseEntries === "wait"
+                        ? t("journeys.entriesWait")
+                        : t("journeys.entriesSkipped")}
                     </div>
                   )}
                 </td>
                 <td>{j.version === null ? "—" : `v${j.version}`}</td>
-                <td className="num">{j.activeUsers.toLocaleString()}</td>
-                <td className="muted">{new Date(j.updatedAt).toLocaleString()}</td>
+                <td className="num" data-suffix={t("journeys.inJourneySuffix")}>
+                  {format.number(j.activeUsers)}
+                </td>
+                <td className="muted" title={format.dateTime(j.updatedAt)}>
+                  {format.relative(j.updatedAt)}
+                </td>
                 <td className="row-actions">
                   {can("duplicateJourney") && (
                     <button
                       type="button"
                       className="ghost"
                       onClick={() => void duplicate(j)}
-                      aria-label={`Duplicate ${j.name}`}
+                      aria-label={t("journeys.duplicateAria", { name: j.name })}
                     >
-                      Duplicate
+                      {t("journeys.duplicate")}
                     </button>
                   )}
                   {can("exportJourney") && (
@@ -213,9 +223,9 @@ export function JourneysPage() {
                       className="button ghost"
                       href={api.exportUrl(j.id)}
                       download={`${j.id}.json`}
-                      aria-label={`Export ${j.name}`}
+                      aria-label={t("journeys.exportAria", { name: j.name })}
                     >
-                      Export
+                      {t("journeys.export")}
                     </a>
                   )}
                   {j.status !== "archived" && can("archiveJourney") && (
@@ -223,9 +233,9 @@ export function JourneysPage() {
                       type="button"
                       className="ghost"
                       onClick={() => setOpen({ kind: "archive", journey: j })}
-                      aria-label={`Archive ${j.name}`}
+                      aria-label={t("journeys.archiveAria", { name: j.name })}
                     >
-                      Archive
+                      {t("journeys.archive")}
                     </button>
                   )}
                   {j.status === "archived" && can("unarchiveJourney") && (
@@ -233,9 +243,9 @@ export function JourneysPage() {
                       type="button"
                       className="ghost"
                       onClick={() => setOpen({ kind: "archive", journey: j })}
-                      aria-label={`Unarchive ${j.name}`}
+                      aria-label={t("journeys.unarchiveAria", { name: j.name })}
                     >
-                      Unarchive
+                      {t("journeys.unarchive")}
                     </button>
                   )}
                 </td>
@@ -260,11 +270,23 @@ export function JourneysPage() {
         <ImportDialog
           onClose={() => setOpen({ kind: "none" })}
           onImported={(id) => {
-            setNotice(`Imported ${id}.`);
+            setNotice(t("journeys.imported", { id }));
             refresh();
           }}
         />
       )}
     </section>
   );
+}
+
+/** Why the filtered list is empty, in a sentence: the name searched, the status or the hint. */
+function noMatchText(t: TFunction, filter: ListFilter): string {
+  const q = filter.q.trim();
+  if (filter.status) {
+    const status = t(STATUS_LABELS[filter.status]);
+    return q
+      ? t("journeys.noMatchNamedStatus", { q, status })
+      : t("journeys.noMatchStatus", { status });
+  }
+  return q ? t("journeys.noMatchNamed", { q }) : t("journeys.noMatchAny");
 }

@@ -1,7 +1,10 @@
 import { type FormEvent, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { ApiError, api } from "../api.ts";
+import { LanguageSwitch } from "../components/LanguageSwitch.tsx";
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -15,7 +18,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       await api.login(email, password);
       await onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "cannot reach the server");
+      setError(err instanceof ApiError ? err.message : t("common.cannotReach"));
     } finally {
       setBusy(false);
     }
@@ -24,12 +27,15 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   return (
     <div className="login">
       <form className="card login-card" onSubmit={submit}>
+        <div className="login-language">
+          <LanguageSwitch remember={false} />
+        </div>
         <h1>
           <span className="brand-mark" aria-hidden /> Waymark
         </h1>
-        <p className="muted">Sign in to build and run journeys.</p>
+        <p className="muted">{t("login.tagline")}</p>
         <label>
-          Email
+          {t("login.email")}
           <input
             name="email"
             type="email"
@@ -40,7 +46,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
           />
         </label>
         <label>
-          Password
+          {t("login.password")}
           <input
             name="password"
             type="password"
@@ -56,10 +62,10 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
           </p>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("login.signingIn") : t("login.signIn")}
         </button>
         <p className="hint">
-          The first admin's one-time password is printed by <code>npm start</code>.
+          <Trans i18nKey="login.hint" components={{ code: <code /> }} />
         </p>
       </form>
     </div>

@@ -1,5 +1,7 @@
 import "./console.css";
+import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import {
   api,
   CHANNELS,
@@ -10,6 +12,8 @@ import {
   type MessageFilter,
   type MessageStatus,
 } from "../api.ts";
+import { formatDateTime } from "../i18n/format.ts";
+import { CATEGORY_LABELS, CHANNEL_TAGS, labelOf, MESSAGE_STATUS_LABELS } from "../i18n/labels.ts";
 import { Link } from "../router/router.tsx";
 import { contactPath, editorPath } from "../router/routes.ts";
 
@@ -30,21 +34,28 @@ function isChannel(v: string): v is Channel {
 }
 
 /** When a message last changed: what support asks first ("when did it go out?"). */
-function lastEvent(m: Message): string {
-  const [label, at] = m.convertedAt
-    ? [`converted (${m.conversionEvent ?? "goal"})`, m.convertedAt]
-    : m.clickedAt
-      ? ["clicked", m.clickedAt]
-      : m.deliveredAt
-        ? ["delivered", m.deliveredAt]
-        : m.sentAt
-          ? ["sent", m.sentAt]
-          : ["queued", m.createdAt];
-  return `${label} ${new Date(at).toLocaleString()}`;
+function lastEvent(m: Message, t: TFunction, locale: string): string {
+  const when = (at: string) => formatDateTime(locale, at);
+  if (m.convertedAt)
+    return t("messages.when.converted", {
+      event: m.conversionEvent ?? t("messages.when.goal"),
+      time: when(m.convertedAt),
+    });
+  if (m.clickedAt) return t("messages.when.clicked", { time: when(m.clickedAt) });
+  if (m.deliveredAt) return t("messages.when.delivered", { time: when(m.deliveredAt) });
+  if (m.sentAt) return t("messages.when.sent", { time: when(m.sentAt) });
+  return t("messages.when.queued", { time: when(m.createdAt) });
+}
+
+/** A code in words from a table of keys; an unknown code as it is. */
+function codeText(t: TFunction, table: Readonly<Record<string, string>>, code: string): string {
+  const key = labelOf(table, code);
+  return key ? t(key) : code;
 }
 
 /** The outbox: every message the journeys queued, newest first, with what the provider said. */
 export function MessagesPage() {
+  const { t, i18n } = useTranslation();
   const [filters, setFilters] = useState<Filters>({ status: "", channel: "", journey: "" });
   // Cursors of the pages before this one, so "Newer" goes back without the server's help.
   const [cursors, setCursors] = useState<(number | undefined)[]>([]);
@@ -53,12 +64,15 @@ export function MessagesPage() {
   const [journeys, setJourneys] = useState<JourneySummary[]>([]);
 
   useEffect(() => {
-    document.title = "Messages · Waymark";
     api
       .journeys()
       .then((r) => setJourneys(r.journeys))
       .catch(() => setJourneys([]));
   }, []);
+
+  useEffect(() => {
+    document.title = `${t("nav.messages")} · Waymark`;
+  }, [t]);
 
   const fetchPage = useCallback(() => {
     const q: MessageFilter = { limit: PAGE, before };
@@ -89,48 +103,48 @@ export function MessagesPage() {
   return (
     <section>
       <div className="page-head">
-        <h2>Messages</h2>
+        <h2>{t("nav.messages")}</h2>
         <button type="button" onClick={fetchPage}>
-          Refresh
+          {t("messages.refresh")}
         </button>
       </div>
       <form
         className="filters card"
-        aria-label="Filter messages"
+        aria-label={t("messages.filterLabel")}
         onSubmit={(e) => e.preventDefault()}
       >
         <label>
-          Status
+          {t("messages.status")}
           <select
             value={filters.status}
             onChange={(e) => update({ status: isStatus(e.target.value) ? e.target.value : "" })}
           >
-            <option value="">Any status</option>
+            <option value="">{t("messages.anyStatus")}</option>
             {MESSAGE_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {t(MESSAGE_STATUS_LABELS[s])}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Channel
+          {t("messages.channel")}
           <select
             value={filters.channel}
             onChange={(e) => update({ channel: isChannel(e.target.value) ? e.target.value : "" })}
           >
-            <option value="">Any channel</option>
+            <option value="">{t("messages.anyChannel")}</option>
             {CHANNELS.map((c) => (
               <option key={c} value={c}>
-                {c.toUpperCase()}
+                {t(CHANNEL_TAGS[c])}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Journey
+          {t("messages.journey")}
           <select value={filters.journey} onChange={(e) => update({ journey: e.target.value })}>
-            <option value="">Any journey</option>
+            <option value="">{t("messages.anyJourney")}</option>
             {journeys.map((j) => (
               <option key={j.id} value={j.id}>
                 {j.name}
@@ -144,35 +158,31 @@ export function MessagesPage() {
             className="ghost"
             onClick={() => update({ status: "", channel: "", journey: "" })}
           >
-            Clear filters
+            {t("messages.clearFilters")}
           </button>
         )}
       </form>
-      {load.state === "loading" && <p className="muted">Loading messages…</p>}
+      {load.state === "loading" && <p className="muted">{t("messages.loading")}</p>}
       {load.state === "error" && (
         <p className="error" role="alert">
-          Could not load messages: {load.message}
+          {t("messages.loadFailed", { message: load.message })}
         </p>
       )}
       {load.state === "ready" && messages.length === 0 && (
         <div className="empty card">
-          <h3>{filtered ? "No message matches these filters" : "No messages yet"}</h3>
-          <p className="muted">
-            {filtered
-              ? "Try another status or journey."
-              : "Messages appear here the moment a live journey queues them, with the provider's answers as they come back."}
-          </p>
+          <h3>{filtered ? t("messages.noMatch") : t("messages.none")}</h3>
+          <p className="muted">{filtered ? t("messages.noMatchHint") : t("messages.noneHint")}</p>
         </div>
       )}
       {messages.length > 0 && (
         <table className="table" data-testid="messages-table">
           <thead>
             <tr>
-              <th>Message</th>
-              <th>To</th>
-              <th>Journey</th>
-              <th>Status</th>
-              <th>When</th>
+              <th>{t("messages.col.message")}</th>
+              <th>{t("messages.col.to")}</th>
+              <th>{t("messages.journey")}</th>
+              <th>{t("messages.status")}</th>
+              <th>{t("messages.col.when")}</th>
             </tr>
           </thead>
           <tbody>
@@ -181,9 +191,10 @@ export function MessagesPage() {
                 <td>
                   <div className="msg-body">{m.body}</div>
                   <div className="msg-meta muted small">
-                    {m.channel.toUpperCase()} · {m.category}
-                    {m.encoding && ` · ${m.encoding}`} · {m.parts} part{m.parts === 1 ? "" : "s"} ·{" "}
-                    {m.body.length} chars
+                    {codeText(t, CHANNEL_TAGS, m.channel)} ·{" "}
+                    {codeText(t, CATEGORY_LABELS, m.category)}
+                    {m.encoding && ` · ${m.encoding}`} · {t("timeline.parts", { count: m.parts })} ·{" "}
+                    {t("messages.chars", { count: m.body.length })}
                   </div>
                 </td>
                 <td>
@@ -200,22 +211,28 @@ export function MessagesPage() {
                   )}
                 </td>
                 <td>
-                  <span className={`badge badge-msg-${m.status}`}>{m.status}</span>
+                  <span className={`badge badge-msg-${m.status}`}>
+                    {codeText(t, MESSAGE_STATUS_LABELS, m.status)}
+                  </span>
                   {m.lastError && (
                     <div className="small danger-text" title={m.lastError}>
                       {m.lastError}
                     </div>
                   )}
-                  {m.attempts > 1 && <div className="muted small">{m.attempts} attempts</div>}
+                  {m.attempts > 1 && (
+                    <div className="muted small">
+                      {t("messages.attempts", { count: m.attempts })}
+                    </div>
+                  )}
                 </td>
-                <td className="muted small">{lastEvent(m)}</td>
+                <td className="muted small">{lastEvent(m, t, i18n.language)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {(cursors.length > 0 || messages.length === PAGE) && (
-        <nav className="pager" aria-label="Pages">
+        <nav className="pager" aria-label={t("messages.pages")}>
           <button
             type="button"
             disabled={cursors.length === 0}
@@ -224,9 +241,9 @@ export function MessagesPage() {
               setCursors((c) => c.slice(0, -1));
             }}
           >
-            ← Newer
+            ← {t("messages.newer")}
           </button>
-          <span className="muted small">Page {cursors.length + 1}</span>
+          <span className="muted small">{t("messages.page", { n: cursors.length + 1 })}</span>
           <button
             type="button"
             disabled={messages.length < PAGE || !last}
@@ -236,7 +253,7 @@ export function MessagesPage() {
               setBefore(last.id);
             }}
           >
-            Older →
+            {t("messages.older")} →
           </button>
         </nav>
       )}

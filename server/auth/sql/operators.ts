@@ -82,3 +82,18 @@ export async function setPassword(db: Db, id: number, passwordHash: string): Pro
     .where({ id })
     .update({ password_hash: passwordHash, must_change_password: false });
 }
+
+/*
+ * The console language an operator chose (null: the browser's). Read beside the session rather
+ * than in it: only GET /api/me needs it, not every authenticated request.
+ */
+export async function operatorLocale(db: Db, id: number): Promise<string | null> {
+  const row = (await db("operators").where({ id }).first("locale")) as
+    | { locale: string | null }
+    | undefined;
+  return row?.locale ?? null;
+}
+
+export async function setOperatorLocale(db: Db, id: number, locale: string | null): Promise<void> {
+  await db("operators").where({ id }).update({ locale });
+}

@@ -1,3 +1,4 @@
+import type { Knex } from "knex";
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { DeliveryConfig } from "../config.ts";
@@ -5,6 +6,7 @@ import type { DeliveryLog, Provider, ProviderSet } from "../types.ts";
 import { createAliyunProvider } from "./aliyun.ts";
 import { createConsoleProvider } from "./console.ts";
 import { createSmtpProvider } from "./email-smtp.ts";
+import { createPushProvider } from "./push.ts";
 import { createTwilioProvider } from "./twilio.ts";
 import { createWebhookProvider } from "./webhook.ts";
 
@@ -13,12 +15,14 @@ import { createWebhookProvider } from "./webhook.ts";
  * the `webhook` channel (a journey node that calls your system) uses the webhook provider when
  * one is configured; email goes over SMTP when WAYMARK_SMTP_URL is set (its unsubscribe and
  * open-pixel links need the secret and the public base URL, hence `email`), else to `console`;
- * push has no real provider yet and is logged by `console`.
+ * push goes by web push when the VAPID keys are set (it reads the contact's subscriptions, hence
+ * `push`; `ca` trusts a private push gateway's certificate), else to `console`.
  */
 export function createProviders(
   config: DeliveryConfig,
   log: DeliveryLog,
   email?: { crypto: FieldCrypto; linkBase: string },
+  push?: { knex: Knex; crypto: FieldCrypto; ca?: string | Buffer },
 ): ProviderSet {
   const consoleProvider = createConsoleProvider(log);
   const webhook = config.webhook
@@ -40,7 +44,17 @@ export function createProviders(
             maxConnections: config.worker.concurrency,
           })
         : consoleProvider,
-    push: consoleProvider,
+    push:
+      config.push && push
+        ? createPushProvider({
+            config: config.push,
+            knex: push.knex,
+            crypto: push.crypto,
+            log,
+            timeoutMs: config.timeoutMs,
+            ...(push.ca ? { ca: push.ca } : {}),
+          })
+        : consoleProvider,
     webhook: webhook ?? consoleProvider,
   };
 }
@@ -75,5 +89,6 @@ function smsProvider(config: DeliveryConfig, log: DeliveryLog, webhook: Provider
 
 export { createConsoleProvider } from "./console.ts";
 export { createSmtpProvider } from "./email-smtp.ts";
+export { createPushProvider } from "./push.ts";
 export { createTwilioProvider, TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./twilio.ts";
 export { createWebhookProvider } from "./webhook.ts";

@@ -25,6 +25,8 @@ const LABELS: Record<string, string> = {
   replyTo: "Reply-to",
   webhook: "Request",
   url: "URL",
+  push: "Notification",
+  icon: "Icon URL",
   smsTemplate: "Approved template (China)",
   code: "Template code",
   signName: "Sign name",
@@ -49,6 +51,8 @@ const HINTS: Record<string, string> = {
   webhook:
     "Your own method, URL, headers and JSON body; off: Waymark's envelope to the server's webhook URL.",
   url: "http(s); Liquid in the path and query only, values URL-encoded.",
+  push: "Title, icon and where a click goes; the message above is the notification's text.",
+  icon: "https; shown beside the title. Liquid in the path and query only.",
   smsTemplate: `For Aliyun: the provider sends only templates it approved. The message above is then the approved text, with \${name} placeholders.`,
   code: "As the provider's console lists it, e.g. SMS_154950909.",
   signName: "The approved sign name, without 【】; it starts every message.",

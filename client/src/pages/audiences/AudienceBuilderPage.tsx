@@ -1,6 +1,7 @@
 import "../console.css";
 import "./audiences.css";
 import { type FormEvent, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Condition } from "../../../../engine/audience/schema.ts";
 import { ApiError, type AudienceIssue, type AudienceMember, api } from "../../api.ts";
 import { useDebounced } from "../../editor/useDebounced.ts";
@@ -41,6 +42,7 @@ function initial(): { name: string; definition: Condition } {
 
 export default function AudienceBuilderPage({ audienceId }: { audienceId: string }) {
   const isNew = audienceId === "new";
+  const { t } = useTranslation();
   const [load, setLoad] = useState<Load>(() =>
     isNew ? { state: "ready", description: "", ...initial() } : { state: "loading" },
   );
@@ -54,7 +56,9 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
   const [members, setMembers] = useState<Live<AudienceMember[]>>({ state: "idle" });
 
   useEffect(() => {
-    document.title = `${isNew ? "New audience" : audienceId} · Waymark`;
+    document.title = `${isNew ? t("audiences.new") : audienceId} · Waymark`;
+  }, [audienceId, isNew, t]);
+  useEffect(() => {
     if (isNew) return;
     api
       .audience(audienceId)
@@ -105,13 +109,13 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
     };
   }, [settled]);
 
-  if (load.state === "loading") return <p className="muted">Loading the audience…</p>;
+  if (load.state === "loading") return <p className="muted">{t("builder.loading")}</p>;
   if (load.state === "error")
     return (
       <div className="empty card">
-        <h3>Could not open this audience</h3>
+        <h3>{t("builder.openFailed")}</h3>
         <p className="error">{load.message}</p>
-        <Link href="/audiences">Back to audiences</Link>
+        <Link href="/audiences">{t("builder.back")}</Link>
       </div>
     );
 
@@ -133,7 +137,7 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
     try {
       const r = isNew ? await api.createAudience(body) : await api.saveAudience(audienceId, body);
       setIssues(r.issues);
-      setSaved(`Saved as “${r.audience.name}”`);
+      setSaved(t("builder.savedAs", { name: r.audience.name }));
       if (isNew) navigate(audiencePath(r.audience.id), { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.audienceIssues.length > 0) setIssues(err.audienceIssues);
@@ -146,42 +150,42 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
   return (
     <section className="audience-builder">
       <Link className="crumb" href="/audiences">
-        ← Audiences
+        ← {t("nav.audiences")}
       </Link>
       <form onSubmit={save}>
         <div className="page-head">
-          <h2>{isNew ? "New audience" : load.name || audienceId}</h2>
+          <h2>{isNew ? t("audiences.new") : load.name || audienceId}</h2>
           {editable ? (
             <button type="submit" className="primary" disabled={saving || !load.name.trim()}>
-              {saving ? "Saving…" : "Save audience"}
+              {saving ? t("common.saving") : t("builder.save")}
             </button>
           ) : (
-            <span className="badge badge-readonly" title="Your role can estimate and preview only">
-              Read-only
+            <span className="badge badge-readonly" title={t("builder.readOnlyHint")}>
+              {t("builder.readOnly")}
             </span>
           )}
         </div>
         <div className="builder-grid">
           <div className="card builder-main">
             <div className="form-row">
-              <label htmlFor="audience-name">Audience name</label>
+              <label htmlFor="audience-name">{t("builder.name")}</label>
               <input
                 id="audience-name"
                 value={load.name}
-                placeholder="Dormant high value"
+                placeholder={t("builder.namePlaceholder")}
                 onChange={(e) => update({ name: e.target.value })}
               />
             </div>
             <div className="form-row">
-              <label htmlFor="audience-description">Description</label>
+              <label htmlFor="audience-description">{t("audiences.col.description")}</label>
               <input
                 id="audience-description"
                 value={load.description}
-                placeholder="Optional: who this is and why"
+                placeholder={t("builder.descriptionPlaceholder")}
                 onChange={(e) => update({ description: e.target.value })}
               />
             </div>
-            <h3 className="panel-title">Conditions</h3>
+            <h3 className="panel-title">{t("builder.conditions")}</h3>
             <ConditionEditor
               value={load.definition}
               path={[]}
@@ -195,7 +199,7 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
             )}
             {saveError && (
               <p className="error" role="alert">
-                Could not save: {saveError}
+                {t("builder.saveFailed", { message: saveError })}
               </p>
             )}
             {issues.length > 0 && (
@@ -222,16 +226,17 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
 }
 
 function EstimateCard({ estimate }: { estimate: Live<{ count: number; ms: number }> }) {
+  const { t } = useTranslation();
   return (
     <div className="card estimate-card" aria-live="polite">
-      <div className="muted small">Reaches now</div>
+      <div className="muted small">{t("builder.reachesNow")}</div>
       {estimate.state === "ready" ? (
         <>
           <div className="estimate-count" data-testid="estimate">
             {formatCount(estimate.data.count)}
           </div>
           <div className="muted small">
-            contact{estimate.data.count === 1 ? "" : "s"} · counted in {estimate.data.ms} ms
+            {t("builder.counted", { count: estimate.data.count, ms: estimate.data.ms })}
           </div>
         </>
       ) : (
@@ -239,23 +244,24 @@ function EstimateCard({ estimate }: { estimate: Live<{ count: number; ms: number
           {estimate.state === "invalid" ? "—" : estimate.state === "error" ? "?" : "…"}
         </div>
       )}
-      {estimate.state === "invalid" && <p className="muted small">Fix the issues to count.</p>}
+      {estimate.state === "invalid" && <p className="muted small">{t("builder.fixToCount")}</p>}
       {estimate.state === "error" && <p className="error small">{estimate.message}</p>}
     </div>
   );
 }
 
 function PreviewCard({ members }: { members: Live<AudienceMember[]> }) {
+  const { t } = useTranslation();
   return (
     <div className="card preview-card">
-      <h3 className="panel-title">Preview</h3>
+      <h3 className="panel-title">{t("builder.preview")}</h3>
       {(members.state === "loading" || members.state === "idle") && (
-        <p className="muted small">Finding members…</p>
+        <p className="muted small">{t("builder.finding")}</p>
       )}
-      {members.state === "invalid" && <p className="muted small">No preview while invalid.</p>}
+      {members.state === "invalid" && <p className="muted small">{t("builder.noPreview")}</p>}
       {members.state === "error" && <p className="error small">{members.message}</p>}
       {members.state === "ready" && members.data.length === 0 && (
-        <p className="muted small">Nobody matches these conditions right now.</p>
+        <p className="muted small">{t("builder.nobody")}</p>
       )}
       {members.state === "ready" && members.data.length > 0 && (
         <ul className="preview-list" data-testid="preview-members">
@@ -268,7 +274,7 @@ function PreviewCard({ members }: { members: Live<AudienceMember[]> }) {
         </ul>
       )}
       {members.state === "ready" && members.data.length > 0 && (
-        <p className="muted small">The 20 newest members.</p>
+        <p className="muted small">{t("builder.newest", { count: 20 })}</p>
       )}
     </div>
   );

@@ -1,7 +1,9 @@
 import "../console.css";
 import "./audiences.css";
 import { useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { type Audience, api, type RfmGrid as Grid, type RfmCell } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
 import { useCan } from "../../permissions.ts";
 import { Link, navigate } from "../../router/router.tsx";
 import { audiencePath } from "../../router/routes.ts";
@@ -22,14 +24,21 @@ export function newAudienceHref(definition: unknown, name?: string): string {
   return `${audiencePath("new")}?${q.toString()}`;
 }
 
+/** "Dormant, high value" from "dormant, high value"; Chinese has no case and is unchanged. */
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export default function AudiencesPage() {
   const [list, setList] = useState<Load<Audience[]>>({ state: "loading" });
   const [grid, setGrid] = useState<Load<Grid>>({ state: "loading" });
   const [deleting, setDeleting] = useState<Audience | null>(null);
   const can = useCan();
+  const { t } = useTranslation();
+  const format = useFormat();
 
   useEffect(() => {
-    document.title = "Audiences · Waymark";
+    document.title = `${t("nav.audiences")} · Waymark`;
+  }, [t]);
+  useEffect(() => {
     api
       .audiences()
       .then(({ audiences }) => setList({ state: "ready", data: audiences }))
@@ -42,35 +51,34 @@ export default function AudiencesPage() {
 
   function pick(cell: RfmCell) {
     const name = cellName(cell.r, cell.f);
-    const label = name ? name.charAt(0).toUpperCase() + name.slice(1) : `RFM R${cell.r} F${cell.f}`;
+    const label = name ? capitalized(t(name)) : t("rfm.cellAudience", { r: cell.r, f: cell.f });
     navigate(newAudienceHref(cell.definition, label));
   }
 
   return (
     <section>
       <div className="page-head">
-        <h2>Audiences</h2>
+        <h2>{t("nav.audiences")}</h2>
         {can("editAudience") && (
           <Link className="button primary" href={audiencePath("new")}>
-            New audience
+            {t("audiences.new")}
           </Link>
         )}
       </div>
 
-      <h3 className="section-title">RFM grid</h3>
+      <h3 className="section-title">{t("rfm.title")}</h3>
       <div className="card rfm-card">
-        {grid.state === "loading" && <p className="muted">Scoring contacts…</p>}
+        {grid.state === "loading" && <p className="muted">{t("rfm.scoring")}</p>}
         {grid.state === "error" && (
           <p className="error" role="alert">
-            Could not compute the RFM grid: {grid.message}
+            {t("rfm.failed", { message: grid.message })}
           </p>
         )}
         {grid.state === "ready" && grid.data.buyers === 0 && (
           <div className="empty">
-            <h3>No purchases yet</h3>
+            <h3>{t("rfm.noPurchases")}</h3>
             <p className="muted">
-              The grid scores contacts by their <code>purchased</code> events (with an{" "}
-              <code>amount</code>). Send some through POST /v1/track and they appear here.
+              <Trans i18nKey="rfm.noPurchasesHint" components={{ code: <code /> }} />
             </p>
           </div>
         )}
@@ -79,31 +87,28 @@ export default function AudiencesPage() {
         )}
       </div>
 
-      <h3 className="section-title">Saved audiences</h3>
-      {list.state === "loading" && <p className="muted">Loading audiences…</p>}
+      <h3 className="section-title">{t("audiences.saved")}</h3>
+      {list.state === "loading" && <p className="muted">{t("app.loadingAudiences")}</p>}
       {list.state === "error" && (
         <p className="error" role="alert">
-          Could not load audiences: {list.message}
+          {t("audiences.loadFailed", { message: list.message })}
         </p>
       )}
       {list.state === "ready" && list.data.length === 0 && (
         <div className="empty card">
-          <h3>No audiences yet</h3>
-          <p className="muted">
-            Start from a cell of the RFM grid above, or build one from conditions with “New
-            audience”.
-          </p>
+          <h3>{t("audiences.none")}</h3>
+          <p className="muted">{t("audiences.noneHint")}</p>
         </div>
       )}
       {list.state === "ready" && list.data.length > 0 && (
         <table className="table" data-testid="audiences-table">
           <thead>
             <tr>
-              <th>Audience</th>
-              <th>Description</th>
-              <th>Updated</th>
+              <th>{t("audiences.col.audience")}</th>
+              <th>{t("audiences.col.description")}</th>
+              <th>{t("journeys.col.updated")}</th>
               <th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("journeys.col.actions")}</span>
               </th>
             </tr>
           </thead>
@@ -117,16 +122,18 @@ export default function AudiencesPage() {
                   <div className="muted mono">{a.id}</div>
                 </td>
                 <td>{a.description ?? <span className="muted">—</span>}</td>
-                <td className="muted">{new Date(a.updatedAt).toLocaleString()}</td>
+                <td className="muted" title={format.dateTime(a.updatedAt)}>
+                  {format.relative(a.updatedAt)}
+                </td>
                 <td className="row-actions">
                   {can("editAudience") && (
                     <button
                       type="button"
                       className="ghost"
-                      aria-label={`Delete ${a.name}`}
+                      aria-label={t("audiences.deleteAria", { name: a.name })}
                       onClick={() => setDeleting(a)}
                     >
-                      Delete
+                      {t("common.delete")}
                     </button>
                   )}
                 </td>

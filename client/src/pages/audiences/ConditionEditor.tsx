@@ -1,9 +1,12 @@
 import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { classify } from "../../../../engine/audience/classify.ts";
 import type { Condition, ScoreRange } from "../../../../engine/audience/schema.ts";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { AudienceIssue } from "../../api.ts";
 import { CATEGORIES, CHANNELS } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
+import { CATEGORY_LABELS, CHANNEL_LABELS } from "../../i18n/labels.ts";
 import { NumberInput, Select, Text } from "./ConditionInputs.tsx";
 import {
   ADDABLE,
@@ -29,39 +32,38 @@ interface Props {
 
 /** One condition of the tree: a group (and / or / not) or a compact leaf row. */
 export function ConditionEditor({ value, path, issues, onChange, onRemove }: Props) {
+  const { t } = useTranslation();
   const own = issuesAt(issues, path);
-  const t = classify(value);
-  if (t.kind === "and" || t.kind === "or") {
-    const children = t.kind === "and" ? t.c.and : t.c.or;
+  const cls = classify(value);
+  if (cls.kind === "and" || cls.kind === "or") {
+    const children = cls.kind === "and" ? cls.c.and : cls.c.or;
     const setChildren = (next: Condition[]) =>
-      onChange(t.kind === "and" ? { and: next } : { or: next });
+      onChange(cls.kind === "and" ? { and: next } : { or: next });
     return (
-      <fieldset className={`cond-group cond-${t.kind}`} data-path={path.join(".")}>
+      <fieldset className={`cond-group cond-${cls.kind}`} data-path={path.join(".")}>
         <legend>
           <label className="sr-only" htmlFor={`${path.join("-")}-mode`}>
-            Group mode
+            {t("conditions.groupMode")}
           </label>
           <select
             id={`${path.join("-")}-mode`}
-            value={t.kind}
+            value={cls.kind}
             onChange={(e) =>
               onChange(e.target.value === "and" ? { and: children } : { or: children })
             }
           >
-            <option value="and">All of</option>
-            <option value="or">Any of</option>
+            <option value="and">{t("conditions.allOf")}</option>
+            <option value="or">{t("conditions.anyOf")}</option>
           </select>
-          {onRemove && <RemoveButton onRemove={onRemove} label="group" />}
+          {onRemove && <RemoveButton onRemove={onRemove} label={t("conditions.remove.group")} />}
         </legend>
-        {children.length === 0 && (
-          <p className="muted small">Empty group: add a condition below.</p>
-        )}
+        {children.length === 0 && <p className="muted small">{t("conditions.emptyGroup")}</p>}
         {children.map((child, k) => (
           <ConditionEditor
             // biome-ignore lint/suspicious/noArrayIndexKey: conditions have no identity but place
             key={k}
             value={child}
-            path={[...path, t.kind, k]}
+            path={[...path, cls.kind, k]}
             issues={issues}
             onChange={(c) => setChildren(children.map((x, j) => (j === k ? c : x)))}
             onRemove={() => setChildren(children.filter((_, j) => j !== k))}
@@ -72,15 +74,17 @@ export function ConditionEditor({ value, path, issues, onChange, onRemove }: Pro
       </fieldset>
     );
   }
-  if (t.kind === "not") {
+  if (cls.kind === "not") {
     return (
       <fieldset className="cond-group cond-not">
         <legend>
-          <span className="cond-tag">Not</span>
-          {onRemove && <RemoveButton onRemove={onRemove} label="exclusion" />}
+          <span className="cond-tag">{t("conditions.not")}</span>
+          {onRemove && (
+            <RemoveButton onRemove={onRemove} label={t("conditions.remove.exclusion")} />
+          )}
         </legend>
         <ConditionEditor
-          value={t.c.not}
+          value={cls.c.not}
           path={[...path, "not"]}
           issues={issues}
           onChange={(c) => onChange({ not: c })}
@@ -92,38 +96,39 @@ export function ConditionEditor({ value, path, issues, onChange, onRemove }: Pro
   return (
     <div className={`cond-row${own.length > 0 ? " has-issue" : ""}`}>
       <Leaf value={value} onChange={onChange} />
-      {onRemove && <RemoveButton onRemove={onRemove} label="condition" />}
+      {onRemove && <RemoveButton onRemove={onRemove} label={t("conditions.remove.condition")} />}
       <IssueList issues={own} />
     </div>
   );
 }
 
 function Leaf({ value, onChange }: { value: Condition; onChange: (c: Condition) => void }) {
-  const t = classify(value);
-  switch (t.kind) {
+  const { t } = useTranslation();
+  const cls = classify(value);
+  switch (cls.kind) {
     case "attribute": {
-      const c = t.c;
+      const c = cls.c;
       const list = c.op === "in" || c.op === "not_in";
       const noValue = c.op === "exists" || c.op === "not_exists";
       return (
         <>
-          <span className="cond-tag">Attribute</span>
+          <span className="cond-tag">{t("conditions.attribute")}</span>
           <Text
-            label="Attribute"
+            label={t("conditions.attribute")}
             value={c.attribute}
             onChange={(attribute) => onChange({ ...c, attribute })}
           />
           <Select
-            label="Operator"
+            label={t("conditions.operator")}
             value={c.op}
-            options={ATTRIBUTE_OPS.map((op) => [op, OP_LABELS[op]])}
+            options={ATTRIBUTE_OPS.map((op) => [op, t(OP_LABELS[op])])}
             onChange={(op) => onChange({ ...c, op })}
           />
           {!noValue && (
             <Text
-              label="Value"
+              label={t("conditions.value")}
               value={scalarText(c.value)}
-              placeholder={list ? "a, b, c" : "value"}
+              placeholder={list ? "a, b, c" : t("conditions.valuePlaceholder")}
               onChange={(text) => onChange({ ...c, value: attributeValue(text, c.op) })}
             />
           )}
@@ -132,89 +137,103 @@ function Leaf({ value, onChange }: { value: Condition; onChange: (c: Condition) 
     }
     case "event_count":
     case "event_sum": {
-      const c = t.c;
+      const c = cls.c;
       return (
         <>
-          <span className="cond-tag">{t.kind === "event_count" ? "Count of" : "Sum of"}</span>
-          {t.kind === "event_sum" && (
+          <span className="cond-tag">
+            {cls.kind === "event_count" ? t("conditions.countOf") : t("conditions.sumOf")}
+          </span>
+          {cls.kind === "event_sum" && (
             <Text
-              label="Property"
-              value={t.c.sum.property}
-              onChange={(property) => onChange({ ...t.c, sum: { property } })}
+              label={t("conditions.property")}
+              value={cls.c.sum.property}
+              onChange={(property) => onChange({ ...cls.c, sum: { property } })}
             />
           )}
-          <Text label="Event" value={c.event} onChange={(event) => onChange({ ...c, event })} />
+          <Text
+            label={t("conditions.event")}
+            value={c.event}
+            onChange={(event) => onChange({ ...c, event })}
+          />
           <Select
-            label="Comparison"
+            label={t("conditions.comparison")}
             value={c.op}
-            options={AGGREGATE_OPS.map((op) => [op, OP_LABELS[op]])}
+            options={AGGREGATE_OPS.map((op) => [op, t(OP_LABELS[op])])}
             onChange={(op) => onChange({ ...c, op })}
           />
           <NumberInput
-            label="Amount"
+            label={t("conditions.amount")}
             value={c.value}
             onChange={(v) => onChange({ ...c, value: v })}
           />
-          <span className="muted">within</span>
-          <Text
-            label="Within"
+          <span className="muted">{t("conditions.within")}</span>
+          <DurationText
+            label={t("conditions.withinLabel")}
             value={c.within ?? ""}
-            placeholder="all time"
+            placeholder={t("conditions.allTime")}
             onChange={(w) => onChange({ ...c, within: w || undefined })}
           />
         </>
       );
     }
     case "last_between": {
-      const c = t.c;
+      const c = cls.c;
       return (
         <>
-          <span className="cond-tag">Last</span>
-          <Text label="Event" value={c.event} onChange={(event) => onChange({ ...c, event })} />
-          <span className="muted">between</span>
+          <span className="cond-tag">{t("conditions.last")}</span>
           <Text
-            label="At least ago"
+            label={t("conditions.event")}
+            value={c.event}
+            onChange={(event) => onChange({ ...c, event })}
+          />
+          <span className="muted">{t("conditions.between")}</span>
+          <DurationText
+            label={t("conditions.atLeastAgo")}
             value={c.lastBetween.from ?? ""}
             placeholder="P30D"
             onChange={(from) =>
               onChange({ ...c, lastBetween: { ...c.lastBetween, from: from || undefined } })
             }
           />
-          <span className="muted">and</span>
-          <Text
-            label="At most ago"
+          <span className="muted">{t("conditions.and")}</span>
+          <DurationText
+            label={t("conditions.atMostAgo")}
             value={c.lastBetween.to ?? ""}
             placeholder="P90D"
             onChange={(to) =>
               onChange({ ...c, lastBetween: { ...c.lastBetween, to: to || undefined } })
             }
           />
-          <span className="muted">ago</span>
+          <span className="muted">{t("conditions.ago")}</span>
         </>
       );
     }
     case "never": {
-      const c = t.c;
+      const c = cls.c;
       return (
         <>
-          <span className="cond-tag">Never</span>
-          <Text label="Event" value={c.event} onChange={(event) => onChange({ ...c, event })} />
-          <span className="muted">within</span>
+          <span className="cond-tag">{t("conditions.never")}</span>
           <Text
-            label="Within"
+            label={t("conditions.event")}
+            value={c.event}
+            onChange={(event) => onChange({ ...c, event })}
+          />
+          <span className="muted">{t("conditions.within")}</span>
+          <DurationText
+            label={t("conditions.withinLabel")}
             value={c.within ?? ""}
-            placeholder="all time"
+            placeholder={t("conditions.allTime")}
             onChange={(w) => onChange({ ...c, within: w || undefined })}
           />
         </>
       );
     }
     case "rfm": {
-      const c = t.c;
+      const c = cls.c;
       const dims = [
-        ["r", "Recency"],
-        ["f", "Frequency"],
-        ["m", "Monetary"],
+        ["r", t("conditions.recency")],
+        ["f", t("conditions.frequency")],
+        ["m", t("conditions.monetary")],
       ] as const;
       return (
         <>
@@ -231,20 +250,20 @@ function Leaf({ value, onChange }: { value: Condition; onChange: (c: Condition) 
       );
     }
     case "consent": {
-      const c = t.c;
+      const c = cls.c;
       return (
         <>
-          <span className="cond-tag">Consents to</span>
+          <span className="cond-tag">{t("conditions.consentsTo")}</span>
           <Select
-            label="Channel"
+            label={t("support.channel")}
             value={c.consent.channel}
-            options={CHANNELS.map((ch) => [ch, ch])}
+            options={CHANNELS.map((ch) => [ch, t(CHANNEL_LABELS[ch])])}
             onChange={(channel) => onChange({ consent: { ...c.consent, channel } })}
           />
           <Select
-            label="Category"
+            label={t("support.category")}
             value={c.consent.category}
-            options={CATEGORIES.map((cat) => [cat, cat])}
+            options={CATEGORIES.map((cat) => [cat, t(CATEGORY_LABELS[cat])])}
             onChange={(category) => onChange({ consent: { ...c.consent, category } })}
           />
         </>
@@ -255,7 +274,7 @@ function Leaf({ value, onChange }: { value: Condition; onChange: (c: Condition) 
     case "not":
       return null;
     default:
-      return assertNever(t);
+      return assertNever(cls);
   }
 }
 
@@ -268,6 +287,7 @@ function ScoreRangeInput({
   value: ScoreRange | undefined;
   onChange: (range: ScoreRange | undefined) => void;
 }) {
+  const { t } = useTranslation();
   const scores = [1, 2, 3, 4, 5] as const;
   const [lo, hi] = value ?? [1, 5];
   const set = (a: number, b: number) => onChange(scoreRange(a, b));
@@ -275,14 +295,14 @@ function ScoreRangeInput({
     <span className="score-range">
       <span className="muted">{label}</span>
       <Select
-        label={`${label} from`}
+        label={t("conditions.rangeFrom", { label })}
         value={String(lo)}
         options={scores.map((s) => [String(s), String(s)])}
         onChange={(v) => set(Number(v), hi)}
       />
       <span className="muted">–</span>
       <Select
-        label={`${label} to`}
+        label={t("conditions.rangeTo", { label })}
         value={String(hi)}
         options={scores.map((s) => [String(s), String(s)])}
         onChange={(v) => set(lo, Number(v))}
@@ -292,35 +312,32 @@ function ScoreRangeInput({
 }
 
 function AddCondition({ onAdd }: { onAdd: (c: Condition) => void }) {
+  const { t } = useTranslation();
   const [kind, setKind] = useState<AddableKind>("rfm");
   const id = useId();
   return (
     <div className="cond-add">
       <label className="sr-only" htmlFor={id}>
-        Condition type
+        {t("conditions.type")}
       </label>
       <select id={id} value={kind} onChange={(e) => setKind(e.target.value as AddableKind)}>
         {ADDABLE.map((a) => (
           <option key={a.kind} value={a.kind}>
-            {a.label}
+            {t(a.label)}
           </option>
         ))}
       </select>
       <button type="button" onClick={() => onAdd(newCondition(kind))}>
-        Add condition
+        {t("conditions.addCondition")}
       </button>
     </div>
   );
 }
 
+/** `label` is the whole accessible name ("Remove condition"), already in the console's language. */
 function RemoveButton({ onRemove, label }: { onRemove: () => void; label: string }) {
   return (
-    <button
-      type="button"
-      className="ghost cond-remove"
-      aria-label={`Remove ${label}`}
-      onClick={onRemove}
-    >
+    <button type="button" className="ghost cond-remove" aria-label={label} onClick={onRemove}>
       ×
     </button>
   );
@@ -339,5 +356,25 @@ function IssueList({ issues }: { issues: readonly AudienceIssue[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * An ISO 8601 duration box ("P30D"), with the duration said as people say it beside it
+ * ("30 days" / "30天"), so nobody has to read `P30D`.
+ */
+function DurationText(props: {
+  label: string;
+  value: string;
+  placeholder: string;
+  onChange: (v: string) => void;
+}) {
+  const format = useFormat();
+  const said = props.value ? format.duration(props.value) : "";
+  return (
+    <>
+      <Text {...props} />
+      {said && said !== props.value && <span className="muted small cond-said">{said}</span>}
+    </>
   );
 }

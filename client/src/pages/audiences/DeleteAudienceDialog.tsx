@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, type Audience, api } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
 import { Link } from "../../router/router.tsx";
@@ -29,6 +30,7 @@ export function DeleteAudienceDialog({
   onClose: () => void;
   onDeleted: (id: string) => void;
 }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
   const blocked = (failure?.journeys.length ?? 0) > 0;
@@ -49,32 +51,28 @@ export function DeleteAudienceDialog({
   }
 
   return (
-    <Dialog title={`Delete “${audience.name}”?`} onClose={onClose}>
-      <p>
-        The definition is removed for good. An audience a journey uses (live or draft) cannot be
-        deleted: that journey would silently stop taking entries.
-      </p>
+    <Dialog title={t("deleteAudience.title", { name: audience.name })} onClose={onClose}>
+      <p>{t("deleteAudience.intro")}</p>
       {failure && (
         <div className="error" role="alert">
-          <p>Could not delete: {failure.message}.</p>
+          <p>{t("deleteAudience.failed", { message: failure.message })}</p>
           {failure.journeys.length > 0 && (
             <p>
-              Open{" "}
+              {t("deleteAudience.open")}{" "}
               {failure.journeys.map((j, k) => (
                 <span key={j}>
-                  {k > 0 && ", "}
+                  {k > 0 && t("deleteAudience.listSeparator")}
                   <Link href={editorPath(j)}>{j}</Link>
                 </span>
               ))}{" "}
-              and point {failure.journeys.length === 1 ? "its" : "their"} trigger or conditions at
-              another audience first.
+              {t("deleteAudience.repoint", { count: failure.journeys.length })}
             </p>
           )}
         </div>
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onClose} disabled={busy}>
-          {failure ? "Close" : "Cancel"}
+          {failure ? t("common.close") : t("common.cancel")}
         </button>
         <button
           type="button"
@@ -82,7 +80,7 @@ export function DeleteAudienceDialog({
           onClick={() => void remove()}
           disabled={busy || blocked}
         >
-          {busy ? "Deleting…" : "Delete audience"}
+          {busy ? t("deleteAudience.deleting") : t("deleteAudience.submit")}
         </button>
       </div>
     </Dialog>

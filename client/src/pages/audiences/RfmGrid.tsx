@@ -1,29 +1,35 @@
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import type { RfmGrid as Grid, RfmCell, Score } from "../../api.ts";
+import { msgKey } from "../../i18n/index.ts";
 import { formatCount } from "./conditions.ts";
 
 const SCORES: readonly Score[] = [1, 2, 3, 4, 5];
 
-/** Where a cell sits in the marketer's vocabulary: the corners have names. */
+/**
+ * Where a cell sits in the marketer's vocabulary: the corners have names (catalog keys; the
+ * caller says them in the console's language).
+ */
 export function cellName(r: Score, f: Score): string | null {
-  if (r <= 2 && f >= 4) return "dormant, high value";
-  if (r >= 4 && f >= 4) return "champions";
-  if (r >= 4 && f <= 2) return "new or occasional";
-  if (r <= 2 && f <= 2) return "lost";
+  if (r <= 2 && f >= 4) return msgKey("rfm.name.dormant");
+  if (r >= 4 && f >= 4) return msgKey("rfm.name.champions");
+  if (r >= 4 && f <= 2) return msgKey("rfm.name.new");
+  if (r <= 2 && f <= 2) return msgKey("rfm.name.lost");
   return null;
 }
 
-function recencyLabel(g: Grid, r: Score): string {
+function recencyLabel(t: TFunction, g: Grid, r: Score): string {
   const row = g.recency.find((x) => x.score === r);
   if (!row || row.minDays === null || row.maxDays === null) return "";
-  return `${row.minDays}–${row.maxDays} days`;
+  return t("rfm.days", { min: row.minDays, max: row.maxDays });
 }
 
-function frequencyLabel(g: Grid, f: Score): string {
+function frequencyLabel(t: TFunction, g: Grid, f: Score): string {
   const col = g.frequency.find((x) => x.score === f);
   if (!col || col.minOrders === null || col.maxOrders === null) return "";
   return col.minOrders === col.maxOrders
-    ? `${col.minOrders} order${col.minOrders === 1 ? "" : "s"}`
-    : `${col.minOrders}–${col.maxOrders} orders`;
+    ? t("rfm.orders", { count: col.minOrders })
+    : t("rfm.orderRange", { min: col.minOrders, max: col.maxOrders });
 }
 
 /**
@@ -33,22 +39,21 @@ function frequencyLabel(g: Grid, f: Score): string {
 export function RfmGrid({ grid, onPick }: { grid: Grid; onPick: (cell: RfmCell) => void }) {
   const max = Math.max(1, ...grid.cells.map((c) => c.count));
   const at = (r: Score, f: Score) => grid.cells.find((c) => c.r === r && c.f === f);
-  const money = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  const { t, i18n } = useTranslation();
+  const money = new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 0 });
   return (
     <div className="rfm">
       <table className="rfm-grid" data-testid="rfm-grid">
-        <caption className="sr-only">
-          Contacts by recency (rows) and frequency (columns) score
-        </caption>
+        <caption className="sr-only">{t("rfm.caption")}</caption>
         <thead>
           <tr>
             <th scope="col" className="rfm-corner">
-              <span className="muted small">Recency ↓ · Frequency →</span>
+              <span className="muted small">{t("rfm.corner")}</span>
             </th>
             {SCORES.map((f) => (
               <th key={f} scope="col">
                 F{f}
-                <div className="muted small">{frequencyLabel(grid, f)}</div>
+                <div className="muted small">{frequencyLabel(t, grid, f)}</div>
               </th>
             ))}
           </tr>
@@ -58,17 +63,19 @@ export function RfmGrid({ grid, onPick }: { grid: Grid; onPick: (cell: RfmCell) 
             <tr key={r}>
               <th scope="row">
                 R{r}
-                <div className="muted small">{recencyLabel(grid, r)}</div>
+                <div className="muted small">{recencyLabel(t, grid, r)}</div>
               </th>
               {SCORES.map((f) => {
                 const cell = at(r, f);
                 const count = cell?.count ?? 0;
                 const share = count / max;
-                const name = cellName(r, f);
+                const nameKey = cellName(r, f);
+                const name = nameKey ? t(nameKey) : null;
                 const avg =
                   cell?.avgMonetary == null
-                    ? "no buyers"
-                    : `avg spend ${money.format(cell.avgMonetary)}`;
+                    ? t("rfm.noBuyers")
+                    : t("rfm.avgSpend", { amount: money.format(cell.avgMonetary) });
+                const facts = { r, f, count: formatCount(count), avg };
                 return (
                   <td key={f}>
                     <button
@@ -81,8 +88,16 @@ export function RfmGrid({ grid, onPick }: { grid: Grid; onPick: (cell: RfmCell) 
                         background: `rgba(79, 70, 229, ${(0.06 + share * 0.84).toFixed(3)})`,
                         color: share > 0.45 ? "#fff" : "var(--text)",
                       }}
-                      title={`R${r} F${f}${name ? ` (${name})` : ""}: ${formatCount(count)} contacts, ${avg}`}
-                      aria-label={`Recency ${r}, frequency ${f}${name ? `, ${name}` : ""}: ${formatCount(count)} contacts, ${avg}. Start an audience from this cell`}
+                      title={
+                        name
+                          ? t("rfm.cellTitleNamed", { ...facts, name })
+                          : t("rfm.cellTitle", facts)
+                      }
+                      aria-label={
+                        name
+                          ? t("rfm.cellLabelNamed", { ...facts, name })
+                          : t("rfm.cellLabel", facts)
+                      }
                       onClick={() => cell && onPick(cell)}
                     >
                       <span className="rfm-count">{formatCount(count)}</span>
@@ -98,8 +113,11 @@ export function RfmGrid({ grid, onPick }: { grid: Grid; onPick: (cell: RfmCell) 
         </tbody>
       </table>
       <p className="muted small">
-        {formatCount(grid.buyers)} of {formatCount(grid.contacts)} contacts have purchases and a
-        score · computed in {grid.ms} ms · click a cell to start an audience from it.
+        {t("rfm.footer", {
+          buyers: formatCount(grid.buyers),
+          contacts: formatCount(grid.contacts),
+          ms: grid.ms,
+        })}
       </p>
     </div>
   );

@@ -9,21 +9,22 @@ import type {
 } from "../../../../engine/audience/schema.ts";
 import { COMPARISON_OPS } from "../../../../engine/format/primitives.ts";
 import type { AudienceIssue } from "../../api.ts";
+import { msgKey } from "../../i18n/index.ts";
 
 export type Path = (string | number)[];
 
-/** What "Add condition" offers, in the order a marketer reaches for them. */
+/** What "Add condition" offers, in the order a marketer reaches for them (labels: catalog keys). */
 export const ADDABLE = [
-  { kind: "rfm", label: "RFM score" },
-  { kind: "recency", label: "Last event between" },
-  { kind: "event_count", label: "Event count" },
-  { kind: "event_sum", label: "Event sum" },
-  { kind: "never", label: "Never did" },
-  { kind: "attribute", label: "Attribute" },
-  { kind: "consent", label: "Consent" },
-  { kind: "not", label: "Not (exclude)" },
-  { kind: "and", label: "Group: all of" },
-  { kind: "or", label: "Group: any of" },
+  { kind: "rfm", label: msgKey("conditions.add.rfm") },
+  { kind: "recency", label: msgKey("conditions.add.recency") },
+  { kind: "event_count", label: msgKey("conditions.add.event_count") },
+  { kind: "event_sum", label: msgKey("conditions.add.event_sum") },
+  { kind: "never", label: msgKey("conditions.add.never") },
+  { kind: "attribute", label: msgKey("conditions.add.attribute") },
+  { kind: "consent", label: msgKey("conditions.add.consent") },
+  { kind: "not", label: msgKey("conditions.add.not") },
+  { kind: "and", label: msgKey("conditions.add.and") },
+  { kind: "or", label: msgKey("conditions.add.or") },
 ] as const;
 export type AddableKind = (typeof ADDABLE)[number]["kind"];
 
@@ -60,18 +61,19 @@ export function asRoot(definition: Condition): Condition {
 export const AGGREGATE_OPS = ["gte", "gt", "eq", "neq", "lte", "lt"] as const;
 /** Attribute conditions take the journey format's comparison operators. */
 export const ATTRIBUTE_OPS = COMPARISON_OPS;
+/** Each operator's catalog key ("=", "is one of"…). */
 export const OP_LABELS: Record<(typeof ATTRIBUTE_OPS)[number], string> = {
-  eq: "=",
-  neq: "≠",
-  gt: ">",
-  gte: "≥",
-  lt: "<",
-  lte: "≤",
-  in: "is one of",
-  not_in: "is none of",
-  contains: "contains",
-  exists: "is set",
-  not_exists: "is not set",
+  eq: msgKey("conditions.op.eq"),
+  neq: msgKey("conditions.op.neq"),
+  gt: msgKey("conditions.op.gt"),
+  gte: msgKey("conditions.op.gte"),
+  lt: msgKey("conditions.op.lt"),
+  lte: msgKey("conditions.op.lte"),
+  in: msgKey("conditions.op.in"),
+  not_in: msgKey("conditions.op.not_in"),
+  contains: msgKey("conditions.op.contains"),
+  exists: msgKey("conditions.op.exists"),
+  not_exists: msgKey("conditions.op.not_exists"),
 };
 
 /** A typed value from a text box: numbers and booleans as such, the rest as text. */

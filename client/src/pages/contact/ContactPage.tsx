@@ -1,8 +1,10 @@
 import "../console.css";
 import "../../components/timeline.css";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Contact, Enrollment, SkippedEntry, SupportAct, Suppression } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
 import type { LiveMode } from "../../live/protocol.ts";
 import { useLive } from "../../live/useLive.ts";
 import { Link } from "../../router/router.tsx";
@@ -10,7 +12,8 @@ import { editorPath } from "../../router/routes.ts";
 import { EnrollmentCard } from "./EnrollmentCard.tsx";
 import { Profile } from "./Profile.tsx";
 import { SupportActions, SupportTimeline } from "./SupportActions.tsx";
-import { shortTime, typeLabel, typeTone } from "./timeline.ts";
+import { timelineSentence } from "./sentences.ts";
+import { typeLabel, typeTone } from "./timeline.ts";
 
 type Load =
   | { state: "loading" }
@@ -28,8 +31,13 @@ type Load =
 const REFETCH_DEBOUNCE_MS = 200;
 
 export function LiveBadge({ mode }: { mode: LiveMode }) {
+  const { t } = useTranslation();
   const text =
-    mode === "live" ? "Live" : mode === "polling" ? "Refreshing every 5 s" : "Connecting…";
+    mode === "live"
+      ? t("live.live")
+      : mode === "polling"
+        ? t("live.polling")
+        : t("live.connecting");
   return (
     <output className={`live-badge live-${mode}`} aria-live="polite" data-testid="live-mode">
       <span className="live-dot" aria-hidden /> {text}
@@ -38,26 +46,33 @@ export function LiveBadge({ mode }: { mode: LiveMode }) {
 }
 
 /** Triggers that did not enter: a paused journey skipping new entries. No enrollment to show. */
-function SkippedEntries({ skipped }: { skipped: SkippedEntry[] }) {
+function SkippedEntries({ skipped, zone }: { skipped: SkippedEntry[]; zone: string | null }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <>
-      <h3 className="section-title">Did not enter</h3>
+      <h3 className="section-title">{t("contact.didNotEnter")}</h3>
       <div className="card skipped-card">
-        <ol className="timeline" aria-label="Did not enter" data-testid="skipped-entries">
+        <ol
+          className="timeline"
+          aria-label={t("contact.didNotEnter")}
+          data-testid="skipped-entries"
+        >
           {skipped.map((s) => (
             <li key={s.id} className={`tl-row tl-${typeTone(s.type)}`} data-type={s.type}>
               <time className="tl-time mono" dateTime={new Date(s.at).toISOString()}>
-                {shortTime(s.at)}
+                {format.shortTime(s.at)}
               </time>
               <span className={`tl-type tone-${typeTone(s.type)}`}>{typeLabel(s.type)}</span>
               <div className="tl-main">
-                <div className="tl-detail">
+                <div className="tl-detail" title={s.detail ?? undefined}>
                   {s.journeyId === null ? (
                     s.journeyName
                   ) : (
                     <Link href={editorPath(s.journeyId)}>{s.journeyName ?? s.journeyId}</Link>
                   )}
-                  : {s.detail ?? s.reason}
+                  {t("contact.skippedSeparator")}
+                  {timelineSentence(s, t, format.locale, zone)}
                   {s.reason && <span className="tl-node mono">{s.reason}</span>}
                 </div>
               </div>
@@ -71,6 +86,7 @@ function SkippedEntries({ skipped }: { skipped: SkippedEntry[] }) {
 
 /** The inspector: one contact's profile, then each journey they are or were in, live. */
 export default function ContactPage({ contactId }: { contactId: string }) {
+  const { t } = useTranslation();
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -121,16 +137,16 @@ export default function ContactPage({ contactId }: { contactId: string }) {
   );
 
   useEffect(() => {
-    document.title = `${load.state === "ready" ? load.contact.externalId : contactId} · Contacts · Waymark`;
-  }, [load, contactId]);
+    document.title = `${load.state === "ready" ? load.contact.externalId : contactId} · ${t("nav.contacts")} · Waymark`;
+  }, [load, contactId, t]);
 
-  if (load.state === "loading") return <p className="muted">Loading contact…</p>;
+  if (load.state === "loading") return <p className="muted">{t("contact.loading")}</p>;
   if (load.state === "error") {
     return (
       <div className="empty card">
-        <h3>{load.missing ? `No contact “${contactId}”` : "Cannot load this contact"}</h3>
+        <h3>{load.missing ? t("contact.missing", { id: contactId }) : t("contact.loadFailed")}</h3>
         <p className="muted">{load.message}</p>
-        <Link href="/contacts">Back to contacts</Link>
+        <Link href="/contacts">{t("contact.backToContacts")}</Link>
       </div>
     );
   }
@@ -139,14 +155,14 @@ export default function ContactPage({ contactId }: { contactId: string }) {
   return (
     <section className="contact-page">
       <Link className="crumb" href="/contacts">
-        ← Contacts
+        ← {t("nav.contacts")}
       </Link>
       <div className="page-head">
         <div>
           <h2>{contact.externalId}</h2>
           <p className="muted small">
-            #{contact.id} · in {active} journey{active === 1 ? "" : "s"} now · {enrollments.length}{" "}
-            enrollment{enrollments.length === 1 ? "" : "s"}
+            #{contact.id} · {t("contact.inJourneys", { count: active })} ·{" "}
+            {t("contact.enrollments", { count: enrollments.length })}
           </p>
         </div>
         <LiveBadge mode={mode} />
@@ -154,23 +170,20 @@ export default function ContactPage({ contactId }: { contactId: string }) {
       <Profile contact={contact} suppressions={suppressions} />
       <SupportActions contact={contact} onChanged={() => void fetchAll()} />
       {support.length > 0 && <SupportTimeline acts={support} />}
-      <h3 className="section-title">Journeys</h3>
+      <h3 className="section-title">{t("nav.journeys")}</h3>
       {enrollments.length === 0 ? (
         <div className="empty card" data-testid="no-enrollments">
-          <h3>Not in any journey yet</h3>
-          <p className="muted">
-            When an event or an attribute matches a live journey's trigger, the journey appears
-            here, with the path this contact takes, as it happens.
-          </p>
+          <h3>{t("contact.noJourneys")}</h3>
+          <p className="muted">{t("contact.noJourneysHint")}</p>
         </div>
       ) : (
         <div className="enrollments">
           {enrollments.map((e) => (
-            <EnrollmentCard key={e.id} enrollment={e} />
+            <EnrollmentCard key={e.id} enrollment={e} zone={contact.timezone} />
           ))}
         </div>
       )}
-      {skipped.length > 0 && <SkippedEntries skipped={skipped} />}
+      {skipped.length > 0 && <SkippedEntries skipped={skipped} zone={contact.timezone} />}
     </section>
   );
 }

@@ -1,10 +1,15 @@
+import type { TFunction } from "i18next";
 import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Journey } from "../../../../engine/index.ts";
 import type { Enrollment } from "../../api.ts";
 import { pathFromTimeline } from "../../canvas/path.ts";
 import { ReadOnlyCanvas } from "../../canvas/ReadOnlyCanvas.tsx";
+import { formatDateTime } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
 import { Link } from "../../router/router.tsx";
 import { editorPath } from "../../router/routes.ts";
+import { exitReasonLabel } from "./sentences.ts";
 import { Timeline } from "./Timeline.tsx";
 import { versionDoc } from "./versions.ts";
 
@@ -13,17 +18,44 @@ type Doc =
   | { state: "error"; message: string }
   | { state: "ready"; doc: Journey };
 
-function statusLine(e: Enrollment): string {
+const ENROLLMENT_STATUSES: Record<string, string> = {
+  active: msgKey("enrollment.status.active"),
+  completed: msgKey("enrollment.status.completed"),
+  exited: msgKey("enrollment.status.exited"),
+};
+
+/** An enrollment status in words; a status this console does not know shows as it is. */
+function statusLabel(t: TFunction, status: string): string {
+  const key = ENROLLMENT_STATUSES[status];
+  return key ? t(key) : status;
+}
+
+function statusLine(e: Enrollment, t: TFunction, locale: string): string {
   if (e.status !== "active") {
-    return e.exitReason ? `${e.status} · ${e.exitReason.replaceAll("_", " ")}` : e.status;
+    const status = statusLabel(t, e.status);
+    return e.exitReason
+      ? t("enrollment.endedBecause", { status, reason: exitReasonLabel(t, e.exitReason) })
+      : status;
   }
-  if (e.held) return `held on ${e.currentNode}: the journey is paused`;
-  if (e.wakeAt) return `on ${e.currentNode} until ${new Date(e.wakeAt).toLocaleString()}`;
-  return `on ${e.currentNode}, waiting for an event`;
+  if (e.held) return t("enrollment.held", { node: e.currentNode });
+  if (e.wakeAt)
+    return t("enrollment.until", {
+      node: e.currentNode,
+      time: formatDateTime(locale, e.wakeAt),
+    });
+  return t("enrollment.waitingEvent", { node: e.currentNode });
 }
 
 /** One journey of one contact: where they are on its canvas, and how they got there. */
-export function EnrollmentCard({ enrollment: e }: { enrollment: Enrollment }) {
+export function EnrollmentCard({
+  enrollment: e,
+  zone,
+}: {
+  enrollment: Enrollment;
+  /** The contact's time zone: the timeline's engine-chosen times are read in it. */
+  zone: string | null;
+}) {
+  const { t, i18n } = useTranslation();
   const [doc, setDoc] = useState<Doc>({ state: "loading" });
   useEffect(() => {
     let live = true;
@@ -61,32 +93,38 @@ export function EnrollmentCard({ enrollment: e }: { enrollment: Enrollment }) {
             <span className="muted small">v{e.version}</span>
           </h3>
           <p className="muted small" data-testid="enrollment-status">
-            {statusLine(e)}
+            {statusLine(e, t, i18n.language)}
           </p>
         </div>
-        <span className={`badge badge-enr-${e.status}`}>{e.status}</span>
+        <span className={`badge badge-enr-${e.status}`}>{statusLabel(t, e.status)}</span>
       </header>
       <div className="enrollment-body">
         <div className="enrollment-canvas">
           {doc.state === "loading" && (
-            <div className="ro-canvas ro-canvas-loading muted">Loading the journey…</div>
+            <div className="ro-canvas ro-canvas-loading muted">
+              {t("enrollment.loadingJourney")}
+            </div>
           )}
           {doc.state === "error" && (
             <div className="ro-canvas ro-canvas-loading error">
-              Cannot draw v{e.version}: {doc.message}
+              {t("enrollment.cannotDraw", { version: e.version, message: doc.message })}
             </div>
           )}
           {doc.state === "ready" && (
             <ReadOnlyCanvas
               doc={doc.doc}
               highlight={highlight}
-              label={`${e.journeyName}: where this contact is`}
+              label={t("enrollment.canvasLabel", { journey: e.journeyName })}
             />
           )}
         </div>
         <div className="enrollment-timeline">
-          <h4 className="panel-title">Timeline</h4>
-          <Timeline rows={e.timeline} label={`${e.journeyName} timeline`} />
+          <h4 className="panel-title">{t("enrollment.timeline")}</h4>
+          <Timeline
+            rows={e.timeline}
+            label={t("enrollment.timelineLabel", { journey: e.journeyName })}
+            zone={zone}
+          />
         </div>
       </div>
     </article>

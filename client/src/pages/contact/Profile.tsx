@@ -1,7 +1,20 @@
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import type { Contact, Suppression } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
+import { CATEGORY_LABELS, CHANNEL_LABELS, labelOf } from "../../i18n/labels.ts";
+
+/** A channel or category code in words; an unknown one (an older row) as it is. */
+export function codeLabel(t: TFunction, table: Readonly<Record<string, string>>, code: string) {
+  const key = labelOf(table, code);
+  return key ? t(key) : code;
+}
 
 /** Consent as stored: channel → category → a boolean or `{ granted }`. */
-function consentRows(consent: Record<string, unknown>): { key: string; granted: boolean }[] {
+function consentRows(
+  consent: Record<string, unknown>,
+  t: TFunction,
+): { key: string; granted: boolean }[] {
   const rows: { key: string; granted: boolean }[] = [];
   for (const [channel, cats] of Object.entries(consent)) {
     if (typeof cats !== "object" || cats === null) continue;
@@ -10,7 +23,10 @@ function consentRows(consent: Record<string, unknown>): { key: string; granted: 
         typeof v === "boolean"
           ? v
           : typeof v === "object" && v !== null && (v as { granted?: unknown }).granted === true;
-      rows.push({ key: `${channel} · ${category}`, granted });
+      rows.push({
+        key: `${codeLabel(t, CHANNEL_LABELS, channel)} · ${codeLabel(t, CATEGORY_LABELS, category)}`,
+        granted,
+      });
     }
   }
   return rows;
@@ -27,33 +43,37 @@ export function Profile({
   contact: Contact;
   suppressions: readonly Suppression[];
 }) {
-  const consent = consentRows(contact.consent);
+  const { t } = useTranslation();
+  const format = useFormat();
+  const consent = consentRows(contact.consent, t);
   const attributes = Object.entries(contact.attributes);
   const optOuts = suppressions.filter((s) => s.revokedAt === null);
   return (
     <div className="profile-grid">
       <section className="card profile-card" aria-labelledby="profile-h">
         <h3 id="profile-h" className="panel-title">
-          Profile
+          {t("profile.title")}
         </h3>
         <dl className="kv">
-          <dt>Phone</dt>
+          <dt>{t("profile.phone")}</dt>
           <dd className="mono" data-testid="contact-phone">
             {contact.phone ?? "—"}
             {contact.phoneCountry && <span className="muted"> · {contact.phoneCountry}</span>}
           </dd>
-          <dt>Email</dt>
+          <dt>{t("profile.email")}</dt>
           <dd>{contact.email ?? "—"}</dd>
-          <dt>Time zone</dt>
-          <dd>{contact.timezone ?? <span className="muted">from the phone's country</span>}</dd>
-          <dt>Locale</dt>
+          <dt>{t("profile.timezone")}</dt>
+          <dd>
+            {contact.timezone ?? <span className="muted">{t("profile.timezoneFromPhone")}</span>}
+          </dd>
+          <dt>{t("profile.locale")}</dt>
           <dd>{contact.locale ?? "—"}</dd>
-          <dt>First seen</dt>
-          <dd>{new Date(contact.createdAt).toLocaleString()}</dd>
+          <dt>{t("profile.firstSeen")}</dt>
+          <dd title={format.dateTime(contact.createdAt)}>{format.relative(contact.createdAt)}</dd>
         </dl>
         {attributes.length > 0 && (
           <>
-            <h4 className="panel-title sub">Attributes</h4>
+            <h4 className="panel-title sub">{t("profile.attributes")}</h4>
             <dl className="kv">
               {attributes.map(([k, v]) => (
                 <div key={k} className="kv-row">
@@ -67,12 +87,10 @@ export function Profile({
       </section>
       <section className="card profile-card" aria-labelledby="consent-h">
         <h3 id="consent-h" className="panel-title">
-          Consent and opt-outs
+          {t("profile.consentTitle")}
         </h3>
         {consent.length === 0 ? (
-          <p className="muted small">
-            No consent recorded: promotional messages are not sent until it is.
-          </p>
+          <p className="muted small">{t("profile.noConsent")}</p>
         ) : (
           <ul className="chips">
             {consent.map((c) => (
@@ -83,18 +101,23 @@ export function Profile({
           </ul>
         )}
         {optOuts.length === 0 ? (
-          <p className="muted small">Not opted out of anything.</p>
+          <p className="muted small">{t("profile.noOptOuts")}</p>
         ) : (
           <ul className="optouts">
             {optOuts.map((s) => (
               <li key={`${s.channel}:${s.category}:${s.createdAt}`}>
                 <strong>
-                  Opted out of {s.channel === "*" ? "every channel" : s.channel}
-                  {s.category === "*" ? "" : ` · ${s.category}`}
+                  {t("profile.optedOutOf", {
+                    scope:
+                      (s.channel === "*"
+                        ? t("profile.everyChannel")
+                        : codeLabel(t, CHANNEL_LABELS, s.channel)) +
+                      (s.category === "*" ? "" : ` · ${codeLabel(t, CATEGORY_LABELS, s.category)}`),
+                  })}
                 </strong>
                 <span className="muted small">
                   {s.reason}
-                  {s.source ? ` (${s.source})` : ""} · {new Date(s.createdAt).toLocaleString()}
+                  {s.source ? ` (${s.source})` : ""} · {format.dateTime(s.createdAt)}
                 </span>
               </li>
             ))}

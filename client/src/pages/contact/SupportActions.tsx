@@ -1,7 +1,12 @@
+import type { TFunction } from "i18next";
 import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, api, CATEGORIES, type Contact, type SupportAct } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
+import { CATEGORY_LABELS, CHANNEL_LABELS } from "../../i18n/labels.ts";
 import { useCan } from "../../permissions.ts";
-import { shortTime } from "./timeline.ts";
+import { codeLabel } from "./Profile.tsx";
 
 /** Channels a person can be reached on (webhooks go to systems, not people). */
 const CHANNELS = ["sms", "email", "push"] as const;
@@ -12,10 +17,10 @@ const ACTS: {
   label: string;
   permission: "optOutContact" | "optInContact" | "editConsent";
 }[] = [
-  { value: "opt_out", label: "Opt out", permission: "optOutContact" },
-  { value: "opt_in", label: "Opt back in", permission: "optInContact" },
-  { value: "grant", label: "Grant consent", permission: "editConsent" },
-  { value: "withdraw", label: "Withdraw consent", permission: "editConsent" },
+  { value: "opt_out", label: msgKey("support.act.opt_out"), permission: "optOutContact" },
+  { value: "opt_in", label: msgKey("support.act.opt_in"), permission: "optInContact" },
+  { value: "grant", label: msgKey("support.act.grant"), permission: "editConsent" },
+  { value: "withdraw", label: msgKey("support.act.withdraw"), permission: "editConsent" },
 ];
 
 type ConsentCell = { granted: boolean; source?: string; at?: string } | null;
@@ -40,14 +45,16 @@ function consentCell(
 
 /** Consent per channel and category, as the suppression rules read it. */
 function ConsentGrid({ contact }: { contact: Contact }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
-    <table className="consent-grid" aria-label="Consent by channel and category">
+    <table className="consent-grid" aria-label={t("support.gridLabel")}>
       <thead>
         <tr>
           <th />
           {CATEGORIES.map((c) => (
             <th key={c} scope="col">
-              {c}
+              {t(CATEGORY_LABELS[c])}
             </th>
           ))}
         </tr>
@@ -55,11 +62,11 @@ function ConsentGrid({ contact }: { contact: Contact }) {
       <tbody>
         {CHANNELS.map((ch) => (
           <tr key={ch}>
-            <th scope="row">{ch}</th>
+            <th scope="row">{t(CHANNEL_LABELS[ch])}</th>
             {CATEGORIES.map((cat) => {
               const cell = consentCell(contact.consent, ch, cat);
               const title = cell?.source
-                ? `${cell.source}${cell.at ? ` · ${new Date(cell.at).toLocaleString()}` : ""}`
+                ? `${cell.source}${cell.at ? ` · ${format.dateTime(cell.at)}` : ""}`
                 : undefined;
               return (
                 <td
@@ -68,7 +75,11 @@ function ConsentGrid({ contact }: { contact: Contact }) {
                   className={cell === null ? "muted" : cell.granted ? "consent-yes" : "consent-no"}
                   title={title}
                 >
-                  {cell === null ? "—" : cell.granted ? "✓ granted" : "✕ declined"}
+                  {cell === null
+                    ? "—"
+                    : cell.granted
+                      ? `✓ ${t("support.granted")}`
+                      : `✕ ${t("support.declined")}`}
                 </td>
               );
             })}
@@ -91,6 +102,7 @@ export function SupportActions({
   onChanged: () => void;
 }) {
   const can = useCan();
+  const { t } = useTranslation();
   const acts = ACTS.filter((a) => can(a.permission));
   const [act, setAct] = useState<Act>(acts[0]?.value ?? "opt_out");
   const [channel, setChannel] = useState<string>("sms");
@@ -129,7 +141,7 @@ export function SupportActions({
           break;
       }
       setReason("");
-      setState({ kind: "done", text: "Saved. Journeys apply it from their next step." });
+      setState({ kind: "done", text: t("support.saved") });
       onChanged();
     } catch (err) {
       setState({ kind: "error", text: err instanceof ApiError ? err.message : String(err) });
@@ -139,64 +151,76 @@ export function SupportActions({
   return (
     <section className="card profile-card support-card" aria-labelledby="support-h">
       <h3 id="support-h" className="panel-title">
-        Consent by channel
+        {t("support.title")}
       </h3>
       <ConsentGrid contact={contact} />
       {acts.length > 0 && (
         <form
           className="support-form"
-          aria-label="Change opt-outs and consent"
+          aria-label={t("support.formLabel")}
           onSubmit={(e) => void submit(e)}
         >
           <label className="field">
-            <span className="field-label">Action</span>
-            <select aria-label="Action" value={act} onChange={(e) => setAct(e.target.value as Act)}>
+            <span className="field-label">{t("support.action")}</span>
+            <select
+              aria-label={t("support.action")}
+              value={act}
+              onChange={(e) => setAct(e.target.value as Act)}
+            >
               {acts.map((a) => (
                 <option key={a.value} value={a.value}>
-                  {a.label}
+                  {t(a.label)}
                 </option>
               ))}
             </select>
           </label>
           <label className="field">
-            <span className="field-label">Channel</span>
+            <span className="field-label">{t("support.channel")}</span>
             <select
-              aria-label="Channel"
+              aria-label={t("support.channel")}
               value={channel}
               onChange={(e) => setChannel(e.target.value)}
             >
               {CHANNELS.map((c) => (
                 <option key={c} value={c}>
-                  {c}
+                  {t(CHANNEL_LABELS[c])}
                 </option>
               ))}
             </select>
           </label>
           <label className="field">
-            <span className="field-label">Category</span>
-            <select aria-label="Category" value={cat} onChange={(e) => setCategory(e.target.value)}>
-              {!consentAct && <option value="*">all categories</option>}
+            <span className="field-label">{t("support.category")}</span>
+            <select
+              aria-label={t("support.category")}
+              value={cat}
+              onChange={(e) => setCategory(e.target.value)}
+            >
+              {!consentAct && <option value="*">{t("support.allCategories")}</option>}
               {CATEGORIES.map((c) => (
                 <option key={c} value={c}>
-                  {c}
+                  {t(CATEGORY_LABELS[c])}
                 </option>
               ))}
             </select>
           </label>
           <label className="field support-reason">
-            <span className="field-label">Reason{reasonRequired ? "" : " (optional)"}</span>
+            <span className="field-label">
+              {reasonRequired ? t("support.reason") : t("support.reasonOptional")}
+            </span>
             <input
-              aria-label="Reason"
+              aria-label={t("support.reason")}
               value={reason}
               required={reasonRequired}
               minLength={reasonRequired ? 3 : undefined}
               maxLength={500}
-              placeholder={reasonRequired ? "Why, for the audit log" : "e.g. asked on the phone"}
+              placeholder={
+                reasonRequired ? t("support.reasonPlaceholder") : t("support.reasonExample")
+              }
               onChange={(e) => setReason(e.target.value)}
             />
           </label>
           <button type="submit" className="primary" disabled={state.kind === "busy"}>
-            Apply
+            {t("support.apply")}
           </button>
         </form>
       )}
@@ -214,15 +238,21 @@ export function SupportActions({
   );
 }
 
-function actLabel(a: SupportAct): string {
-  const scope = `${a.details.channel ?? "?"}${a.details.category && a.details.category !== "*" ? ` · ${a.details.category}` : " · all categories"}`;
+function actLabel(a: SupportAct, t: TFunction): string {
+  const channel = typeof a.details.channel === "string" ? a.details.channel : "?";
+  const category = typeof a.details.category === "string" ? a.details.category : "*";
+  const scope = `${codeLabel(t, CHANNEL_LABELS, channel)} · ${
+    category === "*" ? t("support.allCategories") : codeLabel(t, CATEGORY_LABELS, category)
+  }`;
   switch (a.action) {
     case "contact.opt_out":
-      return `Opted out of ${scope}`;
+      return t("support.did.optOut", { scope });
     case "contact.opt_in":
-      return `Opted back in to ${scope}`;
+      return t("support.did.optIn", { scope });
     case "contact.consent":
-      return `${a.details.granted ? "Granted" : "Withdrew"} consent for ${scope}`;
+      return a.details.granted
+        ? t("support.did.granted", { scope })
+        : t("support.did.withdrew", { scope });
     default:
       return a.action;
   }
@@ -230,22 +260,24 @@ function actLabel(a: SupportAct): string {
 
 /** The contact's support timeline: who changed what, when and why. */
 export function SupportTimeline({ acts }: { acts: readonly SupportAct[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <>
-      <h3 className="section-title">Support actions</h3>
+      <h3 className="section-title">{t("support.actsTitle")}</h3>
       <div className="card skipped-card">
-        <ol className="timeline" aria-label="Support actions" data-testid="support-timeline">
+        <ol className="timeline" aria-label={t("support.actsTitle")} data-testid="support-timeline">
           {acts.map((a) => (
             <li key={a.id} className="tl-row tl-warn" data-type={a.action}>
               <time className="tl-time mono" dateTime={new Date(a.at).toISOString()}>
-                {shortTime(a.at)}
+                {format.shortTime(a.at)}
               </time>
-              <span className="tl-type tone-warn">Support</span>
+              <span className="tl-type tone-warn">{t("support.badge")}</span>
               <div className="tl-main">
                 <div className="tl-detail">
-                  {actLabel(a)}
+                  {actLabel(a, t)}
                   {a.details.reason ? ` — “${a.details.reason}”` : ""}
-                  <span className="tl-node">by {a.by}</span>
+                  <span className="tl-node">{t("support.by", { who: a.by })}</span>
                 </div>
               </div>
             </li>

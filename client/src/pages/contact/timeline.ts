@@ -1,7 +1,10 @@
+import { formatShortTime } from "../../i18n/format.ts";
+import { i18n, msgKey } from "../../i18n/index.ts";
+
 /**
- * How the console words and colours timeline rows. The server's `detail` is the sentence support
- * reads ("deferred to 08:00 Asia/Shanghai — quiet hours"); this only adds a short label and a
- * tone per entry type, and a known type list so a new server type still renders (as neutral).
+ * How the console labels and colours timeline rows: a short label and a tone per entry type,
+ * and a known type list so a new server type still renders (as neutral). The sentence beside
+ * the label is made in sentences.ts.
  */
 export const KNOWN_TYPES = [
   "entered",
@@ -21,44 +24,37 @@ export const KNOWN_TYPES = [
 export type KnownType = (typeof KNOWN_TYPES)[number];
 export type Tone = "neutral" | "progress" | "good" | "warn" | "bad";
 
-function isKnown(type: string): type is KnownType {
+export function isKnownType(type: string): type is KnownType {
   return (KNOWN_TYPES as readonly string[]).includes(type);
 }
 
+const TYPE_LABELS: Record<KnownType, string> = {
+  entered: msgKey("timeline.type.entered"),
+  waiting: msgKey("timeline.type.waiting"),
+  event: msgKey("timeline.type.event"),
+  branched: msgKey("timeline.type.branched"),
+  sent: msgKey("timeline.type.sent"),
+  deferred: msgKey("timeline.type.deferred"),
+  suppressed: msgKey("timeline.type.suppressed"),
+  cooldown: msgKey("timeline.type.cooldown"),
+  converted: msgKey("timeline.type.converted"),
+  exited: msgKey("timeline.type.exited"),
+  skipped: msgKey("timeline.type.skipped"),
+  updated: msgKey("timeline.type.updated"),
+  update_failed: msgKey("timeline.type.update_failed"),
+};
+
+/**
+ * The type's label in the console's language now. Through the shared instance rather than a
+ * hook, so the editor's simulator (a caller outside React's render of this page) reads it too;
+ * a language switch re-renders the tree, which calls it again.
+ */
 export function typeLabel(type: string): string {
-  if (!isKnown(type)) return type;
-  switch (type) {
-    case "entered":
-      return "Entered";
-    case "waiting":
-      return "Waiting";
-    case "event":
-      return "Event";
-    case "branched":
-      return "Branched";
-    case "sent":
-      return "Sent";
-    case "deferred":
-      return "Deferred";
-    case "suppressed":
-      return "Suppressed";
-    case "cooldown":
-      return "Cooldown";
-    case "converted":
-      return "Converted";
-    case "exited":
-      return "Exited";
-    case "skipped":
-      return "Skipped";
-    case "updated":
-      return "Updated";
-    case "update_failed":
-      return "Not updated";
-  }
+  return isKnownType(type) ? i18n.t(TYPE_LABELS[type]) : type;
 }
 
 export function typeTone(type: string): Tone {
-  if (!isKnown(type)) return "neutral";
+  if (!isKnownType(type)) return "neutral";
   switch (type) {
     case "entered":
     case "branched":
@@ -81,23 +77,7 @@ export function typeTone(type: string): Tone {
   }
 }
 
-/** "14:03:07" today, "Mar 3, 14:03" otherwise: the timeline is read as a story of the day. */
+/** "14:03:07" today, "Mar 3, 14:03" otherwise, in the console's language (i18n/format.ts). */
 export function shortTime(iso: string | number, now = new Date()): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  const sameDay = d.toDateString() === now.toDateString();
-  return sameDay
-    ? d.toLocaleTimeString([], {
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-        hourCycle: "h23",
-      })
-    : d.toLocaleString([], {
-        month: "short",
-        day: "numeric",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-      });
+  return formatShortTime(i18n.language, iso, now);
 }

@@ -1,8 +1,9 @@
 import { useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { api, type JourneySummary } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
-
-const users = (n: number) => `${n.toLocaleString()} user${n === 1 ? "" : "s"}`;
+import { useFormat } from "../../i18n/format.ts";
+import { STATUS_LABELS } from "./list-filter.ts";
 
 /**
  * Confirms archiving or unarchiving from the journey list, saying what it does to people:
@@ -20,6 +21,8 @@ export function ArchiveDialog({
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const archiving = journey.status !== "archived";
@@ -31,10 +34,10 @@ export function ArchiveDialog({
     try {
       if (archiving) {
         const { exited } = await api.archive(journey.id);
-        onDone(`Archived “${journey.name}”; ${users(exited)} exited.`);
+        onDone(t("archive.archived", { name: journey.name, count: exited }));
       } else {
         const { status } = await api.unarchive(journey.id);
-        onDone(`Unarchived “${journey.name}”: it is ${status} now.`);
+        onDone(t("archive.unarchived", { name: journey.name, status: t(STATUS_LABELS[status]) }));
       }
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -44,37 +47,43 @@ export function ArchiveDialog({
 
   return (
     <Dialog
-      title={archiving ? `Archive “${journey.name}”?` : `Unarchive “${journey.name}”?`}
+      title={
+        archiving
+          ? t("archive.archiveTitle", { name: journey.name })
+          : t("archive.unarchiveTitle", { name: journey.name })
+      }
       onClose={onClose}
     >
       {archiving ? (
         <p data-testid="archive-consequence">
           {journey.activeUsers > 0 ? (
-            <>
-              The <strong>{users(journey.activeUsers)}</strong> in this journey now exit at once:
-              nothing more is sent to them, and their timelines say “journey archived”.
-            </>
+            <Trans
+              i18nKey="archive.exitNow"
+              count={journey.activeUsers}
+              values={{ users: format.number(journey.activeUsers) }}
+              components={{ strong: <strong /> }}
+            />
           ) : (
-            "Nobody is in this journey now."
+            t("archive.nobodyIn")
           )}{" "}
-          Nobody new enters. You can unarchive it later, but people who exit now do not come back.
+          {t("archive.nobodyNew")}
         </p>
       ) : (
         <p data-testid="archive-consequence">
-          {published
-            ? "It comes back paused, with new entries skipped: nothing is sent until you resume it."
-            : "It comes back as a draft you can edit and publish."}{" "}
-          People who exited when it was archived do not come back.
+          {published ? t("archive.backPaused") : t("archive.backDraft")}{" "}
+          {t("archive.exitedStayOut")}
         </p>
       )}
       {error && (
         <p className="error" role="alert">
-          Could not {archiving ? "archive" : "unarchive"}: {error}
+          {archiving
+            ? t("archive.archiveFailed", { message: error })
+            : t("archive.unarchiveFailed", { message: error })}
         </p>
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onClose} disabled={busy}>
-          Cancel
+          {t("common.cancel")}
         </button>
         <button
           type="button"
@@ -84,11 +93,11 @@ export function ArchiveDialog({
         >
           {archiving
             ? busy
-              ? "Archiving…"
-              : "Archive journey"
+              ? t("archive.archiving")
+              : t("archive.archiveJourney")
             : busy
-              ? "Unarchiving…"
-              : "Unarchive journey"}
+              ? t("archive.unarchiving")
+              : t("archive.unarchiveJourney")}
         </button>
       </div>
     </Dialog>

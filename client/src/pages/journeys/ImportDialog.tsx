@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { Issue } from "../../../../engine/index.ts";
 import { ApiError, api, type ImportConflict, type ImportMode } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
 import { changesLabel } from "../../editor/diff.ts";
 import { DiffList } from "../../editor/versions/DiffList.tsx";
+import { isStatus, STATUS_LABELS } from "./list-filter.ts";
 
 type Result =
   | { kind: "idle" }
@@ -33,6 +35,7 @@ export function ImportDialog({
   onClose: () => void;
   onImported: (id: string) => void;
 }) {
+  const { t } = useTranslation();
   const [text, setText] = useState("");
   const [result, setResult] = useState<Result>({ kind: "idle" });
   const [busy, setBusy] = useState(false);
@@ -45,7 +48,7 @@ export function ImportDialog({
     } catch (err) {
       setResult({
         kind: "invalid",
-        message: `Not JSON: ${err instanceof Error ? err.message : String(err)}`,
+        message: t("import.notJson", { message: err instanceof Error ? err.message : String(err) }),
         issues: [],
       });
       return;
@@ -79,33 +82,46 @@ export function ImportDialog({
     const { conflict, doc } = result;
     const j = conflict.journey;
     return (
-      <Dialog title="Import a journey" onClose={onClose} wide>
+      <Dialog title={t("import.title")} onClose={onClose} wide>
         <div className="import-conflict" role="alert">
           <p>
-            <strong>“{j.name}”</strong> (<span className="mono">{j.id}</span>) already exists
-            {j.liveVersion === null
-              ? " and is not published."
-              : ` and is ${j.status} on v${j.liveVersion}.`}{" "}
-            Importing would replace its draft with this file.
+            {j.liveVersion === null ? (
+              <Trans
+                i18nKey="import.existsDraft"
+                values={{ name: j.name, id: j.id }}
+                components={{ strong: <strong />, id: <span className="mono" /> }}
+              />
+            ) : (
+              <Trans
+                i18nKey="import.existsLive"
+                values={{
+                  name: j.name,
+                  id: j.id,
+                  status: isStatus(j.status) ? t(STATUS_LABELS[j.status]) : j.status,
+                  version: j.liveVersion,
+                }}
+                components={{ strong: <strong />, id: <span className="mono" /> }}
+              />
+            )}{" "}
+            {t("import.wouldReplace")}
           </p>
-          <DiffList diff={conflict.againstDraft} title="What its draft would become" open />
+          <DiffList diff={conflict.againstDraft} title={t("import.draftWouldBecome")} open />
           {conflict.againstLive && j.liveVersion !== null && (
             <p className="muted small">
-              Against live v{j.liveVersion}, what users are on now: the file has{" "}
-              {changesLabel(conflict.againstLive.summary.changes)}.
+              {t("import.againstLive", {
+                version: j.liveVersion,
+                changes: changesLabel(conflict.againstLive.summary.changes),
+              })}
             </p>
           )}
-          <p className="small">
-            The live version and the users on it are not touched either way: a replaced draft goes
-            live only when you publish it.
-          </p>
+          <p className="small">{t("import.liveUntouched")}</p>
         </div>
         <div className="dialog-actions">
           <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
+            {t("common.cancel")}
           </button>
           <button type="button" onClick={() => void send(doc, "new")} disabled={busy}>
-            Import as a new journey
+            {t("import.asNew")}
           </button>
           <button
             type="button"
@@ -113,7 +129,7 @@ export function ImportDialog({
             onClick={() => void send(doc, "replace_draft")}
             disabled={busy}
           >
-            Replace its draft
+            {t("import.replaceDraft")}
           </button>
         </div>
       </Dialog>
@@ -121,10 +137,10 @@ export function ImportDialog({
   }
 
   return (
-    <Dialog title="Import a journey" onClose={onClose} wide>
+    <Dialog title={t("import.title")} onClose={onClose} wide>
       <form onSubmit={submit} className="form">
         <label>
-          JSON file
+          {t("import.file")}
           <input
             type="file"
             accept="application/json,.json"
@@ -135,7 +151,7 @@ export function ImportDialog({
           />
         </label>
         <label>
-          Or paste the JSON
+          {t("import.paste")}
           <textarea
             className="mono-input"
             rows={10}
@@ -153,7 +169,8 @@ export function ImportDialog({
                 {result.issues.map((i, n) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: issues have no id
                   <li key={n}>
-                    <code>{i.path.length > 0 ? i.path.join(".") : "(document)"}</code> {i.message}
+                    <code>{i.path.length > 0 ? i.path.join(".") : t("import.document")}</code>{" "}
+                    {i.message}
                   </li>
                 ))}
               </ul>
@@ -162,20 +179,17 @@ export function ImportDialog({
         )}
         {result.kind === "done" && (
           <p className="ok" role="status">
-            Imported <span className="mono">{result.id}</span>
-            {result.replaced ? " (replaced its draft)" : ""}
-            {result.warnings > 0
-              ? `, ${result.warnings} issue${result.warnings === 1 ? "" : "s"} to review`
-              : ""}
-            .
+            {result.replaced
+              ? t("import.doneReplaced", { id: result.id, count: result.warnings })
+              : t("import.done", { id: result.id, count: result.warnings })}
           </p>
         )}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
-            {result.kind === "done" ? "Close" : "Cancel"}
+            {result.kind === "done" ? t("common.close") : t("common.cancel")}
           </button>
           <button type="submit" className="primary" disabled={busy || text.trim() === ""}>
-            Import
+            {t("import.submit")}
           </button>
         </div>
       </form>

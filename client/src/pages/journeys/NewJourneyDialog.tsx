@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
 import { blankJourney, slugify } from "../../editor/new-journey.ts";
@@ -7,6 +8,7 @@ import { editorPath } from "../../router/routes.ts";
 
 /** Creates a blank journey (just a trigger) and opens it in the editor. */
 export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
   const [name, setName] = useState("");
   const [id, setId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -27,10 +29,10 @@ export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Dialog title="New journey" onClose={onClose}>
+    <Dialog title={t("journeys.new")} onClose={onClose}>
       <form onSubmit={submit} className="form">
         <label>
-          Name
+          {t("newJourney.name")}
           <input
             value={name}
             onChange={(e) => setName(e.target.value)}
@@ -40,7 +42,7 @@ export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
           />
         </label>
         <label>
-          Id
+          {t("newJourney.id")}
           <input
             className="mono-input"
             value={effectiveId}
@@ -48,9 +50,7 @@ export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
             onChange={(e) => setId(e.target.value)}
             required
           />
-          <span className="field-hint muted">
-            Used in URLs, exports and logs; letters, digits, - and _.
-          </span>
+          <span className="field-hint muted">{t("newJourney.idHint")}</span>
         </label>
         {error && (
           <p className="error" role="alert">
@@ -59,10 +59,10 @@ export function NewJourneyDialog({ onClose }: { onClose: () => void }) {
         )}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
-            Cancel
+            {t("common.cancel")}
           </button>
           <button type="submit" className="primary" disabled={busy || name.trim() === ""}>
-            Create
+            {t("newJourney.create")}
           </button>
         </div>
       </form>

@@ -1,4 +1,5 @@
 import type { JourneyStatus } from "../../api.ts";
+import { msgKey } from "../../i18n/index.ts";
 
 /**
  * The journey list's filters, kept in the URL (`?q=cart&status=paused`) so a reload, a shared
@@ -12,7 +13,16 @@ export interface ListFilter {
 
 export const STATUSES: readonly JourneyStatus[] = ["draft", "live", "paused", "archived"];
 
-const isStatus = (s: string): s is JourneyStatus => (STATUSES as readonly string[]).includes(s);
+/** Each status's catalog key: a Record, so a status the API gains needs its words. */
+export const STATUS_LABELS: Record<JourneyStatus, string> = {
+  draft: msgKey("journeys.status.draft"),
+  live: msgKey("journeys.status.live"),
+  paused: msgKey("journeys.status.paused"),
+  archived: msgKey("journeys.status.archived"),
+};
+
+export const isStatus = (s: string): s is JourneyStatus =>
+  (STATUSES as readonly string[]).includes(s);
 
 export function filterFromSearch(search: string): ListFilter {
   const params = new URLSearchParams(search);

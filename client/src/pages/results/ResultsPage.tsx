@@ -1,7 +1,10 @@
 import "../console.css";
 import "../audiences/audiences.css";
 import "./results.css";
+import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
+import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import {
   type ArmResult,
   api,
@@ -10,6 +13,8 @@ import {
   type Rate,
   type SendResult,
 } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
+import { CHANNEL_LABELS, labelOf } from "../../i18n/labels.ts";
 import { Link } from "../../router/router.tsx";
 import { editorPath } from "../../router/routes.ts";
 import { SeriesChart } from "./SeriesChart.tsx";
@@ -21,18 +26,55 @@ type Load =
 
 const DAYS = [0, 1, 3, 7] as const;
 
-const pct = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);
-const num = (n: number) => n.toLocaleString("en-US");
-
 /** A count with its rate beside it: a rate never travels without the count it is made of. */
 function CountRate({ value }: { value: Rate | undefined }) {
+  const format = useFormat();
   if (!value) return <td className="num muted">—</td>;
   return (
     <td className="num">
-      <span className="count">{num(value.count)}</span>{" "}
-      <span className="rate muted">{pct(value.rate)}</span>
+      <span className="count">{format.number(value.count)}</span>{" "}
+      <span className="rate muted">
+        {value.rate === null
+          ? "—"
+          : format.number(value.rate, {
+              style: "percent",
+              minimumFractionDigits: 1,
+              maximumFractionDigits: 1,
+            })}
+      </span>
     </td>
   );
+}
+
+type Verdict = NonNullable<ArmResult["verdictFacts"]>;
+
+/** The A/B verdict in words, from the facts the server concluded (server/results/stats.ts). */
+function verdictText(t: TFunction, f: Verdict): string {
+  const names = { variant: f.variant, control: f.control };
+  switch (f.kind) {
+    case "empty":
+      return t("results.verdict.empty", { arm: f.emptyArm ?? "" });
+    case "untestable":
+      return t("results.verdict.untestable", names);
+    case "same":
+      return t("results.verdict.same", names);
+    case "unclear":
+      return t("results.verdict.unclear", names);
+    case "ahead":
+    case "behind": {
+      const params = { ...names, percent: f.percent ?? 0 };
+      const found =
+        f.kind === "ahead"
+          ? t("results.verdict.ahead", params)
+          : t("results.verdict.behind", params);
+      const tail = f.significant
+        ? t("results.verdict.significant")
+        : t("results.verdict.notYetSignificant");
+      return `${found}${tail}${f.smallSample ? t("results.verdict.smallSample") : ""}`;
+    }
+    default:
+      return assertNever(f.kind);
+  }
 }
 
 function conversionCells(converted: Converted[] | null) {
@@ -49,51 +91,41 @@ function Head({
   /** Arm tables: a Sent column, and conversions counted from assignment. */
   arm?: boolean;
 }) {
+  const { t } = useTranslation();
   return (
     <thead>
       <tr>
         <th>{first}</th>
-        <th
-          className="num"
-          title={
-            arm
-              ? "Assigned contacts who got a message from this arm's own sends, after taking the arm"
-              : undefined
-          }
-        >
-          Recipients
+        <th className="num" title={arm ? t("results.col.recipientsArmHint") : undefined}>
+          {t("results.col.recipients")}
         </th>
         {arm && (
-          <th className="num" title="Messages from sends downstream of this arm">
-            Sent
+          <th className="num" title={t("results.col.sentHint")}>
+            {t("results.col.sent")}
           </th>
         )}
-        <th className="num">Delivered</th>
-        <th className="num">Clicked</th>
+        <th className="num">{t("results.col.delivered")}</th>
+        <th className="num">{t("results.col.clicked")}</th>
         {DAYS.map((d) => (
           <th
             key={d}
             className="num"
             title={
               !goal
-                ? "No goal set"
+                ? t("results.col.noGoal")
                 : arm
-                  ? `Converted within day ${d} of taking the arm, over assigned`
-                  : `Converted within day ${d} of the send`
+                  ? t("results.col.convArmHint", { day: d })
+                  : t("results.col.convHint", { day: d })
             }
           >
-            Conv. day {d}
+            {t("results.col.conv", { day: d })}
           </th>
         ))}
         <th
           className="num"
-          title={
-            arm
-              ? "Conversions credited to one of this arm's own sends as the last one before the goal event"
-              : "Conversions credited to this send as the last one before the goal event"
-          }
+          title={arm ? t("results.col.lastTouchArmHint") : t("results.col.lastTouchHint")}
         >
-          Last touch
+          {t("results.col.lastTouch")}
         </th>
       </tr>
     </thead>
@@ -101,17 +133,20 @@ function Head({
 }
 
 function SendRow({ s }: { s: SendResult }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const channel = labelOf(CHANNEL_LABELS, s.channel);
   return (
     <tr>
       <td>
         <span className="name">{s.label}</span>
         <div className="muted mono small">
           {s.nodeId}
-          {s.channel ? ` · ${s.channel}` : ""}
-          {s.removed ? " · removed from the journey" : ""}
+          {s.channel ? ` · ${channel ? t(channel) : s.channel}` : ""}
+          {s.removed ? ` · ${t("results.removed")}` : ""}
         </div>
       </td>
-      <td className="num">{num(s.recipients)}</td>
+      <td className="num">{format.number(s.recipients)}</td>
       <CountRate value={s.delivered} />
       <CountRate value={s.clicked} />
       {conversionCells(s.converted)}
@@ -121,17 +156,20 @@ function SendRow({ s }: { s: SendResult }) {
 }
 
 function ArmRow({ a }: { a: ArmResult }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <tr>
       <td>
         <span className="name">{a.arm}</span>
         <div className="muted small">
-          {a.control ? "control" : "variant"}
-          {a.percent !== null ? ` · ${a.percent}%` : ""} · {num(a.assigned)} assigned
+          {a.control ? t("results.control") : t("results.variant")}
+          {a.percent !== null ? ` · ${a.percent}%` : ""} ·{" "}
+          {t("results.assigned", { n: format.number(a.assigned) })}
         </div>
       </td>
-      <td className="num">{num(a.recipients)}</td>
-      <td className="num">{num(a.sent)}</td>
+      <td className="num">{format.number(a.recipients)}</td>
+      <td className="num">{format.number(a.sent)}</td>
       <CountRate value={a.delivered} />
       <CountRate value={a.clicked} />
       {conversionCells(a.converted)}
@@ -141,10 +179,13 @@ function ArmRow({ a }: { a: ArmResult }) {
 }
 
 export default function ResultsPage({ journeyId }: { journeyId: string }) {
+  const { t } = useTranslation();
   const [load, setLoad] = useState<Load>({ state: "loading" });
 
   useEffect(() => {
-    document.title = `Results · ${journeyId} · Waymark`;
+    document.title = `${t("results.title")} · ${journeyId} · Waymark`;
+  }, [journeyId, t]);
+  useEffect(() => {
     api
       .results(journeyId)
       .then((data) => setLoad({ state: "ready", data }))
@@ -156,18 +197,22 @@ export default function ResultsPage({ journeyId }: { journeyId: string }) {
   return (
     <section className="results">
       <Link className="crumb" href={editorPath(journeyId)}>
-        ← Back to the journey
+        ← {t("results.back")}
       </Link>
       <div className="page-head">
-        <h2>{load.state === "ready" ? `${load.data.name}: results` : "Results"}</h2>
+        <h2>
+          {load.state === "ready"
+            ? t("results.heading", { name: load.data.name })
+            : t("results.title")}
+        </h2>
         <a className="button ghost" href={api.resultsCsvUrl(journeyId)} download>
-          Download CSV
+          {t("results.csv")}
         </a>
       </div>
-      {load.state === "loading" && <p className="muted">Counting sends and conversions…</p>}
+      {load.state === "loading" && <p className="muted">{t("results.loading")}</p>}
       {load.state === "error" && (
         <div className="empty card">
-          <h3>Could not load results</h3>
+          <h3>{t("results.loadFailed")}</h3>
           <p className="error" role="alert">
             {load.message}
           </p>
@@ -179,42 +224,47 @@ export default function ResultsPage({ journeyId }: { journeyId: string }) {
 }
 
 function Results({ data }: { data: JourneyResults }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   const goal = data.goal !== null;
   return (
     <>
       <p className="muted">
         {data.goal ? (
-          <>
-            Conversion = <code>{data.goal.event}</code> after the send, counted at day 0, 1, 3 and
-            7.
-          </>
+          <Trans
+            i18nKey="results.goal"
+            values={{ event: data.goal.event }}
+            components={{ code: <code /> }}
+          />
         ) : (
-          "This journey has no goal: set one in the editor to count conversions."
+          t("results.noGoal")
         )}{" "}
-        Days in {data.zone}.
+        {t("results.zone", { zone: data.zone })}
       </p>
       {data.skippedEntries > 0 && (
         <p className="card skipped-entries" data-testid="skipped-entries">
-          <strong>{num(data.skippedEntries)}</strong>{" "}
-          {data.skippedEntries === 1 ? "entry was" : "entries were"} skipped while the journey was
-          paused with new entries set to skip: those people never entered, and are in none of the
-          numbers below.
+          <Trans
+            i18nKey="results.skipped"
+            count={data.skippedEntries}
+            values={{ n: format.number(data.skippedEntries) }}
+            components={{ strong: <strong /> }}
+          />
         </p>
       )}
       <div className="card chart-card">
-        <h3 className="panel-title">Daily sends and conversions</h3>
+        <h3 className="panel-title">{t("results.chart.title")}</h3>
         <SeriesChart series={data.series} />
       </div>
 
-      <h3 className="section-title">Send nodes</h3>
+      <h3 className="section-title">{t("results.sendNodes")}</h3>
       {data.sends.length === 0 ? (
         <div className="empty card">
-          <h3>No send nodes</h3>
-          <p className="muted">Results appear per send node once the journey sends.</p>
+          <h3>{t("results.noSendNodes")}</h3>
+          <p className="muted">{t("results.noSendNodesHint")}</p>
         </div>
       ) : (
         <table className="table results-table" data-testid="results-table">
-          <Head first="Send node" goal={goal} />
+          <Head first={t("results.col.sendNode")} goal={goal} />
           <tbody>
             {data.sends.map((s) => (
               <SendRow key={s.nodeId} s={s} />
@@ -225,13 +275,10 @@ function Results({ data }: { data: JourneyResults }) {
 
       {data.splits.map((split) => (
         <div key={split.nodeId} className="split-block">
-          <h3 className="section-title">Split: {split.label}</h3>
-          <p className="muted small">
-            Each arm counts only its own sends, after the contact took the arm; conversions are
-            counted from assignment, over everyone assigned.
-          </p>
+          <h3 className="section-title">{t("results.split", { label: split.label })}</h3>
+          <p className="muted small">{t("results.splitHint")}</p>
           <table className="table results-table" data-testid="split-table">
-            <Head first="Arm" goal={goal} arm />
+            <Head first={t("results.col.arm")} goal={goal} arm />
             <tbody>
               {split.arms.map((a) => (
                 <ArmRow key={a.arm} a={a} />
@@ -243,12 +290,19 @@ function Results({ data }: { data: JourneyResults }) {
               .filter((a) => !a.control)
               .map((a) => (
                 <li key={a.arm} className={a.test?.significant ? "verdict significant" : "verdict"}>
-                  <strong>{a.arm}:</strong> {a.verdict ?? "Not enough data to compare yet."}
+                  <strong>{t("results.armLabel", { arm: a.arm })}</strong>{" "}
+                  {a.verdictFacts
+                    ? verdictText(t, a.verdictFacts)
+                    : (a.verdict ?? t("results.verdict.notEnough"))}
                   {a.test && (
                     <span className="muted small">
                       {" "}
-                      · {(a.test.confidence * 100).toFixed(0)}% confidence · lift{" "}
-                      {(a.test.lift * 100).toFixed(1)} pts · p = {a.test.p.toFixed(3)}
+                      ·{" "}
+                      {t("results.stats", {
+                        confidence: (a.test.confidence * 100).toFixed(0),
+                        lift: (a.test.lift * 100).toFixed(1),
+                        p: a.test.p.toFixed(3),
+                      })}
                     </span>
                   )}
                 </li>

@@ -1,4 +1,7 @@
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import type { JourneyResults } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
 
 type Point = JourneyResults["series"][number];
 
@@ -7,6 +10,10 @@ const H = 220;
 const PAD = { top: 16, right: 16, bottom: 28, left: 44 };
 
 const BAR = 36;
+
+/** A day's point as words; the counts unformatted, as tests and screen readers compare them. */
+const pointTitle = (t: TFunction, p: Point) =>
+  t("results.chart.point", { date: p.date, sends: p.sends, conversions: p.conversions });
 
 /**
  * One day of data: a line needs two points, so a journey's first day drew nothing but a dot.
@@ -17,10 +24,12 @@ function OneDay({ point, cx, y }: { point: Point; cx: number; y: (v: number) => 
     { key: "sends", value: point.sends, x: cx - BAR - 2, className: "bar-sends" },
     { key: "conversions", value: point.conversions, x: cx + 2, className: "bar-conversions" },
   ] as const;
+  const { t } = useTranslation();
+  const format = useFormat();
   const base = y(0);
   return (
     <g data-testid="one-day">
-      <title>{`${point.date}: ${point.sends} sends, ${point.conversions} conversions`}</title>
+      <title>{pointTitle(t, point)}</title>
       {bars.map((b) => (
         <g key={b.key}>
           {/* At least 2 px tall, so a zero still shows where the bar would be. */}
@@ -38,7 +47,7 @@ function OneDay({ point, cx, y }: { point: Point; cx: number; y: (v: number) => 
             textAnchor="middle"
             className="bar-label"
           >
-            {b.value.toLocaleString("en-US")}
+            {format.number(b.value)}
           </text>
         </g>
       ))}
@@ -48,11 +57,13 @@ function OneDay({ point, cx, y }: { point: Point; cx: number; y: (v: number) => 
 
 /** Daily sends and conversions as two lines in plain SVG: no chart library for two series. */
 export function SeriesChart({ series }: { series: Point[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   if (series.length === 0)
     return (
       <div className="empty">
-        <h3>No sends yet</h3>
-        <p className="muted">The chart fills in as the journey sends messages.</p>
+        <h3>{t("results.chart.empty")}</h3>
+        <p className="muted">{t("results.chart.emptyHint")}</p>
       </div>
     );
   const max = Math.max(1, ...series.map((p) => Math.max(p.sends, p.conversions)));
@@ -74,7 +85,12 @@ export function SeriesChart({ series }: { series: Point[] }) {
       <svg
         viewBox={`0 0 ${W} ${H}`}
         role="img"
-        aria-label={`Daily sends and conversions, ${series[0]?.date} to ${series.at(-1)?.date}: ${totalSends} sends, ${totalConv} conversions`}
+        aria-label={t("results.chart.label", {
+          from: series[0]?.date,
+          to: series.at(-1)?.date,
+          sends: totalSends,
+          conversions: totalConv,
+        })}
         data-testid="results-chart"
       >
         {ticks.map((t) => (
@@ -109,13 +125,15 @@ export function SeriesChart({ series }: { series: Point[] }) {
               r={2.5}
               className="dot-conversions"
             >
-              <title>{`${p.date}: ${p.sends} sends, ${p.conversions} conversions`}</title>
+              <title>{pointTitle(t, p)}</title>
             </circle>
           ))}
       </svg>
       <figcaption className="chart-legend">
-        <span className="key key-sends" /> Sends ({totalSends.toLocaleString("en-US")})
-        <span className="key key-conversions" /> Conversions ({totalConv.toLocaleString("en-US")})
+        <span className="key key-sends" />{" "}
+        {t("results.chart.sends", { n: format.number(totalSends) })}
+        <span className="key key-conversions" />{" "}
+        {t("results.chart.conversions", { n: format.number(totalConv) })}
       </figcaption>
     </figure>
   );

@@ -3,6 +3,7 @@ import type { SendNode } from "../../../../../engine/nodes/send.ts";
 import { useCan } from "../../../permissions.ts";
 import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.tsx";
 import { Select } from "../../panel/inputs.tsx";
+import { PushPreviewCard, pushFieldOverride } from "../../panel/PushFields.tsx";
 import { LOCALE_OPTIONS, SmsPreviewCard, TemplateEditor } from "../../panel/SendEditor.tsx";
 import {
   SmsTemplatePreviewCard,
@@ -35,6 +36,8 @@ export const sendUi: NodeUi<SendNode> = {
   field(node, path, value, onChange) {
     const email = emailFieldOverride(node, path);
     if (email !== undefined) return email;
+    const push = pushFieldOverride(node, path);
+    if (push !== undefined) return push;
     const webhook = webhookFieldOverride(node, path, value, onChange);
     if (webhook !== undefined) return webhook;
     const template = smsTemplateFieldOverride(node, path, value, onChange);
@@ -64,7 +67,7 @@ export const sendUi: NodeUi<SendNode> = {
   Inspector: SendInspector,
 };
 
-/** The SMS, email or webhook request as it will go (and what it costs), and, for those allowed, a test send. */
+/** The SMS, email, push or webhook request as it will go (and what it costs), and, for those allowed, a test send. */
 function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
   const can = useCan();
   return (
@@ -77,6 +80,9 @@ function SendInspector({ node, doc }: { node: SendNode; doc: Journey }) {
       )}
       {node.send.channel === "email" && (
         <EmailPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
+      )}
+      {node.send.channel === "push" && (
+        <PushPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />
       )}
       {node.send.channel === "webhook" && (
         <WebhookPreviewCard send={node.send} journey={{ id: doc.id, name: doc.name }} />

@@ -1,0 +1,137 @@
+import "./push.css";
+import type { ReactNode } from "react";
+import type { JourneyNode } from "../../../../engine/format/journey.ts";
+import type { SendSpec } from "../../../../engine/nodes/send.ts";
+import { composePush, pushPayloadJson } from "../../../../engine/push/compose.ts";
+import { PUSH_PAYLOAD_MAX_BYTES } from "../../../../engine/push/spec.ts";
+import { sampleTrackedLink, templateUser } from "../../../../engine/sms/index.ts";
+import { renderTemplate } from "../../../../engine/template/index.ts";
+import { useSendFactsContext } from "../send-facts.ts";
+import { SAMPLE_CONTACTS, SAMPLE_EVENT } from "./sms-preview.ts";
+
+/**
+ * The push half of the send form. Title, icon and click URL come from the schema like every
+ * other field; this hides them on sends that are not push (validation would refuse them) and
+ * previews the notification as a sample contact gets it, through the engine's own composePush,
+ * with the payload's size against the 4 KB every push service takes.
+ */
+
+/** A UUID's length: the `tag` the delivery worker adds (the message's provider key). */
+const SAMPLE_TAG = "00000000-0000-4000-8000-000000000000";
+
+/** For the node form's override: nothing for `send.push` on a send that is not a push. */
+export function pushFieldOverride(node: JourneyNode, path: string): ReactNode | undefined {
+  if (path !== "send.push" || node.type !== "send") return undefined;
+  return node.send.channel === "push" ? undefined : null;
+}
+
+export function PushPreviewCard({
+  send,
+  journey,
+}: {
+  send: SendSpec;
+  journey: { id: string; name: string };
+}) {
+  const facts = useSendFactsContext();
+  const { id, ...attributes } = SAMPLE_CONTACTS.en;
+  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
+  const link = sampleTrackedLink(facts.linkShape);
+  const r = composePush(
+    send,
+    { user, event: SAMPLE_EVENT, journey },
+    { trackLink: () => link },
+    journey.name,
+  );
+  if (!r.ok) {
+    return (
+      <section className="sms-preview push-preview" aria-label="Push preview">
+        <h4>Preview</h4>
+        <p className="error" role="alert">
+          {r.field === "template" ? "Message" : r.field} error: {r.error}
+        </p>
+      </section>
+    );
+  }
+  const c = r.content;
+  // Where a click lands, not the tracked link it goes through.
+  const untracked = composePush(send, { user, event: SAMPLE_EVENT, journey }, {}, journey.name);
+  const destination =
+    untracked.ok && untracked.content.url ? new URL(untracked.content.url).host : null;
+  const bytes = new TextEncoder().encode(pushPayloadJson(r.body, c, SAMPLE_TAG)).length;
+  const cut = r.body !== uncutBody(send, user, journey, link);
+  return (
+    <section className="sms-preview push-preview" aria-label="Push preview">
+      <h4>Preview</h4>
+      <div className="push-card" data-testid="push-card">
+        <div className="push-icon" aria-hidden="true">
+          {c.icon ? (
+            <svg viewBox="0 0 16 16" width="20" height="20" role="presentation">
+              <path d="M2 3h12v10H2z" fill="none" stroke="currentColor" />
+              <circle cx="6" cy="6.5" r="1.3" fill="currentColor" />
+              <path d="M3 12l3.5-3.5 2.5 2 2-1.5 2 3z" fill="currentColor" />
+            </svg>
+          ) : (
+            (c.title.trim()[0] ?? "•").toUpperCase()
+          )}
+        </div>
+        <div className="push-text">
+          <div className="push-title" data-testid="push-title">
+            {c.title}
+          </div>
+          <div className="push-body" data-testid="push-body">
+            {r.body}
+          </div>
+          {destination && <div className="push-origin muted">{destination}</div>}
+        </div>
+      </div>
+      <dl className="sms-stats" data-testid="push-stats">
+        <div>
+          <dt>Payload</dt>
+          <dd className={cut ? "warn" : ""} title={`at most ${PUSH_PAYLOAD_MAX_BYTES} B`}>
+            {bytes} B
+          </dd>
+        </div>
+        <div>
+          <dt>Title</dt>
+          <dd className={c.title.length > 50 ? "warn" : ""}>{c.title.length} ch.</dd>
+        </div>
+        <div>
+          <dt>Urgency</dt>
+          <dd>{send.category === "transactional" ? "high" : "normal"}</dd>
+        </div>
+      </dl>
+      <ul className="sms-notes">
+        {c.url ? (
+          <li data-testid="push-click">
+            A click opens {send.push?.url ? "the click URL" : "it"} through a tracked link, so it
+            counts as the message's click.
+          </li>
+        ) : (
+          <li>No click URL: a click opens nothing and is not counted.</li>
+        )}
+        {c.icon && <li>Icon: {c.icon}</li>}
+        {c.title.length > 50 && (
+          <li className="warn">Phones cut titles past about 50 characters.</li>
+        )}
+        {cut && <li className="warn">Over 4 KB: the message is cut to fit the push service.</li>}
+        {!send.push && <li className="warn">No title yet: the journey's name is shown.</li>}
+        <li>Goes to every browser the contact allowed notifications on.</li>
+      </ul>
+    </section>
+  );
+}
+
+/** The body as rendered without the 4 KB cut, to tell the marketer it was cut. */
+function uncutBody(
+  send: SendSpec,
+  user: Record<string, unknown>,
+  journey: { id: string; name: string },
+  link: string,
+): string {
+  const r = renderTemplate(
+    send.template,
+    { user, event: SAMPLE_EVENT, journey },
+    { trackLink: () => link },
+  );
+  return r.ok ? r.text : "";
+}
