@@ -61,3 +61,23 @@ export function definitionOf<N extends JourneyNode>(node: N): NodeDefinition<N> 
 export function definitionOfType(type: string): NodeDefinition<JourneyNode> | undefined {
   return byType.get(type);
 }
+
+/**
+ * The event that enters contacts into a journey document, as its entry node's definition says
+ * (`entryEvent`); null when no event enters it. The document may be a draft as typed: an entry
+ * node that does not match its schema names no event (validation reports the schema issue and
+ * checks no template names then). The server's template-name check, the editor's draft issues,
+ * event defaults and the simulator's first row all ask this.
+ */
+export function entryEventOf(doc: unknown): string | null {
+  const nodes = (doc as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return null;
+  for (const raw of nodes as unknown[]) {
+    const type = (raw as { type?: unknown } | null)?.type;
+    const def = typeof type === "string" ? definitionOfType(type) : undefined;
+    if (!def?.entry) continue;
+    const node = def.schema.safeParse(raw);
+    if (node.success) return def.entryEvent(node.data);
+  }
+  return null;
+}

@@ -1,5 +1,4 @@
 import type { Knex } from "knex";
-import { definitionOfType } from "../../engine/nodes/registry.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
 import { dict } from "../../engine/shared/own.ts";
 import { attributeNames, eventPropertyNames } from "./sql/template-names.ts";
@@ -34,25 +33,6 @@ function cached<T>(entry: Entry<T> | null | undefined, now: number, load: () => 
     fresh.at = Number.NEGATIVE_INFINITY;
   });
   return fresh;
-}
-
-/**
- * The event that enters contacts into a journey document, as its entry node's definition says
- * (`entryEvent`); null when no event enters it. The document is a draft as typed: an entry node
- * that does not match its schema names no event (validation then reports the schema issue and
- * checks no template names anyway).
- */
-export function triggerEventOf(doc: unknown): string | null {
-  const nodes = (doc as { nodes?: unknown } | null)?.nodes;
-  if (!Array.isArray(nodes)) return null;
-  for (const raw of nodes as unknown[]) {
-    const type = (raw as { type?: unknown } | null)?.type;
-    const def = typeof type === "string" ? definitionOfType(type) : undefined;
-    if (!def?.entry) continue;
-    const node = def.schema.safeParse(raw);
-    if (node.success) return def.entryEvent(node.data);
-  }
-  return null;
 }
 
 /** Attribute names, and the property names of `event` when one of that name was recorded. */

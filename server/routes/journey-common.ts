@@ -1,8 +1,9 @@
 import type { Request } from "express";
 import type { Knex } from "knex";
+import { entryEventOf } from "../../engine/nodes/registry.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
 import { validate } from "../../engine/validate/validate.ts";
-import { templateNames, triggerEventOf } from "../contacts/template-names.ts";
+import { templateNames } from "../contacts/template-names.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
@@ -31,7 +32,7 @@ export type CheckJourney = (doc: unknown, req: Request) => Promise<Issue[]>;
 export function journeyIssues(knex: Knex, delivery: DeliveryConfig): CheckJourney {
   return async (doc, req) =>
     validate(doc, {
-      templateNames: await templateNames(knex, triggerEventOf(doc)).catch(() => ({})),
+      templateNames: await templateNames(knex, entryEventOf(doc)).catch(() => ({})),
       linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
     });
 }

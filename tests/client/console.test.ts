@@ -10,7 +10,6 @@ import {
   journeyEvents,
   parseObject,
   parseWhen,
-  triggerEvent,
 } from "../../client/src/editor/simulate/inputs.ts";
 import { applyCounts, countsFromStats, sameCounts } from "../../client/src/live/counts.ts";
 import { typeLabel, typeTone } from "../../client/src/pages/contact/timeline.ts";
@@ -23,6 +22,7 @@ import {
 } from "../../client/src/pages/settings/policy-form.ts";
 import { matchRoute, sectionOf } from "../../client/src/router/routes.ts";
 import { type Journey, JourneySchema } from "../../engine/index.ts";
+import { entryEventOf } from "../../engine/nodes/registry.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const cart = (): Journey =>
@@ -173,7 +173,7 @@ describe("simulate inputs", () => {
 
   it("suggests the journey's own event names and prefills the trigger", () => {
     const doc = cart();
-    const trigger = triggerEvent(doc);
+    const trigger = entryEventOf(doc);
     expect(trigger).toBeTruthy();
     expect(journeyEvents(doc)).toContain(trigger);
   });

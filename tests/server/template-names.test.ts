@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { triggerEventOf } from "../../server/contacts/template-names.ts";
+import { entryEventOf } from "../../engine/nodes/registry.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
@@ -26,18 +26,18 @@ const journey = (template: string) => ({
 describe("the trigger's event of a draft as typed (whose event.* names are checked)", () => {
   it("is what the entry node's definition names, and nothing for a node that does not parse", () => {
     const doc = journey("Hi");
-    expect(triggerEventOf(doc)).toBe("promo_ready");
+    expect(entryEventOf(doc)).toBe("promo_ready");
     const withTrigger = (trigger: unknown) => ({
       ...doc,
       nodes: [{ id: "start", type: "trigger", trigger }, ...doc.nodes.slice(1)],
     });
-    expect(triggerEventOf(withTrigger({ kind: "api" }))).toBeNull();
-    expect(triggerEventOf(withTrigger({ kind: "event", event: "" }))).toBeNull();
-    expect(triggerEventOf(withTrigger({ kind: "event", event: "x", tpyo: 1 }))).toBeNull();
+    expect(entryEventOf(withTrigger({ kind: "api" }))).toBeNull();
+    expect(entryEventOf(withTrigger({ kind: "event", event: "" }))).toBeNull();
+    expect(entryEventOf(withTrigger({ kind: "event", event: "x", tpyo: 1 }))).toBeNull();
     // Only the entry node is asked: a send cannot name the journey's event.
-    expect(triggerEventOf({ nodes: [doc.nodes[1], { type: "nope" }, null, 7] })).toBeNull();
+    expect(entryEventOf({ nodes: [doc.nodes[1], { type: "nope" }, null, 7] })).toBeNull();
     for (const bad of [null, undefined, "x", { nodes: "x" }, { nodes: [] }]) {
-      expect(triggerEventOf(bad)).toBeNull();
+      expect(entryEventOf(bad)).toBeNull();
     }
   });
 });

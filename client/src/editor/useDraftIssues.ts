@@ -1,15 +1,8 @@
 import { useMemo } from "react";
 import { type Journey, validate } from "../../../engine/index.ts";
+import { entryEventOf } from "../../../engine/nodes/registry.ts";
 import { issuesByNode } from "./mapping.ts";
 import { useSendFacts, useTemplateNames } from "./send-facts.ts";
-
-/** The event that enters the journey, whose properties `event.*` reads; null otherwise. */
-function triggerEvent(doc: Journey): string | null {
-  for (const n of doc.nodes) {
-    if (n.type === "trigger" && n.trigger.kind === "event") return n.trigger.event || null;
-  }
-  return null;
-}
 
 /**
  * The draft's issues as the server would find them: the same `validate`, with the links this
@@ -18,7 +11,7 @@ function triggerEvent(doc: Journey): string | null {
  */
 export function useDraftIssues(settled: Journey) {
   const sendFacts = useSendFacts();
-  const names = useTemplateNames(triggerEvent(settled));
+  const names = useTemplateNames(entryEventOf(settled));
   const facts = useMemo(() => ({ ...sendFacts, templateNames: names }), [sendFacts, names]);
   const issues = useMemo(
     () =>

@@ -1,5 +1,6 @@
 import type { Journey } from "../../../engine/index.ts";
 import { signalEvents } from "../../../engine/nodes/branch.ts";
+import { entryEventOf } from "../../../engine/nodes/registry.ts";
 
 /**
  * Event names this journey already uses (trigger, event branches, exit and goal events), for
@@ -34,8 +35,6 @@ export function sendNodeIds(doc: Journey): string[] {
  */
 export function defaultEvent(doc: Journey, forTrigger: boolean): string {
   if (forTrigger) return "";
-  const trigger = doc.nodes.find((n) => n.type === "trigger");
-  const own =
-    trigger?.type === "trigger" && trigger.trigger.kind === "event" ? trigger.trigger.event : null;
+  const own = entryEventOf(doc);
   return eventNames(doc).find((e) => e !== own && !e.startsWith("message.")) ?? "";
 }

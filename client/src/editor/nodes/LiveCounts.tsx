@@ -1,6 +1,7 @@
 import "./live-counts.css";
 import { createContext, useContext, useId } from "react";
 import type { NodeType } from "../../../../engine/index.ts";
+import { definitionOfType } from "../../../../engine/nodes/registry.ts";
 import type { JourneyToday, NodeToday } from "../../api.ts";
 
 /**
@@ -23,7 +24,9 @@ type Metric = "entered" | "sent" | "suppressed" | "deferred";
 
 /** A send decides per contact, so it shows each outcome; other steps show who reached them. */
 function metricsFor(type: NodeType): readonly Metric[] {
-  return type === "send" ? ["entered", "sent", "suppressed", "deferred"] : ["entered"];
+  return definitionOfType(type)?.sends
+    ? ["entered", "sent", "suppressed", "deferred"]
+    : ["entered"];
 }
 
 /** "quiet_hours 12, no_consent 3": most frequent first, ties by name, as the issue asks. */

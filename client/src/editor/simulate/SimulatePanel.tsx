@@ -2,6 +2,7 @@ import "../../components/timeline.css";
 import "./simulate.css";
 import { type FormEvent, useMemo, useState } from "react";
 import type { Journey } from "../../../../engine/index.ts";
+import { entryEventOf } from "../../../../engine/nodes/registry.ts";
 import type { SimContactInput, SimulateRequest, SimulateResult } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
 import { type PathHighlight, pathFromTimeline } from "../../canvas/path.ts";
@@ -13,7 +14,6 @@ import {
   journeyEvents,
   parseObject,
   SAMPLES,
-  triggerEvent,
 } from "./inputs.ts";
 
 type Who = "sample" | "describe" | "real";
@@ -56,7 +56,7 @@ export function SimulatePanel({
   const [attributes, setAttributes] = useState('{"firstName": "Mei"}');
   const [contactId, setContactId] = useState("");
   const [start, setStart] = useState(() => localInput(Date.now()));
-  const [rows, setRows] = useState<EventRow[]>(() => [row(triggerEvent(doc) ?? "")]);
+  const [rows, setRows] = useState<EventRow[]>(() => [row(entryEventOf(doc) ?? "")]);
   const [run, setRun] = useState<Run>({ state: "idle" });
   const events = useMemo(() => journeyEvents(doc), [doc]);
 

@@ -89,16 +89,6 @@ export function journeyEvents(doc: Journey): string[] {
   return [...names].sort();
 }
 
-/** The trigger's event, to prefill the first row: most simulations start by entering. */
-export function triggerEvent(doc: Journey): string | null {
-  for (const n of doc.nodes) {
-    if (n.type !== "trigger") continue;
-    const t = (n as { trigger?: { kind?: string; event?: string } }).trigger;
-    if (t?.kind === "event" && t.event) return t.event;
-  }
-  return null;
-}
-
 export interface EventRow {
   key: number;
   when: string;
