@@ -101,7 +101,9 @@ export async function seedBench(
 
 /** Puts every benchmark user back at wait1, due, with no messages or log: the next run's start. */
 export async function resetBench(knex: Knex, template: EnrollmentSnapshot): Promise<void> {
-  await knex.raw("truncate messages, enrollment_steps, link_tokens, contact_cooldowns");
+  await knex.raw(
+    "truncate messages, push_deliveries, enrollment_steps, link_tokens, contact_cooldowns",
+  );
   await knex.raw(
     `update enrollments
         set status = 'active', current_node = 'wait1', revision = 0, event_cursor = 0, waits_for = '{}',
