@@ -24,7 +24,7 @@ import { webhookIssues } from "../webhook/issues.ts";
 import { WebhookFieldsSchema, type WebhookRequest } from "../webhook/spec.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
 import { unknownNameWarnings } from "./template-names.ts";
-import { variableIssues } from "./template-reads.ts";
+import { templateFieldIssues, variableIssues } from "./template-reads.ts";
 import { stepTemplateVars } from "./template-vars.ts";
 import { defineNode, type StepResult, type ValidateContext } from "./types.ts";
 
@@ -131,18 +131,8 @@ function emailIssues(node: SendNode, ctx: ValidateContext): Issue[] {
     const msg = `email without a subject: the journey's name "${ctx.journey.name}" is sent as the subject`;
     return [issue("email_no_subject", msg, base, node.id)];
   }
-  const out: Issue[] = [];
-  for (const field of ["subject", "preheader", "html"] as const) {
-    const source = e[field];
-    if (source === undefined) continue;
-    const path = [...base, field];
-    const parsed = templateVariableSegments(source);
-    if (!parsed.ok) {
-      const code = parsed.overBudget ? "template_budget" : "template_syntax";
-      out.push(issue(code, `${field}: ${parsed.error}`, path, node.id));
-    } else out.push(...variableIssues(parsed.segments, path, node.id));
-  }
-  return out;
+  const { subject, preheader, html } = e;
+  return templateFieldIssues({ subject, preheader, html }, base, node.id);
 }
 
 /**

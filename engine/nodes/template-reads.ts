@@ -1,4 +1,5 @@
 import { isReservedName } from "../format/primitives.ts";
+import { templateVariableSegments } from "../template/index.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 
 /** Template roots a journey may read; journey.* is limited to what the engine passes. */
@@ -40,6 +41,28 @@ export function variableIssues(
         ),
       );
     }
+  }
+  return out;
+}
+
+/**
+ * The Liquid fields of a channel's content (an email's subject, a push's title…): each one that
+ * is set must parse within budget and read only what templates may read.
+ */
+export function templateFieldIssues(
+  fields: Readonly<Record<string, string | undefined>>,
+  base: (string | number)[],
+  nodeId: string,
+): Issue[] {
+  const out: Issue[] = [];
+  for (const [field, source] of Object.entries(fields)) {
+    if (source === undefined) continue;
+    const path = [...base, field];
+    const parsed = templateVariableSegments(source);
+    if (!parsed.ok) {
+      const code = parsed.overBudget ? "template_budget" : "template_syntax";
+      out.push(issue(code, `${field}: ${parsed.error}`, path, nodeId));
+    } else out.push(...variableIssues(parsed.segments, path, nodeId));
   }
   return out;
 }

@@ -1,7 +1,6 @@
 import type { SendNode } from "../nodes/send.ts";
-import { variableIssues } from "../nodes/template-reads.ts";
+import { templateFieldIssues } from "../nodes/template-reads.ts";
 import type { ValidateContext } from "../nodes/types.ts";
-import { templateVariableSegments } from "../template/index.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 import { splitWebhookUrl } from "../webhook/compose.ts";
 
@@ -38,16 +37,8 @@ export function pushIssues(node: SendNode, ctx: ValidateContext): Issue[] {
       out.push(issue("push_url_invalid", msg, [...base, field], node.id));
     }
   }
-  for (const field of ["title", "icon", "url"] as const) {
-    const source = p[field];
-    if (source === undefined) continue;
-    const path = [...base, field];
-    const parsed = templateVariableSegments(source);
-    if (!parsed.ok) {
-      const code = parsed.overBudget ? "template_budget" : "template_syntax";
-      out.push(issue(code, `${field}: ${parsed.error}`, path, node.id));
-    } else out.push(...variableIssues(parsed.segments, path, node.id));
-  }
+  const { title, icon, url } = p;
+  out.push(...templateFieldIssues({ title, icon, url }, base, node.id));
   return out;
 }
 

@@ -3,9 +3,9 @@ import type { ReactNode } from "react";
 import { composeEmail } from "../../../../engine/email/compose.ts";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
-import { sampleTrackedLink, templateUser } from "../../../../engine/sms/index.ts";
+import { sampleTrackedLink } from "../../../../engine/sms/index.ts";
 import { useSendFactsContext } from "../send-facts.ts";
-import { SAMPLE_CONTACTS, SAMPLE_EVENT } from "./sms-preview.ts";
+import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
  * The email half of the send form. The fields themselves (subject, preheader, HTML, from,
@@ -31,12 +31,10 @@ export function EmailPreviewCard({
   journey: { id: string; name: string };
 }) {
   const facts = useSendFactsContext();
-  const { id, ...attributes } = SAMPLE_CONTACTS.en;
-  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
   const link = sampleTrackedLink(facts.linkShape);
   const r = composeEmail(
     send,
-    { user, event: SAMPLE_EVENT, journey },
+    sampleTemplateVars(journey),
     { trackLink: () => link },
     journey.name,
   );

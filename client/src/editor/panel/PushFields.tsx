@@ -4,10 +4,10 @@ import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { composePush, pushPayloadJson } from "../../../../engine/push/compose.ts";
 import { PUSH_PAYLOAD_MAX_BYTES } from "../../../../engine/push/spec.ts";
-import { sampleTrackedLink, templateUser } from "../../../../engine/sms/index.ts";
-import { renderTemplate } from "../../../../engine/template/index.ts";
+import { sampleTrackedLink } from "../../../../engine/sms/index.ts";
+import { renderTemplate, type TemplateVars } from "../../../../engine/template/index.ts";
 import { useSendFactsContext } from "../send-facts.ts";
-import { SAMPLE_CONTACTS, SAMPLE_EVENT } from "./sms-preview.ts";
+import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
  * The push half of the send form. Title, icon and click URL come from the schema like every
@@ -33,15 +33,9 @@ export function PushPreviewCard({
   journey: { id: string; name: string };
 }) {
   const facts = useSendFactsContext();
-  const { id, ...attributes } = SAMPLE_CONTACTS.en;
-  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
+  const vars = sampleTemplateVars(journey);
   const link = sampleTrackedLink(facts.linkShape);
-  const r = composePush(
-    send,
-    { user, event: SAMPLE_EVENT, journey },
-    { trackLink: () => link },
-    journey.name,
-  );
+  const r = composePush(send, vars, { trackLink: () => link }, journey.name);
   if (!r.ok) {
     return (
       <section className="sms-preview push-preview" aria-label="Push preview">
@@ -54,11 +48,11 @@ export function PushPreviewCard({
   }
   const c = r.content;
   // Where a click lands, not the tracked link it goes through.
-  const untracked = composePush(send, { user, event: SAMPLE_EVENT, journey }, {}, journey.name);
+  const untracked = composePush(send, vars, {}, journey.name);
   const destination =
     untracked.ok && untracked.content.url ? new URL(untracked.content.url).host : null;
   const bytes = new TextEncoder().encode(pushPayloadJson(r.body, c, SAMPLE_TAG)).length;
-  const cut = r.body !== uncutBody(send, user, journey, link);
+  const cut = r.body !== uncutBody(send, vars, link);
   return (
     <section className="sms-preview push-preview" aria-label="Push preview">
       <h4>Preview</h4>
@@ -122,16 +116,7 @@ export function PushPreviewCard({
 }
 
 /** The body as rendered without the 4 KB cut, to tell the marketer it was cut. */
-function uncutBody(
-  send: SendSpec,
-  user: Record<string, unknown>,
-  journey: { id: string; name: string },
-  link: string,
-): string {
-  const r = renderTemplate(
-    send.template,
-    { user, event: SAMPLE_EVENT, journey },
-    { trackLink: () => link },
-  );
+function uncutBody(send: SendSpec, vars: TemplateVars, link: string): string {
+  const r = renderTemplate(send.template, vars, { trackLink: () => link });
   return r.ok ? r.text : "";
 }

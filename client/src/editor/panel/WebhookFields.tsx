@@ -1,10 +1,9 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
-import { templateUser } from "../../../../engine/sms/index.ts";
 import { composeWebhook } from "../../../../engine/webhook/compose.ts";
 import type { Change } from "./inputs.tsx";
-import { SAMPLE_CONTACTS, SAMPLE_EVENT } from "./sms-preview.ts";
+import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
  * The webhook half of the send form. Method and URL come from the schema like every field;
@@ -169,12 +168,11 @@ export function WebhookPreviewCard({
       </section>
     );
   }
-  const { id, ...attributes } = SAMPLE_CONTACTS.en;
-  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
-  const r = composeWebhook(send.webhook, { user, event: SAMPLE_EVENT, journey }, {});
+  const vars = sampleTemplateVars(journey);
+  const r = composeWebhook(send.webhook, vars, {});
   return (
     <section className="sms-preview" aria-label="Webhook preview">
-      <h4>Preview for {String(attributes.firstName ?? "a sample contact")}</h4>
+      <h4>Preview for {String(vars.user.firstName ?? "a sample contact")}</h4>
       {r.ok ? (
         <pre className="email-text" data-testid="webhook-preview">
           {[

@@ -7,7 +7,7 @@ import {
   sampleTrackedLink,
   templateUser,
 } from "../../../../engine/sms/index.ts";
-import { templateVariables } from "../../../../engine/template/index.ts";
+import { type TemplateVars, templateVariables } from "../../../../engine/template/index.ts";
 
 /**
  * The SMS as one sample contact would receive it, computed by the engine's own computation of
@@ -43,6 +43,18 @@ export const SAMPLE_EVENT: Record<string, unknown> = {
   amount: 129,
   cartUrl: "https://shop.example.com/cart",
 };
+
+/**
+ * What an email, push or webhook preview renders with: the English sample contact (with an
+ * address, as an email needs), the sample event and the journey.
+ */
+export function sampleTemplateVars(journey: { id: string; name: string }): TemplateVars & {
+  user: Record<string, unknown>;
+} {
+  const { id, ...attributes } = SAMPLE_CONTACTS.en;
+  const user = templateUser({ id: String(id), attributes, email: "alex@example.com" });
+  return { user, event: SAMPLE_EVENT, journey };
+}
 
 export type SmsPreview =
   | { ok: false; error: string; variables: string[] }
