@@ -1,21 +1,14 @@
 import { assertNever } from "../../engine/shared/assert-never.ts";
+import { MESSAGE_STATUSES } from "../api/contacts.ts";
 
 /**
  * The one rule for how a message's status may move. `queued` and `sending` belong to delivery
  * (a retry moves `sending` back to `queued` under the lease, which is not a status a user or a
  * provider reports); from `sent` on, statuses only move up in rank, so a late or reordered
  * callback ("sent" arriving after "delivered") can never make a message look less delivered.
- * The terminal statuses share a rank: the first terminal report wins.
+ * The terminal statuses share a rank: the first terminal report wins. The statuses themselves are
+ * the API's (server/api/contacts.ts), so a new one is ranked here or fails to compile.
  */
-export const MESSAGE_STATUSES = [
-  "queued",
-  "sending",
-  "sent",
-  "delivered",
-  "undelivered",
-  "failed",
-  "canceled",
-] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
