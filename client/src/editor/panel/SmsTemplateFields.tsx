@@ -64,7 +64,7 @@ function ApprovedTextInput({ value, onChange }: { value: string; onChange: Chang
           ? t("panel.smsTemplate.placeholders", {
               names: names.map((n) => `\${${n}}`).join(", "),
             })
-          : t("panel.smsTemplate.noPlaceholders", { example: "${name}" })}
+          : t("panel.smsTemplate.noPlaceholders", { example: `\${name}` })}
       </span>
     </div>
   );
