@@ -55,7 +55,7 @@ describe.runIf(chromiumPath)("the journey editor in 简体中文", () => {
   }
   /** English words left on the page, outside the inputs (whose values are the marketer's). */
   async function englishLeft(): Promise<string[]> {
-    const text = await ui.page.locator(".editor").innerText();
+    const text = (await ui.page.locator(".editor").textContent()) ?? "";
     return ENGLISH.filter((w) => new RegExp(`\\b${w}\\b`).test(text));
   }
 
@@ -84,7 +84,7 @@ describe.runIf(chromiumPath)("the journey editor in 简体中文", () => {
     const toolbar = ui.page.getByRole("toolbar", { name: "编辑器" });
     for (const name of ["撤销", "自动排列", "版本", "模拟", "发布"])
       await toolbar.getByRole("button", { name, exact: true }).waitFor();
-    expect(await ui.page.getByRole("complementary", { name: "添加步骤" }).innerText()).toContain(
+    expect(await ui.page.getByRole("complementary", { name: "添加步骤" }).textContent()).toContain(
       "步骤",
     );
     expect(await node("start").locator(".wm-node-summary").textContent()).toBe(
@@ -160,7 +160,7 @@ describe.runIf(chromiumPath)("the journey editor in 简体中文", () => {
     // Publish, reviewed in Chinese.
     await toolbar.getByRole("button", { name: "发布", exact: true }).click();
     const dialog = ui.page.getByRole("dialog", { name: "发布 v1" });
-    expect(await dialog.innerText()).toContain("旅程将上线");
+    expect(await dialog.textContent()).toContain("旅程将上线");
     await dialog.getByRole("button", { name: "发布 v1" }).click();
     await ui.page.getByRole("status").getByText("v1 已上线。").waitFor();
     expect(await ui.page.locator(".editor-title .badge").first().textContent()).toBe("运行中");
