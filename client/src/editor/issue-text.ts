@@ -1,13 +1,14 @@
 import type { TFunction } from "i18next";
 import type { Issue, IssueCode } from "../../../engine/index.ts";
-import { msgKey } from "../i18n/index.ts";
+import { currentLocale, msgKey } from "../i18n/index.ts";
 
 /*
  * Validation issues in the console's language: the engine returns a code and its specifics
  * (`params`), the catalogs hold one sentence per code. A Record over IssueCode, so a code the
  * engine gains fails the typecheck until it has words (tests/client/issue-text.test.ts holds
  * the sentences to the params). The engine's English `message` stays for the API and the CLI,
- * and is shown on hover for the details a sentence leaves out (a Liquid parse error).
+ * and is shown on hover for the details a sentence leaves out (a Liquid parse error, a schema
+ * path).
  */
 export const ISSUE_TEXT: Record<IssueCode, string> = {
   not_json: msgKey("issues.not_json"),
@@ -61,8 +62,17 @@ export const ISSUE_TEXT: Record<IssueCode, string> = {
   audience_unknown: msgKey("issues.audience_unknown"),
 };
 
-/** The issue as a sentence in the console's language. */
-export function issueText(t: TFunction, issue: Pick<Issue, "code" | "params">): string {
+/**
+ * The issue as the console shows it: in English the engine's own message, which is English
+ * already and the most specific (the schema path, the cooldown's scope, the Liquid error);
+ * in any other language the catalog's sentence for its code.
+ */
+export function issueText(t: TFunction, issue: Pick<Issue, "code" | "params" | "message">): string {
+  return currentLocale() === "en" ? issue.message : issueSentence(t, issue);
+}
+
+/** The catalog's sentence for the issue's code, filled with its params. */
+export function issueSentence(t: TFunction, issue: Pick<Issue, "code" | "params">): string {
   const params = issue.params ?? {};
   const sentence = t(ISSUE_TEXT[issue.code], params);
   const suggestion = params.suggestion;
