@@ -346,6 +346,8 @@ function ListInput({
   const ctx = useFormContext();
   const label = labelFor(name);
   const itemName = Object.hasOwn(ITEM_LABELS, name) ? t(ITEM_LABELS[name] as string) : label;
+  // "+ Add arm" for a plural list, "+ Add exit when" for one named as a rule (exitOn).
+  const addName = name.endsWith("s") ? itemName : label;
   const item = field.item;
   if (item.kind === "text") {
     return (
@@ -408,7 +410,7 @@ function ListInput({
         onClick={() => onChange([...value, fresh()], null)}
       >
         {t("panel.addItem", {
-          item: currentLocale() === "en" ? itemName.toLowerCase() : itemName,
+          item: currentLocale() === "en" ? addName.toLowerCase() : addName,
         })}
       </button>
       <Hint text={hintFor(name)} />
