@@ -362,7 +362,14 @@ function SimResult({ run, onFocusNode }: { run: Run; onFocusNode: (id: string) =
                   <span className={`tl-type tone-${typeTone(s.type)}`}>{typeLabel(s.type)}</span>
                   <div className="tl-main">
                     <div className="tl-detail">
-                      <span title={s.detail}>{timelineSentence(s, t, format.locale, null)}</span>
+                      {/* English: the engine's own detail, as specific as it gets ("0 → 1" for
+                          a counter that starts at 0); other languages: the timeline's sentence
+                          made from the step's codes, the English detail on hover. */}
+                      <span title={s.detail}>
+                        {format.locale === "en"
+                          ? s.detail
+                          : timelineSentence(s, t, format.locale, null)}
+                      </span>
                       <button
                         type="button"
                         className="tl-node link mono"
