@@ -25,8 +25,12 @@ function lookup(table: Readonly<Record<string, string>>, tag: string): string | 
   return undefined;
 }
 
-/** "zh_Hant_TW" → ["zh-Hant-TW", "zh-Hant", "zh"]: most specific first. */
-function candidates(locale: string): string[] {
+/**
+ * "zh_Hant_TW" → ["zh-Hant-TW", "zh-Hant", "zh"]: most specific first. A send's variant is
+ * chosen by the same chain (engine/nodes/send-variants.ts), so a contact's message and its
+ * opt-out line fall back alike.
+ */
+export function candidates(locale: string): string[] {
   const parts = locale.trim().replaceAll("_", "-").split("-").filter(Boolean);
   const out: string[] = [];
   for (let n = parts.length; n > 0; n--) out.push(parts.slice(0, n).join("-"));

@@ -158,6 +158,18 @@ export const ISSUE_CODES = {
     "warning",
     "A template SMS's parameter value carries a link (or the track filter): China's providers forbid variable and shortened links in parameters.",
   ],
+  variant_bad_locale: [
+    "error",
+    "A send's variant has a locale that is not a BCP 47 tag (zh-CN, en, pt-BR); no contact's locale could pick it.",
+  ],
+  variant_duplicate_locale: [
+    "error",
+    "Two variants of a send are for the same locale; only the first could ever be sent.",
+  ],
+  variant_wrong_channel: [
+    "error",
+    "A send's variant has content for another channel (email, webhook, template SMS or push fields); it would be ignored.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",
