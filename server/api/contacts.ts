@@ -54,6 +54,8 @@ export const TimelineRowSchema = z.looseObject({
   until: z.union([z.string(), z.number()]).nullable().optional(),
   path: z.string().optional(),
   channel: z.string().optional(),
+  /** A send with variants: the one sent (its locale, or "default"). */
+  variant: z.string().optional(),
   messageId: z.number().optional(),
   messageStatus: z.string().nullable().optional(),
 });
@@ -154,6 +156,8 @@ export const MessageSchema = z.object({
   /** When the journey's goal event was credited to this message (last touch), and which. */
   convertedAt: Timestamp.nullable(),
   conversionEvent: z.string().nullable(),
+  /** The send's variant it carries: a locale, "default", or null for a send without variants. */
+  variant: z.string().nullable(),
 });
 export const MessageList = z.object({ messages: z.array(MessageSchema) });
 

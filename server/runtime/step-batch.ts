@@ -51,6 +51,8 @@ export interface BatchWrites {
     links: { token: string; url: string }[];
     /** Email: subject, HTML, sender; webhook: the request; as rendered (messages.payload). */
     payload?: MessagePayload | null;
+    /** The send's variant (engine/nodes/send-variants.ts); null for a send without variants. */
+    variant?: string | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -261,6 +263,7 @@ function applyEffect(
         // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
         links: linksCarried(links.minted(), e.body, payload),
         payload,
+        variant: e.variant ?? null,
       });
       return;
     }
@@ -344,7 +347,15 @@ function entryData(
     case "branched":
       return { path: entry.path, ...extra };
     case "sent":
-      return { channel: entry.channel, body: entry.body, parts: entry.parts, ...extra };
+      return entry.variant === undefined
+        ? { channel: entry.channel, body: entry.body, parts: entry.parts, ...extra }
+        : {
+            channel: entry.channel,
+            body: entry.body,
+            parts: entry.parts,
+            variant: entry.variant,
+            ...extra,
+          };
     case "deferred":
       return { until: entry.until, reason: entry.reason, ...extra };
     case "suppressed":

@@ -48,6 +48,7 @@ export async function listOutbox(
       "m.clicked_at as clickedAt",
       "m.converted_at as convertedAt",
       "m.conversion_event as conversionEvent",
+      "m.variant",
       "c.email as contactEmail",
     );
   if (q.status) query.where("m.status", q.status);
