@@ -292,10 +292,12 @@ export const api = {
   /** The draft's test list: the ids listed, and those of them that are contacts. */
   testList: (id: string) =>
     request<Out<typeof Journeys.TestList>>("GET", `${journeyPath(id)}/test-list`),
-  testSend: (id: string, nodeId: string, contactId: string) =>
+  /** `variant`: "default" or a variant's locale; absent, the one the contact's locale picks. */
+  testSend: (id: string, nodeId: string, contactId: string, variant?: string) =>
     request<Out<typeof Journeys.TestSent>>("POST", `${journeyPath(id)}/test-send`, {
       nodeId,
       contactId,
+      ...(variant === undefined ? {} : { variant }),
     }),
   testMessage: (id: string, messageId: number) =>
     request<TestMessageStatus>("GET", `${journeyPath(id)}/test-send/${messageId}`),
