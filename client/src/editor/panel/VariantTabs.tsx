@@ -106,9 +106,6 @@ export function SendContentFields({
           </button>
         ))}
       </div>
-      {variants.length < MAX_VARIANTS && (
-        <AddVariant taken={variants.map((v) => v.locale)} onAdd={add} />
-      )}
       <div
         role="tabpanel"
         id={panelId}
@@ -168,6 +165,9 @@ export function SendContentFields({
           </>
         )}
       </div>
+      {variants.length < MAX_VARIANTS && (
+        <AddVariant taken={variants.map((v) => v.locale)} onAdd={add} />
+      )}
     </fieldset>
   );
 }
