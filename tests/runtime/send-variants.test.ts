@@ -163,6 +163,17 @@ describe.each(databaseKinds)("send variants through the API and the ticker on %s
     expect(unknown.text).toContain("variant");
     expect(unknown.body.error).toMatchObject({ code: "unknown_variant" });
 
+    const long = await preview({ variant: "x".repeat(36) });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain("variant");
+    const wrongTest = await api("POST", "/api/journeys/variants-test/test-send", {
+      nodeId: "sms1",
+      contactId: "u-zh",
+      variant: "ja",
+    });
+    expect(wrongTest.status).toBe(400);
+    expect(wrongTest.body.error).toMatchObject({ code: "unknown_variant" });
+
     const test = await api("POST", "/api/journeys/variants-test/test-send", {
       nodeId: "sms1",
       contactId: "u-en",
@@ -191,5 +202,17 @@ describe.each(databaseKinds)("send variants through the API and the ticker on %s
       (n) => n.id === "sms1",
     )?.send;
     expect(send?.variants).toEqual([{ locale: "zh-CN", template: ZH }]);
+  });
+
+  it("refuses to publish a variant with a bad tag, naming its path", async () => {
+    const doc = structuredClone(JOURNEY);
+    doc.id = "variants-bad";
+    const send = doc.nodes[1]?.send;
+    if (send) send.variants = [{ locale: "zh_CN", template: ZH }];
+    expect((await api("POST", "/api/journeys", doc)).status).toBe(201);
+    const r = await api("POST", "/api/journeys/variants-bad/publish");
+    expect(r.status).toBe(422);
+    expect(r.text).toContain("variant_bad_locale");
+    expect(r.text).toContain('["nodes",1,"send","variants",0,"locale"]');
   });
 });
