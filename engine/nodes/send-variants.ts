@@ -40,6 +40,12 @@ const CHANNEL_FIELDS = [
   ["push", "push"],
 ] as const satisfies readonly (readonly [keyof Variant, Channel])[];
 
+/** Fields whose presence changes how a send goes: a variant must agree with the send on them. */
+const SAME_FORM = [
+  ["smsTemplate", "sms", "a template SMS"],
+  ["webhook", "webhook", "a custom webhook request"],
+] as const;
+
 const CONTENT_FIELDS: ReadonlySet<string> = new Set([
   "template",
   ...CHANNEL_FIELDS.map(([f]) => f),
@@ -137,6 +143,14 @@ export function variantIssues(
       const msg = `variant ${v.locale} has ${field} content, which is for ${channel} sends; this send goes by ${node.send.channel}`;
       out.push(issue("variant_wrong_channel", msg, [...at, field], node.id));
       delete content[field];
+    }
+    // A template SMS goes only as an approved template, a custom webhook only as its request:
+    // a variant in the other form would go by another route than the send's.
+    for (const [field, channel, form] of SAME_FORM) {
+      if (channel !== node.send.channel) continue;
+      if ((content[field] === undefined) === (node.send[field] === undefined)) continue;
+      const msg = `variant ${v.locale} ${content[field] ? "is" : "is not"} ${form}, and the send ${node.send[field] ? "is" : "is not"}; a variant goes the send's way`;
+      out.push(issue("variant_wrong_channel", msg, [...at, field], node.id));
     }
     const virtual: SendNode = { ...node, send: variantSpec(node.send, content) };
     for (const found of contentIssues(virtual, ctx)) {

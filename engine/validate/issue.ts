@@ -168,7 +168,7 @@ export const ISSUE_CODES = {
   ],
   variant_wrong_channel: [
     "error",
-    "A send's variant has content for another channel (email, webhook, template SMS or push fields); it would be ignored.",
+    "A send's variant has content for another channel (email, webhook, template SMS or push fields), which would be ignored, or is not a template SMS (or custom webhook request) where the send is one, or the reverse.",
   ],
   cooldown_blocks_own_send: [
     "warning",

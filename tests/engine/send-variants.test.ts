@@ -176,6 +176,25 @@ describe("variant validation", () => {
     ]);
   });
 
+  it("refuses a variant in another form than its send: template SMS or free text", () => {
+    const approved = { code: "SMS_1", signName: "Shop", params: [] };
+    const template = variantDoc([{ locale: "en", template: "Your order shipped" }]);
+    const send = (template as { nodes: { send?: Record<string, unknown> }[] }).nodes[1]?.send;
+    if (send) {
+      send.template = "您的订单已发货";
+      send.smsTemplate = approved;
+    }
+    expect(issuesOf(template).map((i) => [i.code, i.path.slice(3)])).toEqual([
+      ["variant_wrong_channel", ["variants", 0, "smsTemplate"]],
+    ]);
+    const free = variantDoc([
+      { locale: "zh-CN", template: "您的订单已发货", smsTemplate: approved },
+    ]);
+    expect(issuesOf(free).map((i) => [i.code, i.path.slice(3)])).toEqual([
+      ["variant_wrong_channel", ["variants", 0, "smsTemplate"]],
+    ]);
+  });
+
   it("warns a variant email without its own subject, and keeps old documents valid", () => {
     const email = variantDoc([{ locale: "zh-CN", template: "你好" }], "email");
     const send = (email as { nodes: { send?: Record<string, unknown> }[] }).nodes[1]?.send;
