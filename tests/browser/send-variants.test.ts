@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ARTIFACTS, chromiumPath } from "../helpers/browser.ts";
 import { signedInConsole } from "../helpers/editor-page.ts";
+import { middayZone } from "../helpers/time.ts";
 
 /**
  * Issue 20 in Chromium: a marketer adds a zh-CN variant to an SMS send in the editor's tabs,
@@ -97,4 +98,35 @@ describe.runIf(chromiumPath)("send variants in the editor", () => {
     await ui.page.getByRole("status").getByText("v1 is live.").waitFor();
     expect(ui.errors).toEqual([]);
   });
+
+  it("the running server sends a zh-CN contact the variant, and the outbox says which", async () => {
+    await ui.ingest("/v1/identify", {
+      userId: "li",
+      traits: {
+        firstName: "丽丽",
+        phone: "+8613812345678",
+        timezone: middayZone(),
+        locale: "zh-CN",
+      },
+      consent: { sms: { promotional: true } },
+    });
+    await ui.ingest("/v1/track", { userId: "li", event: "cart_abandoned" });
+    await ui.page.goto(`${ui.url}/messages`);
+    const row = ui.page.locator("tr[data-message]").filter({ hasText: "丽丽" });
+    await expect
+      .poll(
+        async () => {
+          await ui.page.reload();
+          return row.count();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(1);
+    expect(await row.locator(".msg-body").textContent()).toBe(
+      "丽丽，您的购物车还在等您，今天全场八折 回TD退订",
+    );
+    expect(await row.locator(".msg-meta").textContent()).toContain("zh-CN variant");
+    await row.screenshot({ path: join(ARTIFACTS, "send-variant-outbox.png") });
+    expect(ui.errors).toEqual([]);
+  }, 90_000);
 });

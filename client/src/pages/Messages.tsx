@@ -1,3 +1,4 @@
+import { DEFAULT_VARIANT } from "../../../engine/nodes/send-variants.ts";
 import "./console.css";
 import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState } from "react";
@@ -195,6 +196,8 @@ export function MessagesPage() {
                     {codeText(t, CATEGORY_LABELS, m.category)}
                     {m.encoding && ` · ${m.encoding}`} · {t("timeline.parts", { count: m.parts })} ·{" "}
                     {t("messages.chars", { count: m.body.length })}
+                    {m.variant !== null &&
+                      ` · ${t("variants.outbox", { variant: m.variant === DEFAULT_VARIANT ? t("variants.default") : m.variant })}`}
                   </div>
                 </td>
                 <td>
