@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../engine/index.ts";
 import { DEFAULT_LINK_SHAPE, previewMessage, sampleTrackedLink } from "../../engine/sms/compose.ts";
+import type { TemplateVars } from "../../engine/template/index.ts";
 import { isLinkable } from "../../engine/template/links.ts";
 import { at, exit, journey, PROMO_CONSENT, sms, trigger } from "./helpers.ts";
 
@@ -64,13 +65,13 @@ describe("tracked link targets", () => {
 
   it("the preview refuses a literal target the runtime would refuse, and counts the others", () => {
     const spec = { channel: "sms", category: "promotional", template: "" } as const;
-    const preview = (template: string, vars = {}) =>
+    const preview = (template: string, vars: TemplateVars = { user: {}, event: {} }) =>
       previewMessage({ ...spec, template }, { vars, linkShape: DEFAULT_LINK_SHAPE });
     expect(preview('Go {{ "www.shop.com/sale" | track }}')).toMatchObject({ ok: false });
     const ok = preview('Go {{ "https://shop.example/sale" | track }}');
     expect(ok.ok && ok.rendered).toBe(`Go ${sampleTrackedLink(DEFAULT_LINK_SHAPE)}`);
     // A variable the sample values lack says nothing about a real contact's: still counted.
-    const sample = preview("Go {{ event.url | track }}", { event: {} });
+    const sample = preview("Go {{ event.url | track }}");
     expect(sample.ok && sample.rendered).toBe(`Go ${sampleTrackedLink(DEFAULT_LINK_SHAPE)}`);
   });
 });
