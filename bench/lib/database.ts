@@ -1,12 +1,17 @@
 import knex from "knex";
 
 /**
- * A fresh, empty PostgreSQL database for one benchmark, next to BENCH_DATABASE_URL or
- * TEST_DATABASE_URL (default: the local server). Exits with a clear line when there is none:
- * these benchmarks measure PostgreSQL itself.
+ * A fresh, empty PostgreSQL database for one benchmark, next to `server` (a bench's
+ * --database-url), BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local server). Exits
+ * with a clear line when there is none: these benchmarks measure PostgreSQL itself.
  */
-export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+export async function freshBenchDatabase(
+  name: string,
+  bench: string,
+  server?: string,
+): Promise<string> {
   const admin =
+    server ??
     process.env.BENCH_DATABASE_URL ??
     process.env.TEST_DATABASE_URL ??
     "postgres://postgres@127.0.0.1:5432/test";

@@ -13,9 +13,10 @@ export function machine(): string {
 
 /**
  * Replaces the section `name` of docs/BENCHMARKS.md (between `<!-- bench:name -->` markers),
- * adding it at the end when missing, so each benchmark rewrites only its own table.
+ * adding it at the end when missing, so each benchmark rewrites only its own table. `ranOn`
+ * replaces the date-and-machine line (bench/lib/environment.ts gives the database's too).
  */
-export function writeSection(name: string, title: string, body: string): void {
+export function writeSection(name: string, title: string, body: string, ranOn?: string): void {
   let doc: string;
   try {
     doc = readFileSync(file, "utf8");
@@ -25,7 +26,7 @@ export function writeSection(name: string, title: string, body: string): void {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const date = new Date().toISOString().slice(0, 10);
-  const section = `${start}\n## ${title}\n\n_Ran ${date} on ${machine()}._\n\n${body.trim()}\n${end}`;
+  const section = `${start}\n## ${title}\n\n_Ran ${ranOn ?? `${date} on ${machine()}`}._\n\n${body.trim()}\n${end}`;
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
   doc =
