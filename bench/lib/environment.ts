@@ -29,7 +29,7 @@ export interface Environment {
 }
 
 /** /proc/cpuinfo's model name: os.cpus() reports "unknown" or a shortened name on some VMs. */
-function cpuModel(): string {
+export function cpuModel(): string {
   try {
     const line = readFileSync("/proc/cpuinfo", "utf8")
       .split("\n")
@@ -41,7 +41,7 @@ function cpuModel(): string {
   return cpus()[0]?.model.trim() ?? "unknown CPU";
 }
 
-function gitCommit(): string {
+export function gitCommit(): string {
   try {
     const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
       cwd: import.meta.dirname,

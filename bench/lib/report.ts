@@ -1,14 +1,17 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { cpuModel, gitCommit } from "./environment.ts";
 
 const file = resolve(import.meta.dirname, "../../docs/BENCHMARKS.md");
 
-/** Machine line quoted above every benchmark section, so numbers are never read without it. */
+/**
+ * Machine line quoted above every benchmark section, so numbers are never read without it:
+ * the CPU model as /proc/cpuinfo names it, cores, memory, Node and the commit measured.
+ */
 export function machine(): string {
-  const cpu = cpus();
   const gib = Math.round(totalmem() / 2 ** 30);
-  return `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${gib} GiB, Node ${process.version}`;
+  return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}, commit ${gitCommit()}`;
 }
 
 /**

@@ -29,7 +29,7 @@ export async function runGraphile(
   url: string,
   users: number,
   c: GraphileConfig,
-): Promise<{ usersPerSec: number; peakRssMiB: number[] }> {
+): Promise<{ usersPerSec: number; peakRssMiB: number[]; meanGroup: number }> {
   await runMigrations({ connectionString: url, logger: quiet });
   // Completed jobs are deleted; what is left is the previous configuration's next steps.
   await knex.raw("delete from graphile_worker._private_jobs");
@@ -63,5 +63,9 @@ export async function runGraphile(
   const sent = Number(((await knex("messages").count("* as n").first()) as { n: string }).n);
   if (sent !== users)
     throw new Error(`graphile-worker run: expected ${users} messages, got ${sent}`);
-  return { usersPerSec: (users / run.ms) * 1000, peakRssMiB: run.peakRssMiB };
+  return {
+    usersPerSec: (users / run.ms) * 1000,
+    peakRssMiB: run.peakRssMiB,
+    meanGroup: run.meanGroup,
+  };
 }

@@ -49,7 +49,7 @@ export async function runPgBoss(
   url: string,
   users: number,
   c: PgBossConfig,
-): Promise<{ usersPerSec: number; peakRssMiB: number[] }> {
+): Promise<{ usersPerSec: number; peakRssMiB: number[]; meanGroup: number }> {
   const boss = new PgBoss({ connectionString: url, schema: "pgboss" });
   boss.on("error", (err) => console.error("pg-boss:", err));
   await boss.start();
@@ -80,5 +80,9 @@ export async function runPgBoss(
   );
   const sent = Number(((await knex("messages").count("* as n").first()) as { n: string }).n);
   if (sent !== users) throw new Error(`pg-boss run: expected ${users} messages, got ${sent}`);
-  return { usersPerSec: (users / run.ms) * 1000, peakRssMiB: run.peakRssMiB };
+  return {
+    usersPerSec: (users / run.ms) * 1000,
+    peakRssMiB: run.peakRssMiB,
+    meanGroup: run.meanGroup,
+  };
 }

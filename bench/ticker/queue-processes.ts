@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 /**
  * Runs a job-queue baseline's worker processes (`script` with `args`, `count` of them): each
- * prints "ready", starts on "go", prints "done <n>" after each batch's writes and "rss <MiB>"
+ * prints "ready", starts on "go", prints "done <n>" after each group of steps is written (`meanGroup`: steps per write) and "rss <MiB>"
  * when stopped. Resolves once `users` steps are reported and `settled()` says the queue has
  * finished its own bookkeeping (completions written asynchronously after the handler), so
  * the time covers all the queue's work, as the ticker's covers all of its commits.
@@ -14,11 +14,12 @@ export async function runQueueProcesses(
   count: number,
   users: number,
   settled: () => Promise<void>,
-): Promise<{ ms: number; peakRssMiB: number[] }> {
+): Promise<{ ms: number; peakRssMiB: number[]; meanGroup: number }> {
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   const rss: Promise<number>[] = [];
   let stepped = 0;
+  let groups = 0;
   let allStepped: () => void = () => {};
   const finished = new Promise<void>((done) => (allStepped = done));
   for (let i = 0; i < count; i++) {
@@ -46,8 +47,10 @@ export async function runQueueProcesses(
       buffer = lines.pop() ?? "";
       for (const line of lines) {
         if (line === "ready") signalReady();
-        else if (line.startsWith("done ")) stepped += Number(line.slice(5));
-        else if (line.startsWith("rss ")) reportRss(Number(line.slice(4)));
+        else if (line.startsWith("done ")) {
+          stepped += Number(line.slice(5));
+          groups++;
+        } else if (line.startsWith("rss ")) reportRss(Number(line.slice(4)));
       }
       if (stepped >= users) allStepped();
     });
@@ -65,7 +68,7 @@ export async function runQueueProcesses(
       (c) => new Promise((done) => (c.exitCode !== null ? done(null) : c.once("exit", done))),
     ),
   );
-  return { ms, peakRssMiB };
+  return { ms, peakRssMiB, meanGroup: groups ? stepped / groups : 0 };
 }
 
 /** Polls `count()` every 10 ms until it is 0: only after the last step is reported. */

@@ -8,6 +8,8 @@ export interface Measured {
   /** µs per user by phase, summed over workers (ticker and replay floor only). */
   phases?: Record<string, number>;
   peakRssMiB: number[];
+  /** Job-queue baselines: mean steps written per outbox INSERT. */
+  meanGroup?: number;
 }
 
 interface ReportInput {
@@ -66,7 +68,8 @@ export function reportBody(input: ReportInput): string {
           bestBaseline[c.kind] = s.median;
           bestLabel[c.kind] = label;
         }
-        baselineRows.push(`| ${label} | ${formatSpread(s)} | ${rss(runs)} |`);
+        const group = spread(runs.map((r) => r.meanGroup ?? 0)).median;
+        baselineRows.push(`| ${label} | ${formatSpread(s)} | ${fmt(group)} | ${rss(runs)} |`);
         break;
       }
     }
@@ -88,8 +91,8 @@ ${tickerRows.join("\n")}
 
 Do-it-yourself baselines, one job per user step, the same engine step, every configuration:
 
-| baseline configuration | users/s | peak RSS per process, MiB |
-|---|---|---|
+| baseline configuration | users/s | steps per write (mean) | peak RSS per process, MiB |
+|---|---|---|---|
 ${baselineRows.join("\n")}
 
 ${verdict("pgboss", "pg-boss")}
