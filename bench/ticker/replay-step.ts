@@ -7,7 +7,7 @@ import { type BatchWrites, type StepDeps, stepBatch } from "../../server/runtime
  * The replay floor (issue 18): the ticker's own claim, load and write statements carrying
  * byte-for-byte the rows the engine wrote for the same step, with no engine work.
  *
- * `recordSample` runs the real engine once on a sample of users and keeps what it wrote;
+ * `recordingStep` runs the real engine once on a sample of users and keeps what it wrote;
  * `replayStep` then writes, for every claimed user, a sample user's rows with that user's ids
  * put in (enrollment id, contact id, the enrollment key `e<id>` wherever it occurs, as in the
  * idempotency key and the snapshot). What is not replayed exactly is text rendered from the
@@ -26,20 +26,21 @@ interface UserWrites {
   log: W["log"];
   messages: W["messages"];
 }
+/** What a replayed user writes: the sample's rows with the user's ids. */
+type UserRows = Pick<UserWrites, "enrollment" | "wakeups" | "log" | "messages">;
+type Builder = (id: number, contact: number, contactText: string, key: string) => UserRows;
 
 type Path = readonly (string | number)[];
-/** A leaf to rewrite per user: the enrollment key inside a string, or the contact id string. */
+/** A value in the sample that is the sample user's own, and what the replayed user's is. */
+type Leaf =
+  | { kind: "id" }
+  | { kind: "contact" }
+  | { kind: "contactText" }
+  /** A string holding the enrollment key (`e<id>`), split around it. */
+  | { kind: "key"; parts: string[] };
 interface Patch {
   path: Path;
-  /** The leaf split around the sample's enrollment key (`e<id>`); joined with the user's. */
-  parts: string[] | null;
-}
-
-interface Sample extends UserWrites {
-  /** Per top-level part (enrollment snapshot, each log row's data, each message): leaves to patch. */
-  snapshotPatches: Patch[];
-  logPatches: Patch[][];
-  messagePatches: Patch[][];
+  leaf: Leaf;
 }
 
 /** Records the engine's writes for the batch it steps (wraps the real step). */
@@ -79,64 +80,85 @@ export function saveSample(file: string, writes: UserWrites[]): void {
   writeFileSync(file, JSON.stringify(writes));
 }
 
-function findPatches(value: unknown, key: string, contactId: string, path: Path, out: Patch[]) {
-  if (typeof value === "string") {
-    if (value === contactId) out.push({ path, parts: null });
+function findPatches(value: unknown, s: UserWrites, path: Path, out: Patch[]): void {
+  const key = `e${s.enrollmentId}`;
+  const name = path[path.length - 1];
+  if (typeof value === "number") {
+    if ((name === "id" || name === "enrollment_id") && value === s.enrollmentId)
+      out.push({ path, leaf: { kind: "id" } });
+    else if (name === "contact_id" && value === s.contactId)
+      out.push({ path, leaf: { kind: "contact" } });
+  } else if (typeof value === "string") {
+    if (name === "contactId" && value === String(s.contactId))
+      out.push({ path, leaf: { kind: "contactText" } });
     else if (value === key || value.startsWith(`${key}:`))
-      out.push({ path, parts: value.split(key) });
+      out.push({ path, leaf: { kind: "key", parts: value.split(key) } });
   } else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) findPatches(v, key, contactId, [...path, i], out);
+    for (const [i, v] of value.entries()) findPatches(v, s, [...path, i], out);
   } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) findPatches(v, key, contactId, [...path, k], out);
+    for (const [k, v] of Object.entries(value)) findPatches(v, s, [...path, k], out);
   }
 }
 
-function patchesOf(value: unknown, s: UserWrites): Patch[] {
-  const out: Patch[] = [];
-  findPatches(value, `e${s.enrollmentId}`, String(s.contactId), [], out);
-  return out;
+/**
+ * JavaScript for an expression that rebuilds `value` for a replayed user: object literals
+ * along the patched paths, the user's values at the patched leaves, and every untouched
+ * object shared by reference (`c[i]`: they are only serialized). Compiled once per sample,
+ * so a user costs a few literal allocations, not a walk or a copy of the sample.
+ */
+function expression(value: unknown, patches: Patch[], depth: number, pool: unknown[]): string {
+  const here = patches.find((p) => p.path.length === depth);
+  if (here) {
+    switch (here.leaf.kind) {
+      case "id":
+        return "id";
+      case "contact":
+        return "contact";
+      case "contactText":
+        return "contactText";
+      case "key":
+        return here.leaf.parts.map((part) => JSON.stringify(part)).join(" + key + ");
+    }
+  }
+  if (value === null || typeof value !== "object") {
+    return value === undefined ? "undefined" : JSON.stringify(value);
+  }
+  if (patches.length === 0) {
+    pool.push(value);
+    return `c[${pool.length - 1}]`;
+  }
+  const under = (k: string | number) => patches.filter((p) => p.path[depth] === k);
+  if (Array.isArray(value))
+    return `[${value.map((v, i) => expression(v, under(i), depth + 1, pool)).join(", ")}]`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${expression(v, under(k), depth + 1, pool)}`)
+    .join(", ")}}`;
 }
 
-export function loadSample(file: string): Sample[] {
+function compileBuilder(s: UserWrites): Builder {
+  const rows: UserRows = {
+    enrollment: s.enrollment,
+    wakeups: s.wakeups,
+    log: s.log,
+    messages: s.messages,
+  };
+  const patches: Patch[] = [];
+  findPatches(rows, s, [], patches);
+  const pool: unknown[] = [];
+  const body = expression(rows, patches, 0, pool);
+  // Generated from the recorded JSON only (keys and values JSON.stringify'd): no user input.
+  return new Function("c", `return (id, contact, contactText, key) => (${body});`)(pool) as Builder;
+}
+
+export function loadSample(file: string): { builders: Builder[]; finished: boolean[] } {
   const writes = JSON.parse(readFileSync(file, "utf8")) as UserWrites[];
   if (writes.length === 0) throw new Error("replay floor: the recorded sample is empty");
-  return writes.map((s) => ({
-    ...s,
-    snapshotPatches: patchesOf(s.enrollment.snapshot, s),
-    logPatches: s.log.map((l) => patchesOf(l.data, s)),
-    messagePatches: s.messages.map((m) => patchesOf(m, s)),
-  }));
-}
-
-/** A copy of `root` sharing every object not on a patched path (copied with Object.assign). */
-function applyPatches<T extends object>(
-  root: T,
-  patches: Patch[],
-  key: string,
-  contactId: string,
-): T {
-  if (patches.length === 0) return root;
-  const copy = Object.assign({}, root) as Record<string | number, unknown>;
-  for (const p of patches) {
-    let node = copy;
-    const last = p.path.length - 1;
-    for (let i = 0; i < last; i++) {
-      const k = p.path[i] as string | number;
-      // Two patches under one parent copy it twice (the second copies the first's copy):
-      // still correct, and the paths here are two or three deep and few. No arrays on them.
-      const next = Object.assign({}, node[k] as object) as Record<string | number, unknown>;
-      node[k] = next;
-      node = next;
-    }
-    const parts = p.parts;
-    node[p.path[last] as string | number] =
-      parts === null ? contactId : parts.length === 2 ? parts[0] + key + parts[1] : parts.join(key);
-  }
-  return copy as T;
+  return { builders: writes.map(compileBuilder), finished: writes.map((s) => s.finished) };
 }
 
 /** The replay floor's step: the sample's rows with each claimed user's ids, no engine. */
-export function replayStep(samples: Sample[]): typeof stepBatch {
+export function replayStep(sample: ReturnType<typeof loadSample>): typeof stepBatch {
+  const { builders, finished } = sample;
   return (claimed: ClaimedEnrollment[], _deps: StepDeps): BatchWrites => {
     const out: BatchWrites = {
       enrollments: [],
@@ -152,34 +174,18 @@ export function replayStep(samples: Sample[]): typeof stepBatch {
     };
     for (let i = 0; i < claimed.length; i++) {
       const row = claimed[i] as ClaimedEnrollment;
-      const s = samples[i % samples.length] as Sample;
-      const id = row.id;
-      const contact = row.contactId;
-      const key = `e${id}`;
-      const contactId = String(contact);
-      const enrollment = Object.assign({}, s.enrollment);
-      enrollment.id = id;
-      enrollment.snapshot = applyPatches(s.enrollment.snapshot, s.snapshotPatches, key, contactId);
-      out.enrollments.push(enrollment);
-      for (const w of s.wakeups) out.wakeups.push({ enrollment_id: id, wake_at: w.wake_at });
-      if (s.finished) out.finished.push(id);
-      for (let j = 0; j < s.log.length; j++) {
-        const l = Object.assign({}, s.log[j] as W["log"][number]);
-        l.enrollment_id = id;
-        l.contact_id = contact;
-        l.data = applyPatches(l.data, s.logPatches[j] as Patch[], key, contactId);
-        out.log.push(l);
-      }
-      for (let j = 0; j < s.messages.length; j++) {
-        const sampleMessage = s.messages[j] as W["messages"][number];
-        const patches = s.messagePatches[j] as Patch[];
-        const m = patches.length
-          ? applyPatches(sampleMessage, patches, key, contactId)
-          : Object.assign({}, sampleMessage);
-        m.enrollment_id = id;
-        m.contact_id = contact;
-        out.messages.push(m);
-      }
+      const n = i % builders.length;
+      const r = (builders[n] as Builder)(
+        row.id,
+        row.contactId,
+        String(row.contactId),
+        `e${row.id}`,
+      );
+      out.enrollments.push(r.enrollment);
+      for (const w of r.wakeups) out.wakeups.push(w);
+      if (finished[n]) out.finished.push(row.id);
+      for (const l of r.log) out.log.push(l);
+      for (const m of r.messages) out.messages.push(m);
     }
     return out;
   };
