@@ -1,4 +1,11 @@
 import knex from "knex";
+import { serverSettings, settingsText } from "./environment.ts";
+
+/**
+ * The PostgreSQL this process's benchmark database lives on, as report.ts's machine line
+ * quotes it: its version and the settings that move the numbers. Null until one was made.
+ */
+export let benchServer: string | null = null;
 
 /**
  * A fresh, empty PostgreSQL database for one benchmark, next to `server` (a bench's
@@ -21,6 +28,8 @@ export async function freshBenchDatabase(
   try {
     await a.raw(`drop database if exists ${name} with (force)`);
     await a.raw(`create database ${name}`);
+    const { postgres, settings } = await serverSettings(a);
+    benchServer = `PostgreSQL ${postgres} (${settingsText(settings)})`;
   } catch (err) {
     console.error(
       `bench ${bench} needs PostgreSQL (${admin}): ${err instanceof Error ? err.message : String(err)}`,

@@ -57,22 +57,36 @@ export function gitCommit(): string {
   }
 }
 
+/** The server's version and SETTINGS, through an open connection. */
+export async function serverSettings(
+  k: knex.Knex,
+): Promise<{ postgres: string; settings: Record<string, string> }> {
+  const version = (await k.raw("show server_version")) as { rows: { server_version: string }[] };
+  const settings: Record<string, string> = {};
+  for (const name of SETTINGS) {
+    const r = (await k.raw(`show ${name}`)) as { rows: Record<string, string>[] };
+    settings[name] = r.rows[0]?.[name] ?? "?";
+  }
+  return { postgres: version.rows[0]?.server_version ?? "?", settings };
+}
+
+export function settingsText(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
 /** Everything a reader needs to know which machine and server a table came from. */
 export async function describeEnvironment(url: string): Promise<Environment> {
   const k = knex({ client: "pg", connection: url, pool: { min: 0, max: 1 } });
   try {
-    const version = (await k.raw("show server_version")) as { rows: { server_version: string }[] };
-    const settings: Record<string, string> = {};
-    for (const name of SETTINGS) {
-      const r = (await k.raw(`show ${name}`)) as { rows: Record<string, string>[] };
-      settings[name] = r.rows[0]?.[name] ?? "?";
-    }
+    const { postgres, settings } = await serverSettings(k);
     return {
       cpu: cpuModel(),
       cores: cpus().length,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      postgres: version.rows[0]?.server_version ?? "?",
+      postgres,
       settings,
       date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
       commit: gitCommit(),
@@ -84,8 +98,5 @@ export async function describeEnvironment(url: string): Promise<Environment> {
 
 /** One line for the console and the report's heading. */
 export function environmentLine(env: Environment, server: string): string {
-  const settings = Object.entries(env.settings)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(", ");
-  return `${env.cores} × ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}; PostgreSQL ${env.postgres} (${server}: ${settings}); ${env.date}, commit ${env.commit}`;
+  return `${env.cores} × ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}; PostgreSQL ${env.postgres} (${server}: ${settingsText(env.settings)}); ${env.date}, commit ${env.commit}`;
 }

@@ -1,17 +1,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { benchServer } from "./database.ts";
 import { cpuModel, gitCommit } from "./environment.ts";
 
 const file = resolve(import.meta.dirname, "../../docs/BENCHMARKS.md");
 
 /**
  * Machine line quoted above every benchmark section, so numbers are never read without it:
- * the CPU model as /proc/cpuinfo names it, cores, memory, Node and the commit measured.
+ * the CPU model as /proc/cpuinfo names it, cores, memory, Node, the PostgreSQL server and its
+ * settings when the bench made its database there (database.ts), and the commit measured.
  */
 export function machine(): string {
   const gib = Math.round(totalmem() / 2 ** 30);
-  return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}, commit ${gitCommit()}`;
+  const server = benchServer ? `; ${benchServer}` : "";
+  return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}${server}, commit ${gitCommit()}`;
 }
 
 /**
