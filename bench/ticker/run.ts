@@ -154,7 +154,7 @@ async function benchOn(admin: string | undefined, server: string): Promise<void>
       `ticker${users === 100_000 ? "" : `-${users}`}${suffix}`,
       `Ticker (PostgreSQL, ${users.toLocaleString("en-US")} users, ${server})`,
       body,
-      ranOn,
+      `on ${ranOn}`,
     );
   }
 }
