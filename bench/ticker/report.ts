@@ -18,6 +18,8 @@ interface ReportInput {
   configs: Config[];
   results: Measured[][];
   bytes: Map<string, string>;
+  /** Whether the replay run wrote the engine run's rows (rowFingerprint); null: not compared. */
+  replayMatches: boolean | null;
   server: string;
 }
 
@@ -88,6 +90,7 @@ ${tickerRows.join("\n")}
 - **replay floor**: the ticker's own statements (claim, load, write) carrying the rows the engine wrote for a recorded sample of users, each user's ids put in; no engine.
 - **physical floor**: claim, one UPDATE, one outbox INSERT per batch, one statement: the least SQL that moves a user.
 - stored bytes per row — ${[...input.bytes].map(([mode, b]) => `${mode}: ${b}`).join("; ")}.
+- replay rows against the engine's (a hash of every enrollment, wake-up, timeline and outbox row, the rendered name and coupon masked): ${input.replayMatches === null ? "not compared" : input.replayMatches ? "**identical**" : "**DIFFERENT** — the replay floor is not the engine's rows; do not use it"}.
 
 Do-it-yourself baselines, one job per user step, the same engine step, every configuration:
 

@@ -18,7 +18,7 @@ import { runGraphile } from "./graphile.ts";
 import { runPgBoss } from "./pgboss.ts";
 import { recordingStep, sampleHighestIdsFirst, saveSample } from "./replay-step.ts";
 import { type Measured, reportBody } from "./report.ts";
-import { runTickerWorkers, storedBytes } from "./ticker-runs.ts";
+import { rowFingerprint, runTickerWorkers, storedBytes } from "./ticker-runs.ts";
 
 /**
  * bench/ticker: N due users advancing wait → send → wait on real PostgreSQL, for each worker
@@ -114,6 +114,7 @@ async function benchOn(admin: string | undefined, server: string): Promise<void>
   saveSample(sampleFile, sample);
 
   const bytes = new Map<string, string>();
+  const fingerprints = new Map<string, string>();
   const results = await interleaved(configs, repeat, async (c: Config, round) => {
     await resetBench(db.knex, template);
     let m: Measured;
@@ -129,8 +130,10 @@ async function benchOn(admin: string | undefined, server: string): Promise<void>
           sampleFile,
         );
         // The rows the floor must match (the physical floor writes no snapshot or timeline).
-        if (round === 0 && c.mode !== "physical" && !bytes.has(c.mode))
+        if (round === 0 && c.mode !== "physical" && !bytes.has(c.mode)) {
           bytes.set(c.mode, await storedBytes(db.knex));
+          fingerprints.set(c.mode, await rowFingerprint(db.knex));
+        }
         m = { usersPerSec: r.usersPerSec, phases: r.phases, peakRssMiB: r.peakRssMiB };
         break;
       }
@@ -146,7 +149,12 @@ async function benchOn(admin: string | undefined, server: string): Promise<void>
   });
   await db.close();
   rmSync(sampleFile, { force: true });
-  const body = reportBody({ users, repeat, configs, results, bytes, server });
+  const engineRows = fingerprints.get("engine");
+  const replayRows = fingerprints.get("replay");
+  const replayMatches = engineRows && replayRows ? engineRows === replayRows : null;
+  if (replayMatches === false)
+    console.error(`replay floor rows differ from the engine's: ${engineRows} vs ${replayRows}`);
+  const body = reportBody({ users, repeat, configs, results, bytes, replayMatches, server });
   console.log(`\n${body}`);
   if (!values["no-report"]) {
     const suffix = server === "shared server" ? "" : `-${server.replace(/\W+/g, "-")}`;

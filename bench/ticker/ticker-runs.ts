@@ -103,3 +103,24 @@ export async function storedBytes(knex: Knex): Promise<string> {
   const b = r.rows[0] ?? {};
   return `snapshot ${b.snapshot ?? "–"} B, timeline ${b.timeline ?? "–"} B × ${b.timeline_rows ?? 0} rows, outbox row ${b.message ?? "–"} B`;
 }
+
+/**
+ * An order-independent hash of every row a run wrote (enrollments, wake-ups, timeline,
+ * outbox), with the text rendered from a user's attributes masked — the one thing the replay
+ * floor takes from its sample user instead (replay-step.ts). Equal for the engine's run and
+ * the replay's, or the replay floor is not writing the engine's rows.
+ */
+export async function rowFingerprint(knex: Knex): Promise<string> {
+  const mask = (col: string) =>
+    `regexp_replace(regexp_replace(${col}, 'User\\d+', 'User#', 'g'), 'coupon C\\d+', 'coupon C#', 'g')`;
+  const r = (await knex.raw(
+    `select (select sum(hashtext(concat_ws('|', id, snapshot, status, current_node, waits_for, event_cursor, revision, ended_at, exit_reason))::bigint)
+               from enrollments where journey_id = 'bench') as enrollments,
+            (select sum(hashtext(concat_ws('|', enrollment_id, wake_at))::bigint) from enrollment_wakeups) as wakeups,
+            (select sum(hashtext(${mask("concat_ws('|', contact_id, enrollment_id, journey_id, version_id, at, entries)")})::bigint)
+               from enrollment_steps) as timeline,
+            (select sum(hashtext(${mask("concat_ws('|', idempotency_key, contact_id, enrollment_id, journey_id, version_id, node_id, channel, category, body, encoding, parts, payload, status, next_attempt_at)")})::bigint)
+               from messages) as outbox`,
+  )) as { rows: Record<string, string | null>[] };
+  return JSON.stringify(r.rows[0] ?? {});
+}
