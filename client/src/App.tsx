@@ -5,6 +5,7 @@ import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { LanguageSwitch } from "./components/LanguageSwitch.tsx";
 import { applyLocale, msgKey } from "./i18n/index.ts";
+import { ROLE_LABELS } from "./i18n/labels.ts";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -29,14 +30,6 @@ const SECTIONS: readonly { section: Section; href: string; label: string }[] = [
   { section: "messages", href: "/messages", label: msgKey("nav.messages") },
   { section: "settings", href: "/settings", label: msgKey("nav.settings") },
 ];
-
-const ROLE_LABELS: Record<Operator["role"], string> = {
-  admin: msgKey("role.admin"),
-  engineer: msgKey("role.engineer"),
-  marketer: msgKey("role.marketer"),
-  support: msgKey("role.support"),
-  metrics: msgKey("role.metrics"),
-};
 
 type Session =
   | { state: "loading" }
@@ -70,7 +63,7 @@ export function App() {
     return () => window.removeEventListener(ROLE_REFUSED, reread);
   }, [refresh]);
 
-  if (session.state === "loading") return <div className="splash">Waymark</div>;
+  if (session.state === "loading") return <div className="splash">Waymark</div>; // the product's name, in every language
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
   const logout = async () => {
     await api.logout();

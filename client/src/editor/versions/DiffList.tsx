@@ -1,13 +1,9 @@
 import "./versions.css";
+import { useTranslation } from "react-i18next";
 import type { Edge } from "../../../../engine/index.ts";
-import {
-  changesLabel,
-  type FieldChange,
-  isEmptyDiff,
-  type JourneyDiff,
-  type NodeDiff,
-} from "../diff.ts";
+import { type FieldChange, isEmptyDiff, type JourneyDiff, type NodeDiff } from "../diff.ts";
 import { NODE_UI } from "../nodes/registry.ts";
+import { changesText } from "./audit-text.ts";
 
 /**
  * A diff as a reviewer reads it: steps added, changed and removed (a changed step opens to
@@ -27,11 +23,16 @@ export function DiffList({
   /** Changed steps start expanded. */
   open?: boolean;
 }) {
+  const { t } = useTranslation();
   if (isEmptyDiff(diff))
     return (
       <section className="diff" aria-label={title}>
         <h3 className="panel-title">{title}</h3>
-        <p className="muted">No changes{diff.summary.moved > 0 ? " (steps moved only)" : ""}.</p>
+        <p className="muted">
+          {diff.summary.moved > 0
+            ? t("versions.diff.noChangesMoved")
+            : t("versions.diff.noChanges")}
+        </p>
       </section>
     );
   const standalone = (e: Edge) =>
@@ -41,7 +42,7 @@ export function DiffList({
   return (
     <section className="diff" aria-label={title}>
       <h3 className="panel-title">
-        {title} · {changesLabel(diff.summary.changes)}
+        {title} · {changesText(t, diff.summary.changes)}
       </h3>
       <ul>
         {diff.nodes.map((n) => (
@@ -57,17 +58,14 @@ export function DiffList({
           <li key={`doc:${f.path.join(".")}`} className={`diff-${kindOf(f)}`}>
             <span className="diff-mark">{mark(kindOf(f))}</span>
             <div className="diff-body">
-              <span>Journey {f.path.join(".")}</span>
+              <span>{t("versions.diff.journeyField", { path: f.path.join(".") })}</span>
               <FieldValue change={f} />
             </div>
           </li>
         ))}
       </ul>
       {diff.summary.moved > 0 && (
-        <p className="muted small">
-          {diff.summary.moved} step{diff.summary.moved === 1 ? "" : "s"} moved on the canvas (not a
-          change users see).
-        </p>
+        <p className="muted small">{t("versions.diff.moved", { count: diff.summary.moved })}</p>
       )}
     </section>
   );
@@ -86,6 +84,7 @@ function NodeRow({
   onFocus: ((nodeId: string) => void) | undefined;
   open: boolean;
 }) {
+  const { t } = useTranslation();
   const id = onFocus ? (
     <button type="button" className="linklike mono" onClick={() => onFocus(diff.nodeId)}>
       {diff.nodeId}
@@ -121,7 +120,9 @@ function NodeRow({
       ) : (
         <div className="diff-body">
           {head}
-          <span className="diff-what">{diff.change === "added" ? "new step" : "removed"}</span>
+          <span className="diff-what">
+            {diff.change === "added" ? t("versions.diff.newStep") : t("versions.diff.removedStep")}
+          </span>
         </div>
       )}
     </li>
@@ -129,6 +130,7 @@ function NodeRow({
 }
 
 function EdgeRow({ edge, kind }: { edge: Edge; kind: "added" | "removed" }) {
+  const { t } = useTranslation();
   return (
     <li className={`diff-${kind}`}>
       <span className="diff-mark">{mark(kind)}</span>
@@ -137,7 +139,9 @@ function EdgeRow({ edge, kind }: { edge: Edge; kind: "added" | "removed" }) {
           {edge.from}
           {edge.path ? ` (${edge.path})` : ""} → {edge.to}
         </span>
-        <span className="diff-what">connection {kind}</span>
+        <span className="diff-what">
+          {kind === "added" ? t("versions.diff.edgeAdded") : t("versions.diff.edgeRemoved")}
+        </span>
       </div>
     </li>
   );
