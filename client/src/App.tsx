@@ -63,7 +63,8 @@ export function App() {
     return () => window.removeEventListener(ROLE_REFUSED, reread);
   }, [refresh]);
 
-  if (session.state === "loading") return <div className="splash">Waymark</div>; // the product's name, in every language
+  // The product's name, the same in every language.
+  if (session.state === "loading") return <div className="splash">Waymark</div>;
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
   const logout = async () => {
     await api.logout();
