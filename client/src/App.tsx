@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
+import { canvasWords } from "./canvas/mark-words.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { LanguageSwitch } from "./components/LanguageSwitch.tsx";
 import { applyLocale, msgKey } from "./i18n/index.ts";
@@ -73,7 +74,7 @@ export function App() {
   if (session.operator.mustChangePassword)
     return <ChoosePassword operator={session.operator} onChanged={refresh} onLogout={logout} />;
   return (
-    <div className={`shell${route.page === "editor" ? " shell-full" : ""}`}>
+    <div className={`shell${route.page === "editor" ? " shell-full" : ""}`} style={canvasWords(t)}>
       <header className="topbar">
         <span className="brand">
           <span className="brand-mark" aria-hidden /> Waymark

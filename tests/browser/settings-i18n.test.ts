@@ -180,6 +180,14 @@ describe.runIf(chromiumPath)("Settings and versions in 简体中文", () => {
     await page.getByRole("heading", { name: "审计日志" }).scrollIntoViewIfNeeded();
     expect(await overflowing(page)).toEqual([]);
     await shot("390");
+    for (const [name, region] of [
+      ["caps", "频次上限"],
+      ["keys", "API 密钥"],
+      ["operators", "操作员"],
+    ] as const)
+      await page
+        .getByRole("region", { name: region, exact: true })
+        .screenshot({ path: join(ARTIFACTS, `settings-i18n-390-${name}.png`) });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -218,6 +226,14 @@ describe.runIf(chromiumPath)("Settings and versions in 简体中文", () => {
     expect(await banner.textContent()).toContain("修改 1");
     const result = panel.getByTestId("compare-result");
     expect(await result.getByRole("heading").first().textContent()).toBe("v1 → v2 · 1 处改动");
+    // The wait's duration said in Chinese on both sides, never as PT1H.
+    const wait = result.locator('[data-diff-node="wait1"] .value-diff');
+    expect(await wait.textContent()).toBe("1小时 → 2小时");
+    // The canvas badges are the console's words too (CSS content from the shell's variables).
+    const badge = await page
+      .locator(".react-flow__node.wm-diff-changed")
+      .evaluate((el) => getComputedStyle(el, "::after").content);
+    expect(badge).toBe('"已修改"');
     await page.getByRole("application", { name: "v1 与 v2 的比较" }).waitFor();
     expect(await rendersCjk(page)).toBe(true);
     await shot("versions-compare", false);

@@ -1,6 +1,8 @@
 import "./versions.css";
 import { useTranslation } from "react-i18next";
 import type { Edge } from "../../../../engine/index.ts";
+import { parseDurationText } from "../../i18n/duration-text.ts";
+import { formatDuration } from "../../i18n/format.ts";
 import { type FieldChange, isEmptyDiff, type JourneyDiff, type NodeDiff } from "../diff.ts";
 import { NODE_UI } from "../nodes/registry.ts";
 import { changesText } from "./audit-text.ts";
@@ -147,13 +149,20 @@ function EdgeRow({ edge, kind }: { edge: Edge; kind: "added" | "removed" }) {
   );
 }
 
-function short(value: unknown): string {
+/**
+ * A value as the reviewer reads it: a duration as people say it ("PT1H" → "1 hour" / "1小时",
+ * never ISO), anything else as text, long ones cut.
+ */
+function short(value: unknown, locale: string): string {
+  if (typeof value === "string" && parseDurationText(value) === value)
+    return formatDuration(locale, value);
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
   return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
 /** Before → after, or the words that changed when the field is text. */
 export function FieldValue({ change }: { change: FieldChange }) {
+  const { i18n } = useTranslation();
   // Words help only when some survive ("PT1H" → "PT2H" reads better as before → after).
   if (change.words?.some((w) => w.op === "same"))
     return (
@@ -174,9 +183,9 @@ export function FieldValue({ change }: { change: FieldChange }) {
     );
   return (
     <span className="value-diff">
-      {change.before !== undefined && <del>{short(change.before)}</del>}
+      {change.before !== undefined && <del>{short(change.before, i18n.language)}</del>}
       {change.before !== undefined && change.after !== undefined && " → "}
-      {change.after !== undefined && <ins>{short(change.after)}</ins>}
+      {change.after !== undefined && <ins>{short(change.after, i18n.language)}</ins>}
     </span>
   );
 }
