@@ -39,7 +39,10 @@ interface Policy {
   unopenedStreak: { count: number; cooldown: string } | null;
 }
 
-/** Elements reaching past the viewport's right edge outside a box that clips or scrolls. */
+/**
+ * Elements reaching past the viewport's right edge outside a box that clips or scrolls, and the
+ * page's own scroll width when it is wider than the viewport.
+ */
 function overflowing(page: Page) {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth;
@@ -48,9 +51,12 @@ function overflowing(page: Page) {
         if (getComputedStyle(p).overflowX !== "visible") return true;
       return false;
     };
-    return Array.from(document.querySelectorAll("body *"))
+    const wide = Array.from(document.querySelectorAll("body *"))
       .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !clipped(el))
       .map((el) => `${el.tagName.toLowerCase()}.${String(el.className)}`);
+    // Something positioned out of its scroller widens the page without showing above.
+    const page = (document.scrollingElement ?? document.documentElement).scrollWidth;
+    return page > width ? [...wide, `page scrolls to ${page}px`] : wide;
   });
 }
 
