@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { isLinkable } from "../../engine/template/links.ts";
 import { ErrorBody, NO_BODY, type NonJson } from "../api/common.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -20,7 +21,7 @@ import type { DeliveryConfig } from "./config.ts";
 import { emailRoutes } from "./email-routes.ts";
 import { emailWebhookRoute } from "./email-webhook.ts";
 import { recordMessageEvents } from "./events.ts";
-import { isLinkable, TOKEN_PATTERN } from "./links.ts";
+import { TOKEN_PATTERN } from "./links.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
 import { findLink, markClicked } from "./sql/links.ts";
 import { EMPTY_TWIML, handleInbound, handleStatusCallback } from "./twilio-routes.ts";

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { JourneyStatus, PauseEntries } from "../api.ts";
 import { useCan } from "../permissions.ts";
@@ -69,6 +70,7 @@ export function EditorHeader({
   onCompareLive: () => void;
 }) {
   const route = useRoute();
+  const { t } = useTranslation();
   const can = useCan();
   const editable = can("editJourney");
   return (
@@ -94,11 +96,11 @@ export function EditorHeader({
             onClick={onCompareLive}
             title={`Compare the draft with v${draft.version}`}
           >
-            {draftLabel(draft, status)}
+            {draftLabel(t, draft, status)}
           </button>
         ) : (
           <span className={`draft-state draft-${draft.kind}`} data-testid="draft-state">
-            {draftLabel(draft, status)}
+            {draftLabel(t, draft, status)}
           </span>
         )}
       </div>
