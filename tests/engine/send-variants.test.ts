@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { advance, type Journey, parseJourney, validate } from "../../engine/index.ts";
 import type { SendSpec } from "../../engine/nodes/send.ts";
 import { chooseVariant, namedVariant } from "../../engine/nodes/send-variants.ts";
+import { candidates } from "../../engine/sms/opt-out-line.ts";
 import { compiled, logs, sends } from "./advance-helpers.ts";
 import { at, contact, doc, exit, journey, policy, ports, trigger } from "./helpers.ts";
 import { variantDoc } from "./validate-variant-cases.ts";
@@ -38,6 +39,11 @@ describe("variant choice", () => {
     expect(picked(withZh, "zh-HK")).toBe("zh");
     expect(picked(withZh, "zh-Hant-HK")).toBe("zh");
     expect(picked(withZh, "zh-CN")).toBe("zh-CN");
+    // A script subtag is dropped on its own too: a phone saying zh-Hans-CN reads zh-CN.
+    expect(picked(base, "zh-Hans-CN")).toBe("zh-CN");
+    expect(picked(withZh, "zh-Hant-TW")).toBe("zh");
+    expect(candidates("zh_Hant_TW")).toEqual(["zh-Hant-TW", "zh-Hant", "zh-TW", "zh"]);
+    expect(candidates("en-GB")).toEqual(["en-GB", "en"]);
   });
 
   it("gives the send's own content unchanged when there are no variants", () => {
