@@ -120,7 +120,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     // PGlite runs one transaction at a time: batches of 500 and a 2 ms pause between them keep
     // the API answering while the ticker drains (bench/ticker-pglite measures both).
     const workers = config.runWorkers
-      ? startWorkers({
+      ? await startWorkers({
           knex: db.knex,
           crypto,
           log,

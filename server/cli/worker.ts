@@ -61,7 +61,7 @@ export async function run(_args: string[]): Promise<number> {
   const policyChanges = listenForPolicyChanges(config.databaseUrl, db.knex, {
     onError: (err) => log.warn({ err }, "policy listener: reconnecting"),
   });
-  const workers = startWorkers({
+  const workers = await startWorkers({
     knex: db.knex,
     crypto,
     log,

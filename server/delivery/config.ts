@@ -146,7 +146,8 @@ export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
  */
 export const LINK_TTL_DAYS = { default: 30, min: 1, max: 3650 } as const;
 
-const DEFAULT_RATE: Record<SmsProviderKind, number> = {
+/** Messages/s per process an SMS kind gets unless WAYMARK_SMS_RATE_LIMIT says otherwise. */
+export const DEFAULT_RATE: Record<SmsProviderKind, number> = {
   console: 0,
   webhook: 50,
   twilio: 10,
