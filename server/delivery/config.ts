@@ -1,6 +1,12 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { ConfigError } from "../config.ts";
-import { AliyunKind, SmtpKind, TwilioKind, WebhookKind } from "./provider-kinds.ts";
+import {
+  AliyunKind,
+  AllowHostsSchema,
+  SmtpKind,
+  TwilioKind,
+  WebhookKind,
+} from "./provider-kinds.ts";
 import { type PushConfig, pushFrom } from "./push-config.ts";
 
 /**
@@ -111,6 +117,11 @@ export interface DeliveryConfig {
   email: EmailConfig | null;
   /** Set when the VAPID keys are: push goes out by web push (providers/push.ts). */
   push: PushConfig | null;
+  /**
+   * WAYMARK_WEBHOOK_ALLOW_HOSTS: the hosts a provider URL entered in Settings may reach on
+   * private or loopback addresses (destinations.ts), as for a webhook send.
+   */
+  allowHosts: string[];
   /** HMAC key of POST /v1/email/events (bounces, complaints); unset: the endpoint answers 404. */
   emailWebhookSecret: string | undefined;
   /**
@@ -184,6 +195,11 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     aliyun,
     email: emailFrom(env),
     push: pushFrom(env),
+    allowHosts: fromEnv(
+      z.object({ hosts: AllowHostsSchema }),
+      { hosts: allowHostsFrom(env.WAYMARK_WEBHOOK_ALLOW_HOSTS) },
+      { hosts: "WAYMARK_WEBHOOK_ALLOW_HOSTS" },
+    ).hosts,
     emailWebhookSecret: secretFrom(env, "WAYMARK_EMAIL_WEBHOOK_SECRET"),
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
@@ -250,7 +266,12 @@ function twilioFrom(env: NodeJS.ProcessEnv): TwilioConfig | null {
   // Without a sender Twilio still authenticates its webhooks; sending needs one (checked above).
   const twilio = fromEnv(
     TwilioKind.partial({ from: true }),
-    { accountSid, authToken, from: present(env.TWILIO_FROM), baseUrl: present(env.TWILIO_BASE_URL) },
+    {
+      accountSid,
+      authToken,
+      from: present(env.TWILIO_FROM),
+      baseUrl: present(env.TWILIO_BASE_URL),
+    },
     {
       accountSid: "TWILIO_ACCOUNT_SID",
       authToken: "TWILIO_AUTH_TOKEN",

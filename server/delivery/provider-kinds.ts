@@ -92,10 +92,7 @@ export const SmtpKind = z.strictObject({
   from: z
     .string()
     .trim()
-    .refine(
-      (s) => parseMailbox(s) !== null,
-      'must be a sender such as "Shop <news@shop.example>"',
-    ),
+    .refine((s) => parseMailbox(s) !== null, 'must be a sender such as "Shop <news@shop.example>"'),
   ratePerSecond: Rate.default(0),
 });
 

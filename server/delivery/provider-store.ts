@@ -3,7 +3,7 @@ import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
 import { type Listening, listenForever } from "../db/listen.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
-import { DEFAULT_RATE, type DeliveryConfig, smtpConfig } from "./config.ts";
+import { DEFAULT_RATE, type DeliveryConfig, type SmsProviderKind, smtpConfig } from "./config.ts";
 import { checkKind, type ProviderSettings } from "./provider-kinds.ts";
 import { envChoice, type ProviderChoice } from "./providers/index.ts";
 import { pushConfig } from "./push-config.ts";
@@ -116,8 +116,11 @@ export async function smsKindInEffect(
   db: Knex,
   crypto: FieldCrypto,
   env: DeliveryConfig,
-): Promise<ProviderChoice["kind"]> {
-  return effectiveChoices(env, await readStoredProviders(db, crypto)).sms.choice.kind;
+): Promise<SmsProviderKind> {
+  const { kind } = effectiveChoices(env, await readStoredProviders(db, crypto)).sms.choice;
+  if (kind === "console" || kind === "twilio" || kind === "aliyun" || kind === "webhook")
+    return kind;
+  throw new Error(`the SMS channel cannot use a ${kind} provider`);
 }
 
 // Per database handle, like the policy caches: two test databases never hear each other.

@@ -22,6 +22,7 @@ import { healthRoutes } from "./health.ts";
 import { journeyToolRoutes } from "./journey-tools.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
+import { providerRoutes } from "./providers.ts";
 import { resultRoutes } from "./results.ts";
 import { sessionRoutes } from "./session.ts";
 import { settingsRoutes } from "./settings.ts";
@@ -44,12 +45,12 @@ export interface ApiDeps {
  */
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
-    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
+    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery, deps.crypto),
     ...contactRoutes(deps.knex, deps.crypto, deps.policy),
     ...contactSupportRoutes(deps.knex, deps.now),
     ...messageRoutes(deps.knex),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
-    ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
+    ...settingsRoutes(deps.knex, deps.crypto, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
@@ -99,6 +100,7 @@ export function routeTable(deps: TableDeps): RouteSpec[] {
       permissions: permissionsFrom(api),
     }),
     ...api,
+    ...providerRoutes(deps.knex, deps.crypto, deps.delivery, deps.log, deps.now),
     ...ingestRoutes({
       knex: deps.knex,
       crypto: deps.crypto,

@@ -152,7 +152,12 @@ export function createProviders(
   email?: ProviderDeps["email"],
   push?: ProviderDeps["push"],
 ): ProviderSet {
-  const deps: ProviderDeps = { config, log, ...(email ? { email } : {}), ...(push ? { push } : {}) };
+  const deps: ProviderDeps = {
+    config,
+    log,
+    ...(email ? { email } : {}),
+    ...(push ? { push } : {}),
+  };
   const set: ProviderSet = {};
   for (const channel of CHANNELS) set[channel] = buildProvider(envChoice(config, channel), deps);
   if (config.smsProvider === "webhook" && set.webhook) set.sms = set.webhook;
