@@ -37,6 +37,8 @@ export interface ApiDeps {
   delivery: DeliveryConfig;
   now: () => Date;
   metrics?: Metrics | undefined;
+  /** Delivery's log: a provider test send through `console` writes there. */
+  log: DeliveryLog;
 }
 
 /**
@@ -57,6 +59,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...resultRoutes(deps.knex, deps.policy, deps.now),
     ...versionRoutes(deps.knex, deps.now),
     ...auditRoutes(deps.knex),
+    ...providerRoutes(deps.knex, deps.crypto, deps.delivery, deps.log, deps.now),
   ];
   const metrics = deps.metrics;
   if (metrics) {
@@ -80,7 +83,6 @@ export interface TableDeps extends ApiDeps {
   secureCookies: boolean;
   /** Ingest's tuning and hooks (server/ingest/routes.ts). */
   ingest: Omit<IngestDeps, "knex" | "crypto" | "live" | "now">;
-  log: DeliveryLog;
   /** Told when a webhook or click may have made enrollments due: the ticker's nudge. */
   onDue?: (() => void) | undefined;
 }
@@ -100,7 +102,6 @@ export function routeTable(deps: TableDeps): RouteSpec[] {
       permissions: permissionsFrom(api),
     }),
     ...api,
-    ...providerRoutes(deps.knex, deps.crypto, deps.delivery, deps.log, deps.now),
     ...ingestRoutes({
       knex: deps.knex,
       crypto: deps.crypto,

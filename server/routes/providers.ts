@@ -148,7 +148,8 @@ export function providerRoutes(
         const at = now();
         const removed = await knex.transaction(async (trx) => {
           const previous = await lockProviderRow(trx, channel);
-          if (!previous || !(await deleteProviderRow(trx, channel))) return false;
+          if (!previous) return false;
+          await deleteProviderRow(trx, channel);
           await audit(trx, req, {
             action: "provider.delete",
             subject: { type: "provider", id: channel },

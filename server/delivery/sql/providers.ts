@@ -67,8 +67,7 @@ export async function upsertProviderRow(trx: Knex.Transaction, row: ProviderRow)
     .merge(["kind", "settings", "secrets_encrypted", "updated_by", "updated_at"]);
 }
 
-/** Deletes the channel's row; false when there was none. */
-export async function deleteProviderRow(trx: Knex.Transaction, channel: Channel): Promise<boolean> {
-  const n = await trx("delivery_providers").where({ channel }).delete();
-  return n > 0;
+/** Deletes the channel's row (the caller locked it, so it knows there was one). */
+export async function deleteProviderRow(trx: Knex.Transaction, channel: Channel): Promise<void> {
+  await trx("delivery_providers").where({ channel }).delete();
 }
