@@ -123,6 +123,23 @@ export async function smsKindInEffect(
   throw new Error(`the SMS channel cannot use a ${kind} provider`);
 }
 
+/**
+ * The configurations the inbound callbacks authenticate against: Settings' Twilio or Aliyun for
+ * SMS first (its auth token signs Twilio's callbacks, its token is Aliyun's callback path),
+ * then the environment's — messages sent before a switch still get their receipts.
+ */
+export async function callbackConfigs(
+  db: Knex,
+  crypto: FieldCrypto,
+  env: DeliveryConfig,
+): Promise<DeliveryConfig[]> {
+  const { choice, source } = effectiveChoices(env, await readStoredProviders(db, crypto)).sms;
+  if (source === "environment") return [env];
+  if (choice.kind === "twilio") return [{ ...env, twilio: choice.config }, env];
+  if (choice.kind === "aliyun") return [{ ...env, aliyun: choice.config }, env];
+  return [env];
+}
+
 // Per database handle, like the policy caches: two test databases never hear each other.
 const listeners = new WeakMap<Knex, Set<() => void>>();
 

@@ -282,6 +282,42 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
     await api("DELETE", "/api/providers/sms");
   });
 
+  it("authenticates callbacks with the stored provider's credentials as well as the environment's", async () => {
+    const status = `${app.url}/v1/providers/twilio/status`;
+    const params = { MessageSid: "SMnothing", MessageStatus: "delivered" };
+    // Only the environment's Twilio: the stored account's signature is refused.
+    expect((await storedTwilio.postSigned(status, params)).status).toBe(403);
+    await api("PUT", "/api/providers/sms", twilioForm(storedTwilio, TOKEN_B));
+    expect((await storedTwilio.postSigned(status, params)).status).toBe(204);
+    // Messages sent before the switch still get their receipts.
+    expect((await envTwilio.postSigned(status, params)).status).toBe(204);
+    expect((await storedTwilio.postSigned(status, params, "forged")).status).toBe(403);
+
+    const token = "callback-token-0123456789";
+    await api("PUT", "/api/providers/sms", {
+      kind: "aliyun",
+      settings: { accessKeyId: aliyun.accessKeyId, endpoint: aliyun.endpoint },
+      secrets: { accessKeySecret: aliyun.accessKeySecret, callbackToken: token },
+    });
+    const report = (t: string) =>
+      fetch(`${app.url}/v1/providers/aliyun/${t}/report`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "[]",
+      });
+    expect((await report(token)).status).toBe(200);
+    expect((await report("wrong-token-0123456789abc")).status).toBe(404);
+    // Clearing the optional token turns the callbacks off again.
+    const cleared = await api("PUT", "/api/providers/sms", {
+      kind: "aliyun",
+      settings: { accessKeyId: aliyun.accessKeyId, endpoint: aliyun.endpoint },
+      secrets: { callbackToken: null },
+    });
+    expect(cleared.body.secrets).toEqual({ accessKeySecret: "set", callbackToken: "not set" });
+    expect((await report(token)).status).toBe(404);
+    await api("DELETE", "/api/providers/sms");
+  });
+
   it("refuses hostile bodies with a 400 naming the field, provider URLs by the SSRF rules", async () => {
     const cases: [string, unknown, RegExp][] = [
       ["/api/providers/fax", { kind: "console" }, /^channel:/],
