@@ -7,6 +7,7 @@ import {
   type ProviderTestResult,
   type ProviderView,
 } from "../../api.ts";
+import { useFormat } from "../../i18n/format.ts";
 import { msgKey } from "../../i18n/index.ts";
 import { CHANNEL_LABELS } from "../../i18n/labels.ts";
 
@@ -132,6 +133,7 @@ export function ProvidersSection() {
 
 function ChannelProvider({ view, onSaved }: { view: ProviderView; onSaved: () => void }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const channel = view.channel;
   const [kind, setKind] = useState(view.kind);
   const [values, setValues] = useState<Record<string, string>>(() =>
@@ -206,7 +208,10 @@ function ChannelProvider({ view, onSaved }: { view: ProviderView; onSaved: () =>
       <p className="muted" data-testid={`provider-${channel}-source`}>
         {view.source === "environment"
           ? t("providers.fromEnvironment", { kind: t(KIND_LABELS[view.kind] ?? view.kind) })
-          : t("providers.fromSettings", { who: view.updatedBy ?? "", at: view.updatedAt ?? "" })}
+          : t("providers.fromSettings", {
+              who: view.updatedBy ?? "",
+              at: view.updatedAt ? format.dateTime(view.updatedAt) : "",
+            })}
       </p>
       <div className="form-row">
         <label htmlFor={id("kind")}>
@@ -231,7 +236,7 @@ function ChannelProvider({ view, onSaved }: { view: ProviderView; onSaved: () =>
         {(FIELDS[kind] ?? []).map((field) => {
           const set = storedKind === kind && view.secrets[field.name] === "set";
           return (
-            <label key={field.name} htmlFor={id(field.name)}>
+            <label key={field.name} className="provider-field" htmlFor={id(field.name)}>
               {t(field.label)}
               <input
                 id={id(field.name)}
