@@ -154,8 +154,6 @@ export const PROVIDER_KINDS = {
   Record<string, { schema: z.ZodObject; secrets: readonly string[] }>
 >;
 
-export type ProviderKindOf<C extends Channel> = keyof (typeof PROVIDER_KINDS)[C] & string;
-
 /** A channel's provider settings, checked: what `PROVIDER_KINDS[channel][kind].schema` outputs. */
 export type ProviderSettings =
   | { channel: "sms"; kind: "console"; fields: z.output<typeof ConsoleKind> }

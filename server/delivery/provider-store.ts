@@ -30,7 +30,7 @@ export interface StoredProvider {
   updatedAt: Date;
 }
 
-export function openRow(row: ProviderRow, crypto: FieldCrypto): StoredProvider {
+function openRow(row: ProviderRow, crypto: FieldCrypto): StoredProvider {
   const secrets = row.secretsEncrypted
     ? (JSON.parse(crypto.openSecret(row.secretsEncrypted)) as Record<string, string>)
     : {};

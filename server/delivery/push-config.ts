@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { ConfigError } from "../config.ts";
-import { allowHostsFrom, fromEnv, numeric } from "./config.ts";
+import { allowHostsFrom, fromEnv, numeric } from "./env-values.ts";
 import { WebPushKind } from "./provider-kinds.ts";
 
 /**
