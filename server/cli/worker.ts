@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { connect, DatabaseConnectError } from "../db/connect.ts";
 import { migrateLatest } from "../db/migrate.ts";
 import { loadDeliveryConfig } from "../delivery/config.ts";
-import { providerRulesFor } from "../delivery/provider-rules.ts";
+import { providerRulesInEffect } from "../delivery/provider-rules.ts";
 import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
 import { createPublisher } from "../realtime/index.ts";
@@ -67,7 +67,9 @@ export async function run(_args: string[]): Promise<number> {
     log,
     delivery,
     live: liveJourneyCache(db.knex),
-    policy: policyCache(db.knex, config.workspaceTimezone, undefined, providerRulesFor(delivery)),
+    policy: policyCache(db.knex, config.workspaceTimezone, undefined, () =>
+      providerRulesInEffect(db.knex, crypto, delivery),
+    ),
     fallbackLinkBase: "http://localhost:3000",
     workspaceTimezone: config.workspaceTimezone,
     audienceScanMs: config.audienceScanMs,

@@ -2,10 +2,12 @@ import knexFactory, { type Knex } from "knex";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderTestResult, ProviderView } from "../../server/api/providers.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
+import { providerRulesInEffect } from "../../server/delivery/provider-rules.ts";
 import { type ProviderWatch, watchProviders } from "../../server/delivery/provider-watch.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../server/delivery/worker.ts";
 import { createApiKey } from "../../server/keys/api-keys.ts";
 import { createLogger } from "../../server/log.ts";
+import { policyCache } from "../../server/runtime/policy.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { type FakeAliyun, startFakeAliyun } from "../helpers/fake-aliyun.ts";
@@ -446,6 +448,10 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
     });
     for (const doc of [freeText, templated])
       expect((await api("POST", "/api/journeys", doc)).status).toBe(201);
+    const policy = policyCache(db.knex, "UTC", 0, () =>
+      providerRulesInEffect(db.knex, app.crypto, loadDeliveryConfig({})),
+    );
+    expect((await policy()).providerRules).toBeNull();
     const codes = async (id: string) =>
       (
         (await api("POST", `/api/journeys/${id}/validate`)).body.issues as {
@@ -465,6 +471,8 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
       secrets: { accessKeySecret: aliyun.accessKeySecret },
     });
     expect(saved.status, saved.text).toBe(200);
+    // The ticker's policy follows: Aliyun's window and daily limit now apply.
+    expect((await policy()).providerRules).toMatchObject({ provider: "aliyun", dailyLimit: 10 });
     expect(await codes("free-text")).toEqual(["sms_free_text_template_provider@send1"]);
     expect(await codes("templated")).toEqual([]);
     const published = await api("POST", "/api/journeys/free-text/publish", {});
@@ -475,5 +483,6 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
     expect((await api("GET", "/api/settings")).body.provider.sms).toBe("aliyun");
     await api("DELETE", "/api/providers/sms");
     expect(await codes("free-text")).toEqual([]);
+    expect((await policy()).providerRules).toBeNull();
   });
 });
