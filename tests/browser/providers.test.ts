@@ -61,6 +61,9 @@ describe.runIf(chromiumPath)("Settings → Providers in Chromium", () => {
     await form.getByLabel("Test recipient (phone, +8613800138000)").fill("12345");
     await form.getByRole("button", { name: "Send test" }).click();
     await form.getByText(/^to: must be a phone number/).waitFor();
+    await page
+      .locator('section[aria-labelledby="s-providers"]')
+      .screenshot({ path: join(ARTIFACTS, "providers-section.png") });
     expect(ui.errors.filter((e) => !e.includes("400"))).toEqual([]);
   }, 90_000);
 });

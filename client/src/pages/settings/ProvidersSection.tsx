@@ -9,7 +9,7 @@ import {
 } from "../../api.ts";
 import { useFormat } from "../../i18n/format.ts";
 import { msgKey } from "../../i18n/index.ts";
-import { CHANNEL_LABELS } from "../../i18n/labels.ts";
+import { CHANNEL_TAGS } from "../../i18n/labels.ts";
 
 /** A form field of a provider kind; the server's schema (provider-kinds.ts) has the rules. */
 type Field = { name: string; label: string; secret?: true; type?: "number" | "hosts" };
@@ -204,7 +204,7 @@ function ChannelProvider({ view, onSaved }: { view: ProviderView; onSaved: () =>
 
   return (
     <form className="provider-channel" onSubmit={save} data-testid={`provider-${channel}`}>
-      <h4>{t(CHANNEL_LABELS[channel])}</h4>
+      <h4>{t(CHANNEL_TAGS[channel])}</h4>
       <p className="muted" data-testid={`provider-${channel}-source`}>
         {view.source === "environment"
           ? t("providers.fromEnvironment", { kind: t(KIND_LABELS[view.kind] ?? view.kind) })
