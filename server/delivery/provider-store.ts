@@ -30,11 +30,19 @@ export interface StoredProvider {
   updatedAt: Date;
 }
 
+/**
+ * A row with its secrets opened. Secrets sealed under another WAYMARK_SECRET cannot be opened:
+ * they read as not set, so the kind fails its rules and the channel falls back to the
+ * environment (effectiveChoices) instead of stopping the server at start.
+ */
 function openRow(row: ProviderRow, crypto: FieldCrypto): StoredProvider {
-  const secrets = row.secretsEncrypted
-    ? (JSON.parse(crypto.openSecret(row.secretsEncrypted)) as Record<string, string>)
-    : {};
-  const { secretsEncrypted: _sealed, ...rest } = row;
+  const { secretsEncrypted, ...rest } = row;
+  let secrets: Record<string, string> = {};
+  try {
+    if (secretsEncrypted) secrets = JSON.parse(crypto.openSecret(secretsEncrypted));
+  } catch {
+    secrets = {};
+  }
   return { ...rest, secrets };
 }
 

@@ -7,6 +7,7 @@ import { type ProviderWatch, watchProviders } from "../../server/delivery/provid
 import { type DeliveryWorker, startDeliveryWorker } from "../../server/delivery/worker.ts";
 import { createApiKey } from "../../server/keys/api-keys.ts";
 import { createLogger } from "../../server/log.ts";
+import { fieldCrypto } from "../../server/privacy/keys.ts";
 import { policyCache } from "../../server/runtime/policy.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
@@ -225,6 +226,25 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
     });
     expect(await sendOne("after-delete")).toBe("env");
     expect((await api("DELETE", "/api/providers/sms")).status).toBe(404);
+  });
+
+  it("falls back to the environment when stored secrets cannot be opened (another WAYMARK_SECRET)", async () => {
+    const other = fieldCrypto("another-secret-another-secret-another!");
+    await db.knex("delivery_providers").insert({
+      channel: "sms",
+      kind: "twilio",
+      settings: JSON.stringify(twilioForm(storedTwilio).settings),
+      secrets_encrypted: other.sealSecret(JSON.stringify({ authToken: TOKEN_B })),
+      updated_by: "elsewhere",
+    });
+    await watch.refresh();
+    expect(await sendOne("unopenable")).toBe("env");
+    const list = await api("GET", "/api/providers");
+    expect(list.body.providers[0]).toMatchObject({
+      source: "settings",
+      secrets: { authToken: "not set" },
+    });
+    expect((await api("GET", "/api/settings")).body.provider.sms).toBe("twilio");
   });
 
   it("sends a test through the saved provider, the unsaved form, Aliyun, SMTP, and a hanging one", async () => {
