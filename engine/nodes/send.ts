@@ -14,7 +14,7 @@ import { own } from "../shared/own.ts";
 import { composeMessage, previewMessage, type SegmentCount, withOptOut } from "../sms/index.ts";
 import { composeTemplateSms } from "../sms-template/compose.ts";
 import { countChinaSms } from "../sms-template/count.ts";
-import { smsTemplateIssues } from "../sms-template/issues.ts";
+import { smsProviderIssues, smsTemplateIssues } from "../sms-template/issues.ts";
 import { SmsTemplateFieldsSchema, type SmsTemplateRequest } from "../sms-template/spec.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
@@ -127,6 +127,7 @@ function contentIssues(node: SendNode, ctx: ValidateContext): Issue[] {
     ...emailIssues(node, ctx),
     ...webhookIssues(node, ctx),
     ...smsTemplateIssues(node, ctx),
+    ...smsProviderIssues(node, ctx),
     ...pushIssues(node, ctx),
   ];
   // The approved text is the provider's, counted by its rules (sms-template/issues.ts).

@@ -170,6 +170,14 @@ export const ISSUE_CODES = {
     "error",
     "A send's variant has content for another channel (email, webhook, template SMS or push fields), which would be ignored, or is not a template SMS (or custom webhook request) where the send is one, or the reverse.",
   ],
+  sms_free_text_template_provider: [
+    "warning",
+    "An SMS send has free text (no template code) but the SMS provider in effect sends approved templates only (Aliyun): it would fail.",
+  ],
+  sms_template_free_text_provider: [
+    "warning",
+    "An SMS send names a template code but the SMS provider in effect sends free text: the approved text goes out without the provider's template.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",

@@ -22,6 +22,7 @@ import { emailRoutes } from "./email-routes.ts";
 import { emailWebhookRoute } from "./email-webhook.ts";
 import { recordMessageEvents } from "./events.ts";
 import { TOKEN_PATTERN } from "./links.ts";
+import { callbackConfigs } from "./provider-store.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
 import { findLink, markClicked } from "./sql/links.ts";
 import { EMPTY_TWIML, handleInbound, handleStatusCallback } from "./twilio-routes.ts";
@@ -108,7 +109,10 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
       body: SmsReportSchema,
       responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
       async handler(req, res) {
-        checkCallbackToken(deps.config, param(req, "token"));
+        checkCallbackToken(
+          await callbackConfigs(deps.knex, deps.crypto, deps.config),
+          param(req, "token"),
+        );
         const moved = await handleSmsReport(deps, parseBody(SmsReportSchema, req.body));
         if (moved > 0) deps.onDue?.();
         res.json(ALIYUN_ACK);
@@ -123,7 +127,10 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
       body: SmsUpSchema,
       responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
       async handler(req, res) {
-        checkCallbackToken(deps.config, param(req, "token"));
+        checkCallbackToken(
+          await callbackConfigs(deps.knex, deps.crypto, deps.config),
+          param(req, "token"),
+        );
         await handleSmsUp(deps, parseBody(SmsUpSchema, req.body));
         deps.onDue?.();
         res.json(ALIYUN_ACK);

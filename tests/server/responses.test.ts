@@ -362,6 +362,16 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect(settings.status).toBe(200);
     const policy = { body: { policy: (settings.body as { policy: unknown }).policy } };
     expect((await call("put", "/api/settings", policy)).status).toBe(200);
+    // Settings → Providers: console needs no network; its test send is logged and accepted.
+    const sms = { params: { channel: "sms" } };
+    expect((await call("get", "/api/providers")).status).toBe(200);
+    expect(
+      (await call("put", "/api/providers/:channel", { ...sms, body: { kind: "console" } })).status,
+    ).toBe(200);
+    const testSms = { ...sms, body: { to: "+13105550101" } };
+    expect((await call("post", "/api/providers/:channel/test", testSms)).status).toBe(200);
+    expect((await call("delete", "/api/providers/:channel", sms)).status).toBe(200);
+    expect((await call("delete", "/api/providers/:channel", sms)).status).toBe(404);
 
     const definition = { attribute: "firstName", op: "exists" };
     const audience = { body: { name: "Named", definition } };

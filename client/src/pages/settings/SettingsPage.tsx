@@ -9,6 +9,7 @@ import { AuditSection } from "./AuditSection.tsx";
 import { KeysSection } from "./KeysSection.tsx";
 import { OperatorsSection } from "./OperatorsSection.tsx";
 import { PolicyForm } from "./PolicyForm.tsx";
+import { ProvidersSection } from "./ProvidersSection.tsx";
 
 type Load =
   | { state: "loading" }
@@ -69,6 +70,7 @@ export function SettingsPage({ operator }: { operator: Operator }) {
           </section>
           {can("manageKeys") && <KeysSection me={operator} />}
           {can("manageOperators") && <OperatorsSection me={operator} />}
+          {can("manageOperators") && <ProvidersSection />}
           {can("readAudit") && <AuditSection />}
         </div>
       )}
