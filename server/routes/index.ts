@@ -48,7 +48,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...contactRoutes(deps.knex, deps.crypto, deps.policy),
     ...contactSupportRoutes(deps.knex, deps.now),
     ...messageRoutes(deps.knex),
-    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
+    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
