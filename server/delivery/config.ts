@@ -41,6 +41,7 @@ import { type PushConfig, pushFrom } from "./push-config.ts";
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
  * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
+ * | WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO| —                      | your mailbox for List-Unsubscribe mailto:  |
  * | WAYMARK_VAPID_*, WAYMARK_PUSH_* | —                      | web push: push-config.ts                   |
  */
 
@@ -80,6 +81,13 @@ export interface EmailConfig {
   /** The sender when a send names none: `news@shop.example` or `Shop <news@shop.example>`. */
   from: string;
   ratePerSecond: number | null;
+  /**
+   * A mailbox the operator reads (WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO): promotional email then
+   * offers `<mailto:…>` beside the https one-click URL in List-Unsubscribe. Never derived from
+   * the sender: a mailbox nobody reads would swallow unsubscribes. The mail arriving there is
+   * reported back through POST /v1/email/events (`unsubscribe`, email-webhook.ts).
+   */
+  unsubscribeMailto?: string;
 }
 
 export interface WorkerSettings {
@@ -285,7 +293,20 @@ function emailFrom(env: NodeJS.ProcessEnv): EmailConfig | null {
     );
   }
   const rate = number(env, "WAYMARK_EMAIL_RATE_LIMIT", 0, { min: 0 });
-  return { smtpUrl: raw, from, ratePerSecond: rate === 0 ? null : rate };
+  const mailto = env.WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO?.trim() ?? "";
+  // A bare address: it goes into a mailto: URL inside a header, where <, >, ",", "?" or "%"
+  // would break it or need escaping; plain local parts (with +tags) are what mailboxes use.
+  if (mailto !== "" && !/^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(mailto)) {
+    throw new ConfigError(
+      `WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO must be a bare address like unsubscribe@shop.example, got "${mailto}"`,
+    );
+  }
+  return {
+    smtpUrl: raw,
+    from,
+    ratePerSecond: rate === 0 ? null : rate,
+    ...(mailto ? { unsubscribeMailto: mailto } : {}),
+  };
 }
 
 function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
