@@ -174,7 +174,7 @@ async function unsubscribe(
 ): Promise<void> {
   const id = readEmailLinkToken(deps.crypto, "unsubscribe", event.token);
   const message = id === null ? null : await emailMessage(deps.knex, id);
-  if (!message || message.channel !== "email")
+  if (message?.channel !== "email")
     throw new HttpError(404, "message_not_found", "no email with that unsubscribe token");
   await deps.knex.transaction(async (trx) => {
     if (await hasActiveOptOut(trx, message.contactId, "email", message.category)) return;

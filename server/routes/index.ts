@@ -47,7 +47,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
     ...contactRoutes(deps.knex, deps.crypto, deps.policy),
     ...contactSupportRoutes(deps.knex, deps.now),
-    ...messageRoutes(deps.knex),
+    ...messageRoutes(deps.knex, deps.crypto),
     ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery),
     ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
