@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { shownWebhookUrl } from "../../engine/webhook/shown-url.ts";
 import type { MessageDetails } from "../api/channel-details.ts";
 import { LINK_TOKEN_LENGTH } from "../delivery/links.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -74,7 +75,7 @@ export function messageDetails(m: MessageFacts, page: PageFacts): MessageDetails
       return {
         channel: "webhook",
         method: field(m.payload, "method"),
-        url: withoutQueryValues(field(m.payload, "url")),
+        url: shownWebhookUrl(field(m.payload, "url") ?? ""),
       };
     default:
       return null;
@@ -134,19 +135,6 @@ function trackedToken(url: string | null): string | null {
   if (!url) return null;
   const m = new RegExp(`/l/([A-Za-z0-9_-]{${LINK_TOKEN_LENGTH}})$`).exec(url);
   return m?.[1] ?? null;
-}
-
-/** A webhook URL without what its query carries (tokens, ids): the keys stay, values go. */
-function withoutQueryValues(url: string | null): string | null {
-  if (url === null) return null;
-  try {
-    const u = new URL(url);
-    const keys = [...new Set(u.searchParams.keys())];
-    const query = keys.length > 0 ? `?${keys.map((k) => `${k}=…`).join("&")}` : "";
-    return `${u.origin}${u.pathname}${query}`;
-  } catch {
-    return null;
-  }
 }
 
 function field(value: unknown, key: string): string | null {
