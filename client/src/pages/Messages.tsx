@@ -12,6 +12,7 @@ import {
   type MessageFilter,
   type MessageStatus,
 } from "../api.ts";
+import { ChannelDetails } from "../components/ChannelDetails.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { CATEGORY_LABELS, CHANNEL_TAGS, labelOf, MESSAGE_STATUS_LABELS } from "../i18n/labels.ts";
 import { Link } from "../router/router.tsx";
@@ -196,6 +197,7 @@ export function MessagesPage() {
                     {m.encoding && ` · ${m.encoding}`} · {t("timeline.parts", { count: m.parts })} ·{" "}
                     {t("messages.chars", { count: m.body.length })}
                   </div>
+                  <ChannelDetails details={m.details} opens />
                 </td>
                 <td>
                   <Link href={contactPath(m.contact)}>{m.contact}</Link>
