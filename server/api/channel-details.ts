@@ -20,14 +20,12 @@ export const MessageDetailsSchema = z.discriminatedUnion("channel", [
   }),
   z.object({
     channel: z.literal("sms"),
-    /** Null for a free-text SMS. */
-    template: z
-      .object({
-        code: z.string(),
-        signName: z.string(),
-        params: z.array(z.object({ name: z.string(), value: z.string() })),
-      })
-      .nullable(),
+    /** A template SMS's (a free-text SMS has no facts beyond its text: no details at all). */
+    template: z.object({
+      code: z.string(),
+      signName: z.string(),
+      params: z.array(z.object({ name: z.string(), value: z.string() })),
+    }),
   }),
   z.object({
     channel: z.literal("push"),

@@ -48,7 +48,7 @@ export async function loadPageFacts(
   return { accepted, destinations: await linkDestinations(knex, tokens) };
 }
 
-/** The facts to show for one message; null for a channel this does not know. */
+/** The facts to show for one message; null when it has none beyond its text (a plain SMS). */
 export function messageDetails(m: MessageFacts, page: PageFacts): MessageDetails | null {
   switch (m.channel) {
     case "email":
@@ -59,8 +59,11 @@ export function messageDetails(m: MessageFacts, page: PageFacts): MessageDetails
         openedAt: m.openedAt ? iso(m.openedAt) : null,
         machineOpenedAt: m.machineOpenedAt ? iso(m.machineOpenedAt) : null,
       };
-    case "sms":
-      return { channel: "sms", template: smsTemplate(m.payload) };
+    case "sms": {
+      // A free-text SMS has nothing beyond its text and status.
+      const template = smsTemplate(m.payload);
+      return template ? { channel: "sms", template } : null;
+    }
     case "push": {
       const url = field(m.payload, "url");
       const token = trackedToken(url);
@@ -91,7 +94,7 @@ export function maskDetails(d: MessageDetails, email: string | null): MessageDet
     case "sms":
       return {
         ...d,
-        template: d.template && {
+        template: {
           ...d.template,
           params: d.template.params.map((p) => ({ name: p.name, value: maskText(p.value, email) })),
         },
@@ -103,7 +106,9 @@ export function maskDetails(d: MessageDetails, email: string | null): MessageDet
   }
 }
 
-function smsTemplate(payload: unknown): Extract<MessageDetails, { channel: "sms" }>["template"] {
+function smsTemplate(
+  payload: unknown,
+): Extract<MessageDetails, { channel: "sms" }>["template"] | null {
   if (field(payload, "kind") !== "sms_template") return null;
   const p = payload as { code?: unknown; signName?: unknown; params?: unknown };
   const params = Array.isArray(p.params)

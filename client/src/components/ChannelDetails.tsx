@@ -38,7 +38,6 @@ export function ChannelDetails({
       }
       break;
     case "sms":
-      if (!details.template) return null;
       items.push([t("channels.sms.code"), details.template.code]);
       items.push([t("channels.sms.signName"), details.template.signName]);
       items.push([
