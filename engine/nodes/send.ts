@@ -21,6 +21,7 @@ import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 import { composeWebhook } from "../webhook/compose.ts";
 import { webhookIssues } from "../webhook/issues.ts";
+import { shownWebhookUrl } from "../webhook/shown-url.ts";
 import { WebhookFieldsSchema, type WebhookRequest } from "../webhook/spec.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
 import { sampleVars } from "./sample-vars.ts";
@@ -351,7 +352,7 @@ export const sendNode = defineNode<SendNode>({
             : email
               ? `${s.category} email "${email.subject}"`
               : webhook
-                ? `${s.category} webhook ${webhook.method} ${webhook.url}`
+                ? `${s.category} webhook ${webhook.method} ${shownWebhookUrl(webhook.url) ?? ""}`
                 : push
                   ? `${s.category} push "${push.title}"`
                   : `${s.category} ${s.channel}`;

@@ -49,6 +49,7 @@ import { type PushConfig, pushFrom } from "./push-config.ts";
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
  * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
+ * | WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO| —                      | your mailbox for List-Unsubscribe mailto:  |
  * | WAYMARK_VAPID_*, WAYMARK_PUSH_* | —                      | web push: push-config.ts                   |
  */
 
@@ -88,6 +89,13 @@ export interface EmailConfig {
   /** The sender when a send names none: `news@shop.example` or `Shop <news@shop.example>`. */
   from: string;
   ratePerSecond: number | null;
+  /**
+   * A mailbox the operator reads (WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO): promotional email then
+   * offers `<mailto:…>` beside the https one-click URL in List-Unsubscribe. Never derived from
+   * the sender: a mailbox nobody reads would swallow unsubscribes. The mail arriving there is
+   * reported back through POST /v1/email/events (`unsubscribe`, email-webhook.ts).
+   */
+  unsubscribeMailto?: string;
 }
 
 export interface WorkerSettings {
@@ -314,11 +322,13 @@ function emailFrom(env: NodeJS.ProcessEnv): EmailConfig | null {
       smtpUrl: raw,
       from: env.WAYMARK_EMAIL_FROM ?? "",
       ratePerSecond: numeric(env.WAYMARK_EMAIL_RATE_LIMIT),
+      unsubscribeMailto: env.WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO ?? "",
     },
     {
       smtpUrl: "WAYMARK_SMTP_URL",
       from: "WAYMARK_EMAIL_FROM",
       ratePerSecond: "WAYMARK_EMAIL_RATE_LIMIT",
+      unsubscribeMailto: "WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO",
     },
   );
   return smtpConfig(email);
@@ -330,6 +340,7 @@ export function smtpConfig(email: z.output<typeof SmtpKind>): EmailConfig {
     smtpUrl: email.smtpUrl,
     from: email.from,
     ratePerSecond: email.ratePerSecond === 0 ? null : email.ratePerSecond,
+    ...(email.unsubscribeMailto ? { unsubscribeMailto: email.unsubscribeMailto } : {}),
   };
 }
 

@@ -94,6 +94,17 @@ export const SmtpKind = z.strictObject({
     .trim()
     .refine((s) => parseMailbox(s) !== null, 'must be a sender such as "Shop <news@shop.example>"'),
   ratePerSecond: Rate.default(0),
+  // A bare address: it goes into a mailto: URL inside a header, where <, >, ",", "?" or "%"
+  // would break it or need escaping; plain local parts (with +tags) are what mailboxes use.
+  unsubscribeMailto: z
+    .string()
+    .trim()
+    .max(254)
+    .regex(
+      /^([A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$/,
+      "must be a bare address like unsubscribe@shop.example",
+    )
+    .default(""),
 });
 
 function base64urlOf(bytes: number) {

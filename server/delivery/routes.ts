@@ -151,6 +151,7 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
     ...emailRoutes(deps),
     emailWebhookRoute({
       knex: deps.knex,
+      crypto: deps.crypto,
       secret: deps.config.emailWebhookSecret,
       now: deps.now,
       ...(deps.onDue ? { onDue: deps.onDue } : {}),

@@ -13,6 +13,7 @@ import {
   type MessageFilter,
   type MessageStatus,
 } from "../api.ts";
+import { ChannelDetails } from "../components/ChannelDetails.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { CATEGORY_LABELS, CHANNEL_TAGS, labelOf, MESSAGE_STATUS_LABELS } from "../i18n/labels.ts";
 import { Link } from "../router/router.tsx";
@@ -199,6 +200,7 @@ export function MessagesPage() {
                     {m.variant !== null &&
                       ` · ${t("variants.outbox", { variant: m.variant === DEFAULT_VARIANT ? t("variants.default") : m.variant })}`}
                   </div>
+                  <ChannelDetails details={m.details} opens />
                 </td>
                 <td>
                   <Link href={contactPath(m.contact)}>{m.contact}</Link>

@@ -152,6 +152,11 @@ export function timelineSentence(
       if (!attribute || !reason) return recorded;
       return t("timeline.say.updateFailed", { attribute, reason });
     }
+    case "opened": {
+      if (row.machine === true) return t("channels.say.machineOpened");
+      const subject = str(row.subject);
+      return subject ? t("channels.say.openedSubject", { subject }) : t("channels.say.opened");
+    }
     default:
       return assertNever(type);
   }
