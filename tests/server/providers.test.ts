@@ -51,19 +51,11 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
   let worker: DeliveryWorker;
   const clock = manualClock("2026-03-02T02:00:00Z");
 
-  const api = async (method: string, path: string, body?: unknown, key = app.secretKey) => {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
+  const api = (method: string, path: string, body?: unknown, key = app.secretKey) =>
+    app.call<Answer>(method, path, body, {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
     });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      body: (text ? JSON.parse(text) : {}) as Answer,
-    };
-  };
 
   const twilioForm = (fake: FakeTwilio, token?: string) => ({
     kind: "twilio",
@@ -345,92 +337,6 @@ describe.each(databaseKinds)("providers in Settings on %s", (kind) => {
     expect(cleared.body.secrets).toEqual({ accessKeySecret: "set", callbackToken: "not set" });
     expect((await report(token)).status).toBe(404);
     await api("DELETE", "/api/providers/sms");
-  });
-
-  it("refuses hostile bodies with a 400 naming the field, provider URLs by the SSRF rules", async () => {
-    const cases: [string, unknown, RegExp][] = [
-      ["/api/providers/fax", { kind: "console" }, /^channel:/],
-      ["/api/providers/sms", { kind: "carrier-pigeon" }, /^kind:/],
-      ["/api/providers/email", { kind: "twilio" }, /^kind:/],
-      [
-        "/api/providers/sms",
-        {
-          ...twilioForm(storedTwilio, TOKEN_B),
-          settings: { ...twilioForm(storedTwilio).settings, authToken: "x" },
-        },
-        /^settings\.authToken:/,
-      ],
-      [
-        "/api/providers/sms",
-        {
-          ...twilioForm(storedTwilio, TOKEN_B),
-          settings: { ...twilioForm(storedTwilio).settings, bogus: 1 },
-        },
-        /^settings\.bogus:/,
-      ],
-      [
-        "/api/providers/sms",
-        { ...twilioForm(storedTwilio, TOKEN_B), secrets: { authToken: TOKEN_B, from: "x" } },
-        /^secrets\.from:/,
-      ],
-      [
-        "/api/providers/sms",
-        {
-          ...twilioForm(storedTwilio, TOKEN_B),
-          settings: { ...twilioForm(storedTwilio).settings, baseUrl: "javascript:alert(1)" },
-        },
-        /^settings\.baseUrl: must be an http\(s\) URL/,
-      ],
-      [
-        "/api/providers/sms",
-        {
-          ...twilioForm(storedTwilio, TOKEN_B),
-          settings: { ...twilioForm(storedTwilio).settings, baseUrl: "http://169.254.169.254" },
-        },
-        /^settings\.baseUrl: .*link-local/,
-      ],
-      [
-        "/api/providers/sms",
-        {
-          ...twilioForm(storedTwilio, TOKEN_B),
-          settings: { ...twilioForm(storedTwilio).settings, baseUrl: "http://10.1.2.3" },
-        },
-        /^settings\.baseUrl: .*private/,
-      ],
-      [
-        "/api/providers/webhook",
-        {
-          kind: "webhook",
-          settings: { url: "https://hooks.example" },
-          secrets: { secret: "short" },
-        },
-        /^secrets\.secret: must be at least 16/,
-      ],
-      [
-        "/api/providers/email",
-        {
-          kind: "smtp",
-          settings: { from: "Shop <news@shop.example>" },
-          secrets: { smtpUrl: "https://u:pw-SECRET@x" },
-        },
-        /^secrets\.smtpUrl: must be an smtp:\/\//,
-      ],
-      ["/api/providers/sms", { kind: "console", settings: "nope" }, /^settings:/],
-      ["/api/providers/sms", { kind: "console\u0000" }, /kind/],
-    ];
-    for (const [path, body, message] of cases) {
-      const res = await api("PUT", path, body);
-      expect([path, res.status], res.text).toEqual([path, 400]);
-      expect(res.body.error.message, JSON.stringify(body)).toMatch(message);
-      expect(res.text).not.toContain("pw-SECRET");
-    }
-    const badTo = await api("POST", "/api/providers/sms/test", { to: "call me" });
-    expect(badTo.status).toBe(400);
-    expect(badTo.body.error.message).toMatch(/^to:/);
-    const badMail = await api("POST", "/api/providers/email/test", { to: "nobody" });
-    expect(badMail.body.error.message).toMatch(/^to:/);
-    const stored = (await db.knex("delivery_providers").count("* as n").first()) as { n: unknown };
-    expect(Number(stored.n)).toBe(0);
   });
 
   it("answers 403 to a non-admin on every provider route", async () => {
