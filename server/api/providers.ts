@@ -17,7 +17,10 @@ export const ProviderPutBody = z.strictObject({
 export type ProviderPutBody = z.infer<typeof ProviderPutBody>;
 
 export const ProviderTestBody = z.strictObject({
-  /** A phone number (E.164) for SMS, an address for email, a contact id for push, any for webhook. */
+  /**
+   * A phone number (E.164) for SMS, an address for email, a contact's external id (the userId
+   * its browsers registered with) for push, any for webhook.
+   */
   to: z.string().trim().min(1).max(320),
   /** The form's settings, tested before saving; omitted: the provider in effect. */
   provider: ProviderPutBody.optional(),

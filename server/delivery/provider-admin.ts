@@ -7,7 +7,7 @@ import { checkDestination } from "./destinations.ts";
 import { checkKind, kindSpec, kindsOf, type ProviderSettings } from "./provider-kinds.ts";
 import type { StoredProvider } from "./provider-store.ts";
 import { buildProvider, type ProviderChoice, type ProviderDeps } from "./providers/index.ts";
-import type { SendRequest, SendResult } from "./types.ts";
+import { type SendRequest, type SendResult, TEST_SEND_MESSAGE_ID } from "./types.ts";
 
 /** A form checked against its kind: the settings it runs as and what the row stores. */
 export interface ResolvedForm {
@@ -180,7 +180,7 @@ export async function sendTest(
     smsTemplate: test.smsTemplate ?? null,
     webhook: null,
     // No outbox row: links and callbacks that name a message name none.
-    messageId: 0,
+    messageId: TEST_SEND_MESSAGE_ID,
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((done) => {
