@@ -25,6 +25,10 @@ export function noteEffect(contact: ContactView, e: Effect, journeyId: string): 
           nodeId: e.nodeId,
         },
       ];
+      // The number's count (rules/provider.ts) holds every SMS to it, this one included.
+      if (contact.phoneSends && e.channel === "sms") {
+        contact.phoneSends = [...contact.phoneSends, e.at];
+      }
       return;
     case "cooldown":
       contact.cooldowns = [...contact.cooldowns, cooldownRecord(e, journeyId)];

@@ -29,6 +29,8 @@ export type TimelineEntry =
       channel: Channel;
       body: string;
       parts: number;
+      /** The variant sent (its locale, or "default"); absent on a send without variants. */
+      variant?: string;
       detail: string;
     }
   | { type: "deferred"; at: number; nodeId: string; until: number; reason: string; detail: string }
@@ -106,6 +108,8 @@ export type Effect =
       push?: PushContent;
       /** Template SMS only: code, sign name and rendered parameters; `body` is the text sent. */
       smsTemplate?: SmsTemplateRequest;
+      /** The variant sent (its locale, or "default"); absent on a send without variants. */
+      variant?: string;
       at: number;
     }
   | { type: "log"; entry: TimelineEntry }

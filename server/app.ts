@@ -4,7 +4,7 @@ import express from "express";
 import helmet from "helmet";
 import type { Database } from "./db/connect.ts";
 import type { DeliveryConfig } from "./delivery/config.ts";
-import { providerRulesFor } from "./delivery/provider-rules.ts";
+import { providerRulesInEffect } from "./delivery/provider-rules.ts";
 import type { Activity } from "./http/activity.ts";
 import { csrfGuard } from "./http/csrf.ts";
 import { errorHandler, notFound } from "./http/errors.ts";
@@ -92,7 +92,9 @@ export function createApp({
     }),
   );
   const now = clock ?? (() => new Date());
-  const policy = policyCache(db.knex, workspaceTimezone, undefined, providerRulesFor(delivery));
+  const policy = policyCache(db.knex, workspaceTimezone, undefined, () =>
+    providerRulesInEffect(db.knex, crypto, delivery),
+  );
   const routes = routeTable({
     knex: db.knex,
     crypto,

@@ -8,7 +8,7 @@ import { connect, type Database } from "./db/connect.ts";
 import { acquireDataDirLock } from "./db/lock.ts";
 import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
-import { providerRulesFor } from "./delivery/provider-rules.ts";
+import { providerRulesInEffect } from "./delivery/provider-rules.ts";
 import { createActivity } from "./http/activity.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
@@ -73,6 +73,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const crypto = fieldCrypto(loadOrCreateSecret(config.secret, config.dataDir));
     const seed = await seedIfEmpty(db.knex, crypto, { demo: config.demoSeed });
     const delivery = loadDeliveryConfig();
+    const knex = db.knex;
     const metrics = createMetrics(db.knex);
     // PGlite's one connection: the ticker waits for requests in flight (server/http/activity.ts).
     const activity = db.kind === "pglite" ? createActivity() : undefined;
@@ -120,17 +121,14 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     // PGlite runs one transaction at a time: batches of 500 and a 2 ms pause between them keep
     // the API answering while the ticker drains (bench/ticker-pglite measures both).
     const workers = config.runWorkers
-      ? startWorkers({
+      ? await startWorkers({
           knex: db.knex,
           crypto,
           log,
           delivery,
           live,
-          policy: policyCache(
-            db.knex,
-            config.workspaceTimezone,
-            undefined,
-            providerRulesFor(delivery),
+          policy: policyCache(db.knex, config.workspaceTimezone, undefined, () =>
+            providerRulesInEffect(knex, crypto, delivery),
           ),
           fallbackLinkBase: url,
           workspaceTimezone: config.workspaceTimezone,

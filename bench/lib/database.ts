@@ -1,12 +1,24 @@
 import knex from "knex";
+import { serverSettings, settingsText } from "./environment.ts";
 
 /**
- * A fresh, empty PostgreSQL database for one benchmark, next to BENCH_DATABASE_URL or
- * TEST_DATABASE_URL (default: the local server). Exits with a clear line when there is none:
- * these benchmarks measure PostgreSQL itself.
+ * The PostgreSQL this process's benchmark database lives on, as report.ts's machine line
+ * quotes it: its version and the settings that move the numbers. Null until one was made.
  */
-export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+export let benchServer: string | null = null;
+
+/**
+ * A fresh, empty PostgreSQL database for one benchmark, next to `server` (a bench's
+ * --database-url), BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local server). Exits
+ * with a clear line when there is none: these benchmarks measure PostgreSQL itself.
+ */
+export async function freshBenchDatabase(
+  name: string,
+  bench: string,
+  server?: string,
+): Promise<string> {
   const admin =
+    server ??
     process.env.BENCH_DATABASE_URL ??
     process.env.TEST_DATABASE_URL ??
     "postgres://postgres@127.0.0.1:5432/test";
@@ -16,6 +28,8 @@ export async function freshBenchDatabase(name: string, bench: string): Promise<s
   try {
     await a.raw(`drop database if exists ${name} with (force)`);
     await a.raw(`create database ${name}`);
+    const { postgres, settings } = await serverSettings(a);
+    benchServer = `PostgreSQL ${postgres} (${settingsText(settings)})`;
   } catch (err) {
     console.error(
       `bench ${bench} needs PostgreSQL (${admin}): ${err instanceof Error ? err.message : String(err)}`,

@@ -1,21 +1,28 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { benchServer } from "./database.ts";
+import { cpuModel, gitCommit } from "./environment.ts";
 
 const file = resolve(import.meta.dirname, "../../docs/BENCHMARKS.md");
 
-/** Machine line quoted above every benchmark section, so numbers are never read without it. */
+/**
+ * Machine line quoted above every benchmark section, so numbers are never read without it:
+ * the CPU model as /proc/cpuinfo names it, cores, memory, Node, the PostgreSQL server and its
+ * settings when the bench made its database there (database.ts), and the commit measured.
+ */
 export function machine(): string {
-  const cpu = cpus();
   const gib = Math.round(totalmem() / 2 ** 30);
-  return `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${gib} GiB, Node ${process.version}`;
+  const server = benchServer ? `; ${benchServer}` : "";
+  return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}${server}, commit ${gitCommit()}`;
 }
 
 /**
  * Replaces the section `name` of docs/BENCHMARKS.md (between `<!-- bench:name -->` markers),
- * adding it at the end when missing, so each benchmark rewrites only its own table.
+ * adding it at the end when missing, so each benchmark rewrites only its own table. `ranOn`
+ * replaces the date-and-machine line (bench/lib/environment.ts gives the database's too).
  */
-export function writeSection(name: string, title: string, body: string): void {
+export function writeSection(name: string, title: string, body: string, ranOn?: string): void {
   let doc: string;
   try {
     doc = readFileSync(file, "utf8");
@@ -25,7 +32,7 @@ export function writeSection(name: string, title: string, body: string): void {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const date = new Date().toISOString().slice(0, 10);
-  const section = `${start}\n## ${title}\n\n_Ran ${date} on ${machine()}._\n\n${body.trim()}\n${end}`;
+  const section = `${start}\n## ${title}\n\n_Ran ${ranOn ?? `${date} on ${machine()}`}._\n\n${body.trim()}\n${end}`;
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
   doc =

@@ -1,147 +1,186 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "../../server/db/connect.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
+import { fieldCrypto } from "../../server/privacy/keys.ts";
+import { policyCache } from "../../server/runtime/policy.ts";
+import { tickOnce } from "../../server/runtime/ticker.ts";
 import { freshBenchDatabase } from "../lib/database.ts";
+import { describeEnvironment, environmentLine } from "../lib/environment.ts";
+import { type ClusterConfig, startOwnCluster } from "../lib/own-cluster.ts";
+import { interleaved } from "../lib/repeat.ts";
 import { writeSection } from "../lib/report.ts";
-import { resetBench, seedBench } from "./fixture.ts";
+import { type Config, numbers, parseFloors, parseRefetch, sweep } from "./configs.ts";
+import { BENCH_DUE, resetBench, seedBench } from "./fixture.ts";
+import { runGraphile } from "./graphile.ts";
 import { runPgBoss } from "./pgboss.ts";
+import { recordingStep, sampleHighestIdsFirst, saveSample } from "./replay-step.ts";
+import { type Measured, reportBody } from "./report.ts";
+import { rowFingerprint, runTickerWorkers, storedBytes } from "./ticker-runs.ts";
 
 /**
  * bench/ticker: N due users advancing wait → send → wait on real PostgreSQL, for each worker
- * count and batch size, next to (a) the SQL-only floor (same statements, trivial step) and
- * (b) the do-it-yourself way, one pg-boss job per user step. Everything runs in one invocation
- * so the ratios compare like with like (expect ±20% between separate runs on this machine).
+ * count and batch size, next to two floors (replay: the engine's own rows with no engine;
+ * physical: claim, one update, one outbox insert) and two do-it-yourself baselines (one
+ * pg-boss job, or one graphile-worker job, per user step), each swept over its settings.
+ * Everything runs in one invocation, `--repeat` times interleaved, so ratios compare like with
+ * like; docs/SCALING.md "How the benchmark is fair" says what each row is.
  *
- *   npm run bench -- ticker [--users 1000000] [--batches 500,1000,2000] [--workers 1,2]
+ *   npm run bench -- ticker [--users 100000] [--repeat 3] [--own-cluster stock,tuned]
+ *     [--database-url postgres://…] [--batches 500,1000,2000] [--workers 1,2] [--no-report]
  */
 const { values } = parseArgs({
   options: {
     users: { type: "string", default: "100000" },
+    repeat: { type: "string", default: "1" },
     batches: { type: "string", default: "500,1000,2000" },
     workers: { type: "string", default: "1,2" },
-    pgboss: { type: "boolean", default: true },
+    floors: { type: "string", default: "replay,physical" },
+    "database-url": { type: "string" },
+    "own-cluster": { type: "string" },
     "no-pgboss": { type: "boolean", default: false },
+    "pgboss-batches": { type: "string" },
+    "pgboss-poll": { type: "string", default: "0.5,2" },
+    "pgboss-loops": { type: "string", default: "1,2,4" },
+    "pgboss-procs": { type: "string", default: "1,2" },
+    "pgboss-refetch": { type: "string", default: "full" },
+    "no-graphile": { type: "boolean", default: false },
+    "graphile-concurrency": { type: "string", default: "10,100,500" },
+    "graphile-batches": { type: "string", default: "100,500,2000" },
+    "graphile-procs": { type: "string", default: "1,2" },
+    "graphile-poll-ms": { type: "string", default: "2000" },
+    "no-report": { type: "boolean", default: false },
   },
   allowPositionals: true,
 });
 const users = Number(values.users);
-const batches = values.batches.split(",").map(Number);
-const workerCounts = values.workers.split(",").map(Number);
-const url = await freshBenchDatabase("waymark_bench", "ticker");
-const db = await connect({ url });
-await migrateLatest(db.knex);
-console.log(`seeding ${users.toLocaleString()} users…`);
-const { template } = await seedBench(db.knex, users);
-
-interface WorkerResult {
-  users: number;
-  messages: number;
-  ms: number;
-  phases: Record<string, number>;
-}
-
-async function runWorkers(
-  count: number,
-  batch: number,
-  mode: "engine" | "floor",
-): Promise<{ usersPerSec: number; wallMs: number; results: WorkerResult[] }> {
-  await resetBench(db.knex, template);
-  const children: ChildProcess[] = [];
-  const outputs: Promise<WorkerResult>[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, "worker.ts"), url, String(batch), mode],
-      {
-        stdio: ["pipe", "pipe", "inherit"],
+const repeat = Number(values.repeat);
+const batches = numbers(values.batches);
+const configs = sweep({
+  batches,
+  workers: numbers(values.workers),
+  floors: parseFloors(values.floors),
+  pgboss: values["no-pgboss"]
+    ? null
+    : {
+        // Up to the ticker's batch sizes: the same unit of work per round trip.
+        batches: numbers(values["pgboss-batches"] ?? values.batches),
+        poll: numbers(values["pgboss-poll"]),
+        loops: numbers(values["pgboss-loops"]),
+        procs: numbers(values["pgboss-procs"]),
+        refetch: parseRefetch(values["pgboss-refetch"]),
       },
-    );
-    children.push(child);
-    let buffer = "";
-    let signalReady: () => void = () => {};
-    ready.push(new Promise((done) => (signalReady = done)));
-    outputs.push(
-      new Promise((done, fail) => {
-        child.stdout?.on("data", (d: Buffer) => {
-          buffer += d.toString();
-          if (buffer.includes("ready\n")) signalReady();
-          const last = buffer.trim().split("\n").at(-1) ?? "";
-          if (last.startsWith("{")) done(JSON.parse(last) as WorkerResult);
-        });
-        child.once("exit", (code) =>
-          code === 0 ? undefined : fail(new Error(`worker exited with ${code}`)),
+  graphile: values["no-graphile"]
+    ? null
+    : {
+        concurrency: numbers(values["graphile-concurrency"]),
+        batches: numbers(values["graphile-batches"]),
+        procs: numbers(values["graphile-procs"]),
+        pollMs: Number(values["graphile-poll-ms"]),
+      },
+});
+if (!(users > 0) || !(repeat > 0) || configs.some((c) => c.kind === "ticker" && !(c.batch > 0)))
+  throw new Error("--users, --repeat and --batches must be positive numbers");
+
+/** Runs the whole sweep against one PostgreSQL server (`admin`: a URL to it, or undefined). */
+async function benchOn(admin: string | undefined, server: string): Promise<void> {
+  const url = await freshBenchDatabase("waymark_bench", "ticker", admin);
+  const env = await describeEnvironment(url);
+  const ranOn = environmentLine(env, server);
+  console.log(ranOn);
+  const db = await connect({ url });
+  await migrateLatest(db.knex);
+  console.log(`seeding ${users.toLocaleString()} users…`);
+  const { template } = await seedBench(db.knex, users);
+
+  // The replay floor's sample: one real engine batch over the highest ids, recorded.
+  const sampleFile = join(tmpdir(), `waymark-bench-replay-${process.pid}.json`);
+  const sample: Parameters<typeof recordingStep>[0] = [];
+  // Few: each sample user's rows get a compiled builder (replay-step.ts), and 20 of them are
+  // hot after a few batches where 200 ran interpreted for most of a 100,000-user run.
+  const sampleSize = Math.min(20, users);
+  await sampleHighestIdsFirst(db.knex, sampleSize);
+  await tickOnce({
+    knex: db.knex,
+    crypto: fieldCrypto("bench-secret-bench-secret-bench-secret"),
+    policy: policyCache(db.knex, "UTC", 60_000),
+    linkBase: "https://wm.example",
+    batchSize: sampleSize,
+    now: () => new Date(BENCH_DUE),
+    step: recordingStep(sample),
+  });
+  saveSample(sampleFile, sample);
+
+  const bytes = new Map<string, string>();
+  const fingerprints = new Map<string, string>();
+  const results = await interleaved(configs, repeat, async (c: Config, round) => {
+    await resetBench(db.knex, template);
+    let m: Measured;
+    switch (c.kind) {
+      case "ticker": {
+        const r = await runTickerWorkers(
+          db.knex,
+          url,
+          users,
+          c.workers,
+          c.batch,
+          c.mode,
+          sampleFile,
         );
-      }),
+        // The rows the floor must match (the physical floor writes no snapshot or timeline).
+        if (round === 0 && c.mode !== "physical" && !bytes.has(c.mode)) {
+          bytes.set(c.mode, await storedBytes(db.knex));
+          fingerprints.set(c.mode, await rowFingerprint(db.knex));
+        }
+        m = { usersPerSec: r.usersPerSec, phases: r.phases, peakRssMiB: r.peakRssMiB };
+        break;
+      }
+      case "pgboss":
+        m = await runPgBoss(db.knex, url, users, c.c);
+        break;
+      case "graphile":
+        m = await runGraphile(db.knex, url, users, c.c);
+        break;
+    }
+    console.log(`round ${round + 1}: ${JSON.stringify(c)} → ${Math.round(m.usersPerSec)} users/s`);
+    return m;
+  });
+  await db.close();
+  rmSync(sampleFile, { force: true });
+  const engineRows = fingerprints.get("engine");
+  const replayRows = fingerprints.get("replay");
+  const replayMatches = engineRows && replayRows ? engineRows === replayRows : null;
+  if (replayMatches === false)
+    console.error(`replay floor rows differ from the engine's: ${engineRows} vs ${replayRows}`);
+  const body = reportBody({ users, repeat, configs, results, bytes, replayMatches, server });
+  console.log(`\n${body}`);
+  if (!values["no-report"]) {
+    const suffix = server === "shared server" ? "" : `-${server.replace(/\W+/g, "-")}`;
+    writeSection(
+      `ticker${users === 100_000 ? "" : `-${users}`}${suffix}`,
+      `Ticker (PostgreSQL, ${users.toLocaleString("en-US")} users, ${server})`,
+      body,
+      `on ${ranOn}`,
     );
   }
-  await Promise.all(ready);
-  const started = performance.now();
-  for (const c of children) c.stdin?.write("go\n");
-  const results = await Promise.all(outputs);
-  const wallMs = performance.now() - started;
-  const total = results.reduce((s, r) => s + r.users, 0);
-  if (total !== users) throw new Error(`expected ${users} users stepped, got ${total}`);
-  const sent = Number(((await db.knex("messages").count("* as n").first()) as { n: string }).n);
-  if (sent !== users) throw new Error(`expected ${users} messages, got ${sent}`);
-  return { usersPerSec: (total / wallMs) * 1000, wallMs, results };
 }
 
-const rows: string[] = [];
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-let bestEngine = 0;
-let bestFloor = 0;
-for (const workers of workerCounts) {
-  for (const batch of batches) {
-    const engine = await runWorkers(workers, batch, "engine");
-    const floor = await runWorkers(workers, batch, "floor");
-    bestEngine = Math.max(bestEngine, engine.usersPerSec);
-    bestFloor = Math.max(bestFloor, floor.usersPerSec);
-    const ph = engine.results.reduce(
-      (acc, r) => {
-        for (const [k, v] of Object.entries(r.phases)) acc[k] = (acc[k] ?? 0) + v;
-        return acc;
-      },
-      {} as Record<string, number>,
-    );
-    const perUser = (k: string) => ((ph[k] ?? 0) * 1000) / users;
-    const line = `| ${workers} | ${batch} | ${fmt(engine.usersPerSec)} | ${fmt(floor.usersPerSec)} | ${Math.round((100 * engine.usersPerSec) / floor.usersPerSec)}% | ${(engine.wallMs / 1000).toFixed(1)} s | ${perUser("claim").toFixed(0)} / ${perUser("load").toFixed(0)} / ${perUser("step").toFixed(0)} / ${perUser("write").toFixed(0)} |`;
-    console.log(line);
-    rows.push(line);
+const own = values["own-cluster"];
+if (own) {
+  for (const config of own.split(",") as ClusterConfig[]) {
+    if (config !== "stock" && config !== "tuned")
+      throw new Error(`--own-cluster: "${config}" is not stock or tuned`);
+    const cluster = await startOwnCluster(config);
+    try {
+      await benchOn(cluster.url, `own cluster, ${config} settings`);
+    } finally {
+      await cluster.stop();
+    }
   }
+} else {
+  await benchOn(values["database-url"], values["database-url"] ? "given server" : "shared server");
 }
-
-let pgbossLine = "pg-boss comparison skipped (--no-pgboss).";
-if (!values["no-pgboss"]) {
-  await resetBench(db.knex, template);
-  const boss = await runPgBoss(
-    db.knex,
-    url,
-    users,
-    Math.max(...batches),
-    Math.max(...workerCounts),
-  );
-  pgbossLine = `pg-boss 10, one job per user step (batched \`work()\`, next step as a new job with \`startAfter\`), ${boss.workers} worker process(es), batch ${boss.batch}: **${fmt(boss.usersPerSec)} users/s** — the ticker's best is **${(bestEngine / boss.usersPerSec).toFixed(2)}×** that.`;
-  console.log(pgbossLine);
-}
-await db.close();
-// The default size and the issue's 1M run each keep their own section of BENCHMARKS.md.
-writeSection(
-  users === 100_000 ? "ticker" : `ticker-${users}`,
-  users === 100_000
-    ? "Ticker (PostgreSQL)"
-    : `Ticker (PostgreSQL, ${users.toLocaleString("en-US")} users)`,
-  `${users.toLocaleString("en-US")} due users advancing wait → send → wait (one outbox message and two log rows each), PostgreSQL 15 on the same machine, \`npm run bench -- ticker --users ${users}\`.
-
-| workers | batch | ticker users/s | SQL floor users/s | ticker / floor | wall time | µs per user: claim / load / engine / write (summed over workers) |
-|---|---|---|---|---|---|---|
-${rows.join("\n")}
-
-${pgbossLine}
-
-Targets (issue 4): ≥ 25,000 users/s on 1M due users, ≥ 70% of the floor, ≥ 2.5× pg-boss. Best here: ${fmt(bestEngine)} users/s, ${Math.round((100 * bestEngine) / bestFloor)}% of the best floor.`,
-);
 // The benchmark ends when its report is written, whatever handles pg-boss leaves open.
 process.exit(0);

@@ -2,9 +2,11 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import { ApiError, api, type Operator, ROLE_REFUSED } from "./api.ts";
+import { canvasWords } from "./canvas/mark-words.ts";
 import { ChoosePassword } from "./components/ChoosePassword.tsx";
 import { LanguageSwitch } from "./components/LanguageSwitch.tsx";
 import { applyLocale, msgKey } from "./i18n/index.ts";
+import { ROLE_LABELS } from "./i18n/labels.ts";
 import { ContactsPage } from "./pages/Contacts.tsx";
 import { JourneysPage } from "./pages/Journeys.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -29,14 +31,6 @@ const SECTIONS: readonly { section: Section; href: string; label: string }[] = [
   { section: "messages", href: "/messages", label: msgKey("nav.messages") },
   { section: "settings", href: "/settings", label: msgKey("nav.settings") },
 ];
-
-const ROLE_LABELS: Record<Operator["role"], string> = {
-  admin: msgKey("role.admin"),
-  engineer: msgKey("role.engineer"),
-  marketer: msgKey("role.marketer"),
-  support: msgKey("role.support"),
-  metrics: msgKey("role.metrics"),
-};
 
 type Session =
   | { state: "loading" }
@@ -70,6 +64,7 @@ export function App() {
     return () => window.removeEventListener(ROLE_REFUSED, reread);
   }, [refresh]);
 
+  // The product's name, the same in every language.
   if (session.state === "loading") return <div className="splash">Waymark</div>;
   if (session.state === "anonymous") return <LoginPage onSignedIn={refresh} />;
   const logout = async () => {
@@ -79,7 +74,7 @@ export function App() {
   if (session.operator.mustChangePassword)
     return <ChoosePassword operator={session.operator} onChanged={refresh} onLogout={logout} />;
   return (
-    <div className={`shell${route.page === "editor" ? " shell-full" : ""}`}>
+    <div className={`shell${route.page === "editor" ? " shell-full" : ""}`} style={canvasWords(t)}>
       <header className="topbar">
         <span className="brand">
           <span className="brand-mark" aria-hidden /> Waymark

@@ -4,11 +4,13 @@ import type { z } from "zod";
 import type { Condition } from "../../engine/audience/schema.ts";
 import type { Issue, Journey } from "../../engine/index.ts";
 import type { TemplateNames } from "../../engine/nodes/template-names.ts";
+import type { Channel } from "../../engine/shared/channels.ts";
 import type * as Admin from "../../server/api/admin.ts";
 import type * as Audiences from "../../server/api/audiences.ts";
 import type * as Common from "../../server/api/common.ts";
 import type * as Contacts from "../../server/api/contacts.ts";
 import type * as Journeys from "../../server/api/journeys.ts";
+import type * as Providers from "../../server/api/providers.ts";
 import type * as Results from "../../server/api/results.ts";
 import type * as Simulate from "../../server/api/simulate.ts";
 import type { ConsoleAction } from "../../server/auth/permissions.ts";
@@ -95,6 +97,15 @@ type MessageQuery = z.output<typeof Contacts.MessageQuery>;
 export type MessageFilter = { [K in keyof MessageQuery]?: MessageQuery[K] | undefined };
 
 export type Settings = Out<typeof Admin.SettingsSchema>;
+/** A channel's provider in Settings: secrets only as "set"/"not set". */
+export type ProviderView = Out<typeof Providers.ProviderView>;
+export type ProviderTestResult = Out<typeof Providers.ProviderTestResult>;
+/** A provider form: omitted secrets are kept, null ones cleared. */
+export type ProviderForm = {
+  kind: string;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string | null>;
+};
 export type Policy = Out<typeof Admin.PolicySchema>;
 export type CapRule = Policy["caps"][number];
 export type ApiKey = Out<typeof Admin.ApiKeySchema>;
@@ -292,10 +303,12 @@ export const api = {
   /** The draft's test list: the ids listed, and those of them that are contacts. */
   testList: (id: string) =>
     request<Out<typeof Journeys.TestList>>("GET", `${journeyPath(id)}/test-list`),
-  testSend: (id: string, nodeId: string, contactId: string) =>
+  /** `variant`: "default" or a variant's locale; absent, the one the contact's locale picks. */
+  testSend: (id: string, nodeId: string, contactId: string, variant?: string) =>
     request<Out<typeof Journeys.TestSent>>("POST", `${journeyPath(id)}/test-send`, {
       nodeId,
       contactId,
+      ...(variant === undefined ? {} : { variant }),
     }),
   testMessage: (id: string, messageId: number) =>
     request<TestMessageStatus>("GET", `${journeyPath(id)}/test-send/${messageId}`),
@@ -333,6 +346,23 @@ export const api = {
   /** Admin only; a 400 carries `details: [{path, message}]` (see ApiError.problems). */
   saveSettings: (policy: Policy) =>
     request<Out<typeof Admin.SavedPolicy>>("PUT", "/api/settings", { policy }),
+
+  /** Admin only: Settings → Providers. */
+  providers: () => request<Out<typeof Providers.ProviderList>>("GET", "/api/providers"),
+  saveProvider: (channel: Channel, form: ProviderForm) =>
+    request<ProviderView>("PUT", `/api/providers/${channel}`, form),
+  /** Back to the environment's provider. */
+  forgetProvider: (channel: Channel) =>
+    request<ProviderView>("DELETE", `/api/providers/${channel}`),
+  /** One real message through the saved provider, or through `provider` (the form) unsaved. */
+  testProvider: (
+    channel: Channel,
+    body: {
+      to: string;
+      provider?: ProviderForm;
+      smsTemplate?: { code: string; signName: string; params: { name: string; value: string }[] };
+    },
+  ) => request<ProviderTestResult>("POST", `/api/providers/${channel}/test`, body),
 
   simulate: (body: SimulateRequest) => request<SimulateResult>("POST", "/api/simulate", body),
 

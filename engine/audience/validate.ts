@@ -43,17 +43,48 @@ export const AUDIENCE_ISSUE_CODES = {
 
 export type AudienceIssueCode = keyof typeof AUDIENCE_ISSUE_CODES;
 
+/**
+ * The specifics an issue's English `message` carries, as data, so the console can say the
+ * same thing in any language (issue #20). `reason` picks the sentence where one code covers
+ * several cases (AUDIENCE_ISSUE_REASONS); the other keys are what that sentence names.
+ */
+export type AudienceIssueParams = Record<string, string | number>;
+
 export interface AudienceIssue {
   code: AudienceIssueCode;
   severity: "error" | "warning";
   message: string;
   path: (string | number)[];
+  params?: AudienceIssueParams;
 }
+
+/**
+ * Every `params.reason` each code is raised with ("" for codes raised without one): the
+ * console's sentences are checked against this list, so a new case needs its words.
+ */
+export const AUDIENCE_ISSUE_REASONS = {
+  schema: ["not_a_condition", "unknown_key", "not_a_list", "format"],
+  bad_duration: [""],
+  missing_value: [""],
+  bad_value: ["list", "one_value", "comparable"],
+  bad_range: ["no_bounds", "reversed_window", "reversed_score"],
+  too_complex: ["conditions", "event_conditions", "wheres"],
+  too_many_values: ["list", "total"],
+  bad_text: [""],
+  empty_group: ["and", "or"],
+} as const satisfies Record<AudienceIssueCode, readonly string[]>;
 
 type Path = (string | number)[];
 
-function issue(code: AudienceIssueCode, message: string, path: Path): AudienceIssue {
-  return { code, severity: AUDIENCE_ISSUE_CODES[code][0], message, path };
+function issue(
+  code: AudienceIssueCode,
+  message: string,
+  path: Path,
+  params?: AudienceIssueParams,
+): AudienceIssue {
+  const out: AudienceIssue = { code, severity: AUDIENCE_ISSUE_CODES[code][0], message, path };
+  if (params) out.params = params;
+  return out;
 }
 
 const where = (path: Path) => (path.length ? path.join(".") : "definition");
@@ -63,7 +94,9 @@ function zodIssues(error: z.ZodError, at: Path): AudienceIssue[] {
     const path = [...at, ...zi.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
     const custom = zi.code === "custom" ? (zi.params as { code?: unknown } | undefined) : undefined;
     const code = custom?.code === "bad_duration" ? "bad_duration" : "schema";
-    return issue(code, `${where(path)}: ${zi.message}`, path);
+    // zod's own wording is English only: the console says "does not match the format" there.
+    const params = code === "schema" ? { reason: "format" } : undefined;
+    return issue(code, `${where(path)}: ${zi.message}`, path, params);
   });
 }
 
@@ -101,7 +134,7 @@ function walk(node: unknown, path: Path, depth: number, w: Walk): void {
   const kind = claimedKind(node);
   if (kind === null) {
     const msg = `${where(path)}: expected a condition (attribute, event, rfm, consent, and, or, not)`;
-    w.issues.push(issue("schema", msg, path));
+    w.issues.push(issue("schema", msg, path, { reason: "not_a_condition" }));
     return;
   }
   checkKind(kind, node as Record<string, unknown>, path, depth, w);
@@ -119,17 +152,18 @@ function checkKind(
     case "or": {
       const list = node[kind];
       const extra = Object.keys(node).filter((k) => k !== kind);
-      if (extra.length)
-        w.issues.push(issue("schema", `${where(path)}: unknown key "${extra[0]}"`, path));
+      if (extra.length) w.issues.push(unknownKey(path, extra[0] ?? ""));
       if (!Array.isArray(list)) {
+        const at = [...path, kind];
         w.issues.push(
-          issue("schema", `${where([...path, kind])}: expected a list`, [...path, kind]),
+          issue("schema", `${where(at)}: expected a list`, at, { reason: "not_a_list" }),
         );
         return;
       }
       if (list.length === 0) {
         const means = kind === "and" ? "matches every contact" : "matches no contact";
-        w.issues.push(issue("empty_group", `${where(path)}: an empty ${kind} ${means}`, path));
+        const msg = `${where(path)}: an empty ${kind} ${means}`;
+        w.issues.push(issue("empty_group", msg, path, { reason: kind }));
       }
       list.forEach((child, i) => {
         walk(child, [...path, kind, i], depth + 1, w);
@@ -138,8 +172,7 @@ function checkKind(
     }
     case "not": {
       const extra = Object.keys(node).filter((k) => k !== "not");
-      if (extra.length)
-        w.issues.push(issue("schema", `${where(path)}: unknown key "${extra[0]}"`, path));
+      if (extra.length) w.issues.push(unknownKey(path, extra[0] ?? ""));
       walk(node.not, [...path, "not"], depth + 1, w);
       return;
     }
@@ -177,6 +210,9 @@ function checkKind(
   }
 }
 
+const unknownKey = (path: Path, key: string) =>
+  issue("schema", `${where(path)}: unknown key "${key}"`, path, { reason: "unknown_key", key });
+
 /**
  * The first string (key or value) in a leaf that the database cannot store (engine/shared/
  * text.ts): the query would fail on it (a 500) instead of the request (a 422 naming it).
@@ -209,6 +245,7 @@ function listChecks(leaf: Record<string, unknown>, path: Path, w: Walk): Audienc
           "too_many_values",
           `${where(at)}: ${values.length} values; a list takes at most ${LIMITS.inValues}`,
           at,
+          { reason: "list", count: values.length, max: LIMITS.inValues },
         ),
       );
     w.values += values.length;
@@ -223,32 +260,29 @@ function leafChecks(kind: ConditionKind, c: Condition, path: Path): AudienceIssu
     const v = c.value;
     const at = [...path, "value"];
     const op = c.op;
+    const missing = () => issue("missing_value", `${where(at)}: ${op} needs a value`, at, { op });
+    const bad = (expects: string, says: string) =>
+      issue("bad_value", `${where(at)}: ${op} ${says}`, at, { reason: expects, op });
     switch (op) {
       case "exists":
       case "not_exists":
         return [];
       case "in":
       case "not_in":
-        return Array.isArray(v)
-          ? []
-          : [issue("bad_value", `${where(at)}: ${c.op} needs a list`, at)];
+        return Array.isArray(v) ? [] : [bad("list", "needs a list")];
       case "eq":
       case "neq":
       case "contains":
-        if (v === undefined)
-          return [issue("missing_value", `${where(at)}: ${c.op} needs a value`, at)];
-        return Array.isArray(v)
-          ? [issue("bad_value", `${where(at)}: ${c.op} compares with one value, not a list`, at)]
-          : [];
+        if (v === undefined) return [missing()];
+        return Array.isArray(v) ? [bad("one_value", "compares with one value, not a list")] : [];
       case "gt":
       case "gte":
       case "lt":
       case "lte":
-        if (v === undefined)
-          return [issue("missing_value", `${where(at)}: ${c.op} needs a value`, at)];
+        if (v === undefined) return [missing()];
         return typeof v === "number" || typeof v === "string"
           ? []
-          : [issue("bad_value", `${where(at)}: ${c.op} compares numbers, dates or text`, at)];
+          : [bad("comparable", "compares numbers, dates or text")];
       default:
         return assertNever(op);
     }
@@ -257,10 +291,16 @@ function leafChecks(kind: ConditionKind, c: Condition, path: Path): AudienceIssu
     const { from, to } = c.lastBetween;
     const at = [...path, "lastBetween"];
     if (from === undefined && to === undefined)
-      return [issue("bad_range", `${where(at)}: give from, to or both`, at)];
+      return [
+        issue("bad_range", `${where(at)}: give from, to or both`, at, { reason: "no_bounds" }),
+      ];
     if (from !== undefined && to !== undefined && (durationMs(from) ?? 0) >= (durationMs(to) ?? 0))
       return [
-        issue("bad_range", `${where(at)}: from (${from}) must be shorter than to (${to})`, at),
+        issue("bad_range", `${where(at)}: from (${from}) must be shorter than to (${to})`, at, {
+          reason: "reversed_window",
+          from,
+          to,
+        }),
       ];
     return [];
   }
@@ -270,7 +310,15 @@ function leafChecks(kind: ConditionKind, c: Condition, path: Path): AudienceIssu
       const range = c.rfm[dim];
       if (range && range[0] > range[1]) {
         const at = [...path, "rfm", dim];
-        out.push(issue("bad_range", `${where(at)}: [${range[0]}, ${range[1]}] is reversed`, at));
+        const msg = `${where(at)}: [${range[0]}, ${range[1]}] is reversed`;
+        out.push(
+          issue("bad_range", msg, at, {
+            reason: "reversed_score",
+            dim,
+            min: range[0],
+            max: range[1],
+          }),
+        );
       }
     }
     return out;
@@ -293,18 +341,32 @@ export function validateAudience(doc: unknown): AudienceIssue[] {
   if (w.tooDeep || w.leaves > LIMITS.leaves) {
     const count = w.leaves > LIMITS.leaves ? `more than ${LIMITS.leaves}` : `${w.leaves}`;
     const msg = `the definition has ${count} conditions${w.tooDeep ? ` and more than ${LIMITS.depth} levels` : ""}; the limits are ${LIMITS.leaves} conditions and ${LIMITS.depth} levels`;
-    w.issues.push(issue("too_complex", msg, []));
+    w.issues.push(
+      issue("too_complex", msg, [], {
+        reason: "conditions",
+        maxConditions: LIMITS.leaves,
+        maxLevels: LIMITS.depth,
+      }),
+    );
   } else if (w.eventLeaves > LIMITS.eventLeaves) {
     const msg = `the definition has ${w.eventLeaves} event conditions; the limit is ${LIMITS.eventLeaves} (each one reads that event's history)`;
-    w.issues.push(issue("too_complex", msg, []));
+    w.issues.push(
+      issue("too_complex", msg, [], {
+        reason: "event_conditions",
+        count: w.eventLeaves,
+        max: LIMITS.eventLeaves,
+      }),
+    );
   } else if (w.wheres > LIMITS.whereTotal) {
     const msg = `the definition's event conditions compare ${w.wheres} properties; the limit is ${LIMITS.whereTotal} in all`;
-    w.issues.push(issue("too_complex", msg, []));
+    w.issues.push(
+      issue("too_complex", msg, [], { reason: "wheres", count: w.wheres, max: LIMITS.whereTotal }),
+    );
   }
   if (w.valuesPassedAt !== null) {
     const at = w.valuesPassedAt;
     const msg = `${where(at)}: the definition's lists hold more than ${LIMITS.listValues} values together`;
-    w.issues.push(issue("too_many_values", msg, at));
+    w.issues.push(issue("too_many_values", msg, at, { reason: "total", max: LIMITS.listValues }));
   }
   return w.issues;
 }

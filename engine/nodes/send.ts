@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Effect } from "../effects.ts";
+import type { Effect, TimelineEntry } from "../effects.ts";
 import { composeEmail } from "../email/compose.ts";
 import { type EmailContent, EmailFieldsSchema } from "../email/spec.ts";
-import { isReservedName, NodeIdSchema, PositionSchema } from "../format/primitives.ts";
+import { NodeIdSchema, PositionSchema } from "../format/primitives.ts";
 import { composePush } from "../push/compose.ts";
 import { pushIssues } from "../push/issues.ts";
 import { type PushContent, PushFieldsSchema } from "../push/spec.ts";
@@ -14,15 +14,18 @@ import { own } from "../shared/own.ts";
 import { composeMessage, previewMessage, type SegmentCount, withOptOut } from "../sms/index.ts";
 import { composeTemplateSms } from "../sms-template/compose.ts";
 import { countChinaSms } from "../sms-template/count.ts";
-import { smsTemplateIssues } from "../sms-template/issues.ts";
+import { smsProviderIssues, smsTemplateIssues } from "../sms-template/issues.ts";
 import { SmsTemplateFieldsSchema, type SmsTemplateRequest } from "../sms-template/spec.ts";
 import { renderTemplate, templateVariableSegments } from "../template/index.ts";
 import { log } from "../timeline.ts";
 import { type Issue, issue } from "../validate/issue.ts";
 import { composeWebhook } from "../webhook/compose.ts";
 import { webhookIssues } from "../webhook/issues.ts";
+import { shownWebhookUrl } from "../webhook/shown-url.ts";
 import { WebhookFieldsSchema, type WebhookRequest } from "../webhook/spec.ts";
 import { blocksOwnSend, heldSendsLabel } from "./cooldown.ts";
+import { sampleVars } from "./sample-vars.ts";
+import { chooseVariant, MAX_VARIANTS, VariantSchema, variantIssues } from "./send-variants.ts";
 import { unknownNameWarnings } from "./template-names.ts";
 import { templateFieldIssues, variableIssues } from "./template-reads.ts";
 import { stepTemplateVars } from "./template-vars.ts";
@@ -46,6 +49,8 @@ export const SendSpecSchema = z.strictObject({
   smsTemplate: SmsTemplateFieldsSchema.optional(),
   /** Push only: title, icon and click URL (`template` is the notification's body). */
   push: PushFieldsSchema.optional(),
+  /** Content per contact locale; the fields above are the default (engine/nodes/send-variants.ts). */
+  variants: z.array(VariantSchema).max(MAX_VARIANTS).optional(),
 });
 export type SendSpec = z.infer<typeof SendSpecSchema>;
 
@@ -57,44 +62,6 @@ export const SendNodeSchema = z.strictObject({
   position: PositionSchema.optional(),
 });
 export type SendNode = z.infer<typeof SendNodeSchema>;
-
-/** A placeholder as long as a typical first name or coupon code, for the SMS length estimate. */
-const SAMPLE = "Sample1234";
-
-/**
- * Sample values for every path the template reads, for the length estimate. Reads are own
- * properties only and reserved names are never keys: the paths are the template author's, and
- * `user.__proto__.x` walking into Object.prototype once polluted every object in the process
- * (validation refuses such paths before this runs, see `reserved_name`). The objects are
- * ordinary ones so Liquid prints a nested one as it would a contact's (`[object Object]`).
- */
-function sampleVars(paths: readonly string[][]): Map<string, Record<string, unknown>> {
-  const roots = new Map<string, Record<string, unknown>>([
-    ["user", {}],
-    ["event", {}],
-    ["journey", {}],
-  ]);
-  for (const path of paths) {
-    const [root, ...rest] = path;
-    const top = root === undefined ? undefined : roots.get(root);
-    if (!top || rest.length === 0 || rest.some(isReservedName)) continue;
-    let cur: Record<string, unknown> = top;
-    rest.forEach((key, i) => {
-      const next = own(cur, key);
-      if (i === rest.length - 1) {
-        if (next === undefined) cur[key] = SAMPLE;
-        return;
-      }
-      if (typeof next === "object" && next !== null) cur = next as Record<string, unknown>;
-      else {
-        const fresh: Record<string, unknown> = {};
-        cur[key] = fresh;
-        cur = fresh;
-      }
-    });
-  }
-  return roots;
-}
 
 /** The body as sent: rendered, plus the opt-out line on promotional SMS (engine/sms/compose.ts). */
 export const finalBody = withOptOut;
@@ -157,6 +124,74 @@ function renderFailed(
   return { kind: "next", effects: [log({ type: "suppressed", at, nodeId, reason, detail })] };
 }
 
+/**
+ * The content's issues: the template's syntax, reads and budget, the SMS parts, the channel's
+ * fields. Run on the send's own content and, by variantIssues, on each variant's.
+ */
+function contentIssues(node: SendNode, ctx: ValidateContext): Issue[] {
+  const path = [...ctx.path, "send", "template"];
+  const email = [
+    ...emailIssues(node, ctx),
+    ...webhookIssues(node, ctx),
+    ...smsTemplateIssues(node, ctx),
+    ...smsProviderIssues(node, ctx),
+    ...pushIssues(node, ctx),
+  ];
+  // The approved text is the provider's, counted by its rules (sms-template/issues.ts).
+  if (node.send.smsTemplate && node.send.channel === "sms") {
+    return email;
+  }
+  const parsed = templateVariableSegments(node.send.template);
+  if (!parsed.ok)
+    return [
+      issue(parsed.overBudget ? "template_budget" : "template_syntax", parsed.error, path, node.id),
+      ...email,
+    ];
+  const out = variableIssues(parsed.segments, path, node.id);
+  // Names no contact or event has: checked once the template reads only allowed roots.
+  const unknown =
+    out.length === 0
+      ? unknownNameWarnings(
+          node.send.template,
+          ctx.options.templateNames,
+          ctx.journey,
+          path,
+          node.id,
+        )
+      : [];
+  // Rendered with sample values: the SMS length estimate, and the budgets (engine/template/
+  // budget.ts) that a template looping over its own data exceeds whoever receives it.
+  if (out.length === 0) {
+    const vars = sampleVars(parsed.segments);
+    // The same computation as the send and the editor's counter, with links as long as the
+    // server mints them (the caller passes its shape; the default install's otherwise).
+    const r = previewMessage(node.send, {
+      vars: {
+        user: vars.get("user") ?? {},
+        event: vars.get("event") ?? {},
+        journey: { id: ctx.journey.id, name: ctx.journey.name },
+      },
+      contactLocale: "en",
+      linkShape: ctx.options.linkShape,
+    });
+    if (!r.ok && r.overBudget) {
+      out.push(issue("template_budget", `template ${r.error}`, path, node.id));
+    } else if (r.ok && r.segments) {
+      const seg = r.segments;
+      if (seg.parts > ctx.options.maxSmsParts) {
+        const msg = `SMS takes ${seg.parts} parts (${seg.characters} ${seg.encoding} characters with sample values and opt-out line); limit ${ctx.options.maxSmsParts}`;
+        out.push(
+          issue("sms_too_long", msg, path, node.id, {
+            parts: seg.parts,
+            limit: ctx.options.maxSmsParts,
+          }),
+        );
+      }
+    }
+  }
+  return [...out, ...unknown, ...email];
+}
+
 export const sendNode = defineNode<SendNode>({
   type: "send",
   schema: SendNodeSchema,
@@ -172,78 +207,17 @@ export const sendNode = defineNode<SendNode>({
   engagementEvents: () => [],
   // A deferred send holds, but a cycle through it alone may still spin when it is allowed.
   holds: () => false,
-  validate(node, ctx) {
-    const path = [...ctx.path, "send", "template"];
-    const email = [
-      ...emailIssues(node, ctx),
-      ...webhookIssues(node, ctx),
-      ...smsTemplateIssues(node, ctx),
-      ...pushIssues(node, ctx),
-    ];
-    // The approved text is the provider's, counted by its rules (sms-template/issues.ts).
-    if (node.send.smsTemplate && node.send.channel === "sms") {
-      return [...email, ...ownCooldownIssues(node, ctx)];
-    }
-    const parsed = templateVariableSegments(node.send.template);
-    if (!parsed.ok)
-      return [
-        issue(
-          parsed.overBudget ? "template_budget" : "template_syntax",
-          parsed.error,
-          path,
-          node.id,
-        ),
-        ...email,
-      ];
-    const out = variableIssues(parsed.segments, path, node.id);
-    // Names no contact or event has: checked once the template reads only allowed roots.
-    const unknown =
-      out.length === 0
-        ? unknownNameWarnings(
-            node.send.template,
-            ctx.options.templateNames,
-            ctx.journey,
-            path,
-            node.id,
-          )
-        : [];
-    // Rendered with sample values: the SMS length estimate, and the budgets (engine/template/
-    // budget.ts) that a template looping over its own data exceeds whoever receives it.
-    if (out.length === 0) {
-      const vars = sampleVars(parsed.segments);
-      // The same computation as the send and the editor's counter, with links as long as the
-      // server mints them (the caller passes its shape; the default install's otherwise).
-      const r = previewMessage(node.send, {
-        vars: {
-          user: vars.get("user") ?? {},
-          event: vars.get("event") ?? {},
-          journey: { id: ctx.journey.id, name: ctx.journey.name },
-        },
-        contactLocale: "en",
-        linkShape: ctx.options.linkShape,
-      });
-      if (!r.ok && r.overBudget) {
-        out.push(issue("template_budget", `template ${r.error}`, path, node.id));
-      } else if (r.ok && r.segments) {
-        const seg = r.segments;
-        if (seg.parts > ctx.options.maxSmsParts) {
-          const msg = `SMS takes ${seg.parts} parts (${seg.characters} ${seg.encoding} characters with sample values and opt-out line); limit ${ctx.options.maxSmsParts}`;
-          out.push(
-            issue("sms_too_long", msg, path, node.id, {
-              parts: seg.parts,
-              limit: ctx.options.maxSmsParts,
-            }),
-          );
-        }
-      }
-    }
-    return [...out, ...unknown, ...email, ...ownCooldownIssues(node, ctx)];
-  },
+  validate: (node, ctx) => [
+    ...contentIssues(node, ctx),
+    ...variantIssues(node, ctx, contentIssues),
+    ...ownCooldownIssues(node, ctx),
+  ],
   step(node, ctx): StepResult {
     const e = ctx.enrollment;
     // Woken early (an event) while deferred: the decision stands until its time.
     if (e.wakeAt !== null && ctx.now < e.wakeAt) return { kind: "hold", wakeAt: e.wakeAt };
-    const s = node.send;
+    // The contact's locale picks the content (send-variants.ts); the policy sees the same send.
+    const { spec: s, variant } = chooseVariant(node.send, ctx.contact.locale);
     const request = {
       channel: s.channel,
       category: s.category,
@@ -381,24 +355,30 @@ export const sendNode = defineNode<SendNode>({
         if (webhook) send.webhook = webhook;
         if (smsTemplate) send.smsTemplate = smsTemplate;
         if (push) send.push = push;
-        const detail = smsTemplate
+        if (variant !== null) send.variant = variant;
+        const what = smsTemplate
           ? `${s.category} template SMS ${smsTemplate.code}, ${parts} part${parts === 1 ? "" : "s"}`
           : seg
             ? `${s.category} SMS, ${parts} part${parts === 1 ? "" : "s"} ${seg.encoding}`
             : email
               ? `${s.category} email "${email.subject}"`
               : webhook
-                ? `${s.category} webhook ${webhook.method} ${webhook.url}`
+                ? `${s.category} webhook ${webhook.method} ${shownWebhookUrl(webhook.url) ?? ""}`
                 : push
                   ? `${s.category} push "${push.title}"`
                   : `${s.category} ${s.channel}`;
-        return {
-          kind: "next",
-          effects: [
-            send,
-            log({ type: "sent", at, nodeId: node.id, channel: s.channel, body, parts, detail }),
-          ],
+        const detail = variant === null ? what : `${what} (${variant} variant)`;
+        const sent: TimelineEntry = {
+          type: "sent",
+          at,
+          nodeId: node.id,
+          channel: s.channel,
+          body,
+          parts,
+          detail,
         };
+        if (variant !== null) sent.variant = variant;
+        return { kind: "next", effects: [send, log(sent)] };
       }
       default:
         return assertNever(d);

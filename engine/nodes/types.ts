@@ -97,6 +97,12 @@ export type ValidateOptions = {
    * of others are warnings (template-names.ts). Default: none known, nothing checked.
    */
   templateNames?: TemplateNames;
+  /**
+   * The SMS provider in effect (the server reads Settings, else the environment) and whether it
+   * sends approved templates only: a free-text send to such a provider, or a template send to
+   * a free-text one, is a warning. Default: unknown, nothing checked.
+   */
+  smsProvider?: { name: string; templates: boolean } | null;
 };
 
 export type ValidateContext = {

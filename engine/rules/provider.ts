@@ -22,7 +22,10 @@ export type ProviderRules = {
   window: { start: string; end: string };
   /** Categories the window applies to. */
   windowFor: Category[];
-  /** Messages per phone per provider day on the channel, all categories; null for none. */
+  /**
+   * Messages per phone number per provider day on the channel, all categories; null for none.
+   * Counted from `phoneSends` (every contact with the number) when the caller loaded them.
+   */
   dailyLimit: number | null;
 };
 
@@ -38,9 +41,10 @@ export const providerRule: Rule = (send, contact, policy, now, zone) => {
   if (rules.dailyLimit !== null) {
     const dayStart = startOfLocalDay(now, rules.zone);
     const dayEnd = nextLocalMidnight(now, rules.zone);
-    const today = contact.recentSends.filter(
-      (s) => s.channel === rules.channel && s.at >= dayStart && s.at < dayEnd,
-    ).length;
+    const sent =
+      contact.phoneSends ??
+      contact.recentSends.filter((s) => s.channel === rules.channel).map((s) => s.at);
+    const today = sent.filter((at) => at >= dayStart && at < dayEnd).length;
     if (today >= rules.dailyLimit) {
       const until = open(dayEnd);
       return {

@@ -60,6 +60,13 @@ export type ContactState = {
   optOuts: OptOut[];
   /** Sends across ALL journeys (caps and streaks are per contact, not per journey); any order. */
   recentSends: SentMessage[];
+  /**
+   * When the SMS sent to the contact's phone NUMBER went, whoever they were for (two contacts
+   * can share a number, and a contact's number can change): the provider's daily limit counts
+   * per number (rules/provider.ts). Loaded only for its day; absent, the contact's own SMS
+   * sends are counted instead.
+   */
+  phoneSends?: number[];
   /** Active and recently expired cooldowns; keep the last expired one (see unopened-streak.ts). */
   cooldowns: Cooldown[];
 };

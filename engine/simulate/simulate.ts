@@ -10,6 +10,7 @@ import { DEFAULT_LINK_SHAPE, type LinkShape, sampleTrackedLink } from "../sms/co
 import { isOptOutReply } from "../sms/index.ts";
 import type { EnrollmentSnapshot, EnrollmentStatus } from "../snapshot.ts";
 import { step } from "../step.ts";
+import { assertLinkable } from "../template/links.ts";
 import { localParts, resolveZone } from "../time/index.ts";
 import {
   canReenter,
@@ -134,7 +135,14 @@ export function simulateMany(
   // A tracked link as long as the one the ticker will mint, so a simulated SMS counts the parts
   // the real one will (it was the raw URL: shorter or longer than what is sent).
   const sampleLink = sampleTrackedLink(options.linkShape ?? DEFAULT_LINK_SHAPE);
-  ports.trackLink = options.ports?.trackLink ?? (() => sampleLink);
+  // The runtime's minter refuses a target that is not http(s) (the send is suppressed,
+  // template_error); so does the simulator, for the same contact data.
+  ports.trackLink =
+    options.ports?.trackLink ??
+    ((url) => {
+      assertLinkable(url);
+      return sampleLink;
+    });
   const timeline: SimEntry[] = [];
   const issues: SimIssue[] = [];
   const maxSteps = options.maxSteps ?? 10_000;

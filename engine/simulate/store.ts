@@ -17,7 +17,9 @@ export type SimContact = {
   audiences?: readonly string[];
   /** Per channel and category; anything not listed has no record (as on the server). */
   consent?: Partial<Record<Channel, Partial<Record<Category, boolean | ConsentRecord>>>>;
-} & Partial<Pick<ContactView, "externalId" | "optOuts" | "recentSends" | "cooldowns">>;
+} & Partial<
+  Pick<ContactView, "externalId" | "optOuts" | "recentSends" | "cooldowns" | "phoneSends">
+>;
 
 /**
  * Consent exactly as given, as the server reads a contact's consent column: nothing listed is
@@ -62,6 +64,7 @@ export class ContactStore {
     if (sim.phone !== undefined) view.phone = sim.phone;
     if (sim.email !== undefined) view.email = sim.email;
     if (sim.locale !== undefined) view.locale = sim.locale;
+    if (sim.phoneSends !== undefined) view.phoneSends = sim.phoneSends;
     this.contact = view;
   }
 

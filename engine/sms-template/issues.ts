@@ -84,3 +84,27 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
   }
   return out;
 }
+
+/** A send the SMS provider in effect cannot take as written (ctx.options.smsProvider). */
+export function smsProviderIssues(node: SendNode, ctx: ValidateContext): Issue[] {
+  const provider = ctx.options.smsProvider;
+  if (!provider || node.send.channel !== "sms") return [];
+  const templated = node.send.smsTemplate !== undefined;
+  if (provider.templates && !templated) {
+    const msg = `the SMS provider in effect (${provider.name}) sends approved templates only: give this send a template code and sign name`;
+    return [
+      issue("sms_free_text_template_provider", msg, [...ctx.path, "send"], node.id, {
+        provider: provider.name,
+      }),
+    ];
+  }
+  if (!provider.templates && templated) {
+    const msg = `the SMS provider in effect (${provider.name}) sends free text: the template code and sign name are not used`;
+    return [
+      issue("sms_template_free_text_provider", msg, [...ctx.path, "send", "smsTemplate"], node.id, {
+        provider: provider.name,
+      }),
+    ];
+  }
+  return [];
+}

@@ -1,6 +1,7 @@
 import type { Category, Channel } from "../shared/channels.ts";
 import { withKey } from "../shared/copy.ts";
 import { renderTemplate, type TemplateVars } from "../template/index.ts";
+import { assertLinkable } from "../template/links.ts";
 import { appendOptOut, optOutLineFor } from "./opt-out-line.ts";
 import { countSegments, type SegmentCount } from "./segments.ts";
 
@@ -133,5 +134,12 @@ export function previewMessage(
 ): Composed {
   const link = sampleTrackedLink(input.linkShape);
   const { linkShape: _shape, ...rest } = input;
-  return composeMessage(spec, { ...rest, trackLink: () => link });
+  // A literal target the runtime would refuse (`www.shop.com` without a scheme, `javascript:`)
+  // fails the preview as it fails every send. An empty one is a variable the sample values lack:
+  // it says nothing about a real contact's, so the preview still counts the link.
+  const trackLink = (url: string) => {
+    if (url !== "") assertLinkable(url);
+    return link;
+  };
+  return composeMessage(spec, { ...rest, trackLink });
 }

@@ -25,11 +25,22 @@ function lookup(table: Readonly<Record<string, string>>, tag: string): string | 
   return undefined;
 }
 
-/** "zh_Hant_TW" → ["zh-Hant-TW", "zh-Hant", "zh"]: most specific first. */
-function candidates(locale: string): string[] {
+/**
+ * "zh_Hant_TW" → ["zh-Hant-TW", "zh-Hant", "zh-TW", "zh"]: most specific first. A send's
+ * variant is chosen by the same chain (engine/nodes/send-variants.ts), so a contact's message
+ * and its opt-out line fall back alike. A script subtag (four letters, BCP 47) is also dropped
+ * on its own: a phone reporting "zh-Hans-CN" reads the workspace's "zh-CN" message rather than
+ * falling past it to "zh" or the default.
+ */
+export function candidates(locale: string): string[] {
   const parts = locale.trim().replaceAll("_", "-").split("-").filter(Boolean);
   const out: string[] = [];
-  for (let n = parts.length; n > 0; n--) out.push(parts.slice(0, n).join("-"));
+  for (let n = parts.length; n > 0; n--) {
+    out.push(parts.slice(0, n).join("-"));
+    const [language, script, region] = parts;
+    if (n === 2 && parts.length >= 3 && /^[a-z]{4}$/i.test(script ?? "") && region)
+      out.push(`${language}-${region}`);
+  }
   return out;
 }
 

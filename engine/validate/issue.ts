@@ -165,6 +165,26 @@ export const ISSUE_CODES = {
     "warning",
     "A template SMS's parameter value carries a link (or the track filter): China's providers forbid variable and shortened links in parameters.",
   ],
+  variant_bad_locale: [
+    "error",
+    "A send's variant has a locale that is not a BCP 47 tag (zh-CN, en, pt-BR); no contact's locale could pick it.",
+  ],
+  variant_duplicate_locale: [
+    "error",
+    "Two variants of a send are for the same locale; only the first could ever be sent.",
+  ],
+  variant_wrong_channel: [
+    "error",
+    "A send's variant has content for another channel (email, webhook, template SMS or push fields), which would be ignored, or is not a template SMS (or custom webhook request) where the send is one, or the reverse.",
+  ],
+  sms_free_text_template_provider: [
+    "warning",
+    "An SMS send has free text (no template code) but the SMS provider in effect sends approved templates only (Aliyun): it would fail.",
+  ],
+  sms_template_free_text_provider: [
+    "warning",
+    "An SMS send names a template code but the SMS provider in effect sends free text: the approved text goes out without the provider's template.",
+  ],
   cooldown_blocks_own_send: [
     "warning",
     "A cooldown that holds all journeys (its own included) comes before a send of its scope on the same path: that send is suppressed while the cooldown lasts.",
@@ -232,6 +252,11 @@ export const ISSUE_PARAMS = {
   sms_template_param_link: ["name"],
   cooldown_blocks_own_send: ["cooldown"],
   audience_unknown: ["audience"],
+  variant_bad_locale: ["locale"],
+  variant_duplicate_locale: ["locale"],
+  variant_wrong_channel: ["locale"],
+  sms_free_text_template_provider: ["provider"],
+  sms_template_free_text_provider: ["provider"],
 } as const satisfies Record<IssueCode, readonly string[]>;
 
 type ParamsOf<C extends IssueCode> = {

@@ -102,6 +102,7 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
       maxSmsParts: options.maxSmsParts ?? 3,
       linkShape: options.linkShape ?? DEFAULT_LINK_SHAPE,
       templateNames: options.templateNames ?? {},
+      smsProvider: options.smsProvider ?? null,
     },
   };
   journey.nodes.forEach((node, i) => {

@@ -13,6 +13,8 @@ export const AudienceIssueSchema = z.object({
   severity: z.enum(["error", "warning"]),
   message: z.string(),
   path: z.array(z.union([z.string(), z.number()])),
+  /** The message's specifics as data (`reason` picks the case), for the console's languages. */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 const AudienceIssues = z.array(AudienceIssueSchema);
 

@@ -1,6 +1,7 @@
 /** Response schemas of the contact and outbox routes (server/routes/contacts.ts, messages.ts). */
 import { z } from "zod";
 import { CATEGORIES, CHANNELS } from "../../engine/shared/channels.ts";
+import { MessageDetailsSchema } from "./channel-details.ts";
 import { Timestamp } from "./common.ts";
 
 /** Roles that see masked data get emails and phones masked (m***@x.com, 138****1234). */
@@ -54,8 +55,14 @@ export const TimelineRowSchema = z.looseObject({
   until: z.union([z.string(), z.number()]).nullable().optional(),
   path: z.string().optional(),
   channel: z.string().optional(),
+  /** A send with variants: the one sent (its locale, or "default"). */
+  variant: z.string().optional(),
   messageId: z.number().optional(),
   messageStatus: z.string().nullable().optional(),
+  /** A sent row's channel facts (subject, template code, browsers…). */
+  message: MessageDetailsSchema.optional(),
+  /** An `opened` row (an email's pixel): true when a machine fetched it, not a person. */
+  machine: z.boolean().optional(),
 });
 
 export const EnrollmentSchema = z.object({
@@ -154,6 +161,10 @@ export const MessageSchema = z.object({
   /** When the journey's goal event was credited to this message (last touch), and which. */
   convertedAt: Timestamp.nullable(),
   conversionEvent: z.string().nullable(),
+  /** The send's variant it carries: a locale, "default", or null for a send without variants. */
+  variant: z.string().nullable(),
+  /** The channel's facts: subject and opens, template code, browsers, webhook target. */
+  details: MessageDetailsSchema.nullable(),
 });
 export const MessageList = z.object({ messages: z.array(MessageSchema) });
 

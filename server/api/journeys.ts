@@ -139,11 +139,15 @@ export const Preview = z.object({
   characters: z.number(),
   /** SMS only: each part's capacity. */
   perPart: z.number().optional(),
+  /** The variant rendered: a locale, "default", or null for a send without variants. */
+  variant: z.string().nullable(),
 });
 export const TestSent = z.object({
   messageId: z.number(),
   text: z.string(),
   status: z.literal("queued"),
+  /** The variant sent: a locale, "default", or null for a send without variants. */
+  variant: z.string().nullable(),
 });
 /** The draft's test list: the ids listed, and those of them that are contacts, in list order. */
 export const TestList = z.object({

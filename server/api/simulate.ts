@@ -39,6 +39,8 @@ export const SimStepSchema = z.looseObject({
   channel: z.string().optional(),
   body: z.string().optional(),
   parts: z.number().optional(),
+  /** A send with variants: the one sent (its locale, or "default"). */
+  variant: z.string().optional(),
 });
 
 export const SimulateResult = z.object({

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { connect, DatabaseConnectError } from "../db/connect.ts";
 import { migrateLatest } from "../db/migrate.ts";
 import { loadDeliveryConfig } from "../delivery/config.ts";
-import { providerRulesFor } from "../delivery/provider-rules.ts";
+import { providerRulesInEffect } from "../delivery/provider-rules.ts";
 import { createLogger } from "../log.ts";
 import { fieldCrypto, loadOrCreateSecret } from "../privacy/keys.ts";
 import { createPublisher } from "../realtime/index.ts";
@@ -61,13 +61,15 @@ export async function run(_args: string[]): Promise<number> {
   const policyChanges = listenForPolicyChanges(config.databaseUrl, db.knex, {
     onError: (err) => log.warn({ err }, "policy listener: reconnecting"),
   });
-  const workers = startWorkers({
+  const workers = await startWorkers({
     knex: db.knex,
     crypto,
     log,
     delivery,
     live: liveJourneyCache(db.knex),
-    policy: policyCache(db.knex, config.workspaceTimezone, undefined, providerRulesFor(delivery)),
+    policy: policyCache(db.knex, config.workspaceTimezone, undefined, () =>
+      providerRulesInEffect(db.knex, crypto, delivery),
+    ),
     fallbackLinkBase: "http://localhost:3000",
     workspaceTimezone: config.workspaceTimezone,
     audienceScanMs: config.audienceScanMs,

@@ -69,14 +69,18 @@ export interface AliyunRouteDeps {
   now: () => Date;
 }
 
-/** 404 unless the path's token is the configured one (compared in constant time). */
-export function checkCallbackToken(config: DeliveryConfig, token: string): void {
-  const expected = config.aliyun?.callbackToken;
+/**
+ * 404 unless the path's token is a configured one — Settings' Aliyun or the environment's
+ * (callbackConfigs) — compared in constant time.
+ */
+export function checkCallbackToken(configs: readonly DeliveryConfig[], token: string): void {
   const given = Buffer.from(token);
-  const want = Buffer.from(expected ?? "");
-  if (!expected || given.length !== want.length || !timingSafeEqual(given, want)) {
-    throw new HttpError(404, "not_found", "no such route");
-  }
+  const matches = configs.some((config) => {
+    const expected = config.aliyun?.callbackToken;
+    const want = Buffer.from(expected ?? "");
+    return !!expected && given.length === want.length && timingSafeEqual(given, want);
+  });
+  if (!matches) throw new HttpError(404, "not_found", "no such route");
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,13 @@
-import { parseMailbox } from "../../engine/email/spec.ts";
+import { z } from "zod";
 import { ConfigError } from "../config.ts";
+import { allowHostsFrom, fromEnv, numeric, present } from "./env-values.ts";
+import {
+  AliyunKind,
+  AllowHostsSchema,
+  SmtpKind,
+  TwilioKind,
+  WebhookKind,
+} from "./provider-kinds.ts";
 import { type PushConfig, pushFrom } from "./push-config.ts";
 
 /**
@@ -41,6 +49,7 @@ import { type PushConfig, pushFrom } from "./push-config.ts";
  * | WAYMARK_EMAIL_FROM              | —                      | default sender (required with SMTP)        |
  * | WAYMARK_EMAIL_RATE_LIMIT        | 0                      | emails/s per process (0 = none)            |
  * | WAYMARK_EMAIL_WEBHOOK_SECRET    | —                      | HMAC key of the bounce/complaint webhook   |
+ * | WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO| —                      | your mailbox for List-Unsubscribe mailto:  |
  * | WAYMARK_VAPID_*, WAYMARK_PUSH_* | —                      | web push: push-config.ts                   |
  */
 
@@ -80,6 +89,13 @@ export interface EmailConfig {
   /** The sender when a send names none: `news@shop.example` or `Shop <news@shop.example>`. */
   from: string;
   ratePerSecond: number | null;
+  /**
+   * A mailbox the operator reads (WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO): promotional email then
+   * offers `<mailto:…>` beside the https one-click URL in List-Unsubscribe. Never derived from
+   * the sender: a mailbox nobody reads would swallow unsubscribes. The mail arriving there is
+   * reported back through POST /v1/email/events (`unsubscribe`, email-webhook.ts).
+   */
+  unsubscribeMailto?: string;
 }
 
 export interface WorkerSettings {
@@ -110,6 +126,11 @@ export interface DeliveryConfig {
   email: EmailConfig | null;
   /** Set when the VAPID keys are: push goes out by web push (providers/push.ts). */
   push: PushConfig | null;
+  /**
+   * WAYMARK_WEBHOOK_ALLOW_HOSTS: the hosts a provider URL entered in Settings may reach on
+   * private or loopback addresses (destinations.ts), as for a webhook send.
+   */
+  allowHosts: string[];
   /** HMAC key of POST /v1/email/events (bounces, complaints); unset: the endpoint answers 404. */
   emailWebhookSecret: string | undefined;
   /**
@@ -145,7 +166,8 @@ export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
  */
 export const LINK_TTL_DAYS = { default: 30, min: 1, max: 3650 } as const;
 
-const DEFAULT_RATE: Record<SmsProviderKind, number> = {
+/** Messages/s per process an SMS kind gets unless WAYMARK_SMS_RATE_LIMIT says otherwise. */
+export const DEFAULT_RATE: Record<SmsProviderKind, number> = {
   console: 0,
   webhook: 50,
   twilio: 10,
@@ -182,6 +204,11 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     aliyun,
     email: emailFrom(env),
     push: pushFrom(env),
+    allowHosts: fromEnv(
+      z.object({ hosts: AllowHostsSchema }),
+      { hosts: allowHostsFrom(env.WAYMARK_WEBHOOK_ALLOW_HOSTS) },
+      { hosts: "WAYMARK_WEBHOOK_ALLOW_HOSTS" },
+    ).hosts,
     emailWebhookSecret: secretFrom(env, "WAYMARK_EMAIL_WEBHOOK_SECRET"),
     publicUrl: url(env, "WAYMARK_PUBLIC_URL"),
     smsRatePerSecond: rate === 0 ? null : rate,
@@ -221,71 +248,100 @@ function aliyunFrom(env: NodeJS.ProcessEnv): AliyunConfig | null {
   const accessKeyId = env.ALIYUN_ACCESS_KEY_ID?.trim();
   const accessKeySecret = env.ALIYUN_ACCESS_KEY_SECRET?.trim();
   if (!accessKeyId || !accessKeySecret) return null;
-  return {
-    accessKeyId,
-    accessKeySecret,
-    endpoint: url(env, "ALIYUN_SMS_ENDPOINT") ?? "https://dysmsapi.aliyuncs.com",
-    // A guessable token would let anyone mark messages delivered or opt contacts out.
-    callbackToken: secretFrom(env, "ALIYUN_CALLBACK_TOKEN"),
-    dailyLimit: int(env, "ALIYUN_SMS_DAILY_LIMIT", 10, 1),
-  };
+  const aliyun = fromEnv(
+    AliyunKind,
+    {
+      accessKeyId,
+      accessKeySecret,
+      endpoint: present(env.ALIYUN_SMS_ENDPOINT),
+      callbackToken: env.ALIYUN_CALLBACK_TOKEN || undefined,
+      dailyLimit: numeric(env.ALIYUN_SMS_DAILY_LIMIT),
+    },
+    {
+      accessKeyId: "ALIYUN_ACCESS_KEY_ID",
+      accessKeySecret: "ALIYUN_ACCESS_KEY_SECRET",
+      endpoint: "ALIYUN_SMS_ENDPOINT",
+      callbackToken: "ALIYUN_CALLBACK_TOKEN",
+      dailyLimit: "ALIYUN_SMS_DAILY_LIMIT",
+    },
+  );
+  return { ...aliyun, callbackToken: aliyun.callbackToken };
 }
 
 function twilioFrom(env: NodeJS.ProcessEnv): TwilioConfig | null {
   const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
   const authToken = env.TWILIO_AUTH_TOKEN?.trim();
   if (!accountSid || !authToken) return null;
-  return {
-    accountSid,
-    authToken,
-    from: env.TWILIO_FROM?.trim() ?? "",
-    baseUrl: url(env, "TWILIO_BASE_URL") ?? "https://api.twilio.com",
-  };
+  // Without a sender Twilio still authenticates its webhooks; sending needs one (checked above).
+  const twilio = fromEnv(
+    TwilioKind.partial({ from: true }),
+    {
+      accountSid,
+      authToken,
+      from: present(env.TWILIO_FROM),
+      baseUrl: present(env.TWILIO_BASE_URL),
+    },
+    {
+      accountSid: "TWILIO_ACCOUNT_SID",
+      authToken: "TWILIO_AUTH_TOKEN",
+      from: "TWILIO_FROM",
+      baseUrl: "TWILIO_BASE_URL",
+    },
+  );
+  return { ...twilio, from: twilio.from ?? "" };
 }
 
 function webhookFrom(env: NodeJS.ProcessEnv): WebhookConfig | null {
-  const target = url(env, "WAYMARK_WEBHOOK_URL");
-  const secret = env.WAYMARK_WEBHOOK_SECRET ?? "";
+  const target = present(env.WAYMARK_WEBHOOK_URL);
   if (!target) return null;
-  // A short secret makes the signature guessable; refuse it rather than sign weakly.
-  if (secret.length < 16) {
-    throw new ConfigError("WAYMARK_WEBHOOK_SECRET must be at least 16 characters");
-  }
-  const lookupUrl = url(env, "WAYMARK_WEBHOOK_LOOKUP_URL");
-  const allowHosts = (env.WAYMARK_WEBHOOK_ALLOW_HOSTS ?? "")
-    .split(",")
-    .map((h) =>
-      h
-        .trim()
-        .toLowerCase()
-        .replace(/^\[|\]$/g, ""),
-    )
-    .filter((h) => h !== "");
-  const base = { url: target, secret, allowHosts };
+  const webhook = fromEnv(
+    WebhookKind,
+    {
+      url: target,
+      secret: env.WAYMARK_WEBHOOK_SECRET ?? "",
+      lookupUrl: present(env.WAYMARK_WEBHOOK_LOOKUP_URL),
+      allowHosts: allowHostsFrom(env.WAYMARK_WEBHOOK_ALLOW_HOSTS),
+    },
+    {
+      url: "WAYMARK_WEBHOOK_URL",
+      secret: "WAYMARK_WEBHOOK_SECRET",
+      lookupUrl: "WAYMARK_WEBHOOK_LOOKUP_URL",
+      allowHosts: "WAYMARK_WEBHOOK_ALLOW_HOSTS",
+    },
+  );
+  const { lookupUrl, ...base } = webhook;
   return lookupUrl ? { ...base, lookupUrl } : base;
 }
 
 function emailFrom(env: NodeJS.ProcessEnv): EmailConfig | null {
-  const raw = env.WAYMARK_SMTP_URL?.trim();
+  const raw = present(env.WAYMARK_SMTP_URL);
   if (!raw) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError("WAYMARK_SMTP_URL must be an smtp:// or smtps:// URL");
-  }
-  // The URL holds the password: never echoed in the error.
-  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") {
-    throw new ConfigError("WAYMARK_SMTP_URL must be an smtp:// or smtps:// URL");
-  }
-  const from = env.WAYMARK_EMAIL_FROM?.trim() ?? "";
-  if (parseMailbox(from) === null) {
-    throw new ConfigError(
-      'WAYMARK_SMTP_URL needs WAYMARK_EMAIL_FROM, e.g. "Shop <news@shop.example>"',
-    );
-  }
-  const rate = number(env, "WAYMARK_EMAIL_RATE_LIMIT", 0, { min: 0 });
-  return { smtpUrl: raw, from, ratePerSecond: rate === 0 ? null : rate };
+  const email = fromEnv(
+    SmtpKind,
+    {
+      smtpUrl: raw,
+      from: env.WAYMARK_EMAIL_FROM ?? "",
+      ratePerSecond: numeric(env.WAYMARK_EMAIL_RATE_LIMIT),
+      unsubscribeMailto: env.WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO ?? "",
+    },
+    {
+      smtpUrl: "WAYMARK_SMTP_URL",
+      from: "WAYMARK_EMAIL_FROM",
+      ratePerSecond: "WAYMARK_EMAIL_RATE_LIMIT",
+      unsubscribeMailto: "WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO",
+    },
+  );
+  return smtpConfig(email);
+}
+
+/** A checked SMTP kind as the provider takes it (a rate of 0 means none). */
+export function smtpConfig(email: z.output<typeof SmtpKind>): EmailConfig {
+  return {
+    smtpUrl: email.smtpUrl,
+    from: email.from,
+    ratePerSecond: email.ratePerSecond === 0 ? null : email.ratePerSecond,
+    ...(email.unsubscribeMailto ? { unsubscribeMailto: email.unsubscribeMailto } : {}),
+  };
 }
 
 function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {

@@ -45,11 +45,32 @@ function mac(crypto: FieldCrypto, kind: EmailLinkKind, id: string): string {
   return crypto.blindIndex(`email-link:${kind}:${id}`).slice(0, MAC_LENGTH);
 }
 
-/** Where the two links point: `<public url>/u/<token>` and `<public url>/o/<token>.gif`. */
-export function emailLinks(base: string, crypto: FieldCrypto, messageId: number) {
+export interface EmailLinks {
+  unsubscribe: string;
+  pixel: string;
+  /**
+   * `mailto:<mailbox>?subject=unsubscribe%20<token>` when the operator has an unsubscribe
+   * mailbox: the unsubscribe token rides in the subject (mail clients send it as given, RFC
+   * 6068), so whatever reads the mailbox can report exactly this email's unsubscribe back.
+   */
+  mailto?: string;
+}
+
+/**
+ * Where the links point: `<public url>/u/<token>`, `<public url>/o/<token>.gif`, and with a
+ * mailbox, the mailto: address carrying the same unsubscribe token.
+ */
+export function emailLinks(
+  base: string,
+  crypto: FieldCrypto,
+  messageId: number,
+  mailbox?: string,
+): EmailLinks {
   const root = base.replace(/\/+$/, "");
+  const token = emailLinkToken(crypto, "unsubscribe", messageId);
   return {
-    unsubscribe: `${root}/u/${emailLinkToken(crypto, "unsubscribe", messageId)}`,
+    unsubscribe: `${root}/u/${token}`,
     pixel: `${root}/o/${emailLinkToken(crypto, "open", messageId)}.gif`,
+    ...(mailbox ? { mailto: `mailto:${mailbox}?subject=unsubscribe%20${token}` } : {}),
   };
 }

@@ -9,7 +9,13 @@ import { maskEmail } from "../privacy/mask.ts";
 import { isMachineOpen } from "./bots.ts";
 import { readEmailLinkToken } from "./email-links.ts";
 import { recordMessageEvents } from "./events.ts";
-import { type EmailMessageRow, emailMessage, hasActiveOptOut, markOpened } from "./sql/email.ts";
+import {
+  type EmailMessageRow,
+  emailMessage,
+  hasActiveOptOut,
+  markMachineOpened,
+  markOpened,
+} from "./sql/email.ts";
 
 const PAGE: NonJson = { mediaType: "text/html", about: "A small page saying what happened" };
 const GIF: NonJson = {
@@ -119,7 +125,10 @@ export function emailRoutes(deps: {
         const id = file.endsWith(".gif")
           ? readEmailLinkToken(deps.crypto, "open", file.slice(0, -4))
           : null;
-        if (id !== null && !isMachineOpen(req.get("user-agent"))) {
+        if (id !== null && isMachineOpen(req.get("user-agent"))) {
+          // Not an open; kept only so support can tell a prefetch from a person.
+          await markMachineOpened(deps.knex, id, deps.now());
+        } else if (id !== null) {
           const message = await emailMessage(deps.knex, id);
           if (message) await recordOpen(deps, message);
         }

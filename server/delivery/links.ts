@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { MessagePayload } from "../../engine/effects.ts";
 import { type LinkShape, trackedLink } from "../../engine/sms/index.ts";
+import { assertLinkable } from "../../engine/template/links.ts";
 import { insertLinkTokens } from "./sql/links.ts";
 
 /**
@@ -38,16 +39,6 @@ export function linkShapeFor(publicUrl: string | undefined, origin: string): Lin
   return { base: publicUrl ?? origin, tokenLength: LINK_TOKEN_LENGTH };
 }
 
-/** Only http(s) targets: a redirect to `javascript:` or `data:` from our domain is an attack. */
-export function isLinkable(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === "http:" || parsed.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export interface MintedLink {
   token: string;
   /** The target the click redirects to. */
@@ -75,7 +66,7 @@ export function linkMinter(base: string): LinkMinter {
   let minted: MintedLink[] = [];
   return {
     trackLink(url) {
-      if (!isLinkable(url)) throw new Error(`not an http(s) URL: ${url.slice(0, 100)}`);
+      assertLinkable(url);
       const token = newLinkToken();
       const short = trackedLink(base, token);
       minted.push({ token, url, short });

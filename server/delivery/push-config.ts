@@ -1,4 +1,7 @@
+import type { z } from "zod";
 import { ConfigError } from "../config.ts";
+import { allowHostsFrom, fromEnv, numeric } from "./env-values.ts";
+import { WebPushKind } from "./provider-kinds.ts";
 
 /**
  * Web-push settings from the environment (read with the rest in config.ts):
@@ -32,44 +35,34 @@ export function pushFrom(env: NodeJS.ProcessEnv): PushConfig | null {
       "web push needs WAYMARK_VAPID_PUBLIC_KEY, WAYMARK_VAPID_PRIVATE_KEY and WAYMARK_VAPID_SUBJECT together (`waymark vapid-keys` makes a key pair)",
     );
   }
-  keyOfLength("WAYMARK_VAPID_PUBLIC_KEY", publicKey, 65);
-  keyOfLength("WAYMARK_VAPID_PRIVATE_KEY", privateKey, 32);
-  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(subject)) {
-    throw new ConfigError(
-      `WAYMARK_VAPID_SUBJECT must be a mailto: address or an https: URL, got "${subject}"`,
-    );
-  }
-  const ttl = env.WAYMARK_PUSH_TTL_SECONDS?.trim() || "86400";
-  const ttlSeconds = Number(ttl);
-  // Four weeks is what web-push defaults to and about what push services keep at most.
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0 || ttlSeconds > 2_419_200) {
-    throw new ConfigError(`WAYMARK_PUSH_TTL_SECONDS must be an integer 0 – 2419200, got "${ttl}"`);
-  }
-  const rateRaw = env.WAYMARK_PUSH_RATE_LIMIT?.trim() || "0";
-  const rate = Number(rateRaw);
-  if (!Number.isFinite(rate) || rate < 0) {
-    throw new ConfigError(`WAYMARK_PUSH_RATE_LIMIT must be a number ≥ 0, got "${rateRaw}"`);
-  }
-  const allowHosts = (env.WAYMARK_PUSH_ALLOW_HOSTS ?? "")
-    .split(",")
-    .map((h) =>
-      h
-        .trim()
-        .toLowerCase()
-        .replace(/^\[|\]$/g, ""),
-    )
-    .filter((h) => h !== "");
-  return {
-    vapid: { publicKey, privateKey, subject },
-    ttlSeconds,
-    allowHosts,
-    ratePerSecond: rate === 0 ? null : rate,
-  };
+  const push = fromEnv(
+    WebPushKind,
+    {
+      publicKey,
+      privateKey,
+      subject,
+      ttlSeconds: numeric(env.WAYMARK_PUSH_TTL_SECONDS),
+      allowHosts: allowHostsFrom(env.WAYMARK_PUSH_ALLOW_HOSTS),
+      ratePerSecond: numeric(env.WAYMARK_PUSH_RATE_LIMIT),
+    },
+    {
+      publicKey: "WAYMARK_VAPID_PUBLIC_KEY",
+      privateKey: "WAYMARK_VAPID_PRIVATE_KEY",
+      subject: "WAYMARK_VAPID_SUBJECT",
+      ttlSeconds: "WAYMARK_PUSH_TTL_SECONDS",
+      allowHosts: "WAYMARK_PUSH_ALLOW_HOSTS",
+      ratePerSecond: "WAYMARK_PUSH_RATE_LIMIT",
+    },
+  );
+  return pushConfig(push);
 }
 
-function keyOfLength(name: string, value: string, bytes: number): void {
-  const ok = /^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, "base64url").length === bytes;
-  if (!ok) {
-    throw new ConfigError(`${name} must be ${bytes} bytes in base64url (\`waymark vapid-keys\`)`);
-  }
+/** A checked web-push kind as the provider takes it (a rate of 0 means none). */
+export function pushConfig(push: z.output<typeof WebPushKind>): PushConfig {
+  return {
+    vapid: { publicKey: push.publicKey, privateKey: push.privateKey, subject: push.subject },
+    ttlSeconds: push.ttlSeconds,
+    allowHosts: push.allowHosts,
+    ratePerSecond: push.ratePerSecond === 0 ? null : push.ratePerSecond,
+  };
 }

@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
+import { isLinkable } from "../../engine/template/links.ts";
 import { ErrorBody, NO_BODY, type NonJson } from "../api/common.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
@@ -20,7 +21,8 @@ import type { DeliveryConfig } from "./config.ts";
 import { emailRoutes } from "./email-routes.ts";
 import { emailWebhookRoute } from "./email-webhook.ts";
 import { recordMessageEvents } from "./events.ts";
-import { isLinkable, TOKEN_PATTERN } from "./links.ts";
+import { TOKEN_PATTERN } from "./links.ts";
+import { callbackConfigs } from "./provider-store.ts";
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from "./providers/twilio.ts";
 import { findLink, markClicked } from "./sql/links.ts";
 import { EMPTY_TWIML, handleInbound, handleStatusCallback } from "./twilio-routes.ts";
@@ -107,7 +109,10 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
       body: SmsReportSchema,
       responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
       async handler(req, res) {
-        checkCallbackToken(deps.config, param(req, "token"));
+        checkCallbackToken(
+          await callbackConfigs(deps.knex, deps.crypto, deps.config),
+          param(req, "token"),
+        );
         const moved = await handleSmsReport(deps, parseBody(SmsReportSchema, req.body));
         if (moved > 0) deps.onDue?.();
         res.json(ALIYUN_ACK);
@@ -122,7 +127,10 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
       body: SmsUpSchema,
       responses: { 200: AliyunAck, 400: ErrorBody, 404: ErrorBody },
       async handler(req, res) {
-        checkCallbackToken(deps.config, param(req, "token"));
+        checkCallbackToken(
+          await callbackConfigs(deps.knex, deps.crypto, deps.config),
+          param(req, "token"),
+        );
         await handleSmsUp(deps, parseBody(SmsUpSchema, req.body));
         deps.onDue?.();
         res.json(ALIYUN_ACK);
@@ -143,6 +151,7 @@ export function deliveryRoutes(options: DeliveryRouteOptions): RouteSpec[] {
     ...emailRoutes(deps),
     emailWebhookRoute({
       knex: deps.knex,
+      crypto: deps.crypto,
       secret: deps.config.emailWebhookSecret,
       now: deps.now,
       ...(deps.onDue ? { onDue: deps.onDue } : {}),

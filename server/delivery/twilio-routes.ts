@@ -5,8 +5,9 @@ import { normalizePhone } from "../../engine/time/index.ts";
 import { recordEvents, recordOptOut } from "../events/record.ts";
 import { HttpError } from "../http/errors.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
-import type { DeliveryConfig, TwilioConfig } from "./config.ts";
+import type { DeliveryConfig } from "./config.ts";
 import { recordMessageEvents } from "./events.ts";
+import { callbackConfigs } from "./provider-store.ts";
 import { type FormParams, verifyTwilioSignature } from "./signatures.ts";
 import { contactsByPhoneHash, revokeOwnSmsSuppressions } from "./sql/contacts.ts";
 import { applyStatusReport } from "./sql/reports.ts";
@@ -33,19 +34,21 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Re
  * The URL is rebuilt from WAYMARK_PUBLIC_URL when set (behind a proxy the Host we see is not
  * the one Twilio signed), else from the request itself.
  */
-export function verifiedTwilioParams(req: Request, config: DeliveryConfig): FormParams {
-  const twilio: TwilioConfig | null = config.twilio;
-  if (!twilio) throw new HttpError(404, "not_configured", "Twilio is not configured");
-  const base = config.publicUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`;
+export function verifiedTwilioParams(req: Request, configs: readonly DeliveryConfig[]): FormParams {
+  const accounts = configs.flatMap((c) => (c.twilio ? [{ twilio: c.twilio, config: c }] : []));
+  if (accounts.length === 0) throw new HttpError(404, "not_configured", "Twilio is not configured");
   const params = formParams(req.body);
-  if (
-    !verifyTwilioSignature(
+  // Settings' Twilio, then the environment's: either account's token may have signed it.
+  const signed = accounts.some(({ twilio, config }) => {
+    const base = config.publicUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`;
+    return verifyTwilioSignature(
       twilio.authToken,
       base + req.originalUrl,
       params,
       req.get("x-twilio-signature"),
-    )
-  ) {
+    );
+  });
+  if (!signed) {
     throw new HttpError(
       403,
       "invalid_signature",
@@ -57,7 +60,10 @@ export function verifiedTwilioParams(req: Request, config: DeliveryConfig): Form
 
 /** MessageSid + MessageStatus: move the message up (never down) and tell waiting journeys. */
 export async function handleStatusCallback(deps: TwilioRouteDeps, req: Request): Promise<void> {
-  const params = verifiedTwilioParams(req, deps.config);
+  const params = verifiedTwilioParams(
+    req,
+    await callbackConfigs(deps.knex, deps.crypto, deps.config),
+  );
   const sid = single(params.MessageSid);
   const status = fromTwilioStatus(single(params.MessageStatus) ?? "");
   if (!sid || !status) return;
@@ -86,7 +92,10 @@ export async function handleStatusCallback(deps: TwilioRouteDeps, req: Request):
  * dedupe key is the sid, so Twilio retrying the webhook changes nothing the second time.
  */
 export async function handleInbound(deps: TwilioRouteDeps, req: Request): Promise<void> {
-  const params = verifiedTwilioParams(req, deps.config);
+  const params = verifiedTwilioParams(
+    req,
+    await callbackConfigs(deps.knex, deps.crypto, deps.config),
+  );
   const sid = single(params.MessageSid) ?? "";
   const body = single(params.Body) ?? "";
   const phone = normalizePhone(single(params.From) ?? "");

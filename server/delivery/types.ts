@@ -23,6 +23,12 @@ import type { WebhookRequest } from "../../engine/webhook/spec.ts";
  */
 
 /** What a provider adapter is asked to send. */
+/**
+ * The `messageId` of a provider test send (Settings → Providers): no outbox row stands behind it,
+ * so nothing is recorded against it, and push finds its browsers by `to` (the contact's id).
+ */
+export const TEST_SEND_MESSAGE_ID = 0;
+
 export interface SendRequest {
   /** The message's provider key (a UUID); the same on every attempt of this message. */
   idempotencyKey: string;

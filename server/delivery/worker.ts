@@ -56,6 +56,11 @@ export interface DeliveryWorker {
    * did): look now instead of at the next poll. Only makes a claim earlier, never needed for one.
    */
   wake(): void;
+  /**
+   * Serves `channel` with `provider` from the next claim on (a provider chosen in Settings).
+   * Messages already handed to the old provider finish on it; it is closed once they have.
+   */
+  useProvider(channel: Channel, provider: Provider): void;
 }
 
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
@@ -71,11 +76,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // A wake while the loop was claiming: that claim may have run before the rows committed.
   let missed = false;
   let sweepTimer: NodeJS.Timeout | null = null;
+  // Swapped per channel by useProvider; attempts read it at each message's dispatch.
+  const providers: ProviderSet = { ...options.providers };
 
   const attempts = createAttempts({
     knex,
     crypto: options.crypto,
-    providers: options.providers,
+    providers,
     log,
     workerId,
     settings,
@@ -113,7 +120,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   /** Claims what fits the lease: rate-limited sends must all start before it runs out. */
   function claimCap(channel: Channel): number {
-    const rate = options.providers[channel]?.ratePerSecond;
+    const rate = providers[channel]?.ratePerSecond;
     return rate
       ? Math.min(settings.batchSize, Math.max(1, Math.floor((rate * settings.leaseMs) / 2000)))
       : settings.batchSize;
@@ -275,6 +282,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       return claimed.length;
     },
     wake,
+    useProvider(channel, provider) {
+      const old = providers[channel];
+      providers[channel] = provider;
+      if (!old || Object.values(providers).includes(old)) return;
+      // The sends started before the swap hold the old provider; close it when they are done.
+      void Promise.allSettled([...inflight]).then(() => old.close?.());
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import { conditionAudiences, unknownAudienceIssues } from "../../engine/nodes/br
 import { assertNever } from "../../engine/shared/assert-never.ts";
 import type { EnrollmentSnapshot } from "../../engine/snapshot.ts";
 import type { Issue } from "../../engine/validate/issue.ts";
-import { hasErrors, validate } from "../../engine/validate/validate.ts";
+import { hasErrors, type ValidateOptions, validate } from "../../engine/validate/validate.ts";
 import { DomainError } from "../domain-error.ts";
 import { countSkips } from "../runtime/sql/skips.ts";
 import { type PauseEntries, releaseHeld } from "./status.ts";
@@ -185,6 +185,8 @@ export interface PublishOptions {
   map?: Record<string, string | null>;
   /** Report what would happen, change nothing. */
   dryRun?: boolean;
+  /** What validation should know about this server (the SMS provider in effect, for warnings). */
+  validateOptions?: ValidateOptions;
 }
 
 export interface PublishResult {
@@ -218,7 +220,7 @@ export async function publishJourney(
     // A draft kept as typed is what the editor shows: publish it or nothing, never the last
     // well-formed one behind the marketer's back. It does not parse, so this answers 422.
     if (draft.draft_as_typed !== null) invalid(validate(draft.draft_as_typed));
-    const issues = validate(draft.definition);
+    const issues = validate(draft.definition, options.validateOptions);
     // Only a well-formed document is walked for audience ids (drafts are parsed on save, but
     // rows written before a format change may not be).
     if (!hasErrors(issues)) issues.push(...(await audienceIssues(trx, draft.definition)));

@@ -11,6 +11,12 @@ export interface FieldCrypto {
   decrypt(stored: string): string;
   /** Deterministic keyed hash for exact-match lookups without storing the value in clear. */
   blindIndex(plain: string): string;
+  /**
+   * Provider credentials stored in Settings (delivery_providers): a key of their own, so a
+   * ciphertext copied from a contact column never decrypts as a secret, or the reverse.
+   */
+  sealSecret(plain: string): string;
+  openSecret(stored: string): string;
 }
 
 const VERSION = "v1";
@@ -20,35 +26,42 @@ export function fieldCrypto(secret: string): FieldCrypto {
   const ikm = Buffer.from(secret, "utf8");
   const encKey = Buffer.from(hkdfSync("sha256", ikm, "waymark", "field-encryption", 32));
   const macKey = Buffer.from(hkdfSync("sha256", ikm, "waymark", "blind-index", 32));
+  const secretKey = Buffer.from(hkdfSync("sha256", ikm, "waymark", "provider-secrets", 32));
   return {
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", encKey, iv);
-      const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-      const tag = cipher.getAuthTag();
-      return [
-        VERSION,
-        iv.toString("base64url"),
-        body.toString("base64url"),
-        tag.toString("base64url"),
-      ].join(".");
-    },
-    decrypt(stored) {
-      const [version, iv, body, tag] = stored.split(".");
-      if (version !== VERSION || !iv || body === undefined || !tag) {
-        throw new Error("unrecognised ciphertext format");
-      }
-      const decipher = createDecipheriv("aes-256-gcm", encKey, Buffer.from(iv, "base64url"));
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([
-        decipher.update(Buffer.from(body, "base64url")),
-        decipher.final(),
-      ]).toString("utf8");
-    },
+    encrypt: (plain) => seal(encKey, plain),
+    decrypt: (stored) => open(encKey, stored),
     blindIndex(plain) {
       return createHmac("sha256", macKey).update(plain, "utf8").digest("base64url");
     },
+    sealSecret: (plain) => seal(secretKey, plain),
+    openSecret: (stored) => open(secretKey, stored),
   };
+}
+
+function seal(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return [
+    VERSION,
+    iv.toString("base64url"),
+    body.toString("base64url"),
+    tag.toString("base64url"),
+  ].join(".");
+}
+
+function open(key: Buffer, stored: string): string {
+  const [version, iv, body, tag] = stored.split(".");
+  if (version !== VERSION || !iv || body === undefined || !tag) {
+    throw new Error("unrecognised ciphertext format");
+  }
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([
+    decipher.update(Buffer.from(body, "base64url")),
+    decipher.final(),
+  ]).toString("utf8");
 }
 
 /**

@@ -13,6 +13,13 @@ import {
 } from "../api/contacts.ts";
 import { selectAuditEntries } from "../audit/sql/audit-log.ts";
 import {
+  loadPageFacts,
+  type MessageFacts,
+  maskDetails,
+  messageDetails,
+  openRows,
+} from "../contacts/channel-details.ts";
+import {
   contactEnrollments,
   contactLog,
   contactSuppressions,
@@ -180,8 +187,27 @@ export function contactRoutes(
         const enrollments = await contactEnrollments(knex, row.id);
         const log = await contactLog(knex, row.id);
         // A sent body may quote the contact's email or phone (a template printed it).
+        const masked = seesMaskedData(req.operator?.role);
         const maskFor = <T extends Record<string, unknown>>(entry: T): T =>
-          seesMaskedData(req.operator?.role) ? maskStrings(entry, row.email) : entry;
+          masked ? maskStrings(entry, row.email) : entry;
+        // What each message's channel adds (subject, template code, browsers…), and its opens.
+        const facts = new Map<number, MessageFacts>();
+        for (const l of log) {
+          if (l.message_id === null || l.message_channel === null) continue;
+          facts.set(Number(l.message_id), {
+            id: Number(l.message_id),
+            channel: l.message_channel,
+            payload: l.message_payload,
+            openedAt: l.message_opened_at,
+            machineOpenedAt: l.message_machine_opened_at,
+          });
+        }
+        const page = await loadPageFacts(knex, crypto, [...facts.values()]);
+        const detailsOf = (id: number) => {
+          const f = facts.get(id);
+          const d = f ? messageDetails(f, page) : null;
+          return d && masked ? maskDetails(d, row.email) : d;
+        };
         // Support's own acts on this contact (opt-outs, opt-ins, consent), newest first.
         const acts = await selectAuditEntries(knex, {
           subjectType: "contact",
@@ -211,22 +237,28 @@ export function contactRoutes(
             enteredAt: e.entered_at,
             endedAt: e.ended_at,
             exitReason: e.exit_reason,
-            timeline: log
-              .filter((l) => Number(l.enrollment_id) === Number(e.id))
-              .map((l) =>
-                maskFor({
-                  id: Number(l.id),
-                  at: l.at,
-                  nodeId: l.node_id,
-                  type: l.type,
-                  reason: l.reason,
-                  detail: l.detail,
-                  ...l.data,
-                  ...(l.message_id
-                    ? { messageId: Number(l.message_id), messageStatus: l.message_status }
-                    : {}),
+            timeline: inOrder(
+              log
+                .filter((l) => Number(l.enrollment_id) === Number(e.id))
+                .flatMap((l): { at: string }[] => {
+                  const details = l.message_id ? detailsOf(Number(l.message_id)) : null;
+                  const entry = maskFor({
+                    id: Number(l.id),
+                    at: new Date(l.at).toISOString(),
+                    nodeId: l.node_id,
+                    type: l.type,
+                    reason: l.reason,
+                    detail: l.detail,
+                    ...l.data,
+                    ...(l.message_id
+                      ? { messageId: Number(l.message_id), messageStatus: l.message_status }
+                      : {}),
+                  });
+                  if (!l.message_id || l.type !== "sent") return [entry];
+                  const opens = openRows(l.node_id, Number(l.message_id), details);
+                  return [{ ...entry, ...(details ? { message: details } : {}) }, ...opens];
                 }),
-              ),
+            ),
           })),
           // Triggers that did not enter because the journey was paused with "skip new entries":
           // no enrollment to hang them on, so support sees them here, with the reason.
@@ -247,4 +279,12 @@ export function contactRoutes(
       },
     },
   ];
+}
+
+/** Rows by time, stable: an open comes after its send, however the log's ids interleave. */
+function inOrder<T extends { at: string }>(rows: T[]): T[] {
+  return rows
+    .map((r, i) => ({ r, i, t: Date.parse(r.at) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.r);
 }

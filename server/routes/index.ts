@@ -22,6 +22,7 @@ import { healthRoutes } from "./health.ts";
 import { journeyToolRoutes } from "./journey-tools.ts";
 import { journeyRoutes } from "./journeys.ts";
 import { messageRoutes } from "./messages.ts";
+import { providerRoutes } from "./providers.ts";
 import { resultRoutes } from "./results.ts";
 import { sessionRoutes } from "./session.ts";
 import { settingsRoutes } from "./settings.ts";
@@ -36,6 +37,8 @@ export interface ApiDeps {
   delivery: DeliveryConfig;
   now: () => Date;
   metrics?: Metrics | undefined;
+  /** Delivery's log: a provider test send through `console` writes there. */
+  log: DeliveryLog;
 }
 
 /**
@@ -44,18 +47,19 @@ export interface ApiDeps {
  */
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
-    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery),
+    ...journeyRoutes(deps.knex, deps.live, deps.now, deps.delivery, deps.crypto),
     ...contactRoutes(deps.knex, deps.crypto, deps.policy),
     ...contactSupportRoutes(deps.knex, deps.now),
-    ...messageRoutes(deps.knex),
-    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery.publicUrl),
-    ...settingsRoutes(deps.knex, deps.policy, deps.delivery),
+    ...messageRoutes(deps.knex, deps.crypto),
+    ...simulateRoutes(deps.knex, deps.crypto, deps.policy, deps.now, deps.delivery),
+    ...settingsRoutes(deps.knex, deps.crypto, deps.policy, deps.delivery),
     ...adminRoutes(deps.knex),
     ...journeyToolRoutes(deps.knex, deps.policy, deps.now, deps.delivery),
     ...audienceRoutes(deps.knex, deps.now),
     ...resultRoutes(deps.knex, deps.policy, deps.now),
     ...versionRoutes(deps.knex, deps.now),
     ...auditRoutes(deps.knex),
+    ...providerRoutes(deps.knex, deps.crypto, deps.delivery, deps.log, deps.now),
   ];
   const metrics = deps.metrics;
   if (metrics) {
@@ -79,7 +83,6 @@ export interface TableDeps extends ApiDeps {
   secureCookies: boolean;
   /** Ingest's tuning and hooks (server/ingest/routes.ts). */
   ingest: Omit<IngestDeps, "knex" | "crypto" | "live" | "now">;
-  log: DeliveryLog;
   /** Told when a webhook or click may have made enrollments due: the ticker's nudge. */
   onDue?: (() => void) | undefined;
 }

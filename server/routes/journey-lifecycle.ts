@@ -2,6 +2,7 @@ import type { Request } from "express";
 import type { Knex } from "knex";
 import { z } from "zod";
 import { isUnstorable } from "../../engine/shared/text.ts";
+import type { ValidateOptions } from "../../engine/validate/validate.ts";
 import { ErrorBody } from "../api/common.ts";
 import {
   Archived,
@@ -63,6 +64,8 @@ export function journeyLifecycleRoutes(
   live: ReturnType<typeof liveJourneyCache>,
   clock: () => Date,
   check: CheckJourney,
+  /** Validation's view of this server at publish (the SMS provider in effect): its warnings. */
+  publishChecks: () => Promise<ValidateOptions>,
 ): RouteSpec[] {
   /**
    * A status change of the journey in the path and its audit entry (`action`, with `details` of
@@ -144,7 +147,10 @@ export function journeyLifecycleRoutes(
       async handler(req, res) {
         const body = parseBody(PublishBody, req.body);
         const actor = actorFrom(req);
-        const result = await publishAudited(knex, param(req, "id"), actor, who(req), clock(), body);
+        const result = await publishAudited(knex, param(req, "id"), actor, who(req), clock(), {
+          ...body,
+          validateOptions: await publishChecks(),
+        });
         if (!body.dryRun) live.invalidate();
         res.json(result);
       },

@@ -5,6 +5,7 @@ import type { MessagePayload } from "../../engine/effects.ts";
 import { composeEmail } from "../../engine/email/compose.ts";
 import type { Journey, JourneyNode } from "../../engine/format/journey.ts";
 import type { SendSpec } from "../../engine/nodes/send.ts";
+import { chooseVariant, namedVariant } from "../../engine/nodes/send-variants.ts";
 import { composePush } from "../../engine/push/compose.ts";
 import type { ComposeInput } from "../../engine/sms/index.ts";
 import {
@@ -35,8 +36,12 @@ import {
 import { emailFor } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
 
+/** "default" or a variant's locale; absent: the variant the contact's locale picks. */
+const VariantParam = z.string().min(1).max(35).optional();
+
 const PreviewBody = z.object({
   nodeId: z.string().min(1).max(64),
+  variant: VariantParam,
   contactId: z.string().min(1).max(200).optional(),
   contact: z
     .object({
@@ -54,6 +59,7 @@ const PreviewBody = z.object({
 const TestSendBody = z.object({
   nodeId: z.string().min(1).max(64),
   contactId: z.string().min(1).max(200),
+  variant: VariantParam,
 });
 
 /** A sample profile, so a preview renders something sensible before real contacts exist. */
@@ -76,6 +82,21 @@ function sendNode(journey: Journey, nodeId: string): Extract<JourneyNode, { type
   if (node.type !== "send")
     throw new HttpError(400, "not_a_send", `node "${nodeId}" is a ${node.type}, not a send`);
   return node;
+}
+
+/**
+ * The content to render: the variant named, or the one this contact's locale picks, by the
+ * send step's own choice (engine/nodes/send-variants.ts).
+ */
+function contentFor(send: SendSpec, variant: string | undefined, locale: string | undefined) {
+  if (variant === undefined) return chooseVariant(send, locale);
+  const named = namedVariant(send, variant);
+  if (named) return named;
+  const known = ["default", ...(send.variants ?? []).map((v) => v.locale)].join(", ");
+  const message = `no variant "${variant}" on this send (it has ${known})`;
+  throw new HttpError(400, "unknown_variant", `variant: ${message}`, [
+    { path: "variant", message },
+  ]);
 }
 
 async function contactRow(knex: Knex, id: string): Promise<ToolContact> {
@@ -176,9 +197,11 @@ export function journeyToolRoutes(
           email: real?.email ? emailFor(req.operator?.role, real.email) : undefined,
           locale: real?.locale ?? body.contact?.locale,
         });
-        const composed = previewMessage(node.send, {
+        const contactLocale = real?.locale ?? body.contact?.locale;
+        const chosen = contentFor(node.send, body.variant, contactLocale);
+        const composed = previewMessage(chosen.spec, {
           vars: { user, event: body.event?.properties ?? {} },
-          contactLocale: real?.locale ?? body.contact?.locale,
+          contactLocale,
           optOutLines: (await policy()).optOutLines,
           linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
         });
@@ -188,6 +211,7 @@ export function journeyToolRoutes(
           text,
           optOutLine: composed.optOutLine,
           ...(composed.segments ?? { encoding: null, parts: 1, characters: text.length }),
+          variant: chosen.variant,
         });
       },
     },
@@ -243,7 +267,8 @@ export function journeyToolRoutes(
           journey: { id: journey.id, name: journey.name },
         };
         const zone = contact.timezone ?? policyNow.workspaceTimezone;
-        const composed = composeTestMessage(node.send, vars, {
+        const chosen = contentFor(node.send, body.variant, contact.locale ?? undefined);
+        const composed = composeTestMessage(chosen.spec, vars, {
           contactLocale: contact.locale ?? undefined,
           optOutLines: policyNow.optOutLines,
           trackLink: links.trackLink,
@@ -268,11 +293,12 @@ export function journeyToolRoutes(
             parts: segments?.parts ?? 1,
             links: linksCarried(links.minted(), text, composed.payload),
             payload: composed.payload,
+            variant: chosen.variant,
           },
           now,
           delivery.linkTtlMs,
         );
-        res.status(201).json({ messageId, text, status: "queued" });
+        res.status(201).json({ messageId, text, status: "queued", variant: chosen.variant });
       },
     },
     {

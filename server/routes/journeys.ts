@@ -14,10 +14,11 @@ import { listJourneys } from "../journeys/sql/list.ts";
 import { versionDefinition } from "../journeys/sql/versions.ts";
 import { createJourney, getJourney } from "../journeys/store.ts";
 import { saveDraftAsTyped } from "../journeys/typed-draft.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { liveJourneyCache } from "../runtime/live-journeys.ts";
 import { contactForApiEnroll } from "../runtime/sql/api-enroll.ts";
-import { journeyIssues, mustGet, who } from "./journey-common.ts";
+import { journeyIssues, mustGet, smsProviderOption, who } from "./journey-common.ts";
 import { journeyLifecycleRoutes } from "./journey-lifecycle.ts";
 
 const EDIT = ["marketer"] as const;
@@ -72,8 +73,9 @@ export function journeyRoutes(
   live: ReturnType<typeof liveJourneyCache>,
   clock: () => Date,
   delivery: DeliveryConfig,
+  crypto: FieldCrypto,
 ): RouteSpec[] {
-  const check = journeyIssues(knex, delivery);
+  const check = journeyIssues(knex, crypto, delivery);
   return [
     {
       method: "get",
@@ -139,7 +141,9 @@ export function journeyRoutes(
         res.json({ journey: draft, issues: await check(draft, req) });
       },
     },
-    ...journeyLifecycleRoutes(knex, live, clock, check),
+    ...journeyLifecycleRoutes(knex, live, clock, check, async () => ({
+      smsProvider: await smsProviderOption(knex, crypto, delivery),
+    })),
     {
       method: "get",
       path: "/api/journeys/:id/export",

@@ -2,15 +2,17 @@ import type { Knex } from "knex";
 import { ErrorBody } from "../api/common.ts";
 import { MessageList, MessageQuery } from "../api/contacts.ts";
 import { JourneyStats } from "../api/journeys.ts";
+import { loadPageFacts, maskDetails, messageDetails } from "../contacts/channel-details.ts";
 import { listOutbox } from "../delivery/sql/outbox-list.ts";
 import { HttpError } from "../http/errors.ts";
 import { param, type RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
 import { journeyExists } from "../journeys/sql/journeys.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
 import { maskText, seesMaskedData } from "../privacy/mask.ts";
 import { journeyNodeStats } from "../results/node-stats.ts";
 
-export function messageRoutes(knex: Knex): RouteSpec[] {
+export function messageRoutes(knex: Knex, crypto: FieldCrypto): RouteSpec[] {
   return [
     {
       method: "get",
@@ -24,17 +26,35 @@ export function messageRoutes(knex: Knex): RouteSpec[] {
         const q = parseBody(MessageQuery, req.query);
         const masked = seesMaskedData(req.operator?.role);
         const rows = await listOutbox(knex, q);
+        const facts = rows.map((r) => ({
+          id: Number(r.id),
+          channel: r.channel,
+          payload: r.payload,
+          openedAt: r.openedAt,
+          machineOpenedAt: r.machineOpenedAt,
+        }));
+        const page = await loadPageFacts(knex, crypto, facts);
         res.json({
-          messages: rows.map(({ contactEmail, ...row }) => {
-            const m = { ...row, id: Number(row.id), contactId: Number(row.contactId) };
-            return masked
-              ? {
-                  ...m,
-                  body: maskText(m.body, contactEmail),
-                  lastError: m.lastError === null ? null : maskText(m.lastError, contactEmail),
-                }
-              : m;
-          }),
+          messages: rows.map(
+            ({ contactEmail, payload: _, openedAt: _o, machineOpenedAt: _m, ...row }, i) => {
+              const f = facts[i];
+              const details = f ? messageDetails(f, page) : null;
+              const m = {
+                ...row,
+                id: Number(row.id),
+                contactId: Number(row.contactId),
+                details,
+              };
+              return masked
+                ? {
+                    ...m,
+                    body: maskText(m.body, contactEmail),
+                    lastError: m.lastError === null ? null : maskText(m.lastError, contactEmail),
+                    details: details && maskDetails(details, contactEmail),
+                  }
+                : m;
+            },
+          ),
         });
       },
     },

@@ -8,9 +8,11 @@ import { SavedPolicy, SettingsSchema } from "../api/admin.ts";
 import { auditSettingsChange } from "../audit/settings.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkShapeFor } from "../delivery/links.ts";
+import { smsKindInEffect } from "../delivery/provider-store.ts";
 import { requestOrigin } from "../http/origin.ts";
 import type { RouteSpec } from "../http/routes.ts";
 import { parseBody } from "../http/validate.ts";
+import type { FieldCrypto } from "../privacy/keys.ts";
 import { type policyCache, savePolicy } from "../runtime/policy.ts";
 
 // The journey format's own primitives, so a duration or time valid in a journey is valid here.
@@ -45,6 +47,7 @@ export type PolicySettingsValue = z.infer<typeof PolicySettings>;
 
 export function settingsRoutes(
   knex: Knex,
+  crypto: FieldCrypto,
   policy: ReturnType<typeof policyCache>,
   delivery: DeliveryConfig,
 ): RouteSpec[] {
@@ -68,7 +71,11 @@ export function settingsRoutes(
       async handler(req, res) {
         res.json({
           policy: await current(),
-          provider: { sms: delivery.smsProvider, publicUrl: delivery.publicUrl ?? null },
+          // The SMS provider in effect: Settings' choice, else the environment's.
+          provider: {
+            sms: await smsKindInEffect(knex, crypto, delivery),
+            publicUrl: delivery.publicUrl ?? null,
+          },
           // The tracked links this server mints, so the editor's SMS counter counts them.
           links: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
         });

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
 import { parseJourney } from "../../engine/format/parse.ts";
 import { conditionAudiences } from "../../engine/nodes/branch.ts";
+import type { ProviderRules } from "../../engine/rules/provider.ts";
 import { timelineEntryJson } from "../../engine/simulate/input.ts";
 import { simulate } from "../../engine/simulate/simulate.ts";
 import type { SimContact } from "../../engine/simulate/store.ts";
@@ -14,6 +15,7 @@ import {
   type SimulationContactRow as ContactRow,
   simulationContact,
 } from "../contacts/sql/simulation.ts";
+import type { DeliveryConfig } from "../delivery/config.ts";
 import { linkShapeFor } from "../delivery/links.ts";
 import { HttpError } from "../http/errors.ts";
 import { requestOrigin } from "../http/origin.ts";
@@ -23,7 +25,7 @@ import { editorDraft } from "../journeys/sql/journeys.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { emailFor, seesMaskedData } from "../privacy/mask.ts";
 import type { policyCache } from "../runtime/policy.ts";
-import { loadBatchContacts } from "../runtime/sql/contact-state.ts";
+import { loadBatchContacts, phoneDayStart } from "../runtime/sql/contact-state.ts";
 
 const DAY = 86_400_000;
 
@@ -62,23 +64,36 @@ async function simulatedContact(
 
 /**
  * What the suppression rules read besides the profile, through `loadBatchContacts` (the
- * ticker's loader: the same history window, the same rows). It takes the contact's row lock
- * for the read, as the ticker does before a send; the transaction ends before simulating.
+ * ticker's loader: the same history window, the same rows, the SMS its number got today when
+ * the provider limits them). It takes the contact's row lock for the read, as the ticker does
+ * before a send; the transaction ends before simulating.
  */
 async function contactHistory(
   knex: Knex,
   crypto: FieldCrypto,
   id: number,
   now: Date,
-): Promise<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns">> {
+  providerRules: ProviderRules | null,
+): Promise<Pick<ContactView, "optOuts" | "recentSends" | "cooldowns" | "phoneSends">> {
   const loaded = await knex.transaction((trx) =>
-    loadBatchContacts(trx, crypto, [id], Number.MAX_SAFE_INTEGER, now, false, new Set([id])),
+    loadBatchContacts(
+      trx,
+      crypto,
+      [id],
+      Number.MAX_SAFE_INTEGER,
+      now,
+      false,
+      new Set([id]),
+      phoneDayStart(providerRules, now),
+    ),
   );
   const view = loaded.views.get(id);
   return {
     optOuts: view?.optOuts ?? [],
     recentSends: view?.recentSends ?? [],
     cooldowns: view?.cooldowns ?? [],
+    // A copy: the loader's list is shared by the contacts with this number.
+    ...(view?.phoneSends ? { phoneSends: [...view.phoneSends] } : {}),
   };
 }
 
@@ -91,7 +106,7 @@ export function simulateRoutes(
   crypto: FieldCrypto,
   policy: ReturnType<typeof policyCache>,
   clock: () => Date,
-  publicUrl: string | undefined,
+  delivery: DeliveryConfig,
 ): RouteSpec[] {
   return [
     {
@@ -122,6 +137,10 @@ export function simulateRoutes(
         const parsed = parseJourney(doc);
         if (!parsed.ok)
           throw new HttpError(422, "invalid_journey", "invalid journey", parsed.issues);
+        // The SMS provider in effect (Settings over the environment), from the same policy read
+        // the ticker's comes from (server/delivery/provider-rules.ts): its window and
+        // per-number limit hold sends back in the prediction exactly as they will live.
+        const providerRules = (await policy()).providerRules ?? null;
 
         let contact: SimContact = { id: "sample", ...body.contact };
         if (body.contactId) {
@@ -132,7 +151,7 @@ export function simulateRoutes(
           // suppression rules decide as they will live (an opted-out contact was predicted SENT).
           contact = {
             ...contact,
-            ...(await contactHistory(knex, crypto, Number(row.id), clock())),
+            ...(await contactHistory(knex, crypto, Number(row.id), clock(), providerRules)),
           };
           // A real contact is in the audiences it is in now, as the ticker would see it.
           const audiences: string[] = [];
@@ -160,10 +179,10 @@ export function simulateRoutes(
             { path: "until", message: "at most five years after from" },
           ]);
         const result = simulate(parsed.journey, contact, body.events, {
-          linkShape: linkShapeFor(publicUrl, requestOrigin(req)),
+          linkShape: linkShapeFor(delivery.publicUrl, requestOrigin(req)),
           from,
           until,
-          policy: await policy(),
+          policy: { ...(await policy()), providerRules },
         });
         res.json({
           timeline: result.timeline.map(timelineEntryJson),

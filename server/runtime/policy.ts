@@ -36,14 +36,15 @@ function readersOf(knex: Knex): Readers {
 }
 
 /**
- * `providerRules`: what the configured SMS provider allows (server/delivery/provider-rules.ts),
- * laid over the saved policy on every read: it comes from the environment, never from settings.
+ * `providerRules`: what the SMS provider in effect allows (server/delivery/provider-rules.ts),
+ * laid over the saved policy on every read: fixed, or read with each load (the provider chosen
+ * in Settings), never from the policy row.
  */
 export function policyCache(
   knex: Knex,
   workspaceTimezone: string,
   ttlMs = 1000,
-  providerRules: ProviderRules | null = null,
+  providerRules: ProviderRules | null | (() => Promise<ProviderRules | null>) = null,
 ) {
   const shared = readersOf(knex);
   let loadedAt = -Infinity;
@@ -64,7 +65,7 @@ export function policyCache(
     const value = {
       ...defaultPolicy({ workspaceTimezone }),
       ...(row?.value ?? {}),
-      providerRules,
+      providerRules: typeof providerRules === "function" ? await providerRules() : providerRules,
     };
     if (started === generation) {
       current = value;

@@ -51,6 +51,10 @@ export interface BatchWrites {
     links: { token: string; url: string }[];
     /** Email: subject, HTML, sender; webhook: the request; as rendered (messages.payload). */
     payload?: MessagePayload | null;
+    /** The send's variant (engine/nodes/send-variants.ts); null for a send without variants. */
+    variant?: string | null;
+    /** SMS: the blind index of the number it goes to (the provider's per-number daily limit). */
+    phone_hash?: string | null;
   }[];
   cooldowns: {
     contact_id: number;
@@ -134,7 +138,15 @@ export function stepBatch(claimed: ClaimedEnrollment[], deps: StepDeps): BatchWr
     const stepped = step(compiled, input, ports);
     // The contact's next enrollment in this batch decides against these sends and cooldowns.
     deps.contacts.views.set(row.contactId, stepped.contact);
-    const rowStep = { row, out, links, iso, now: deps.now };
+    const phone = deps.contacts.phoneHashes.get(row.contactId);
+    const rowStep: RowStep = {
+      row,
+      out,
+      links,
+      iso,
+      now: deps.now,
+      phone: phone ? { hash: phone, sends: deps.contacts.phoneSends.get(phone) } : null,
+    };
     for (const pass of stepped.passes) record(rowStep, pass);
     const cursor = stepped.cursor;
 
@@ -174,6 +186,12 @@ interface RowStep {
   links: LinkMinter;
   iso: (ms: number) => string;
   now: number;
+  /**
+   * The contact's number: its hash goes on the SMS queued to it, and `sends` (loaded when the
+   * provider limits sends per number) is the list the views sharing the number read, so the
+   * next contact with it in this batch counts this SMS.
+   */
+  phone: { hash: string; sends: number[] | undefined } | null;
 }
 
 /** Collects one `advance` pass's effects into the batch's writes, after the event it was fed. */
@@ -191,7 +209,7 @@ function record(s: RowStep, pass: StepPass): void {
       ),
     );
   }
-  for (const e of pass.effects) applyEffect(e, s.row, s.out, keys, s.links, s.iso);
+  for (const e of pass.effects) applyEffect(e, s, keys);
 }
 
 /**
@@ -235,16 +253,12 @@ function exitReason(effects: Effect[]): string | null {
   return null;
 }
 
-function applyEffect(
-  e: Effect,
-  row: ClaimedEnrollment,
-  out: BatchWrites,
-  keys: Map<string, string>,
-  links: LinkMinter,
-  iso: (ms: number) => string,
-): void {
+function applyEffect(e: Effect, s: RowStep, keys: Map<string, string>): void {
+  const { row, out, links, iso } = s;
   switch (e.type) {
     case "send": {
+      const sms = e.channel === "sms" && s.phone !== null;
+      if (sms) s.phone?.sends?.push(e.at);
       const payload = e.email ?? e.webhook ?? e.smsTemplate ?? e.push ?? null;
       out.messages.push({
         idempotency_key: e.idempotencyKey,
@@ -261,6 +275,8 @@ function applyEffect(
         // An email's links may sit in its HTML only, a webhook's in its URL, headers or body.
         links: linksCarried(links.minted(), e.body, payload),
         payload,
+        variant: e.variant ?? null,
+        phone_hash: sms ? (s.phone?.hash ?? null) : null,
       });
       return;
     }
@@ -344,7 +360,15 @@ function entryData(
     case "branched":
       return { path: entry.path, ...extra };
     case "sent":
-      return { channel: entry.channel, body: entry.body, parts: entry.parts, ...extra };
+      return entry.variant === undefined
+        ? { channel: entry.channel, body: entry.body, parts: entry.parts, ...extra }
+        : {
+            channel: entry.channel,
+            body: entry.body,
+            parts: entry.parts,
+            variant: entry.variant,
+            ...extra,
+          };
     case "deferred":
       return { until: entry.until, reason: entry.reason, ...extra };
     case "suppressed":

@@ -9,7 +9,7 @@ import { notifyOutbox } from "./due-channel.ts";
 import { loadVersions } from "./live-journeys.ts";
 import { loadAudienceMemberships } from "./sql/audience-membership.ts";
 import { claimDue } from "./sql/claim.ts";
-import { loadBatchContacts } from "./sql/contact-state.ts";
+import { loadBatchContacts, phoneDayStart } from "./sql/contact-state.ts";
 import { writeBatch } from "./sql/write-batch.ts";
 import { type BatchWrites, stepBatch } from "./step-batch.ts";
 
@@ -115,6 +115,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
           now,
           needBestHour,
           sending,
+          phoneDayStart(policy.providerRules, now),
         );
         const memberships = await loadAudienceMemberships(trx, versions, contactIds, now);
         for (const [id, audiences] of memberships) {

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
 import { startAudienceScanner } from "../audiences/membership.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
-import { createProviders } from "../delivery/providers/index.ts";
+import { watchProviders } from "../delivery/provider-watch.ts";
 import { startDeliveryWorker } from "../delivery/worker.ts";
 import type { Logger } from "../log.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
@@ -45,7 +45,7 @@ export interface Workers {
  * PostgreSQL wake-up listener — wired once, for `waymark start` and `waymark worker` alike, so
  * the two cannot differ in what wakes what (issue #15 found them assembled twice).
  */
-export function startWorkers(options: WorkersOptions): Workers {
+export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   const { knex, crypto, log, delivery, live } = options;
   let wakeDelivery = () => {};
   const ticker = startTicker({
@@ -75,16 +75,26 @@ export function startWorkers(options: WorkersOptions): Workers {
     everyMs: options.audienceScanMs,
     onError: (err) => log.error({ err }, "audience scan failed"),
   });
-  const providers = createProviders(
-    delivery,
+  // Settings' providers are read before the first claim, so no message goes out on the
+  // environment's provider for a channel that has another one.
+  const providers = await watchProviders({
+    knex,
+    crypto,
+    env: delivery,
+    deps: {
+      config: delivery,
+      log,
+      email: { crypto, linkBase: delivery.publicUrl ?? options.fallbackLinkBase },
+      push: { knex, crypto },
+    },
+    databaseUrl: options.databaseUrl,
     log,
-    { crypto, linkBase: delivery.publicUrl ?? options.fallbackLinkBase },
-    { knex, crypto },
-  );
+    onSwap: (channel, provider) => deliveryWorker.useProvider(channel, provider),
+  });
   const deliveryWorker = startDeliveryWorker({
     knex,
     crypto,
-    providers,
+    providers: providers.current(),
     log,
     workerId: options.workerId,
     ...delivery.worker,
@@ -105,8 +115,9 @@ export function startWorkers(options: WorkersOptions): Workers {
       await ticker.stop();
       await dateScanner.stop();
       await audienceScanner.stop();
+      await providers.stop();
       await deliveryWorker.stop();
-      for (const provider of new Set(Object.values(providers))) provider?.close?.();
+      for (const provider of new Set(Object.values(providers.current()))) provider?.close?.();
     },
   };
 }

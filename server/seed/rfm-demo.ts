@@ -158,7 +158,7 @@ async function sendSpecs(knex: Knex, journeys: string[]): Promise<SeedSpecs> {
 
 /**
  * The A/B arms need enrollments (results join an arm's messages through enrollment_id): one
- * completed enrollment per assigned contact on the send-time journey's draft, and its
+ * completed enrollment per assigned contact on the version the test ran as, and its
  * `branched` log row. Skipped when the example journey was not seeded.
  */
 async function abEnrollments(
@@ -169,11 +169,9 @@ async function abEnrollments(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const byId = new Map([...ids].map(([ext, id]) => [id, ext]));
-  const version = (await trx("journey_versions")
-    .where({ journey_id: "send-time-ab" })
-    .orderBy("is_draft")
-    .first("id")) as { id: string | number } | undefined;
-  if (!version || assigned.length === 0) return out;
+  const firstAt = Math.min(...assigned.map((a) => a.at));
+  const version = assigned.length === 0 ? undefined : await ranVersion(trx, firstAt, now);
+  if (!version) return out;
   const rows = assigned.map((a) => ({
     contact_id: ids.get(a.contact),
     arm: a.arm,
@@ -201,4 +199,50 @@ async function abEnrollments(
     }
   });
   return out;
+}
+
+/**
+ * The version the seeded send-time test ran as. Enrollments must name a published version: the
+ * contact page draws an enrollment from `/versions/:n`, which a draft row has not (the inspector
+ * said "Cannot draw v…" for every seeded A/B contact). So the demo's history is what a real one
+ * would be: the draft published as v1 when the test started, and the journey paused now that
+ * the test is over (a marketer resumes or edits it; nothing runs until they do).
+ */
+async function ranVersion(
+  trx: Knex.Transaction,
+  firstAt: number,
+  now: number,
+): Promise<{ id: string | number } | undefined> {
+  const published = (await trx("journey_versions")
+    .where({ journey_id: "send-time-ab", is_draft: false })
+    .orderBy("version")
+    .first("id")) as { id: string | number } | undefined;
+  if (published) return published;
+  const draft = (await trx("journey_versions")
+    .where({ journey_id: "send-time-ab", is_draft: true })
+    .first("definition")) as { definition: unknown } | undefined;
+  if (!draft) return undefined;
+  const [row] = (await trx("journey_versions")
+    .insert({
+      journey_id: "send-time-ab",
+      version: 1,
+      is_draft: false,
+      definition: JSON.stringify(draft.definition),
+      published_at: new Date(firstAt),
+      note: "Demo history: the send-time test as it ran",
+      in_flight: "pin",
+      published_by_name: "demo seed",
+    })
+    .returning("id")) as { id: string | number }[];
+  if (!row) return undefined;
+  await trx("journeys")
+    .where({ id: "send-time-ab" })
+    .update({
+      status: "paused",
+      live_version_id: row.id,
+      pause_entries: "skip",
+      paused_at: new Date(now),
+      updated_at: new Date(now),
+    });
+  return row;
 }

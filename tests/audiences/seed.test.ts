@@ -4,6 +4,7 @@ import { optOutLineFor } from "../../engine/sms/opt-out-line.ts";
 import { countSegments } from "../../engine/sms/segments.ts";
 import { rfmGrid } from "../../server/audiences/rfm.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
+import { versionDefinition } from "../../server/journeys/sql/versions.ts";
 import { fieldCrypto } from "../../server/privacy/keys.ts";
 import { journeyResults } from "../../server/results/results.ts";
 import { seedIfEmpty } from "../../server/seed/demo.ts";
@@ -118,5 +119,26 @@ describe.each(databaseKinds)("RFM demo seed on %s", (kind) => {
     ).toBe(true);
     expect(new Set(rows.map((r) => r.encoding))).toEqual(new Set(["GSM-7", "UCS-2"]));
     expect(rows.some((r) => (r.parts ?? 0) > 1)).toBe(true);
+  });
+
+  it("ties the seeded A/B enrollments to a published version the contact page can draw", async () => {
+    // The enrollments named the draft row; GET /versions/:n serves published versions only, so
+    // every seeded A/B contact's page said "Cannot draw v…".
+    const rows = (await first
+      .knex("enrollments as e")
+      .join("journey_versions as v", "v.id", "e.version_id")
+      .where("e.journey_id", "send-time-ab")
+      .select("v.is_draft", "v.version")) as { is_draft: boolean; version: number | null }[];
+    expect(rows.length).toBeGreaterThan(50);
+    expect(new Set(rows.map((r) => `${r.is_draft}:${r.version}`))).toEqual(new Set(["false:1"]));
+    const drawn = await versionDefinition(first.knex, "send-time-ab", 1);
+    expect(drawn?.definition).toMatchObject({ id: "send-time-ab" });
+    const journey = (await first
+      .knex("journeys")
+      .where({ id: "send-time-ab" })
+      .first("status", "live_version_id")) as { status: string; live_version_id: string | number };
+    // It ran and is over: paused on v1, so nothing sends until a marketer resumes it.
+    expect(journey.status).toBe("paused");
+    expect(Number(journey.live_version_id)).toBeGreaterThan(0);
   });
 });

@@ -227,7 +227,7 @@ describe.runIf(chromiumPath)("versions, compare, revert and safe import in Chrom
     const sms = result.locator('[data-diff-node="sms1"]');
     expect(await sms.locator("del").allTextContents()).toEqual(["cart"]);
     expect(await sms.locator("ins").allTextContents()).toEqual(["basket", "still ", "for you"]);
-    expect(await result.locator('[data-diff-node="wait1"]').textContent()).toContain("PT2H");
+    expect(await result.locator('[data-diff-node="wait1"]').textContent()).toContain("2 hours");
     const json = await api<{ summary: { changes: number } }>(
       `/api/journeys/${ID}/diff?from=1&to=2`,
     );

@@ -11,6 +11,7 @@ import {
   parseObject,
   parseWhen,
 } from "../../client/src/editor/simulate/inputs.ts";
+import { i18n } from "../../client/src/i18n/index.ts";
 import { applyCounts, countsFromStats, sameCounts } from "../../client/src/live/counts.ts";
 import { typeLabel, typeTone } from "../../client/src/pages/contact/timeline.ts";
 import {
@@ -193,9 +194,24 @@ describe("settings form", () => {
       optOutLines: {},
     };
     const dup = [...rows, { key: 99, locale: "en", line: "STOP" }];
-    const problems = localProblems(policy, dup);
+    const problems = localProblems(i18n.getFixedT("en"), policy, dup);
     expect(problems.get("optOutLines.en")).toMatch(/twice/);
     expect(problems.get("quietHours")).toMatch(/same time/);
+    // A window or cooldown that says no length (a DurationInput passes raw text up) is flagged,
+    // in the console's language; calendar_day and ISO values pass.
+    const typed = {
+      ...policy,
+      quietHours: null,
+      caps: [
+        { channel: "sms", category: "promotional", max: 2, window: "P7D", onExceed: "defer" },
+        { channel: "sms", category: "service", max: 1, window: "calendar_day", onExceed: "defer" },
+        { channel: "sms", category: "service", max: 1, window: "3 dys", onExceed: "defer" },
+      ],
+      unopenedStreak: { count: 3, cooldown: "soon" },
+    } as const;
+    const zh = localProblems(i18n.getFixedT("zh-CN"), { ...typed, caps: [...typed.caps] }, []);
+    expect([...zh.keys()]).toEqual(["caps.2.window", "unopenedStreak.cooldown"]);
+    expect(zh.get("caps.2.window")).toBe("请填写一段时长，如“30 天”或“12 小时”");
     expect(
       problemMap([{ path: "policy.caps.0.window", message: "bad" }]).get("caps.0.window"),
     ).toBe("bad");

@@ -1,4 +1,4 @@
-import type { IssueCode } from "../../engine/index.ts";
+import { type IssueCode, validate } from "../../engine/index.ts";
 import { doc } from "./helpers.ts";
 import { type IssueCase, send, T, X } from "./validate-nodes.ts";
 
@@ -186,6 +186,23 @@ export const CHANNEL_CASES = {
     }),
   sms_template_param_link: () =>
     tplCase({ params: [{ name: "order", value: '{{ "https://shop.example/o" | track }}' }] }),
+  sms_free_text_template_provider: () => ({
+    issues: validate(
+      doc(
+        [T, send("a", "Your order shipped"), X],
+        [
+          ["start", "a"],
+          ["a", "done"],
+        ],
+      ),
+      { smsProvider: { name: "aliyun", templates: true } },
+    ),
+    nodeId: "a",
+  }),
+  sms_template_free_text_provider: () => ({
+    issues: validate(tplCase({}).doc, { smsProvider: { name: "twilio", templates: false } }),
+    nodeId: "a",
+  }),
   email_no_subject: () => ({
     doc: doc(
       [T, send("a", "Hello", "email"), X],

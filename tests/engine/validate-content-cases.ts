@@ -4,6 +4,7 @@ import { unknownAudienceIssues } from "../../engine/nodes/branch.ts";
 import { doc } from "./helpers.ts";
 import { CHANNEL_CASES } from "./validate-channel-cases.ts";
 import { branch, type IssueCase, send, T, wait, X } from "./validate-nodes.ts";
+import { VARIANT_CASES } from "./validate-variant-cases.ts";
 
 function journeyOf(d: unknown): Journey {
   const parsed = parseJourney(d);
@@ -162,6 +163,7 @@ export const CONTENT_CASES = {
     nodeId: "b",
   }),
   ...CHANNEL_CASES,
+  ...VARIANT_CASES,
   sms_too_long: () => ({
     doc: doc(
       [T, send("a", "x".repeat(500)), X],

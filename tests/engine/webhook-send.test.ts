@@ -74,8 +74,9 @@ describe("webhook sends", () => {
       none: null,
     });
     expect(send?.body).toBe("order ");
+    // The log shows the target without the query's values (tokens ride there).
     expect(logs(r).find((e) => e.type === "sent")?.detail).toBe(
-      `transactional webhook PUT ${w.url}`,
+      `transactional webhook PUT https://crm.example/v1/people/${encodeURIComponent(HOSTILE)}?src=…&k=…`,
     );
   });
 

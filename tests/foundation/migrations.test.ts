@@ -14,6 +14,7 @@ const TABLES = [
   "contact_rfm",
   "contact_rfm_state",
   "contacts",
+  "delivery_providers",
   "enrollment_log",
   "enrollment_steps",
   "enrollment_wakeups",
@@ -69,13 +70,19 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206153000_messages_provider_key_idx.ts",
       "20261206160000_operator_locale.ts",
       "20261206170000_push_subscriptions.ts",
+      "20261206201000_delivery_providers.ts",
+      "20261206202000_message_variant.ts",
+      "20261206203000_message_channel_facts.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261206170000_push_subscriptions.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206203000_message_channel_facts.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206203000_message_channel_facts.ts",
+      "20261206202000_message_variant.ts",
+      "20261206201000_delivery_providers.ts",
       "20261206170000_push_subscriptions.ts",
       "20261206160000_operator_locale.ts",
       "20261206153000_messages_provider_key_idx.ts",

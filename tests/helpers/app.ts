@@ -38,6 +38,17 @@ export interface TestApp {
     path: string,
     body: unknown,
   ) => Promise<{ status: number; body: Record<string, unknown> }>;
+  /**
+   * Calls the API over HTTP: as the admin secret key unless `headers` are given (a cookie, a
+   * role's key); a string body goes as those bytes, anything else as JSON. The body is parsed
+   * when the answer is JSON, else `{}` with the `text` kept.
+   */
+  call: <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; text: string; body: T }>;
   close: () => Promise<void>;
 }
 
@@ -100,6 +111,19 @@ export async function startTestApp(
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    async call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: headers ?? {
+          authorization: `Bearer ${secretKey}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = (res.headers.get("content-type") ?? "").includes("json") && text !== "";
+      return { status: res.status, text, body: (json ? JSON.parse(text) : {}) as T };
     },
     async close() {
       http.closeAllConnections();

@@ -118,3 +118,44 @@ export function oneSend(id: string, send: Record<string, unknown>, nodeId = "sen
     ],
   };
 }
+
+/**
+ * A journey entered through the API, with a test list, so enroll and test-send have work; its
+ * email's test send gives the email routes (unsubscribe, pixel, bounce webhook) a message.
+ */
+export function apiJourney(id: string) {
+  return {
+    format: "waymark/journey@1",
+    id,
+    name: "API welcome",
+    settings: { testList: ["u-1"] },
+    nodes: [
+      { id: "start", type: "trigger", trigger: { kind: "api" } },
+      {
+        id: "sms1",
+        type: "send",
+        send: {
+          channel: "sms",
+          category: "transactional",
+          template: "Welcome: {{ 'https://shop.example/w' | track }}",
+        },
+      },
+      {
+        id: "mail1",
+        type: "send",
+        send: {
+          channel: "email",
+          category: "promotional",
+          template: "Welcome, {{ user.firstName }}",
+          email: { subject: "Welcome" },
+        },
+      },
+      { id: "done", type: "exit" },
+    ],
+    edges: [
+      { from: "start", to: "sms1" },
+      { from: "sms1", to: "mail1" },
+      { from: "mail1", to: "done" },
+    ],
+  };
+}

@@ -77,7 +77,7 @@ describe.each(databaseKinds)("tracked links, from the send step to the click, on
       await createJourney(db.knex, doc, null);
       await publishJourney(db.knex, doc.id, null);
     }
-    workers = startWorkers({
+    workers = await startWorkers({
       knex: db.knex,
       crypto: app.crypto,
       log: createLogger("silent"),

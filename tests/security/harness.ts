@@ -2,6 +2,7 @@ import { hashPassword } from "../../server/auth/passwords.ts";
 import { ROLES, type Role } from "../../server/auth/sessions.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
 import type { RouteSpec } from "../../server/http/routes.ts";
+import { createLogger } from "../../server/log.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { apiRoutes } from "../../server/routes/index.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
@@ -92,6 +93,7 @@ export async function startSecurityApp(
         delivery: loadDeliveryConfig({}),
         now: clock.now,
         metrics: createMetrics(db.knex),
+        log: createLogger("silent"),
       }),
     async close() {
       await app.close();

@@ -13,24 +13,8 @@ describe.each(databaseKinds)("the REST API on %s", (kind) => {
   let app: TestApp;
   const clock = manualClock("2026-03-02T02:00:00Z");
   let admin: Record<string, string>;
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = admin,
-  ) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
+  const call = (method: string, path: string, body?: unknown, headers = admin) =>
+    app.call(method, path, body, headers);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);

@@ -4,6 +4,7 @@ import { hashPassword } from "../../server/auth/passwords.ts";
 import { type AccessRole, KEY_ROLES, ROLES, type Role } from "../../server/auth/sessions.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
 import { createApiKey } from "../../server/keys/api-keys.ts";
+import { createLogger } from "../../server/log.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { apiRoutes } from "../../server/routes/index.ts";
 import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
@@ -35,6 +36,7 @@ describe("every API route's access rules", () => {
       delivery: loadDeliveryConfig({}),
       now: () => new Date(),
       metrics: createMetrics(db.knex),
+      log: createLogger("silent"),
     });
   const url = (path: string) => app.url + path.replace(":id", "cart-test").replace(":version", "1");
 

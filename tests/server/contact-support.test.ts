@@ -18,20 +18,8 @@ describe.each(databaseKinds)("support acting on a contact, on %s", (kind) => {
   let support: Record<string, string>;
   let engineer: Record<string, string>;
   let admin: Record<string, string>;
-  const call = async (
-    method: string,
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-  ) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body: unknown, headers: Record<string, string>) =>
+    app.call(method, path, body, headers);
   const bearer = (key: string) => ({
     authorization: `Bearer ${key}`,
     "content-type": "application/json",

@@ -22,19 +22,8 @@ describe.each(databaseKinds)("drafts always save, on %s", (kind) => {
   let app: TestApp;
   const clock = manualClock("2026-03-02T02:00:00Z");
   let headers: Record<string, string>;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers,
-      body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      body: (text ? JSON.parse(text) : {}) as Answer,
-    };
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    app.call<Answer>(method, path, body, headers);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);

@@ -34,14 +34,8 @@ describe.each(databaseKinds)("journey list filters and unarchive, on %s", (kind)
   let db: TestDatabase;
   let app: TestApp;
   const clock = manualClock("2026-03-02T02:00:00Z");
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Answer };
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    app.call<Answer>(method, path, body);
   const ids = async (query: string) => {
     const res = await call("GET", `/api/journeys${query}`);
     expect(res.status).toBe(200);

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
-import { ErrorBody, NO_BODY, type ResponseSchema } from "../../server/api/common.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
 import { emailLinkToken } from "../../server/delivery/email-links.ts";
 import { twilioSignature, webhookSignatureHeader } from "../../server/delivery/signatures.ts";
-import { implicitStatuses } from "../../server/http/openapi.ts";
-import type { RouteSpec, Status } from "../../server/http/routes.ts";
+import type { RouteSpec } from "../../server/http/routes.ts";
 import { createLogger } from "../../server/log.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { routeTable } from "../../server/routes/index.ts";
@@ -14,7 +11,8 @@ import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { policyCache } from "../../server/runtime/policy.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import { cartReminder } from "../helpers/journeys.ts";
+import { apiJourney, cartReminder } from "../helpers/journeys.ts";
+import { routeCaller } from "../helpers/route-answers.ts";
 
 /**
  * Every answer the server gives is checked against the schema its route declares in the route
@@ -47,144 +45,23 @@ const TWILIO = {
   WAYMARK_VAPID_SUBJECT: "mailto:ops@shop.example",
 };
 
-/**
- * A journey entered through the API, with a test list, so enroll and test-send have work; its
- * email's test send gives the email routes (unsubscribe, pixel, bounce webhook) a message.
- */
-function apiJourney(id: string) {
-  return {
-    format: "waymark/journey@1",
-    id,
-    name: "API welcome",
-    settings: { testList: ["u-1"] },
-    nodes: [
-      { id: "start", type: "trigger", trigger: { kind: "api" } },
-      {
-        id: "sms1",
-        type: "send",
-        send: {
-          channel: "sms",
-          category: "transactional",
-          template: "Welcome: {{ 'https://shop.example/w' | track }}",
-        },
-      },
-      {
-        id: "mail1",
-        type: "send",
-        send: {
-          channel: "email",
-          category: "promotional",
-          template: "Welcome, {{ user.firstName }}",
-          email: { subject: "Welcome" },
-        },
-      },
-      { id: "done", type: "exit" },
-    ],
-    edges: [
-      { from: "start", to: "sms1" },
-      { from: "sms1", to: "mail1" },
-      { from: "mail1", to: "done" },
-    ],
-  };
-}
-
 const messageIdOf = (body: unknown) => (body as { messageId: number }).messageId;
-
-/** The first path present in what the server sent but dropped by the schema's parse. */
-function undeclared(sent: unknown, kept: unknown, path = "body"): string | null {
-  if (Array.isArray(sent) && Array.isArray(kept)) {
-    for (const [i, v] of sent.entries()) {
-      const found = undeclared(v, kept[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (sent && typeof sent === "object" && kept && typeof kept === "object") {
-    for (const [k, v] of Object.entries(sent)) {
-      if (!Object.hasOwn(kept, k)) return `${path}.${k}`;
-      const found = undeclared(v, (kept as Record<string, unknown>)[k], `${path}.${k}`);
-      if (found) return found;
-    }
-  }
-  return null;
-}
 
 describe.each(databaseKinds)("every route's answers match its declared schemas on %s", (kind) => {
   let db: TestDatabase;
   let app: TestApp;
   let table: RouteSpec[];
   const clock = manualClock("2026-03-02T02:00:00Z");
-  const seen = new Map<string, Set<number>>();
-  const problems: string[] = [];
   let key: Record<string, string>;
   let cookie: Record<string, string>;
   /** The email test send's message, for the email routes. */
   let emailId = 0;
 
-  const specOf = (method: string, path: string) => {
-    const spec = table.find((r) => r.method === method && r.path === path);
-    if (!spec) throw new Error(`no route ${method} ${path} in the table`);
-    return spec;
-  };
-
-  /** Calls a route by its table path (`:id` filled from `params`) and checks the answer. */
-  const call = async (
-    method: RouteSpec["method"],
-    path: string,
-    options: {
-      params?: Record<string, string | number>;
-      query?: string;
-      body?: unknown;
-      /** A form body (Twilio's webhooks, unsubscribe) instead of JSON. */
-      form?: Record<string, string>;
-      /** The body as these exact bytes (a signed webhook). */
-      raw?: string;
-      as?: Record<string, string>;
-    } = {},
-  ) => {
-    const spec = specOf(method, path);
-    const url = path.replace(/:(\w+)/g, (_m, name: string) =>
-      encodeURIComponent(String(options.params?.[name] ?? "")),
-    );
-    const res = await fetch(`${app.url}${url}${options.query ?? ""}`, {
-      method: method.toUpperCase(),
-      headers: {
-        "content-type": options.form ? "application/x-www-form-urlencoded" : "application/json",
-        ...(options.as ?? key),
-      },
-      body: options.form
-        ? new URLSearchParams(options.form).toString()
-        : options.raw !== undefined
-          ? options.raw
-          : options.body === undefined
-            ? null
-            : JSON.stringify(options.body),
-      redirect: "manual",
-    });
-    const text = await res.text();
-    const label = `${method.toUpperCase()} ${path} → ${res.status}`;
-    const declared: ResponseSchema | undefined =
-      spec.responses[res.status as Status] ??
-      (implicitStatuses(spec).includes(res.status as Status) ? ErrorBody : undefined);
-    seen.set(`${method} ${path}`, (seen.get(`${method} ${path}`) ?? new Set()).add(res.status));
-    if (declared === undefined) problems.push(`${label}: status not declared (${text})`);
-    else if (declared === NO_BODY) {
-      if (text !== "") problems.push(`${label}: declared no body, got ${text}`);
-    } else if (declared instanceof z.ZodType) {
-      const body = JSON.parse(text) as unknown;
-      const parsed = declared.safeParse(body);
-      if (!parsed.success) problems.push(`${label}: ${z.prettifyError(parsed.error)}`);
-      // zod drops keys a schema does not name: equal means every field sent is declared.
-      else {
-        const extra = undeclared(body, parsed.data);
-        if (extra) problems.push(`${label}: sends ${extra}, which its schema does not declare`);
-      }
-    } else if (!res.headers.get("content-type")?.startsWith(declared.mediaType)) {
-      problems.push(`${label}: ${res.headers.get("content-type")}, not ${declared.mediaType}`);
-    }
-    const json = declared instanceof z.ZodType || declared === undefined;
-    return { status: res.status, body: json && text ? (JSON.parse(text) as unknown) : null };
-  };
+  const { call, seen, problems } = routeCaller(() => ({
+    url: app.url,
+    table,
+    headers: key,
+  }));
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
@@ -362,6 +239,16 @@ describe.each(databaseKinds)("every route's answers match its declared schemas o
     expect(settings.status).toBe(200);
     const policy = { body: { policy: (settings.body as { policy: unknown }).policy } };
     expect((await call("put", "/api/settings", policy)).status).toBe(200);
+    // Settings → Providers: console needs no network; its test send is logged and accepted.
+    const sms = { params: { channel: "sms" } };
+    expect((await call("get", "/api/providers")).status).toBe(200);
+    expect(
+      (await call("put", "/api/providers/:channel", { ...sms, body: { kind: "console" } })).status,
+    ).toBe(200);
+    const testSms = { ...sms, body: { to: "+13105550101" } };
+    expect((await call("post", "/api/providers/:channel/test", testSms)).status).toBe(200);
+    expect((await call("delete", "/api/providers/:channel", sms)).status).toBe(200);
+    expect((await call("delete", "/api/providers/:channel", sms)).status).toBe(404);
 
     const definition = { attribute: "firstName", op: "exists" };
     const audience = { body: { name: "Named", definition } };

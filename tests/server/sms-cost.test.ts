@@ -58,20 +58,11 @@ describe.each(databaseKinds)("the SMS counter is what the ticker sends, on %s", 
   let db: TestDatabase;
   let app: TestApp;
   const clock = manualClock("2026-03-02T02:00:00Z");
-  let admin: Record<string, string>;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: admin,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body?: unknown) => app.call(method, path, body);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     app = await startTestApp(db, clock);
-    admin = { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" };
   });
   afterAll(async () => {
     await app?.close();

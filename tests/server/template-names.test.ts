@@ -48,22 +48,13 @@ describe.each(databaseKinds)("template names checked against the workspace on %s
   let db: TestDatabase;
   let app: TestApp;
   const clock = manualClock("2026-03-02T02:00:00Z");
-  let admin: Record<string, string>;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: admin,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body?: unknown) => app.call(method, path, body);
   const unknownNames = (issues: unknown) =>
     (issues as Issue[]).filter((i) => i.code.startsWith("template_unknown_"));
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     app = await startTestApp(db, clock);
-    admin = { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" };
     for (const [userId, traits] of [
       ["n-1", { firstName: "Mei", city: "Shenzhen", email: "mei@example.com" }],
       ["n-2", { firstName: "Alex", coupon: "SAVE20", phone: "+12025550111" }],

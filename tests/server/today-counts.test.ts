@@ -50,19 +50,8 @@ describe.each(databaseKinds)("today's counts per node, on %s", (kind) => {
   let app: TestApp;
   // 23:00 on 1 March in Shanghai.
   const clock = manualClock("2026-03-01T15:00:00Z");
-  let admin: Record<string, string>;
-  const call = async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await fetch(app.url + path, {
-      method,
-      headers: admin,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+    app.call<T>(method, path, body);
   const enter = async (userId: string, zone: string, consent: boolean) => {
     const id = await app.ingest("/v1/identify", {
       userId,
@@ -81,7 +70,6 @@ describe.each(databaseKinds)("today's counts per node, on %s", (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     app = await startTestApp(db, clock);
-    admin = { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" };
     const settings = await call<{ policy: Record<string, unknown> }>("GET", "/api/settings");
     const put = await call("PUT", "/api/settings", {
       policy: { ...settings.body.policy, workspaceTimezone: "Asia/Shanghai" },

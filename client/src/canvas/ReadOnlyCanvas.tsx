@@ -3,6 +3,7 @@ import "../editor/editor.css";
 import "./canvas.css";
 import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Journey } from "../../../engine/index.ts";
 import type { XY } from "../editor/defaults.ts";
 import { layoutJourney } from "../editor/layout.ts";
@@ -40,6 +41,7 @@ export function ReadOnlyCanvas({
   /** A diff painted on the nodes and edges (the Versions panel's compare). */
   marks?: CanvasMarks | null;
 }) {
+  const { t } = useTranslation();
   const needsLayout = doc.nodes.some((n) => !n.position);
   const [fallback, setFallback] = useState<ReadonlyMap<string, XY> | null>(
     needsLayout ? null : NONE,
@@ -71,7 +73,8 @@ export function ReadOnlyCanvas({
     [doc, highlight, marks],
   );
 
-  if (!fallback) return <div className="ro-canvas ro-canvas-loading muted">Laying out…</div>;
+  if (!fallback)
+    return <div className="ro-canvas ro-canvas-loading muted">{t("canvas.layingOut")}</div>;
   return (
     <div className="ro-canvas">
       <ReactFlowProvider>

@@ -98,11 +98,11 @@ export function EditorHeader({
             onClick={onCompareLive}
             title={t("editor.header.compare", { version: draft.version })}
           >
-            {draftLabel(draft, status)}
+            {draftLabel(t, draft, status)}
           </button>
         ) : (
           <span className={`draft-state draft-${draft.kind}`} data-testid="draft-state">
-            {draftLabel(draft, status)}
+            {draftLabel(t, draft, status)}
           </span>
         )}
       </div>

@@ -60,6 +60,11 @@ export const ISSUE_TEXT: Record<IssueCode, string> = {
   sms_template_param_link: msgKey("issues.sms_template_param_link"),
   cooldown_blocks_own_send: msgKey("issues.cooldown_blocks_own_send"),
   audience_unknown: msgKey("issues.audience_unknown"),
+  variant_bad_locale: msgKey("issues.variant_bad_locale"),
+  variant_duplicate_locale: msgKey("issues.variant_duplicate_locale"),
+  variant_wrong_channel: msgKey("issues.variant_wrong_channel"),
+  sms_free_text_template_provider: msgKey("issues.sms_free_text_template_provider"),
+  sms_template_free_text_provider: msgKey("issues.sms_template_free_text_provider"),
 };
 
 /**

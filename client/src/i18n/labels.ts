@@ -1,4 +1,4 @@
-import type { Category, Channel, MessageStatus } from "../api.ts";
+import type { Category, Channel, KeyRole, MessageStatus, Role } from "../api.ts";
 import { msgKey } from "./index.ts";
 
 /*
@@ -36,6 +36,15 @@ export const MESSAGE_STATUS_LABELS: Record<MessageStatus, string> = {
   undelivered: msgKey("messageStatus.undelivered"),
   failed: msgKey("messageStatus.failed"),
   canceled: msgKey("messageStatus.canceled"),
+};
+
+/** Roles of operators and of secret keys (a key may also be `metrics`). */
+export const ROLE_LABELS: Record<Role | KeyRole, string> = {
+  admin: msgKey("role.admin"),
+  engineer: msgKey("role.engineer"),
+  marketer: msgKey("role.marketer"),
+  support: msgKey("role.support"),
+  metrics: msgKey("role.metrics"),
 };
 
 /** The key of `code` in `table`, or null: the caller shows the code itself. */

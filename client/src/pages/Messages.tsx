@@ -1,3 +1,4 @@
+import { DEFAULT_VARIANT } from "../../../engine/nodes/send-variants.ts";
 import "./console.css";
 import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState } from "react";
@@ -12,6 +13,7 @@ import {
   type MessageFilter,
   type MessageStatus,
 } from "../api.ts";
+import { ChannelDetails } from "../components/ChannelDetails.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { CATEGORY_LABELS, CHANNEL_TAGS, labelOf, MESSAGE_STATUS_LABELS } from "../i18n/labels.ts";
 import { Link } from "../router/router.tsx";
@@ -195,7 +197,10 @@ export function MessagesPage() {
                     {codeText(t, CATEGORY_LABELS, m.category)}
                     {m.encoding && ` · ${m.encoding}`} · {t("timeline.parts", { count: m.parts })} ·{" "}
                     {t("messages.chars", { count: m.body.length })}
+                    {m.variant !== null &&
+                      ` · ${t("variants.outbox", { variant: m.variant === DEFAULT_VARIANT ? t("variants.default") : m.variant })}`}
                   </div>
+                  <ChannelDetails details={m.details} opens />
                 </td>
                 <td>
                   <Link href={contactPath(m.contact)}>{m.contact}</Link>

@@ -103,13 +103,18 @@ export interface LogRow {
   at: Date;
   message_id: string | number | null;
   message_status: string | null;
+  message_channel: string | null;
+  message_payload: unknown;
+  message_opened_at: Date | null;
+  message_machine_opened_at: Date | null;
   journey_id: string | null;
   journey_name: string | null;
 }
 
 /**
  * The contact's whole timeline in order, each sent entry joined to its message (by the
- * idempotency key the entry carries) so the inspector shows the delivery status beside it.
+ * idempotency key the entry carries) so the inspector shows the delivery status beside it, and
+ * what its channel adds: the payload as rendered (subject, template code…) and the opens.
  */
 export async function contactLog(knex: Knex, contactId: number | string): Promise<LogRow[]> {
   return (await knex("enrollment_log as l")
@@ -130,6 +135,10 @@ export async function contactLog(knex: Knex, contactId: number | string): Promis
       "l.at",
       "m.id as message_id",
       "m.status as message_status",
+      "m.channel as message_channel",
+      "m.payload as message_payload",
+      "m.opened_at as message_opened_at",
+      "m.machine_opened_at as message_machine_opened_at",
       "l.journey_id",
       "jn.name as journey_name",
     )) as LogRow[];

@@ -83,7 +83,35 @@ export async function subscriptionsForMessage(
       where m.id = ?
       order by s.id`,
     [messageId],
-  )) as { rows: { id: string | number; subscription_encrypted: string }[] };
+  )) as { rows: EncryptedRow[] };
+  return decrypted(crypto, rows);
+}
+
+/**
+ * The subscriptions of the contact with this external id, as `subscriptionsForMessage` reads
+ * them: a provider test send (Settings → Providers) names a contact and has no message row.
+ */
+export async function subscriptionsForContact(
+  knex: Knex,
+  crypto: FieldCrypto,
+  externalId: string,
+): Promise<{ found: StoredSubscription[]; undecryptable: number }> {
+  const { rows } = (await knex.raw(
+    `select s.id, s.subscription_encrypted
+       from contacts c join push_subscriptions s on s.contact_id = c.id
+      where c.external_id = ?
+      order by s.id`,
+    [externalId],
+  )) as { rows: EncryptedRow[] };
+  return decrypted(crypto, rows);
+}
+
+type EncryptedRow = { id: string | number; subscription_encrypted: string };
+
+function decrypted(
+  crypto: FieldCrypto,
+  rows: EncryptedRow[],
+): { found: StoredSubscription[]; undecryptable: number } {
   const found: StoredSubscription[] = [];
   let undecryptable = 0;
   for (const r of rows) {

@@ -3,7 +3,7 @@ import { escapeHtml } from "../../../engine/email/compose.ts";
 import { parseMailbox } from "../../../engine/email/spec.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 import type { EmailConfig } from "../config.ts";
-import { emailLinks } from "../email-links.ts";
+import { type EmailLinks, emailLinks } from "../email-links.ts";
 import type { Provider, SendRequest, SendResult } from "../types.ts";
 import { scrubNumbers } from "./http.ts";
 
@@ -21,7 +21,10 @@ import { scrubNumbers } from "./http.ts";
  *  - Promotional mail carries the bulk-sender headers Gmail and Yahoo require since 2024:
  *    `List-Unsubscribe: <https one-click URL>` and `List-Unsubscribe-Post:
  *    List-Unsubscribe=One-Click` (RFC 8058), and a visible unsubscribe link at the end of the
- *    text and HTML bodies. The URL's token is signed for this message (email-links.ts).
+ *    text and HTML bodies. The URL's token is signed for this message (email-links.ts). With
+ *    WAYMARK_EMAIL_UNSUBSCRIBE_MAILTO the header also offers `<mailto:…?subject=unsubscribe
+ *    %20<token>>` after the URL; that mail reaches the operator's mailbox, not us, and is
+ *    reported through POST /v1/email/events `{"type":"unsubscribe","token":…}`.
  *  - HTML mail gets a 1×1 open pixel at its end.
  *
  * What an SMTP answer means: a reply the server marks permanent (5xx) fails the message; any
@@ -52,7 +55,8 @@ export function createSmtpProvider(options: {
     name: "smtp",
     ratePerSecond: config.ratePerSecond,
     async send(request: SendRequest): Promise<SendResult> {
-      const mail = compose(request, config.from, emailLinks(linkBase, crypto, request.messageId));
+      const links = emailLinks(linkBase, crypto, request.messageId, config.unsubscribeMailto);
+      const mail = compose(request, config.from, links);
       try {
         const info = await transport.sendMail(mail);
         return { kind: "sent", providerMessageId: String(info.messageId ?? mail.messageId) };
@@ -78,11 +82,7 @@ interface Composed {
 }
 
 /** The message as it goes out; exported for the test of its exact shape. */
-export function compose(
-  request: SendRequest,
-  defaultFrom: string,
-  links: { unsubscribe: string; pixel: string },
-): Composed {
+export function compose(request: SendRequest, defaultFrom: string, links: EmailLinks): Composed {
   const e = request.email;
   const from = e?.from ?? defaultFrom;
   const domain = parseMailbox(from)?.address.split("@")[1] ?? "waymark.invalid";
@@ -91,7 +91,11 @@ export function compose(
   let text = request.body;
   let html = e?.html ?? undefined;
   if (promotional) {
-    headers["List-Unsubscribe"] = `<${links.unsubscribe}>`;
+    // https first: RFC 8058's one-click POST is made to it; the mailto: is for clients that
+    // only write mail (RFC 2369 lists them in order of preference).
+    headers["List-Unsubscribe"] = links.mailto
+      ? `<${links.unsubscribe}>, <${links.mailto}>`
+      : `<${links.unsubscribe}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
     text = `${text}\n\n--\nUnsubscribe: ${links.unsubscribe}\n`;
     if (html !== undefined) {

@@ -78,6 +78,18 @@ export async function markOpened(db: Db, id: number, now: Date): Promise<boolean
   return n > 0;
 }
 
+/**
+ * Stamps the first machine fetch of an email's pixel (a mail proxy's prefetch, a scanner): not
+ * an open, only shown to support beside the real one (migrations/20261206203000_…). Later
+ * fetches write nothing.
+ */
+export async function markMachineOpened(db: Db, id: number, now: Date): Promise<void> {
+  await db("messages")
+    .where({ id, channel: "email" })
+    .whereNull("machine_opened_at")
+    .update({ machine_opened_at: now });
+}
+
 /** The SMTP message a bounce names, by the Message-ID we gave it (its provider message id). */
 export async function messageByMessageId(
   db: Db,

@@ -5,7 +5,8 @@ import type { MessageQuery } from "../../api/contacts.ts";
 /*
  * The outbox as the console lists it: newest first, filtered, paged by id (`before`), so a page
  * is one index range scan on messages' primary key whatever the table's size. The contact's
- * email comes along for masking (support sees bodies with the email masked) and is not sent.
+ * email comes along for masking (support sees bodies with the email masked) and is not sent;
+ * so do the payload and open stamps, which the route turns into the channel's details.
  */
 
 /** The columns the route reads; the rest pass through to the answer as selected. */
@@ -16,6 +17,11 @@ export interface OutboxRow {
   body: string;
   lastError: string | null;
   contactEmail: string | null;
+  channel: string;
+  /** The channel's facts (server/contacts/channel-details.ts), not sent as they are. */
+  payload: unknown;
+  openedAt: Date | null;
+  machineOpenedAt: Date | null;
   [column: string]: unknown;
 }
 
@@ -48,7 +54,11 @@ export async function listOutbox(
       "m.clicked_at as clickedAt",
       "m.converted_at as convertedAt",
       "m.conversion_event as conversionEvent",
+      "m.variant",
       "c.email as contactEmail",
+      "m.payload",
+      "m.opened_at as openedAt",
+      "m.machine_opened_at as machineOpenedAt",
     );
   if (q.status) query.where("m.status", q.status);
   if (q.channel) query.where("m.channel", q.channel);

@@ -97,6 +97,8 @@ export interface TestMessage {
   links: readonly { token: string; url: string }[];
   /** Email: subject, HTML, sender; webhook: the request (messages.payload); as the ticker stores them. */
   payload?: MessagePayload | null;
+  /** The send's variant the test carries (engine/nodes/send-variants.ts); null without variants. */
+  variant: string | null;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function enqueueTestMessage(
         encoding: m.encoding,
         parts: m.parts,
         payload: m.payload ? JSON.stringify(m.payload) : null,
+        variant: m.variant,
         is_test: true,
         next_attempt_at: now,
         created_at: now,

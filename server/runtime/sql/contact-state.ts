@@ -2,8 +2,10 @@ import type { Knex } from "knex";
 import type { ContactView, JourneyEvent } from "../../../engine/contact.ts";
 import { openedAt } from "../../../engine/engagement.ts";
 import { HISTORY_DAYS } from "../../../engine/rules/history.ts";
+import type { ProviderRules } from "../../../engine/rules/provider.ts";
 import type { Cooldown } from "../../../engine/rules/types.ts";
 import type { Category, Channel } from "../../../engine/shared/channels.ts";
+import { startOfLocalDay } from "../../../engine/time/time-of-day.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 
 export interface BatchEvent extends JourneyEvent {
@@ -17,6 +19,10 @@ export interface BatchContacts {
   events: Map<number, BatchEvent[]>;
   /** Most active local hour per contact, only when the batch has a best-hour wait. */
   bestHours: Map<number, number>;
+  /** The blind index of each contact's phone (messages.phone_hash of the SMS sent to it). */
+  phoneHashes: Map<number, string>;
+  /** Per phone hash, when SMS went to it: the list the views with that number share. */
+  phoneSends: Map<string, number[]>;
 }
 
 /**
@@ -37,6 +43,8 @@ export async function loadBatchContacts(
   now: Date,
   needBestHour: boolean,
   sending: ReadonlySet<number>,
+  /** Set when the SMS provider limits sends per number and day: load them from this instant. */
+  phoneSendsSince: Date | null = null,
 ): Promise<BatchContacts> {
   // The rules' own horizon (engine/rules/history.ts): older sends would be ignored anyway.
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
@@ -49,7 +57,7 @@ export async function loadBatchContacts(
     );
   }
   const contacts = (await trx.raw(
-    `select id, external_id, email, phone_encrypted, timezone, locale, attributes, consent
+    `select id, external_id, email, phone_encrypted, phone_hash, timezone, locale, attributes, consent
        from contacts where id = any(?::bigint[]) order by id${allLocked ? " for no key update" : ""}`,
     [contactIds],
   )) as {
@@ -58,6 +66,7 @@ export async function loadBatchContacts(
       external_id: string | null;
       email: string | null;
       phone_encrypted: string | null;
+      phone_hash: string | null;
       timezone: string | null;
       locale: string | null;
       attributes: Record<string, unknown>;
@@ -65,7 +74,9 @@ export async function loadBatchContacts(
     }[];
   };
   const views = new Map<number, ContactView>();
+  const phoneHashes = new Map<number, string>();
   for (const c of contacts.rows) {
+    if (c.phone_hash) phoneHashes.set(Number(c.id), c.phone_hash);
     const consent: ContactView["consent"] = {};
     for (const [channel, cats] of Object.entries(c.consent ?? {})) {
       const entry: Partial<Record<Category, { granted: boolean; source?: string; at?: number }>> =
@@ -177,10 +188,57 @@ export async function loadBatchContacts(
       messageId: e.message_id,
     });
   }
+  const phoneSends =
+    history && phoneSendsSince
+      ? await loadPhoneSends(trx, views, phoneHashes, lockIds, phoneSendsSince)
+      : new Map<string, number[]>();
   const bestHours = needBestHour
     ? await loadBestHours(trx, contactIds, since)
     : new Map<number, number>();
-  return { views, events: byContact, bestHours };
+  return { views, events: byContact, bestHours, phoneHashes, phoneSends };
+}
+
+/**
+ * Where `loadBatchContacts` starts reading a number's sends: the start of the provider's
+ * current day, when its rules limit sends per number; null (nothing read) otherwise.
+ */
+export function phoneDayStart(rules: ProviderRules | null | undefined, now: Date): Date | null {
+  if (!rules || rules.dailyLimit === null) return null;
+  return new Date(startOfLocalDay(now.getTime(), rules.zone));
+}
+
+/**
+ * The SMS sent to each sending contact's number since `since`, whichever contact they were for:
+ * China's providers cap SMS per phone number and day (engine/rules/provider.ts), and two
+ * contacts can share a number. Counted by the number each message went to (messages.phone_hash,
+ * set when it was queued), not by the contacts who hold a number now, so a contact whose number
+ * changed does not carry the old number's count to the new one. Contacts with one number share
+ * one list, which the batch appends to as it queues SMS (server/runtime/step-batch.ts), so the
+ * second of two such contacts in one batch sees the first one's send.
+ */
+async function loadPhoneSends(
+  trx: Knex.Transaction,
+  views: Map<number, ContactView>,
+  phoneHashes: Map<number, string>,
+  contactIds: number[],
+  since: Date,
+): Promise<Map<string, number[]>> {
+  const hashes = [...new Set(contactIds.flatMap((id) => phoneHashes.get(id) ?? []))];
+  if (hashes.length === 0) return new Map();
+  const rows = (await trx.raw(
+    `select phone_hash, created_at from messages
+      where phone_hash = any(?::text[]) and channel = 'sms' and created_at >= ?
+        and status <> 'canceled' and not is_test`,
+    [hashes, since],
+  )) as { rows: { phone_hash: string; created_at: Date }[] };
+  const byHash = new Map<string, number[]>(hashes.map((h) => [h, []]));
+  for (const r of rows.rows) byHash.get(r.phone_hash)?.push(new Date(r.created_at).getTime());
+  for (const id of contactIds) {
+    const list = byHash.get(phoneHashes.get(id) ?? "");
+    const view = views.get(id);
+    if (list && view) view.phoneSends = list;
+  }
+  return byHash;
 }
 
 /** The local hour each contact was most often active in, from the last 90 days of events. */

@@ -55,6 +55,8 @@ const MESSAGES = rowset<W["messages"][number]>([
   ["encoding", "text"],
   ["parts", "int"],
   ["payload", "jsonb"],
+  ["variant", "text"],
+  ["phone_hash", "text"],
 ]);
 const COOLDOWNS = rowset<W["cooldowns"][number]>([
   ["contact_id", "bigint"],
@@ -164,9 +166,9 @@ export async function writeBatch(
     const tracked = w.messages.some((m) => m.links.length > 0);
     const result = (await trx.raw(
       `insert into messages (idempotency_key, contact_id, enrollment_id, journey_id, version_id, node_id,
-                             channel, category, body, encoding, parts, payload, next_attempt_at, created_at, updated_at)
+                             channel, category, body, encoding, parts, payload, variant, phone_hash, next_attempt_at, created_at, updated_at)
        select x.idempotency_key, x.contact_id, x.enrollment_id, x.journey_id, x.version_id, x.node_id,
-              x.channel, x.category, x.body, x.encoding, x.parts, x.payload, ?, ?, ?
+              x.channel, x.category, x.body, x.encoding, x.parts, x.payload, x.variant, x.phone_hash, ?, ?, ?
          from ${MESSAGES.sql} as x
        on conflict (idempotency_key) do nothing${tracked ? "\n       returning id, idempotency_key" : ""}`,
       [now, now, now, MESSAGES.param(w.messages)],

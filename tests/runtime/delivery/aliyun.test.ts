@@ -10,6 +10,7 @@ import { policyCache } from "../../../server/runtime/policy.ts";
 import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
 import { type FakeAliyun, startFakeAliyun } from "../../helpers/fake-aliyun.ts";
+import { contactLog, contactMessages, templateJourney } from "./aliyun-fixtures.ts";
 
 /**
  * Issue 19, China template SMS, end to end: a journey's template send goes through the real
@@ -21,42 +22,6 @@ import { type FakeAliyun, startFakeAliyun } from "../../helpers/fake-aliyun.ts";
 // 2026-03-02 10:00 in Shanghai.
 const START = "2026-03-02T02:00:00Z";
 const TOKEN = "cb-token-0123456789abcdef";
-const APPROVED = `您的订单\${order}已发货，拒收请回复R`;
-
-function templateJourney(id: string, sends: { id: string; category: string }[]) {
-  const nodes: unknown[] = [
-    { id: "start", type: "trigger", trigger: { kind: "event", event: id } },
-  ];
-  const edges: { from: string; to: string }[] = [];
-  let prev = "start";
-  sends.forEach((s, i) => {
-    if (i > 0) {
-      nodes.push({ id: `w${i}`, type: "wait", wait: { kind: "duration", duration: "PT1M" } });
-      edges.push({ from: prev, to: `w${i}` });
-      prev = `w${i}`;
-    }
-    nodes.push({
-      id: s.id,
-      type: "send",
-      send: {
-        channel: "sms",
-        category: s.category,
-        template: APPROVED,
-        smsTemplate: {
-          code: "SMS_154950909",
-          signName: "阿里云",
-          params: [{ name: "order", value: "{{ event.orderId }}" }],
-        },
-      },
-    });
-    edges.push({ from: prev, to: s.id });
-    prev = s.id;
-  });
-  nodes.push({ id: "done", type: "exit" });
-  edges.push({ from: prev, to: "done" });
-  return { format: "waymark/journey@1", id, name: `Template ${id}`, nodes, edges };
-}
-
 describe.each(databaseKinds)("Aliyun template SMS on %s", (kind) => {
   let db: TestDatabase;
   let app: TestApp;
@@ -107,37 +72,8 @@ describe.each(databaseKinds)("Aliyun template SMS on %s", (kind) => {
     return { userId, national, orderId: `A${phoneSeq}` };
   }
 
-  async function messagesOf(userId: string) {
-    return (await db
-      .knex("messages as m")
-      .join("contacts as c", "c.id", "m.contact_id")
-      .where("c.external_id", userId)
-      .orderBy("m.id")
-      .select("m.*")) as {
-      id: number;
-      status: string;
-      body: string;
-      provider_key: string;
-      provider_message_id: string | null;
-      last_error: string | null;
-      outcome_unknown_since: Date | null;
-      created_at: Date;
-    }[];
-  }
-
-  async function logOf(userId: string) {
-    return (await db
-      .knex("enrollment_log as l")
-      .join("contacts as c", "c.id", "l.contact_id")
-      .where("c.external_id", userId)
-      .orderBy("l.id")
-      .select("l.type", "l.node_id", "l.detail", "l.data")) as {
-      type: string;
-      node_id: string;
-      detail: string;
-      data: Record<string, unknown>;
-    }[];
-  }
+  const messagesOf = (userId: string) => contactMessages(db.knex, userId);
+  const logOf = (userId: string) => contactLog(db.knex, userId);
 
   const post = (path: string, body: unknown) =>
     fetch(`${app.url}${path}`, {

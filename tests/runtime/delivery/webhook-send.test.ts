@@ -1,13 +1,10 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
 import { createProviders } from "../../../server/delivery/providers/index.ts";
 import { verifyWebhookSignature } from "../../../server/delivery/signatures.ts";
-import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
-import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
-import { manualClock, startTestApp, type TestApp } from "../../helpers/app.ts";
-import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
+import { databaseKinds } from "../../helpers/databases.ts";
+import { channelHarness, silent } from "./channel-harness.ts";
 
 /**
  * Issue 19, webhook sends with their own request: a published journey's send goes to a real
@@ -18,9 +15,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helper
  */
 
 const SECRET = "webhook-secret-0123456789";
-const START = "2026-03-02T12:00:00Z";
 const HOSTILE = 'O"Brien"}, "admin": true, "x": {"';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 type Seen = { method: string; url: string; headers: IncomingMessage["headers"]; body: string };
 
@@ -93,34 +88,22 @@ afterAll(async () => {
 });
 
 describe.each(databaseKinds)("webhook sends with their own request on %s", (kind) => {
-  let db: TestDatabase;
-  let app: TestApp;
-  let worker: DeliveryWorker;
-  const clock = manualClock(START);
-
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    hook.seen.length = 0;
-    hook.plan.length = 0;
-    const env = {
-      WAYMARK_WEBHOOK_URL: `${hook.base}/envelope`,
-      WAYMARK_WEBHOOK_SECRET: SECRET,
-      WAYMARK_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
-      WAYMARK_DELIVERY_TIMEOUT_MS: "500",
-      WAYMARK_WEBHOOK_LOOKUP_URL: `${hook.base}/lookup`,
-    };
-    app = await startTestApp(db, clock, env);
-    worker = startDeliveryWorker({
-      knex: db.knex,
-      crypto: app.crypto,
-      providers: createProviders(loadDeliveryConfig(env), silent),
-      log: silent,
-      workerId: "webhook-test",
-      autoStart: false,
-      now: clock.now,
-      retryBaseMs: 1000,
-    });
-    const journeys = [
+  const h = channelHarness(kind, {
+    workerId: "webhook-test",
+    env: () => {
+      // Each database's run starts with an empty receiver.
+      hook.seen.length = 0;
+      hook.plan.length = 0;
+      return {
+        WAYMARK_WEBHOOK_URL: `${hook.base}/envelope`,
+        WAYMARK_WEBHOOK_SECRET: SECRET,
+        WAYMARK_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+        WAYMARK_DELIVERY_TIMEOUT_MS: "500",
+        WAYMARK_WEBHOOK_LOOKUP_URL: `${hook.base}/lookup`,
+      };
+    },
+    providers: (config) => createProviders(config, silent),
+    journeys: () => [
       journeyTo("crm-sync", "order_paid", {
         template: "order {{ event.order }}",
         webhook: {
@@ -145,48 +128,9 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
         template: "x",
         webhook: { method: "POST", url: `http://localhost:${hook.port}/admin`, body: {} },
       }),
-    ];
-    for (const j of journeys) {
-      await createJourney(db.knex, j, null);
-      await publishJourney(db.knex, j.id, null, clock.now());
-    }
+    ],
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    await db?.close();
-  });
-
-  async function enter(userId: string, event: string, traits: Record<string, unknown> = {}) {
-    expect((await app.ingest("/v1/identify", { userId, traits })).status).toBe(200);
-    const tracked = await app.ingest("/v1/track", { userId, event, properties: { order: "A-7" } });
-    expect(tracked.status).toBe(200);
-    await app.tick();
-  }
-
-  async function messageOf(userId: string) {
-    return (await db
-      .knex("messages as m")
-      .join("contacts as c", "c.id", "m.contact_id")
-      .where({ "c.external_id": userId })
-      .first(
-        "m.status",
-        "m.attempts",
-        "m.provider_key",
-        "m.provider_message_id",
-        "m.last_error",
-        "m.payload",
-      )) as
-      | {
-          status: string;
-          attempts: number;
-          provider_key: string;
-          provider_message_id: string | null;
-          last_error: string | null;
-          payload: Record<string, unknown> | null;
-        }
-      | undefined;
-  }
+  const { clock, enter, messageOf } = h;
 
   const to = (path: string) => hook.seen.filter((s) => s.url.startsWith(path));
   const signed = (s: Seen) => {
@@ -204,7 +148,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     const queued = await messageOf("ann");
     expect(queued?.status).toBe("queued");
     expect(queued?.payload).toMatchObject({ method: "PUT" });
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     const [req, ...more] = to("/people/");
     expect(more).toEqual([]);
     if (!req) throw new Error("the receiver got nothing");
@@ -220,13 +164,13 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(sent).toEqual({ name: HOSTILE, order: "A-7", tags: ["vip"], n: 2, link: sent.link });
     expect(row).toMatchObject({ status: "sent", attempts: 1, provider_message_id: "r1" });
     // The body's tracked link is a token stored with the message, so it resolves when followed.
-    const tokens = await db
+    const tokens = await h.db
       .knex("link_tokens as l")
       .join("messages as m", "m.id", "l.message_id")
       .where({ "m.provider_key": row?.provider_key })
       .select("l.token", "l.url");
     expect(tokens.map((t) => t.url)).toEqual(["https://shop.example/o"]);
-    expect(sent.link).toBe(`${app.url}/l/${tokens[0]?.token}`);
+    expect(sent.link).toBe(`${h.app.url}/l/${tokens[0]?.token}`);
     // A signature over another body does not verify: the check above can fail.
     expect(signed({ ...req, body: req.body.replace("A-7", "A-8") })).toBe(false);
   });
@@ -234,11 +178,11 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
   it("a 500 is retried and the request then delivered once, with the same idempotency key", async () => {
     hook.plan.push(500);
     await enter("bob", "order_paid", { lastName: "Bo", plan: "free" });
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     expect(await messageOf("bob")).toMatchObject({ status: "queued", attempts: 1 });
     clock.advance(60_000);
-    await worker.drainOnce();
-    await worker.drainOnce();
+    await h.worker.drainOnce();
+    await h.worker.drainOnce();
     const calls = to("/people/bob");
     expect(calls).toHaveLength(2);
     expect(calls[0]?.headers["idempotency-key"]).toBe(calls[1]?.headers["idempotency-key"]);
@@ -248,8 +192,8 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
   it("a timeout leaves the outcome unknown; the envelope's lookup is not asked, the resend carries the same key and the message is sent once", async () => {
     hook.plan.push(0);
     await enter("gus", "order_paid", { lastName: "Gus", plan: "free" });
-    await worker.drainOnce();
-    const unknown = (await db
+    await h.worker.drainOnce();
+    const unknown = (await h.db
       .knex("messages as m")
       .join("contacts as c", "c.id", "m.contact_id")
       .where({ "c.external_id": "gus" })
@@ -260,8 +204,8 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     expect(unknown?.outcome_unknown_since).not.toBeNull();
     expect((await messageOf("gus"))?.last_error).toContain("timed out");
     clock.advance(60_000);
-    await worker.drainOnce();
-    await worker.drainOnce();
+    await h.worker.drainOnce();
+    await h.worker.drainOnce();
     const calls = to("/people/gus");
     expect(to("/lookup")).toEqual([]);
     expect(calls).toHaveLength(2);
@@ -272,9 +216,9 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
   it("a 400 fails the message for good", async () => {
     hook.plan.push(400);
     await enter("cat", "order_paid", { lastName: "Cat", plan: "free" });
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     clock.advance(3_600_000);
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     expect(to("/people/cat")).toHaveLength(1);
     const row = await messageOf("cat");
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
@@ -283,7 +227,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
 
   it("a webhook send without request fields posts our envelope to WAYMARK_WEBHOOK_URL as before", async () => {
     await enter("dan", "legacy_ping");
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     const [req, ...more] = to("/envelope");
     expect(more).toEqual([]);
     expect(req?.method).toBe("POST");
@@ -300,7 +244,7 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
     const before = hook.seen.length;
     await enter("eve", "steal");
     await enter("fay", "loopback");
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     const eve = await messageOf("eve");
     expect(eve).toMatchObject({ status: "failed" });
     expect(eve?.last_error).toContain("link-local");
@@ -311,17 +255,17 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
   });
 
   it("a test send goes to the node's URL too, marked by X-Waymark-Test", async () => {
-    await app.ingest("/v1/identify", {
+    await h.app.ingest("/v1/identify", {
       userId: "tess",
       traits: { lastName: "Test", plan: "trial" },
     });
-    const res = await fetch(`${app.url}/api/journeys/crm-sync/test-send`, {
+    const res = await fetch(`${h.app.url}/api/journeys/crm-sync/test-send`, {
       method: "POST",
-      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${h.app.secretKey}`, "content-type": "application/json" },
       body: JSON.stringify({ nodeId: "w1", contactId: "tess" }),
     });
     expect(res.status).toBe(201);
-    await worker.drainOnce();
+    await h.worker.drainOnce();
     const [req, ...more] = to("/people/tess");
     expect(more).toEqual([]);
     expect(req?.method).toBe("PUT");
@@ -338,9 +282,9 @@ describe.each(databaseKinds)("webhook sends with their own request on %s", (kind
 
   it("hostile URLs and headers are validation issues naming the field, and block publishing", async () => {
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${app.url}${path}`, {
+      const res = await fetch(`${h.app.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${h.app.secretKey}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -1,9 +1,11 @@
 import { useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { isReservedName } from "../../../../engine/format/primitives.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import type { TemplateNames } from "../../../../engine/nodes/template-names.ts";
 import { DEFAULT_OPT_OUT_LINES } from "../../../../engine/sms/index.ts";
 import { formatVariablePath } from "../../../../engine/template/index.ts";
+import { CATEGORY_LABELS } from "../../i18n/labels.ts";
 import { useSendFactsContext } from "../send-facts.ts";
 import { type Change, Hint, Select } from "./inputs.tsx";
 import { type PreviewLocale, previewSms } from "./sms-preview.ts";
@@ -19,6 +21,7 @@ const SUGGESTED = [
   "journey.name",
 ];
 const TRACKED_LINK = '{{ "https://shop.example.com" | track }}';
+const LIQUID_EXAMPLE = '{{ user.firstName | default: "there" }}';
 
 /**
  * Variables to insert: the attributes contacts of this workspace have and the trigger event's
@@ -48,6 +51,7 @@ export function TemplateEditor({
   onChange: Change<string>;
   mergeKey: string;
 }) {
+  const { t } = useTranslation();
   const area = useRef<HTMLTextAreaElement>(null);
   const suggested = chipsFor(useSendFactsContext().templateNames);
   function insert(snippet: string) {
@@ -63,7 +67,7 @@ export function TemplateEditor({
   return (
     <div className="template-editor">
       <label className="field">
-        <span className="field-label">Message</span>
+        <span className="field-label">{t("variants.message.label")}</span>
         <textarea
           ref={area}
           className="template-input"
@@ -74,21 +78,17 @@ export function TemplateEditor({
         />
       </label>
       <fieldset className="variable-chips">
-        <legend className="sr-only">Insert a variable</legend>
+        <legend className="sr-only">{t("variants.message.insert")}</legend>
         {suggested.map((v) => (
           <button key={v} type="button" className="chip" onClick={() => insert(`{{ ${v} }}`)}>
             {v}
           </button>
         ))}
         <button type="button" className="chip" onClick={() => insert(TRACKED_LINK)}>
-          tracked link
+          {t("variants.message.trackedLink")}
         </button>
       </fieldset>
-      <Hint
-        text={
-          'Liquid: {{ user.firstName | default: "there" }}. A tracked link is how SMS “opened” is measured.'
-        }
-      />
+      <Hint text={t("variants.message.hint", { example: LIQUID_EXAMPLE })} />
     </div>
   );
 }
@@ -109,13 +109,14 @@ export function SmsPreviewCard({
   const [locale, setLocale] = useState<PreviewLocale>(send.locale === "zh-CN" ? "zh-CN" : "en");
   const facts = useSendFactsContext();
   const p = previewSms(send, locale, journey, facts);
+  const { t } = useTranslation();
   const linked = send.template.includes("track");
   return (
-    <section className="sms-preview" aria-label="SMS preview">
+    <section className="sms-preview" aria-label={t("variants.preview.region")}>
       <div className="sms-preview-head">
-        <h4>Preview</h4>
+        <h4>{t("variants.preview.title")}</h4>
         <Select
-          label="Preview locale"
+          label={t("variants.preview.locale")}
           value={locale}
           options={LOCALES}
           onChange={(v) => setLocale(v === "zh-CN" ? "zh-CN" : "en")}
@@ -123,7 +124,7 @@ export function SmsPreviewCard({
       </div>
       {!p.ok ? (
         <p className="error" role="alert">
-          Template error: {p.error}
+          {t("variants.preview.error", { error: p.error })}
         </p>
       ) : (
         <>
@@ -134,38 +135,41 @@ export function SmsPreviewCard({
           </div>
           <dl className="sms-stats" data-testid="sms-stats">
             <div>
-              <dt>Characters</dt>
+              <dt>{t("variants.preview.characters")}</dt>
               <dd>{p.segments.characters}</dd>
             </div>
             <div>
-              <dt>Encoding</dt>
+              <dt>{t("variants.preview.encoding")}</dt>
               <dd>{p.segments.encoding}</dd>
             </div>
             <div>
-              <dt>Parts</dt>
+              <dt>{t("variants.preview.parts")}</dt>
               <dd className={p.segments.parts > 1 ? "warn" : ""}>
                 {p.segments.parts} × {p.segments.perPart}
               </dd>
             </div>
           </dl>
           <ul className="sms-notes">
-            {p.optOutAppended && (
-              <li>Opt-out line appended ({p.locale}): promotional SMS always carry it.</li>
-            )}
+            {p.optOutAppended && <li>{t("variants.preview.optOut", { locale: p.locale })}</li>}
             {!p.optOutAppended && send.category !== "promotional" && (
-              <li>No opt-out line: {send.category} messages are not marketing.</li>
+              <li>
+                {t("variants.preview.noOptOut", { category: t(CATEGORY_LABELS[send.category]) })}
+              </li>
             )}
             {linked && (
               <li data-testid="sms-link-note">
-                Tracked links counted as sent: {p.sampleLink.length} characters (
-                {facts.loaded ? p.sampleLink : "the default install's length, until settings load"}
-                ).
+                {t("variants.preview.links", {
+                  count: p.sampleLink.length,
+                  link: facts.loaded ? p.sampleLink : t("variants.preview.defaultLink"),
+                })}
               </li>
             )}
-            {p.nonGsm.length > 0 && <li>UCS-2 because of: {p.nonGsm.slice(0, 8).join(" ")}</li>}
+            {p.nonGsm.length > 0 && (
+              <li>{t("variants.preview.ucs2", { chars: p.nonGsm.slice(0, 8).join(" ") })}</li>
+            )}
             {p.missing.length > 0 && (
               <li className="warn">
-                Not on the sample contact (renders empty): {p.missing.join(", ")}
+                {t("variants.preview.missing", { names: p.missing.join(", ") })}
               </li>
             )}
           </ul>

@@ -55,9 +55,12 @@ export function TestSendCard({
   journeyId,
   nodeId,
   testList,
+  variant,
 }: {
   journeyId: string;
   nodeId: string;
+  /** The variant tab shown: the test goes in that variant, whoever the contact is. */
+  variant?: string | undefined;
   /** The draft's test list as edited here: the server's is the saved draft's. */
   testList: readonly string[];
 }) {
@@ -117,7 +120,7 @@ export function TestSendCard({
     if (poll.current !== null) clearTimeout(poll.current);
     setOutcome({ state: "sending" });
     try {
-      const r = await api.testSend(journeyId, nodeId, chosen);
+      const r = await api.testSend(journeyId, nodeId, chosen, variant);
       setOutcome({ state: "queued", messageId: r.messageId, text: r.text, status: null });
       follow(r.messageId, r.text, Date.now());
     } catch (err) {

@@ -1,13 +1,11 @@
 import "./versions.css";
+import { useTranslation } from "react-i18next";
 import type { Edge } from "../../../../engine/index.ts";
-import {
-  changesLabel,
-  type FieldChange,
-  isEmptyDiff,
-  type JourneyDiff,
-  type NodeDiff,
-} from "../diff.ts";
+import { parseDurationText } from "../../i18n/duration-text.ts";
+import { formatDuration } from "../../i18n/format.ts";
+import { type FieldChange, isEmptyDiff, type JourneyDiff, type NodeDiff } from "../diff.ts";
 import { NODE_UI } from "../nodes/registry.ts";
+import { changesText } from "./audit-text.ts";
 
 /**
  * A diff as a reviewer reads it: steps added, changed and removed (a changed step opens to
@@ -27,11 +25,16 @@ export function DiffList({
   /** Changed steps start expanded. */
   open?: boolean;
 }) {
+  const { t } = useTranslation();
   if (isEmptyDiff(diff))
     return (
       <section className="diff" aria-label={title}>
         <h3 className="panel-title">{title}</h3>
-        <p className="muted">No changes{diff.summary.moved > 0 ? " (steps moved only)" : ""}.</p>
+        <p className="muted">
+          {diff.summary.moved > 0
+            ? t("versions.diff.noChangesMoved")
+            : t("versions.diff.noChanges")}
+        </p>
       </section>
     );
   const standalone = (e: Edge) =>
@@ -41,7 +44,7 @@ export function DiffList({
   return (
     <section className="diff" aria-label={title}>
       <h3 className="panel-title">
-        {title} · {changesLabel(diff.summary.changes)}
+        {title} · {changesText(t, diff.summary.changes)}
       </h3>
       <ul>
         {diff.nodes.map((n) => (
@@ -57,17 +60,14 @@ export function DiffList({
           <li key={`doc:${f.path.join(".")}`} className={`diff-${kindOf(f)}`}>
             <span className="diff-mark">{mark(kindOf(f))}</span>
             <div className="diff-body">
-              <span>Journey {f.path.join(".")}</span>
+              <span>{t("versions.diff.journeyField", { path: f.path.join(".") })}</span>
               <FieldValue change={f} />
             </div>
           </li>
         ))}
       </ul>
       {diff.summary.moved > 0 && (
-        <p className="muted small">
-          {diff.summary.moved} step{diff.summary.moved === 1 ? "" : "s"} moved on the canvas (not a
-          change users see).
-        </p>
+        <p className="muted small">{t("versions.diff.moved", { count: diff.summary.moved })}</p>
       )}
     </section>
   );
@@ -86,6 +86,7 @@ function NodeRow({
   onFocus: ((nodeId: string) => void) | undefined;
   open: boolean;
 }) {
+  const { t } = useTranslation();
   const id = onFocus ? (
     <button type="button" className="linklike mono" onClick={() => onFocus(diff.nodeId)}>
       {diff.nodeId}
@@ -121,7 +122,9 @@ function NodeRow({
       ) : (
         <div className="diff-body">
           {head}
-          <span className="diff-what">{diff.change === "added" ? "new step" : "removed"}</span>
+          <span className="diff-what">
+            {diff.change === "added" ? t("versions.diff.newStep") : t("versions.diff.removedStep")}
+          </span>
         </div>
       )}
     </li>
@@ -129,6 +132,7 @@ function NodeRow({
 }
 
 function EdgeRow({ edge, kind }: { edge: Edge; kind: "added" | "removed" }) {
+  const { t } = useTranslation();
   return (
     <li className={`diff-${kind}`}>
       <span className="diff-mark">{mark(kind)}</span>
@@ -137,19 +141,28 @@ function EdgeRow({ edge, kind }: { edge: Edge; kind: "added" | "removed" }) {
           {edge.from}
           {edge.path ? ` (${edge.path})` : ""} → {edge.to}
         </span>
-        <span className="diff-what">connection {kind}</span>
+        <span className="diff-what">
+          {kind === "added" ? t("versions.diff.edgeAdded") : t("versions.diff.edgeRemoved")}
+        </span>
       </div>
     </li>
   );
 }
 
-function short(value: unknown): string {
+/**
+ * A value as the reviewer reads it: a duration as people say it ("PT1H" → "1 hour" / "1小时",
+ * never ISO), anything else as text, long ones cut.
+ */
+function short(value: unknown, locale: string): string {
+  if (typeof value === "string" && parseDurationText(value) === value)
+    return formatDuration(locale, value);
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
   return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
 /** Before → after, or the words that changed when the field is text. */
 export function FieldValue({ change }: { change: FieldChange }) {
+  const { i18n } = useTranslation();
   // Words help only when some survive ("PT1H" → "PT2H" reads better as before → after).
   if (change.words?.some((w) => w.op === "same"))
     return (
@@ -170,9 +183,9 @@ export function FieldValue({ change }: { change: FieldChange }) {
     );
   return (
     <span className="value-diff">
-      {change.before !== undefined && <del>{short(change.before)}</del>}
+      {change.before !== undefined && <del>{short(change.before, i18n.language)}</del>}
       {change.before !== undefined && change.after !== undefined && " → "}
-      {change.after !== undefined && <ins>{short(change.after)}</ins>}
+      {change.after !== undefined && <ins>{short(change.after, i18n.language)}</ins>}
     </span>
   );
 }

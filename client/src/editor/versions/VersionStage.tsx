@@ -1,12 +1,15 @@
+import type { TFunction } from "i18next";
 import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
 import { ReadOnlyCanvas } from "../../canvas/ReadOnlyCanvas.tsx";
 import { useCan } from "../../permissions.ts";
-import { changesLabel } from "../diff.ts";
+import { changesText } from "./audit-text.ts";
 import { compareCanvas } from "./compare.ts";
 import type { Side, Stage } from "./stage.ts";
 import { useVersionCounts } from "./useVersionCounts.ts";
 
-const sideLabel = (s: Side) => (s === "draft" ? "the draft" : `v${s}`);
+const sideLabel = (t: TFunction, s: Side) =>
+  s === "draft" ? t("versions.side.theDraft") : t("versions.side.version", { version: s });
 
 /**
  * The canvas column while looking at history: a published version read-only with the users on
@@ -56,6 +59,7 @@ function VersionView({
 }) {
   const { detail } = stage;
   const can = useCan();
+  const { t } = useTranslation();
   const opened = useMemo(
     () => new Map(Object.entries(detail.counts).filter(([, n]) => n > 0)),
     [detail.counts],
@@ -65,25 +69,25 @@ function VersionView({
   const users = [...counts.values()].reduce((a, b) => a + b, 0);
   return (
     <div className="version-stage">
-      <section className="version-banner" aria-label="Version view">
-        <span className="badge badge-readonly">read-only</span>
-        <strong>Viewing v{detail.version}</strong>
+      <section className="version-banner" aria-label={t("versions.stage.versionView")}>
+        <span className="badge badge-readonly">{t("versions.stage.readOnly")}</span>
+        <strong>{t("versions.stage.viewing", { version: detail.version })}</strong>
         <span className="muted small">
           {users === 0
-            ? "no users on this version now"
-            : `${users.toLocaleString("en-US")} user${users === 1 ? "" : "s"} on this version now`}
+            ? t("versions.stage.noUsers")
+            : t("versions.stage.usersOn", { count: users })}
         </span>
         <span className="spacer" />
         <button type="button" onClick={() => onCompareWithDraft(detail.version)}>
-          Compare with draft
+          {t("versions.compareWithDraft")}
         </button>
         {can("revertJourney") && (
           <button type="button" onClick={() => onRestore(detail.version)}>
-            Restore as draft…
+            {t("versions.stage.restoreAsk")}
           </button>
         )}
         <button type="button" className="primary" onClick={onBack}>
-          Back to the draft
+          {t("versions.stage.back")}
         </button>
       </section>
       <ReadOnlyCanvas
@@ -91,7 +95,7 @@ function VersionView({
         doc={detail.definition}
         highlight={null}
         counts={counts}
-        label={`Version v${detail.version} (read-only)`}
+        label={t("versions.stage.versionCanvas", { version: detail.version })}
       />
     </div>
   );
@@ -109,22 +113,27 @@ function CompareView({
     [stage],
   );
   const s = stage.diff.summary;
+  const { t } = useTranslation();
+  const from = sideLabel(t, stage.from);
+  const to = sideLabel(t, stage.to);
   return (
     <div className="version-stage">
-      <section className="version-banner" aria-label="Comparison">
-        <span className="badge badge-readonly">read-only</span>
-        <strong>
-          Comparing {sideLabel(stage.from)} → {sideLabel(stage.to)}
-        </strong>
-        <span className="muted small">{changesLabel(s.changes)}</span>
+      <section className="version-banner" aria-label={t("versions.stage.comparison")}>
+        <span className="badge badge-readonly">{t("versions.stage.readOnly")}</span>
+        <strong>{t("versions.stage.comparing", { from, to })}</strong>
+        <span className="muted small">{changesText(t, s.changes)}</span>
         <span className="legend">
-          <span className="legend-added">{s.added} added</span>
-          <span className="legend-changed">{s.changed} changed</span>
-          <span className="legend-removed">{s.removed} removed</span>
+          <span className="legend-added">{t("versions.stage.added", { count: s.added })}</span>
+          <span className="legend-changed">
+            {t("versions.stage.changed", { count: s.changed })}
+          </span>
+          <span className="legend-removed">
+            {t("versions.stage.removed", { count: s.removed })}
+          </span>
         </span>
         <span className="spacer" />
         <button type="button" className="primary" onClick={onBack}>
-          Back to the draft
+          {t("versions.stage.back")}
         </button>
       </section>
       <ReadOnlyCanvas
@@ -132,7 +141,7 @@ function CompareView({
         doc={doc}
         highlight={null}
         marks={marks}
-        label={`Comparison of ${sideLabel(stage.from)} and ${sideLabel(stage.to)}`}
+        label={t("versions.stage.comparisonCanvas", { from, to })}
       />
     </div>
   );

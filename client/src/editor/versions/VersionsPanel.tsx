@@ -1,7 +1,10 @@
 import "./versions.css";
+import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { AuditEntry } from "../../api.ts";
 import { api, type JourneyStatus, type VersionSummary } from "../../api.ts";
+import { STATUS_LABELS } from "../../pages/journeys/list-filter.ts";
 import { useCan } from "../../permissions.ts";
 import { auditWhat, auditWhen, auditWho } from "./audit-text.ts";
 import { DiffList } from "./DiffList.tsx";
@@ -13,7 +16,8 @@ type Loaded<T> =
   | { state: "error"; message: string }
   | { state: "ready"; value: T };
 
-const sideLabel = (s: Side) => (s === "draft" ? "draft" : `v${s}`);
+const sideLabel = (t: TFunction, s: Side) =>
+  s === "draft" ? t("versions.side.draft") : t("versions.side.version", { version: s });
 
 /**
  * The journey's history in the inspector's column: the draft against live, every published
@@ -55,6 +59,8 @@ export function VersionsPanel({
   const [activity, setActivity] = useState<AuditEntry[]>([]);
   const [busy, setBusy] = useState(false);
   const can = useCan();
+  const { t, i18n } = useTranslation();
+  const when = (at: string) => auditWhen(i18n.language, at);
   const [from, setFrom] = useState<Side | null>(null);
   const [to, setTo] = useState<Side>("draft");
 
@@ -96,43 +102,43 @@ export function VersionsPanel({
   }
 
   return (
-    <aside className="versions-panel" aria-label="Versions">
+    <aside className="versions-panel" aria-label={t("versions.title")}>
       <header className="sim-head">
-        <h3>Versions</h3>
-        <span className="muted small">{list.length} published</span>
+        <h3>{t("versions.title")}</h3>
+        <span className="muted small">{t("versions.publishedCount", { count: list.length })}</span>
         <span className="spacer" />
-        <button type="button" className="ghost" onClick={onClose} aria-label="Close versions">
+        <button type="button" className="ghost" onClick={onClose} aria-label={t("versions.close")}>
           ×
         </button>
       </header>
 
-      <section className="versions-draft" aria-label="Draft">
-        <p className={`draft-line draft-${draft.kind}`}>{draftLabel(draft, status)}</p>
+      <section className="versions-draft" aria-label={t("versions.draftSection")}>
+        <p className={`draft-line draft-${draft.kind}`}>{draftLabel(t, draft, status)}</p>
         {live !== null && (
           <div className="row-actions">
             <button type="button" onClick={() => onCompare(live, "draft")}>
-              Compare with v{live}
+              {t("versions.compareWith", { version: live })}
             </button>
             {draft.kind === "differs" &&
               can("discardDraft") &&
               (confirm === "discard" ? (
-                <fieldset className="confirm" aria-label="Confirm discard">
-                  <span className="small">Back to v{live}? Your draft edits are lost.</span>
+                <fieldset className="confirm" aria-label={t("versions.confirmDiscard")}>
+                  <span className="small">{t("versions.discardQuestion", { version: live })}</span>
                   <button
                     type="button"
                     className="danger"
                     disabled={busy}
                     onClick={() => void run(onDiscard)}
                   >
-                    Discard draft
+                    {t("versions.discard")}
                   </button>
                   <button type="button" className="ghost" onClick={() => onConfirm(null)}>
-                    Keep
+                    {t("versions.keep")}
                   </button>
                 </fieldset>
               ) : (
                 <button type="button" onClick={() => onConfirm("discard")}>
-                  Discard draft…
+                  {t("versions.discardAsk")}
                 </button>
               ))}
           </div>
@@ -140,18 +146,28 @@ export function VersionsPanel({
       </section>
 
       {list.length > 0 && (
-        <section className="versions-compare" aria-label="Compare">
-          <h4 className="panel-title">Compare any two</h4>
+        <section className="versions-compare" aria-label={t("versions.compare")}>
+          <h4 className="panel-title">{t("versions.compareAny")}</h4>
           <div className="compare-picker">
-            <SideSelect label="From" value={compareFrom} versions={list} onChange={setFrom} />
+            <SideSelect
+              label={t("versions.compareFrom")}
+              value={compareFrom}
+              versions={list}
+              onChange={setFrom}
+            />
             <span aria-hidden>→</span>
-            <SideSelect label="To" value={to} versions={list} onChange={setTo} />
+            <SideSelect
+              label={t("versions.compareTo")}
+              value={to}
+              versions={list}
+              onChange={setTo}
+            />
             <button
               type="button"
               disabled={compareFrom === to}
               onClick={() => onCompare(compareFrom, to)}
             >
-              Compare
+              {t("versions.compare")}
             </button>
           </div>
         </section>
@@ -161,19 +177,19 @@ export function VersionsPanel({
         <section className="versions-result" data-testid="compare-result">
           <DiffList
             diff={stage.diff}
-            title={`${sideLabel(stage.from)} → ${sideLabel(stage.to)}`}
+            title={`${sideLabel(t, stage.from)} → ${sideLabel(t, stage.to)}`}
             onFocusNode={onFocusNode}
             open
           />
         </section>
       )}
 
-      <section aria-label="Published versions">
-        <h4 className="panel-title versions-title">History</h4>
-        {versions.state === "loading" && <p className="muted pad">Loading versions…</p>}
+      <section aria-label={t("versions.publishedSection")}>
+        <h4 className="panel-title versions-title">{t("versions.history")}</h4>
+        {versions.state === "loading" && <p className="muted pad">{t("versions.loading")}</p>}
         {versions.state === "error" && <p className="error pad">{versions.message}</p>}
         {versions.state === "ready" && list.length === 0 && (
-          <p className="muted pad">Nothing published yet. Publish to create v1.</p>
+          <p className="muted pad">{t("versions.none")}</p>
         )}
         <ol className="version-list">
           {list.map((v) => (
@@ -186,25 +202,32 @@ export function VersionsPanel({
             >
               <div className="version-head">
                 <strong>v{v.version}</strong>
-                {v.live && <span className={`badge badge-${status}`}>{status}</span>}
+                {v.live && (
+                  <span className={`badge badge-${status}`}>{t(STATUS_LABELS[status])}</span>
+                )}
                 {stage.kind === "version" && stage.detail.version === v.version && (
-                  <span className="badge">open</span>
+                  <span className="badge">{t("versions.openBadge")}</span>
                 )}
                 <span className="spacer" />
                 <span className="small muted">
-                  {v.activeUsers.toLocaleString("en-US")} user{v.activeUsers === 1 ? "" : "s"} now
+                  {t("versions.usersNow", { count: v.activeUsers })}
                 </span>
               </div>
               <p className="small muted">
-                {auditWhen(v.publishedAt)} by {v.publishedBy.name ?? "an unknown operator"}
+                {t("versions.publishedBy", {
+                  when: when(v.publishedAt),
+                  who: v.publishedBy.name ?? t("versions.unknownOperator"),
+                })}
               </p>
-              <p className="small">{inFlightText(v)}</p>
+              <p className="small">{inFlightText(t, v)}</p>
               {v.note && <blockquote className="version-note">{v.note}</blockquote>}
               {confirm === v.version ? (
-                <fieldset className="confirm" aria-label={`Confirm restoring v${v.version}`}>
+                <fieldset
+                  className="confirm"
+                  aria-label={t("versions.confirmRestore", { version: v.version })}
+                >
                   <span className="small">
-                    Replace the draft with v{v.version}? Users and the live version are not touched;
-                    publish it to make it live.
+                    {t("versions.restoreQuestion", { version: v.version })}
                   </span>
                   <button
                     type="button"
@@ -212,23 +235,23 @@ export function VersionsPanel({
                     disabled={busy}
                     onClick={() => void run(() => onRestore(v.version))}
                   >
-                    Restore v{v.version} as draft
+                    {t("versions.restoreAsDraft", { version: v.version })}
                   </button>
                   <button type="button" className="ghost" onClick={() => onConfirm(null)}>
-                    Cancel
+                    {t("common.cancel")}
                   </button>
                 </fieldset>
               ) : (
                 <div className="row-actions">
                   <button type="button" onClick={() => onOpen(v.version)}>
-                    Open
+                    {t("versions.open")}
                   </button>
                   <button type="button" onClick={() => onCompare(v.version, "draft")}>
-                    Compare with draft
+                    {t("versions.compareWithDraft")}
                   </button>
                   {can("revertJourney") && (
                     <button type="button" onClick={() => onConfirm(v.version)}>
-                      Restore…
+                      {t("versions.restoreAsk")}
                     </button>
                   )}
                 </div>
@@ -238,17 +261,17 @@ export function VersionsPanel({
         </ol>
       </section>
 
-      <section aria-label="Activity">
-        <h4 className="panel-title versions-title">Activity</h4>
+      <section aria-label={t("versions.activity")}>
+        <h4 className="panel-title versions-title">{t("versions.activity")}</h4>
         {activity.length === 0 ? (
-          <p className="muted pad small">No recorded activity yet.</p>
+          <p className="muted pad small">{t("versions.noActivity")}</p>
         ) : (
           <ul className="activity" data-testid="journey-activity">
             {activity.map((e) => (
               <li key={e.id} data-action={e.action}>
-                <span>{auditWhat(e)}</span>
+                <span>{auditWhat(t, e)}</span>
                 <span className="small muted">
-                  {auditWho(e)} · {auditWhen(e.at)}
+                  {auditWho(t, e)} · {when(e.at)}
                 </span>
               </li>
             ))}
@@ -259,12 +282,14 @@ export function VersionsPanel({
   );
 }
 
-function inFlightText(v: VersionSummary): string {
-  if (v.inFlight === null) return "In-flight policy not recorded.";
-  if (v.inFlight === "pin") return "Users already in the journey kept their version.";
+function inFlightText(t: TFunction, v: VersionSummary): string {
+  if (v.inFlight === null) return t("versions.inFlight.notRecorded");
+  if (v.inFlight === "pin") return t("versions.inFlight.pinned");
   const moved = v.migrated ?? 0;
   const exited = v.exited ?? 0;
-  return `Moved ${moved.toLocaleString("en-US")} user${moved === 1 ? "" : "s"} onto v${v.version}${exited > 0 ? `; ${exited.toLocaleString("en-US")} at removed steps exited` : ""}.`;
+  return exited > 0
+    ? t("versions.inFlight.movedExited", { count: moved, version: v.version, exited })
+    : t("versions.inFlight.moved", { count: moved, version: v.version });
 }
 
 function SideSelect({
@@ -278,19 +303,21 @@ function SideSelect({
   versions: VersionSummary[];
   onChange: (s: Side) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <label className="side-select">
       <span className="sr-only">{label}</span>
       <select
-        aria-label={`Compare ${label.toLowerCase()}`}
+        aria-label={label}
         value={String(value)}
         onChange={(e) => onChange(e.target.value === "draft" ? "draft" : Number(e.target.value))}
       >
-        <option value="draft">Draft</option>
+        <option value="draft">{t("versions.draftOption")}</option>
         {versions.map((v) => (
           <option key={v.id} value={v.version}>
-            v{v.version}
-            {v.live ? " (live)" : ""}
+            {v.live
+              ? t("versions.liveOption", { version: v.version })
+              : t("versions.side.version", { version: v.version })}
           </option>
         ))}
       </select>

@@ -1,6 +1,9 @@
+import type { TFunction } from "i18next";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { JourneyStatus } from "../../api.ts";
-import { changesLabel, type JourneyDiff } from "../diff.ts";
+import { msgKey } from "../../i18n/index.ts";
+import type { JourneyDiff } from "../diff.ts";
+import { changesText } from "./audit-text.ts";
 
 /**
  * The header's one line about the draft against what users are on: "Draft = live v2", "Draft —
@@ -21,18 +24,28 @@ export function draftState(liveVersion: number | null, liveDiff: JourneyDiff | n
     : { kind: "differs", version: liveVersion, changes: liveDiff.summary.changes };
 }
 
-export function draftLabel(s: DraftState, status: JourneyStatus): string {
+export function draftLabel(t: TFunction, s: DraftState, status: JourneyStatus): string {
   // The version users are on: held there while paused; the last one once archived.
-  const live = status === "paused" ? "paused" : status === "archived" ? "archived" : "live";
+  const live = t(
+    status === "paused"
+      ? msgKey("versions.draft.paused")
+      : status === "archived"
+        ? msgKey("versions.draft.archived")
+        : msgKey("versions.draft.live"),
+  );
   switch (s.kind) {
     case "unpublished":
-      return "Draft · not published yet";
+      return t("versions.draft.unpublished");
     case "loading":
-      return `Draft · comparing with ${live} v${s.version}…`;
+      return t("versions.draft.loading", { live, version: s.version });
     case "same":
-      return `Draft = ${live} v${s.version}`;
+      return t("versions.draft.same", { live, version: s.version });
     case "differs":
-      return `Draft — differs from ${live} v${s.version} (${changesLabel(s.changes)})`;
+      return t("versions.draft.differs", {
+        live,
+        version: s.version,
+        changes: changesText(t, s.changes),
+      });
     default:
       return assertNever(s);
   }

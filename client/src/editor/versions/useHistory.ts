@@ -1,4 +1,5 @@
 import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Journey } from "../../../../engine/index.ts";
 import { api, type JourneyDetail } from "../../api.ts";
 import { diffJourneys } from "../diff.ts";
@@ -32,6 +33,7 @@ export function useHistory({
   showPanel: () => void;
   onReplaced: (detail: JourneyDetail, notice: string) => void;
 }) {
+  const { t } = useTranslation();
   const [stage, setStage] = useState<Stage>({ kind: "draft" });
   const [confirm, setConfirm] = useState<number | "discard" | null>(null);
   const [tick, setTick] = useState(0);
@@ -66,8 +68,7 @@ export function useHistory({
     const saved = await flushed();
     showPanel();
     await show(() => loadCompare(journeyId, from, to));
-    if (!saved)
-      notify("The draft has format errors and is not saved: comparing the last saved draft.");
+    if (!saved) notify(t("versions.notice.unsavedCompare"));
   }
 
   /** Revert or discard on the server, then reopen the editor on the new draft. */
@@ -92,19 +93,19 @@ export function useHistory({
     setConfirm,
     /** Changes after publish, pause, resume: the Versions panel reloads on it. */
     tick,
-    changed: () => setTick((t) => t + 1),
+    changed: () => setTick((n) => n + 1),
     backToDraft: () => setStage({ kind: "draft" }),
     open: (version: number) => void show(() => loadVersion(journeyId, version)),
     compare: (from: Side, to: Side) => void compare(from, to),
     restore: (version: number) =>
       replaceDraft(
         () => api.revert(journeyId, version),
-        (n) => `v${n} is now the draft. Publish it to make it live.`,
+        (n) => t("versions.notice.restored", { version: n }),
       ),
     discard: () =>
       replaceDraft(
         () => api.discardDraft(journeyId),
-        (n) => `Draft discarded: it is v${n} again.`,
+        (n) => t("versions.notice.discarded", { version: n }),
       ),
   };
 }

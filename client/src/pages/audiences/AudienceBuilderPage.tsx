@@ -10,6 +10,7 @@ import { Link, navigate } from "../../router/router.tsx";
 import { audiencePath } from "../../router/routes.ts";
 import { ConditionEditor } from "./ConditionEditor.tsx";
 import { asRoot, formatCount, pathText } from "./conditions.ts";
+import { issueSentence } from "./issue-text.ts";
 
 type Load =
   | { state: "loading" }
@@ -42,7 +43,7 @@ function initial(): { name: string; definition: Condition } {
 
 export default function AudienceBuilderPage({ audienceId }: { audienceId: string }) {
   const isNew = audienceId === "new";
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [load, setLoad] = useState<Load>(() =>
     isNew ? { state: "ready", description: "", ...initial() } : { state: "loading" },
   );
@@ -209,7 +210,9 @@ export default function AudienceBuilderPage({ audienceId }: { audienceId: string
                     key={`${i.path.join(".")}:${i.code}`}
                     className={i.severity === "error" ? "error" : ""}
                   >
-                    <span className="mono">{pathText(i.path)}</span>: {i.message}
+                    <span className="mono">{pathText(i.path)}</span>
+                    {t("audiences.issue.separator")}
+                    {issueSentence(t, i18n.language, i)}
                   </li>
                 ))}
               </ul>

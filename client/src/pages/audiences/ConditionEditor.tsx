@@ -21,6 +21,7 @@ import {
   scalarText,
   scoreRange,
 } from "./conditions.ts";
+import { issueSentence } from "./issue-text.ts";
 
 interface Props {
   value: Condition;
@@ -344,6 +345,7 @@ function RemoveButton({ onRemove, label }: { onRemove: () => void; label: string
 }
 
 function IssueList({ issues }: { issues: readonly AudienceIssue[] }) {
+  const { t, i18n } = useTranslation();
   if (issues.length === 0) return null;
   return (
     <ul className="cond-issues">
@@ -352,7 +354,7 @@ function IssueList({ issues }: { issues: readonly AudienceIssue[] }) {
           key={`${i.path.join(".")}:${i.code}`}
           className={i.severity === "error" ? "error" : "muted"}
         >
-          {i.message}
+          {issueSentence(t, i18n.language, i)}
         </li>
       ))}
     </ul>

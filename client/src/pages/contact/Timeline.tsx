@@ -1,6 +1,7 @@
 import "../../components/timeline.css";
 import { useTranslation } from "react-i18next";
 import type { TimelineRow } from "../../api.ts";
+import { ChannelDetails } from "../../components/ChannelDetails.tsx";
 import { useFormat } from "../../i18n/format.ts";
 import { labelOf, MESSAGE_STATUS_LABELS } from "../../i18n/labels.ts";
 import { timelineSentence } from "./sentences.ts";
@@ -51,6 +52,7 @@ export function Timeline({
                     {t("timeline.parts", { count: r.parts ?? 1 })}
                     {r.messageStatus ? ` · ${status ? t(status) : r.messageStatus}` : ""}
                   </span>
+                  <ChannelDetails details={r.message} />
                 </div>
               )}
             </div>

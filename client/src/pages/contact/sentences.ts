@@ -1,4 +1,5 @@
 import type { TFunction } from "i18next";
+import { DEFAULT_VARIANT } from "../../../../engine/nodes/send-variants.ts";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { TimelineRow } from "../../api.ts";
 import { formatDateTime } from "../../i18n/format.ts";
@@ -105,10 +106,14 @@ export function timelineSentence(
     }
     case "branched":
       return row.path ? t("timeline.say.branched", { path: row.path }) : recorded;
-    case "sent":
-      return t("timeline.say.sent", {
-        channel: label(t, CHANNEL_LABELS, row.channel) ?? t("timeline.say.someChannel"),
-      });
+    case "sent": {
+      const channel = label(t, CHANNEL_LABELS, row.channel) ?? t("timeline.say.someChannel");
+      // A send with variants names the one sent (issue #20): its locale, or the default.
+      const variant = str(row.variant);
+      if (variant === null) return t("timeline.say.sent", { channel });
+      const name = variant === DEFAULT_VARIANT ? t("variants.default") : variant;
+      return t("variants.sentVariant", { channel, variant: name });
+    }
     case "deferred": {
       const reason = label(t, SEND_REASONS, row.reason);
       if (!until || !reason) return recorded;
@@ -146,6 +151,11 @@ export function timelineSentence(
       const reason = label(t, UPDATE_FAILURES, row.reason);
       if (!attribute || !reason) return recorded;
       return t("timeline.say.updateFailed", { attribute, reason });
+    }
+    case "opened": {
+      if (row.machine === true) return t("channels.say.machineOpened");
+      const subject = str(row.subject);
+      return subject ? t("channels.say.openedSubject", { subject }) : t("channels.say.opened");
     }
     default:
       return assertNever(type);

@@ -20,6 +20,7 @@ export const KNOWN_TYPES = [
   "skipped",
   "updated",
   "update_failed",
+  "opened",
 ] as const;
 export type KnownType = (typeof KNOWN_TYPES)[number];
 export type Tone = "neutral" | "progress" | "good" | "warn" | "bad";
@@ -42,6 +43,7 @@ const TYPE_LABELS: Record<KnownType, string> = {
   skipped: msgKey("timeline.type.skipped"),
   updated: msgKey("timeline.type.updated"),
   update_failed: msgKey("timeline.type.update_failed"),
+  opened: msgKey("channels.type.opened"),
 };
 
 /**
@@ -66,6 +68,7 @@ export function typeTone(type: string): Tone {
       return "neutral";
     case "sent":
     case "converted":
+    case "opened":
       return "good";
     case "deferred":
     case "cooldown":

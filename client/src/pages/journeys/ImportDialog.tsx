@@ -3,7 +3,7 @@ import { Trans, useTranslation } from "react-i18next";
 import type { Issue } from "../../../../engine/index.ts";
 import { ApiError, api, type ImportConflict, type ImportMode } from "../../api.ts";
 import { Dialog } from "../../components/Dialog.tsx";
-import { changesLabel } from "../../editor/diff.ts";
+import { changesText } from "../../editor/versions/audit-text.ts";
 import { DiffList } from "../../editor/versions/DiffList.tsx";
 import { isStatus, STATUS_LABELS } from "./list-filter.ts";
 
@@ -110,7 +110,7 @@ export function ImportDialog({
             <p className="muted small">
               {t("import.againstLive", {
                 version: j.liveVersion,
-                changes: changesLabel(conflict.againstLive.summary.changes),
+                changes: changesText(t, conflict.againstLive.summary.changes),
               })}
             </p>
           )}

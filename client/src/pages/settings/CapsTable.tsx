@@ -1,4 +1,7 @@
+import { useTranslation } from "react-i18next";
 import { CATEGORIES, type CapRule, type Category, CHANNELS, type Channel } from "../../api.ts";
+import { DurationInput } from "../../components/DurationInput.tsx";
+import { CATEGORY_LABELS, CHANNEL_TAGS } from "../../i18n/labels.ts";
 import { newCap, WINDOW_SUGGESTIONS } from "./policy-form.ts";
 
 /** Frequency caps as an editable table: one row per channel × category limit. */
@@ -13,23 +16,24 @@ export function CapsTable({
   problems: ReadonlyMap<string, string>;
   disabled: boolean;
 }) {
+  const { t } = useTranslation();
   const set = (i: number, patch: Partial<CapRule>) =>
     onChange(caps.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
     <>
       {caps.length === 0 ? (
-        <p className="muted small">No caps: every message a journey sends goes out.</p>
+        <p className="muted small">{t("settings.caps.none")}</p>
       ) : (
-        <table className="edit-table" aria-label="Frequency caps">
+        <table className="edit-table" aria-label={t("settings.caps.title")}>
           <thead>
             <tr>
-              <th>Channel</th>
-              <th>Category</th>
-              <th>At most</th>
-              <th>Per window</th>
-              <th>Over the cap</th>
+              <th>{t("settings.caps.col.channel")}</th>
+              <th>{t("settings.caps.col.category")}</th>
+              <th>{t("settings.caps.col.max")}</th>
+              <th>{t("settings.caps.col.window")}</th>
+              <th>{t("settings.caps.col.over")}</th>
               <th>
-                <span className="sr-only">Remove</span>
+                <span className="sr-only">{t("settings.caps.col.remove")}</span>
               </th>
             </tr>
           </thead>
@@ -45,35 +49,35 @@ export function CapsTable({
                 <tr key={i}>
                   <td>
                     <select
-                      aria-label={`Cap ${i + 1} channel`}
+                      aria-label={t("settings.caps.aria.channel", { n: i + 1 })}
                       value={c.channel}
                       disabled={disabled}
                       onChange={(e) => set(i, { channel: e.target.value as Channel })}
                     >
                       {CHANNELS.map((ch) => (
                         <option key={ch} value={ch}>
-                          {ch.toUpperCase()}
+                          {t(CHANNEL_TAGS[ch])}
                         </option>
                       ))}
                     </select>
                   </td>
                   <td>
                     <select
-                      aria-label={`Cap ${i + 1} category`}
+                      aria-label={t("settings.caps.aria.category", { n: i + 1 })}
                       value={c.category}
                       disabled={disabled}
                       onChange={(e) => set(i, { category: e.target.value as Category })}
                     >
                       {CATEGORIES.map((cat) => (
                         <option key={cat} value={cat}>
-                          {cat}
+                          {t(CATEGORY_LABELS[cat])}
                         </option>
                       ))}
                     </select>
                   </td>
                   <td>
                     <input
-                      aria-label={`Cap ${i + 1} maximum`}
+                      aria-label={t("settings.caps.aria.max", { n: i + 1 })}
                       type="number"
                       min={0}
                       value={Number.isFinite(c.max) ? c.max : ""}
@@ -82,27 +86,28 @@ export function CapsTable({
                     />
                   </td>
                   <td>
-                    <input
-                      aria-label={`Cap ${i + 1} window`}
-                      className="mono-input"
-                      list="cap-windows"
+                    <DurationInput
+                      id={`cap-${i}-window`}
+                      label={t("settings.caps.aria.window", { n: i + 1 })}
                       value={c.window}
+                      calendarDay
+                      suggestions={WINDOW_SUGGESTIONS}
                       disabled={disabled}
-                      onChange={(e) => set(i, { window: e.target.value.trim() })}
+                      onChange={(window) => set(i, { window })}
                     />
                     {problem && <span className="field-error">{problem}</span>}
                   </td>
                   <td>
                     <select
-                      aria-label={`Cap ${i + 1} over the cap`}
+                      aria-label={t("settings.caps.aria.over", { n: i + 1 })}
                       value={c.onExceed}
                       disabled={disabled}
                       onChange={(e) =>
                         set(i, { onExceed: e.target.value === "suppress" ? "suppress" : "defer" })
                       }
                     >
-                      <option value="defer">defer (send later)</option>
-                      <option value="suppress">suppress (skip)</option>
+                      <option value="defer">{t("settings.caps.defer")}</option>
+                      <option value="suppress">{t("settings.caps.suppress")}</option>
                     </select>
                   </td>
                   <td>
@@ -110,7 +115,7 @@ export function CapsTable({
                       type="button"
                       className="ghost"
                       disabled={disabled}
-                      aria-label={`Remove cap ${i + 1}`}
+                      aria-label={t("settings.caps.aria.remove", { n: i + 1 })}
                       onClick={() => onChange(caps.filter((_, j) => j !== i))}
                     >
                       ×
@@ -122,13 +127,8 @@ export function CapsTable({
           </tbody>
         </table>
       )}
-      <datalist id="cap-windows">
-        {WINDOW_SUGGESTIONS.map((w) => (
-          <option key={w} value={w} />
-        ))}
-      </datalist>
       <button type="button" disabled={disabled} onClick={() => onChange([...caps, newCap()])}>
-        Add a cap
+        {t("settings.caps.add")}
       </button>
     </>
   );

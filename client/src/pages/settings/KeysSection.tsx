@@ -1,14 +1,23 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { ApiKey, KeyRole } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
+import { formatDateTime } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
+import { ROLE_LABELS } from "../../i18n/labels.ts";
 import { OneTimeSecret } from "./OneTimeSecret.tsx";
 
+const KIND_LABELS: Record<ApiKey["kind"], string> = {
+  write: msgKey("settings.keys.kind.write"),
+  secret: msgKey("settings.keys.kind.secret"),
+};
+
 const KEY_ROLES: readonly { role: KeyRole; hint: string }[] = [
-  { role: "metrics", hint: "scrapes /metrics, nothing else" },
-  { role: "support", hint: "reads contacts, masked" },
-  { role: "marketer", hint: "journeys and audiences" },
-  { role: "engineer", hint: "keys, exports, metrics" },
-  { role: "admin", hint: "everything" },
+  { role: "metrics", hint: msgKey("settings.keys.roleHint.metrics") },
+  { role: "support", hint: msgKey("settings.keys.roleHint.support") },
+  { role: "marketer", hint: msgKey("settings.keys.roleHint.marketer") },
+  { role: "engineer", hint: msgKey("settings.keys.roleHint.engineer") },
+  { role: "admin", hint: msgKey("settings.keys.roleHint.admin") },
 ];
 
 /** The server's rule (server/keys/api-keys.ts mayGrant): admins any role, others theirs or metrics. */
@@ -25,6 +34,7 @@ export function grantableRoles(mine: Operator["role"]): KeyRole[] {
  */
 export function KeysSection({ me }: { me: Operator }) {
   const roles = grantableRoles(me.role);
+  const { t, i18n } = useTranslation();
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<ApiKey["kind"]>("write");
@@ -67,15 +77,13 @@ export function KeysSection({ me }: { me: Operator }) {
   const active = keys?.filter((k) => k.revokedAt === null) ?? [];
   return (
     <section className="card settings-card" aria-labelledby="s-keys">
-      <h3 id="s-keys">API keys</h3>
+      <h3 id="s-keys">{t("settings.keys.title")}</h3>
       <p className="muted">
-        Write keys identify users and track events (<code>/v1</code>, HTTP Basic); secret keys use
-        the REST API (<code>Authorization: Bearer</code>) with the role you give them, never more
-        than yours. Stored hashed: a key is shown once. A key stops when its creator is disabled.
+        <Trans i18nKey="settings.keys.intro" components={{ code: <code /> }} />
       </p>
       {created && (
         <OneTimeSecret
-          label={`Key “${created.name}”`}
+          label={t("settings.keys.created", { name: created.name })}
           value={created.key}
           onDone={() => setCreated(null)}
         />
@@ -85,57 +93,65 @@ export function KeysSection({ me }: { me: Operator }) {
           {error}
         </p>
       )}
-      {keys === null && !error && <p className="muted">Loading keys…</p>}
+      {keys === null && !error && <p className="muted">{t("settings.keys.loading")}</p>}
       {keys !== null && active.length === 0 && (
-        <p className="muted small">No active keys. Create one to connect your backend.</p>
+        <p className="muted small">{t("settings.keys.none")}</p>
       )}
       {active.length > 0 && (
-        <table className="table" aria-label="API keys">
+        <table className="table" aria-label={t("settings.keys.title")}>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Role</th>
-              <th>Key</th>
-              <th>Created by</th>
-              <th>Last used</th>
+              <th>{t("settings.keys.col.name")}</th>
+              <th>{t("settings.keys.col.kind")}</th>
+              <th>{t("settings.keys.col.role")}</th>
+              <th>{t("settings.keys.col.key")}</th>
+              <th>{t("settings.keys.col.createdBy")}</th>
+              <th>{t("settings.keys.col.lastUsed")}</th>
               <th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("settings.keys.col.actions")}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {active.map((k) => (
               <tr key={k.id}>
-                <td className="name">{k.name || <span className="muted">unnamed</span>}</td>
-                <td>{k.kind}</td>
-                <td data-testid="key-role">{k.role ?? "—"}</td>
+                <td className="name">
+                  {k.name || <span className="muted">{t("settings.keys.unnamed")}</span>}
+                </td>
+                <td>{t(KIND_LABELS[k.kind])}</td>
+                <td data-testid="key-role">{k.role ? t(ROLE_LABELS[k.role]) : "—"}</td>
                 <td className="mono">{k.prefix ? `${k.prefix}…` : "—"}</td>
                 <td className="small">
                   {k.createdBy ?? <span className="muted">CLI</span>}
-                  {k.creatorDisabledAt && <div className="error small">creator disabled</div>}
+                  {k.creatorDisabledAt && (
+                    <div className="error small">{t("settings.keys.creatorDisabled")}</div>
+                  )}
                 </td>
                 <td className="muted small">
-                  {k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : "never"}
+                  {k.lastUsedAt
+                    ? formatDateTime(i18n.language, k.lastUsedAt)
+                    : t("settings.keys.never")}
                 </td>
                 <td className="row-actions">
                   {confirming === k.id ? (
                     <>
                       <button type="button" className="ghost" onClick={() => setConfirming(null)}>
-                        Keep
+                        {t("settings.keep")}
                       </button>
                       <button type="button" className="danger" onClick={() => void revoke(k.id)}>
-                        Revoke now
+                        {t("settings.keys.revokeNow")}
                       </button>
                     </>
                   ) : (
                     <button
                       type="button"
                       className="ghost"
-                      aria-label={`Revoke ${k.name ?? k.prefix ?? k.id}`}
+                      aria-label={t("settings.keys.revokeAria", {
+                        name: k.name ?? k.prefix ?? k.id,
+                      })}
                       onClick={() => setConfirming(k.id)}
                     >
-                      Revoke
+                      {t("settings.keys.revoke")}
                     </button>
                   )}
                 </td>
@@ -144,9 +160,9 @@ export function KeysSection({ me }: { me: Operator }) {
           </tbody>
         </table>
       )}
-      <form className="create-row" onSubmit={create} aria-label="Create an API key">
+      <form className="create-row" onSubmit={create} aria-label={t("settings.keys.form")}>
         <label>
-          Key name
+          {t("settings.keys.name")}
           <input
             value={name}
             required
@@ -156,18 +172,18 @@ export function KeysSection({ me }: { me: Operator }) {
           />
         </label>
         <label className="narrow">
-          Kind
+          {t("settings.keys.col.kind")}
           <select
             value={kind}
             onChange={(e) => setKind(e.target.value === "secret" ? "secret" : "write")}
           >
-            <option value="write">write (ingest)</option>
-            <option value="secret">secret (REST API)</option>
+            <option value="write">{t("settings.keys.kindWrite")}</option>
+            <option value="secret">{t("settings.keys.kindSecret")}</option>
           </select>
         </label>
         {kind === "secret" && (
           <label className="narrow">
-            Role
+            {t("settings.keys.col.role")}
             <select
               value={role}
               onChange={(e) => {
@@ -177,14 +193,14 @@ export function KeysSection({ me }: { me: Operator }) {
             >
               {KEY_ROLES.filter((r) => roles.includes(r.role)).map((r) => (
                 <option key={r.role} value={r.role}>
-                  {r.role} — {r.hint}
+                  {t("settings.roleOption", { role: t(ROLE_LABELS[r.role]), hint: t(r.hint) })}
                 </option>
               ))}
             </select>
           </label>
         )}
         <button type="submit" className="primary" disabled={!name.trim()}>
-          Create key
+          {t("settings.keys.create")}
         </button>
       </form>
     </section>

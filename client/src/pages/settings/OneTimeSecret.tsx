@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 
 /** A key or password the server returns once: shown with a copy button until dismissed. */
 export function OneTimeSecret({
@@ -11,10 +12,12 @@ export function OneTimeSecret({
   onDone: () => void;
 }) {
   const [copied, setCopied] = useState(false);
+  const { t } = useTranslation();
   return (
     <div className="secret" role="status" data-testid="one-time-secret">
       <div className="small">
-        <strong>{label}</strong> — copy it now, it will not be shown again.
+        <strong>{label}</strong>
+        {t("settings.secret.copyNow")}
       </div>
       <code>{value}</code>
       <button
@@ -26,10 +29,10 @@ export function OneTimeSecret({
             .catch(() => setCopied(false))
         }
       >
-        {copied ? "Copied" : "Copy"}
+        {copied ? t("settings.secret.copied") : t("settings.secret.copy")}
       </button>
       <button type="button" className="ghost" onClick={onDone}>
-        Done
+        {t("settings.secret.done")}
       </button>
     </div>
   );

@@ -1,24 +1,27 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { OperatorRow, Role } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
+import { formatDateTime } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
+import { ROLE_LABELS } from "../../i18n/labels.ts";
 import { OneTimeSecret } from "./OneTimeSecret.tsx";
 
 const ROLES: readonly { role: Role; hint: string }[] = [
-  { role: "marketer", hint: "builds and publishes journeys" },
-  { role: "support", hint: "inspects contacts; sees phones masked" },
-  { role: "engineer", hint: "keys, exports, metrics" },
-  { role: "admin", hint: "everything, including settings and people" },
+  { role: "marketer", hint: msgKey("settings.operators.roleHint.marketer") },
+  { role: "support", hint: msgKey("settings.operators.roleHint.support") },
+  { role: "engineer", hint: msgKey("settings.operators.roleHint.engineer") },
+  { role: "admin", hint: msgKey("settings.operators.roleHint.admin") },
 ];
 
 function isRole(v: string): v is Role {
   return ROLES.some((r) => r.role === v);
 }
 
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-
 /** Console accounts (admin): create with a one-time password, change a role, disable at once. */
 export function OperatorsSection({ me }: { me: Operator }) {
   const [rows, setRows] = useState<OperatorRow[] | null>(null);
+  const { t, i18n } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
@@ -63,13 +66,13 @@ export function OperatorsSection({ me }: { me: Operator }) {
       setRows((rs) => rs?.map((x) => (x.id === row.id ? { ...x, role: r.role } : x)) ?? rs);
       setNotice(
         [
-          `${row.email} is now ${r.role}; it applies to their next click.`,
+          t("settings.operators.nowRole", { email: row.email, role: t(ROLE_LABELS[r.role]) }),
           r.keysStopped > 0
-            ? `${plural(r.keysStopped, "secret key")} they made above that role stopped working.`
+            ? t("settings.operators.keysStoppedAbove", { count: r.keysStopped })
             : "",
         ]
           .filter(Boolean)
-          .join(" "),
+          .join(t("settings.operators.sentenceSeparator")),
       );
       refresh();
     } catch (err) {
@@ -83,16 +86,14 @@ export function OperatorsSection({ me }: { me: Operator }) {
       const r = await api.disableOperator(id);
       setNotice(
         [
-          "Disabled.",
-          r.keysStopped > 0
-            ? `${plural(r.keysStopped, "secret key")} they made stopped working.`
-            : "",
+          t("settings.operators.disabledNotice"),
+          r.keysStopped > 0 ? t("settings.operators.keysStopped", { count: r.keysStopped }) : "",
           r.writeKeysActive > 0
-            ? `${plural(r.writeKeysActive, "write key")} they made still ingest events; revoke ${r.writeKeysActive === 1 ? "it" : "them"} under API keys if that should stop.`
+            ? t("settings.operators.writeKeysActive", { count: r.writeKeysActive })
             : "",
         ]
           .filter(Boolean)
-          .join(" "),
+          .join(t("settings.operators.sentenceSeparator")),
       );
       refresh();
     } catch (err) {
@@ -102,14 +103,11 @@ export function OperatorsSection({ me }: { me: Operator }) {
 
   return (
     <section className="card settings-card" aria-labelledby="s-ops">
-      <h3 id="s-ops">Operators</h3>
-      <p className="muted">
-        People who sign in to this console. New accounts get a one-time password and must change it
-        at first sign-in.
-      </p>
+      <h3 id="s-ops">{t("settings.operators.title")}</h3>
+      <p className="muted">{t("settings.operators.intro")}</p>
       {created && (
         <OneTimeSecret
-          label={`Password for ${created.email}`}
+          label={t("settings.operators.passwordFor", { email: created.email })}
           value={created.password}
           onDone={() => setCreated(null)}
         />
@@ -124,16 +122,16 @@ export function OperatorsSection({ me }: { me: Operator }) {
           {error}
         </p>
       )}
-      {rows === null && !error && <p className="muted">Loading operators…</p>}
+      {rows === null && !error && <p className="muted">{t("settings.operators.loading")}</p>}
       {rows !== null && (
-        <table className="table" aria-label="Operators">
+        <table className="table" aria-label={t("settings.operators.title")}>
           <thead>
             <tr>
-              <th>Email</th>
-              <th>Role</th>
-              <th>Last sign-in</th>
+              <th>{t("settings.operators.col.email")}</th>
+              <th>{t("settings.keys.col.role")}</th>
+              <th>{t("settings.operators.col.lastSignIn")}</th>
               <th>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("settings.keys.col.actions")}</span>
               </th>
             </tr>
           </thead>
@@ -146,11 +144,11 @@ export function OperatorsSection({ me }: { me: Operator }) {
                 </td>
                 <td>
                   {o.disabledAt || o.id === me.id ? (
-                    o.role
+                    t(ROLE_LABELS[o.role])
                   ) : (
                     <span className="role-change">
                       <select
-                        aria-label={`Role of ${o.email}`}
+                        aria-label={t("settings.operators.roleOf", { email: o.email })}
                         value={picked?.id === o.id ? picked.role : o.role}
                         onChange={(e) => {
                           const next = e.target.value;
@@ -160,7 +158,7 @@ export function OperatorsSection({ me }: { me: Operator }) {
                       >
                         {ROLES.map((r) => (
                           <option key={r.role} value={r.role}>
-                            {r.role}
+                            {t(ROLE_LABELS[r.role])}
                           </option>
                         ))}
                       </select>
@@ -171,10 +169,10 @@ export function OperatorsSection({ me }: { me: Operator }) {
                             className="primary"
                             onClick={() => void changeRole(o, picked.role)}
                           >
-                            Make {picked.role}
+                            {t("settings.operators.make", { role: t(ROLE_LABELS[picked.role]) })}
                           </button>
                           <button type="button" className="ghost" onClick={() => setPicked(null)}>
-                            Cancel
+                            {t("common.cancel")}
                           </button>
                         </>
                       )}
@@ -182,30 +180,32 @@ export function OperatorsSection({ me }: { me: Operator }) {
                   )}
                 </td>
                 <td className="muted small">
-                  {o.lastLoginAt ? new Date(o.lastLoginAt).toLocaleString() : "never"}
+                  {o.lastLoginAt
+                    ? formatDateTime(i18n.language, o.lastLoginAt)
+                    : t("settings.keys.never")}
                 </td>
                 <td className="row-actions">
                   {o.disabledAt ? (
-                    <span className="muted small">disabled</span>
+                    <span className="muted small">{t("settings.operators.disabled")}</span>
                   ) : o.id === me.id ? (
-                    <span className="muted small">you</span>
+                    <span className="muted small">{t("settings.operators.you")}</span>
                   ) : confirming === o.id ? (
                     <>
                       <button type="button" className="ghost" onClick={() => setConfirming(null)}>
-                        Keep
+                        {t("settings.keep")}
                       </button>
                       <button type="button" className="danger" onClick={() => void disable(o.id)}>
-                        Disable now
+                        {t("settings.operators.disableNow")}
                       </button>
                     </>
                   ) : (
                     <button
                       type="button"
                       className="ghost"
-                      aria-label={`Disable ${o.email}`}
+                      aria-label={t("settings.operators.disableAria", { email: o.email })}
                       onClick={() => setConfirming(o.id)}
                     >
-                      Disable
+                      {t("settings.operators.disable")}
                     </button>
                   )}
                 </td>
@@ -214,9 +214,9 @@ export function OperatorsSection({ me }: { me: Operator }) {
           </tbody>
         </table>
       )}
-      <form className="create-row" onSubmit={create} aria-label="Add an operator">
+      <form className="create-row" onSubmit={create} aria-label={t("settings.operators.form")}>
         <label>
-          Email
+          {t("settings.operators.col.email")}
           <input
             type="email"
             required
@@ -226,21 +226,25 @@ export function OperatorsSection({ me }: { me: Operator }) {
           />
         </label>
         <label>
-          Name
-          <input value={name} placeholder="optional" onChange={(e) => setName(e.target.value)} />
+          {t("settings.operators.name")}
+          <input
+            value={name}
+            placeholder={t("settings.operators.optional")}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <label>
-          Role
+          {t("settings.keys.col.role")}
           <select value={role} onChange={(e) => isRole(e.target.value) && setRole(e.target.value)}>
             {ROLES.map((r) => (
               <option key={r.role} value={r.role}>
-                {r.role} — {r.hint}
+                {t("settings.roleOption", { role: t(ROLE_LABELS[r.role]), hint: t(r.hint) })}
               </option>
             ))}
           </select>
         </label>
         <button type="submit" className="primary" disabled={!email.trim()}>
-          Add operator
+          {t("settings.operators.add")}
         </button>
       </form>
     </section>

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { type LineRow, newLineRow } from "./policy-form.ts";
 
 /** Opt-out lines per locale: the text appended to every marketing SMS in that language. */
@@ -12,17 +13,18 @@ export function OptOutLines({
   problems: ReadonlyMap<string, string>;
   disabled: boolean;
 }) {
+  const { t } = useTranslation();
   const set = (key: number, patch: Partial<LineRow>) =>
     onChange(rows.map((r) => (r.key === key ? { ...r, ...patch } : r)));
   return (
     <>
-      <table className="edit-table" aria-label="Opt-out lines">
+      <table className="edit-table" aria-label={t("settings.lines.title")}>
         <thead>
           <tr>
-            <th style={{ width: 160 }}>Locale</th>
-            <th>Line appended to marketing SMS</th>
+            <th style={{ width: 160 }}>{t("settings.lines.col.locale")}</th>
+            <th>{t("settings.lines.col.line")}</th>
             <th>
-              <span className="sr-only">Remove</span>
+              <span className="sr-only">{t("settings.caps.col.remove")}</span>
             </th>
           </tr>
         </thead>
@@ -34,7 +36,7 @@ export function OptOutLines({
               <tr key={r.key}>
                 <td>
                   <input
-                    aria-label={`Locale of line ${i + 1}`}
+                    aria-label={t("settings.lines.aria.locale", { n: i + 1 })}
                     className="mono-input"
                     placeholder="zh-CN"
                     value={r.locale}
@@ -44,8 +46,10 @@ export function OptOutLines({
                 </td>
                 <td>
                   <input
-                    aria-label={`Opt-out line for ${r.locale || `line ${i + 1}`}`}
-                    placeholder="Reply STOP to opt out"
+                    aria-label={t("settings.lines.aria.line", {
+                      locale: r.locale || t("settings.lines.aria.lineN", { n: i + 1 }),
+                    })}
+                    placeholder={t("settings.lines.placeholder")}
                     value={r.line}
                     disabled={disabled}
                     onChange={(e) => set(r.key, { line: e.target.value })}
@@ -57,7 +61,9 @@ export function OptOutLines({
                     type="button"
                     className="ghost"
                     disabled={disabled}
-                    aria-label={`Remove the ${r.locale || "empty"} line`}
+                    aria-label={t("settings.lines.aria.remove", {
+                      locale: r.locale || t("settings.lines.aria.empty"),
+                    })}
                     onClick={() => onChange(rows.filter((x) => x.key !== r.key))}
                   >
                     ×
@@ -69,7 +75,7 @@ export function OptOutLines({
         </tbody>
       </table>
       <button type="button" disabled={disabled} onClick={() => onChange([...rows, newLineRow()])}>
-        Add a locale
+        {t("settings.lines.add")}
       </button>
     </>
   );

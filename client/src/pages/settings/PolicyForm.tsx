@@ -1,8 +1,12 @@
 import { type FormEvent, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, api, CATEGORIES, type Policy } from "../../api.ts";
+import { DurationInput } from "../../components/DurationInput.tsx";
+import { CATEGORY_LABELS } from "../../i18n/labels.ts";
 import { CapsTable } from "./CapsTable.tsx";
 import { OptOutLines } from "./OptOutLines.tsx";
 import {
+  COOLDOWN_SUGGESTIONS,
   type LineRow,
   lineRows,
   linesFromRows,
@@ -26,7 +30,8 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
   const [policy, setPolicy] = useState<Policy>(initial);
   const [rows, setRows] = useState<LineRow[]>(() => lineRows(initial.optOutLines));
   const [save, setSave] = useState<Save>({ state: "idle" });
-  const local = useMemo(() => localProblems(policy, rows), [policy, rows]);
+  const { t } = useTranslation();
+  const local = useMemo(() => localProblems(t, policy, rows), [t, policy, rows]);
   const problems = save.state === "error" && local.size === 0 ? save.problems : local;
   const disabled = !editable || save.state === "saving";
   const edit = (patch: Partial<Policy>) => {
@@ -58,16 +63,11 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
   const qh = policy.quietHours;
   const streak = policy.unopenedStreak;
   return (
-    <form className="settings" onSubmit={submit} aria-label="Sending policy">
-      {!editable && (
-        <p className="readonly-note">Only admins change the sending policy; you can read it.</p>
-      )}
+    <form className="settings" onSubmit={submit} aria-label={t("settings.policy.label")}>
+      {!editable && <p className="readonly-note">{t("settings.policy.readOnly")}</p>}
       <section className="card settings-card" aria-labelledby="s-hours">
-        <h3 id="s-hours">Quiet hours</h3>
-        <p className="muted">
-          Sends due outside the window wait for it to open, in the recipient's local time. They are
-          never dropped.
-        </p>
+        <h3 id="s-hours">{t("settings.quiet.title")}</h3>
+        <p className="muted">{t("settings.quiet.intro")}</p>
         <label className="check">
           <input
             type="checkbox"
@@ -77,12 +77,12 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
               edit({ quietHours: e.target.checked ? { start: "08:00", end: "21:00" } : null })
             }
           />
-          Only send inside a daily window
+          {t("settings.quiet.enable")}
         </label>
         {qh && (
           <div className="form-row">
             <label>
-              Window opens
+              {t("settings.quiet.opens")}
               <input
                 type="time"
                 value={qh.start}
@@ -91,7 +91,7 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
               />
             </label>
             <label>
-              Window closes
+              {t("settings.quiet.closes")}
               <input
                 type="time"
                 value={qh.end}
@@ -100,7 +100,7 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
               />
             </label>
             <fieldset className="inline-checks" disabled={disabled}>
-              <legend className="small muted">Applies to</legend>
+              <legend className="small muted">{t("settings.quiet.appliesTo")}</legend>
               {CATEGORIES.map((c) => (
                 <label key={c} className="check">
                   <input
@@ -110,7 +110,7 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
                       edit({ quietHoursFor: toggle(policy.quietHoursFor, c, e.target.checked) })
                     }
                   />
-                  {c}
+                  {t(CATEGORY_LABELS[c])}
                 </label>
               ))}
             </fieldset>
@@ -120,10 +120,8 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
           <span className="field-error">{problems.get("quietHours")}</span>
         )}
         <label>
-          Workspace time zone
-          <span className="field-hint muted">
-            For contacts with no zone in their profile and no phone country.
-          </span>
+          {t("settings.zone.label")}
+          <span className="field-hint muted">{t("settings.zone.hint")}</span>
           <input
             list="zones"
             value={policy.workspaceTimezone}
@@ -142,11 +140,8 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
       </section>
 
       <section className="card settings-card" aria-labelledby="s-caps">
-        <h3 id="s-caps">Frequency caps</h3>
-        <p className="muted">
-          Per contact, across every journey. A window is an ISO duration (P30D = 30 days) or
-          calendar_day in the contact's zone.
-        </p>
+        <h3 id="s-caps">{t("settings.caps.title")}</h3>
+        <p className="muted">{t("settings.caps.intro")}</p>
         <CapsTable
           caps={policy.caps}
           onChange={(caps) => edit({ caps })}
@@ -156,10 +151,8 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
       </section>
 
       <section className="card settings-card" aria-labelledby="s-streak">
-        <h3 id="s-streak">Unopened streak</h3>
-        <p className="muted">
-          After N promotional SMS in a row with no click, pause promotions for that contact.
-        </p>
+        <h3 id="s-streak">{t("settings.streak.title")}</h3>
+        <p className="muted">{t("settings.streak.intro")}</p>
         <label className="check">
           <input
             type="checkbox"
@@ -169,12 +162,12 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
               edit({ unopenedStreak: e.target.checked ? { count: 3, cooldown: "P30D" } : null })
             }
           />
-          Cool down after consecutive unopened messages
+          {t("settings.streak.enable")}
         </label>
         {streak && (
           <div className="form-row">
             <label>
-              Unopened in a row
+              {t("settings.streak.count")}
               <input
                 type="number"
                 min={1}
@@ -185,15 +178,15 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
                 }
               />
             </label>
-            <label>
-              Cooldown
-              <input
-                className="mono-input"
+            <label htmlFor="streak-cooldown">
+              {t("settings.streak.cooldown")}
+              <DurationInput
+                id="streak-cooldown"
+                label={t("settings.streak.cooldown")}
                 value={streak.cooldown}
+                suggestions={COOLDOWN_SUGGESTIONS}
                 disabled={disabled}
-                onChange={(e) =>
-                  edit({ unopenedStreak: { ...streak, cooldown: e.target.value.trim() } })
-                }
+                onChange={(cooldown) => edit({ unopenedStreak: { ...streak, cooldown } })}
               />
               {(problems.get("unopenedStreak.cooldown") ??
                 problems.get("unopenedStreak.count")) && (
@@ -207,8 +200,8 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
       </section>
 
       <section className="card settings-card" aria-labelledby="s-consent">
-        <h3 id="s-consent">Consent</h3>
-        <p className="muted">Categories that need an explicit opt-in before anything is sent.</p>
+        <h3 id="s-consent">{t("settings.consent.title")}</h3>
+        <p className="muted">{t("settings.consent.intro")}</p>
         <div className="form-row">
           {CATEGORIES.map((c) => (
             <label key={c} className="check">
@@ -220,18 +213,15 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
                   edit({ consentRequired: { ...policy.consentRequired, [c]: e.target.checked } })
                 }
               />
-              {c} needs consent
+              {t("settings.consent.needs", { category: t(CATEGORY_LABELS[c]) })}
             </label>
           ))}
         </div>
       </section>
 
       <section className="card settings-card" aria-labelledby="s-lines">
-        <h3 id="s-lines">Opt-out lines</h3>
-        <p className="muted">
-          Appended to every marketing SMS in the contact's locale (falling back to its language,
-          then English).
-        </p>
+        <h3 id="s-lines">{t("settings.lines.title")}</h3>
+        <p className="muted">{t("settings.lines.intro")}</p>
         <OptOutLines
           rows={rows}
           onChange={(r) => {
@@ -246,11 +236,9 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
       {editable && (
         <div className="save-bar">
           <output aria-live="polite" className="small" data-testid="settings-save-state">
-            {save.state === "saved" && (
-              <span className="ok">✓ Saved: applies from the next tick</span>
-            )}
+            {save.state === "saved" && <span className="ok">{t("settings.save.saved")}</span>}
             {save.state === "error" && <span className="error">{save.message}</span>}
-            {local.size > 0 && <span className="error">Fix the highlighted fields to save</span>}
+            {local.size > 0 && <span className="error">{t("settings.save.fix")}</span>}
           </output>
           <button
             type="button"
@@ -262,10 +250,10 @@ export function PolicyForm({ initial, editable }: { initial: Policy; editable: b
               setSave({ state: "idle" });
             }}
           >
-            Reset
+            {t("settings.save.reset")}
           </button>
           <button type="submit" className="primary" disabled={disabled || local.size > 0}>
-            {save.state === "saving" ? "Saving…" : "Save policy"}
+            {save.state === "saving" ? t("common.saving") : t("settings.save.submit")}
           </button>
         </div>
       )}

@@ -1,12 +1,15 @@
 import "../console.css";
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Settings } from "../../api.ts";
 import { api, type Operator } from "../../api.ts";
+import { msgKey } from "../../i18n/index.ts";
 import { useCan } from "../../permissions.ts";
 import { AuditSection } from "./AuditSection.tsx";
 import { KeysSection } from "./KeysSection.tsx";
 import { OperatorsSection } from "./OperatorsSection.tsx";
 import { PolicyForm } from "./PolicyForm.tsx";
+import { ProvidersSection } from "./ProvidersSection.tsx";
 
 type Load =
   | { state: "loading" }
@@ -14,10 +17,10 @@ type Load =
   | { state: "ready"; settings: Settings };
 
 const PROVIDER_LABEL: Record<Settings["provider"]["sms"], string> = {
-  console: "Console (logged, nothing leaves this server)",
-  webhook: "Webhook (signed POST to your endpoint)",
-  twilio: "Twilio",
-  aliyun: "Aliyun SMS (approved templates, mainland China)",
+  console: msgKey("settings.provider.kind.console"),
+  webhook: msgKey("settings.provider.kind.webhook"),
+  twilio: msgKey("settings.provider.kind.twilio"),
+  aliyun: msgKey("settings.provider.kind.aliyun"),
 };
 
 /**
@@ -27,45 +30,47 @@ const PROVIDER_LABEL: Record<Settings["provider"]["sms"], string> = {
  */
 export function SettingsPage({ operator }: { operator: Operator }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
+  const { t } = useTranslation();
   useEffect(() => {
-    document.title = "Settings · Waymark";
+    document.title = `${t("nav.settings")} · Waymark`;
     api
       .settings()
       .then((settings) => setLoad({ state: "ready", settings }))
       .catch((err: unknown) =>
         setLoad({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       );
-  }, []);
+  }, [t]);
   const can = useCan();
 
   return (
     <section>
       <div className="page-head">
-        <h2>Settings</h2>
+        <h2>{t("nav.settings")}</h2>
       </div>
-      {load.state === "loading" && <p className="muted">Loading settings…</p>}
+      {load.state === "loading" && <p className="muted">{t("settings.loading")}</p>}
       {load.state === "error" && (
         <p className="error" role="alert">
-          Could not load settings: {load.message}
+          {t("settings.loadFailed", { message: load.message })}
         </p>
       )}
       {load.state === "ready" && (
         <div className="settings">
           <PolicyForm initial={load.settings.policy} editable={can("editSettings")} />
           <section className="card settings-card" aria-labelledby="s-provider">
-            <h3 id="s-provider">SMS provider</h3>
-            <p className="muted">Set by environment variables on the server (see the README).</p>
+            <h3 id="s-provider">{t("settings.provider.title")}</h3>
+            <p className="muted">{t("settings.provider.intro")}</p>
             <dl className="provider-grid">
-              <dt>Provider</dt>
-              <dd data-testid="sms-provider">{PROVIDER_LABEL[load.settings.provider.sms]}</dd>
-              <dt>Public URL</dt>
+              <dt>{t("settings.provider.provider")}</dt>
+              <dd data-testid="sms-provider">{t(PROVIDER_LABEL[load.settings.provider.sms])}</dd>
+              <dt>{t("settings.provider.publicUrl")}</dt>
               <dd className="mono">
-                {load.settings.provider.publicUrl ?? "this server's own URL"}
+                {load.settings.provider.publicUrl ?? t("settings.provider.ownUrl")}
               </dd>
             </dl>
           </section>
           {can("manageKeys") && <KeysSection me={operator} />}
           {can("manageOperators") && <OperatorsSection me={operator} />}
+          {can("manageOperators") && <ProvidersSection />}
           {can("readAudit") && <AuditSection />}
         </div>
       )}

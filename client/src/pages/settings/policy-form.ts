@@ -1,4 +1,6 @@
+import type { TFunction } from "i18next";
 import type { CapRule, Category, Policy } from "../../api.ts";
+import { CALENDAR_DAY, durationValue } from "../../i18n/duration-text.ts";
 
 /**
  * The Settings form's pure parts: opt-out lines as editable rows (a record cannot hold two rows
@@ -35,26 +37,42 @@ export function newCap(): CapRule {
   return { channel: "sms", category: "promotional", max: 1, window: "P1D", onExceed: "defer" };
 }
 
-export const WINDOW_SUGGESTIONS = ["calendar_day", "P1D", "P7D", "P30D", "PT12H"] as const;
+export const WINDOW_SUGGESTIONS = [CALENDAR_DAY, "P1D", "P7D", "P30D", "PT12H"] as const;
+export const COOLDOWN_SUGGESTIONS = ["P7D", "P14D", "P30D", "P90D"] as const;
 
-/** Problems found before saving, keyed like the server's paths ("optOutLines.zh-CN"). */
-export function localProblems(policy: Policy, rows: readonly LineRow[]): Map<string, string> {
+/** A window or cooldown as stored: what its DurationInput passed up when the text said one. */
+const saysDuration = (value: string, calendarDay: boolean) =>
+  durationValue(value, calendarDay) === value;
+
+/**
+ * Problems found before saving, keyed like the server's paths ("optOutLines.zh-CN"), in the
+ * console's language. The server's own problems arrive in English (problemMap).
+ */
+export function localProblems(
+  t: TFunction,
+  policy: Policy,
+  rows: readonly LineRow[],
+): Map<string, string> {
   const out = new Map<string, string>();
   const seen = new Set<string>();
   rows.forEach((r, i) => {
     const locale = r.locale.trim();
     if (!locale && !r.line.trim()) return;
-    if (!locale) out.set(`optOutLines.${i}`, "a locale is needed (e.g. en, zh-CN)");
-    else if (seen.has(locale)) out.set(`optOutLines.${locale}`, `${locale} appears twice`);
-    else if (!r.line.trim()) out.set(`optOutLines.${locale}`, "the line is empty");
+    if (!locale) out.set(`optOutLines.${i}`, t("settings.problem.noLocale"));
+    else if (seen.has(locale))
+      out.set(`optOutLines.${locale}`, t("settings.problem.twice", { locale }));
+    else if (!r.line.trim()) out.set(`optOutLines.${locale}`, t("settings.problem.emptyLine"));
     seen.add(locale);
   });
   if (policy.quietHours && policy.quietHours.start === policy.quietHours.end)
-    out.set("quietHours", "the window opens and closes at the same time: nothing could be sent");
+    out.set("quietHours", t("settings.problem.sameTime"));
   policy.caps.forEach((c, i) => {
     if (!Number.isInteger(c.max) || c.max < 0)
-      out.set(`caps.${i}.max`, "a whole number, 0 or more");
+      out.set(`caps.${i}.max`, t("settings.problem.wholeNumber"));
+    if (!saysDuration(c.window, true)) out.set(`caps.${i}.window`, t("settings.problem.duration"));
   });
+  if (policy.unopenedStreak && !saysDuration(policy.unopenedStreak.cooldown, false))
+    out.set("unopenedStreak.cooldown", t("settings.problem.duration"));
   return out;
 }
 
