@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { findUnstorable } from "../shared/text.ts";
-import { type Issue, type IssueCode, issue } from "../validate/issue.ts";
+import { type Issue, issue } from "../validate/issue.ts";
 import { JOURNEY_FORMAT, type Journey, JourneySchema } from "./journey.ts";
 
 export type ParseResult = { ok: true; journey: Journey } | { ok: false; issues: Issue[] };
@@ -8,7 +8,9 @@ export type ParseResult = { ok: true; journey: Journey } | { ok: false; issues: 
 type ZodIssue = z.core.$ZodIssue;
 
 /** Our code for a zod issue: refinements carry one in `params.code`; the format has its own. */
-function codeOf(zi: ZodIssue): IssueCode {
+function codeOf(
+  zi: ZodIssue,
+): "bad_duration" | "bad_time" | "reserved_name" | "unsupported_format" | "schema" {
   if (zi.code === "custom") {
     const code = (zi.params as { code?: unknown } | undefined)?.code;
     if (code === "bad_duration" || code === "bad_time" || code === "reserved_name") return code;

@@ -139,7 +139,9 @@ export function unknownAudienceIssues(
     const id = n.branch.audience;
     if (id === undefined || known.has(id)) continue;
     const msg = `condition branch "${n.id}" reads audience "${id}", which does not exist`;
-    out.push(issue("audience_unknown", msg, ["nodes", i, "branch", "audience"], n.id));
+    out.push(
+      issue("audience_unknown", msg, ["nodes", i, "branch", "audience"], n.id, { audience: id }),
+    );
   }
   return out;
 }
@@ -199,16 +201,24 @@ export const branchNode = defineNode<BranchNode>({
     const target = ctx.nodesById.get(b.node);
     if (!target) {
       const msg = `engagement branch watches "${b.node}", which is not a node of this journey`;
-      return [issue("engagement_target_not_send", msg, [...path, "node"], node.id)];
+      return [
+        issue("engagement_target_not_send", msg, [...path, "node"], node.id, { target: b.node }),
+      ];
     }
     if (target.type !== "send") {
       const msg = `engagement branch watches "${b.node}", a ${target.type} node, not a send`;
-      return [issue("engagement_target_not_send", msg, [...path, "node"], node.id)];
+      return [
+        issue("engagement_target_not_send", msg, [...path, "node"], node.id, { target: b.node }),
+      ];
     }
     const out = [];
     if (!ctx.reaches(b.node, node.id)) {
       const msg = `engagement branch watches "${b.node}", which does not come before it`;
-      out.push(issue("engagement_target_not_upstream", msg, [...path, "node"], node.id));
+      out.push(
+        issue("engagement_target_not_upstream", msg, [...path, "node"], node.id, {
+          target: b.node,
+        }),
+      );
     }
     if (b.signal === "opened" && target.send.channel === "webhook") {
       const msg = `webhook sends never report opens; "${node.id}" would always take "no"`;

@@ -129,19 +129,21 @@ export function variantIssues(
     const tag = canonicalTag(v.locale);
     if (tag === null) {
       const msg = `variant locale "${v.locale}" is not a BCP 47 tag (like zh-CN, en, pt-BR)`;
-      out.push(issue("variant_bad_locale", msg, [...at, "locale"], node.id));
+      out.push(issue("variant_bad_locale", msg, [...at, "locale"], node.id, { locale: v.locale }));
     } else {
       const first = seen.get(tag.toLowerCase());
       if (first !== undefined) {
         const msg = `variants ${first} and ${i} are both for ${tag}; a contact could get only one`;
-        out.push(issue("variant_duplicate_locale", msg, [...at, "locale"], node.id));
+        out.push(
+          issue("variant_duplicate_locale", msg, [...at, "locale"], node.id, { locale: tag }),
+        );
       } else seen.set(tag.toLowerCase(), i);
     }
     const content = { ...v };
     for (const [field, channel] of CHANNEL_FIELDS) {
       if (v[field] === undefined || channel === node.send.channel) continue;
       const msg = `variant ${v.locale} has ${field} content, which is for ${channel} sends; this send goes by ${node.send.channel}`;
-      out.push(issue("variant_wrong_channel", msg, [...at, field], node.id));
+      out.push(issue("variant_wrong_channel", msg, [...at, field], node.id, { locale: v.locale }));
       delete content[field];
     }
     // A template SMS goes only as an approved template, a custom webhook only as its request:
@@ -150,7 +152,7 @@ export function variantIssues(
       if (channel !== node.send.channel) continue;
       if ((content[field] === undefined) === (node.send[field] === undefined)) continue;
       const msg = `variant ${v.locale} ${content[field] ? "is" : "is not"} ${form}, and the send ${node.send[field] ? "is" : "is not"}; a variant goes the send's way`;
-      out.push(issue("variant_wrong_channel", msg, [...at, field], node.id));
+      out.push(issue("variant_wrong_channel", msg, [...at, field], node.id, { locale: v.locale }));
     }
     const virtual: SendNode = { ...node, send: variantSpec(node.send, content) };
     for (const found of contentIssues(virtual, ctx)) {

@@ -77,7 +77,11 @@ function ownCooldownIssues(node: SendNode, ctx: ValidateContext): Issue[] {
     if (c.type !== "cooldown" || !blocksOwnSend(c.cooldown, node.send.category)) continue;
     if (!ctx.reaches(c.id, node.id)) continue;
     const msg = `cooldown "${c.id}" holds ${heldSendsLabel(c.cooldown)} for ${durationLabel(c.cooldown.duration)}, so this ${node.send.category} send after it is suppressed while it lasts; make it hold only other journeys' sends, or use a wait`;
-    out.push(issue("cooldown_blocks_own_send", msg, [...ctx.path, "send", "category"], node.id));
+    out.push(
+      issue("cooldown_blocks_own_send", msg, [...ctx.path, "send", "category"], node.id, {
+        cooldown: c.id,
+      }),
+    );
   }
   return out;
 }
@@ -92,11 +96,13 @@ function emailIssues(node: SendNode, ctx: ValidateContext): Issue[] {
   if (node.send.channel !== "email") {
     if (!e) return [];
     const msg = `subject, HTML and sender are for email sends; this send goes by ${node.send.channel}`;
-    return [issue("email_fields_wrong_channel", msg, base, node.id)];
+    return [
+      issue("email_fields_wrong_channel", msg, base, node.id, { channel: node.send.channel }),
+    ];
   }
   if (!e) {
     const msg = `email without a subject: the journey's name "${ctx.journey.name}" is sent as the subject`;
-    return [issue("email_no_subject", msg, base, node.id)];
+    return [issue("email_no_subject", msg, base, node.id, { journey: ctx.journey.name })];
   }
   const { subject, preheader, html } = e;
   return templateFieldIssues({ subject, preheader, html }, base, node.id);
@@ -174,7 +180,12 @@ function contentIssues(node: SendNode, ctx: ValidateContext): Issue[] {
       const seg = r.segments;
       if (seg.parts > ctx.options.maxSmsParts) {
         const msg = `SMS takes ${seg.parts} parts (${seg.characters} ${seg.encoding} characters with sample values and opt-out line); limit ${ctx.options.maxSmsParts}`;
-        out.push(issue("sms_too_long", msg, path, node.id));
+        out.push(
+          issue("sms_too_long", msg, path, node.id, {
+            parts: seg.parts,
+            limit: ctx.options.maxSmsParts,
+          }),
+        );
       }
     }
   }

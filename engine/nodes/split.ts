@@ -63,14 +63,20 @@ export const splitNode = defineNode<SplitNode>({
     const sum = node.split.arms.reduce((s, a) => s + a.percent, 0);
     if (Math.abs(sum - 100) > EPSILON) {
       const msg = `split percentages add up to ${Number(sum.toFixed(6))}, not 100`;
-      out.push(issue("split_percent_sum", msg, [...ctx.path, "split", "arms"], node.id));
+      out.push(
+        issue("split_percent_sum", msg, [...ctx.path, "split", "arms"], node.id, {
+          sum: Number(sum.toFixed(6)),
+        }),
+      );
     }
     const seen = new Set<string>();
     node.split.arms.forEach((arm, i) => {
       if (seen.has(arm.name)) {
         const msg = `split arm "${arm.name}" appears twice`;
         out.push(
-          issue("split_duplicate_arm", msg, [...ctx.path, "split", "arms", i, "name"], node.id),
+          issue("split_duplicate_arm", msg, [...ctx.path, "split", "arms", i, "name"], node.id, {
+            arm: arm.name,
+          }),
         );
       }
       seen.add(arm.name);

@@ -69,6 +69,7 @@ export function unknownNameWarnings(
     const read = formatVariablePath([root as string, field]);
     const guess = didYouMean(field, known);
     const hint = guess ? `; did you mean ${root}.${guess}?` : ".";
+    const suggestion = guess ? { suggestion: `${root}.${guess}` } : {};
     const tail = ` It renders empty (add | default: "…" if that is expected).`;
     out.push(
       root === "user"
@@ -77,12 +78,14 @@ export function unknownNameWarnings(
             `${read}: no contact has this attribute${hint}${tail}`,
             path,
             nodeId,
+            { name: read, ...suggestion },
           )
         : issue(
             "template_unknown_event_property",
             `${read}: no "${eventName}" event has this property${hint}${tail}`,
             path,
             nodeId,
+            { name: read, event: eventName ?? "", ...suggestion },
           ),
     );
   }

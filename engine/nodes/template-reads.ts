@@ -21,7 +21,7 @@ export function variableIssues(
       out.push(issue("reserved_name", msg, path, nodeId));
     } else if (root === undefined || !ROOTS.has(root)) {
       const msg = `unknown variable "${name}": templates read user.*, event.* and journey.id / journey.name`;
-      out.push(issue("unknown_template_variable", msg, path, nodeId));
+      out.push(issue("unknown_template_variable", msg, path, nodeId, { name }));
     } else if (root === "journey" && (field === undefined || !JOURNEY_FIELDS.has(field))) {
       out.push(
         issue(
@@ -29,6 +29,7 @@ export function variableIssues(
           `unknown variable "${name}": journey has id and name`,
           path,
           nodeId,
+          { name },
         ),
       );
     } else if (segs.length === 1) {
@@ -38,6 +39,7 @@ export function variableIssues(
           `"${name}" is an object; read a field such as ${name}.id`,
           path,
           nodeId,
+          { name },
         ),
       );
     }

@@ -89,7 +89,7 @@ function valueIssues(template: string, path: (string | number)[], nodeId: string
       out.push(issue("reserved_name", `"${name}" may not be read in a template`, path, nodeId));
     } else if (!ROOTS.has(segs[0] ?? "") || segs.length === 1) {
       const msg = `unknown variable "${name}": values read user.*, event.* and journey.*`;
-      out.push(issue("unknown_template_variable", msg, path, nodeId));
+      out.push(issue("unknown_template_variable", msg, path, nodeId, { name }));
     }
   }
   return out;

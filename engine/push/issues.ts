@@ -16,11 +16,11 @@ export function pushIssues(node: SendNode, ctx: ValidateContext): Issue[] {
   if (node.send.channel !== "push") {
     if (!p) return [];
     const msg = `title, icon and click URL are for push sends; this send goes by ${node.send.channel}`;
-    return [issue("push_fields_wrong_channel", msg, base, node.id)];
+    return [issue("push_fields_wrong_channel", msg, base, node.id, { channel: node.send.channel })];
   }
   if (!p) {
     const msg = `push without a title: the journey's name "${ctx.journey.name}" is shown as the title`;
-    return [issue("push_no_title", msg, base, node.id)];
+    return [issue("push_no_title", msg, base, node.id, { journey: ctx.journey.name })];
   }
   const out: Issue[] = [];
   for (const field of ["icon", "url"] as const) {

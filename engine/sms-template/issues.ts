@@ -33,7 +33,9 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
   const base = [...ctx.path, "send", "smsTemplate"];
   if (node.send.channel !== "sms") {
     const msg = `template code and sign name are for SMS sends; this send goes by ${node.send.channel}`;
-    return [issue("sms_template_wrong_channel", msg, base, node.id)];
+    return [
+      issue("sms_template_wrong_channel", msg, base, node.id, { channel: node.send.channel }),
+    ];
   }
   const out: Issue[] = [];
   const text = node.send.template;
@@ -47,17 +49,21 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
   for (const name of names) {
     if (given.has(name)) continue;
     const msg = `the template's \${${name}} has no value: the provider refuses the send`;
-    out.push(issue("sms_template_param_missing", msg, [...base, "params"], node.id));
+    out.push(issue("sms_template_param_missing", msg, [...base, "params"], node.id, { name }));
   }
   t.params.forEach((p, i) => {
     const path = [...base, "params", i, "value"];
     if (!names.includes(p.name)) {
       const msg = `the approved text has no \${${p.name}}; this value is sent but never shown`;
-      out.push(issue("sms_template_param_unused", msg, [...base, "params", i, "name"], node.id));
+      out.push(
+        issue("sms_template_param_unused", msg, [...base, "params", i, "name"], node.id, {
+          name: p.name,
+        }),
+      );
     }
     if (hasLink(p.value)) {
       const msg = `\${${p.name}} carries a link: China's providers forbid variable and shortened links in parameters; put a fixed link in the approved text`;
-      out.push(issue("sms_template_param_link", msg, path, node.id));
+      out.push(issue("sms_template_param_link", msg, path, node.id, { name: p.name }));
     }
     const parsed = templateVariableSegments(p.value);
     if (!parsed.ok) {
@@ -69,7 +75,12 @@ export function smsTemplateIssues(node: SendNode, ctx: ValidateContext): Issue[]
   const count = countChinaSms(signedText(t.signName, fillPlaceholders(text, sample)));
   if (count.parts > ctx.options.maxSmsParts) {
     const msg = `the SMS takes ${count.parts} parts (${count.characters} characters with sample values and the sign name, 67 per part); limit ${ctx.options.maxSmsParts}`;
-    out.push(issue("sms_too_long", msg, textPath, node.id));
+    out.push(
+      issue("sms_too_long", msg, textPath, node.id, {
+        parts: count.parts,
+        limit: ctx.options.maxSmsParts,
+      }),
+    );
   }
   return out;
 }
@@ -81,12 +92,18 @@ export function smsProviderIssues(node: SendNode, ctx: ValidateContext): Issue[]
   const templated = node.send.smsTemplate !== undefined;
   if (provider.templates && !templated) {
     const msg = `the SMS provider in effect (${provider.name}) sends approved templates only: give this send a template code and sign name`;
-    return [issue("sms_free_text_template_provider", msg, [...ctx.path, "send"], node.id)];
+    return [
+      issue("sms_free_text_template_provider", msg, [...ctx.path, "send"], node.id, {
+        provider: provider.name,
+      }),
+    ];
   }
   if (!provider.templates && templated) {
     const msg = `the SMS provider in effect (${provider.name}) sends free text: the template code and sign name are not used`;
     return [
-      issue("sms_template_free_text_provider", msg, [...ctx.path, "send", "smsTemplate"], node.id),
+      issue("sms_template_free_text_provider", msg, [...ctx.path, "send", "smsTemplate"], node.id, {
+        provider: provider.name,
+      }),
     ];
   }
   return [];

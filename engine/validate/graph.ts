@@ -66,6 +66,7 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
           `edge ${e.from} → ${e.to} points at missing node "${missing}"`,
           [...path, !from ? "from" : "to"],
           from ? e.from : undefined,
+          { from: e.from, to: e.to, missing },
         ),
       );
       return;
@@ -77,13 +78,17 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
           `edge ${e.from} → ${e.to} enters the trigger`,
           [...path, "to"],
           e.to,
+          { from: e.from, to: e.to },
         ),
       );
     }
     const out = definitionOf(from).outPaths(from);
     if (out.kind === "none") {
       issues.push(
-        issue("edge_from_exit", `edge ${e.from} → ${e.to} leaves an exit node`, path, e.from),
+        issue("edge_from_exit", `edge ${e.from} → ${e.to} leaves an exit node`, path, e.from, {
+          from: e.from,
+          to: e.to,
+        }),
       );
       return;
     }
@@ -100,6 +105,7 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
           `edge ${e.from} → ${e.to} has ${got}; a ${from.type} node takes ${expected}`,
           [...path, "path"],
           e.from,
+          { from: e.from, to: e.to },
         ),
       );
       return;
@@ -108,7 +114,9 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
     if (seen.has(key)) {
       const which = e.path === undefined ? "" : ` "${e.path}"`;
       issues.push(
-        issue("duplicate_path", `${e.from} has more than one${which} out-edge`, path, e.from),
+        issue("duplicate_path", `${e.from} has more than one${which} out-edge`, path, e.from, {
+          node: e.from,
+        }),
       );
     }
     seen.add(key);
@@ -122,15 +130,21 @@ export function checkEdges(journey: Journey, g: Graph): Issue[] {
     if (out.kind === "named") {
       for (const name of out.names) {
         if (paths.has(name)) continue;
-        const what =
+        issues.push(
           out.missing === "branch_missing_path"
-            ? `branch has no "${name}" edge`
-            : `split arm "${name}" has no edge`;
-        issues.push(issue(out.missing, `${id}: ${what}`, nodePath(g, id), id));
+            ? issue(out.missing, `${id}: branch has no "${name}" edge`, nodePath(g, id), id, {
+                path: name,
+              })
+            : issue(out.missing, `${id}: split arm "${name}" has no edge`, nodePath(g, id), id, {
+                arm: name,
+              }),
+        );
       }
     } else if (out.kind === "one" && !paths.has("")) {
       issues.push(
-        issue("dead_end", `${id} has no out-edge; enrollments end there`, nodePath(g, id), id),
+        issue("dead_end", `${id} has no out-edge; enrollments end there`, nodePath(g, id), id, {
+          node: id,
+        }),
       );
     }
   }
@@ -143,7 +157,9 @@ export function checkReachability(g: Graph, triggerId: string): Issue[] {
   for (const id of g.nodes.keys()) {
     if (!reach.has(id))
       issues.push(
-        issue("unreachable_node", `${id} cannot be reached from the trigger`, nodePath(g, id), id),
+        issue("unreachable_node", `${id} cannot be reached from the trigger`, nodePath(g, id), id, {
+          node: id,
+        }),
       );
   }
   // never_exits: a reachable node from which no terminal (exit, or a missing out-edge, which
@@ -168,7 +184,11 @@ export function checkReachability(g: Graph, triggerId: string): Issue[] {
   }
   for (const id of reach) {
     if (!finishing.has(id))
-      issues.push(issue("never_exits", `no exit can be reached from ${id}`, nodePath(g, id), id));
+      issues.push(
+        issue("never_exits", `no exit can be reached from ${id}`, nodePath(g, id), id, {
+          node: id,
+        }),
+      );
   }
   return issues;
 }
@@ -223,6 +243,7 @@ export function checkSpinCycles(g: Graph): Issue[] {
           `cycle ${ids.join(" → ")} has no wait or event branch`,
           nodePath(g, first),
           first,
+          { cycle: ids.join(" → ") },
         ),
       );
     }

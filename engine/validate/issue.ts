@@ -12,7 +12,14 @@ export type Issue = {
   message: string;
   nodeId?: string;
   path: (string | number)[];
+  /**
+   * The specifics of `message` (names, counts, limits) as data, so a console can say the issue
+   * in its own language from the code; `message` stays the English sentence for the API and CLI.
+   */
+  params?: IssueParams;
 };
+
+export type IssueParams = Readonly<Record<string, string | number>>;
 
 export const ISSUE_CODES = {
   not_json: ["error", "The file is not JSON."],
@@ -190,12 +197,91 @@ export const ISSUE_CODES = {
 
 export type IssueCode = keyof typeof ISSUE_CODES;
 
-export function issue(
-  code: IssueCode,
+/**
+ * The params every issue of a code carries (the console's sentence for the code uses exactly
+ * these; a test holds the catalogs to it). Besides them, an issue about an unknown name may
+ * carry `suggestion`, the nearest known one ("did you mean …").
+ */
+export const ISSUE_PARAMS = {
+  not_json: [],
+  schema: [],
+  unsupported_format: [],
+  bad_duration: [],
+  bad_time: [],
+  reserved_name: [],
+  bad_attribute_name: [],
+  bad_text: [],
+  no_trigger: [],
+  multiple_triggers: ["node"],
+  duplicate_node_id: ["node"],
+  dangling_edge: ["from", "to", "missing"],
+  edge_into_trigger: ["from", "to"],
+  edge_from_exit: ["from", "to"],
+  unexpected_path: ["from", "to"],
+  duplicate_path: ["node"],
+  branch_missing_path: ["path"],
+  split_percent_sum: ["sum"],
+  split_duplicate_arm: ["arm"],
+  split_arm_without_edge: ["arm"],
+  unreachable_node: ["node"],
+  cycle_without_wait: ["cycle"],
+  dead_end: ["node"],
+  never_exits: ["node"],
+  unknown_template_variable: ["name"],
+  template_unknown_attribute: ["name"],
+  template_unknown_event_property: ["name", "event"],
+  template_syntax: [],
+  template_budget: [],
+  engagement_target_not_send: ["target"],
+  engagement_target_not_upstream: ["target"],
+  engagement_signal_channel: [],
+  sms_too_long: ["parts", "limit"],
+  email_fields_wrong_channel: ["channel"],
+  email_no_subject: ["journey"],
+  webhook_fields_wrong_channel: ["channel"],
+  webhook_url_invalid: [],
+  webhook_header_refused: ["header"],
+  webhook_body_on_get: [],
+  push_fields_wrong_channel: ["channel"],
+  push_no_title: ["journey"],
+  push_url_invalid: [],
+  sms_template_wrong_channel: ["channel"],
+  sms_template_text_liquid: [],
+  sms_template_param_missing: ["name"],
+  sms_template_param_unused: ["name"],
+  sms_template_param_link: ["name"],
+  cooldown_blocks_own_send: ["cooldown"],
+  audience_unknown: ["audience"],
+  variant_bad_locale: ["locale"],
+  variant_duplicate_locale: ["locale"],
+  variant_wrong_channel: ["locale"],
+  sms_free_text_template_provider: ["provider"],
+  sms_template_free_text_provider: ["provider"],
+} as const satisfies Record<IssueCode, readonly string[]>;
+
+type ParamsOf<C extends IssueCode> = {
+  [K in (typeof ISSUE_PARAMS)[C][number]]: string | number;
+} & {
+  suggestion?: string;
+};
+
+/**
+ * An issue of `code`. A code with params (ISSUE_PARAMS) takes them after the node id, so the
+ * typecheck refuses an issue that would leave a hole in the console's sentence.
+ */
+export function issue<C extends IssueCode>(
+  code: C,
   message: string,
   path: (string | number)[],
-  nodeId?: string,
+  ...rest: (typeof ISSUE_PARAMS)[C] extends readonly []
+    ? [nodeId?: string]
+    : [nodeId: string | undefined, params: ParamsOf<C>]
 ): Issue {
+  const [nodeId, params] = rest;
   const base: Issue = { code, severity: ISSUE_CODES[code][0], message, path };
-  return nodeId === undefined ? base : { ...base, nodeId };
+  return {
+    ...base,
+    ...(nodeId === undefined ? {} : { nodeId }),
+    ...(params === undefined ? {} : { params }),
+  };
 }

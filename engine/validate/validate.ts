@@ -53,7 +53,9 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
   journey.nodes.forEach((n, i) => {
     if (seen.has(n.id))
       issues.push(
-        issue("duplicate_node_id", `node id "${n.id}" is used twice`, ["nodes", i, "id"], n.id),
+        issue("duplicate_node_id", `node id "${n.id}" is used twice`, ["nodes", i, "id"], n.id, {
+          node: n.id,
+        }),
       );
     seen.add(n.id);
   });
@@ -70,6 +72,7 @@ function run(doc: unknown, options: ValidateOptions): Issue[] {
         `second trigger "${n.id}"; a journey has exactly one`,
         ["nodes", i],
         n.id,
+        { node: n.id },
       ),
     );
   }

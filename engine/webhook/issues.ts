@@ -32,13 +32,13 @@ export function webhookFieldIssues(
     const path = [...base, "headers", name];
     if (!HEADER_NAME.test(name)) {
       const msg = `"${name.replace(/[\r\n]/g, "⏎")}" is not a header name (letters, digits and !#$%&'*+.^_\`|~-)`;
-      out.push(issue("webhook_header_refused", msg, path, nodeId));
+      out.push(issue("webhook_header_refused", msg, path, nodeId, { header: name }));
     } else if (isRefusedHeader(name)) {
       const msg = `${name} is set by Waymark's HTTP client and cannot be set by a send`;
-      out.push(issue("webhook_header_refused", msg, path, nodeId));
+      out.push(issue("webhook_header_refused", msg, path, nodeId, { header: name }));
     } else if (/[\r\n]/.test(value) || value.includes("\0")) {
       const msg = `the value of ${name} holds a line break, which would start a header of its own`;
-      out.push(issue("webhook_header_refused", msg, path, nodeId));
+      out.push(issue("webhook_header_refused", msg, path, nodeId, { header: name }));
     }
   }
   if (w.method === "GET" && w.body !== undefined) {
@@ -76,7 +76,9 @@ export function webhookIssues(node: SendNode, ctx: ValidateContext): Issue[] {
   const base = [...ctx.path, "send", "webhook"];
   if (node.send.channel !== "webhook") {
     const msg = `URL, headers and body are for webhook sends; this send goes by ${node.send.channel}`;
-    return [issue("webhook_fields_wrong_channel", msg, base, node.id)];
+    return [
+      issue("webhook_fields_wrong_channel", msg, base, node.id, { channel: node.send.channel }),
+    ];
   }
   const out = webhookFieldIssues(w, base, node.id);
   for (const { source, path } of webhookSources(w, base)) {

@@ -59,6 +59,7 @@ export const IssueSchema = z
     message: z.string(),
     nodeId: z.string().optional(),
     path: z.array(z.union([z.string(), z.number()])),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   })
   .meta({ id: "Issue" });
 export const Issues = z.array(IssueSchema);

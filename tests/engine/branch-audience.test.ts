@@ -170,6 +170,7 @@ describe("audience references", () => {
         message: 'condition branch "a" reads audience "vips", which does not exist',
         nodeId: "a",
         path: ["nodes", 1, "branch", "audience"],
+        params: { audience: "vips" },
       },
       {
         code: "audience_unknown",
@@ -177,6 +178,7 @@ describe("audience references", () => {
         message: 'condition branch "c" reads audience "vips", which does not exist',
         nodeId: "c",
         path: ["nodes", 3, "branch", "audience"],
+        params: { audience: "vips" },
       },
     ]);
   });

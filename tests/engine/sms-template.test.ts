@@ -51,7 +51,7 @@ describe("China template SMS: the count, the filled text, the validation data", 
     });
   });
 
-  it("a link in a parameter is a warning the canvas can paint: {code, message, nodeId, path}", () => {
+  it("a link in a parameter is a warning the canvas can paint: {code, message, nodeId, path, params}", () => {
     const send = {
       id: "s",
       type: "send",
@@ -84,6 +84,7 @@ describe("China template SMS: the count, the filled text, the validation data", 
         message: expect.stringContaining("forbid variable and shortened links"),
         nodeId: "s",
         path: ["nodes", 1, "send", "smsTemplate", "params", 0, "value"],
+        params: { name: "link" },
       },
     ]);
   });

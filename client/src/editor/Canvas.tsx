@@ -9,6 +9,7 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, type RefObject, useCallback, useMemo, useRef } from "react";
+import { useTranslation } from "react-i18next";
 import { type Issue, NODE_TYPES, type NodeType } from "../../../engine/index.ts";
 import { highlightEdges, highlightNodes, type PathHighlight } from "../canvas/path.ts";
 import type { Commands } from "./commands.ts";
@@ -24,6 +25,7 @@ import {
   toFlowEdges,
   toFlowNodes,
 } from "./mapping.ts";
+import { pathLabel } from "./nodes/NodeShell.tsx";
 import { nodeTypes } from "./nodes/nodeTypes.tsx";
 import { NODE_UI } from "./nodes/registry.ts";
 import type { EditorApi } from "./useEditor.ts";
@@ -68,6 +70,7 @@ export function Canvas({
   /** For roles that cannot edit: select, pan and zoom; no moving, connecting, dropping or deleting. */
   readOnly?: boolean;
 }) {
+  const { t } = useTranslation();
   const rf = useReactFlow<JourneyFlowNode, JourneyFlowEdge>();
   const { doc, selectedNodes, selectedEdges, apply } = editor;
   const previous = useRef<JourneyFlowNode[]>([]);
@@ -82,7 +85,29 @@ export function Canvas({
   }, [doc, issues, selectedNodes, measured, fallback, liveCounts]);
   const edges = useMemo(() => toFlowEdges(doc, selectedEdges), [doc, selectedEdges]);
   const shownNodes = useMemo(() => highlightNodes(nodes, highlight), [nodes, highlight]);
-  const shownEdges = useMemo(() => highlightEdges(edges, highlight), [edges, highlight]);
+  // A branch's yes/no edges say so in the console's language; split arms keep their names.
+  const shownEdges = useMemo(
+    () =>
+      highlightEdges(edges, highlight).map((e) =>
+        typeof e.label === "string" ? { ...e, label: pathLabel(t, e.label) } : e,
+      ),
+    [edges, highlight, t],
+  );
+  const ariaLabels = useMemo(
+    () => ({
+      "node.a11yDescription.default": t("editor.canvas.nodeHelp"),
+      "node.a11yDescription.keyboardDisabled": t("editor.canvas.nodeHelpKeyboard"),
+      "edge.a11yDescription.default": t("editor.canvas.edgeHelp"),
+      "controls.ariaLabel": t("editor.canvas.controls"),
+      "controls.zoomIn.ariaLabel": t("editor.canvas.zoomIn"),
+      "controls.zoomOut.ariaLabel": t("editor.canvas.zoomOut"),
+      "controls.fitView.ariaLabel": t("editor.canvas.fitView"),
+      "controls.interactive.ariaLabel": t("editor.canvas.interactive"),
+      "minimap.ariaLabel": t("editor.canvas.minimap"),
+      "handle.ariaLabel": t("editor.canvas.handle"),
+    }),
+    [t],
+  );
 
   // A drag is one undo step: its moves share a merge key from drag start to drag stop.
   const drag = useRef<{ key: string | null; seq: number }>({ key: null, seq: 0 });
@@ -167,7 +192,8 @@ export function Canvas({
         fitViewOptions={FIT}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
-        aria-label="Journey canvas"
+        aria-label={t("editor.canvas.label")}
+        ariaLabelConfig={ariaLabels}
       >
         <Background gap={16} size={1} color="#dcdde8" />
         <Controls showInteractive={false} fitViewOptions={FIT} />
@@ -176,7 +202,7 @@ export function Canvas({
           zoomable
           nodeColor={minimapColor}
           nodeStrokeWidth={0}
-          ariaLabel="Journey minimap"
+          ariaLabel={t("editor.canvas.minimap")}
         />
       </ReactFlow>
     </div>

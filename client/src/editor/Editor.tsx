@@ -1,5 +1,6 @@
 import { useReactFlow } from "@xyflow/react";
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { hasErrors, type Journey, parseJourney, validate } from "../../../engine/index.ts";
 import { api, type JourneyDetail, type JourneyStatus, type PauseEntries } from "../api.ts";
 import type { PathHighlight } from "../canvas/path.ts";
@@ -10,6 +11,7 @@ import { Canvas } from "./Canvas.tsx";
 import { useCommands } from "./commands.ts";
 import type { XY } from "./defaults.ts";
 import { EditorHeader } from "./EditorHeader.tsx";
+import { issueText } from "./issue-text.ts";
 import { LeaveDialog } from "./LeaveDialog.tsx";
 import { layoutJourney } from "./layout.ts";
 import type { Size } from "./mapping.ts";
@@ -53,6 +55,7 @@ export function Editor({
   resume: Resume | null;
   onReplaced: (detail: JourneyDetail, notice: string) => void;
 }) {
+  const { t } = useTranslation();
   const editor = useEditor(initial);
   const { doc } = editor;
   // Roles that cannot save a draft (support) get the editor to look, simulate and compare in:
@@ -132,7 +135,7 @@ export function Editor({
       await save.flush();
       setPublishing(true);
     } catch {
-      setNotice("Save the draft before publishing: it does not match the journey format yet.");
+      setNotice(t("editor.notice.saveBeforePublish"));
     }
   }
 
@@ -156,7 +159,9 @@ export function Editor({
     const parsed = parseJourney(doc);
     if (!parsed.ok) {
       setNotice(
-        `Not exported: the draft does not match the journey format yet (${parsed.issues[0]?.message ?? "see the issues"}). Fix it, or export a published version from Versions.`,
+        t("editor.notice.notExported", {
+          issue: parsed.issues[0] ? issueText(t, parsed.issues[0]) : t("editor.notice.seeIssues"),
+        }),
       );
       return;
     }
@@ -167,7 +172,7 @@ export function Editor({
       a.download = `${doc.id}.json`;
       a.click();
     } catch {
-      setNotice("The draft is not saved (format errors), so the export would be stale.");
+      setNotice(t("editor.notice.exportStale"));
     }
   }
 
@@ -207,9 +212,7 @@ export function Editor({
             if (meta.liveVersion !== null) history.compare(meta.liveVersion, "draft");
           }}
           onPause={() => setPausing(true)}
-          onResume={() =>
-            void statusAction(() => api.resume(doc.id), "Resumed: held users continue.")
-          }
+          onResume={() => void statusAction(() => api.resume(doc.id), t("editor.notice.resumed"))}
           busy={busy}
         />
         {notice && (
@@ -218,7 +221,7 @@ export function Editor({
             <button
               type="button"
               className="ghost"
-              aria-label="Dismiss"
+              aria-label={t("editor.notice.dismiss")}
               onClick={() => setNotice(null)}
             >
               ×
@@ -232,13 +235,10 @@ export function Editor({
             <Palette commands={commands} />
           ) : stage.kind === "draft" ? (
             <div className="palette palette-off muted small" data-testid="palette-read-only">
-              Read-only: your role can look at this journey, simulate it and compare versions, not
-              change it.
+              {t("editor.readOnlyPalette")}
             </div>
           ) : (
-            <div className="palette palette-off muted small">
-              Looking at history. Nothing here is editable; the draft is kept as it is.
-            </div>
+            <div className="palette palette-off muted small">{t("editor.historyPalette")}</div>
           )}
           {stage.kind !== "draft" ? (
             <VersionStage
@@ -312,8 +312,8 @@ export function Editor({
           <LeaveDialog
             reason={
               save.state.kind === "error"
-                ? `the save failed: ${save.state.message.replace(/^not saved: /, "")}`
-                : "it is still being saved"
+                ? t("editor.leave.saveFailed", { message: save.state.message })
+                : t("editor.leave.stillSaving")
             }
             onAnswer={answerLeaving}
           />
@@ -328,9 +328,7 @@ export function Editor({
               history.changed();
               setPausing(false);
               setNotice(
-                entries === "wait"
-                  ? "Paused: users are held, nothing is sent; new entries wait at the start until you resume."
-                  : "Paused: users are held, nothing is sent; new entries are skipped and counted.",
+                entries === "wait" ? t("editor.notice.pausedWait") : t("editor.notice.pausedSkip"),
               );
             }}
           />
@@ -341,12 +339,12 @@ export function Editor({
             liveVersion={meta.liveVersion}
             onCancel={() => setPublishing(false)}
             onConfirm={async (options) => {
-              if (hasErrors(validate(doc))) throw new Error("the journey has errors");
+              if (hasErrors(validate(doc))) throw new Error(t("editor.notice.hasErrors"));
               const r = await api.publish(doc.id, options);
               setMeta({ status: "live", liveVersion: r.version, pauseEntries: null });
               history.changed();
               setPublishing(false);
-              setNotice(`v${r.version} is live.`);
+              setNotice(t("editor.notice.live", { version: r.version }));
             }}
           />
         )}

@@ -1,21 +1,23 @@
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import type { JourneyStatus, PauseEntries } from "../api.ts";
+import { STATUS_LABELS } from "../pages/journeys/list-filter.ts";
 import { useCan } from "../permissions.ts";
 import { Link, useRoute } from "../router/router.tsx";
 import { resultsPath } from "../router/routes.ts";
 import type { SaveState } from "./useAutosave.ts";
 import { type DraftState, draftLabel } from "./versions/draft-state.ts";
 
-function saveLabel(s: SaveState): string {
+export function saveLabel(t: TFunction, s: SaveState): string {
   switch (s.kind) {
     case "saved":
-      return "Saved";
+      return t("editor.save.saved");
     case "pending":
     case "saving":
-      return "Saving…";
+      return t("common.saving");
     case "error":
-      return s.message;
+      return t("editor.save.notSaved", { message: s.message });
     default:
       return assertNever(s);
   }
@@ -69,23 +71,23 @@ export function EditorHeader({
   /** The draft-state line as a button: compare the draft with the live version. */
   onCompareLive: () => void;
 }) {
-  const route = useRoute();
   const { t } = useTranslation();
+  const route = useRoute();
   const can = useCan();
   const editable = can("editJourney");
   return (
     <header className="editor-head">
-      <Link href="/" className="back" aria-label="Back to journeys">
+      <Link href="/" className="back" aria-label={t("editor.page.back")}>
         ←
       </Link>
       <div className="editor-title">
         <h2>{name}</h2>
-        <span className={`badge badge-${status}`}>{status}</span>
+        <span className={`badge badge-${status}`}>{t(STATUS_LABELS[status])}</span>
         {status === "paused" && pauseEntries && (
           <span className="muted small" data-testid="pause-entries">
             {pauseEntries === "wait"
-              ? "new entries wait at the start"
-              : "new entries are skipped (counted in Results)"}
+              ? t("editor.header.entriesWait")
+              : t("editor.header.entriesSkipped")}
           </span>
         )}
         {draft.kind === "differs" || draft.kind === "same" ? (
@@ -94,7 +96,7 @@ export function EditorHeader({
             className={`draft-state draft-${draft.kind}`}
             data-testid="draft-state"
             onClick={onCompareLive}
-            title={`Compare the draft with v${draft.version}`}
+            title={t("editor.header.compare", { version: draft.version })}
           >
             {draftLabel(t, draft, status)}
           </button>
@@ -110,19 +112,19 @@ export function EditorHeader({
           aria-live="polite"
           data-testid="save-state"
         >
-          {saveLabel(save)}
+          {saveLabel(t, save)}
         </output>
       ) : (
         <span
           className="badge badge-readonly"
           data-testid="read-only"
-          title="Your role can look, simulate and compare, not edit"
+          title={t("editor.header.readOnlyTip")}
         >
-          Read-only
+          {t("editor.header.readOnly")}
         </span>
       )}
       <span className="spacer" />
-      <div className="toolbar" role="toolbar" aria-label="Editor">
+      <div className="toolbar" role="toolbar" aria-label={t("editor.header.toolbar")}>
         {editable && (
           <>
             <button
@@ -130,41 +132,41 @@ export function EditorHeader({
               className="ghost"
               onClick={onUndo}
               disabled={!canUndo}
-              title="Undo (Ctrl/Cmd+Z)"
+              title={t("editor.header.undoTip")}
             >
-              Undo
+              {t("editor.header.undo")}
             </button>
             <button
               type="button"
               className="ghost"
               onClick={onRedo}
               disabled={!canRedo}
-              title="Redo (Ctrl/Cmd+Shift+Z)"
+              title={t("editor.header.redoTip")}
             >
-              Redo
+              {t("editor.header.redo")}
             </button>
             <button
               type="button"
               className="ghost"
               onClick={onLayout}
-              title="Arrange left to right"
+              title={t("editor.header.layoutTip")}
             >
-              Auto-layout
+              {t("editor.header.layout")}
             </button>
           </>
         )}
         {can("exportJourney") && (
           <button type="button" className="ghost" onClick={onExport}>
-            Export
+            {t("editor.header.export")}
           </button>
         )}
         {route.page === "editor" && (
           <Link
             href={resultsPath(route.journeyId)}
             className="button ghost"
-            title="Recipients, deliveries, clicks and conversions per send node and split arm"
+            title={t("editor.header.resultsTip")}
           >
-            Results
+            {t("editor.header.results")}
           </Link>
         )}
         <button
@@ -172,27 +174,27 @@ export function EditorHeader({
           className={versionsOpen ? "ghost is-on" : "ghost"}
           onClick={onVersions}
           aria-pressed={versionsOpen}
-          title="Published versions: open, compare, restore; the journey's activity"
+          title={t("editor.header.versionsTip")}
         >
-          Versions
+          {t("editor.header.versions")}
         </button>
         <button
           type="button"
           className={simulating ? "ghost is-on" : "ghost"}
           onClick={onSimulate}
           aria-pressed={simulating}
-          title="Run the draft for one contact and a timeline of events"
+          title={t("editor.header.simulateTip")}
         >
-          Simulate
+          {t("editor.header.simulate")}
         </button>
         {status === "live" && can("pauseJourney") && (
           <button type="button" onClick={onPause} disabled={busy}>
-            Pause
+            {t("editor.header.pause")}
           </button>
         )}
         {status === "paused" && can("resumeJourney") && (
           <button type="button" onClick={onResume} disabled={busy}>
-            Resume
+            {t("editor.header.resume")}
           </button>
         )}
         {can("publishJourney") && (
@@ -203,11 +205,11 @@ export function EditorHeader({
             disabled={errors > 0 || busy || status === "archived"}
             title={
               errors > 0
-                ? `Fix ${errors} error${errors === 1 ? "" : "s"} to publish`
-                : "Review and publish"
+                ? t("editor.header.fixToPublish", { count: errors })
+                : t("editor.header.publishTip")
             }
           >
-            Publish
+            {t("editor.header.publish")}
           </button>
         )}
       </div>

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
 
 /**
  * Asked when an in-app link or the back button would leave the editor while the last change
@@ -12,6 +13,7 @@ export function LeaveDialog({
   reason: string;
   onAnswer: (leave: boolean) => void;
 }) {
+  const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     dialog.current?.showModal();
@@ -26,14 +28,14 @@ export function LeaveDialog({
         onAnswer(false);
       }}
     >
-      <h2 id="leave-title">Leave without saving?</h2>
-      <p>Your last change to this journey is not saved ({reason}). If you leave now, it is lost.</p>
+      <h2 id="leave-title">{t("editor.leave.title")}</h2>
+      <p>{t("editor.leave.body", { reason })}</p>
       <div className="dialog-actions">
         <button type="button" className="primary" onClick={() => onAnswer(false)}>
-          Stay and keep editing
+          {t("editor.leave.stay")}
         </button>
         <button type="button" className="danger-outline" onClick={() => onAnswer(true)}>
-          Leave and lose the change
+          {t("editor.leave.leave")}
         </button>
       </div>
     </dialog>

@@ -1,4 +1,5 @@
 import type { CSSProperties } from "react";
+import { useTranslation } from "react-i18next";
 import { NODE_TYPES } from "../../../engine/index.ts";
 import { DND_NODE_TYPE } from "./Canvas.tsx";
 import type { Commands } from "./commands.ts";
@@ -10,9 +11,10 @@ import { NODE_UI } from "./nodes/registry.ts";
  * users: Tab to a type, Enter). Listed in the engine's registry order.
  */
 export function Palette({ commands }: { commands: Commands }) {
+  const { t } = useTranslation();
   return (
-    <aside className="palette" aria-label="Add a step">
-      <h3 className="panel-title">Steps</h3>
+    <aside className="palette" aria-label={t("editor.palette.region")}>
+      <h3 className="panel-title">{t("editor.palette.title")}</h3>
       <ul>
         {NODE_TYPES.map((type) => {
           const meta = NODE_UI[type];
@@ -28,8 +30,8 @@ export function Palette({ commands }: { commands: Commands }) {
                   e.dataTransfer.effectAllowed = "copy";
                 }}
                 onClick={() => commands.addNode(type)}
-                aria-label={`Add ${meta.label}`}
-                title={`${meta.hint}. Drag onto the canvas, or click to add after the selected step.`}
+                aria-label={t("editor.palette.add", { label: meta.label })}
+                title={t("editor.palette.tip", { hint: meta.hint })}
               >
                 <span className="palette-icon" aria-hidden>
                   <NodeIcon type={type} />
@@ -45,13 +47,14 @@ export function Palette({ commands }: { commands: Commands }) {
       </ul>
       <div className="palette-keys muted">
         <div>
-          <kbd>⌫</kbd> delete
+          <kbd>⌫</kbd> {t("editor.palette.keyDelete")}
         </div>
         <div>
-          <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>⇧</kbd> redo
+          <kbd>Ctrl</kbd>+<kbd>Z</kbd> {t("editor.palette.keyUndo")} · <kbd>⇧</kbd>{" "}
+          {t("editor.palette.keyRedo")}
         </div>
         <div>
-          <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> copy, paste
+          <kbd>Ctrl</kbd>+<kbd>C</kbd>/<kbd>V</kbd> {t("editor.palette.keyCopy")}
         </div>
       </div>
     </aside>

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { PauseEntries } from "../api.ts";
 import { Dialog } from "../components/Dialog.tsx";
 
@@ -15,6 +16,7 @@ export function PauseDialog({
   onCancel: () => void;
   onConfirm: (entries: PauseEntries) => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const [entries, setEntries] = useState<PauseEntries | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -32,12 +34,9 @@ export function PauseDialog({
   }
 
   return (
-    <Dialog title={`Pause “${name}”?`} onClose={onCancel}>
-      <p>
-        Users in the journey are held where they are and nothing is sent until you resume. What
-        should happen to people who trigger the journey while it is paused?
-      </p>
-      <fieldset className="inflight-policy" aria-label="New entries while paused">
+    <Dialog title={t("editor.pause.title", { name })} onClose={onCancel}>
+      <p>{t("editor.pause.intro")}</p>
+      <fieldset className="inflight-policy" aria-label={t("editor.pause.entries")}>
         <label>
           <input
             type="radio"
@@ -46,12 +45,9 @@ export function PauseDialog({
             onChange={() => setEntries("wait")}
           />
           <span>
-            <strong>Enter and wait</strong>
+            <strong>{t("editor.pause.wait")}</strong>
             <br />
-            <span className="muted small">
-              They join the journey and wait at its start; on resume they continue with everyone
-              else.
-            </span>
+            <span className="muted small">{t("editor.pause.waitHint")}</span>
           </span>
         </label>
         <label>
@@ -62,32 +58,29 @@ export function PauseDialog({
             onChange={() => setEntries("skip")}
           />
           <span>
-            <strong>Skip them</strong>
+            <strong>{t("editor.pause.skip")}</strong>
             <br />
-            <span className="muted small">
-              They do not join, now or on resume. Each skip is counted on the journey and shown on
-              the contact's timeline.
-            </span>
+            <span className="muted small">{t("editor.pause.skipHint")}</span>
           </span>
         </label>
       </fieldset>
       {error && (
         <p className="error" role="alert">
-          Could not pause: {error}
+          {t("editor.pause.failed", { message: error })}
         </p>
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t("common.cancel")}
         </button>
         <button
           type="button"
           className="primary"
           onClick={() => void confirm()}
           disabled={busy || entries === null}
-          title={entries === null ? "Choose what happens to new entries first" : undefined}
+          title={entries === null ? t("editor.pause.chooseFirst") : undefined}
         >
-          {busy ? "Pausing…" : "Pause journey"}
+          {busy ? t("editor.pause.pausing") : t("editor.pause.confirm")}
         </button>
       </div>
     </Dialog>

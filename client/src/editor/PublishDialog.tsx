@@ -1,14 +1,17 @@
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Journey } from "../../../engine/index.ts";
 import { ApiError, api, type InFlightRow, type PublishOptions } from "../api.ts";
+import { useFormat } from "../i18n/format.ts";
 import { diffJourneys } from "./diff.ts";
+import { issueText } from "./issue-text.ts";
 import { DiffList } from "./versions/DiffList.tsx";
 
 type Live =
   | { state: "loading" }
   | { state: "none" }
   | { state: "ready"; doc: Journey }
-  | { state: "unavailable"; message: string };
+  | { state: "unavailable"; version: number; message: string };
 
 /**
  * Review before going live: what changes against the live version, node by node, then
@@ -25,6 +28,7 @@ export function PublishDialog({
   onCancel: () => void;
   onConfirm: (options: PublishOptions) => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   const [live, setLive] = useState<Live>(
     liveVersion === null ? { state: "none" } : { state: "loading" },
@@ -62,7 +66,8 @@ export function PublishDialog({
       .catch((err: unknown) =>
         setLive({
           state: "unavailable",
-          message: `Could not load v${liveVersion}: ${err instanceof Error ? err.message : String(err)}`,
+          version: liveVersion,
+          message: err instanceof Error ? err.message : String(err),
         }),
       );
   }, [doc.id, liveVersion]);
@@ -83,7 +88,7 @@ export function PublishDialog({
     } catch (err) {
       setError(
         err instanceof ApiError && err.issues.length > 0
-          ? err.issues.map((i) => i.message).join("; ")
+          ? err.issues.map((i) => issueText(t, i)).join(t("editor.publish.issueSeparator"))
           : String(err),
       );
       setBusy(false);
@@ -92,19 +97,27 @@ export function PublishDialog({
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="publish-title" onCancel={onCancel}>
-      <h2 id="publish-title">Publish v{next}</h2>
+      <h2 id="publish-title">{t("editor.publish.title", { version: next })}</h2>
       <p className="muted">
         {liveVersion === null
-          ? "This journey goes live: users who match its trigger start entering it."
-          : `Replaces v${liveVersion} for new entries. Users already in the journey stay on the version they entered.`}
+          ? t("editor.publish.first")
+          : t("editor.publish.replaces", { version: liveVersion })}
       </p>
       <AudienceReach doc={doc} />
-      {live.state === "loading" && <p className="muted">Loading the live version…</p>}
-      {live.state === "unavailable" && <p className="notice">{live.message}</p>}
+      {live.state === "loading" && <p className="muted">{t("editor.publish.loadingLive")}</p>}
+      {live.state === "unavailable" && (
+        <p className="notice">
+          {t("editor.publish.liveUnavailable", { version: live.version, message: live.message })}
+        </p>
+      )}
       {diff && (
         <DiffList
           diff={diff}
-          title={liveVersion === null ? "Steps" : `Changes against v${liveVersion}`}
+          title={
+            liveVersion === null
+              ? t("editor.palette.title")
+              : t("editor.publish.changes", { version: liveVersion })
+          }
         />
       )}
       {inFlight && inFlight.length > 0 && (
@@ -117,13 +130,13 @@ export function PublishDialog({
         />
       )}
       <label className="publish-note">
-        Note for the version history (optional)
+        {t("editor.publish.note")}
         <textarea
           rows={2}
           maxLength={500}
           value={note}
           onChange={(e) => setNote(e.target.value)}
-          placeholder="What changed and why, e.g. “Warmer copy for the first reminder”"
+          placeholder={t("editor.publish.notePlaceholder")}
         />
       </label>
       {error && (
@@ -133,12 +146,14 @@ export function PublishDialog({
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t("common.cancel")}
         </button>
         <button type="button" className="primary" onClick={confirm} disabled={busy}>
           {busy
-            ? "Publishing…"
-            : `Publish v${next}${policy === "migrate" ? " and move users" : ""}`}
+            ? t("editor.publish.publishing")
+            : policy === "migrate"
+              ? t("editor.publish.confirmMove", { version: next })
+              : t("editor.publish.title", { version: next })}
         </button>
       </div>
     </dialog>
@@ -159,11 +174,15 @@ function InFlightView({
   onPolicy: (p: "pin" | "migrate") => void;
   next: number;
 }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   const total = rows.reduce((n, r) => n + r.users, 0);
   const exiting = rows.filter((r) => r.to === null).reduce((n, r) => n + r.users, 0);
   return (
-    <section className="diff" aria-label="Users in the journey">
-      <h3 className="panel-title">{total.toLocaleString()} users in the journey now</h3>
+    <section className="diff" aria-label={t("editor.publish.inFlight")}>
+      <h3 className="panel-title">
+        {t("editor.publish.inFlightNow", { count: total, n: format.number(total) })}
+      </h3>
       <fieldset className="inflight-policy">
         <label>
           <input
@@ -172,7 +191,7 @@ function InFlightView({
             checked={policy === "pin"}
             onChange={() => onPolicy("pin")}
           />{" "}
-          Keep them on the version they entered (recommended)
+          {t("editor.publish.pin")}
         </label>
         <label>
           <input
@@ -181,17 +200,22 @@ function InFlightView({
             checked={policy === "migrate"}
             onChange={() => onPolicy("migrate")}
           />{" "}
-          Move them to v{next} by step id
-          {exiting > 0 ? ` (${exiting.toLocaleString()} at removed steps exit)` : ""}
+          {exiting > 0
+            ? t("editor.publish.migrateExiting", {
+                version: next,
+                count: exiting,
+                n: format.number(exiting),
+              })
+            : t("editor.publish.migrate", { version: next })}
         </label>
       </fieldset>
       <table className="table small">
         <thead>
           <tr>
-            <th>Version</th>
-            <th>At step</th>
-            <th className="num">Users</th>
-            <th>If moved</th>
+            <th>{t("editor.publish.col.version")}</th>
+            <th>{t("editor.publish.col.step")}</th>
+            <th className="num">{t("editor.publish.col.users")}</th>
+            <th>{t("editor.publish.col.moved")}</th>
           </tr>
         </thead>
         <tbody>
@@ -201,8 +225,10 @@ function InFlightView({
                 {numbers.has(r.versionId) ? `v${numbers.get(r.versionId)}` : `#${r.versionId}`}
               </td>
               <td className="mono">{r.node}</td>
-              <td className="num">{r.users.toLocaleString()}</td>
-              <td className={r.to === null ? "error" : "mono"}>{r.to ?? "exit"}</td>
+              <td className="num">{format.number(r.users)}</td>
+              <td className={r.to === null ? "error" : "mono"}>
+                {r.to ?? t("editor.publish.exit")}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -223,6 +249,8 @@ function AudienceReach({ doc }: { doc: Journey }) {
     trigger?.type === "trigger" && trigger.trigger.kind === "audience"
       ? trigger.trigger.audience
       : null;
+  const { t } = useTranslation();
+  const format = useFormat();
   const [reach, setReach] = useState<Reach>({ state: "loading" });
   useEffect(() => {
     if (!audienceId) return;
@@ -244,10 +272,15 @@ function AudienceReach({ doc }: { doc: Journey }) {
   if (!audienceId) return null;
   return (
     <p className="notice" data-testid="publish-reach" aria-live="polite">
-      {reach.state === "loading" && `Counting the audience “${audienceId}”…`}
+      {reach.state === "loading" && t("editor.publish.reachCounting", { audience: audienceId })}
       {reach.state === "ready" &&
-        `Audience “${reach.name}” reaches ${reach.count.toLocaleString("en-US")} contact${reach.count === 1 ? "" : "s"} now.`}
-      {reach.state === "error" && `Could not count the audience “${audienceId}”: ${reach.message}`}
+        t("editor.publish.reach", {
+          audience: reach.name,
+          count: reach.count,
+          n: format.number(reach.count),
+        })}
+      {reach.state === "error" &&
+        t("editor.publish.reachFailed", { audience: audienceId, message: reach.message })}
     </p>
   );
 }

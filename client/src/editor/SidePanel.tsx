@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import type { Issue } from "../../../engine/index.ts";
 import type { Commands } from "./commands.ts";
 import { FormContext } from "./panel/FormContext.ts";
@@ -22,6 +23,7 @@ export function SidePanel({
   /** Every field and button disabled at once, by the fieldset: roles that cannot edit. */
   readOnly?: boolean;
 }) {
+  const { t } = useTranslation();
   const { doc, selectedNodes, apply } = editor;
   const events = eventNames(doc);
   const selected = doc.nodes.filter((n) => selectedNodes.has(n.id));
@@ -35,7 +37,7 @@ export function SidePanel({
         eventListId: EVENT_LIST_ID,
       }}
     >
-      <aside className="side-panel" aria-label="Inspector">
+      <aside className="side-panel" aria-label={t("editor.inspector")}>
         <datalist id={EVENT_LIST_ID}>
           {events.map((e) => (
             <option key={e} value={e} />

@@ -41,7 +41,7 @@ export function useAutosave(doc: Journey, enabled: boolean) {
       .catch((err: unknown) => {
         // The server keeps any draft, well-formed or not (issue 16), so this is the network,
         // the server, or a draft refused as hostile (too large): say so, retry on the next edit.
-        const message = `not saved: ${err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err)}`;
+        const message = err instanceof ApiError || err instanceof Error ? err.message : String(err);
         setState({ kind: "error", message });
         throw err;
       })

@@ -1,8 +1,11 @@
 import "./live-counts.css";
 import { createContext, useContext, useId } from "react";
+import { useTranslation } from "react-i18next";
 import type { NodeType } from "../../../../engine/index.ts";
 import { definitionOfType } from "../../../../engine/nodes/registry.ts";
 import type { JourneyToday, NodeToday } from "../../api.ts";
+import { formatNumber } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
 
 /**
  * Today's counts for every node of the journey on the canvas (live/useTodayCounts), or null
@@ -22,6 +25,13 @@ const NONE: NodeToday = {
 
 type Metric = "entered" | "sent" | "suppressed" | "deferred";
 
+const METRICS: Record<Metric, string> = {
+  entered: msgKey("nodes.today.entered"),
+  sent: msgKey("nodes.today.sent"),
+  suppressed: msgKey("nodes.today.suppressed"),
+  deferred: msgKey("nodes.today.deferred"),
+};
+
 /** A send decides per contact, so it shows each outcome; other steps show who reached them. */
 function metricsFor(type: NodeType): readonly Metric[] {
   return definitionOfType(type)?.sends
@@ -30,12 +40,12 @@ function metricsFor(type: NodeType): readonly Metric[] {
 }
 
 /** "quiet_hours 12, no_consent 3": most frequent first, ties by name, as the issue asks. */
-export function reasonsText(by: Readonly<Record<string, number>>): string {
+export function reasonsText(by: Readonly<Record<string, number>>, locale = "en"): string {
   return Object.entries(by)
     .filter(([, n]) => n > 0)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([reason, n]) => `${reason} ${n.toLocaleString()}`)
-    .join(", ");
+    .map(([reason, n]) => `${reason} ${formatNumber(locale, n)}`)
+    .join(locale === "en" ? ", " : "，");
 }
 
 /**
@@ -43,6 +53,7 @@ export function reasonsText(by: Readonly<Record<string, number>>): string {
  * deferred; hovering (or focusing) the row shows the reasons behind suppressed and deferred.
  */
 export function LiveCounts({ nodeId, type }: { nodeId: string; type: NodeType }) {
+  const { t, i18n } = useTranslation();
   const today = useContext(TodayCountsContext);
   const tipId = useId();
   if (today === null) return null;
@@ -50,8 +61,8 @@ export function LiveCounts({ nodeId, type }: { nodeId: string; type: NodeType })
   // A step only the draft has gets no row: nobody can reach it until it is published.
   if (!active && !today.liveNodes?.includes(nodeId)) return null;
   const counts = active ? (today.nodes[nodeId] ?? NONE) : NONE;
-  const suppressed = reasonsText(counts.suppressedBy);
-  const deferred = reasonsText(counts.deferredBy);
+  const suppressed = reasonsText(counts.suppressedBy, i18n.language);
+  const deferred = reasonsText(counts.deferredBy, i18n.language);
   const hasTip = suppressed !== "" || deferred !== "";
   return (
     <div
@@ -62,22 +73,23 @@ export function LiveCounts({ nodeId, type }: { nodeId: string; type: NodeType })
       // Focusable when it has reasons, so keyboard users reach the tooltip too.
       tabIndex={hasTip ? 0 : undefined}
     >
-      <span className="wm-today-label">Today</span>
+      <span className="wm-today-label">{t("nodes.today.label")}</span>
       {metricsFor(type).map((m) => (
         <span key={m} className={`wm-today-cell wm-today-${m}`} data-metric={m}>
-          <b>{counts[m].toLocaleString()}</b> {m}
+          <b>{formatNumber(i18n.language, counts[m])}</b> {t(METRICS[m])}
         </span>
       ))}
       {hasTip && (
         <div className="wm-today-tip" role="tooltip" id={tipId}>
           {suppressed !== "" && (
             <div data-testid="suppressed-reasons">
-              <span className="wm-today-tip-head">Suppressed today:</span> {suppressed}
+              <span className="wm-today-tip-head">{t("nodes.today.suppressedToday")}</span>{" "}
+              {suppressed}
             </div>
           )}
           {deferred !== "" && (
             <div data-testid="deferred-reasons">
-              <span className="wm-today-tip-head">Deferred today:</span> {deferred}
+              <span className="wm-today-tip-head">{t("nodes.today.deferredToday")}</span> {deferred}
             </div>
           )}
         </div>

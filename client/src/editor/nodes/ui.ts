@@ -13,10 +13,13 @@ export type XY = { x: number; y: number };
  * inspector form is derived from that schema, so only what the schema cannot say lives here.
  */
 export type NodeUi<N extends JourneyNode> = {
-  /** Palette, card and inspector title. */
-  label: string;
-  /** The palette's one-line explanation. */
-  hint: string;
+  /**
+   * Palette, card and inspector title, in the console's language: a getter reading the catalog
+   * (`nodes.<type>.label`), so it follows the header's language switch wherever it is read.
+   */
+  readonly label: string;
+  /** The palette's one-line explanation, the same way (`nodes.<type>.hint`). */
+  readonly hint: string;
   /** `--node-color` on the card, palette item, inspector and minimap: one colour everywhere. */
   color: string;
   /** A 16×16 line icon as an SVG path (inline SVG looks the same on every system's fonts). */
@@ -28,7 +31,7 @@ export type NodeUi<N extends JourneyNode> = {
    * (the server rejects schema-invalid drafts); `doc` supplies references it may need.
    */
   create(id: string, position: XY, doc: Journey): N;
-  /** The one-line summary under the card's title: what it does, at a glance. */
+  /** The one-line summary under the card's title, in the console's language. */
   summary(node: N): string;
   /** The canvas card: NodeShell plus this type's handles. Module-scope and memoized. */
   component: ComponentType<NodeProps<JourneyFlowNode>>;

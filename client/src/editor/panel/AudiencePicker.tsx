@@ -1,16 +1,18 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { type Audience, api } from "../../api.ts";
+import { msgKey } from "../../i18n/index.ts";
 import { Select } from "./inputs.tsx";
 
 /** What the empty choice means and what the hint says, per field that names an audience. */
 const USES = {
   trigger: {
-    none: "— choose an audience —",
-    hint: "Its members enter when the journey goes live; newcomers at the next audience scan.",
+    none: msgKey("panel.audience.triggerNone"),
+    hint: msgKey("panel.audience.triggerHint"),
   },
   branch: {
-    none: "— none: attributes only —",
-    hint: "Yes only for members at the moment they reach this step, and only if the conditions hold too.",
+    none: msgKey("panel.audience.branchNone"),
+    hint: msgKey("panel.audience.branchHint"),
   },
 } as const;
 
@@ -30,6 +32,7 @@ export function AudiencePicker({
   /** "" = none (for a branch, the form removes the optional field). */
   onChange: (id: string) => void;
 }) {
+  const { t } = useTranslation();
   const [audiences, setAudiences] = useState<Audience[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -47,16 +50,22 @@ export function AudiencePicker({
   const saved = audiences ?? [];
   const known = value === "" || saved.some((a) => a.id === value);
   const options = [
-    { value: "", label: audiences ? USES[use].none : "Loading audiences…" },
-    ...(known ? [] : [{ value, label: `${value} (not saved)` }]),
+    { value: "", label: audiences ? t(USES[use].none) : t("panel.audience.loading") },
+    ...(known ? [] : [{ value, label: t("panel.audience.notSaved", { id: value }) }]),
     ...saved.map((a) => ({ value: a.id, label: a.name })),
   ];
   const hint = error
-    ? `Could not load audiences: ${error}`
+    ? t("panel.audience.failed", { message: error })
     : audiences && saved.length === 0
-      ? "No saved audiences yet: build one on the Audiences page."
-      : USES[use].hint;
+      ? t("panel.audience.none")
+      : t(USES[use].hint);
   return (
-    <Select label="Audience" value={value} options={options} hint={hint} onChange={onChange} />
+    <Select
+      label={t("panel.field.audience")}
+      value={value}
+      options={options}
+      hint={hint}
+      onChange={onChange}
+    />
   );
 }

@@ -1,24 +1,27 @@
+import { useTranslation } from "react-i18next";
 import {
   COMPARISON_OPS,
   type Comparison,
   type ComparisonOp,
 } from "../../../../engine/format/primitives.ts";
+import { currentLocale, msgKey } from "../../i18n/index.ts";
 import { Hint } from "./inputs.tsx";
 
 type Scalar = string | number | boolean | null;
 
+/** The audience builder's words for the same operators (pages/audiences). */
 const OP_LABELS: Record<ComparisonOp, string> = {
-  eq: "=",
-  neq: "≠",
-  gt: ">",
-  gte: "≥",
-  lt: "<",
-  lte: "≤",
-  in: "is one of",
-  not_in: "is none of",
-  contains: "contains",
-  exists: "is set",
-  not_exists: "is not set",
+  eq: msgKey("conditions.op.eq"),
+  neq: msgKey("conditions.op.neq"),
+  gt: msgKey("conditions.op.gt"),
+  gte: msgKey("conditions.op.gte"),
+  lt: msgKey("conditions.op.lt"),
+  lte: msgKey("conditions.op.lte"),
+  in: msgKey("conditions.op.in"),
+  not_in: msgKey("conditions.op.not_in"),
+  contains: msgKey("conditions.op.contains"),
+  exists: msgKey("conditions.op.exists"),
+  not_exists: msgKey("conditions.op.not_exists"),
 };
 
 /**
@@ -74,6 +77,7 @@ export function ComparisonsInput({
   mergeKey: string;
   hint?: string | undefined;
 }) {
+  const { t } = useTranslation();
   const set = (i: number, c: Comparison, key: string | null) =>
     onChange(
       value.map((x, j) => (j === i ? c : x)),
@@ -82,7 +86,7 @@ export function ComparisonsInput({
   return (
     <fieldset className="field comparisons">
       <legend className="field-label">{label}</legend>
-      {value.length === 0 && <p className="muted small">None yet.</p>}
+      {value.length === 0 && <p className="muted small">{t("panel.comparisons.none")}</p>}
       {value.map((c, i) => {
         const n = i + 1;
         const needsValue = c.op !== "exists" && c.op !== "not_exists";
@@ -90,15 +94,15 @@ export function ComparisonsInput({
           // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional; the list is the author's order
           <div className="comparison-row" key={i}>
             <input
-              aria-label={`${label} ${n} field`}
-              placeholder="field, e.g. orders"
+              aria-label={t("panel.comparisons.field", { label, n })}
+              placeholder={t("panel.comparisons.fieldPlaceholder")}
               value={c.field}
               onChange={(e) =>
                 set(i, build(e.target.value, c.op, textOf(c)), `${mergeKey}:${i}:field`)
               }
             />
             <select
-              aria-label={`${label} ${n} operator`}
+              aria-label={t("panel.comparisons.operator", { label, n })}
               value={c.op}
               onChange={(e) =>
                 set(i, build(c.field, e.target.value as ComparisonOp, textOf(c)), null)
@@ -106,14 +110,18 @@ export function ComparisonsInput({
             >
               {COMPARISON_OPS.map((op) => (
                 <option key={op} value={op}>
-                  {OP_LABELS[op]}
+                  {t(OP_LABELS[op])}
                 </option>
               ))}
             </select>
             {needsValue && (
               <input
-                aria-label={`${label} ${n} value`}
-                placeholder={c.op === "in" || c.op === "not_in" ? "a, b, c" : "value"}
+                aria-label={t("panel.comparisons.value", { label, n })}
+                placeholder={
+                  c.op === "in" || c.op === "not_in"
+                    ? t("panel.comparisons.listPlaceholder")
+                    : t("panel.comparisons.valuePlaceholder")
+                }
                 value={textOf(c)}
                 onChange={(e) =>
                   set(i, build(c.field, c.op, e.target.value), `${mergeKey}:${i}:value`)
@@ -123,7 +131,10 @@ export function ComparisonsInput({
             <button
               type="button"
               className="icon-button"
-              aria-label={`Remove ${label.toLowerCase()} ${n}`}
+              aria-label={t("panel.comparisons.remove", {
+                label: currentLocale() === "en" ? label.toLowerCase() : label,
+                n,
+              })}
               onClick={() =>
                 onChange(
                   value.filter((_, j) => j !== i),
@@ -141,7 +152,7 @@ export function ComparisonsInput({
         className="small-button"
         onClick={() => onChange([...value, { field: "", op: "eq", value: "" }], null)}
       >
-        + Add condition
+        {t("panel.comparisons.add")}
       </button>
       <Hint text={hint} />
     </fieldset>

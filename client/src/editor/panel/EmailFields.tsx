@@ -1,10 +1,12 @@
 import "./email.css";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { composeEmail } from "../../../../engine/email/compose.ts";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { sampleTrackedLink } from "../../../../engine/sms/index.ts";
 import { useSendFactsContext } from "../send-facts.ts";
+import { labelFor } from "./labels.ts";
 import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
@@ -30,6 +32,7 @@ export function EmailPreviewCard({
   send: SendSpec;
   journey: { id: string; name: string };
 }) {
+  const { t } = useTranslation();
   const facts = useSendFactsContext();
   const link = sampleTrackedLink(facts.linkShape);
   const r = composeEmail(
@@ -40,10 +43,13 @@ export function EmailPreviewCard({
   );
   if (!r.ok) {
     return (
-      <section className="sms-preview email-preview" aria-label="Email preview">
-        <h4>Preview</h4>
+      <section className="sms-preview email-preview" aria-label={t("panel.email.preview")}>
+        <h4>{t("panel.preview.title")}</h4>
         <p className="error" role="alert">
-          {r.field === "template" ? "Text" : r.field} error: {r.error}
+          {t("panel.preview.fieldError", {
+            field: r.field === "template" ? t("panel.email.text") : labelFor(r.field),
+            message: r.error,
+          })}
         </p>
       </section>
     );
@@ -52,16 +58,16 @@ export function EmailPreviewCard({
   const htmlBytes = c.html === null ? 0 : new TextEncoder().encode(c.html).length;
   const textBytes = new TextEncoder().encode(r.text).length;
   return (
-    <section className="sms-preview email-preview" aria-label="Email preview">
-      <h4>Preview</h4>
+    <section className="sms-preview email-preview" aria-label={t("panel.email.preview")}>
+      <h4>{t("panel.preview.title")}</h4>
       <div className="email-envelope" data-testid="email-envelope">
         <div>
-          <span className="muted">From</span>{" "}
-          {c.from ?? "the workspace sender (WAYMARK_EMAIL_FROM)"}
+          <span className="muted">{labelFor("from")}</span>{" "}
+          {c.from ?? t("panel.email.workspaceSender")}
         </div>
         {c.replyTo && (
           <div>
-            <span className="muted">Reply-to</span> {c.replyTo}
+            <span className="muted">{labelFor("replyTo")}</span> {c.replyTo}
           </div>
         )}
         <div className="email-subject" data-testid="email-subject">
@@ -72,7 +78,7 @@ export function EmailPreviewCard({
       {c.html !== null ? (
         <iframe
           className="email-frame"
-          title="HTML body as sent"
+          title={t("panel.email.htmlAsSent")}
           sandbox=""
           srcDoc={c.html}
           data-testid="email-html"
@@ -88,26 +94,21 @@ export function EmailPreviewCard({
           <dd className={htmlBytes > GMAIL_CLIP_BYTES ? "warn" : ""}>{kb(htmlBytes)}</dd>
         </div>
         <div>
-          <dt>Text</dt>
+          <dt>{t("panel.email.text")}</dt>
           <dd>{kb(textBytes)}</dd>
         </div>
         <div>
-          <dt>Subject</dt>
-          <dd className={c.subject.length > 78 ? "warn" : ""}>{c.subject.length} ch.</dd>
+          <dt>{labelFor("subject")}</dt>
+          <dd className={c.subject.length > 78 ? "warn" : ""}>
+            {t("panel.preview.chars", { n: c.subject.length })}
+          </dd>
         </div>
       </dl>
       <ul className="sms-notes">
-        {send.category === "promotional" && (
-          <li>
-            Promotional: one-click unsubscribe headers and a visible unsubscribe link are added when
-            it is sent.
-          </li>
-        )}
-        {c.html !== null && <li>An open pixel is added at the end of the HTML.</li>}
-        {htmlBytes > GMAIL_CLIP_BYTES && (
-          <li className="warn">Gmail clips HTML over 102 KB: the rest hides behind a link.</li>
-        )}
-        {!send.email && <li className="warn">No subject yet: the journey's name is sent.</li>}
+        {send.category === "promotional" && <li>{t("panel.email.unsubscribe")}</li>}
+        {c.html !== null && <li>{t("panel.email.pixel")}</li>}
+        {htmlBytes > GMAIL_CLIP_BYTES && <li className="warn">{t("panel.email.clipped")}</li>}
+        {!send.email && <li className="warn">{t("panel.email.noSubject")}</li>}
       </ul>
     </section>
   );

@@ -1,4 +1,6 @@
+import { useTranslation } from "react-i18next";
 import type { Issue } from "../../../../engine/index.ts";
+import { issueText } from "../issue-text.ts";
 
 /**
  * Every validation issue, errors first. Clicking one with a node selects and centres that
@@ -11,19 +13,20 @@ export function IssuesPanel({
   issues: readonly Issue[];
   onSelect: (nodeId: string) => void;
 }) {
+  const { t } = useTranslation();
   const sorted = [...issues].sort((a, b) =>
     a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1,
   );
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
-    <section className="issues-panel" aria-label="Validation issues">
+    <section className="issues-panel" aria-label={t("panel.issues.region")}>
       <h3 className="panel-title">
         {issues.length === 0 ? (
-          <span className="ok">✓ No issues</span>
+          <span className="ok">{t("panel.issues.none")}</span>
         ) : (
           <>
-            {errors} error{errors === 1 ? "" : "s"} · {issues.length - errors} warning
-            {issues.length - errors === 1 ? "" : "s"}
+            {t("nodes.card.errors", { count: errors })} ·{" "}
+            {t("nodes.card.warnings", { count: issues.length - errors })}
           </>
         )}
       </h3>
@@ -37,9 +40,10 @@ export function IssuesPanel({
                 className={`issue issue-${i.severity}`}
                 disabled={i.nodeId === undefined}
                 onClick={() => i.nodeId !== undefined && onSelect(i.nodeId)}
+                title={i.message}
               >
-                <span className="issue-node mono">{i.nodeId ?? "journey"}</span>
-                <span className="issue-message">{i.message}</span>
+                <span className="issue-node mono">{i.nodeId ?? t("panel.issues.journey")}</span>
+                <span className="issue-message">{issueText(t, i)}</span>
                 <span className="issue-code mono">{i.code}</span>
               </button>
             </li>

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { SettingsSchema } from "../../../../engine/format/journey.ts";
 import type { Journey, Settings } from "../../../../engine/index.ts";
 import type { DocChange } from "../changes.ts";
@@ -15,23 +16,28 @@ export function JourneyPanel({
   doc: Journey;
   apply: (change: DocChange, options?: { mergeKey?: string | null }) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="node-panel">
       <header className="node-panel-head">
         <div>
-          <h3>Journey settings</h3>
+          <h3>{t("panel.journey.title")}</h3>
           <span className="mono muted">{doc.id}</span>
         </div>
       </header>
-      <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Journey settings">
+      <form
+        className="form"
+        onSubmit={(e) => e.preventDefault()}
+        aria-label={t("panel.journey.title")}
+      >
         <TextInput
-          label="Journey name"
+          label={t("panel.journey.name")}
           value={doc.name}
           mergeKey="journey:name"
           onChange={(name, mergeKey) => apply({ type: "update-journey", name }, { mergeKey })}
         />
         <TextInput
-          label="Description"
+          label={t("panel.journey.description")}
           value={doc.description ?? ""}
           multiline
           mergeKey="journey:description"
@@ -49,7 +55,7 @@ export function JourneyPanel({
           }
         />
       </form>
-      <p className="muted small">Select a step on the canvas to edit it.</p>
+      <p className="muted small">{t("panel.journey.selectHint")}</p>
     </div>
   );
 }

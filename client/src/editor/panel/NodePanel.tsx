@@ -1,4 +1,5 @@
 import type { CSSProperties } from "react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import {
   type Issue,
@@ -8,6 +9,7 @@ import {
   type NodeType,
 } from "../../../../engine/index.ts";
 import type { DocChange } from "../changes.ts";
+import { issueText } from "../issue-text.ts";
 import { NodeIcon } from "../nodes/icons.tsx";
 import { uiOf } from "../nodes/registry.ts";
 import { type ObjectField, objectFields } from "../schema/introspect.ts";
@@ -22,12 +24,17 @@ const FIELDS = new Map<NodeType, ObjectField[]>(
 );
 
 export function IssueList({ issues }: { issues: readonly Issue[] }) {
+  const { t } = useTranslation();
   if (issues.length === 0) return null;
   return (
     <ul className="node-issues">
       {issues.map((i) => (
-        <li key={`${i.code}:${i.message}`} className={`issue issue-${i.severity}`}>
-          <span className="issue-code">{i.code}</span> {i.message}
+        <li
+          key={`${i.code}:${i.message}`}
+          className={`issue issue-${i.severity}`}
+          title={i.message}
+        >
+          <span className="issue-code">{i.code}</span> {issueText(t, i)}
         </li>
       ))}
     </ul>
@@ -47,6 +54,7 @@ export function NodePanel({
   apply: (change: DocChange, options?: { mergeKey?: string | null }) => void;
   onDelete: () => void;
 }) {
+  const { t } = useTranslation();
   const meta = uiOf(node);
   const fields = FIELDS.get(node.type) ?? [];
   const update = (next: Record<string, unknown>, mergeKey: string | null) =>
@@ -76,7 +84,7 @@ export function NodePanel({
       <form
         className="form"
         onSubmit={(e) => e.preventDefault()}
-        aria-label={`${meta.label} ${node.id} settings`}
+        aria-label={t("panel.node.settings", { label: meta.label, node: node.id })}
       >
         <ObjectFields
           fields={fields}
@@ -89,7 +97,7 @@ export function NodePanel({
       {Inspector && <Inspector node={node} doc={doc} />}
       <div className="panel-actions">
         <button type="button" className="danger-outline" onClick={onDelete}>
-          Delete step
+          {t("panel.node.delete")}
         </button>
       </div>
     </div>
@@ -106,18 +114,17 @@ export function SelectionPanel({
   onCopy: () => void;
   onDelete: () => void;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="node-panel">
-      <h3>{count} steps selected</h3>
-      <p className="muted">
-        Drag to move them together; copy to paste them here or in another journey.
-      </p>
+      <h3>{t("panel.selection.title", { count })}</h3>
+      <p className="muted">{t("panel.selection.hint")}</p>
       <div className="panel-actions">
         <button type="button" onClick={onCopy}>
-          Copy
+          {t("panel.selection.copy")}
         </button>
         <button type="button" className="danger-outline" onClick={onDelete}>
-          Delete
+          {t("common.delete")}
         </button>
       </div>
     </div>

@@ -1,5 +1,6 @@
 import "./push.css";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { composePush, pushPayloadJson } from "../../../../engine/push/compose.ts";
@@ -7,6 +8,7 @@ import { PUSH_PAYLOAD_MAX_BYTES } from "../../../../engine/push/spec.ts";
 import { sampleTrackedLink } from "../../../../engine/sms/index.ts";
 import { renderTemplate, type TemplateVars } from "../../../../engine/template/index.ts";
 import { useSendFactsContext } from "../send-facts.ts";
+import { labelFor } from "./labels.ts";
 import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
@@ -32,16 +34,17 @@ export function PushPreviewCard({
   send: SendSpec;
   journey: { id: string; name: string };
 }) {
+  const { t } = useTranslation();
   const facts = useSendFactsContext();
   const vars = sampleTemplateVars(journey);
   const link = sampleTrackedLink(facts.linkShape);
   const r = composePush(send, vars, { trackLink: () => link }, journey.name);
   if (!r.ok) {
     return (
-      <section className="sms-preview push-preview" aria-label="Push preview">
-        <h4>Preview</h4>
+      <section className="sms-preview push-preview" aria-label={t("panel.push.preview")}>
+        <h4>{t("panel.preview.title")}</h4>
         <p className="error" role="alert">
-          {r.field === "template" ? "Message" : r.field} error: {r.error}
+          {t("panel.preview.fieldError", { field: labelFor(r.field), message: r.error })}
         </p>
       </section>
     );
@@ -54,8 +57,8 @@ export function PushPreviewCard({
   const bytes = new TextEncoder().encode(pushPayloadJson(r.body, c, SAMPLE_TAG)).length;
   const cut = r.body !== uncutBody(send, vars, link);
   return (
-    <section className="sms-preview push-preview" aria-label="Push preview">
-      <h4>Preview</h4>
+    <section className="sms-preview push-preview" aria-label={t("panel.push.preview")}>
+      <h4>{t("panel.preview.title")}</h4>
       <div className="push-card" data-testid="push-card">
         <div className="push-icon" aria-hidden="true">
           {c.icon ? (
@@ -80,36 +83,40 @@ export function PushPreviewCard({
       </div>
       <dl className="sms-stats" data-testid="push-stats">
         <div>
-          <dt>Payload</dt>
-          <dd className={cut ? "warn" : ""} title={`at most ${PUSH_PAYLOAD_MAX_BYTES} B`}>
+          <dt>{t("panel.push.payload")}</dt>
+          <dd
+            className={cut ? "warn" : ""}
+            title={t("panel.push.atMost", { n: PUSH_PAYLOAD_MAX_BYTES })}
+          >
             {bytes} B
           </dd>
         </div>
         <div>
-          <dt>Title</dt>
-          <dd className={c.title.length > 50 ? "warn" : ""}>{c.title.length} ch.</dd>
+          <dt>{labelFor("title")}</dt>
+          <dd className={c.title.length > 50 ? "warn" : ""}>
+            {t("panel.preview.chars", { n: c.title.length })}
+          </dd>
         </div>
         <div>
-          <dt>Urgency</dt>
-          <dd>{send.category === "transactional" ? "high" : "normal"}</dd>
+          <dt>{t("panel.push.urgency")}</dt>
+          <dd>
+            {send.category === "transactional" ? t("panel.push.high") : t("panel.push.normal")}
+          </dd>
         </div>
       </dl>
       <ul className="sms-notes">
         {c.url ? (
           <li data-testid="push-click">
-            A click opens {send.push?.url ? "the click URL" : "it"} through a tracked link, so it
-            counts as the message's click.
+            {send.push?.url ? t("panel.push.clickUrl") : t("panel.push.clickIt")}
           </li>
         ) : (
-          <li>No click URL: a click opens nothing and is not counted.</li>
+          <li>{t("panel.push.noClick")}</li>
         )}
-        {c.icon && <li>Icon: {c.icon}</li>}
-        {c.title.length > 50 && (
-          <li className="warn">Phones cut titles past about 50 characters.</li>
-        )}
-        {cut && <li className="warn">Over 4 KB: the message is cut to fit the push service.</li>}
-        {!send.push && <li className="warn">No title yet: the journey's name is shown.</li>}
-        <li>Goes to every browser the contact allowed notifications on.</li>
+        {c.icon && <li>{t("panel.push.icon", { icon: c.icon })}</li>}
+        {c.title.length > 50 && <li className="warn">{t("panel.push.longTitle")}</li>}
+        {cut && <li className="warn">{t("panel.push.cut")}</li>}
+        {!send.push && <li className="warn">{t("panel.push.noTitle")}</li>}
+        <li>{t("panel.push.browsers")}</li>
       </ul>
     </section>
   );

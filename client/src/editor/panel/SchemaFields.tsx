@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import type { Comparison } from "../../../../engine/format/primitives.ts";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
+import { currentLocale, msgKey } from "../../i18n/index.ts";
 import { defaultValue, type Field, type ObjectField, switchVariant } from "../schema/introspect.ts";
 import { ComparisonsInput } from "./ComparisonsInput.tsx";
 import { useFormContext } from "./FormContext.ts";
@@ -19,6 +21,13 @@ import { LinesInput } from "./LinesInput.tsx";
 import { hintFor, labelFor, optionLabel } from "./labels.ts";
 
 type Obj = Record<string, unknown>;
+
+/** What one item of a list is called ("Arm 1", "+ Add arm"); else the list's own label. */
+const ITEM_LABELS: Record<string, string> = {
+  arms: msgKey("panel.item.arms"),
+  exitOn: msgKey("panel.item.exitOn"),
+  params: msgKey("panel.item.params"),
+};
 
 /**
  * A per-path hook for the few fields a type renders itself (the send node's message editor):
@@ -86,6 +95,7 @@ export function FieldInput({
   path,
   override,
   inGroup = false,
+  itemLabel,
 }: {
   name: string;
   field: Field;
@@ -96,10 +106,13 @@ export function FieldInput({
   override?: Override | undefined;
   /** Inside its optional group's toggle, which already shows the hint. */
   inGroup?: boolean;
+  /** A list item's own label ("Arm 2") instead of the field's. */
+  itemLabel?: string;
 }) {
+  const { t } = useTranslation();
   const ctx = useFormContext();
-  const label = labelFor(name);
-  const hint = inGroup ? undefined : hintFor(name);
+  const label = itemLabel ?? labelFor(name);
+  const hint = inGroup || itemLabel !== undefined ? undefined : hintFor(name);
   const mergeKey = `field:${path}`;
 
   // Optional groups (a goal, a quiet-hours window, re-entry) are switched on and off as a whole.
@@ -126,6 +139,7 @@ export function FieldInput({
               path={path}
               override={override}
               inGroup
+              {...(itemLabel === undefined ? {} : { itemLabel })}
             />
           </div>
         )}
@@ -151,10 +165,14 @@ export function FieldInput({
       const current = isObj(value) ? value : {};
       const tag = String(current[field.discriminator] ?? field.options[0]?.value ?? "");
       const option = field.options.find((o) => o.value === tag);
+      const by = labelFor(field.discriminator);
       const tagLabel =
         field.discriminator === "kind"
-          ? `${label} type`
-          : `${label} ${labelFor(field.discriminator).toLowerCase()}`;
+          ? t("panel.variantType", { label })
+          : t("panel.variantBy", {
+              label,
+              by: currentLocale() === "en" ? by.toLowerCase() : by,
+            });
       return (
         <div className="variant">
           <Select
@@ -212,7 +230,7 @@ export function FieldInput({
               mergeKey={mergeKey}
               hint={hint}
               list={ctx.eventListId}
-              placeholder="e.g. purchased"
+              placeholder={t("panel.eventPlaceholder")}
             />
           );
         case "node-ref": {
@@ -225,7 +243,7 @@ export function FieldInput({
             <Select
               label={label}
               value={text}
-              hint={ids.length === 0 ? "Add a send node first." : hint}
+              hint={ids.length === 0 ? t("panel.addSendFirst") : hint}
               options={[{ value: "", label: "—" }, ...ids.map((id) => ({ value: id, label: id }))]}
               onChange={(v) => onChange(v, null)}
             />
@@ -302,7 +320,7 @@ export function FieldInput({
         />
       );
     case "unsupported":
-      return <Hint text={`${label}: edit this in the exported JSON (${field.what})`} />;
+      return <Hint text={t("panel.unsupported", { label, what: field.what })} />;
     default:
       return assertNever(field);
   }
@@ -324,8 +342,12 @@ function ListInput({
   onChange: Change<unknown>;
   path: string;
 }) {
+  const { t } = useTranslation();
   const ctx = useFormContext();
   const label = labelFor(name);
+  const itemName = Object.hasOwn(ITEM_LABELS, name) ? t(ITEM_LABELS[name] as string) : label;
+  // "+ Add arm" for a plural list, "+ Add exit when" for one named as a rule (exitOn).
+  const addName = name.endsWith("s") ? itemName : label;
   const item = field.item;
   if (item.kind === "text") {
     return (
@@ -354,7 +376,8 @@ function ListInput({
         // biome-ignore lint/suspicious/noArrayIndexKey: items are positional (arm i keeps its edge)
         <div className="list-item" key={i}>
           <FieldInput
-            name={`${name.replace(/s$/, "")} ${i + 1}`}
+            name={name}
+            itemLabel={t("panel.listItem", { item: itemName, n: i + 1 })}
             field={item}
             optional={false}
             value={entry}
@@ -377,7 +400,7 @@ function ListInput({
               )
             }
           >
-            Remove
+            {t("panel.remove")}
           </button>
         </div>
       ))}
@@ -386,7 +409,9 @@ function ListInput({
         className="small-button"
         onClick={() => onChange([...value, fresh()], null)}
       >
-        + Add {labelFor(name.replace(/s$/, "")).toLowerCase()}
+        {t("panel.addItem", {
+          item: currentLocale() === "en" ? addName.toLowerCase() : addName,
+        })}
       </button>
       <Hint text={hintFor(name)} />
     </fieldset>

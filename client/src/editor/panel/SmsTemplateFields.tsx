@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from "react";
+import { useTranslation } from "react-i18next";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { templateUser } from "../../../../engine/sms/index.ts";
@@ -39,12 +40,13 @@ export function smsTemplateFieldOverride(
 }
 
 function ApprovedTextInput({ value, onChange }: { value: string; onChange: Change<unknown> }) {
+  const { t } = useTranslation();
   const id = useId();
   const names = placeholders(value);
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
-        Approved template text
+        {t("panel.smsTemplate.text")}
       </label>
       <textarea
         id={id}
@@ -57,10 +59,12 @@ function ApprovedTextInput({ value, onChange }: { value: string; onChange: Chang
         onChange={(e) => onChange(e.target.value, "field:send.template")}
       />
       <span id={`${id}-hint`} className="field-hint muted">
-        Exactly as the provider approved it.{" "}
+        {t("panel.smsTemplate.exactly")}{" "}
         {names.length > 0
-          ? `Placeholders: ${names.map((n) => `\${${n}}`).join(", ")}`
-          : `No \${name} placeholders yet.`}
+          ? t("panel.smsTemplate.placeholders", {
+              names: names.map((n) => `\${${n}}`).join(", "),
+            })
+          : t("panel.smsTemplate.noPlaceholders", { example: `\${name}` })}
       </span>
     </div>
   );
@@ -74,23 +78,28 @@ export function SmsTemplatePreviewCard({
   send: SendSpec;
   journey: { id: string; name: string };
 }) {
-  const t = send.smsTemplate;
-  if (!t) return null;
+  const { t } = useTranslation();
+  const tpl = send.smsTemplate;
+  if (!tpl) return null;
   const { id, ...attributes } = SAMPLE_CONTACTS["zh-CN"];
   const user = templateUser({ id: String(id), attributes });
-  const r = composeTemplateSms(t, send.template, { user, event: SAMPLE_EVENT, journey }, {});
-  const linked = t.params.filter((p) => hasLink(p.value)).map((p) => p.name);
+  const r = composeTemplateSms(tpl, send.template, { user, event: SAMPLE_EVENT, journey }, {});
+  const linked = tpl.params.filter((p) => hasLink(p.value)).map((p) => p.name);
   return (
-    <section className="sms-preview" aria-label="Template SMS preview">
+    <section className="sms-preview" aria-label={t("panel.smsTemplate.preview")}>
       <div className="sms-preview-head">
-        <h4>Preview for {String(attributes.firstName ?? "a sample contact")}</h4>
+        <h4>
+          {t("panel.preview.for", {
+            name: String(attributes.firstName ?? t("panel.preview.sampleContact")),
+          })}
+        </h4>
         <span className="muted">
-          {t.code || "no code"} · 【{t.signName}】
+          {tpl.code || t("panel.smsTemplate.noCode")} · 【{tpl.signName}】
         </span>
       </div>
       {!r.ok ? (
         <p className="error" role="alert">
-          Parameter {r.field}: {r.error}
+          {t("panel.smsTemplate.paramError", { name: r.field, message: r.error })}
         </p>
       ) : (
         <TemplateStats body={r.body} linked={linked} />
@@ -100,6 +109,7 @@ export function SmsTemplatePreviewCard({
 }
 
 function TemplateStats({ body, linked }: { body: string; linked: string[] }) {
+  const { t } = useTranslation();
   const count = countChinaSms(body);
   return (
     <>
@@ -110,30 +120,26 @@ function TemplateStats({ body, linked }: { body: string; linked: string[] }) {
       </div>
       <dl className="sms-stats" data-testid="sms-template-stats">
         <div>
-          <dt>Characters</dt>
+          <dt>{t("panel.sms.characters")}</dt>
           <dd>{count.characters}</dd>
         </div>
         <div>
-          <dt>Counted</dt>
-          <dd>each 1</dd>
+          <dt>{t("panel.smsTemplate.counted")}</dt>
+          <dd>{t("panel.smsTemplate.each1")}</dd>
         </div>
         <div>
-          <dt>Parts</dt>
+          <dt>{t("panel.sms.parts")}</dt>
           <dd className={count.parts > 1 ? "warn" : ""}>
             {count.parts} × {count.parts > 1 ? PART_LIMIT : SINGLE_LIMIT}
           </dd>
         </div>
       </dl>
       <ul className="sms-notes">
-        <li>
-          Counted as China's providers bill: every character is 1, the sign name 【…】 included;{" "}
-          {SINGLE_LIMIT} for one message, {PART_LIMIT} per part when longer.
-        </li>
-        <li>No opt-out line appended: the approved text carries the provider's own wording.</li>
+        <li>{t("panel.smsTemplate.billing", { single: SINGLE_LIMIT, part: PART_LIMIT })}</li>
+        <li>{t("panel.smsTemplate.noOptOut")}</li>
         {linked.length > 0 && (
           <li className="warn" data-testid="sms-template-link-warning">
-            Links are not allowed in parameters ({linked.map((n) => `\${${n}}`).join(", ")}): the
-            provider rejects variable and shortened links. Put a fixed link in the approved text.
+            {t("panel.smsTemplate.links", { names: linked.map((n) => `\${${n}}`).join(", ") })}
           </li>
         )}
       </ul>

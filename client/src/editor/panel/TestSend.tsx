@@ -1,6 +1,10 @@
+import type { TFunction } from "i18next";
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { TestMessageStatus } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
+import { labelOf, MESSAGE_STATUS_LABELS } from "../../i18n/labels.ts";
+import { labelFor } from "./labels.ts";
 
 /** Until delivery has an answer: polled every second, for at most POLL_LIMIT_MS. */
 const POLL_MS = 1000;
@@ -18,21 +22,27 @@ type ListLoad =
   | { state: "ready"; contacts: { id: number; externalId: string }[]; missing: string[] }
   | { state: "error"; message: string };
 
-function describeStatus(s: TestMessageStatus | null): string {
-  if (!s) return "Queued: waiting for delivery…";
-  const provider = s.provider ? ` by ${s.provider}` : "";
-  const id = s.providerMessageId ? ` (${s.providerMessageId})` : "";
+function describeStatus(t: TFunction, s: TestMessageStatus | null): string {
+  if (!s) return t("panel.test.waiting");
+  const by = `${s.provider ? t("panel.test.by", { provider: s.provider }) : ""}${
+    s.providerMessageId ? ` (${s.providerMessageId})` : ""
+  }`;
   switch (s.status) {
     case "queued":
-      return s.attempts > 0 ? `Queued for a retry after ${s.attempts} attempt(s)…` : "Queued…";
+      return s.attempts > 0 ? t("panel.test.retry", { count: s.attempts }) : t("panel.test.queued");
     case "sending":
-      return "Sending…";
+      return t("panel.test.sending");
     case "sent":
-      return `Sent${provider}${id}: accepted by the provider.`;
+      return t("panel.test.sent", { by });
     case "delivered":
-      return `Delivered${provider}${id}.`;
-    default:
-      return `${s.status[0]?.toUpperCase() ?? ""}${s.status.slice(1)}${provider}${id}${s.lastError ? `: ${s.lastError}` : ""}`;
+      return t("panel.test.delivered", { by });
+    default: {
+      const key = labelOf(MESSAGE_STATUS_LABELS, s.status);
+      const status = key ? t(key) : s.status;
+      return s.lastError
+        ? t("panel.test.otherError", { status, by, error: s.lastError })
+        : t("panel.test.other", { status, by });
+    }
   }
 }
 
@@ -54,6 +64,7 @@ export function TestSendCard({
   /** The draft's test list as edited here: the server's is the saved draft's. */
   testList: readonly string[];
 }) {
+  const { t } = useTranslation();
   const [list, setList] = useState<ListLoad>({ state: "loading" });
   const [chosen, setChosen] = useState("");
   const [outcome, setOutcome] = useState<Outcome>({ state: "idle" });
@@ -121,21 +132,20 @@ export function TestSendCard({
   }
 
   return (
-    <section className="test-send" aria-label="Send test">
-      <h4>Send test</h4>
-      {list.state === "loading" && <p className="muted small">Loading the test list…</p>}
+    <section className="test-send" aria-label={t("panel.test.title")}>
+      <h4>{t("panel.test.title")}</h4>
+      {list.state === "loading" && <p className="muted small">{t("panel.test.loading")}</p>}
       {list.state === "error" && <p className="error small">{list.message}</p>}
       {list.state === "ready" && list.contacts.length === 0 && (
         <p className="muted small" data-testid="test-list-empty">
-          No test contacts yet. Add contact ids to <strong>Test list</strong> in the journey
-          settings (click an empty spot on the canvas); only those contacts can get a test.
-          {list.missing.length > 0 && ` Not found as contacts: ${list.missing.join(", ")}.`}
+          {t("panel.test.empty", { list: labelFor("testList") })}
+          {list.missing.length > 0 && t("panel.test.missing", { ids: list.missing.join(", ") })}
         </p>
       )}
       {list.state === "ready" && list.contacts.length > 0 && (
         <div className="test-send-row">
           <label className="field">
-            <span className="field-label">Test contact</span>
+            <span className="field-label">{t("panel.test.contact")}</span>
             <select value={chosen} onChange={(e) => setChosen(e.target.value)}>
               {list.contacts.map((c) => (
                 <option key={c.id} value={c.externalId}>
@@ -150,14 +160,14 @@ export function TestSendCard({
             disabled={!chosen || outcome.state === "sending"}
             onClick={() => void sendTest()}
           >
-            Send test
+            {t("panel.test.title")}
           </button>
         </div>
       )}
-      {outcome.state === "sending" && <p className="muted small">Queuing…</p>}
+      {outcome.state === "sending" && <p className="muted small">{t("panel.test.queuing")}</p>}
       {outcome.state === "error" && (
         <p className="error small" role="alert">
-          Not sent: {outcome.message}
+          {t("panel.test.notSent", { message: outcome.message })}
         </p>
       )}
       {outcome.state === "queued" && (
@@ -167,7 +177,7 @@ export function TestSendCard({
             data-status={outcome.status?.status ?? "queued"}
             aria-live="polite"
           >
-            {describeStatus(outcome.status)}
+            {describeStatus(t, outcome.status)}
           </output>
           <p className="test-send-text mono small">{outcome.text}</p>
         </div>

@@ -1,8 +1,10 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { JourneyNode } from "../../../../engine/format/journey.ts";
 import type { SendSpec } from "../../../../engine/nodes/send.ts";
 import { composeWebhook } from "../../../../engine/webhook/compose.ts";
 import type { Change } from "./inputs.tsx";
+import { labelFor } from "./labels.ts";
 import { sampleTemplateVars } from "./sms-preview.ts";
 
 /**
@@ -102,16 +104,17 @@ function TextArea(props: {
 }
 
 function HeadersInput({ value, onChange }: { value: unknown; onChange: Change<unknown> }) {
+  const { t } = useTranslation();
   const { text, setText, emit } = useParsedText<Record<string, string>>(value, headersText);
   return (
     <TextArea
-      label="Headers"
+      label={labelFor("headers")}
       testId="webhook-headers"
       text={text}
-      hint="One per line, Name: value (Liquid in the value). Host, Content-Length and hop-by-hop headers are refused."
-      onText={(t) => {
-        setText(t);
-        emit(parseHeaders(t), onChange);
+      hint={t("panel.webhook.headersHint")}
+      onText={(typed) => {
+        setText(typed);
+        emit(parseHeaders(typed), onChange);
       }}
     />
   );
@@ -120,30 +123,33 @@ function HeadersInput({ value, onChange }: { value: unknown; onChange: Change<un
 const bodyText = (v: unknown) => (v === undefined ? "" : JSON.stringify(v, null, 2));
 
 function BodyInput({ value, onChange }: { value: unknown; onChange: Change<unknown> }) {
+  const { t } = useTranslation();
   const { text, setText, emit } = useParsedText<unknown>(value, bodyText);
   const [error, setError] = useState<string | undefined>(undefined);
   return (
     <TextArea
-      label="Body (JSON)"
+      label={t("panel.webhook.body")}
       testId="webhook-body"
       text={text}
       error={error}
-      hint={
-        'JSON; Liquid in string values, e.g. {"name": "{{ user.firstName }}"}. Values are escaped, so quotes in them stay text.'
-      }
-      onText={(t) => {
-        setText(t);
-        if (t.trim() === "") {
+      hint={t("panel.webhook.bodyHint", { example: '{"name": "{{ user.firstName }}"}' })}
+      onText={(typed) => {
+        setText(typed);
+        if (typed.trim() === "") {
           setError(undefined);
           emit(undefined, onChange);
           return;
         }
         try {
-          emit(JSON.parse(t) as unknown, onChange);
+          emit(JSON.parse(typed) as unknown, onChange);
           setError(undefined);
         } catch (err) {
           // Kept as typed and not saved until it parses: the last valid body stays the node's.
-          setError(`Not JSON yet: ${err instanceof Error ? err.message : String(err)}`);
+          setError(
+            t("panel.webhook.notJson", {
+              message: err instanceof Error ? err.message : String(err),
+            }),
+          );
         }
       }}
     />
@@ -157,36 +163,38 @@ export function WebhookPreviewCard({
   send: SendSpec;
   journey: { id: string; name: string };
 }) {
+  const { t } = useTranslation();
   if (!send.webhook) {
     return (
-      <section className="sms-preview" aria-label="Webhook preview">
-        <h4>Preview</h4>
-        <p className="muted">
-          No request of its own: the message is posted in Waymark's envelope to the server's
-          WAYMARK_WEBHOOK_URL. Switch on Request to send your own method, URL, headers and body.
-        </p>
+      <section className="sms-preview" aria-label={t("panel.webhook.preview")}>
+        <h4>{t("panel.preview.title")}</h4>
+        <p className="muted">{t("panel.webhook.envelope")}</p>
       </section>
     );
   }
   const vars = sampleTemplateVars(journey);
   const r = composeWebhook(send.webhook, vars, {});
   return (
-    <section className="sms-preview" aria-label="Webhook preview">
-      <h4>Preview for {String(vars.user.firstName ?? "a sample contact")}</h4>
+    <section className="sms-preview" aria-label={t("panel.webhook.preview")}>
+      <h4>
+        {t("panel.preview.for", {
+          name: String(vars.user.firstName ?? t("panel.preview.sampleContact")),
+        })}
+      </h4>
       {r.ok ? (
         <pre className="email-text" data-testid="webhook-preview">
           {[
             `${r.request.method} ${r.request.url}`,
             ...(r.request.body === null ? [] : ["Content-Type: application/json"]),
             ...Object.entries(r.request.headers).map(([k, v]) => `${k}: ${v}`),
-            "Idempotency-Key: <one per message>",
-            "X-Waymark-Signature: t=…,v1=<HMAC of the body>",
+            `Idempotency-Key: ${t("panel.webhook.perMessage")}`,
+            `X-Waymark-Signature: t=…,v1=${t("panel.webhook.hmac")}`,
             ...(r.request.body === null ? [] : ["", prettyJson(r.request.body)]),
           ].join("\n")}
         </pre>
       ) : (
         <p className="error" role="alert">
-          {r.field} error: {r.error}
+          {t("panel.preview.fieldError", { field: r.field, message: r.error })}
         </p>
       )}
     </section>

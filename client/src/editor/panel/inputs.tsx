@@ -1,5 +1,8 @@
 import { type ReactNode, useEffect, useId, useState } from "react";
-import { durationHint, isTime } from "./labels.ts";
+import { useTranslation } from "react-i18next";
+import { msgKey } from "../../i18n/index.ts";
+import { humanizeDuration } from "../durations.ts";
+import { durationHint, durationValue, isTime } from "./labels.ts";
 
 /**
  * Inputs for the schema-derived form. Each reports `onChange(value, mergeKey)`: typing into
@@ -115,7 +118,12 @@ export function DurationInput({
   mergeKey: string;
   hint?: string | undefined;
 }) {
-  const read = durationHint(value);
+  const { t } = useTranslation();
+  // While the field has focus it shows what is being typed; otherwise the stored ISO value as
+  // people say it ("1 hour" / "1小时"), never "PT1H".
+  const [typed, setTyped] = useState<string | null>(null);
+  const shown = typed ?? humanizeDuration(value) ?? value;
+  const read = durationHint(value, shown);
   return (
     <Frame
       label={label}
@@ -128,12 +136,16 @@ export function DurationInput({
         <input
           id={id}
           aria-describedby={describedBy}
-          className="mono-input"
-          value={value}
-          placeholder="PT1H"
+          value={shown}
+          placeholder={t("panel.duration.placeholder")}
           spellCheck={false}
           aria-invalid={!read.ok}
-          onChange={(e) => onChange(e.target.value.toUpperCase(), mergeKey)}
+          onFocus={() => setTyped(shown)}
+          onBlur={() => setTyped(null)}
+          onChange={(e) => {
+            setTyped(e.target.value);
+            onChange(durationValue(e.target.value), mergeKey);
+          }}
         />
       )}
     </Frame>
@@ -151,8 +163,9 @@ export function TimeInput({
   onChange: Change<string>;
   mergeKey: string;
 }) {
+  const { t } = useTranslation();
   const ok = isTime(value);
-  const hint = ok ? "24-hour, the user's local time" : 'Use 24-hour "HH:MM", e.g. 10:00';
+  const hint = ok ? t("panel.time.hint") : t("panel.time.invalid");
   return (
     <Frame label={label} hints={[{ text: hint, tone: ok ? "muted" : "error" }]}>
       {({ id, describedBy }) => (
@@ -291,7 +304,15 @@ export function Select({
   );
 }
 
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const DAYS = [
+  msgKey("panel.weekday.1"),
+  msgKey("panel.weekday.2"),
+  msgKey("panel.weekday.3"),
+  msgKey("panel.weekday.4"),
+  msgKey("panel.weekday.5"),
+  msgKey("panel.weekday.6"),
+  msgKey("panel.weekday.7"),
+];
 
 /** ISO weekdays 1-7 as toggle buttons; none selected = every day (the field is unset). */
 export function WeekdaysInput({
@@ -305,6 +326,7 @@ export function WeekdaysInput({
   onChange: (value: number[] | undefined) => void;
   hint?: string | undefined;
 }) {
+  const { t } = useTranslation();
   const on = new Set(value ?? []);
   return (
     <fieldset className="field weekdays">
@@ -325,7 +347,7 @@ export function WeekdaysInput({
                 onChange(next.size === 0 ? undefined : [...next].sort((a, b) => a - b));
               }}
             >
-              {day}
+              {t(day)}
             </button>
           );
         })}

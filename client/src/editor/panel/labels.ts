@@ -1,95 +1,165 @@
 import { parseHhmm } from "../../../../engine/time/index.ts";
-import { humanizeDuration } from "../durations.ts";
+import { i18n, msgKey } from "../../i18n/index.ts";
+import { humanizeDuration, parseSpokenDuration } from "../durations.ts";
 import { humanizeKey } from "../schema/introspect.ts";
 
 /**
- * Words for the schema-derived form. The schema decides which fields exist; this only names
- * them where the key alone reads badly. A key missing here gets a humanized label.
+ * Words for the schema-derived form, in the console's language. The schema decides which
+ * fields exist; these tables give every field key, hint and option value a catalog key. A key
+ * missing here (a field the engine gains) gets a humanized English label until it has words.
  */
 const LABELS: Record<string, string> = {
-  node: "Send node",
-  template: "Message",
-  offsetDays: "Offset (days)",
-  exitOn: "Exit when",
-  testList: "Test list",
-  quietHours: "Quiet hours override",
-  reentry: "Re-entry",
-  where: "Only when",
-  fallback: "Fallback time",
-  percent: "Percent",
-  time: "Time",
-  by: "Add",
-  as: "Store as",
-  preheader: "Preheader",
-  html: "HTML body",
-  replyTo: "Reply-to",
-  webhook: "Request",
-  url: "URL",
-  push: "Notification",
-  icon: "Icon URL",
-  smsTemplate: "Approved template (China)",
-  code: "Template code",
-  signName: "Sign name",
-  params: "Parameters",
+  after: msgKey("panel.field.after"),
+  applies: msgKey("panel.field.applies"),
+  arms: msgKey("panel.field.arms"),
+  as: msgKey("panel.field.as"),
+  attribute: msgKey("panel.field.attribute"),
+  audience: msgKey("panel.field.audience"),
+  body: msgKey("panel.field.body"),
+  branch: msgKey("panel.field.branch"),
+  by: msgKey("panel.field.by"),
+  category: msgKey("panel.field.category"),
+  channel: msgKey("panel.field.channel"),
+  code: msgKey("panel.field.code"),
+  conditions: msgKey("panel.field.conditions"),
+  cooldown: msgKey("panel.field.cooldown"),
+  direction: msgKey("panel.field.direction"),
+  duration: msgKey("panel.field.duration"),
+  email: msgKey("panel.field.email"),
+  end: msgKey("panel.field.end"),
+  event: msgKey("panel.field.event"),
+  exitOn: msgKey("panel.field.exitOn"),
+  fallback: msgKey("panel.field.fallback"),
+  from: msgKey("panel.field.from"),
+  goal: msgKey("panel.field.goal"),
+  headers: msgKey("panel.field.headers"),
+  html: msgKey("panel.field.html"),
+  icon: msgKey("panel.field.icon"),
+  label: msgKey("panel.field.label"),
+  locale: msgKey("panel.field.locale"),
+  match: msgKey("panel.field.match"),
+  method: msgKey("panel.field.method"),
+  name: msgKey("panel.field.name"),
+  node: msgKey("panel.field.node"),
+  offset: msgKey("panel.field.offset"),
+  offsetDays: msgKey("panel.field.offsetDays"),
+  params: msgKey("panel.field.params"),
+  percent: msgKey("panel.field.percent"),
+  preheader: msgKey("panel.field.preheader"),
+  push: msgKey("panel.field.push"),
+  quietHours: msgKey("panel.field.quietHours"),
+  reentry: msgKey("panel.field.reentry"),
+  replyTo: msgKey("panel.field.replyTo"),
+  scope: msgKey("panel.field.scope"),
+  send: msgKey("panel.field.send"),
+  signName: msgKey("panel.field.signName"),
+  signal: msgKey("panel.field.signal"),
+  smsTemplate: msgKey("panel.field.smsTemplate"),
+  split: msgKey("panel.field.split"),
+  start: msgKey("panel.field.start"),
+  subject: msgKey("panel.field.subject"),
+  template: msgKey("panel.field.template"),
+  testList: msgKey("panel.field.testList"),
+  time: msgKey("panel.field.time"),
+  title: msgKey("panel.field.title"),
+  trigger: msgKey("panel.field.trigger"),
+  update: msgKey("panel.field.update"),
+  url: msgKey("panel.field.url"),
+  value: msgKey("panel.field.value"),
+  wait: msgKey("panel.field.wait"),
+  webhook: msgKey("panel.field.webhook"),
+  weekdays: msgKey("panel.field.weekdays"),
+  where: msgKey("panel.field.where"),
+  within: msgKey("panel.field.within"),
+  yearly: msgKey("panel.field.yearly"),
+  kind: msgKey("panel.field.kind"),
+  mode: msgKey("panel.field.mode"),
 };
 
 const HINTS: Record<string, string> = {
-  within: "How long to wait for it before taking “no”.",
-  offsetDays: "Days after the date; negative = before.",
-  yearly: "Every year on the anniversary (birthdays).",
-  exitOn: "Any of these events ends the journey for the user at once.",
-  goal: "Counts a conversion when it happens in time; the user stays in the journey.",
-  quietHours: "Allowed sending window in the user's local time; sends outside it wait.",
-  testList: "Contact ids that test sends may go to, one per line.",
-  reentry: "May a user enter again after finishing?",
-  weekdays: "Leave all off for every day.",
-  match: "All conditions must hold, or any one.",
-  audience: "Membership is checked when the user reaches this step.",
-  email: "Subject, HTML body and sender; the message above is the plain-text part.",
-  preheader: "The inbox's preview line after the subject.",
-  from: "news@shop.example or Shop <news@shop.example>; empty: the workspace sender.",
-  webhook:
-    "Your own method, URL, headers and JSON body; off: Waymark's envelope to the server's webhook URL.",
-  url: "http(s); Liquid in the path and query only, values URL-encoded.",
-  push: "Title, icon and where a click goes; the message above is the notification's text.",
-  icon: "https; shown beside the title. Liquid in the path and query only.",
-  smsTemplate: `For Aliyun: the provider sends only templates it approved. The message above is then the approved text, with \${name} placeholders.`,
-  code: "As the provider's console lists it, e.g. SMS_154950909.",
-  signName: "The approved sign name, without 【】; it starts every message.",
-  params: `One Liquid value per \${name} in the approved text; no links (the provider forbids them).`,
+  within: msgKey("panel.hint.within"),
+  offsetDays: msgKey("panel.hint.offsetDays"),
+  yearly: msgKey("panel.hint.yearly"),
+  exitOn: msgKey("panel.hint.exitOn"),
+  goal: msgKey("panel.hint.goal"),
+  quietHours: msgKey("panel.hint.quietHours"),
+  testList: msgKey("panel.hint.testList"),
+  reentry: msgKey("panel.hint.reentry"),
+  weekdays: msgKey("panel.hint.weekdays"),
+  match: msgKey("panel.hint.match"),
+  audience: msgKey("panel.hint.audience"),
+  email: msgKey("panel.hint.email"),
+  preheader: msgKey("panel.hint.preheader"),
+  from: msgKey("panel.hint.from"),
+  webhook: msgKey("panel.hint.webhook"),
+  url: msgKey("panel.hint.url"),
+  push: msgKey("panel.hint.push"),
+  icon: msgKey("panel.hint.icon"),
+  smsTemplate: msgKey("panel.hint.smsTemplate"),
+  code: msgKey("panel.hint.code"),
+  signName: msgKey("panel.hint.signName"),
+  params: msgKey("panel.hint.params"),
 };
 
 const OPTIONS: Record<string, string> = {
-  sms: "SMS",
-  api: "API call",
-  event: "Event",
-  audience: "Audience",
-  date_attribute: "Date attribute (birthday…)",
-  until_attribute: "Until a date attribute",
-  time_of_day: "Time of day",
-  best_hour: "User's most active hour",
-  engagement: "Engagement (opened, clicked)",
-  condition: "Attributes",
-  opened: "opened (tracked link clicked)",
-  set: "Set a value",
-  increment: "Add to a number (a counter)",
+  GET: msgKey("panel.option.GET"),
+  PATCH: msgKey("panel.option.PATCH"),
+  POST: msgKey("panel.option.POST"),
+  PUT: msgKey("panel.option.PUT"),
+  after: msgKey("panel.option.after"),
+  all: msgKey("panel.option.all"),
+  all_journeys: msgKey("panel.option.all_journeys"),
+  always: msgKey("panel.option.always"),
+  any: msgKey("panel.option.any"),
+  api: msgKey("panel.option.api"),
+  audience: msgKey("panel.option.audience"),
+  before: msgKey("panel.option.before"),
+  best_hour: msgKey("panel.option.best_hour"),
+  boolean: msgKey("panel.option.boolean"),
+  clicked: msgKey("panel.option.clicked"),
+  condition: msgKey("panel.option.condition"),
+  date_attribute: msgKey("panel.option.date_attribute"),
+  delivered: msgKey("panel.option.delivered"),
+  duration: msgKey("panel.option.duration"),
+  email: msgKey("panel.option.email"),
+  engagement: msgKey("panel.option.engagement"),
+  event: msgKey("panel.option.event"),
+  increment: msgKey("panel.option.increment"),
+  never: msgKey("panel.option.never"),
+  number: msgKey("panel.option.number"),
+  opened: msgKey("panel.option.opened"),
+  other_journeys: msgKey("panel.option.other_journeys"),
+  promotional: msgKey("panel.option.promotional"),
+  push: msgKey("panel.option.push"),
+  service: msgKey("panel.option.service"),
+  set: msgKey("panel.option.set"),
+  sms: msgKey("panel.option.sms"),
+  text: msgKey("panel.option.text"),
+  time_of_day: msgKey("panel.option.time_of_day"),
+  transactional: msgKey("panel.option.transactional"),
+  until_attribute: msgKey("panel.option.until_attribute"),
+  webhook: msgKey("panel.option.webhook"),
 };
 
-export const labelFor = (key: string) => LABELS[key] ?? humanizeKey(key);
-export const hintFor = (key: string) => HINTS[key];
-export const optionLabel = (value: string) => OPTIONS[value] ?? value.replaceAll("_", " ");
+const say = (table: Record<string, string>, key: string) =>
+  Object.hasOwn(table, key) ? i18n.t(table[key] as string) : undefined;
 
-/** "PT1H = 1 hour": the ISO value read back in words, or what is wrong with it. */
-export function durationHint(iso: string): { ok: boolean; text: string } {
-  if (iso.trim() === "")
-    return { ok: false, text: "e.g. PT1H = 1 hour, P2D = 2 days, P1W = 1 week" };
+export const labelFor = (key: string) => say(LABELS, key) ?? humanizeKey(key);
+export const hintFor = (key: string) => say(HINTS, key);
+export const optionLabel = (value: string) => say(OPTIONS, value) ?? value.replaceAll("_", " ");
+
+/**
+ * What a duration field holds, read back in words ("1 hour"; "PT1H = 1 hour" when the ISO text
+ * was typed), or what is wrong with it. `iso` is the stored value, `typed` the field's text.
+ */
+export function durationHint(iso: string, typed = iso): { ok: boolean; text: string } {
+  if (typed.trim() === "") return { ok: false, text: i18n.t("panel.duration.example") };
   const words = humanizeDuration(iso);
-  return words
-    ? { ok: true, text: `${iso} = ${words}` }
-    : {
-        ok: false,
-        text: "Not an ISO 8601 duration: PT30M = 30 minutes, PT2H = 2 hours, P3D = 3 days",
-      };
+  if (!words) return { ok: false, text: i18n.t("panel.duration.invalid") };
+  return { ok: true, text: /^p/i.test(typed.trim()) ? `${iso} = ${words}` : words };
 }
+
+/** The stored value for what was typed: ISO when it reads as a duration, else the text itself. */
+export const durationValue = (typed: string) => parseSpokenDuration(typed) ?? typed;
 
 export const isTime = (s: string) => parseHhmm(s) !== null;

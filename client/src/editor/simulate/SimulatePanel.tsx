@@ -1,12 +1,17 @@
 import "../../components/timeline.css";
 import "./simulate.css";
 import { type FormEvent, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Journey } from "../../../../engine/index.ts";
 import { entryEventOf } from "../../../../engine/nodes/registry.ts";
 import type { SimContactInput, SimulateRequest, SimulateResult } from "../../api.ts";
 import { ApiError, api } from "../../api.ts";
 import { type PathHighlight, pathFromTimeline } from "../../canvas/path.ts";
+import { useFormat } from "../../i18n/format.ts";
+import { msgKey } from "../../i18n/index.ts";
+import { timelineSentence } from "../../pages/contact/sentences.ts";
 import { typeLabel, typeTone } from "../../pages/contact/timeline.ts";
+import { issueText } from "../issue-text.ts";
 import {
   buildEvents,
   type EventRow,
@@ -17,6 +22,14 @@ import {
 } from "./inputs.ts";
 
 type Who = "sample" | "describe" | "real";
+
+/** How an enrollment ends, as the simulator's summary line says it. */
+const FINAL: Record<string, string> = {
+  active: msgKey("simulate.final.active"),
+  completed: msgKey("simulate.final.completed"),
+  exited: msgKey("simulate.final.exited"),
+  not_entered: msgKey("simulate.final.not_entered"),
+};
 type Run =
   | { state: "idle" }
   | { state: "running" }
@@ -57,6 +70,7 @@ export function SimulatePanel({
   const [contactId, setContactId] = useState("");
   const [start, setStart] = useState(() => localInput(Date.now()));
   const [rows, setRows] = useState<EventRow[]>(() => [row(entryEventOf(doc) ?? "")]);
+  const { t } = useTranslation();
   const [run, setRun] = useState<Run>({ state: "idle" });
   const events = useMemo(() => journeyEvents(doc), [doc]);
 
@@ -64,10 +78,10 @@ export function SimulatePanel({
     switch (who) {
       case "sample": {
         const s = SAMPLES.find((x) => x.key === sample);
-        return s ? { contact: s.contact } : "pick a sample contact";
+        return s ? { contact: s.contact } : t("simulate.pickSample");
       }
       case "describe": {
-        const attrs = parseObject(attributes, "attributes");
+        const attrs = parseObject(attributes, t("simulate.attributes"));
         if (!attrs.ok) return attrs.message;
         const c: SimContactInput = { id: "described" };
         if (zone.trim()) c.timezone = zone.trim();
@@ -77,7 +91,7 @@ export function SimulatePanel({
         return { contact: c };
       }
       case "real":
-        return contactId.trim() ? { contactId: contactId.trim() } : "type a contact id";
+        return contactId.trim() ? { contactId: contactId.trim() } : t("simulate.typeContactId");
     }
   }
 
@@ -85,7 +99,7 @@ export function SimulatePanel({
     e.preventDefault();
     const from = new Date(start).getTime();
     if (!Number.isFinite(from))
-      return setRun({ state: "error", message: "pick a start time", details: [] });
+      return setRun({ state: "error", message: t("simulate.pickStart"), details: [] });
     const contact = contactPart();
     if (typeof contact === "string")
       return setRun({ state: "error", message: contact, details: [] });
@@ -113,7 +127,7 @@ export function SimulatePanel({
           ? [
               ...err.issues
                 .filter((i) => i.severity === "error")
-                .map((i) => `${i.nodeId ?? "journey"}: ${i.message}`),
+                .map((i) => `${i.nodeId ?? t("panel.issues.journey")}: ${issueText(t, i)}`),
               ...err.problems.map((p) => `${p.path}: ${p.message}`),
             ]
           : [];
@@ -130,15 +144,15 @@ export function SimulatePanel({
     setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
 
   return (
-    <aside className="sim-drawer" aria-label="Simulate">
+    <aside className="sim-drawer" aria-label={t("editor.header.simulate")}>
       <header className="sim-head">
-        <h3>Simulate</h3>
-        <span className="muted small">the current draft · nothing is sent</span>
+        <h3>{t("editor.header.simulate")}</h3>
+        <span className="muted small">{t("simulate.subtitle")}</span>
         <span className="spacer" />
         <button
           type="button"
           className="ghost"
-          aria-label="Close the simulator"
+          aria-label={t("simulate.close")}
           onClick={() => {
             onPath(null);
             onClose();
@@ -149,13 +163,13 @@ export function SimulatePanel({
       </header>
       <form className="sim-form" onSubmit={submit}>
         <fieldset className="sim-who">
-          <legend className="panel-title">Contact</legend>
-          <div className="segmented" role="radiogroup" aria-label="Contact source">
+          <legend className="panel-title">{t("simulate.contact")}</legend>
+          <div className="segmented" role="radiogroup" aria-label={t("simulate.source")}>
             {(
               [
-                ["sample", "Sample"],
-                ["describe", "Describe"],
-                ["real", "Real contact"],
+                ["sample", t("simulate.sample")],
+                ["describe", t("simulate.describe")],
+                ["real", t("simulate.real")],
               ] as const
             ).map(([value, label]) => (
               <label key={value} className={who === value ? "on" : ""}>
@@ -172,7 +186,7 @@ export function SimulatePanel({
           </div>
           {who === "sample" && (
             <label>
-              Sample contact
+              {t("simulate.sampleContact")}
               <select value={sample} onChange={(e) => setSample(e.target.value)}>
                 {SAMPLES.map((s) => (
                   <option key={s.key} value={s.key}>
@@ -185,7 +199,7 @@ export function SimulatePanel({
           {who === "describe" && (
             <div className="sim-grid">
               <label>
-                Time zone
+                {t("simulate.zone")}
                 <input
                   value={zone}
                   onChange={(e) => setZone(e.target.value)}
@@ -193,7 +207,7 @@ export function SimulatePanel({
                 />
               </label>
               <label>
-                Locale
+                {t("simulate.locale")}
                 <input
                   value={locale}
                   onChange={(e) => setLocale(e.target.value)}
@@ -201,15 +215,15 @@ export function SimulatePanel({
                 />
               </label>
               <label className="wide">
-                Phone
+                {t("simulate.phone")}
                 <input
                   value={phone}
                   onChange={(e) => setPhone(e.target.value)}
-                  placeholder="+8613812345678 (optional)"
+                  placeholder={t("simulate.phonePlaceholder")}
                 />
               </label>
               <label className="wide">
-                Attributes (JSON)
+                {t("simulate.attributesJson")}
                 <textarea
                   className="mono-input"
                   rows={3}
@@ -221,37 +235,34 @@ export function SimulatePanel({
           )}
           {who === "real" && (
             <label>
-              Contact id
+              {t("simulate.contactId")}
               <input
                 value={contactId}
                 onChange={(e) => setContactId(e.target.value)}
                 placeholder="user-42"
               />
-              <span className="field-hint muted">
-                Uses their profile, consent, zone, opt-outs, cooldowns and recent sends (caps);
-                their past events are not replayed.
-              </span>
+              <span className="field-hint muted">{t("simulate.realHint")}</span>
             </label>
           )}
         </fieldset>
         <fieldset>
-          <legend className="panel-title">Events</legend>
+          <legend className="panel-title">{t("simulate.events")}</legend>
           <label>
-            Starts at
+            {t("simulate.startsAt")}
             <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
           </label>
           <ol className="sim-events">
             {rows.map((r, i) => (
               <li key={r.key}>
                 <input
-                  aria-label={`Event ${i + 1} time`}
+                  aria-label={t("simulate.eventTime", { n: i + 1 })}
                   className="mono-input when"
                   value={r.when}
                   placeholder="+2h"
                   onChange={(e) => setRowField(r.key, { when: e.target.value })}
                 />
                 <input
-                  aria-label={`Event ${i + 1} name`}
+                  aria-label={t("simulate.eventName", { n: i + 1 })}
                   list="sim-event-names"
                   value={r.name}
                   placeholder="purchased"
@@ -260,16 +271,16 @@ export function SimulatePanel({
                 <button
                   type="button"
                   className="ghost"
-                  aria-label={`Remove event ${i + 1}`}
+                  aria-label={t("simulate.removeEvent", { n: i + 1 })}
                   onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}
                 >
                   ×
                 </button>
                 <input
-                  aria-label={`Event ${i + 1} properties`}
+                  aria-label={t("simulate.eventProperties", { n: i + 1 })}
                   className="mono-input props"
                   value={r.properties}
-                  placeholder='properties {"amount": 59}'
+                  placeholder={t("simulate.propertiesPlaceholder", { example: '{"amount": 59}' })}
                   onChange={(e) => setRowField(r.key, { properties: e.target.value })}
                 />
               </li>
@@ -281,11 +292,11 @@ export function SimulatePanel({
             ))}
           </datalist>
           <button type="button" onClick={() => setRows((rs) => [...rs, row("", "+1h")])}>
-            Add an event
+            {t("simulate.addEvent")}
           </button>
         </fieldset>
         <button type="submit" className="primary sim-run" disabled={run.state === "running"}>
-          {run.state === "running" ? "Running…" : "Run simulation"}
+          {run.state === "running" ? t("simulate.running") : t("simulate.run")}
         </button>
       </form>
       <SimResult run={run} onFocusNode={onFocusNode} />
@@ -294,20 +305,17 @@ export function SimulatePanel({
 }
 
 function SimResult({ run, onFocusNode }: { run: Run; onFocusNode: (id: string) => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
   switch (run.state) {
     case "idle":
-      return (
-        <p className="muted small sim-hint">
-          Times are offsets from the start (+30m, +2h, +1d 3h) or ISO instants. The workspace's
-          quiet hours, caps and consent rules apply, as in production.
-        </p>
-      );
+      return <p className="muted small sim-hint">{t("simulate.idleHint")}</p>;
     case "running":
-      return <p className="muted sim-hint">Running the engine…</p>;
+      return <p className="muted sim-hint">{t("simulate.runningEngine")}</p>;
     case "error":
       return (
         <div className="sim-error" role="alert">
-          <strong>Cannot simulate:</strong> {run.message}
+          <strong>{t("simulate.cannot")}</strong> {run.message}
           {run.details.length > 0 && (
             <ul>
               {run.details.map((d) => (
@@ -320,16 +328,21 @@ function SimResult({ run, onFocusNode }: { run: Run; onFocusNode: (id: string) =
     case "done": {
       const { result, start } = run;
       return (
-        <section className="sim-result" aria-label="Simulation result">
+        <section className="sim-result" aria-label={t("simulate.result")}>
           <p className="sim-final" data-testid="sim-final">
-            Ends <strong>{result.final.status.replaceAll("_", " ")}</strong>
+            {t("simulate.ends")}{" "}
+            <strong>
+              {Object.hasOwn(FINAL, result.final.status)
+                ? t(FINAL[result.final.status] as string)
+                : result.final.status.replaceAll("_", " ")}
+            </strong>
             {result.final.nodeId && (
               <>
                 {" "}
-                on <span className="mono">{result.final.nodeId}</span>
+                {t("simulate.on")} <span className="mono">{result.final.nodeId}</span>
               </>
             )}{" "}
-            · {result.timeline.length} step{result.timeline.length === 1 ? "" : "s"}
+            · {t("simulate.steps", { count: result.timeline.length })}
           </p>
           {result.issues.map((i) => (
             <p key={i.message} className="sim-error">
@@ -337,23 +350,26 @@ function SimResult({ run, onFocusNode }: { run: Run; onFocusNode: (id: string) =
             </p>
           ))}
           {result.timeline.length === 0 ? (
-            <p className="muted small">The contact never entered: no event matched the trigger.</p>
+            <p className="muted small">{t("simulate.neverEntered")}</p>
           ) : (
             <ol className="timeline sim-steps" data-testid="sim-steps">
               {result.timeline.map((s, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: steps are a fixed list per run
                 <li key={i} className={`tl-row tl-${typeTone(s.type)}`} data-type={s.type}>
-                  <time
-                    className="tl-time mono"
-                    dateTime={s.at}
-                    title={new Date(s.at).toLocaleString()}
-                  >
+                  <time className="tl-time mono" dateTime={s.at} title={format.dateTime(s.at)}>
                     {formatOffset(Date.parse(s.at), start)}
                   </time>
                   <span className={`tl-type tone-${typeTone(s.type)}`}>{typeLabel(s.type)}</span>
                   <div className="tl-main">
                     <div className="tl-detail">
-                      {s.detail}
+                      {/* English: the engine's own detail, as specific as it gets ("0 → 1" for
+                          a counter that starts at 0); other languages: the timeline's sentence
+                          made from the step's codes, the English detail on hover. */}
+                      <span title={s.detail}>
+                        {format.locale === "en"
+                          ? s.detail
+                          : timelineSentence(s, t, format.locale, null)}
+                      </span>
                       <button
                         type="button"
                         className="tl-node link mono"
@@ -366,7 +382,7 @@ function SimResult({ run, onFocusNode }: { run: Run; onFocusNode: (id: string) =
                       <div className="tl-body">
                         <p>{s.body}</p>
                         <span className="muted small">
-                          {s.parts ?? 1} part{s.parts === 1 ? "" : "s"}
+                          {t("timeline.parts", { count: s.parts ?? 1 })}
                         </span>
                       </div>
                     )}

@@ -1,5 +1,6 @@
 import type { Journey } from "../../../../engine/index.ts";
 import type { SimContactInput, SimEventInput } from "../../api.ts";
+import { i18n } from "../../i18n/index.ts";
 
 /**
  * The simulate panel's pure parts: event times typed as offsets from the start ("+2h",
@@ -25,7 +26,7 @@ export function parseWhen(text: string, start: number): Parsed<number> {
     const body = t.slice(1).replace(/\s+/g, "").toLowerCase();
     const parts = [...body.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join("") !== body) {
-      return { ok: false, message: `“${t}”: use +30m, +2h, +1d 3h or an ISO time` };
+      return { ok: false, message: i18n.t("simulate.input.badOffset", { text: t }) };
     }
     let ms = 0;
     for (const [, n, unit] of parts) ms += Number(n) * (UNIT_MS[unit ?? ""] ?? 0);
@@ -33,7 +34,7 @@ export function parseWhen(text: string, start: number): Parsed<number> {
   }
   const at = Date.parse(t);
   if (!Number.isFinite(at))
-    return { ok: false, message: `“${t}” is neither +offset nor an ISO time` };
+    return { ok: false, message: i18n.t("simulate.input.badTime", { text: t }) };
   return { ok: true, value: at };
 }
 
@@ -65,10 +66,16 @@ export function parseObject(
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== "object" || v === null || Array.isArray(v))
-      return { ok: false, message: `${what}: a JSON object, like {"amount": 59}` };
+      return { ok: false, message: i18n.t("simulate.input.notObject", { what }) };
     return { ok: true, value: v as Record<string, unknown> };
   } catch (err) {
-    return { ok: false, message: `${what}: ${err instanceof Error ? err.message : "not JSON"}` };
+    return {
+      ok: false,
+      message: i18n.t("simulate.input.notJson", {
+        what,
+        message: err instanceof Error ? err.message : "JSON",
+      }),
+    };
   }
 }
 
@@ -102,11 +109,15 @@ export function buildEvents(rows: readonly EventRow[], start: number): Parsed<Si
   for (const [i, r] of rows.entries()) {
     if (!r.name.trim()) {
       if (!r.when.trim() && !r.properties.trim()) continue;
-      return { ok: false, message: `event ${i + 1}: give it a name` };
+      return { ok: false, message: i18n.t("simulate.input.noName", { n: i + 1 }) };
     }
     const at = parseWhen(r.when, start);
-    if (!at.ok) return { ok: false, message: `event ${i + 1}: ${at.message}` };
-    const props = parseObject(r.properties, `event ${i + 1} properties`);
+    if (!at.ok)
+      return {
+        ok: false,
+        message: i18n.t("simulate.input.row", { n: i + 1, message: at.message }),
+      };
+    const props = parseObject(r.properties, i18n.t("simulate.eventProperties", { n: i + 1 }));
     if (!props.ok) return props;
     const e: SimEventInput = { at: new Date(at.value).toISOString(), name: r.name.trim() };
     if (props.value) e.properties = props.value;

@@ -1,13 +1,25 @@
-import type { BranchNode } from "../../../../../engine/nodes/branch.ts";
+import type { BranchNode, EngagementSignal } from "../../../../../engine/nodes/branch.ts";
 import { assertNever } from "../../../../../engine/shared/assert-never.ts";
+import { i18n, msgKey } from "../../../i18n/index.ts";
 import { shortDuration as dur } from "../../durations.ts";
 import { AudiencePicker } from "../../panel/AudiencePicker.tsx";
 import { PathsNode } from "../shapes.tsx";
 import type { NodeUi } from "../ui.ts";
 
+/** The signal as the card says it ("sms1 opened within 2 d?"). */
+const SIGNALS: Record<EngagementSignal, string> = {
+  delivered: msgKey("nodes.branch.signal.delivered"),
+  opened: msgKey("nodes.branch.signal.opened"),
+  clicked: msgKey("nodes.branch.signal.clicked"),
+};
+
 export const branchUi: NodeUi<BranchNode> = {
-  label: "Branch",
-  hint: "Yes / no: an event, opened, attributes",
+  get label() {
+    return i18n.t("nodes.branch.label");
+  },
+  get hint() {
+    return i18n.t("nodes.branch.hint");
+  },
   color: "#0891b2",
   icon: { path: "M4 2v4a4 4 0 0 0 4 4h4M4 6v8M12 10l-2-2m2 2-2 2" },
   idPrefix: "branch",
@@ -28,14 +40,19 @@ export const branchUi: NodeUi<BranchNode> = {
     const b = node.branch;
     switch (b.kind) {
       case "event":
-        return `${b.event || "…"} within ${dur(b.within)}?`;
+        return i18n.t("nodes.branch.event", { event: b.event || "…", within: dur(b.within) });
       case "engagement":
-        return `${b.node || "…"} ${b.signal} within ${dur(b.within)}?`;
+        return i18n.t("nodes.branch.engagement", {
+          node: b.node || "…",
+          signal: i18n.t(SIGNALS[b.signal]),
+          within: dur(b.within),
+        });
       case "condition": {
         const n = b.conditions.length;
-        return n === 0
-          ? "no conditions yet"
-          : `${n} condition${n === 1 ? "" : "s"} (${b.match ?? "all"})`;
+        if (n === 0) return i18n.t("nodes.branch.noConditions");
+        return (b.match ?? "all") === "all"
+          ? i18n.t("nodes.branch.conditionsAll", { count: n })
+          : i18n.t("nodes.branch.conditionsAny", { count: n });
       }
       default:
         return assertNever(b);

@@ -3,15 +3,24 @@ import {
   type CooldownSpec,
   cooldownApplies,
 } from "../../../../../engine/nodes/cooldown.ts";
+import { i18n, msgKey } from "../../../i18n/index.ts";
 import { humanizeDuration } from "../../durations.ts";
 import { Select } from "../../panel/inputs.tsx";
 import { OneOutNode } from "../shapes.tsx";
 import type { NodeUi } from "../ui.ts";
 
 const APPLIES_OPTIONS = [
-  { value: "other_journeys", label: "Other journeys only" },
-  { value: "all_journeys", label: "All journeys, this one included" },
+  { value: "other_journeys", label: msgKey("nodes.cooldown.appliesOther") },
+  { value: "all_journeys", label: msgKey("nodes.cooldown.appliesAll") },
 ] as const;
+
+/** The sends a cooldown holds, by its scope. */
+const HELD: Record<CooldownSpec["scope"], string> = {
+  all: msgKey("nodes.cooldown.held.all"),
+  promotional: msgKey("nodes.cooldown.held.promotional"),
+  transactional: msgKey("nodes.cooldown.held.transactional"),
+  service: msgKey("nodes.cooldown.held.service"),
+};
 
 /**
  * Whom a cooldown holds back and for how long, in words: "Holds other journeys' promotional
@@ -19,16 +28,22 @@ const APPLIES_OPTIONS = [
  * a pause of other campaigns (issue 16); absent `applies` is the old all-journeys meaning.
  */
 export function describeCooldown(c: CooldownSpec): string {
-  const what = c.scope === "all" ? "sends" : `${c.scope} sends`;
-  const long = humanizeDuration(c.duration) ?? c.duration;
+  const words = {
+    what: i18n.t(HELD[c.scope]),
+    duration: humanizeDuration(c.duration) ?? c.duration,
+  };
   return cooldownApplies(c) === "other_journeys"
-    ? `Holds other journeys' ${what} for ${long}`
-    : `Holds every journey's ${what} for ${long}, this one's included`;
+    ? i18n.t("nodes.cooldown.holdsOther", words)
+    : i18n.t("nodes.cooldown.holdsAll", words);
 }
 
 export const cooldownUi: NodeUi<CooldownNode> = {
-  label: "Cooldown",
-  hint: "Hold other journeys' sends for a while",
+  get label() {
+    return i18n.t("nodes.cooldown.label");
+  },
+  get hint() {
+    return i18n.t("nodes.cooldown.hint");
+  },
   color: "#2563eb",
   icon: { path: "M8 1v14M2 4.5l12 7M14 4.5l-12 7" },
   idPrefix: "cooldown",
@@ -46,17 +61,17 @@ export const cooldownUi: NodeUi<CooldownNode> = {
     if (path !== "cooldown.applies") return undefined;
     return (
       <Select
-        label="Holds back"
+        label={i18n.t("nodes.cooldown.appliesLabel")}
         value={cooldownApplies(node.cooldown)}
-        options={APPLIES_OPTIONS}
-        hint="Other journeys only: this journey's own later sends still go out. All journeys: a full pause, this journey's later sends of this kind are suppressed too."
+        options={APPLIES_OPTIONS.map((o) => ({ value: o.value, label: i18n.t(o.label) }))}
+        hint={i18n.t("nodes.cooldown.appliesHint")}
         onChange={(v) => onChange(v, null)}
       />
     );
   },
   Inspector: ({ node }) => (
     <p className="cooldown-summary" data-testid="cooldown-summary">
-      {describeCooldown(node.cooldown)}.
+      {i18n.t("nodes.cooldown.sentence", { text: describeCooldown(node.cooldown) })}
     </p>
   ),
 };

@@ -1,6 +1,7 @@
 import type { NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { ExitNode } from "../../../../../engine/nodes/exit.ts";
+import { i18n } from "../../../i18n/index.ts";
 import type { JourneyFlowNode } from "../../mapping.ts";
 import { NodeShell } from "../NodeShell.tsx";
 import type { NodeUi } from "../ui.ts";
@@ -11,12 +12,16 @@ const ExitCard = memo(function ExitNode({ data, selected }: NodeProps<JourneyFlo
 });
 
 export const exitUi: NodeUi<ExitNode> = {
-  label: "Exit",
-  hint: "The end of a path",
+  get label() {
+    return i18n.t("nodes.exit.label");
+  },
+  get hint() {
+    return i18n.t("nodes.exit.hint");
+  },
   color: "#64748b",
   icon: { path: "M4 4h8v8H4z" },
   idPrefix: "exit",
   create: (id, position) => ({ id, type: "exit", position }),
-  summary: () => "end of path",
+  summary: () => i18n.t("nodes.exit.summary"),
   component: ExitCard,
 };

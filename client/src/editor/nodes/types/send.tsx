@@ -2,6 +2,9 @@ import type { ReactNode } from "react";
 import type { Journey } from "../../../../../engine/index.ts";
 import type { SendNode } from "../../../../../engine/nodes/send.ts";
 import { namedVariant } from "../../../../../engine/nodes/send-variants.ts";
+import type { Channel } from "../../../api.ts";
+import { i18n, msgKey } from "../../../i18n/index.ts";
+import { CATEGORY_LABELS } from "../../../i18n/labels.ts";
 import { useCan } from "../../../permissions.ts";
 import { EmailPreviewCard, emailFieldOverride } from "../../panel/EmailFields.tsx";
 import { type Change, Select } from "../../panel/inputs.tsx";
@@ -18,9 +21,21 @@ import { WebhookPreviewCard, webhookFieldOverride } from "../../panel/WebhookFie
 import { OneOutNode } from "../shapes.tsx";
 import type { NodeUi } from "../ui.ts";
 
+/** The card's channel word: "SMS · promotional", "邮件 · 交易". */
+const CHANNELS: Record<Channel, string> = {
+  sms: msgKey("nodes.send.channel.sms"),
+  email: msgKey("nodes.send.channel.email"),
+  push: msgKey("nodes.send.channel.push"),
+  webhook: msgKey("nodes.send.channel.webhook"),
+};
+
 export const sendUi: NodeUi<SendNode> = {
-  label: "Send",
-  hint: "SMS, email, push or webhook",
+  get label() {
+    return i18n.t("nodes.send.label");
+  },
+  get hint() {
+    return i18n.t("nodes.send.hint");
+  },
   color: "#16a34a",
   icon: { path: "M2 4h12v8H2zM2 4l6 5 6-5" },
   idPrefix: "sms",
@@ -31,11 +46,13 @@ export const sendUi: NodeUi<SendNode> = {
     position,
   }),
   summary: (node) =>
-    `${node.send.channel === "sms" ? "SMS" : node.send.channel} · ${node.send.category}${
-      node.send.channel === "sms" && node.send.smsTemplate
-        ? ` · ${node.send.smsTemplate.code || "template"}`
-        : ""
-    }`,
+    [
+      i18n.t(CHANNELS[node.send.channel]),
+      i18n.t(CATEGORY_LABELS[node.send.category]),
+      ...(node.send.channel === "sms" && node.send.smsTemplate
+        ? [node.send.smsTemplate.code || i18n.t("nodes.send.template")]
+        : []),
+    ].join(" · "),
   component: OneOutNode,
   field: sendField,
   Inspector: SendInspector,
@@ -72,10 +89,10 @@ function sendField(
   if (path === "send.locale") {
     return (
       <Select
-        label="Opt-out locale"
+        label={i18n.t("nodes.send.optOutLocale")}
         value={typeof value === "string" ? value : ""}
         options={LOCALE_OPTIONS}
-        hint="Overrides the contact's locale for the opt-out line."
+        hint={i18n.t("nodes.send.optOutLocaleHint")}
         onChange={(v) => onChange(v === "" ? undefined : v, null)}
       />
     );

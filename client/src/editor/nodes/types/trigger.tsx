@@ -2,6 +2,7 @@ import type { NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { TriggerNode } from "../../../../../engine/nodes/trigger.ts";
 import { assertNever } from "../../../../../engine/shared/assert-never.ts";
+import { i18n } from "../../../i18n/index.ts";
 import type { JourneyFlowNode } from "../../mapping.ts";
 import { AudiencePicker } from "../../panel/AudiencePicker.tsx";
 import { NodeShell, OutHandle } from "../NodeShell.tsx";
@@ -17,8 +18,12 @@ const TriggerCard = memo(function TriggerNode({ data, selected, id }: NodeProps<
 });
 
 export const triggerUi: NodeUi<TriggerNode> = {
-  label: "Trigger",
-  hint: "How users enter",
+  get label() {
+    return i18n.t("nodes.trigger.label");
+  },
+  get hint() {
+    return i18n.t("nodes.trigger.hint");
+  },
   color: "#4f46e5",
   icon: { path: "M9 1 3 9h4l-1 6 6-8H8l1-6z", filled: true },
   idPrefix: "trigger",
@@ -27,16 +32,23 @@ export const triggerUi: NodeUi<TriggerNode> = {
     const t = node.trigger;
     switch (t.kind) {
       case "event":
-        return `on ${t.event || "…"}${t.where?.length ? ` (${t.where.length} filter${t.where.length === 1 ? "" : "s"})` : ""}`;
+        return t.where?.length
+          ? i18n.t("nodes.trigger.eventFiltered", { event: t.event || "…", count: t.where.length })
+          : i18n.t("nodes.trigger.event", { event: t.event || "…" });
       case "audience":
-        return `joins ${t.audience || "…"}`;
+        return i18n.t("nodes.trigger.audience", { audience: t.audience || "…" });
       case "date_attribute": {
         const off =
-          t.offsetDays === 0 ? "" : ` ${t.offsetDays > 0 ? "+" : "−"}${Math.abs(t.offsetDays)} d`;
-        return `${t.attribute || "…"}${off} at ${t.time ?? "09:00"}${t.yearly ? ", yearly" : ""}`;
+          t.offsetDays === 0
+            ? ""
+            : ` ${t.offsetDays > 0 ? "+" : "−"}${i18n.t("editor.unit.day", { n: Math.abs(t.offsetDays) })}`;
+        const when = { attribute: `${t.attribute || "…"}${off}`, time: t.time ?? "09:00" };
+        return t.yearly
+          ? i18n.t("nodes.trigger.dateYearly", when)
+          : i18n.t("nodes.trigger.date", when);
       }
       case "api":
-        return "entered by API call";
+        return i18n.t("nodes.trigger.api");
       default:
         return assertNever(t);
     }

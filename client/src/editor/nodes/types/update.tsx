@@ -1,5 +1,8 @@
+import { isReservedName } from "../../../../../engine/format/primitives.ts";
 import { attributeNameProblem, type UpdateNode } from "../../../../../engine/nodes/update.ts";
 import { assertNever } from "../../../../../engine/shared/assert-never.ts";
+import { i18n, msgKey } from "../../../i18n/index.ts";
+import { ISSUE_TEXT } from "../../issue-text.ts";
 import { TextInput } from "../../panel/inputs.tsx";
 import { OneOutNode } from "../shapes.tsx";
 import type { NodeUi } from "../ui.ts";
@@ -26,24 +29,36 @@ function summary(node: UpdateNode): string {
  */
 function explain(node: UpdateNode): string {
   const u = node.update;
-  const name = u.attribute || "the attribute";
+  const name = u.attribute || i18n.t("nodes.update.theAttribute");
   switch (u.kind) {
-    case "increment": {
-      const verb = u.by < 0 ? `Subtracts ${Math.abs(u.by)} from` : `Adds ${u.by} to`;
-      return `${verb} ${name}; a contact without it starts from 0, one whose ${name} is not a number is left as it is. Later steps and other journeys see the new value.`;
-    }
+    case "increment":
+      return u.by < 0
+        ? i18n.t("nodes.update.explainSubtract", { name, by: Math.abs(u.by) })
+        : i18n.t("nodes.update.explainAdd", { name, by: u.by });
     case "set": {
       const as = u.as ?? "text";
-      return `Sets ${name} to the value${as === "text" ? "" : ` as a ${as}`}, rendered for each contact. Later steps and other journeys see the new value.`;
+      return as === "text"
+        ? i18n.t("nodes.update.explainSet", { name })
+        : i18n.t("nodes.update.explainSetAs", { name, as: i18n.t(AS[as]) });
     }
     default:
       return assertNever(u);
   }
 }
 
+/** How a set value is stored, as "Sets tier to the value as a number" says it. */
+const AS: Record<"number" | "boolean", string> = {
+  number: msgKey("nodes.update.as.number"),
+  boolean: msgKey("nodes.update.as.boolean"),
+};
+
 export const updateUi: NodeUi<UpdateNode> = {
-  label: "Update contact",
-  hint: "Set an attribute, or count with one",
+  get label() {
+    return i18n.t("nodes.update.label");
+  },
+  get hint() {
+    return i18n.t("nodes.update.hint");
+  },
   color: "#7c3aed",
   // A pencil: the step writes to the profile.
   icon: { path: "M10.5 2.5l3 3L6 13H3v-3zM9 4l3 3" },
@@ -62,15 +77,17 @@ export const updateUi: NodeUi<UpdateNode> = {
     if (path === "update.attribute") {
       return (
         <TextInput
-          label="Attribute"
+          label={i18n.t("panel.field.attribute")}
           value={text}
           onChange={onChange}
           mergeKey="field:update.attribute"
-          placeholder="e.g. winback_attempts"
+          placeholder={i18n.t("nodes.update.attributePlaceholder")}
           hint={
             text === ""
-              ? "The profile attribute to write: letters, digits, _ and -."
-              : (attributeNameProblem(text) ?? undefined)
+              ? i18n.t("nodes.update.attributeHint")
+              : attributeNameProblem(text) === null
+                ? undefined
+                : i18n.t(ISSUE_TEXT[isReservedName(text) ? "reserved_name" : "bad_attribute_name"])
           }
         />
       );
@@ -78,12 +95,14 @@ export const updateUi: NodeUi<UpdateNode> = {
     if (path === "update.value") {
       return (
         <TextInput
-          label="Value"
+          label={i18n.t("panel.field.value")}
           value={text}
           onChange={onChange}
           mergeKey="field:update.value"
-          placeholder="e.g. gold, or {{ event.tier }}"
-          hint="Text, or Liquid like a message: {{ event.tier }}, {{ user.firstName }}."
+          placeholder={i18n.t("nodes.update.valuePlaceholder", { example: "{{ event.tier }}" })}
+          hint={i18n.t("nodes.update.valueHint", {
+            examples: "{{ event.tier }}, {{ user.firstName }}",
+          })}
         />
       );
     }
