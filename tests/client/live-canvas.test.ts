@@ -44,6 +44,11 @@ suite("suppression reasons on hover", () => {
     );
     expect(reasonsText({ b: 2, a: 2 })).toBe("a 2, b 2");
     expect(reasonsText({})).toBe("");
+    // Other languages name each reason in words, with their own separator and digits.
+    const words: Record<string, string> = { quiet_hours: "免打扰时段", no_consent: "未获同意" };
+    expect(reasonsText({ no_consent: 3, quiet_hours: 1200 }, "zh-CN", (r) => words[r] ?? r)).toBe(
+      "免打扰时段 1,200，未获同意 3",
+    );
   });
 });
 

@@ -51,3 +51,17 @@ export const ROLE_LABELS: Record<Role | KeyRole, string> = {
 export function labelOf(table: Readonly<Record<string, string>>, code: unknown): string | null {
   return typeof code === "string" && Object.hasOwn(table, code) ? (table[code] ?? null) : null;
 }
+
+/** Why a send was held or not sent (engine/rules/types.ts REASON_CODES, render failures). */
+export const SEND_REASON_LABELS: Record<string, string> = {
+  opted_out: msgKey("timeline.reason.opted_out"),
+  no_consent: msgKey("timeline.reason.no_consent"),
+  quiet_hours: msgKey("timeline.reason.quiet_hours"),
+  frequency_cap: msgKey("timeline.reason.frequency_cap"),
+  cooldown: msgKey("timeline.reason.cooldown"),
+  unopened_streak: msgKey("timeline.reason.unopened_streak"),
+  provider_window: msgKey("timeline.reason.provider_window"),
+  provider_limit: msgKey("timeline.reason.provider_limit"),
+  template_budget: msgKey("timeline.reason.template_budget"),
+  template_error: msgKey("timeline.reason.template_error"),
+};

@@ -6,6 +6,7 @@ import { definitionOfType } from "../../../../engine/nodes/registry.ts";
 import type { JourneyToday, NodeToday } from "../../api.ts";
 import { formatNumber } from "../../i18n/format.ts";
 import { msgKey } from "../../i18n/index.ts";
+import { labelOf, SEND_REASON_LABELS } from "../../i18n/labels.ts";
 
 /**
  * Today's counts for every node of the journey on the canvas (live/useTodayCounts), or null
@@ -39,12 +40,20 @@ function metricsFor(type: NodeType): readonly Metric[] {
     : ["entered"];
 }
 
-/** "quiet_hours 12, no_consent 3": most frequent first, ties by name, as the issue asks. */
-export function reasonsText(by: Readonly<Record<string, number>>, locale = "en"): string {
+/**
+ * "quiet_hours 12, no_consent 3": most frequent first, ties by code, as issue #16 asks. English
+ * keeps the codes the API and the timeline's hover use; other languages name each reason in
+ * words ("免打扰时段 12，未获同意 3") through `name`.
+ */
+export function reasonsText(
+  by: Readonly<Record<string, number>>,
+  locale = "en",
+  name: (reason: string) => string = (reason) => reason,
+): string {
   return Object.entries(by)
     .filter(([, n]) => n > 0)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([reason, n]) => `${reason} ${formatNumber(locale, n)}`)
+    .map(([reason, n]) => `${name(reason)} ${formatNumber(locale, n)}`)
     .join(locale === "en" ? ", " : "，");
 }
 
@@ -61,8 +70,15 @@ export function LiveCounts({ nodeId, type }: { nodeId: string; type: NodeType })
   // A step only the draft has gets no row: nobody can reach it until it is published.
   if (!active && !today.liveNodes?.includes(nodeId)) return null;
   const counts = active ? (today.nodes[nodeId] ?? NONE) : NONE;
-  const suppressed = reasonsText(counts.suppressedBy, i18n.language);
-  const deferred = reasonsText(counts.deferredBy, i18n.language);
+  const name =
+    i18n.language === "en"
+      ? undefined
+      : (reason: string) => {
+          const key = labelOf(SEND_REASON_LABELS, reason);
+          return key ? t(key) : reason;
+        };
+  const suppressed = reasonsText(counts.suppressedBy, i18n.language, name);
+  const deferred = reasonsText(counts.deferredBy, i18n.language, name);
   const hasTip = suppressed !== "" || deferred !== "";
   return (
     <div

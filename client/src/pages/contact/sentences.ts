@@ -4,7 +4,7 @@ import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import type { TimelineRow } from "../../api.ts";
 import { formatDateTime } from "../../i18n/format.ts";
 import { msgKey } from "../../i18n/index.ts";
-import { CHANNEL_LABELS, labelOf } from "../../i18n/labels.ts";
+import { CHANNEL_LABELS, labelOf, SEND_REASON_LABELS } from "../../i18n/labels.ts";
 import { isKnownType } from "./timeline.ts";
 
 /*
@@ -15,20 +15,6 @@ import { isKnownType } from "./timeline.ts";
  * CLI and tooltips; a row whose codes are not known here (a type or reason added later) shows
  * it as recorded rather than nothing.
  */
-
-/** Why a send was held or not sent (engine/rules/types.ts REASON_CODES, render failures). */
-const SEND_REASONS: Record<string, string> = {
-  opted_out: msgKey("timeline.reason.opted_out"),
-  no_consent: msgKey("timeline.reason.no_consent"),
-  quiet_hours: msgKey("timeline.reason.quiet_hours"),
-  frequency_cap: msgKey("timeline.reason.frequency_cap"),
-  cooldown: msgKey("timeline.reason.cooldown"),
-  unopened_streak: msgKey("timeline.reason.unopened_streak"),
-  provider_window: msgKey("timeline.reason.provider_window"),
-  provider_limit: msgKey("timeline.reason.provider_limit"),
-  template_budget: msgKey("timeline.reason.template_budget"),
-  template_error: msgKey("timeline.reason.template_error"),
-};
 
 /** Why an enrollment ended (engine/effects.ts ExitReason, archive and version migration). */
 const EXIT_REASONS: Record<string, string> = {
@@ -115,12 +101,12 @@ export function timelineSentence(
       return t("variants.sentVariant", { channel, variant: name });
     }
     case "deferred": {
-      const reason = label(t, SEND_REASONS, row.reason);
+      const reason = label(t, SEND_REASON_LABELS, row.reason);
       if (!until || !reason) return recorded;
       return t("timeline.say.deferred", { time: until, reason });
     }
     case "suppressed": {
-      const reason = label(t, SEND_REASONS, row.reason);
+      const reason = label(t, SEND_REASON_LABELS, row.reason);
       return reason ? t("timeline.say.suppressed", { reason }) : recorded;
     }
     case "cooldown":
