@@ -111,17 +111,20 @@ describe.runIf(chromiumPath)("send variants in the editor", () => {
       consent: { sms: { promotional: true } },
     });
     await ui.ingest("/v1/track", { userId: "li", event: "cart_abandoned" });
-    await ui.page.goto(`${ui.url}/messages`);
-    const row = ui.page.locator("tr[data-message]").filter({ hasText: "丽丽" });
+    // Queued by the running ticker (the API says when); then the page must show it. Counting
+    // rows straight after a reload raced the page's own fetch, and lost on a loaded machine.
     await expect
       .poll(
-        async () => {
-          await ui.page.reload();
-          return row.count();
-        },
-        { timeout: 60_000, interval: 1000 },
+        async () =>
+          (await ui.api<{ messages: unknown[] }>("/api/messages?journey=localized")).messages
+            .length,
+        { timeout: 60_000, interval: 250 },
       )
       .toBe(1);
+    await ui.page.goto(`${ui.url}/messages`);
+    const row = ui.page.locator("tr[data-message]").filter({ hasText: "丽丽" });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.count()).toBe(1);
     expect(await row.locator(".msg-body").textContent()).toBe(
       "丽丽，您的购物车还在等您，今天全场八折 回TD退订",
     );
