@@ -25,6 +25,16 @@ export const VerdictFactsSchema = z.object({
   smallSample: z.boolean(),
 });
 
+/** A send's numbers for the messages sent as one locale variant ("default": its own content). */
+export const VariantResultSchema = z.object({
+  variant: z.string(),
+  recipients: z.number(),
+  delivered: RateSchema,
+  clicked: RateSchema,
+  converted: z.array(Converted).nullable(),
+  attributed: RateSchema.nullable(),
+});
+
 export const SendResultSchema = z.object({
   nodeId: z.string(),
   label: z.string(),
@@ -35,6 +45,8 @@ export const SendResultSchema = z.object({
   clicked: RateSchema,
   converted: z.array(Converted).nullable(),
   attributed: RateSchema.nullable(),
+  /** Per locale variant, largest first; empty for a send without variants. */
+  variants: z.array(VariantResultSchema),
 });
 
 export const ArmResultSchema = z.object({

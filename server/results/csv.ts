@@ -2,8 +2,9 @@ import { DAYS } from "./queries.ts";
 import type { JourneyResults, Rate } from "./results.ts";
 
 /**
- * The results as CSV: one row per send node and per split arm, counts next to rates, the A/B
- * test on arm rows; an arm row counts only the arm's own messages (ArmResult in results.ts).
+ * The results as CSV: one row per send node, per locale variant of a send (after its send's row),
+ * and per split arm, counts next to rates, the A/B test on arm rows; an arm row counts only the
+ * arm's own messages (ArmResult in results.ts).
  * RFC 4180 quoting; cells that a spreadsheet would run as a formula (=, +, -, @ first) are
  * prefixed with a quote, since node labels are free text.
  */
@@ -26,6 +27,8 @@ export const CSV_COLUMNS = [
   "p_value",
   "confidence",
   "verdict",
+  // Last, so the columns spreadsheets already read keep their places.
+  "variant",
 ] as const;
 
 type Cell = string | number | null;
@@ -46,24 +49,27 @@ function convertedCells(c: Rate[] | null): Cell[] {
 export function resultsCsv(results: JourneyResults): string {
   const rows: Cell[][] = [[...CSV_COLUMNS]];
   for (const s of results.sends) {
-    rows.push([
-      "send",
-      s.nodeId,
-      s.label,
-      null,
-      null,
-      s.recipients,
-      // A send node's recipients are its messages, one per contact and visit.
-      s.recipients,
-      ...rateCells(s.delivered),
-      ...rateCells(s.clicked),
-      ...convertedCells(s.converted),
-      ...(s.attributed ? rateCells(s.attributed) : [null, null]),
-      null,
-      null,
-      null,
-      null,
-    ]);
+    for (const row of [{ ...s, variant: null }, ...s.variants]) {
+      rows.push([
+        row.variant === null ? "send" : "variant",
+        s.nodeId,
+        s.label,
+        null,
+        null,
+        row.recipients,
+        // A send node's recipients are its messages, one per contact and visit.
+        row.recipients,
+        ...rateCells(row.delivered),
+        ...rateCells(row.clicked),
+        ...convertedCells(row.converted),
+        ...(row.attributed ? rateCells(row.attributed) : [null, null]),
+        null,
+        null,
+        null,
+        null,
+        row.variant,
+      ]);
+    }
   }
   for (const split of results.splits) {
     for (const a of split.arms) {
@@ -83,6 +89,7 @@ export function resultsCsv(results: JourneyResults): string {
         a.test ? Math.round(a.test.p * 10_000) / 10_000 : null,
         a.test ? Math.round(a.test.confidence * 10_000) / 10_000 : null,
         a.control ? "control" : a.verdict,
+        null,
       ]);
     }
   }

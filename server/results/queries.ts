@@ -75,13 +75,18 @@ function counts(r: CountRow, hasGoal: boolean): Counts {
   };
 }
 
-const MESSAGES = sql`select m.id, m.contact_id, m.enrollment_id, m.node_id, m.status, m.delivered_at, m.clicked_at,
+const MESSAGES = sql`select m.id, m.contact_id, m.enrollment_id, m.node_id, m.variant, m.status, m.delivered_at, m.clicked_at,
          m.converted_at, coalesce(m.sent_at, m.created_at) as sent
     from messages m`;
 
 export interface SendCounts extends Counts {
   /** Messages credited with their enrollment's goal conversion (last touch, see `credited`). */
   attributed: number;
+  /**
+   * The same counts per locale variant the messages were sent as (engine/nodes/send-variants.ts:
+   * a locale or "default"); empty for a send whose messages record none (no variants).
+   */
+  variants: Map<string, Omit<SendCounts, "variants">>;
 }
 
 /**
@@ -134,22 +139,47 @@ export async function sendNodeCounts(
      where m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'),
     conv as (${conv}),
     credited as (${credited(journeyId, goal)})
-    select m.node_id, count(*) as recipients,
+    select m.node_id, m.variant, count(*) as recipients,
            count(*) filter (where m.status = 'delivered' or m.delivered_at is not null) as delivered,
            count(*) filter (where m.clicked_at is not null) as clicked,
            count(cr.id) as attributed,
            ${dayColumns()}
       from m left join conv on conv.id = m.id left join credited cr on cr.id = m.id
-     group by m.node_id`;
+     group by m.node_id, m.variant`;
   const { rows } = (await toRaw(knex, q)) as {
-    rows: (CountRow & { node_id: string | null; attributed: Num })[];
+    rows: (CountRow & { node_id: string | null; variant: string | null; attributed: Num })[];
   };
-  return new Map(
-    rows.map((r) => [
-      r.node_id ?? "",
-      { ...counts(r, goal !== null), attributed: Number(r.attributed) },
-    ]),
-  );
+  // Every count is of messages, and each message is sent as one variant: a node's totals are
+  // the sums of its variants' rows.
+  const out = new Map<string, SendCounts>();
+  for (const r of rows) {
+    const part = { ...counts(r, goal !== null), attributed: Number(r.attributed) };
+    const node = r.node_id ?? "";
+    const total = out.get(node);
+    out.set(
+      node,
+      total
+        ? { ...addCounts(total, part), variants: total.variants }
+        : { ...part, variants: new Map() },
+    );
+    if (r.variant !== null) out.get(node)?.variants.set(r.variant, part);
+  }
+  return out;
+}
+
+function sumDays(a: Record<Day, number>, b: Record<Day, number>): Record<Day, number> {
+  return Object.fromEntries(DAYS.map((d) => [d, a[d] + b[d]])) as Record<Day, number>;
+}
+
+function addCounts<T extends Counts & { attributed: number }>(a: T, b: T): T {
+  return {
+    ...a,
+    recipients: a.recipients + b.recipients,
+    delivered: a.delivered + b.delivered,
+    clicked: a.clicked + b.clicked,
+    attributed: a.attributed + b.attributed,
+    converted: a.converted && b.converted ? sumDays(a.converted, b.converted) : a.converted,
+  };
 }
 
 export interface ArmCounts extends Counts {

@@ -56,6 +56,20 @@ export interface SendResult {
    * null when the journey has no goal. Unlike `converted`, a conversion counts for one send only.
    */
   attributed: Rate | null;
+  /**
+   * The same numbers per locale variant the messages went out as ("default" = the send's own
+   * content), largest first; empty when the send has no variants. They add up to the send's.
+   */
+  variants: VariantResult[];
+}
+
+export interface VariantResult {
+  variant: string;
+  recipients: number;
+  delivered: Rate;
+  clicked: Rate;
+  converted: Converted[] | null;
+  attributed: Rate | null;
 }
 
 export interface ArmResult {
@@ -247,15 +261,15 @@ function sendResult(
   hasGoal: boolean,
 ): SendResult {
   const counts = c ?? { ...EMPTY, converted: hasGoal ? EMPTY.converted : null };
-  return {
-    nodeId,
-    label,
-    channel,
-    removed,
-    recipients: counts.recipients,
-    delivered: rate(counts.delivered, counts.recipients),
-    clicked: rate(counts.clicked, counts.recipients),
-    converted: converted(counts, counts.recipients),
-    attributed: hasGoal ? rate(counts.attributed, counts.recipients) : null,
-  };
+  const numbers = (n: Omit<SendCounts, "variants">) => ({
+    recipients: n.recipients,
+    delivered: rate(n.delivered, n.recipients),
+    clicked: rate(n.clicked, n.recipients),
+    converted: converted(n, n.recipients),
+    attributed: hasGoal ? rate(n.attributed, n.recipients) : null,
+  });
+  const variants = [...(c?.variants ?? [])]
+    .sort(([a, x], [b, y]) => y.recipients - x.recipients || a.localeCompare(b))
+    .map(([variant, n]) => ({ variant, ...numbers(n) }));
+  return { nodeId, label, channel, removed, ...numbers(counts), variants };
 }

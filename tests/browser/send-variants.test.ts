@@ -130,6 +130,16 @@ describe.runIf(chromiumPath)("send variants in the editor", () => {
     );
     expect(await row.locator(".msg-meta").textContent()).toContain("zh-CN variant");
     await row.screenshot({ path: join(ARTIFACTS, "send-variant-outbox.png") });
+
+    // Results: the send's row, and under it the message the zh-CN variant sent.
+    await ui.page.goto(`${ui.url}/journeys/localized/results`);
+    const variantRow = ui.page.locator('tr.variant-row[data-variant="zh-CN"]');
+    await variantRow.waitFor();
+    expect(await variantRow.locator("td").first().textContent()).toContain("zh-CN variant");
+    expect(await variantRow.locator("td.num").first().textContent()).toBe("1");
+    await ui.page
+      .getByTestId("results-table")
+      .screenshot({ path: join(ARTIFACTS, "send-variant-results.png") });
     expect(ui.errors).toEqual([]);
   }, 90_000);
 });

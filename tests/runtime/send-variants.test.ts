@@ -55,19 +55,7 @@ describe.each(databaseKinds)("send variants through the API and the ticker on %s
     await db?.close();
   });
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${app.secretKey}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      body: (text ? JSON.parse(text) : null) as Record<string, unknown>,
-    };
-  }
+  const api = (method: string, path: string, body?: unknown) => app.call(method, path, body);
 
   const identify = (userId: string, firstName: string, locale: string, phone: string) =>
     app.ingest("/v1/identify", {
@@ -129,6 +117,59 @@ describe.each(databaseKinds)("send variants through the API and the ticker on %s
     const id = (contacts.body.contacts as { id: number }[])[0]?.id;
     const journeys = await api("GET", `/api/contacts/${id}/journeys`);
     expect(JSON.stringify(journeys.body)).toContain('"variant":"zh-CN"');
+  });
+
+  it("counts each variant in the results and the CSV, adding up to the send", async () => {
+    // A second Chinese reader (zh-Hans-CN reads the zh-CN variant), and one click on zh-CN.
+    expect((await identify("u-zh2", "小明", "zh-Hans-CN", "+8613812345679")).status).toBe(200);
+    expect(
+      (await app.ingest("/v1/track", { userId: "u-zh2", event: "cart_abandoned" })).status,
+    ).toBe(200);
+    expect((await app.tick()).messages).toBe(1);
+    const zh = (await db
+      .knex("messages")
+      .where({ journey_id: "variants-test", variant: "zh-CN" })
+      .orderBy("id")
+      .first("id")) as { id: number | string };
+    await db
+      .knex("messages")
+      .where({ id: zh.id })
+      .update({ clicked_at: new Date(START) });
+
+    const results = await api("GET", "/api/journeys/variants-test/results");
+    expect(results.status, results.text).toBe(200);
+    const [send] = results.body.sends as {
+      nodeId: string;
+      recipients: number;
+      clicked: { count: number };
+      variants: { variant: string; recipients: number; clicked: { count: number; rate: number } }[];
+    }[];
+    expect(send).toMatchObject({ nodeId: "sms1", recipients: 3, clicked: { count: 1 } });
+    expect(send?.variants).toEqual([
+      expect.objectContaining({
+        variant: "zh-CN",
+        recipients: 2,
+        clicked: { count: 1, rate: 0.5 },
+      }),
+      expect.objectContaining({
+        variant: "default",
+        recipients: 1,
+        clicked: { count: 0, rate: 0 },
+      }),
+    ]);
+
+    const csv = await api("GET", "/api/journeys/variants-test/results.csv");
+    const lines = csv.text.trim().split("\r\n");
+    const header = lines[0]?.split(",") ?? [];
+    const rows = lines.slice(1).map((l) => l.split(","));
+    const col = (name: string) => header.indexOf(name);
+    expect(
+      rows.map((r) => [r[col("kind")], r[col("variant")], r[col("recipients")], r[col("clicked")]]),
+    ).toEqual([
+      ["send", "", "3", "1"],
+      ["variant", "zh-CN", "2", "1"],
+      ["variant", "default", "1", "0"],
+    ]);
   });
 
   it("simulates the same message for the same contact", async () => {

@@ -2,8 +2,9 @@ import "../console.css";
 import "../audiences/audiences.css";
 import "./results.css";
 import type { TFunction } from "i18next";
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
+import { DEFAULT_VARIANT } from "../../../../engine/nodes/send-variants.ts";
 import { assertNever } from "../../../../engine/shared/assert-never.ts";
 import {
   type ArmResult,
@@ -155,6 +156,32 @@ function SendRow({ s }: { s: SendResult }) {
   );
 }
 
+/**
+ * A send's locale variant under its row: the messages sent as that variant, so a marketer sees
+ * whether the Chinese text clicks and converts like the English one. The rows add up to the send's.
+ */
+function VariantRow({ s, v }: { s: SendResult; v: SendResult["variants"][number] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <tr className="variant-row" data-variant={v.variant}>
+      <td>
+        <span className="name">
+          {v.variant === DEFAULT_VARIANT
+            ? t("variants.resultsDefault")
+            : t("variants.resultsRow", { variant: v.variant })}
+        </span>
+        <div className="muted small">{t("variants.resultsHint", { send: s.label })}</div>
+      </td>
+      <td className="num">{format.number(v.recipients)}</td>
+      <CountRate value={v.delivered} />
+      <CountRate value={v.clicked} />
+      {conversionCells(v.converted)}
+      <CountRate value={v.attributed ?? undefined} />
+    </tr>
+  );
+}
+
 function ArmRow({ a }: { a: ArmResult }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -267,7 +294,12 @@ function Results({ data }: { data: JourneyResults }) {
           <Head first={t("results.col.sendNode")} goal={goal} />
           <tbody>
             {data.sends.map((s) => (
-              <SendRow key={s.nodeId} s={s} />
+              <Fragment key={s.nodeId}>
+                <SendRow s={s} />
+                {s.variants.map((v) => (
+                  <VariantRow key={v.variant} s={s} v={v} />
+                ))}
+              </Fragment>
             ))}
           </tbody>
         </table>

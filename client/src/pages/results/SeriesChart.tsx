@@ -76,7 +76,9 @@ export function SeriesChart({ series }: { series: Point[] }) {
     series
       .map((p, k) => `${k === 0 ? "M" : "L"}${x(k).toFixed(1)},${y(p[key]).toFixed(1)}`)
       .join(" ");
-  const ticks = [0, 0.5, 1].map((t) => Math.round(max * t));
+  // Whole numbers only, once each: with a peak of 1 the middle tick rounds onto the top one (two
+  // grid lines with one React key, which React reported as an error on every such chart).
+  const ticks = [...new Set([0, 0.5, 1].map((t) => Math.round(max * t)))];
   const labelEvery = Math.max(1, Math.ceil(series.length / 8));
   const totalSends = series.reduce((s, p) => s + p.sends, 0);
   const totalConv = series.reduce((s, p) => s + p.conversions, 0);
