@@ -57,6 +57,8 @@ export const TwilioKind = z.strictObject({
   /** A phone number (E.164) or a Messaging Service SID (`MG…`). */
   from: Token,
   baseUrl: HttpUrlSchema.default("https://api.twilio.com"),
+  /** Messages per second per process; absent: the kind's default (config.ts DEFAULT_RATE). */
+  ratePerSecond: Rate.optional(),
 });
 
 export const AliyunKind = z.strictObject({
@@ -66,6 +68,8 @@ export const AliyunKind = z.strictObject({
   // A guessable token would let anyone mark messages delivered or opt contacts out.
   callbackToken: LongSecretSchema.optional(),
   dailyLimit: z.number().int("must be an integer ≥ 1").min(1, "must be an integer ≥ 1").default(10),
+  /** Messages per second per process; absent: the kind's default (config.ts DEFAULT_RATE). */
+  ratePerSecond: Rate.optional(),
 });
 
 export const WebhookKind = z.strictObject({
@@ -73,6 +77,8 @@ export const WebhookKind = z.strictObject({
   secret: LongSecretSchema,
   lookupUrl: HttpUrlSchema.optional(),
   allowHosts: AllowHostsSchema.default([]),
+  /** Messages per second per process; absent: the kind's default (config.ts DEFAULT_RATE). */
+  ratePerSecond: Rate.optional(),
 });
 
 export const SmtpKind = z.strictObject({

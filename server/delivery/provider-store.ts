@@ -53,7 +53,11 @@ export async function readStoredProviders(
   return (await listProviderRows(db)).map((row) => openRow(row, crypto));
 }
 
-/** What a checked kind runs as; SMS kinds get their default rate (config.ts DEFAULT_RATE). */
+/**
+ * What a checked kind runs as: at the rate its settings name, else SMS kinds at their default
+ * rate (config.ts DEFAULT_RATE) — a Twilio long code takes about 1 message/s, a short code 100,
+ * so the default is a starting point the admin can change on the page.
+ */
 export function choiceFrom(settings: ProviderSettings): ProviderChoice {
   const rate = (n: number) => (n === 0 ? null : n);
   switch (settings.kind) {
@@ -62,22 +66,25 @@ export function choiceFrom(settings: ProviderSettings): ProviderChoice {
         kind: "console",
         ratePerSecond: settings.channel === "sms" ? rate(DEFAULT_RATE.console) : null,
       };
-    case "twilio":
-      return { kind: "twilio", config: settings.fields, ratePerSecond: rate(DEFAULT_RATE.twilio) };
+    case "twilio": {
+      const { ratePerSecond, ...config } = settings.fields;
+      return { kind: "twilio", config, ratePerSecond: rate(ratePerSecond ?? DEFAULT_RATE.twilio) };
+    }
     case "aliyun": {
-      const { callbackToken, ...fields } = settings.fields;
+      const { callbackToken, ratePerSecond, ...fields } = settings.fields;
       return {
         kind: "aliyun",
         config: { ...fields, callbackToken },
-        ratePerSecond: rate(DEFAULT_RATE.aliyun),
+        ratePerSecond: rate(ratePerSecond ?? DEFAULT_RATE.aliyun),
       };
     }
     case "webhook": {
-      const { lookupUrl, ...fields } = settings.fields;
+      const { lookupUrl, ratePerSecond, ...fields } = settings.fields;
+      const fallback = settings.channel === "sms" ? DEFAULT_RATE.webhook : 0;
       return {
         kind: "webhook",
         config: lookupUrl ? { ...fields, lookupUrl } : fields,
-        ratePerSecond: settings.channel === "sms" ? rate(DEFAULT_RATE.webhook) : null,
+        ratePerSecond: rate(ratePerSecond ?? fallback),
       };
     }
     case "smtp":

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RATE } from "../../server/delivery/config.ts";
+import { choiceFrom } from "../../server/delivery/provider-store.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { type FakeTwilio, startFakeTwilio } from "../helpers/fake-twilio.ts";
@@ -103,6 +105,14 @@ describe.each(databaseKinds)("provider settings under hostile input on %s", (kin
         },
         /^secrets\.smtpUrl: must be an smtp:\/\//,
       ],
+      [
+        "/api/providers/sms",
+        {
+          ...twilioForm(TOKEN_B),
+          settings: { ...twilioForm().settings, ratePerSecond: -1 },
+        },
+        /^settings\.ratePerSecond: must be a number ≥ 0/,
+      ],
       ["/api/providers/sms", { kind: "console", settings: "nope" }, /^settings:/],
       ["/api/providers/sms", { kind: "console\u0000" }, /kind/],
     ];
@@ -119,5 +129,48 @@ describe.each(databaseKinds)("provider settings under hostile input on %s", (kin
     expect(badMail.body.error.message).toMatch(/^to:/);
     const stored = (await db.knex("delivery_providers").count("* as n").first()) as { n: unknown };
     expect(Number(stored.n)).toBe(0);
+  });
+
+  it("keeps a rate the admin sets, and runs the kind's default without one", async () => {
+    const saved = await app.call<{ settings: Record<string, unknown> }>(
+      "PUT",
+      "/api/providers/sms",
+      { ...twilioForm(TOKEN_B), settings: { ...twilioForm().settings, ratePerSecond: 1 } },
+    );
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.body.settings.ratePerSecond).toBe(1);
+    await app.call("DELETE", "/api/providers/sms");
+  });
+});
+
+/** The process's rate a choice runs at (SMTP's travels in its config; not asked here). */
+const rateOf = (c: ReturnType<typeof choiceFrom>) =>
+  "ratePerSecond" in c ? c.ratePerSecond : undefined;
+
+describe("a stored provider's rate", () => {
+  const twilio = {
+    accountSid: "AC0123",
+    authToken: "token",
+    from: "+15005550006",
+    baseUrl: "https://api.twilio.com",
+  };
+  const hook = { url: "https://hooks.example", secret: "0123456789abcdef", allowHosts: [] };
+  it("is the one its settings name, else the kind's default; webhook sends are unlimited by default", () => {
+    expect(rateOf(choiceFrom({ channel: "sms", kind: "twilio", fields: twilio }))).toBe(
+      DEFAULT_RATE.twilio,
+    );
+    const slow = choiceFrom({
+      channel: "sms",
+      kind: "twilio",
+      fields: { ...twilio, ratePerSecond: 1 },
+    });
+    expect(slow).toMatchObject({ ratePerSecond: 1, config: twilio });
+    expect(slow.kind === "twilio" && "ratePerSecond" in slow.config).toBe(false);
+    expect(rateOf(choiceFrom({ channel: "webhook", kind: "webhook", fields: hook }))).toBeNull();
+    expect(rateOf(choiceFrom({ channel: "sms", kind: "webhook", fields: hook }))).toBe(
+      DEFAULT_RATE.webhook,
+    );
+    const fast = { ...hook, ratePerSecond: 5 };
+    expect(rateOf(choiceFrom({ channel: "webhook", kind: "webhook", fields: fast }))).toBe(5);
   });
 });

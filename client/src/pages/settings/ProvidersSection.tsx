@@ -27,6 +27,7 @@ const FIELDS: Record<string, Field[]> = {
     f("authToken", msgKey("providers.field.authToken"), { secret: true }),
     f("from", msgKey("providers.field.from")),
     f("baseUrl", msgKey("providers.field.baseUrl")),
+    f("ratePerSecond", msgKey("providers.field.ratePerSecond"), { type: "number" }),
   ],
   aliyun: [
     f("accessKeyId", msgKey("providers.field.accessKeyId")),
@@ -34,12 +35,14 @@ const FIELDS: Record<string, Field[]> = {
     f("endpoint", msgKey("providers.field.endpoint")),
     f("callbackToken", msgKey("providers.field.callbackToken"), { secret: true }),
     f("dailyLimit", msgKey("providers.field.dailyLimit"), { type: "number" }),
+    f("ratePerSecond", msgKey("providers.field.ratePerSecond"), { type: "number" }),
   ],
   webhook: [
     f("url", msgKey("providers.field.url")),
     f("secret", msgKey("providers.field.secret"), { secret: true }),
     f("lookupUrl", msgKey("providers.field.lookupUrl")),
     f("allowHosts", msgKey("providers.field.allowHosts"), { type: "hosts" }),
+    f("ratePerSecond", msgKey("providers.field.ratePerSecond"), { type: "number" }),
   ],
   smtp: [
     f("smtpUrl", msgKey("providers.field.smtpUrl"), { secret: true }),
