@@ -104,6 +104,8 @@ describe.each(databaseKinds)("condition branch on an audience, ticker on %s", (k
           'condition branch "is_gold" reads audience "no-such-audience", which does not exist',
         nodeId: "is_gold",
         path: ["nodes", 1, "branch", "audience"],
+        // What the console's sentence fills in (issue #20: issues carry their specifics).
+        params: { audience: "no-such-audience" },
       },
     ]);
     expect(
