@@ -20,6 +20,7 @@ const TABLES = [
   "enrollment_wakeups",
   "enrollments",
   "events",
+  "journey_active_counts",
   "journey_versions",
   "journeys",
   "link_tokens",
@@ -73,13 +74,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206201000_delivery_providers.ts",
       "20261206202000_message_variant.ts",
       "20261206203000_message_channel_facts.ts",
+      "20261206220000_journey_active_counts.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261206203000_message_channel_facts.ts");
+    expect(await currentMigration(db.knex)).toBe("20261206220000_journey_active_counts.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261206220000_journey_active_counts.ts",
       "20261206203000_message_channel_facts.ts",
       "20261206202000_message_variant.ts",
       "20261206201000_delivery_providers.ts",

@@ -4,8 +4,10 @@ import type { JourneyRecord } from "../store.ts";
 /**
  * The journey list as the console reads it: one statement, newest change first. A workspace
  * holds tens to a few hundred journeys, so the name search is a plain `ilike` over them (no
- * trigram index to keep); the active-user count per row reads enrollments_journey_idx
- * (journey_id, status). Archived journeys are left out unless asked for by status: they are
+ * trigram index to keep); the active-user count per row sums the journey's rows of
+ * journey_active_counts, kept by triggers (migrations/20261206220000_journey_active_counts.ts
+ * says why: a count(*) per request grew with the enrollments and, on PGlite, starved the
+ * ticker's one connection). Archived journeys are left out unless asked for by status: they are
  * finished work, and the list is what a marketer works on.
  */
 
@@ -44,7 +46,7 @@ export async function listJourneys(knex: Knex, filter: ListFilter): Promise<Jour
       "j.updated_at",
       "j.archived_at",
       knex.raw(
-        "(select count(*) from enrollments e where e.journey_id = j.id and e.status = 'active') as active",
+        "(select coalesce(sum(c.n), 0)::bigint from journey_active_counts c where c.journey_id = j.id) as active",
       ),
     )
     .orderBy("j.updated_at", "desc")
