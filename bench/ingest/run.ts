@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { writeSection } from "../lib/report.ts";
+import { peakRssOfPid, writeSection } from "../lib/report.ts";
 import { type RampStep, ramp } from "./ramp.ts";
 import { type LoadResult, sdkLoad } from "./sdk-load.ts";
 import { type BenchServer, pct, publish, startBenchServer, waitJourney } from "./server.ts";
@@ -51,6 +51,8 @@ interface Row {
 const load = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 const rows: Row[] = [];
 let steps: RampStep[] = [];
+/** The server process's peak RSS per database kind, read just before it stops. */
+const serverRss: string[] = [];
 for (const kind of kinds) {
   console.log(`\n${kind}: starting the server…`);
   const server = await startBenchServer(kind);
@@ -105,6 +107,7 @@ for (const kind of kinds) {
     });
     await db.destroy();
   }
+  serverRss.push(`${kind === "pglite" ? "PGlite" : "PostgreSQL"} ${peakRssOfPid(server.pid)} MiB`);
   const db = await server.stop();
   for (const run of runs) {
     const { n } = (await db("events")
@@ -135,7 +138,7 @@ const onset = steps.find((s) => s.refused > 0);
 writeSection(
   "ingest",
   "Ingest: real analytics-node clients against `waymark start`",
-  `${events.toLocaleString("en-US")} tracks for ${users.toLocaleString("en-US")} users in random order from ${clients} concurrent analytics-node clients (in the bench process, each with up to four requests in flight; bench/ingest/sdk-load.ts), against \`waymark start\` in a child process (ticker, delivery and scanners running; a live journey enrolls on \`added_to_cart\`, then waits a day). Request times as the SDK's fetch saw them. Load average at start: ${load}. \`npm run bench -- ingest --users ${users} --events ${events}\`.
+  `${events.toLocaleString("en-US")} tracks for ${users.toLocaleString("en-US")} users in random order from ${clients} concurrent analytics-node clients (in the bench process, each with up to four requests in flight; bench/ingest/sdk-load.ts), against \`waymark start\` in a child process (ticker, delivery and scanners running; a live journey enrolls on \`added_to_cart\`, then waits a day). Request times as the SDK's fetch saw them. Load average at start: ${load}. Server process peak RSS: ${serverRss.join(", ")}. \`npm run bench -- ingest --users ${users} --events ${events}\`.
 
 | database | flushAt | events/s | request p50 / p99 | delivered / stored / failed | HTTP statuses | CPU µs/event: clients / server / PostgreSQL | console API p99 meanwhile |
 |---|---|---|---|---|---|---|---|

@@ -17,10 +17,25 @@ export function machine(): string {
   return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}${server}, commit ${gitCommit()}`;
 }
 
+/** Peak resident memory of another process (VmHWM), MiB; 0 once it has exited. */
+export function peakRssOfPid(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmHWM:"));
+    return Math.round(Number(line?.match(/\d+/)?.[0] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Replaces the section `name` of docs/BENCHMARKS.md (between `<!-- bench:name -->` markers),
  * adding it at the end when missing, so each benchmark rewrites only its own table. `ranOn`
- * replaces the date-and-machine line (bench/lib/environment.ts gives the database's too).
+ * replaces the date-and-machine line (bench/lib/environment.ts gives the database's too). The
+ * line ends with the bench process's peak RSS: where the work runs in that process (engine,
+ * audiences, event latency, PGlite), it is the memory the work took; benches with worker or
+ * server processes report theirs in their tables.
  */
 export function writeSection(name: string, title: string, body: string, ranOn?: string): void {
   let doc: string;
@@ -32,7 +47,8 @@ export function writeSection(name: string, title: string, body: string, ranOn?: 
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const date = new Date().toISOString().slice(0, 10);
-  const section = `${start}\n## ${title}\n\n_Ran ${ranOn ?? `${date} on ${machine()}`}._\n\n${body.trim()}\n${end}`;
+  const rss = Math.round(process.resourceUsage().maxRSS / 1024);
+  const section = `${start}\n## ${title}\n\n_Ran ${ranOn ?? `${date} on ${machine()}`}; bench process peak RSS ${rss} MiB._\n\n${body.trim()}\n${end}`;
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
   doc =
