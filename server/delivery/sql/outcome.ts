@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { rowset } from "../../runtime/sql/rowset.ts";
 
 /*
  * Recording what the provider said, for a row this worker claimed.
@@ -38,6 +39,45 @@ export async function markSent(
     [row.provider, row.providerMessageId, row.now, row.now, row.id, row.workerId],
   )) as { rowCount?: number | null };
   return (result.rowCount ?? 0) > 0;
+}
+
+export interface SentRow {
+  id: number;
+  provider: string;
+  provider_message_id: string;
+  /** When the provider answered: the row's sent_at, as markSent would have written it then. */
+  sent_at: string;
+}
+
+const SENT_ROWS = rowset<SentRow>([
+  ["id", "bigint"],
+  ["provider", "text"],
+  ["provider_message_id", "text"],
+  ["sent_at", "timestamptz"],
+]);
+
+/**
+ * markSent for many rows in one statement (server/delivery/recorder.ts): the same columns and
+ * the same lease guard per row, so a row another worker re-claimed, or a callback moved on, is
+ * left alone exactly as markSent leaves it. Returns the ids it wrote. Why one statement: one
+ * UPDATE per message was a third of the statements delivery ran per message (issue 18).
+ */
+export async function markSentMany(
+  db: Db,
+  batch: { workerId: string; rows: readonly SentRow[]; now: Date },
+): Promise<Set<number>> {
+  if (batch.rows.length === 0) return new Set();
+  const { rows } = (await db.raw(
+    `update messages m
+        set status = 'sent', provider = r.provider, provider_message_id = r.provider_message_id,
+            sent_at = r.sent_at, locked_by = null, locked_until = null, last_error = null,
+            outcome_unknown_since = null, updated_at = ?
+       from ${SENT_ROWS.sql} r
+      where m.id = r.id and m.locked_by = ? and m.status = 'sending'
+      returning m.id`,
+    [batch.now, SENT_ROWS.param(batch.rows), batch.workerId],
+  )) as { rows: { id: string | number }[] };
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /**
