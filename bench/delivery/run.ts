@@ -5,6 +5,7 @@ import { fieldCrypto } from "../../server/privacy/keys.ts";
 import { freshBenchDatabase } from "../lib/database.ts";
 import { writeSection } from "../lib/report.ts";
 import { type LatencyMode, type LatencyResult, prepareLatency, runLatency } from "./latency.ts";
+import { runProcessesBench } from "./processes-report.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
 
 /**
@@ -19,6 +20,12 @@ import { runThroughput, type ThroughputResult } from "./throughput.ts";
  *
  *   npm run bench -- delivery [--messages 5000] [--hang 0,0.1,0.4] [--timeout-ms 10000]
  *                             [--rate 100] [--seconds 10] [--no-baseline]
+ *
+ * With --processes, only the scale bench runs instead (processes.ts, issue 18): K `waymark
+ * worker` processes drain N messages to a webhook sink in its own process.
+ *
+ *   npm run bench -- delivery --processes 1,2,4 --messages 50000 [--concurrency 10,50]
+ *                             [--batch 50] [--repeat 1]
  */
 const { values } = parseArgs({
   options: {
@@ -28,9 +35,23 @@ const { values } = parseArgs({
     rate: { type: "string", default: "100" },
     seconds: { type: "string", default: "10" },
     "no-baseline": { type: "boolean", default: false },
+    processes: { type: "string" },
+    concurrency: { type: "string" },
+    batch: { type: "string" },
+    repeat: { type: "string", default: "1" },
   },
   allowPositionals: true,
 });
+if (values.processes !== undefined) {
+  await runProcessesBench({
+    processes: values.processes.split(",").map(Number),
+    messages: Number(values.messages),
+    concurrency: values.concurrency?.split(",").map(Number) ?? [],
+    batch: values.batch === undefined ? undefined : Number(values.batch),
+    repeat: Number(values.repeat),
+  });
+  process.exit(0);
+}
 const messages = Number(values.messages);
 const timeoutMs = Number(values["timeout-ms"]);
 const hangs = values.hang.split(",").map(Number);

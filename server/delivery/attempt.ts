@@ -11,8 +11,9 @@ import type { WorkerSettings } from "./config.ts";
 import { recordMessageEvents } from "./events.ts";
 import type { CallOutcome } from "./lanes.ts";
 import { type RateLimiter, retryDelayMs } from "./rate-limit.ts";
+import type { SentRecorder } from "./recorder.ts";
 import type { ClaimedMessage } from "./sql/claim.ts";
-import { idsOwnedByOthers, markFailed, markRetry, markSent, markUnknown } from "./sql/outcome.ts";
+import { idsOwnedByOthers, markFailed, markRetry, markUnknown } from "./sql/outcome.ts";
 import type { DeliveryLog, Provider, ProviderSet, SendRequest, SendResult } from "./types.ts";
 
 /**
@@ -39,6 +40,8 @@ export interface AttemptDeps {
   now: () => Date;
   random: () => number;
   limiterFor: (provider: Provider) => RateLimiter | null;
+  /** Writes `sent` outcomes in sets (recorder.ts). */
+  recorder: SentRecorder;
 }
 
 /** What the lane learns from an attempt: null when no provider was called. */
@@ -50,7 +53,15 @@ export interface AttemptReport {
 export function createAttempts(deps: AttemptDeps) {
   const { knex, log, workerId, settings, now } = deps;
 
-  async function deliver(message: ClaimedMessage, calling: () => void): Promise<AttemptReport> {
+  /**
+   * `answered` hears what the lane needs as soon as the provider answered, before the outcome
+   * is written: the lane counts provider calls, and the write may wait a few ms for its set.
+   */
+  async function deliver(
+    message: ClaimedMessage,
+    calling: () => void,
+    answered: (report: AttemptReport) => void = () => {},
+  ): Promise<AttemptReport> {
     const channel = asChannel(message.channel);
     const provider = channel ? deps.providers[channel] : undefined;
     if (!channel || !provider) {
@@ -101,17 +112,10 @@ export function createAttempts(deps: AttemptDeps) {
       };
     }
     const answeredMs = performance.now() - started;
+    const report = laneReport(result, answeredMs);
+    answered(report);
     await record(message, provider, result, inDoubt);
-    switch (result.kind) {
-      case "sent":
-      case "failed":
-        return { outcome: "ok", answeredMs };
-      case "retry":
-      case "unknown":
-        return { outcome: "failed" };
-      default:
-        return assertNever(result);
-    }
+    return report;
   }
 
   /**
@@ -180,15 +184,12 @@ export function createAttempts(deps: AttemptDeps) {
   }
 
   async function recordSent(message: ClaimedMessage, provider: Provider, id: string) {
-    const applied = await withDbRetry(() =>
-      markSent(knex, {
-        id: message.id,
-        workerId,
-        provider: provider.name,
-        providerMessageId: id,
-        now: now(),
-      }),
-    );
+    const applied = await deps.recorder.sent({
+      id: message.id,
+      provider: provider.name,
+      providerMessageId: id,
+      at: now(),
+    });
     if (!applied)
       log.debug({ messageId: message.id }, "sent, but the lease was lost; kept the newer state");
   }
@@ -312,6 +313,20 @@ export function createAttempts(deps: AttemptDeps) {
   }
 
   return { deliver };
+}
+
+/** An answer on its merits (sent or refused) is a healthy provider; the rest count against it. */
+function laneReport(result: SendResult, answeredMs: number): AttemptReport {
+  switch (result.kind) {
+    case "sent":
+    case "failed":
+      return { outcome: "ok", answeredMs };
+    case "retry":
+    case "unknown":
+      return { outcome: "failed" };
+    default:
+      return assertNever(result);
+  }
 }
 
 export function asChannel(value: string): Channel | null {

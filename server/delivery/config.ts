@@ -43,6 +43,7 @@ import { type PushConfig, pushFrom } from "./push-config.ts";
  * | WAYMARK_DELIVERY_MAX_OPEN       | 1000                   | calls open per channel, slow ones included |
  * | WAYMARK_DELIVERY_BATCH          | 50                     | messages claimed per statement             |
  * | WAYMARK_DELIVERY_POLL_MS        | 500                    | idle poll interval                         |
+ * | WAYMARK_DELIVERY_RECORD_MS      | 5                      | sends recorded together within this window |
  * | WAYMARK_DELIVERY_LEASE_MS       | 60000                  | how long a claim lasts before it is swept  |
  * | WAYMARK_LINK_TTL_DAYS           | 30                     | tracked links expire after this (1–3650)   |
  * | WAYMARK_SMTP_URL                | —                      | smtp(s)://user:pass@host:port: email by SMTP|
@@ -101,6 +102,11 @@ export interface EmailConfig {
 export interface WorkerSettings {
   batchSize: number;
   pollMs: number;
+  /**
+   * Accepted sends are written together (recorder.ts): at most this long after the first of a
+   * set was answered, or once a claim's worth (batchSize) is waiting.
+   */
+  recordMs: number;
   /** Per channel: calls in flight at normal latency (server/delivery/lanes.ts). */
   concurrency: number;
   /** Per channel: calls open at once, including slow ones that gave up their slot. */
@@ -149,6 +155,7 @@ export interface DeliveryConfig {
 export const DEFAULT_WORKER_SETTINGS: Readonly<WorkerSettings> = {
   batchSize: 50,
   pollMs: 500,
+  recordMs: 5,
   concurrency: 10,
   maxOpen: 1000,
   reconcileMs: 5000,
@@ -222,6 +229,7 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     worker: {
       batchSize: int(env, "WAYMARK_DELIVERY_BATCH", d.batchSize, 1),
       pollMs: int(env, "WAYMARK_DELIVERY_POLL_MS", d.pollMs, 10),
+      recordMs: int(env, "WAYMARK_DELIVERY_RECORD_MS", d.recordMs, 0),
       concurrency: int(env, "WAYMARK_DELIVERY_CONCURRENCY", d.concurrency, 1),
       maxOpen: int(env, "WAYMARK_DELIVERY_MAX_OPEN", d.maxOpen, 1),
       reconcileMs: int(env, "WAYMARK_DELIVERY_RECONCILE_MS", d.reconcileMs, 0),

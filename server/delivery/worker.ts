@@ -7,6 +7,7 @@ import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./config.ts";
 import { recordMessageEvents } from "./events.ts";
 import { Lane, type LaneTicket } from "./lanes.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { createSentRecorder } from "./recorder.ts";
 import {
   type ClaimedMessage,
   type ClaimWants,
@@ -79,6 +80,18 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // Swapped per channel by useProvider; attempts read it at each message's dispatch.
   const providers: ProviderSet = { ...options.providers };
 
+  // Sends accepted but not yet written; past this many the loop claims no more until a write
+  // lands, so a slow database holds back claims instead of piling up leased rows in memory.
+  const maxUnrecorded = Math.max(4 * settings.batchSize, 4 * settings.concurrency);
+  const recorder = createSentRecorder({
+    knex,
+    workerId,
+    now,
+    maxRows: settings.batchSize,
+    flushMs: settings.recordMs,
+    onWritten: () => rouse(),
+  });
+
   const attempts = createAttempts({
     knex,
     crypto: options.crypto,
@@ -89,6 +102,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     now,
     random,
     limiterFor,
+    recorder,
   });
 
   // Lanes whose last claim came back short: nothing more was due for them then. A slot freed
@@ -146,7 +160,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   function track(message: ClaimedMessage, ticket: LaneTicket): Promise<void> {
     let report: Awaited<ReturnType<typeof attempts.deliver>> = { outcome: null };
     const task = attempts
-      .deliver(message, ticket.calling)
+      // The slot frees at the provider's answer; the outcome may wait a few ms for its set.
+      .deliver(message, ticket.calling, (r) => ticket.done(r.outcome, r.answeredMs))
       .then((r) => {
         report = r;
       })
@@ -226,8 +241,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       if (dry.size === 0) polledAt = performance.now();
       let more = false;
       const wants: { channel: Channel; limit: number }[] = [];
+      const backlog = recorder.pending() >= maxUnrecorded;
       for (const [channel, lane] of lanes) {
-        const free = dry.has(channel) ? 0 : lane.free();
+        const free = dry.has(channel) || backlog ? 0 : lane.wants();
         if (free > 0) wants.push({ channel, limit: Math.min(free, claimCap(channel)) });
       }
       if (wants.length > 0) {
@@ -263,6 +279,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       if (sweepTimer) clearTimeout(sweepTimer);
       sleeping?.();
       await looping;
+      // Answers still waiting for their set are written now, and later ones at once.
+      await recorder.flush();
       await Promise.all([...inflight]);
     },
     async drainOnce() {

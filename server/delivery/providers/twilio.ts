@@ -1,6 +1,6 @@
 import type { TwilioConfig } from "../config.ts";
 import type { LookupRequest, LookupResult, Provider, SendRequest, SendResult } from "../types.ts";
-import { postWithTimeout, requestWithTimeout, scrubNumbers } from "./http.ts";
+import { connectionPool, postWithTimeout, requestWithTimeout, scrubNumbers } from "./http.ts";
 
 /**
  * Twilio's Messages API (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource):
@@ -47,9 +47,12 @@ export function createTwilioProvider(options: {
   const authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString("base64")}`;
   // A Messaging Service picks the sender itself (number pools, sticky sender).
   const service = /^MG[0-9a-f]{32}$/i.test(config.from);
+  // Kept-alive connections of this provider's own, closed when Settings replace it.
+  const pool = connectionPool();
   return {
     name: "twilio",
     ratePerSecond: options.ratePerSecond,
+    close: () => pool.close(),
     async send(request: SendRequest): Promise<SendResult> {
       const form = new URLSearchParams({ To: request.to, Body: request.body });
       if (service) form.set("MessagingServiceSid", config.from);
@@ -69,6 +72,7 @@ export function createTwilioProvider(options: {
         },
         timeoutMs,
         options.now,
+        pool,
       );
       switch (outcome.kind) {
         case "answer": {
@@ -96,6 +100,7 @@ export function createTwilioProvider(options: {
           { method: "GET", headers: { authorization, accept: "application/json" } },
           timeoutMs,
           options.now,
+          pool,
         );
         if (outcome.kind !== "answer") {
           return { kind: "unavailable", error: `message list: ${outcome.error}` };

@@ -4,7 +4,7 @@ import { checkDestination } from "../destinations.ts";
 import { webhookSignatureHeader } from "../signatures.ts";
 import type { LookupRequest, LookupResult, Provider, SendRequest, SendResult } from "../types.ts";
 import { syntheticId } from "./console.ts";
-import { type PostOutcome, postWithTimeout, requestWithTimeout } from "./http.ts";
+import { connectionPool, type PostOutcome, postWithTimeout, requestWithTimeout } from "./http.ts";
 
 /**
  * Hands each message to your own HTTP endpoint as JSON:
@@ -44,6 +44,8 @@ export function createWebhookProvider(options: {
 }): Provider {
   const { config, timeoutMs } = options;
   const now = options.now ?? Date.now;
+  // Kept-alive connections of this provider's own, closed when Settings replace it.
+  const pool = connectionPool();
   const signedPost = (url: string, body: string, extra: Record<string, string> = {}) =>
     postWithTimeout(
       url,
@@ -61,6 +63,7 @@ export function createWebhookProvider(options: {
       },
       timeoutMs,
       now,
+      pool,
     );
   const lookupUrl = config.lookupUrl;
   const lookup = lookupUrl
@@ -87,6 +90,7 @@ export function createWebhookProvider(options: {
     name: "webhook",
     ratePerSecond: options.ratePerSecond,
     ...(lookup ? { lookup } : {}),
+    close: () => pool.close(),
     async send(request: SendRequest): Promise<SendResult> {
       const outcome = request.webhook
         ? await ownRequest(request.webhook, request.idempotencyKey)
@@ -128,6 +132,7 @@ export function createWebhookProvider(options: {
       },
       timeoutMs,
       now,
+      pool,
     );
   }
 

@@ -76,26 +76,31 @@ export async function claimMessages(
   const wants = claim.wants.filter((w) => w.limit > 0);
   if (wants.length === 0) return [];
   const lockedUntil = new Date(claim.now.getTime() + claim.leaseMs);
-  const { rows } = (await knex.raw(
-    `with wanted as (
-       select * from unnest(?::text[], ?::int[]) as w(channel, n)
-     ),
-     picked as (
-       select p.id, p.outcome_unknown_since from wanted w cross join lateral (
+  // One block per channel, its limit written into the text: with `limit w.n` from an unnest
+  // the planner guessed 500 rows picked and joined them to messages and contacts by hashing
+  // both tables whole — 64 ms for a claim of 5 from 50,000 queued rows, against 3 ms for 50
+  // by the primary keys with the limit known (issue 18). The limits are integers we computed.
+  const picks = wants.map((w) => {
+    const n = Math.max(1, Math.floor(w.limit));
+    return `select * from (
          select * from (
            select id, outcome_unknown_since from messages
-            where status = 'queued' and attempts > 0 and channel = w.channel
+            where status = 'queued' and attempts > 0 and channel = ?
               and next_attempt_at <= ?
-            order by next_attempt_at limit w.n
+            order by next_attempt_at limit ${n}
             for update skip locked) retries
          union all
          select * from (
            select id, outcome_unknown_since from messages
-            where status = 'queued' and attempts = 0 and channel = w.channel
+            where status = 'queued' and attempts = 0 and channel = ?
               and next_attempt_at <= ?
-            order by next_attempt_at limit w.n
+            order by next_attempt_at limit ${n}
             for update skip locked) firsts
-         limit w.n) p
+         limit ${n}) p`;
+  });
+  const { rows } = (await knex.raw(
+    `with picked as (
+       ${picks.join("\n       union all\n       ")}
      ),
      claimed as (
        update messages m
@@ -111,10 +116,7 @@ export async function claimMessages(
        from claimed join contacts c on c.id = claimed.contact_id
       order by claimed.next_attempt_at, claimed.id`,
     [
-      wants.map((w) => w.channel),
-      wants.map((w) => w.limit),
-      claim.now,
-      claim.now,
+      ...wants.flatMap((w) => [w.channel, claim.now, w.channel, claim.now]),
       claim.workerId,
       lockedUntil,
       claim.now,
