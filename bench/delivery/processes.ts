@@ -2,6 +2,7 @@ import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import knex, { type Knex } from "knex";
+import { NODE_FLAGS } from "../../server/cli/node-flags.ts";
 import type { FieldCrypto } from "../../server/privacy/keys.ts";
 import { CLI, ROOT } from "../../tests/helpers/server-process.ts";
 
@@ -263,7 +264,7 @@ async function startWorkers(options: {
   // CPU goes (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const children = Array.from({ length: options.processes }, () =>
-    spawn(process.execPath, [...nodeArgs, CLI, "worker"], {
+    spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, CLI, "worker"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "inherit"],

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { NODE_FLAGS } from "../../server/cli/node-flags.ts";
 
 /**
  * Runs a job-queue baseline's worker processes (`script` with `args`, `count` of them): each
@@ -25,7 +26,7 @@ export async function runQueueProcesses(
   for (let i = 0; i < count; i++) {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, script), ...args],
+      [...NODE_FLAGS, "--import", "tsx", resolve(import.meta.dirname, script), ...args],
       {
         stdio: ["pipe", "pipe", "inherit"],
       },

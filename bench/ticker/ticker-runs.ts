@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { Knex } from "knex";
+import { NODE_FLAGS } from "../../server/cli/node-flags.ts";
 
 export type TickerMode = "engine" | "replay" | "physical";
 
@@ -39,6 +40,7 @@ export async function runTickerWorkers(
     const child = spawn(
       process.execPath,
       [
+        ...NODE_FLAGS,
         "--import",
         "tsx",
         resolve(import.meta.dirname, "worker.ts"),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { NODE_FLAGS } from "../../server/cli/node-flags.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "bin/waymark.js");
@@ -27,7 +28,7 @@ export async function startWaymark(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, "start"], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, "start"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
