@@ -5,6 +5,7 @@ import knex, { type Knex } from "knex";
 import { NODE_FLAGS } from "../../server/cli/node-flags.ts";
 import type { FieldCrypto } from "../../server/privacy/keys.ts";
 import { CLI, ROOT } from "../../tests/helpers/server-process.ts";
+import { peakRssOfPid, processCpuMs } from "../lib/proc.ts";
 
 /**
  * Delivery across processes (issue 18): N queued SMS, K real `waymark worker` processes on
@@ -70,27 +71,6 @@ export async function startSink(): Promise<Sink> {
   };
 }
 
-/** utime + stime of a process, ms (clock ticks are 10 ms on Linux); 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-function peakRssMiB(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("VmHWM:"));
-    return line ? Math.round(Number(line.replace(/\D+/g, "")) / 1024) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * CPU ms of the local PostgreSQL's processes, by pid, split by what their title says: backends
  * of `database` (but not `exclude`), and the background processes no client owns. Other
@@ -113,8 +93,8 @@ function postgresCpu(
       continue;
     }
     if (pid === exclude) continue;
-    if (title.includes(` ${database} `)) backends.set(pid, cpuMs(pid));
-    else if (!/\(\d+\)/.test(title)) background.set(pid, cpuMs(pid));
+    if (title.includes(` ${database} `)) backends.set(pid, processCpuMs(pid));
+    else if (!/\(\d+\)/.test(title)) background.set(pid, processCpuMs(pid));
   }
   return { backends, background };
 }
@@ -211,8 +191,8 @@ export async function runProcesses(options: {
           background: used(cpu0.background, cpu1.background),
         },
         peakRssMiB: {
-          workers: workers.map((w) => peakRssMiB(w.pid ?? 0)),
-          sink: peakRssMiB(options.sink.pid),
+          workers: workers.map((w) => peakRssOfPid(w.pid ?? 0)),
+          sink: peakRssOfPid(options.sink.pid),
         },
       };
     } finally {
@@ -234,8 +214,8 @@ function snapshot(
   background: Map<number, number>;
 } {
   return {
-    workers: workers.reduce((sum, w) => sum + cpuMs(w.pid ?? 0), 0),
-    sink: cpuMs(options.sink.pid),
+    workers: workers.reduce((sum, w) => sum + processCpuMs(w.pid ?? 0), 0),
+    sink: processCpuMs(options.sink.pid),
     ...postgresCpu(options.database, own),
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { peakRssOfPid, writeSection } from "../lib/report.ts";
+import { peakRssOfPid } from "../lib/proc.ts";
+import { writeSection } from "../lib/report.ts";
 import { type RampStep, ramp } from "./ramp.ts";
 import { type LoadResult, sdkLoad } from "./sdk-load.ts";
 import { type BenchServer, pct, publish, startBenchServer, waitJourney } from "./server.ts";

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import knex, { type Knex } from "knex";
 import { connect } from "../../server/db/connect.ts";
 import { runCli, type Started, startWaymark, tempDir } from "../../tests/helpers/server-process.ts";
 import { freshBenchDatabase } from "../lib/database.ts";
+import { processCpuMs } from "../lib/proc.ts";
 
 /**
  * The server as `npm start` runs it — a child process with the ticker, delivery and scanners —
@@ -25,16 +25,6 @@ export interface BenchServer {
   cpu: () => Promise<{ server: number; database: number }>;
   /** Stops the server; returns a query function on its database for the counts. */
   stop: () => Promise<Knex>;
-}
-
-/** utime + stime of a process, ms (clock ticks are 10 ms on Linux). */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 export async function startBenchServer(kind: "pglite" | "postgres"): Promise<BenchServer> {

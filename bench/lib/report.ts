@@ -17,18 +17,6 @@ export function machine(): string {
   return `${cpus().length} × ${cpuModel()}, ${gib} GiB, Node ${process.version}${server}, commit ${gitCommit()}`;
 }
 
-/** Peak resident memory of another process (VmHWM), MiB; 0 once it has exited. */
-export function peakRssOfPid(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("VmHWM:"));
-    return Math.round(Number(line?.match(/\d+/)?.[0] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Replaces the section `name` of docs/BENCHMARKS.md (between `<!-- bench:name -->` markers),
  * adding it at the end when missing, so each benchmark rewrites only its own table. `ranOn`
