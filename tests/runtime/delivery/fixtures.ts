@@ -9,7 +9,11 @@ import type { DatabaseKind } from "../../../server/db/connect.ts";
 import { migrateLatest } from "../../../server/db/migrate.ts";
 import { type DeliveryConfig, loadDeliveryConfig } from "../../../server/delivery/config.ts";
 import { deliveryRoutes } from "../../../server/delivery/routes.ts";
-import type { DeliveryLog } from "../../../server/delivery/types.ts";
+import type { DeliveryLog, Provider } from "../../../server/delivery/types.ts";
+import {
+  type DeliveryWorkerOptions,
+  startDeliveryWorker,
+} from "../../../server/delivery/worker.ts";
 import { errorHandler } from "../../../server/http/errors.ts";
 import { buildRouter } from "../../../server/http/routes.ts";
 import { type FieldCrypto, fieldCrypto } from "../../../server/privacy/keys.ts";
@@ -42,6 +46,26 @@ export async function openDeliveryFixture(kind: DatabaseKind): Promise<DeliveryF
 
 let phoneSeq = 0;
 /** A fresh valid US number per call (555-01xx is reserved for fiction). */
+/**
+ * A delivery worker on the fixture's database sending SMS through `provider`, driven by hand
+ * (`autoStart: false`, so tests call drainOnce) as worker "w1"; `overrides` set the rest.
+ */
+export function fixtureWorker(
+  f: DeliveryFixture,
+  provider: Provider,
+  overrides: Partial<DeliveryWorkerOptions> = {},
+) {
+  return startDeliveryWorker({
+    knex: f.knex,
+    crypto: f.crypto,
+    providers: { sms: provider },
+    log: f.log,
+    workerId: "w1",
+    autoStart: false,
+    ...overrides,
+  });
+}
+
 export function nextPhone(): string {
   phoneSeq += 1;
   return `+1202555${String(1000 + (phoneSeq % 9000)).padStart(4, "0")}`;

@@ -6,11 +6,12 @@ import { createTwilioProvider } from "../../../server/delivery/providers/twilio.
 import { createWebhookProvider } from "../../../server/delivery/providers/webhook.ts";
 import { verifyWebhookSignature } from "../../../server/delivery/signatures.ts";
 import type { Provider, SendRequest } from "../../../server/delivery/types.ts";
-import { startDeliveryWorker } from "../../../server/delivery/worker.ts";
+import type { DeliveryWorkerOptions } from "../../../server/delivery/worker.ts";
 import { databaseKinds } from "../../helpers/databases.ts";
 import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
 import {
   type DeliveryFixture,
+  fixtureWorker,
   insertContact,
   insertMessage,
   message,
@@ -140,21 +141,8 @@ describe.each(databaseKinds)("reconciling unknown outcomes on %s", (kind) => {
     await f?.db.close();
   });
 
-  const worker = (
-    provider: Provider,
-    extra: Parameters<typeof startDeliveryWorker>[0] | object = {},
-  ) =>
-    startDeliveryWorker({
-      knex: f.knex,
-      crypto: f.crypto,
-      providers: { sms: provider },
-      log: f.log,
-      workerId: "w1",
-      autoStart: false,
-      retryBaseMs: 1,
-      retryMaxMs: 5,
-      ...extra,
-    });
+  const worker = (provider: Provider, extra: Partial<DeliveryWorkerOptions> = {}) =>
+    fixtureWorker(f, provider, { retryBaseMs: 1, retryMaxMs: 5, ...extra });
 
   it("does not adopt a sid another message owns: the same text to the same number is resent when this one never got through", async () => {
     const contact = await insertContact(f);

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../../../server/delivery/types.ts";
-import {
-  type DeliveryWorkerOptions,
-  startDeliveryWorker,
-} from "../../../server/delivery/worker.ts";
+import type { DeliveryWorkerOptions } from "../../../server/delivery/worker.ts";
 import { databaseKinds } from "../../helpers/databases.ts";
 import {
   type DeliveryFixture,
+  fixtureWorker,
   insertContact,
   insertMessage,
   message,
@@ -54,18 +52,8 @@ describe.each(databaseKinds)("recording sends in sets on %s", (kind) => {
     await f?.db.close();
   });
 
-  function worker(provider: Provider, overrides: Partial<DeliveryWorkerOptions>) {
-    return startDeliveryWorker({
-      knex: f.knex,
-      crypto: f.crypto,
-      providers: { sms: provider },
-      log: f.log,
-      workerId: "w1",
-      autoStart: false,
-      pollMs: 20,
-      ...overrides,
-    });
-  }
+  const worker = (provider: Provider, overrides: Partial<DeliveryWorkerOptions>) =>
+    fixtureWorker(f, provider, { pollMs: 20, ...overrides });
 
   it("writes 30 accepted sends with one statement, each row as markSent would", async () => {
     await f.knex.raw("truncate messages restart identity cascade");

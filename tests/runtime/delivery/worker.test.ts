@@ -10,6 +10,7 @@ import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
 import {
   type DeliveryFixture,
   events,
+  fixtureWorker,
   insertContact,
   insertMessage,
   message,
@@ -48,21 +49,14 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     });
   }
 
-  function worker(overrides: Partial<DeliveryWorkerOptions> = {}) {
-    return startDeliveryWorker({
-      knex: f.knex,
-      crypto: f.crypto,
-      providers: { sms: provider },
-      log: f.log,
-      workerId: "w1",
-      autoStart: false,
+  const worker = (overrides: Partial<DeliveryWorkerOptions> = {}) =>
+    fixtureWorker(f, provider, {
       batchSize: 50,
       pollMs: 20,
       retryBaseMs: 1,
       retryMaxMs: 5,
       ...overrides,
     });
-  }
 
   it("sends a queued SMS through the Twilio API shape and marks it sent with the sid", async () => {
     const contact = await insertContact(f);
