@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { NODE_FLAGS } from "../server/cli/node-flags.ts";
 
 // Each benchmark is its own script (bench/<name>/run.ts) so one can be run alone and a crash
 // in one does not hide the others. `npm run bench -- engine` runs only the named ones.
@@ -18,7 +19,8 @@ for (const name of names) {
   console.log(`\n== bench ${name} ==`);
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", resolve(root, name, "run.ts"), ...passThrough],
+    // With the V8 flags `npm start` passes: several benches run server code in this process.
+    [...NODE_FLAGS, "--import", "tsx", resolve(root, name, "run.ts"), ...passThrough],
     {
       stdio: "inherit",
     },

@@ -138,6 +138,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           ticker: {
             batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
             concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
+            exclusive: db.kind === "pglite",
             ...(activity
               ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) }
               : {}),

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "../../server/app.ts";
 import { connect } from "../../server/db/connect.ts";
@@ -18,8 +20,8 @@ import { BENCH_DUE, resetBench, seedBench } from "../ticker/fixture.ts";
 /**
  * bench/ticker-pglite: what `npm start` does on a machine with no PostgreSQL server. The
  * ticker drains N due users (wait → send → wait) on embedded PGlite, in the same process as the
- * HTTP API, while a client calls the API at a fixed rate; reports users/s and the API's latency
- * percentiles. PGlite runs one transaction at a time, so the ticker's batch size is the
+ * HTTP API, while a client in its own process (client.ts) calls the API at a fixed rate;
+ * reports users/s and the API's latency percentiles. PGlite runs one transaction at a time, so the ticker's batch size is the
  * trade-off between throughput and API latency.
  *
  * The client is open-loop: request i is sent at start + i / rate whether or not earlier ones
@@ -52,7 +54,8 @@ await migrateLatest(db.knex);
 console.log(`seeding ${users.toLocaleString()} users on PGlite…`);
 const { template } = await seedBench(db.knex, users);
 const crypto = fieldCrypto("bench-secret-bench-secret-bench-secret");
-// As server/server.ts wires PGlite: the ticker lets API requests in flight finish first.
+// As server/server.ts wires PGlite: the ticker lets API requests in flight finish first, and
+// takes no row locks (one transaction at a time).
 const activity = createActivity();
 const app = createApp({
   activity,
@@ -80,6 +83,7 @@ for (let i = 0; i < 3; i++) {
     policy: policyCache(db.knex, "UTC", 60_000),
     linkBase: base,
     batchSize: 250,
+    exclusive: true,
     now: () => new Date(BENCH_DUE),
   });
 }
@@ -93,6 +97,28 @@ const rows: string[] = [];
  */
 async function pass(batch: number, latencies: number[]): Promise<number> {
   await resetBench(db.knex, template);
+  // The API under load, open loop, from a process of its own (client.ts says why).
+  const client = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "client.ts"),
+      `${base}/api/journeys`,
+      key,
+      String(rate),
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  let out = "";
+  const ready = new Promise<void>((done) =>
+    client.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith("ready\n")) done();
+    }),
+  );
+  const exited = new Promise<number | null>((done) => client.once("exit", done));
+  await ready;
   let processed = 0;
   const started = performance.now();
   const finished = new Promise<void>((done) => {
@@ -103,6 +129,7 @@ async function pass(batch: number, latencies: number[]): Promise<number> {
       linkBase: base,
       batchSize: batch,
       pollMs: 5,
+      exclusive: true,
       yieldMs: 2,
       beforeBatch: () => activity.idle(100),
       now: () => new Date(BENCH_DUE),
@@ -112,36 +139,16 @@ async function pass(batch: number, latencies: number[]): Promise<number> {
       },
     });
   });
-  // The API under load, open loop: a journeys list every 1/rate s while the ticker drains,
-  // each timed from when it was due to be sent.
-  const pending: Promise<void>[] = [];
-  let errors = 0;
-  let draining = true;
-  const client = (async () => {
-    for (let i = 0; draining; i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (!draining) break;
-      pending.push(
-        fetch(`${base}/api/journeys`, { headers: { authorization: `Bearer ${key}` } })
-          .then(async (res) => {
-            await res.arrayBuffer();
-            if (res.status !== 200) errors++;
-            latencies.push(performance.now() - due);
-          })
-          .catch(() => {
-            errors++;
-          }),
-      );
-    }
-  })();
   await finished;
   const seconds = (performance.now() - started) / 1000;
-  draining = false;
-  await client;
-  await Promise.all(pending);
-  if (errors > 0) throw new Error(`${errors} API requests failed or answered other than 200`);
+  client.stdin.end("stop\n");
+  const code = await exited;
+  const report = JSON.parse(out.slice("ready\n".length)) as { latencies: number[]; errors: number };
+  if (code !== 0 || report.errors > 0)
+    throw new Error(
+      `${report.errors} API requests failed or answered other than 200 (client exit ${code})`,
+    );
+  latencies.push(...report.latencies);
   return seconds;
 }
 
@@ -166,7 +173,7 @@ await db.close();
 writeSection(
   "ticker-pglite",
   "Ticker on PGlite (no database server)",
-  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
+  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client in a process of its own sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less; the ticker takes no row locks, as `npm start` runs it on PGlite), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
 
 | batch | users/s | passes × wall time | API samples | API p50 | API p99 | API max | peak RSS |
 |---|---|---|---|---|---|---|---|

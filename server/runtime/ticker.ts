@@ -30,6 +30,12 @@ export interface TickerOptions {
   concurrency?: number;
   /** Idle poll interval when nothing is due. */
   pollMs?: number;
+  /**
+   * The database runs one transaction at a time (PGlite's one connection): claims and contacts
+   * are read without row locks, which only keep concurrent batches apart and each cost a WAL
+   * record and a dirtied page.
+   */
+  exclusive?: boolean;
   /** Pause between full batches so other queries get the connection (PGlite). */
   yieldMs?: number;
   /**
@@ -95,7 +101,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
         await trx.raw(
           "select set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true)",
         );
-        const claimed = await claimDue(trx, now, batchSize);
+        const claimed = await claimDue(trx, now, batchSize, options.exclusive);
         lap("claim");
         if (claimed.length === 0) return { claimed: 0, messages: 0, moves: [], log: [] };
         const versions = await loadVersions(trx, new Set(claimed.map((c) => c.versionId)));
@@ -116,6 +122,7 @@ export async function tickOnce(options: TickerOptions): Promise<BatchStats> {
           needBestHour,
           sending,
           phoneDayStart(policy.providerRules, now),
+          options.exclusive,
         );
         const memberships = await loadAudienceMemberships(trx, versions, contactIds, now);
         for (const [id, audiences] of memberships) {

@@ -29,7 +29,7 @@ export interface WorkersOptions {
   /** Batch size, loops and PGlite's pacing. */
   ticker: Pick<
     TickerOptions,
-    "batchSize" | "concurrency" | "yieldMs" | "nudgeGapMs" | "beforeBatch"
+    "batchSize" | "concurrency" | "exclusive" | "yieldMs" | "nudgeGapMs" | "beforeBatch"
   >;
   onBatch?: (stats: BatchStats) => void;
 }

@@ -98,6 +98,8 @@ export async function startTestApp(
         // WAYMARK_LINK_TTL_DAYS from the app's env, as startWorkers passes it.
         linkTtlMs: delivery.linkTtlMs,
         batchSize: 100,
+        // As server.ts runs it: on PGlite's one connection, without row locks.
+        exclusive: db.kind === "pglite",
         now: clock.now,
         ...overrides,
       }),

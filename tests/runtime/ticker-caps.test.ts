@@ -151,4 +151,23 @@ describe.each(databaseKinds)("frequency caps across journeys on %s", (kind) => {
       expect(row.status).toBe("completed");
     },
   );
+
+  it.runIf(kind === "postgres")(
+    "an exclusive ticker (PGlite's one connection) decides without the contact lock",
+    async () => {
+      clock.set(START);
+      const id = await enter("exclusive", "promo_ready");
+      // Another transaction holds a lock that only the ticker's contact lock conflicts with
+      // (not the foreign-key checks of its inserts): a locking ticker waits for it (the test
+      // above), an exclusive one decides straight through, caps still applied in its batch.
+      const holder = await db.knex.transaction();
+      try {
+        await holder.raw("select 1 from contacts where id = ? for share", [id]);
+        expect((await app.tick({ exclusive: true })).claimed).toBe(2);
+      } finally {
+        await holder.rollback();
+      }
+      expect(await outcome(id)).toEqual({ sent: 1, capped: ["frequency_cap"] });
+    },
+  );
 });

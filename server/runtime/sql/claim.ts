@@ -20,12 +20,15 @@ export interface ClaimedEnrollment {
  * claim disjoint batches without waiting on each other (graphile-worker's getJobs); the due
  * index is partial (`wake_at < 'infinity'`), so parked and event-only rows cost nothing here.
  * The row locks last until the batch commits: a worker that dies releases them with its
- * connection, so no lease or sweep is needed.
+ * connection, so no lease or sweep is needed. `exclusive` (PGlite: one connection, so one
+ * transaction at a time) takes no locks: no other transaction can be claiming, and each row
+ * lock writes a WAL record and dirties its page.
  */
 export async function claimDue(
   trx: Knex.Transaction,
   now: Date,
   limit: number,
+  exclusive = false,
 ): Promise<ClaimedEnrollment[]> {
   const result = (await trx.raw(
     `with due as (
@@ -33,8 +36,7 @@ export async function claimDue(
          from enrollment_wakeups w
         where w.wake_at <= ? and w.wake_at < 'infinity'
         order by w.wake_at
-        limit ?
-          for update skip locked
+        limit ?${exclusive ? "" : "\n          for update skip locked"}
      )
      select e.id, e.contact_id, e.journey_id, e.version_id, e.snapshot, e.entry_event,
             e.event_cursor, e.current_node, e.waits_for

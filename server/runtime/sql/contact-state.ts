@@ -33,7 +33,8 @@ export interface BatchContacts {
  * second sees the first one's send before deciding whether the cap still allows its own. This is
  * the per-contact lock the frequency cap relies on (tests/runtime/ticker-caps.test.ts). The
  * other contacts are read without a lock and without their send history: a row lock dirties the
- * contact's page (and writes WAL), and nothing but a send reads the history.
+ * contact's page (and writes WAL), and nothing but a send reads the history. `exclusive`
+ * (PGlite: one transaction at a time) locks nothing: no other batch can be deciding meanwhile.
  */
 export async function loadBatchContacts(
   trx: Knex.Transaction,
@@ -45,12 +46,13 @@ export async function loadBatchContacts(
   sending: ReadonlySet<number>,
   /** Set when the SMS provider limits sends per number and day: load them from this instant. */
   phoneSendsSince: Date | null = null,
+  exclusive = false,
 ): Promise<BatchContacts> {
   // The rules' own horizon (engine/rules/history.ts): older sends would be ignored anyway.
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const lockIds = contactIds.filter((id) => sending.has(id));
-  const allLocked = lockIds.length === contactIds.length;
-  if (lockIds.length > 0 && !allLocked) {
+  const allLocked = !exclusive && lockIds.length === contactIds.length;
+  if (!exclusive && lockIds.length > 0 && !allLocked) {
     await trx.raw(
       "select 1 from contacts where id = any(?::bigint[]) order by id for no key update",
       [lockIds],
