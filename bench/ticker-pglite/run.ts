@@ -173,7 +173,7 @@ await db.close();
 writeSection(
   "ticker-pglite",
   "Ticker on PGlite (no database server)",
-  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client in a process of its own sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less; the ticker takes no row locks, as `npm start` runs it on PGlite), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
+  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client in a process of its own sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less; the ticker takes no row locks, as \`npm start\` runs it on PGlite), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
 
 | batch | users/s | passes × wall time | API samples | API p50 | API p99 | API max | peak RSS |
 |---|---|---|---|---|---|---|---|
