@@ -75,13 +75,17 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206202000_message_variant.ts",
       "20261206203000_message_channel_facts.ts",
       "20261206220000_journey_active_counts.ts",
+      "20261207010000_provider_key_idx_attempted.ts",
+      "20261207020000_enrollment_steps_no_pkey.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261206220000_journey_active_counts.ts");
+    expect(await currentMigration(db.knex)).toBe("20261207020000_enrollment_steps_no_pkey.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261207020000_enrollment_steps_no_pkey.ts",
+      "20261207010000_provider_key_idx_attempted.ts",
       "20261206220000_journey_active_counts.ts",
       "20261206203000_message_channel_facts.ts",
       "20261206202000_message_variant.ts",
