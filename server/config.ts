@@ -38,6 +38,11 @@ export interface Config {
    * production; tests shorten it so a run does not wait a minute for the first entries.
    */
   audienceScanMs: number;
+  /**
+   * How often the server looks for PGlite tables to vacuum or analyze and WAL to checkpoint
+   * (ms); PGlite has no autovacuum or checkpointer of its own (server/db/maintenance.ts).
+   */
+  housekeepingMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
     // At least 100 ms, so a typo cannot turn the scan into a busy loop; at most a day.
     audienceScanMs: intFrom(env.WAYMARK_AUDIENCE_SCAN_MS, 60_000, "WAYMARK_AUDIENCE_SCAN_MS", {
+      min: 100,
+      max: 86_400_000,
+    }),
+    housekeepingMs: intFrom(env.WAYMARK_HOUSEKEEPING_MS, 10_000, "WAYMARK_HOUSEKEEPING_MS", {
       min: 100,
       max: 86_400_000,
     }),

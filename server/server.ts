@@ -6,6 +6,7 @@ import { type AdminSocket, serveAdminSocket } from "./cli/admin-socket.ts";
 import type { Config } from "./config.ts";
 import { connect, type Database } from "./db/connect.ts";
 import { acquireDataDirLock } from "./db/lock.ts";
+import { type RunningMaintenance, startMaintenance } from "./db/maintenance.ts";
 import { migrateLatest } from "./db/migrate.ts";
 import { loadDeliveryConfig } from "./delivery/config.ts";
 import { providerRulesInEffect } from "./delivery/provider-rules.ts";
@@ -62,6 +63,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
   let db: Database | undefined;
   let realtime: Realtime | undefined;
   let admin: AdminSocket | undefined;
+  let maintenance: RunningMaintenance | undefined;
   try {
     db = await connect({
       url: config.databaseUrl,
@@ -150,6 +152,16 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
         })
       : null;
     if (workers) nudgeTicker = workers.nudgeTicker;
+    // PGlite has no autovacuum or checkpointer of its own (db/maintenance.ts).
+    maintenance = activity
+      ? startMaintenance({
+          knex: db.knex,
+          log,
+          everyMs: config.housekeepingMs,
+          beforeEach: () => activity.idle(100),
+        })
+      : undefined;
+    const housekeeping = maintenance;
     const database = db;
     return {
       url,
@@ -160,6 +172,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
         await adminSocket?.close();
         await policyChanges?.close();
         await workers?.stop();
+        await housekeeping?.stop();
         await rt.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
@@ -169,6 +182,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     };
   } catch (err) {
     await admin?.close().catch(() => {});
+    await maintenance?.stop().catch(() => {});
     await realtime?.close().catch(() => {});
     http.closeAllConnections();
     await new Promise<void>((done) => http.close(() => done()));

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "../../server/app.ts";
 import { connect } from "../../server/db/connect.ts";
+import { startMaintenance } from "../../server/db/maintenance.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { loadDeliveryConfig } from "../../server/delivery/config.ts";
 import { createActivity } from "../../server/http/activity.ts";
@@ -91,6 +92,12 @@ for (let i = 0; i < 3; i++) {
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const rows: string[] = [];
+// PGlite's housekeeping, as server/server.ts runs it beside the ticker (db/maintenance.ts).
+const housekeeping = startMaintenance({
+  knex: db.knex,
+  log: createLogger("silent"),
+  beforeEach: () => activity.idle(100),
+});
 /**
  * One drain of every user with the ticker at `batch` while the API is called open loop at
  * `rate`; the latencies are pushed onto `latencies`.
@@ -166,6 +173,7 @@ for (const batch of batches) {
   console.log(line);
   rows.push(line);
 }
+await housekeeping.stop();
 http.closeAllConnections();
 http.close();
 await db.close();
@@ -173,7 +181,7 @@ await db.close();
 writeSection(
   "ticker-pglite",
   "Ticker on PGlite (no database server)",
-  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client in a process of its own sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less; the ticker takes no row locks, as \`npm start\` runs it on PGlite), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
+  `${users.toLocaleString("en-US")} due users advancing wait → send → wait on embedded PGlite (file-backed), the ticker and the HTTP API in one process as \`npm start\` runs them, while a client in a process of its own sends \`GET /api/journeys\` ${rate} times a second on a fixed schedule (open loop: latency counts from when each request was due, so a stalled server is not sampled less; the ticker takes no row locks and the server's housekeeping runs beside it, as \`npm start\` runs them on PGlite), every user drained again until the API answered ${minSamples.toLocaleString("en-US")} requests. Peak RSS is the process's (server, ticker and PGlite) up to the end of that row. \`npm run bench -- ticker-pglite --users ${users} --rate ${rate} --samples ${minSamples}\`.
 
 | batch | users/s | passes × wall time | API samples | API p50 | API p99 | API max | peak RSS |
 |---|---|---|---|---|---|---|---|
