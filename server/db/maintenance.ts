@@ -109,6 +109,8 @@ export function dueTables(stats: TableStats[], s: AutovacuumSettings): Maintenan
 const BUDGET_FACTOR = 100;
 /** ANALYZE's sample, 300 × this many rows (sql/maintenance.ts `analyzeTable` says why). */
 const STATISTICS_TARGET = 10;
+/** A table whose VACUUM or ANALYZE failed is tried again after this long (ms). */
+const FAILED_RETRY_MS = 10 * 60_000;
 /** A pass whose tables took this long (ms) is logged at info, not debug. */
 const LOUD_MS = 1000;
 
@@ -134,6 +136,7 @@ export async function maintainOnce(
     if ((state.notBefore.get(name) ?? 0) > now()) continue;
     // Two statements, each after the requests in flight, rather than VACUUM (ANALYZE) in one.
     let ms = 0;
+    let failed = false;
     for (const step of [
       target.vacuum ? () => vacuumTable(knex, target) : null,
       target.analyze ? () => analyzeTable(knex, target, STATISTICS_TARGET) : null,
@@ -141,11 +144,19 @@ export async function maintainOnce(
       if (!step) continue;
       await options.beforeEach?.();
       const started = performance.now();
-      await step();
+      try {
+        await step();
+      } catch (err) {
+        // One table that cannot be vacuumed (dropped meanwhile, say) must not keep the others
+        // from their turn, nor be retried at every look.
+        options.log.warn({ err, table: name }, "database housekeeping: table skipped");
+        failed = true;
+        break;
+      }
       ms += performance.now() - started;
     }
-    state.notBefore.set(name, now() + BUDGET_FACTOR * ms);
-    pass.tables.push({ ...target, ms });
+    state.notBefore.set(name, now() + (failed ? FAILED_RETRY_MS : BUDGET_FACTOR * ms));
+    if (!failed) pass.tables.push({ ...target, ms });
   }
   // After the tables, so the checkpoint also covers what their vacuums wrote.
   const wal = await checkpointState(knex);

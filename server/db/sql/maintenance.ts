@@ -86,9 +86,16 @@ export async function tableStats(knex: Knex): Promise<TableStats[]> {
   }));
 }
 
+/**
+ * `"schema"."table"`, quoted here rather than by knex's `??`, which splits names on dots: a
+ * table whose name has a dot or a quote in it must still be the one vacuumed.
+ */
+const qualified = (t: { schema: string; table: string }) =>
+  [t.schema, t.table].map((part) => `"${part.replace(/"/g, '""')}"`).join(".");
+
 /** VACUUM one table; never inside a transaction (VACUUM cannot be). */
 export async function vacuumTable(knex: Knex, t: { schema: string; table: string }): Promise<void> {
-  await knex.raw("vacuum ??", [`${t.schema}.${t.table}`]);
+  await knex.raw(`vacuum ${qualified(t)}`);
 }
 
 /**
@@ -108,7 +115,7 @@ export async function analyzeTable(
     await trx.raw("select set_config('default_statistics_target', ?, true)", [
       String(statisticsTarget),
     ]);
-    await trx.raw("analyze ??", [`${t.schema}.${t.table}`]);
+    await trx.raw(`analyze ${qualified(t)}`);
   });
 }
 
