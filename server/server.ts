@@ -142,7 +142,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
             concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
             exclusive: db.kind === "pglite",
             ...(activity
-              ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) }
+              ? {
+                  yieldMs: 2,
+                  nudgeGapMs: 50,
+                  gate: (batch) => activity.background(100, batch),
+                }
               : {}),
           },
           onBatch: (stats) => {
@@ -158,7 +162,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           knex: db.knex,
           log,
           everyMs: config.housekeepingMs,
-          beforeEach: () => activity.idle(100),
+          gate: (statement) => activity.background(100, statement),
         })
       : undefined;
     const housekeeping = maintenance;

@@ -116,7 +116,9 @@ const ticker = startTicker({
   policy: policyCache(db.knex, "UTC"),
   linkBase: base,
   batchSize: kind === "pglite" ? 500 : 1000,
-  ...(activity ? { yieldMs: 2, nudgeGapMs: 50, beforeBatch: () => activity.idle(100) } : {}),
+  ...(activity
+    ? { yieldMs: 2, nudgeGapMs: 50, gate: (batch) => activity.background(100, batch) }
+    : {}),
 });
 nudgeTicker = ticker.nudge;
 

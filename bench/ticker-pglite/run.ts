@@ -96,7 +96,7 @@ const rows: string[] = [];
 const housekeeping = startMaintenance({
   knex: db.knex,
   log: createLogger("silent"),
-  beforeEach: () => activity.idle(100),
+  gate: (statement) => activity.background(100, statement),
 });
 /**
  * One drain of every user with the ticker at `batch` while the API is called open loop at
@@ -138,7 +138,7 @@ async function pass(batch: number, latencies: number[]): Promise<number> {
       pollMs: 5,
       exclusive: true,
       yieldMs: 2,
-      beforeBatch: () => activity.idle(100),
+      gate: (batch) => activity.background(100, batch),
       now: () => new Date(BENCH_DUE),
       onBatch: (s) => {
         processed += s.claimed;

@@ -27,8 +27,8 @@ import {
  * threshold), analyzed when its changes pass the analyze threshold — but no table more than 1%
  * of the time (BUDGET_FACTOR below) —, and a CHECKPOINT runs once `walBytes` of WAL have piled
  * up, or `checkpointEveryMs` passed with more than 1 MB of it. On PGlite's one connection each
- * statement holds everything else up, so each first waits for API requests in flight
- * (`beforeEach`).
+ * statement holds everything else up, so each runs through `gate`: in turn with the ticker's
+ * batches, after API requests in flight.
  */
 export interface MaintenanceOptions {
   knex: Knex;
@@ -39,8 +39,11 @@ export interface MaintenanceOptions {
   walBytes?: number;
   /** …or once the last checkpoint is this old and over 1 MB has been written since (ms). */
   checkpointEveryMs?: number;
-  /** Awaited before each statement: on PGlite, until API requests in flight are done. */
-  beforeEach?: () => Promise<void>;
+  /**
+   * Runs each VACUUM, ANALYZE and CHECKPOINT: on PGlite, in turn with the ticker's batches and
+   * after API requests in flight (server/http/activity.ts).
+   */
+  gate?: <T>(statement: () => Promise<T>) => Promise<T>;
   now?: () => Date;
 }
 
@@ -61,13 +64,14 @@ export interface MaintenancePass {
 
 /**
  * A checkpoint writes every dirty buffer while PGlite's connection waits (90–450 ms measured at
- * 50,000 users), and under a full drain those waits set the API's p99 (docs/SCALING.md, "PGlite's
- * housekeeping"): the fewer the better. 1 GB of WAL, PostgreSQL's own max_wal_size, keeps them
- * about as rare as a server's and bounds a restart's replay to ~6 s here.
+ * 50,000 users), but a request waits for at most one turn of the background lane, checkpoint or
+ * ticker batch, so their number hardly moves the API's p99 (batch 500: 175 ms at 256 MB, 181–199
+ * at 1 GB); the WAL a start after kill -9 replays does: ~0.5 s at 256 MB, ~6 s at 1 GB
+ * (docs/SCALING.md, "PGlite's housekeeping").
  */
 const DEFAULTS = {
   everyMs: 10_000,
-  walBytes: 1024 * 1024 * 1024,
+  walBytes: 256 * 1024 * 1024,
   checkpointEveryMs: 5 * 60_000,
 };
 
@@ -121,7 +125,7 @@ export interface MaintenanceState {
   notBefore: Map<string, number>;
 }
 
-/** One look: every table due, then a checkpoint if due, each statement after `beforeEach`. */
+/** One look: every table due, then a checkpoint if due, each statement through `gate`. */
 export async function maintainOnce(
   options: MaintenanceOptions,
   state: MaintenanceState = { stopped: false, notBefore: new Map() },
@@ -129,7 +133,9 @@ export async function maintainOnce(
   const { knex } = options;
   const now = () => (options.now?.() ?? new Date()).getTime();
   const pass: MaintenancePass = { checkpoint: false, checkpointMs: 0, tables: [] };
-  const due = dueTables(await tableStats(knex), await autovacuumSettings(knex));
+  const due = await through(options, async () =>
+    dueTables(await tableStats(knex), await autovacuumSettings(knex)),
+  );
   for (const target of due) {
     if (state.stopped) return pass;
     const name = `${target.schema}.${target.table}`;
@@ -142,10 +148,8 @@ export async function maintainOnce(
       target.analyze ? () => analyzeTable(knex, target, STATISTICS_TARGET) : null,
     ]) {
       if (!step) continue;
-      await options.beforeEach?.();
-      const started = performance.now();
       try {
-        await step();
+        ms += await timed(options, step);
       } catch (err) {
         // One table that cannot be vacuumed (dropped meanwhile, say) must not keep the others
         // from their turn, nor be retried at every look.
@@ -153,26 +157,35 @@ export async function maintainOnce(
         failed = true;
         break;
       }
-      ms += performance.now() - started;
     }
     state.notBefore.set(name, now() + (failed ? FAILED_RETRY_MS : BUDGET_FACTOR * ms));
     if (!failed) pass.tables.push({ ...target, ms });
   }
   // After the tables, so the checkpoint also covers what their vacuums wrote.
-  const wal = await checkpointState(knex);
+  const wal = await through(options, () => checkpointState(knex));
   const age = now() - wal.at.getTime();
   if (
     wal.walBytes >= (options.walBytes ?? DEFAULTS.walBytes) ||
     (wal.walBytes >= IDLE_WAL_BYTES &&
       age >= (options.checkpointEveryMs ?? DEFAULTS.checkpointEveryMs))
   ) {
-    await options.beforeEach?.();
-    const started = performance.now();
-    await checkpoint(knex);
+    pass.checkpointMs = await timed(options, () => checkpoint(knex));
     pass.checkpoint = true;
-    pass.checkpointMs = performance.now() - started;
   }
   return pass;
+}
+
+function through<T>(options: MaintenanceOptions, work: () => Promise<T>): Promise<T> {
+  return options.gate ? options.gate(work) : work();
+}
+
+/** Runs `statement` through the gate; how long it held the connection (ms), not the wait. */
+function timed(options: MaintenanceOptions, statement: () => Promise<unknown>): Promise<number> {
+  return through(options, async () => {
+    const started = performance.now();
+    await statement();
+    return performance.now() - started;
+  });
 }
 
 export interface RunningMaintenance {

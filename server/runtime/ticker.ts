@@ -44,8 +44,11 @@ export interface TickerOptions {
    * cost starved the API at 1,000 events/s (bench/event-latency).
    */
   nudgeGapMs?: number;
-  /** Awaited before each batch: on PGlite, until API requests in flight are done. */
-  beforeBatch?: () => Promise<void>;
+  /**
+   * Runs each batch: on PGlite, in turn with the housekeeping and after API requests in flight
+   * (server/http/activity.ts).
+   */
+  gate?: <T>(work: () => Promise<T>) => Promise<T>;
   now?: () => Date;
   /** Called after each committed batch with what moved, for the realtime layer and metrics. */
   onBatch?: (stats: BatchStats) => void;
@@ -200,9 +203,11 @@ export function startTicker(options: TickerOptions): RunningTicker {
         while (!stopped) {
           let claimed = 0;
           try {
-            await options.beforeBatch?.();
-            started = performance.now();
-            claimed = (await tickOnce(options)).claimed;
+            const batch = () => {
+              started = performance.now();
+              return tickOnce(options);
+            };
+            claimed = (await (options.gate ? options.gate(batch) : batch())).claimed;
           } catch (err) {
             options.onError?.(err);
           }

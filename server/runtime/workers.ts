@@ -29,7 +29,7 @@ export interface WorkersOptions {
   /** Batch size, loops and PGlite's pacing. */
   ticker: Pick<
     TickerOptions,
-    "batchSize" | "concurrency" | "exclusive" | "yieldMs" | "nudgeGapMs" | "beforeBatch"
+    "batchSize" | "concurrency" | "exclusive" | "yieldMs" | "nudgeGapMs" | "gate"
   >;
   onBatch?: (stats: BatchStats) => void;
 }
