@@ -66,7 +66,7 @@ export interface MaintenancePass {
  * A checkpoint writes every dirty buffer while PGlite's connection waits (90–450 ms measured at
  * 50,000 users), but a request waits for at most one turn of the background lane, checkpoint or
  * ticker batch, so their number hardly moves the API's p99 (batch 500: 175 ms at 256 MB, 181–199
- * at 1 GB); the WAL a start after kill -9 replays does: ~0.5 s at 256 MB, ~6 s at 1 GB
+ * at 1 GB, before the lane's last fix); the WAL a start after kill -9 replays does: ~0.5 s at 256 MB, ~6 s at 1 GB
  * (docs/SCALING.md, "PGlite's housekeeping").
  */
 const DEFAULTS = {

@@ -27,14 +27,18 @@ describe("background work on PGlite's one connection", () => {
   };
   const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-  /** A server whose one route answers after `answerMs`, logging to `events`. */
-  async function api(events: string[], answerMs: number) {
+  /**
+   * A server whose one route answers after `answerMs`, logging to `events`; `beforeAnswer` runs
+   * in the same turn of the event loop as the answer.
+   */
+  async function api(events: string[], answerMs: number, beforeAnswer = () => {}) {
     const activity = createActivity();
     const app = express();
     app.use(activity.middleware);
     app.get("/", (_req, res) => {
       events.push("request");
       setTimeout(() => {
+        beforeAnswer();
         events.push("answer");
         res.end("ok");
       }, answerMs);
@@ -42,17 +46,23 @@ describe("background work on PGlite's one connection", () => {
     const server = createServer(app);
     servers.push(server);
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
-    sockets.push(socket);
-    await new Promise((done) => socket.once("connect", done));
-    await pause(20); // accepted on the server's side
-    const answered = new Promise<void>((done) =>
-      socket.on("data", (chunk: Buffer) => {
-        if (chunk.toString().includes("ok")) done();
-      }),
-    );
-    const send = () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    return { activity, send, answered };
+    /** A connection of its own, as concurrent requests from one client have (no pipelining). */
+    const caller = async () => {
+      const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+      sockets.push(socket);
+      await new Promise((done) => socket.once("connect", done));
+      const answered = new Promise<void>((done) =>
+        socket.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("ok")) done();
+        }),
+      );
+      const send = () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      return { send, answered };
+    };
+    const first = await caller();
+    const second = await caller();
+    await pause(20); // both accepted on the server's side
+    return { activity, first, second };
   }
 
   it("takes turns in order, one at a time, and one turn's error is its own", async () => {
@@ -81,7 +91,8 @@ describe("background work on PGlite's one connection", () => {
 
   it("a request that arrived during a turn is answered before the next turn starts", async () => {
     const events: string[] = [];
-    const { activity, send, answered } = await api(events, 30);
+    const { activity, first: caller } = await api(events, 30);
+    const { send, answered } = caller;
     // Two turns queued back to back, as the housekeeping's statements are. The request reaches
     // the socket while the first blocks the thread, so the server has not read it yet when
     // that turn ends: without a pass through the event loop's I/O phase, the second turn
@@ -98,10 +109,34 @@ describe("background work on PGlite's one connection", () => {
     expect(events).toEqual(["first", "request", "answer", "second"]);
   });
 
+  it("a request that arrives as another is answered goes before the next turn", async () => {
+    const events: string[] = [];
+    let hook = () => {};
+    const { activity, first, second } = await api(events, 30, () => hook());
+    // The second request reaches the socket while the thread is busy, just before the first
+    // is answered: when that answer goes out the API looks idle, but the second request is
+    // only unread. The turn waiting for the first must not start then.
+    let sent = false;
+    hook = () => {
+      if (sent) return;
+      sent = true;
+      second.send();
+      block(20);
+    };
+    first.send();
+    await pause(10);
+    expect(activity.inFlight()).toBe(1);
+    const turn = activity.background(1000, async () => {
+      events.push("turn");
+    });
+    await Promise.all([turn, first.answered, second.answered]);
+    expect(events).toEqual(["request", "answer", "request", "answer", "turn"]);
+  });
+
   it("a steady stream of requests holds a turn back for at most maxWaitMs", async () => {
     const events: string[] = [];
-    const { activity, send } = await api(events, 1000);
-    send();
+    const { activity, first } = await api(events, 1000);
+    first.send();
     await pause(20);
     expect(activity.inFlight()).toBe(1);
     const started = performance.now();
