@@ -23,8 +23,10 @@ export interface Config {
   secureCookies: boolean;
   /** Run the ticker (and delivery) in this process; `false` for an API-only process. */
   runWorkers: boolean;
-  /** Enrollments per ticker transaction; PGlite defaults smaller to keep the API responsive. */
+  /** Enrollments per ticker transaction; unset on PGlite, the batch is sized by `tickBatchMs`. */
   tickBatch: number | undefined;
+  /** PGlite: the time to aim each ticker batch at (runtime/batch-size.ts). */
+  tickBatchMs: number;
   /** Parallel ticker loops (PostgreSQL only). */
   tickConcurrency: number;
   /** PostgreSQL connections per process (docs/SCALING.md sizes it). */
@@ -59,6 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickBatch: env.WAYMARK_TICK_BATCH
       ? intFrom(env.WAYMARK_TICK_BATCH, 500, "WAYMARK_TICK_BATCH")
       : undefined,
+    tickBatchMs: intFrom(env.WAYMARK_TICK_BATCH_MS, 100, "WAYMARK_TICK_BATCH_MS", {
+      min: 10,
+      max: 10_000,
+    }),
     tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY"),
     dbPool: intFrom(env.WAYMARK_DB_POOL, 10, "WAYMARK_DB_POOL", { min: 2, max: 1000 }),
     ingestConcurrency: intFrom(env.WAYMARK_INGEST_CONCURRENCY, 2, "WAYMARK_INGEST_CONCURRENCY", {

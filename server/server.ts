@@ -103,6 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
       dbKind: db.kind,
       pgUrl: config.databaseUrl,
       log,
+      ...(activity ? { gate: activity.background } : {}),
     });
     const rt = realtime;
     // The CLI's keys/operators commands run here while we hold the folder (cli/admin-socket.ts).
@@ -141,14 +142,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
             batchSize: config.tickBatch ?? (db.kind === "pglite" ? 500 : 1000),
             concurrency: db.kind === "pglite" ? 1 : config.tickConcurrency,
             exclusive: db.kind === "pglite",
-            ...(activity
-              ? {
-                  yieldMs: 2,
-                  nudgeGapMs: 50,
-                  gate: (batch) => activity.background(100, batch),
-                }
-              : {}),
+            // PGlite: a batch holds the API's thread, so its time, not its count, is the bound.
+            ...(activity && config.tickBatch === undefined ? { batchMs: config.tickBatchMs } : {}),
+            ...(activity ? { yieldMs: 2, nudgeGapMs: 50 } : {}),
           },
+          ...(activity ? { gate: activity.background } : {}),
           onBatch: (stats) => {
             metrics.observeBatch(stats);
             rt.publisher.publishBatch(stats);
@@ -162,7 +160,7 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
           knex: db.knex,
           log,
           everyMs: config.housekeepingMs,
-          gate: (statement) => activity.background(100, statement),
+          gate: activity.background,
         })
       : undefined;
     const housekeeping = maintenance;

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "../../server/app.ts";
 import { connect, type Database } from "../../server/db/connect.ts";
@@ -21,9 +23,9 @@ import { writeSection } from "../lib/report.ts";
  * events arrive at a steady rate (issue 4: p99 < 1 s at 1,000 events/s). N users wait at an
  * event branch ("purchased within a day"); a client posts Segment-style batches of `purchased`
  * at the given rate, one per user, and remembers when it sent each. The latency of a user is
- * the moment the ticker's batch that took the branch committed minus that send time; the API,
- * the ticker and the client run in this one process, as `npm start` runs them, on PostgreSQL
- * (default) or PGlite (`--pglite`).
+ * the moment the ticker's batch that took the branch committed minus that send time. The API and
+ * the ticker run in this one process, as `npm start` runs them, on PostgreSQL (default) or
+ * PGlite (`--pglite`); the client in a process of its own (sender.ts).
  *
  *   npm run bench -- event-latency [--users 20000] [--rate 1000] [--pglite]
  */
@@ -116,9 +118,7 @@ const ticker = startTicker({
   policy: policyCache(db.knex, "UTC"),
   linkBase: base,
   batchSize: kind === "pglite" ? 500 : 1000,
-  ...(activity
-    ? { yieldMs: 2, nudgeGapMs: 50, gate: (batch) => activity.background(100, batch) }
-    : {}),
+  ...(activity ? { batchMs: 100, yieldMs: 2, nudgeGapMs: 50, gate: activity.background } : {}),
 });
 nudgeTicker = ticker.nudge;
 
@@ -144,26 +144,32 @@ const waiting = async () =>
   );
 while ((await waiting()) < users) await new Promise((r) => setTimeout(r, 200));
 
-// The measured part: `rate` events per second in batches every 10 ms, one per user.
+// The measured part: `rate` events per second in batches every 10 ms, one per user, from a
+// process of its own (sender.ts says why).
 console.log(`sending ${users.toLocaleString("en-US")} purchases at ${rate}/s…`);
-const sentAt = new Map<string, number>();
-const perTick = Math.max(1, Math.round(rate / 100));
-const started = Date.now();
-const inflight: Promise<void>[] = [];
-for (let i = 0; i < users; i += perTick) {
-  const due = started + (i / rate) * 1000;
-  const wait = due - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const items = [];
-  const now = Date.now();
-  for (let j = i; j < Math.min(users, i + perTick); j++) {
-    sentAt.set(id(j), now);
-    items.push({ type: "track", userId: id(j), event: "purchased", messageId: `p-${j}` });
-  }
-  inflight.push(post(items));
-}
-await Promise.all(inflight);
-const sendSeconds = (Date.now() - started) / 1000;
+const sender = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    join(import.meta.dirname, "sender.ts"),
+    base,
+    auth,
+    String(users),
+    String(rate),
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
+let out = "";
+sender.stdout.on("data", (chunk: Buffer) => {
+  out += chunk.toString();
+});
+const code = await new Promise<number | null>((done) => sender.once("exit", done));
+const sent = JSON.parse(out) as { sentAt: number[]; errors: number; sendSeconds: number };
+if (code !== 0 || sent.errors > 0)
+  throw new Error(`${sent.errors} ingest requests failed (sender exit ${code})`);
+const sendSeconds = sent.sendSeconds;
+const sentAt = new Map(sent.sentAt.map((at, i) => [id(i), at]));
 
 const deadline = Date.now() + 60_000;
 while (decidedAt.size < users && Date.now() < deadline) {
@@ -196,7 +202,7 @@ console.log(line);
 writeSection(
   `event-latency-${kind}`,
   `Event to branch decision (${kind === "pglite" ? "PGlite" : "PostgreSQL"})`,
-  `Users wait at an event branch ("purchased within a day"); a client posts \`purchased\` to \`/v1/batch\` at a steady rate, one per user, in batches every 10 ms. Latency = when the ticker's batch that took the branch committed − the client's send time; API, ticker and client in one process with the server's ticker settings. \`npm run bench -- event-latency${kind === "pglite" ? " --pglite" : ""} --users ${users} --rate ${rate}\`.
+  `Users wait at an event branch ("purchased within a day"); a client posts \`purchased\` to \`/v1/batch\` at a steady rate, one per user, in batches every 10 ms. Latency = when the ticker's batch that took the branch committed − the client's send time; API and ticker in one process with the server's ticker settings, the client in a process of its own. \`npm run bench -- event-latency${kind === "pglite" ? " --pglite" : ""} --users ${users} --rate ${rate}\`.
 
 | database | events | rate achieved | p50 | p95 | p99 | max |
 |---|---|---|---|---|---|---|

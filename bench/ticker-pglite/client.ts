@@ -45,5 +45,5 @@ for (let i = 0; running; i++) {
   );
 }
 await Promise.all(pending);
-process.stdout.write(`${JSON.stringify({ latencies, errors })}\n`);
-process.exit(0);
+// Exit once the line is written: a pipe takes it in pieces, and exiting first would cut it.
+process.stdout.write(`${JSON.stringify({ latencies, errors })}\n`, () => process.exit(0));

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Condition } from "../../engine/audience/schema.ts";
+import { type Gate, ungated } from "../db/gate.ts";
 import { enroll } from "../runtime/enroll.ts";
 import type { LiveJourney, liveJourneyCache } from "../runtime/live-journeys.ts";
 import { selectMembers } from "./compile.ts";
@@ -13,6 +14,8 @@ export interface AudienceScanOptions {
   knex: Knex;
   live: ReturnType<typeof liveJourneyCache>;
   now: () => Date;
+  /** On PGlite each refresh, page and enrollment transaction takes its turn (db/gate.ts). */
+  gate?: Gate;
 }
 
 export interface AudienceScanResult {
@@ -45,22 +48,23 @@ export interface AudienceScanResult {
 export async function scanAudienceTriggers(
   options: AudienceScanOptions,
 ): Promise<AudienceScanResult> {
-  await refreshRfmIfStale(options.knex, options.now());
+  const gate = options.gate ?? ungated;
+  await gate(() => refreshRfmIfStale(options.knex, options.now()));
   const result: AudienceScanResult = { entered: 0, left: 0, enrolled: 0 };
   const byAudience = new Map<string, LiveJourney[]>();
-  for (const j of await options.live.get()) {
+  for (const j of await gate(() => options.live.get())) {
     const trigger = j.compiled.trigger?.trigger;
     if (trigger?.kind !== "audience") continue;
     byAudience.set(trigger.audience, [...(byAudience.get(trigger.audience) ?? []), j]);
   }
   for (const [audienceId, journeys] of byAudience) {
     const now = options.now();
-    const diff = await refreshMembership(options.knex, audienceId, now);
+    const diff = await gate(() => refreshMembership(options.knex, audienceId, now));
     if (!diff) continue;
     result.entered += diff.entered;
     result.left += diff.left;
     for (const journey of journeys) {
-      result.enrolled += await enrollEntered(options.knex, audienceId, journey, now);
+      result.enrolled += await enrollEntered(options.knex, gate, audienceId, journey, now);
     }
   }
   return result;
@@ -97,6 +101,7 @@ export async function refreshMembership(
 
 async function enrollEntered(
   knex: Knex,
+  gate: Gate,
   audienceId: string,
   journey: LiveJourney,
   now: Date,
@@ -106,8 +111,9 @@ async function enrollEntered(
   for (;;) {
     // Members with no enrollment in this journey since they (last) entered the audience; the
     // cursor makes the contact's past events history rather than answers to its branches.
-    const { rows } = (await knex.raw(
-      `select m.contact_id,
+    const { rows } = (await gate(() =>
+      knex.raw(
+        `select m.contact_id,
               coalesce((select max(e.id) from events e where e.contact_id = m.contact_id), 0) as cursor
          from audience_members m
         where m.audience_id = ? and m.contact_id > ?
@@ -121,27 +127,30 @@ async function enrollEntered(
                              and s.entries @> '[{"type": "skipped"}]'::jsonb)
         order by m.contact_id
         limit ?`,
-      [audienceId, after, journey.journeyId, journey.journeyId, CHUNK],
+        [audienceId, after, journey.journeyId, journey.journeyId, CHUNK],
+      ),
     )) as { rows: { contact_id: string | number; cursor: string | number }[] };
     if (rows.length === 0) break;
     after = Number(rows.at(-1)?.contact_id);
-    enrolled += await knex.transaction(async (trx) => {
-      const ids = await enroll(
-        trx,
-        rows.map((r) => ({
-          contactId: Number(r.contact_id),
-          journey,
-          event: {
-            name: "audience.entered",
-            at: now.getTime(),
-            properties: { audience: audienceId },
-          },
-          eventCursor: Number(r.cursor),
-        })),
-        now,
-      );
-      return ids.length;
-    });
+    enrolled += await gate(() =>
+      knex.transaction(async (trx) => {
+        const ids = await enroll(
+          trx,
+          rows.map((r) => ({
+            contactId: Number(r.contact_id),
+            journey,
+            event: {
+              name: "audience.entered",
+              at: now.getTime(),
+              properties: { audience: audienceId },
+            },
+            eventCursor: Number(r.cursor),
+          })),
+          now,
+        );
+        return ids.length;
+      }),
+    );
     if (rows.length < CHUNK) break;
   }
   return enrolled;

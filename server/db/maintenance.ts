@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Logger } from "../log.ts";
+import { type Gate, ungated } from "./gate.ts";
 import {
   type AutovacuumSettings,
   analyzeTable,
@@ -43,7 +44,7 @@ export interface MaintenanceOptions {
    * Runs each VACUUM, ANALYZE and CHECKPOINT: on PGlite, in turn with the ticker's batches and
    * after API requests in flight (server/http/activity.ts).
    */
-  gate?: <T>(statement: () => Promise<T>) => Promise<T>;
+  gate?: Gate;
   now?: () => Date;
 }
 
@@ -176,7 +177,7 @@ export async function maintainOnce(
 }
 
 function through<T>(options: MaintenanceOptions, work: () => Promise<T>): Promise<T> {
-  return options.gate ? options.gate(work) : work();
+  return (options.gate ?? ungated)(work);
 }
 
 /** Runs `statement` through the gate; how long it held the connection (ms), not the wait. */

@@ -5,6 +5,7 @@ import { assertNever } from "../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
 import { SmsTemplateRequestSchema } from "../../engine/sms-template/spec.ts";
 import { WebhookRequestSchema } from "../../engine/webhook/spec.ts";
+import { type Gate, ungated } from "../db/gate.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import type { WorkerSettings } from "./config.ts";
@@ -42,6 +43,8 @@ export interface AttemptDeps {
   limiterFor: (provider: Provider) => RateLimiter | null;
   /** Writes `sent` outcomes in sets (recorder.ts). */
   recorder: SentRecorder;
+  /** Each statement or transaction takes its turn on PGlite's connection (db/gate.ts). */
+  gate?: Gate;
 }
 
 /** What the lane learns from an attempt: null when no provider was called. */
@@ -52,6 +55,7 @@ export interface AttemptReport {
 
 export function createAttempts(deps: AttemptDeps) {
   const { knex, log, workerId, settings, now } = deps;
+  const gate = deps.gate ?? ungated;
 
   /**
    * `answered` hears what the lane needs as soon as the provider answered, before the outcome
@@ -138,11 +142,13 @@ export function createAttempts(deps: AttemptDeps) {
     switch (result.kind) {
       case "accepted": {
         const owned = await withDbRetry(() =>
-          idsOwnedByOthers(knex, {
-            id: message.id,
-            provider: provider.name,
-            providerMessageIds: result.providerMessageIds,
-          }),
+          gate(() =>
+            idsOwnedByOthers(knex, {
+              id: message.id,
+              provider: provider.name,
+              providerMessageIds: result.providerMessageIds,
+            }),
+          ),
         );
         const id = result.providerMessageIds.find((candidate) => !owned.has(candidate));
         if (id === undefined) return null;
@@ -167,14 +173,16 @@ export function createAttempts(deps: AttemptDeps) {
         }
         const delay = retryDelayMs(message.attempts, settings, undefined, deps.random);
         await withDbRetry(() =>
-          markUnknown(knex, {
-            id: message.id,
-            workerId,
-            provider: provider.name,
-            error: `outcome unknown, lookup failed: ${result.error}`,
-            nextAttemptAt: new Date(now().getTime() + delay),
-            now: now(),
-          }),
+          gate(() =>
+            markUnknown(knex, {
+              id: message.id,
+              workerId,
+              provider: provider.name,
+              error: `outcome unknown, lookup failed: ${result.error}`,
+              nextAttemptAt: new Date(now().getTime() + delay),
+              now: now(),
+            }),
+          ),
         );
         return { outcome: "failed" };
       }
@@ -223,15 +231,17 @@ export function createAttempts(deps: AttemptDeps) {
           "provider call failed; will retry",
         );
         await withDbRetry(() =>
-          markRetry(knex, {
-            id: message.id,
-            workerId,
-            provider: provider.name,
-            error: result.error,
-            nextAttemptAt: new Date(at.getTime() + delay),
-            unknownSince: inDoubt,
-            now: at,
-          }),
+          gate(() =>
+            markRetry(knex, {
+              id: message.id,
+              workerId,
+              provider: provider.name,
+              error: result.error,
+              nextAttemptAt: new Date(at.getTime() + delay),
+              unknownSince: inDoubt,
+              now: at,
+            }),
+          ),
         );
         return;
       }
@@ -253,14 +263,16 @@ export function createAttempts(deps: AttemptDeps) {
             : "provider call outcome unknown; will resend with the same key",
         );
         await withDbRetry(() =>
-          markUnknown(knex, {
-            id: message.id,
-            workerId,
-            provider: provider.name,
-            error: `outcome unknown: ${result.error}`,
-            nextAttemptAt: new Date(at.getTime() + delay),
-            now: at,
-          }),
+          gate(() =>
+            markUnknown(knex, {
+              id: message.id,
+              workerId,
+              provider: provider.name,
+              error: `outcome unknown: ${result.error}`,
+              nextAttemptAt: new Date(at.getTime() + delay),
+              now: at,
+            }),
+          ),
         );
         return;
       }
@@ -276,10 +288,12 @@ export function createAttempts(deps: AttemptDeps) {
     log.warn({ messageId: message.id, attempts: message.attempts, error }, "message failed");
     const at = now();
     await withDbRetry(() =>
-      knex.transaction(async (trx) => {
-        const row = await markFailed(trx, { id: message.id, workerId, provider, error, now: at });
-        if (row) await recordMessageEvents(trx, "message.failed", [row], at);
-      }),
+      gate(() =>
+        knex.transaction(async (trx) => {
+          const row = await markFailed(trx, { id: message.id, workerId, provider, error, now: at });
+          if (row) await recordMessageEvents(trx, "message.failed", [row], at);
+        }),
+      ),
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { type Gate, ungated } from "../db/gate.ts";
 import { withDbRetry } from "../db/retry.ts";
 import { markSentMany, type SentRow } from "./sql/outcome.ts";
 
@@ -47,8 +48,11 @@ export function createSentRecorder(options: {
   flushMs: number;
   /** A flush finished: room for more claims. */
   onWritten?: () => void;
+  /** Each flush's UPDATE takes its turn on PGlite's connection (db/gate.ts). */
+  gate?: Gate;
 }): SentRecorder {
   const { knex, workerId, now } = options;
+  const gate = options.gate ?? ungated;
   let waiting: Waiting[] = [];
   let writing = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -63,7 +67,7 @@ export function createSentRecorder(options: {
     waiting = [];
     writing += batch.length;
     const flight = withDbRetry(() =>
-      markSentMany(knex, { workerId, rows: batch.map((w) => w.row), now: now() }),
+      gate(() => markSentMany(knex, { workerId, rows: batch.map((w) => w.row), now: now() })),
     )
       .then(
         (applied) => {

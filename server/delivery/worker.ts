@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { CHANNELS, type Channel } from "../../engine/shared/channels.ts";
+import { type Gate, ungated } from "../db/gate.ts";
 import { withDbRetry } from "../db/retry.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { asChannel, createAttempts } from "./attempt.ts";
@@ -45,6 +46,11 @@ export interface DeliveryWorkerOptions extends Partial<WorkerSettings> {
   sweepMs?: number;
   /** false: no background loop; the caller drives it with drainOnce() (tests, one-shot CLI). */
   autoStart?: boolean;
+  /**
+   * Each claim, outcome write and sweep takes its turn on PGlite's one connection, with the
+   * ticker's batches and after API requests in flight (db/gate.ts, http/activity.ts).
+   */
+  gate?: Gate;
 }
 
 export interface DeliveryWorker {
@@ -69,6 +75,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const { knex, log, workerId } = options;
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
+  const gate = options.gate ?? ungated;
   const sweepMs = options.sweepMs ?? Math.max(1000, settings.leaseMs / 2);
   const limiters = new Map<Provider, RateLimiter>();
   const inflight = new Set<Promise<void>>();
@@ -90,6 +97,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     maxRows: settings.batchSize,
     flushMs: settings.recordMs,
     onWritten: () => rouse(),
+    gate,
   });
 
   const attempts = createAttempts({
@@ -103,6 +111,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     random,
     limiterFor,
     recorder,
+    gate,
   });
 
   // Lanes whose last claim came back short: nothing more was due for them then. A slot freed
@@ -142,7 +151,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   async function claim(wants: ClaimWants): Promise<ClaimedMessage[]> {
     return withDbRetry(() =>
-      claimMessages(knex, { workerId, now: now(), leaseMs: settings.leaseMs, wants }),
+      gate(() => claimMessages(knex, { workerId, now: now(), leaseMs: settings.leaseMs, wants })),
     );
   }
 
@@ -190,15 +199,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   async function sweep(): Promise<number> {
     const at = now();
     const rows = await withDbRetry(() =>
-      knex.transaction(async (trx) => {
-        const swept = await releaseExpiredLeases(trx, {
-          now: at,
-          maxAttempts: settings.maxAttempts,
-        });
-        const failed = swept.filter((r) => r.status === "failed");
-        if (failed.length > 0) await recordMessageEvents(trx, "message.failed", failed, at);
-        return swept;
-      }),
+      gate(() =>
+        knex.transaction(async (trx) => {
+          const swept = await releaseExpiredLeases(trx, {
+            now: at,
+            maxAttempts: settings.maxAttempts,
+          });
+          const failed = swept.filter((r) => r.status === "failed");
+          if (failed.length > 0) await recordMessageEvents(trx, "message.failed", failed, at);
+          return swept;
+        }),
+      ),
     );
     if (rows.length > 0) log.warn({ count: rows.length }, "swept expired delivery leases");
     return rows.length;

@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import type { Gate } from "../db/gate.ts";
 
 /**
  * Requests in flight, so the ticker can let them finish first on PGlite.
@@ -10,9 +11,10 @@ import type { RequestHandler } from "express";
  * `maxWaitMs` so a steady stream of requests cannot stop it; a request then waits for at most
  * the batch already running.
  *
- * Background work goes through one lane (`background`): the ticker's batches and the
- * housekeeping's statements take turns, and each looks for requests in flight when its turn
- * comes, not before. Each looking on its own, a VACUUM that found the API idle queued for the
+ * Background work goes through one lane (`background`, a `Gate`): the ticker's batches,
+ * delivery's claims and writes, the audience and date scans' pages, the realtime count refresh
+ * and the housekeeping's statements take turns, and each looks for requests in flight when its
+ * turn comes, not before. Each looking on its own, a VACUUM that found the API idle queued for the
  * connection behind a ticker batch, and a request arriving meanwhile waited for both
  * (bench/ticker-pglite at batch 500: API p99 384–494 → 165 ms; docs/SCALING.md, "PGlite's
  * housekeeping").
@@ -23,11 +25,15 @@ export interface Activity {
    * Runs `work` after the background work before it has finished and then no request is in
    * flight (or `maxWaitMs` passed); its result or error is `work`'s.
    */
-  background: <T>(maxWaitMs: number, work: () => Promise<T>) => Promise<T>;
+  background: Gate;
   inFlight: () => number;
 }
 
-export function createActivity(): Activity {
+/**
+ * `maxWaitMs` bounds how long a turn waits for requests in flight, so a steady stream of
+ * requests cannot stop the background work (100 ms: one request's worth on PGlite).
+ */
+export function createActivity(maxWaitMs = 100): Activity {
   let inFlight = 0;
   let waiters: (() => void)[] = [];
   let lane: Promise<unknown> = Promise.resolve();
@@ -37,14 +43,14 @@ export function createActivity(): Activity {
     waiters = [];
     for (const done of ready) done();
   };
-  /** Resolves when no request is in flight, or after `maxWaitMs`. */
-  const idle = (maxWaitMs: number) => {
+  /** Resolves when no request is in flight, or after `ms`. */
+  const idle = (ms: number) => {
     if (inFlight === 0) return Promise.resolve();
     return new Promise<void>((done) => {
       const timer = setTimeout(() => {
         waiters = waiters.filter((w) => w !== release);
         done();
-      }, maxWaitMs);
+      }, ms);
       const release = () => {
         clearTimeout(timer);
         done();
@@ -59,7 +65,7 @@ export function createActivity(): Activity {
    * back for 300 ms while requests sat unread, and a burst of ingest requests was answered one
    * per ticker batch, the next turn starting as each answer went out (bench/event-latency).
    */
-  const quiet = async (maxWaitMs: number) => {
+  const quiet = async () => {
     const until = performance.now() + maxWaitMs;
     for (;;) {
       await new Promise((next) => setImmediate(next));
@@ -82,8 +88,8 @@ export function createActivity(): Activity {
       res.once("close", end);
       next();
     },
-    background(maxWaitMs, work) {
-      const turn = lane.then(() => quiet(maxWaitMs)).then(work);
+    background(work) {
+      const turn = lane.then(quiet).then(work);
       lane = turn.catch(() => {});
       return turn;
     },

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import type { Knex } from "knex";
+import type { Gate } from "../db/gate.ts";
 import type { Logger } from "../log.ts";
 import { enforceCredentials, handshakeAuth } from "./auth.ts";
 import { createCluster } from "./cluster.ts";
@@ -22,6 +23,8 @@ export interface RealtimeOptions {
   flushMs?: number;
   /** How often journey rooms get absolute counts again; 0 turns it off. */
   resyncMs?: number;
+  /** PGlite: the resync's reads take turns with the other background work (db/gate.ts). */
+  gate?: Gate;
   /** How often sockets' sessions and keys are re-checked (expiry, CLI changes); 0 turns it off. */
   credentialCheckMs?: number;
 }
@@ -67,7 +70,7 @@ export async function attachRealtime(
     log: options.log,
     everyMs: options.credentialCheckMs ?? 30_000,
   });
-  const stopResync = startResync(io, deps, options.resyncMs ?? 30_000);
+  const stopResync = startResync(io, deps, options.resyncMs ?? 30_000, options.gate);
   return {
     io,
     publisher,

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { type Gate, ungated } from "../db/gate.ts";
 import type { Logger } from "../log.ts";
 import { seesMaskedData } from "../privacy/mask.ts";
 import { operatorFor, socketRefusal } from "./auth.ts";
@@ -115,11 +116,14 @@ async function exists(knex: Knex, table: "journeys" | "contacts", id: string | n
  * Every `everyMs`, re-sends absolute counts to each journey room with sockets in THIS process
  * (each process heals its own clients, so no count is read twice for one room per process).
  * Returns the stop function, which waits for a round in progress (it reads the database).
+ * On PGlite each room's read takes its turn with the ticker's batches (db/gate.ts), so no batch
+ * commits between the flush and the read.
  */
 export function startResync(
   io: RealtimeServer,
   deps: SubscriptionDeps,
   everyMs: number,
+  gate: Gate = ungated,
 ): () => Promise<void> {
   if (everyMs <= 0) return async () => {};
   let round: Promise<void> | null = null;
@@ -128,9 +132,11 @@ export function startResync(
       const rooms = [...io.of("/").adapter.rooms.keys()].filter((r) => r.startsWith("journey:"));
       for (const room of rooms) {
         const journeyId = room.slice("journey:".length);
-        // As on subscribe: what is pending was committed before the read, so it goes first.
-        deps.publisher.flush();
-        const counts = await deps.snapshotCounts(journeyId);
+        const counts = await gate(() => {
+          // As on subscribe: what is pending was committed before the read, so it goes first.
+          deps.publisher.flush();
+          return deps.snapshotCounts(journeyId);
+        });
         const at = new Date().toISOString();
         io.local.to(room).emit("counts", { journeyId, absolute: true, counts, at });
       }

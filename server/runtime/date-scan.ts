@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { ContactView } from "../../engine/contact.ts";
 import { dateTriggerDue } from "../../engine/triggers.ts";
+import { type Gate, ungated } from "../db/gate.ts";
 import { releaseStrayHeld } from "../journeys/status.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
 import { enroll } from "./enroll.ts";
@@ -14,6 +15,8 @@ export interface DateScanOptions {
   live: ReturnType<typeof liveJourneyCache>;
   workspaceTimezone: string;
   now: () => Date;
+  /** On PGlite each page and enrollment transaction takes its turn (db/gate.ts). */
+  gate?: Gate;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface DateScanOptions {
  * Contacts are read in keyset pages of 2,000.
  */
 export async function scanDateTriggers(options: DateScanOptions): Promise<number> {
-  const journeys = (await options.live.get()).filter(
+  const journeys = (await (options.gate ?? ungated)(() => options.live.get())).filter(
     (j) => j.compiled.trigger?.trigger.kind === "date_attribute",
   );
   if (journeys.length === 0) return 0;
@@ -40,16 +43,19 @@ async function scanJourney(options: DateScanOptions, journey: LiveJourney): Prom
   const trigger = journey.compiled.trigger?.trigger;
   if (trigger?.kind !== "date_attribute") return 0;
   const { knex, crypto } = options;
+  const gate = options.gate ?? ungated;
   const now = options.now();
   let after = 0;
   let enrolled = 0;
   for (;;) {
-    const rows = (await knex("contacts")
-      .whereRaw("attributes \\? ?", [trigger.attribute])
-      .andWhere("id", ">", after)
-      .orderBy("id")
-      .limit(CHUNK)
-      .select("id", "timezone", "phone_encrypted", "attributes")) as {
+    const rows = (await gate(() =>
+      knex("contacts")
+        .whereRaw("attributes \\? ?", [trigger.attribute])
+        .andWhere("id", ">", after)
+        .orderBy("id")
+        .limit(CHUNK)
+        .select("id", "timezone", "phone_encrypted", "attributes"),
+    )) as {
       id: string | number;
       timezone: string | null;
       phone_encrypted: string | null;
@@ -73,56 +79,58 @@ async function scanJourney(options: DateScanOptions, journey: LiveJourney): Prom
       if (at !== null) due.push({ contactId: Number(r.id), at });
     }
     if (due.length === 0) continue;
-    enrolled += await knex.transaction(async (trx) => {
-      // Entered at or after this occurrence already: the same birthday does not enroll twice.
-      const seen = (await trx("enrollments")
-        .where({ journey_id: journey.journeyId })
-        .whereIn(
-          "contact_id",
-          due.map((d) => d.contactId),
-        )
-        .select("contact_id")
-        .max("entered_at as last")
-        .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
-      // Skipped by a pause on or after this occurrence: skipped, not entered once resumed.
-      const skipped = (await trx("enrollment_steps")
-        .where({ journey_id: journey.journeyId })
-        .whereNull("enrollment_id")
-        .whereIn(
-          "contact_id",
-          due.map((d) => d.contactId),
-        )
-        .whereRaw(`entries @> '[{"type": "skipped"}]'::jsonb`)
-        .select("contact_id")
-        .max("at as last")
-        .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
-      const last = new Map<number, number>();
-      for (const s of [...seen, ...skipped]) {
-        const id = Number(s.contact_id);
-        last.set(id, Math.max(last.get(id) ?? -Infinity, new Date(s.last).getTime()));
-      }
-      const fresh = due.filter((d) => (last.get(d.contactId) ?? -Infinity) < d.at);
-      const cursors = (await trx("events")
-        .whereIn(
-          "contact_id",
-          fresh.map((d) => d.contactId),
-        )
-        .select("contact_id")
-        .max("id as max")
-        .groupBy("contact_id")) as { contact_id: string | number; max: string | number }[];
-      const cursor = new Map(cursors.map((c) => [Number(c.contact_id), Number(c.max)]));
-      const ids = await enroll(
-        trx,
-        fresh.map((d) => ({
-          contactId: d.contactId,
-          journey,
-          event: { name: `date.${trigger.attribute}`, at: d.at },
-          eventCursor: cursor.get(d.contactId) ?? 0,
-        })),
-        now,
-      );
-      return ids.length;
-    });
+    enrolled += await gate(() =>
+      knex.transaction(async (trx) => {
+        // Entered at or after this occurrence already: the same birthday does not enroll twice.
+        const seen = (await trx("enrollments")
+          .where({ journey_id: journey.journeyId })
+          .whereIn(
+            "contact_id",
+            due.map((d) => d.contactId),
+          )
+          .select("contact_id")
+          .max("entered_at as last")
+          .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
+        // Skipped by a pause on or after this occurrence: skipped, not entered once resumed.
+        const skipped = (await trx("enrollment_steps")
+          .where({ journey_id: journey.journeyId })
+          .whereNull("enrollment_id")
+          .whereIn(
+            "contact_id",
+            due.map((d) => d.contactId),
+          )
+          .whereRaw(`entries @> '[{"type": "skipped"}]'::jsonb`)
+          .select("contact_id")
+          .max("at as last")
+          .groupBy("contact_id")) as { contact_id: string | number; last: Date }[];
+        const last = new Map<number, number>();
+        for (const s of [...seen, ...skipped]) {
+          const id = Number(s.contact_id);
+          last.set(id, Math.max(last.get(id) ?? -Infinity, new Date(s.last).getTime()));
+        }
+        const fresh = due.filter((d) => (last.get(d.contactId) ?? -Infinity) < d.at);
+        const cursors = (await trx("events")
+          .whereIn(
+            "contact_id",
+            fresh.map((d) => d.contactId),
+          )
+          .select("contact_id")
+          .max("id as max")
+          .groupBy("contact_id")) as { contact_id: string | number; max: string | number }[];
+        const cursor = new Map(cursors.map((c) => [Number(c.contact_id), Number(c.max)]));
+        const ids = await enroll(
+          trx,
+          fresh.map((d) => ({
+            contactId: d.contactId,
+            journey,
+            event: { name: `date.${trigger.attribute}`, at: d.at },
+            eventCursor: cursor.get(d.contactId) ?? 0,
+          })),
+          now,
+        );
+        return ids.length;
+      }),
+    );
   }
   return enrolled;
 }
@@ -137,7 +145,7 @@ export function startDateScanner(
   const run = () => {
     running = scanDateTriggers(options)
       // Housekeeping on the same few-minute loop: held entries of journeys resumed meanwhile.
-      .then(() => releaseStrayHeld(options.knex, options.now()))
+      .then(() => (options.gate ?? ungated)(() => releaseStrayHeld(options.knex, options.now())))
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {
         if (!stopped) timer = setTimeout(run, options.everyMs ?? 5 * 60_000);

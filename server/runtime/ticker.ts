@@ -1,10 +1,12 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
+import { type Gate, ungated } from "../db/gate.ts";
 import { withDbRetry } from "../db/retry.ts";
 import { LINK_TTL_DAYS } from "../delivery/config.ts";
 import { linkMinter } from "../delivery/links.ts";
 import { recordOptOut } from "../events/record.ts";
 import type { FieldCrypto } from "../privacy/keys.ts";
+import { batchSizer, fixedBatchSize } from "./batch-size.ts";
 import { notifyOutbox } from "./due-channel.ts";
 import { loadVersions } from "./live-journeys.ts";
 import { loadAudienceMemberships } from "./sql/audience-membership.ts";
@@ -26,6 +28,11 @@ export interface TickerOptions {
   linkTtlMs?: number;
   /** Enrollments per transaction. PGlite runs one transaction at a time: keep it small there. */
   batchSize?: number;
+  /**
+   * PGlite: aim each full batch at this many ms instead of a fixed count; `batchSize` is then
+   * the first batch's size (batch-size.ts says why). startTicker only; tickOnce takes a count.
+   */
+  batchMs?: number;
   /** Parallel batch loops (PostgreSQL only; PGlite has one connection). */
   concurrency?: number;
   /** Idle poll interval when nothing is due. */
@@ -48,7 +55,7 @@ export interface TickerOptions {
    * Runs each batch: on PGlite, in turn with the housekeeping and after API requests in flight
    * (server/http/activity.ts).
    */
-  gate?: <T>(work: () => Promise<T>) => Promise<T>;
+  gate?: Gate;
   now?: () => Date;
   /** Called after each committed batch with what moved, for the realtime layer and metrics. */
   onBatch?: (stats: BatchStats) => void;
@@ -191,6 +198,10 @@ export function startTicker(options: TickerOptions): RunningTicker {
   const loops: Promise<void>[] = [];
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const batchSize = options.batchSize ?? 500;
+  // One sizer for all loops: with several (PostgreSQL) there is no batchMs and it is fixed.
+  const sizer = options.batchMs
+    ? batchSizer({ targetMs: options.batchMs, initial: batchSize, min: 50, max: 5000 })
+    : fixedBatchSize(batchSize);
   for (let i = 0; i < concurrency; i++) {
     loops.push(
       (async () => {
@@ -202,21 +213,24 @@ export function startTicker(options: TickerOptions): RunningTicker {
         };
         while (!stopped) {
           let claimed = 0;
+          const size = sizer.size();
           try {
             const batch = () => {
               started = performance.now();
-              return tickOnce(options);
+              return tickOnce(size === batchSize ? options : { ...options, batchSize: size });
             };
-            claimed = (await (options.gate ? options.gate(batch) : batch())).claimed;
+            const stats = await (options.gate ?? ungated)(batch);
+            claimed = stats.claimed;
+            sizer.observe(stats.claimed, stats.ms);
           } catch (err) {
             options.onError?.(err);
           }
-          if (claimed < batchSize && !stopped && missed) {
+          if (claimed < size && !stopped && missed) {
             missed = false;
             // Look again soon, through the timer queue: on PGlite every query resolves
             // in-process, and a loop that never yields to it would starve the HTTP server.
             await spaced(options.yieldMs ?? 0);
-          } else if (claimed < batchSize && !stopped) {
+          } else if (claimed < size && !stopped) {
             const nudged = await new Promise<boolean>((done) => {
               const wake = (byNudge: boolean) => {
                 clearTimeout(t);

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { AdvancePolicy } from "../../engine/ports.ts";
 import { startAudienceScanner } from "../audiences/membership.ts";
+import type { Gate } from "../db/gate.ts";
 import type { DeliveryConfig } from "../delivery/config.ts";
 import { watchProviders } from "../delivery/provider-watch.ts";
 import { startDeliveryWorker } from "../delivery/worker.ts";
@@ -29,8 +30,13 @@ export interface WorkersOptions {
   /** Batch size, loops and PGlite's pacing. */
   ticker: Pick<
     TickerOptions,
-    "batchSize" | "concurrency" | "exclusive" | "yieldMs" | "nudgeGapMs" | "gate"
+    "batchSize" | "batchMs" | "concurrency" | "exclusive" | "yieldMs" | "nudgeGapMs"
   >;
+  /**
+   * PGlite: every loop's database work takes turns in one lane, after API requests in flight
+   * (db/gate.ts, http/activity.ts). Absent on PostgreSQL, where each loop has connections.
+   */
+  gate?: Gate;
   onBatch?: (stats: BatchStats) => void;
 }
 
@@ -47,6 +53,7 @@ export interface Workers {
  */
 export async function startWorkers(options: WorkersOptions): Promise<Workers> {
   const { knex, crypto, log, delivery, live } = options;
+  const gated = options.gate ? { gate: options.gate } : {};
   let wakeDelivery = () => {};
   const ticker = startTicker({
     knex,
@@ -55,6 +62,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     linkBase: delivery.publicUrl ?? options.fallbackLinkBase,
     linkTtlMs: delivery.linkTtlMs,
     ...options.ticker,
+    ...gated,
     onError: (err) => log.error({ err }, "ticker batch failed"),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     onMessages: () => wakeDelivery(),
@@ -66,6 +74,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     live,
     workspaceTimezone: options.workspaceTimezone,
     now: () => new Date(),
+    ...gated,
     onError: (err) => log.error({ err }, "date-trigger scan failed"),
   });
   const audienceScanner = startAudienceScanner({
@@ -73,6 +82,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     live,
     now: () => new Date(),
     everyMs: options.audienceScanMs,
+    ...gated,
     onError: (err) => log.error({ err }, "audience scan failed"),
   });
   // Settings' providers are read before the first claim, so no message goes out on the
@@ -98,6 +108,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
     log,
     workerId: options.workerId,
     ...delivery.worker,
+    ...gated,
   });
   wakeDelivery = deliveryWorker.wake;
   // Other processes on the same PostgreSQL NOTIFY when they make users due or queue messages.

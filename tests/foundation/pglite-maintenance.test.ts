@@ -4,6 +4,7 @@ import { dueTables, maintainOnce } from "../../server/db/maintenance.ts";
 import { migrateLatest } from "../../server/db/migrate.ts";
 import { checkpointState } from "../../server/db/sql/maintenance.ts";
 import { createLogger } from "../../server/log.ts";
+import { watchGate } from "../helpers/gate-watch.ts";
 import { tempDir } from "../helpers/server-process.ts";
 
 const SETTINGS = {
@@ -90,28 +91,15 @@ describe("PGlite housekeeping on a real folder", () => {
 
     // Every query of the pass runs inside the gate (on PGlite: in turn with the ticker, after
     // API requests in flight), each statement in a turn of its own.
-    let turns = 0;
-    let inside = false;
-    const outside: string[] = [];
-    const watch = (query: { sql: string }) => {
-      if (!inside) outside.push(query.sql);
-    };
-    db.knex.on("query", watch);
+    const watched = watchGate(db.knex);
     const pass = await maintainOnce({
       knex: db.knex,
       log,
       walBytes: 1024 * 1024,
-      gate: async (statement) => {
-        turns++;
-        inside = true;
-        try {
-          return await statement();
-        } finally {
-          inside = false;
-        }
-      },
-    }).finally(() => db.knex.off("query", watch));
-    expect(outside).toEqual([]);
+      gate: watched.gate,
+    }).finally(watched.stop);
+    expect(watched.outside).toEqual([]);
+    expect(watched.nested).toEqual([]);
     expect(pass.checkpoint).toBe(true);
     expect(pass.tables.map((t) => [t.table, t.vacuum, t.analyze])).toContainEqual([
       "contacts",
@@ -123,7 +111,7 @@ describe("PGlite housekeeping on a real folder", () => {
     // A turn for each VACUUM, each ANALYZE and the checkpoint, and one for each of the two
     // looks (the tables' counters, the WAL since the last checkpoint).
     const statements = pass.tables.reduce((n, t) => n + Number(t.vacuum) + Number(t.analyze), 1);
-    expect(turns).toBe(statements + 2);
+    expect(watched.turns()).toBe(statements + 2);
 
     await flushStats();
     const after = await tableRow("contacts");

@@ -9,6 +9,7 @@ import { attachRealtime } from "../../server/realtime/index.ts";
 import type { CountsPayload } from "../../server/realtime/protocol.ts";
 import { manualClock } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { watchGate } from "../helpers/gate-watch.ts";
 import { cartReminder } from "../helpers/journeys.ts";
 import { type Client, closeClients, connect, eventually, record, subscribe } from "./clients.ts";
 import { type RealtimeApp, startRealtimeApp } from "./harness.ts";
@@ -161,12 +162,15 @@ describe.each(databaseKinds)("journey rooms get node counts on %s", (kind) => {
   it("re-sends absolute counts, so changes made outside the ticker (archiving) reach clients", async () => {
     const http = createServer();
     await new Promise<void>((done) => http.listen(0, "127.0.0.1", done));
+    // As the server wires PGlite: each room's read takes its turn in the lane.
+    const watched = watchGate(db.knex);
     const realtime = await attachRealtime(http, {
       knex: db.knex,
       dbKind: db.kind,
       pgUrl: db.url,
       log: createLogger("silent"),
       resyncMs: 100,
+      gate: watched.gate,
     });
     try {
       const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -177,7 +181,10 @@ describe.each(databaseKinds)("journey rooms get node counts on %s", (kind) => {
       await archiveJourney(db.knex, "cart-a"); // exits everyone in SQL, without the ticker
       await eventually(() => expect(replay(counts)).toEqual({}));
       expect(counts.at(-1)).toMatchObject({ absolute: true, counts: {} });
+      expect(watched.turns()).toBeGreaterThan(0);
+      expect(watched.nested).toEqual([]);
     } finally {
+      watched.stop();
       await realtime.close();
       await new Promise((done) => http.close(done));
     }

@@ -31,8 +31,13 @@ describe("background work on PGlite's one connection", () => {
    * A server whose one route answers after `answerMs`, logging to `events`; `beforeAnswer` runs
    * in the same turn of the event loop as the answer.
    */
-  async function api(events: string[], answerMs: number, beforeAnswer = () => {}) {
-    const activity = createActivity();
+  async function api(
+    events: string[],
+    answerMs: number,
+    beforeAnswer = () => {},
+    maxWaitMs = 1000,
+  ) {
+    const activity = createActivity(maxWaitMs);
     const app = express();
     app.use(activity.middleware);
     app.get("/", (_req, res) => {
@@ -70,7 +75,7 @@ describe("background work on PGlite's one connection", () => {
     const events: string[] = [];
     let running = 0;
     const turn = (name: string, ms: number, fail = false) =>
-      activity.background(100, async () => {
+      activity.background(async () => {
         running++;
         expect(running).toBe(1);
         events.push(`${name} start`);
@@ -97,12 +102,12 @@ describe("background work on PGlite's one connection", () => {
     // the socket while the first blocks the thread, so the server has not read it yet when
     // that turn ends: without a pass through the event loop's I/O phase, the second turn
     // would find nothing in flight and block the request for another 50 ms.
-    const first = activity.background(1000, async () => {
+    const first = activity.background(async () => {
       send();
       block(50);
       events.push("first");
     });
-    const second = activity.background(1000, async () => {
+    const second = activity.background(async () => {
       events.push("second");
     });
     await Promise.all([first, second, answered]);
@@ -126,7 +131,7 @@ describe("background work on PGlite's one connection", () => {
     first.send();
     await pause(10);
     expect(activity.inFlight()).toBe(1);
-    const turn = activity.background(1000, async () => {
+    const turn = activity.background(async () => {
       events.push("turn");
     });
     await Promise.all([turn, first.answered, second.answered]);
@@ -135,12 +140,12 @@ describe("background work on PGlite's one connection", () => {
 
   it("a steady stream of requests holds a turn back for at most maxWaitMs", async () => {
     const events: string[] = [];
-    const { activity, first } = await api(events, 1000);
+    const { activity, first } = await api(events, 1000, () => {}, 80);
     first.send();
     await pause(20);
     expect(activity.inFlight()).toBe(1);
     const started = performance.now();
-    await activity.background(80, async () => {
+    await activity.background(async () => {
       events.push("turn");
     });
     const waited = performance.now() - started;
