@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Knex } from "knex";
+import { expect } from "vitest";
 import type { Gate } from "../../server/db/gate.ts";
 import { createActivity } from "../../server/http/activity.ts";
 
@@ -41,4 +42,17 @@ export function watchGate(knex: Knex) {
     aside,
     stop: () => knex.off("query", watch),
   };
+}
+
+/**
+ * Runs `work` with a watched gate and checks that every query it ran went through the gate, in
+ * at least one turn, and that no turn opened another; resolves as `work` does.
+ */
+export async function allThroughGate<T>(knex: Knex, work: (gate: Gate) => Promise<T>): Promise<T> {
+  const watched = watchGate(knex);
+  const result = await work(watched.gate).finally(watched.stop);
+  expect(watched.outside).toEqual([]);
+  expect(watched.nested).toEqual([]);
+  expect(watched.turns()).toBeGreaterThan(0);
+  return result;
 }

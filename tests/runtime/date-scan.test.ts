@@ -7,7 +7,7 @@ import { liveJourneyCache } from "../../server/runtime/live-journeys.ts";
 import { EXAMPLES_DIR } from "../../server/seed/demo.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
-import { watchGate } from "../helpers/gate-watch.ts";
+import { allThroughGate } from "../helpers/gate-watch.ts";
 
 describe.each(databaseKinds)("date-attribute triggers on %s", (kind) => {
   let db: TestDatabase;
@@ -44,21 +44,17 @@ describe.each(databaseKinds)("date-attribute triggers on %s", (kind) => {
    * A scan whose every query must go through the gate: on PGlite the server runs each page and
    * enrollment transaction in turn with the ticker's batches (server/db/gate.ts).
    */
-  const scan = async () => {
-    const watched = watchGate(db.knex);
-    const enrolled = await scanDateTriggers({
-      knex: db.knex,
-      crypto: app.crypto,
-      live: liveJourneyCache(db.knex, 0),
-      workspaceTimezone: "UTC",
-      now: clock.now,
-      gate: watched.gate,
-    }).finally(watched.stop);
-    expect(watched.outside).toEqual([]);
-    expect(watched.nested).toEqual([]);
-    expect(watched.turns()).toBeGreaterThan(0);
-    return enrolled;
-  };
+  const scan = () =>
+    allThroughGate(db.knex, (gate) =>
+      scanDateTriggers({
+        knex: db.knex,
+        crypto: app.crypto,
+        live: liveJourneyCache(db.knex, 0),
+        workspaceTimezone: "UTC",
+        now: clock.now,
+        gate,
+      }),
+    );
   const enrolled = async () =>
     (
       (await db

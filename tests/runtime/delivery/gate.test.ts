@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTwilioProvider } from "../../../server/delivery/providers/twilio.ts";
 import { startDeliveryWorker } from "../../../server/delivery/worker.ts";
-import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
 import { watchGate } from "../../helpers/gate-watch.ts";
 import {
   type DeliveryFixture,
@@ -49,17 +48,7 @@ describe("the delivery worker's database work on PGlite goes through the gate", 
       knex: f.knex,
       crypto: f.crypto,
       providers: {
-        sms: createTwilioProvider({
-          config: {
-            accountSid: fake.accountSid,
-            authToken: fake.authToken,
-            from: "+15005550006",
-            baseUrl: fake.baseUrl,
-          },
-          publicUrl: undefined,
-          timeoutMs: 2000,
-          ratePerSecond: null,
-        }),
+        sms: fakeTwilioProvider(fake),
       },
       log: f.log,
       workerId: "gated",

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Database } from "../../../server/db/connect.ts";
 import { migrateLatest } from "../../../server/db/migrate.ts";
-import { createTwilioProvider } from "../../../server/delivery/providers/twilio.ts";
 import { startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
 import { fieldCrypto } from "../../../server/privacy/keys.ts";
@@ -13,7 +12,7 @@ import { writeBatch } from "../../../server/runtime/sql/write-batch.ts";
 import type { BatchWrites } from "../../../server/runtime/step-batch.ts";
 import { tickOnce } from "../../../server/runtime/ticker.ts";
 import { createPostgresDatabase, databaseKinds } from "../../helpers/databases.ts";
-import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
 import { tempDir } from "../../helpers/server-process.ts";
 
 /**
@@ -122,17 +121,7 @@ async function deliver(db: Database, fake: FakeTwilio): Promise<void> {
     knex: db.knex,
     crypto,
     providers: {
-      sms: createTwilioProvider({
-        config: {
-          accountSid: fake.accountSid,
-          authToken: fake.authToken,
-          from: "+15005550006",
-          baseUrl: fake.baseUrl,
-        },
-        publicUrl: undefined,
-        timeoutMs: 2000,
-        ratePerSecond: null,
-      }),
+      sms: fakeTwilioProvider(fake),
     },
     log: { debug() {}, info() {}, warn() {}, error() {} },
     workerId: "keys",

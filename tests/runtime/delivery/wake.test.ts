@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Listening } from "../../../server/db/listen.ts";
 import { migrateLatest } from "../../../server/db/migrate.ts";
-import { createTwilioProvider } from "../../../server/delivery/providers/twilio.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../../server/journeys/store.ts";
 import { fieldCrypto } from "../../../server/privacy/keys.ts";
@@ -10,7 +9,7 @@ import { listenForWork } from "../../../server/runtime/due-channel.ts";
 import { policyCache } from "../../../server/runtime/policy.ts";
 import { type RunningTicker, startTicker } from "../../../server/runtime/ticker.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
-import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
 import { middayZone, readUntil } from "../../helpers/time.ts";
 
 /**
@@ -67,17 +66,7 @@ describe.each(databaseKinds)("delivery wakes on the ticker's commit on %s", (kin
       knex,
       crypto,
       providers: {
-        sms: createTwilioProvider({
-          config: {
-            accountSid: fake.accountSid,
-            authToken: fake.authToken,
-            from: "+15005550006",
-            baseUrl: fake.baseUrl,
-          },
-          publicUrl: undefined,
-          timeoutMs: 2000,
-          ratePerSecond: null,
-        }),
+        sms: fakeTwilioProvider(fake),
       },
       log: { debug() {}, info() {}, warn() {}, error() {} },
       workerId: "wake",
