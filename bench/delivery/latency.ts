@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { Knex } from "knex";
-import { createTwilioProvider } from "../../server/delivery/providers/twilio.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../server/delivery/worker.ts";
 import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import type { FieldCrypto } from "../../server/privacy/keys.ts";
 import { policyCache } from "../../server/runtime/policy.ts";
 import { startTicker } from "../../server/runtime/ticker.ts";
 import { startFakeTwilio } from "../../tests/helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../tests/helpers/fake-twilio-provider.ts";
 
 /**
  * Send latency: users come due at a steady rate (wake-ups spread over the run), the ticker
@@ -88,17 +88,7 @@ export async function runLatency(
   );
   const fake = await startFakeTwilio({ dedupe: false });
   const providers = {
-    sms: createTwilioProvider({
-      config: {
-        accountSid: fake.accountSid,
-        authToken: fake.authToken,
-        from: "+15005550006",
-        baseUrl: fake.baseUrl,
-      },
-      publicUrl: undefined,
-      timeoutMs: 10_000,
-      ratePerSecond: null,
-    }),
+    sms: fakeTwilioProvider(fake, { timeoutMs: 10_000 }),
   };
   let local: DeliveryWorker | null = null;
   let child: ChildProcess | null = null;

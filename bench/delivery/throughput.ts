@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
-import { createTwilioProvider } from "../../server/delivery/providers/twilio.ts";
 import { startDeliveryWorker } from "../../server/delivery/worker.ts";
 import type { FieldCrypto } from "../../server/privacy/keys.ts";
 import { type FaultKind, startFakeTwilio } from "../../tests/helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../tests/helpers/fake-twilio-provider.ts";
 
 /**
  * One throughput run: `messages` queued SMS, one delivery worker in this process (as `waymark
@@ -69,17 +69,7 @@ export async function runThroughput(
     knex,
     crypto,
     providers: {
-      sms: createTwilioProvider({
-        config: {
-          accountSid: fake.accountSid,
-          authToken: fake.authToken,
-          from: "+15005550006",
-          baseUrl: fake.baseUrl,
-        },
-        publicUrl: undefined,
-        timeoutMs: options.timeoutMs,
-        ratePerSecond: null,
-      }),
+      sms: fakeTwilioProvider(fake, { timeoutMs: options.timeoutMs }),
     },
     log: { debug() {}, info() {}, warn() {}, error() {} },
     workerId: "bench",

@@ -2,9 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createTwilioProvider } from "../../server/delivery/providers/twilio.ts";
 import { twilioSignature } from "../../server/delivery/signatures.ts";
-import type { Provider } from "../../server/delivery/types.ts";
 
 /**
  * A Twilio-shaped SMS provider on loopback, for tests of delivery and of the whole runtime.
@@ -391,22 +389,4 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** The real Twilio provider pointed at `fake`, as a test's delivery worker sends with it. */
-export function fakeTwilioProvider(
-  fake: FakeTwilio,
-  options: { timeoutMs?: number; ratePerSecond?: number | null } = {},
-): Provider {
-  return createTwilioProvider({
-    config: {
-      accountSid: fake.accountSid,
-      authToken: fake.authToken,
-      from: "+15005550006",
-      baseUrl: fake.baseUrl,
-    },
-    publicUrl: undefined,
-    timeoutMs: options.timeoutMs ?? 2000,
-    ratePerSecond: options.ratePerSecond ?? null,
-  });
 }

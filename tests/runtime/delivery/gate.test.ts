@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryWorker } from "../../../server/delivery/worker.ts";
-import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../helpers/fake-twilio-provider.ts";
 import { watchGate } from "../../helpers/gate-watch.ts";
 import {
   type DeliveryFixture,

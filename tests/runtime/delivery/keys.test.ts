@@ -12,7 +12,8 @@ import { writeBatch } from "../../../server/runtime/sql/write-batch.ts";
 import type { BatchWrites } from "../../../server/runtime/step-batch.ts";
 import { tickOnce } from "../../../server/runtime/ticker.ts";
 import { createPostgresDatabase, databaseKinds } from "../../helpers/databases.ts";
-import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../helpers/fake-twilio-provider.ts";
 import { tempDir } from "../../helpers/server-process.ts";
 
 /**

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lane } from "../../../server/delivery/lanes.ts";
-import { createTwilioProvider } from "../../../server/delivery/providers/twilio.ts";
 import { createWebhookProvider } from "../../../server/delivery/providers/webhook.ts";
 import type { Provider } from "../../../server/delivery/types.ts";
 import {
@@ -12,6 +11,7 @@ import {
 } from "../../../server/delivery/worker.ts";
 import { databaseKinds } from "../../helpers/databases.ts";
 import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../helpers/fake-twilio-provider.ts";
 import {
   type DeliveryFixture,
   insertContact,
@@ -128,17 +128,7 @@ describe.each(databaseKinds)("delivery under a bad provider on %s", (kind) => {
   }
 
   function sms(timeoutMs: number, ratePerSecond: number | null = null): Provider {
-    return createTwilioProvider({
-      config: {
-        accountSid: fake.accountSid,
-        authToken: fake.authToken,
-        from: "+15005550006",
-        baseUrl: fake.baseUrl,
-      },
-      publicUrl: undefined,
-      timeoutMs,
-      ratePerSecond,
-    });
+    return fakeTwilioProvider(fake, { timeoutMs, ratePerSecond });
   }
 
   const start = (

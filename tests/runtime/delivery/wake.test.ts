@@ -9,7 +9,8 @@ import { listenForWork } from "../../../server/runtime/due-channel.ts";
 import { policyCache } from "../../../server/runtime/policy.ts";
 import { type RunningTicker, startTicker } from "../../../server/runtime/ticker.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../../helpers/databases.ts";
-import { type FakeTwilio, fakeTwilioProvider, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { type FakeTwilio, startFakeTwilio } from "../../helpers/fake-twilio.ts";
+import { fakeTwilioProvider } from "../../helpers/fake-twilio-provider.ts";
 import { middayZone, readUntil } from "../../helpers/time.ts";
 
 /**
