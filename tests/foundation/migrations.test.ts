@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as snapshotJson from "../../migrations/20261207200000_snapshot_json.ts";
 import { currentMigration, migrateDown, migrateLatest } from "../../server/db/migrate.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
@@ -77,13 +78,15 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       "20261206220000_journey_active_counts.ts",
       "20261207010000_provider_key_idx_attempted.ts",
       "20261207020000_enrollment_steps_no_pkey.ts",
+      "20261207200000_snapshot_json.ts",
     ]);
     expect(await tables()).toEqual(TABLES);
-    expect(await currentMigration(db.knex)).toBe("20261207020000_enrollment_steps_no_pkey.ts");
+    expect(await currentMigration(db.knex)).toBe("20261207200000_snapshot_json.ts");
     expect(await migrateLatest(db.knex)).toEqual([]);
 
     // All ran in one batch, so one rollback reverts them all, newest first.
     expect(await migrateDown(db.knex)).toEqual([
+      "20261207200000_snapshot_json.ts",
       "20261207020000_enrollment_steps_no_pkey.ts",
       "20261207010000_provider_key_idx_attempted.ts",
       "20261206220000_journey_active_counts.ts",
@@ -152,6 +155,47 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
       count: string | number;
     };
     expect(Number(count)).toBe(2);
+  });
+
+  it("stores snapshots as json, and a jsonb snapshot converts both ways intact", async () => {
+    const k = db.knex;
+    const [contact] = await k("contacts").insert({ external_id: "u-snap" }).returning("id");
+    await k("journeys").insert({ id: "j-snap", name: "J" });
+    const [version] = await k("journey_versions")
+      .insert({ journey_id: "j-snap", version: 1, definition: JSON.stringify({}) })
+      .returning("id");
+    const snapshot = {
+      versionId: String(version.id),
+      state: "wait",
+      status: "active",
+      context: { key: "e1", visits: { wait: 2 }, sends: {}, trigger: { name: "下单", at: 1 } },
+    };
+    const typeOf = async () =>
+      (
+        (await k.raw(
+          "select data_type from information_schema.columns where table_name = 'enrollments' and column_name = 'snapshot'",
+        )) as { rows: { data_type: string }[] }
+      ).rows[0]?.data_type;
+    const stored = async () =>
+      (
+        (await k("enrollments").where({ contact_id: contact.id }).first("snapshot")) as {
+          snapshot: unknown;
+        }
+      ).snapshot;
+    expect(await typeOf()).toBe("json");
+    await k("enrollments").insert({
+      contact_id: contact.id,
+      journey_id: "j-snap",
+      version_id: version.id,
+      current_node: "wait",
+      snapshot: JSON.stringify(snapshot),
+    });
+    await snapshotJson.down(k);
+    expect(await typeOf()).toBe("jsonb");
+    expect(await stored()).toEqual(snapshot);
+    await snapshotJson.up(k);
+    expect(await typeOf()).toBe("json");
+    expect(await stored()).toEqual(snapshot);
   });
 
   it("deduplicates events by (contact, message id)", async () => {

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { dict } from "../../../engine/shared/own.ts";
 import { storeLinks } from "../../delivery/links.ts";
 import type { BatchWrites } from "../step-batch.ts";
-import { rowset } from "./rowset.ts";
+import { recordset, rowset } from "./rowset.ts";
 
 type LogRow = BatchWrites["log"][number];
 interface Step {
@@ -20,9 +20,10 @@ type Entry = Pick<LogRow, "node_id" | "type" | "detail" | "data"> & {
 };
 
 type W = BatchWrites;
-const ENROLLMENTS = rowset<W["enrollments"][number]>([
+// By name, so the snapshot reaches its json column as written (rowset.ts `recordset` says why).
+const ENROLLMENTS = recordset<W["enrollments"][number]>([
   ["id", "bigint"],
-  ["snapshot", "jsonb"],
+  ["snapshot", "json"],
   ["status", "text"],
   ["current_node", "text"],
   ["waits_for", "text[]"],
