@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isValidZone } from "../engine/time/zone.ts";
 
 /**
  * Every setting Waymark reads, with its default. The README's configuration table is this list;
@@ -54,10 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     dataDir: resolve(env.WAYMARK_DATA_DIR ?? ".waymark"),
     secret: env.WAYMARK_SECRET || undefined,
-    logLevel: env.LOG_LEVEL ?? "info",
-    demoSeed: (env.WAYMARK_DEMO_SEED ?? "true") !== "false",
-    serveClient: (env.WAYMARK_SERVE_CLIENT ?? "true") !== "false",
-    runWorkers: (env.WAYMARK_WORKERS ?? "true") !== "false",
+    logLevel: oneOf(env.LOG_LEVEL, "info", "LOG_LEVEL", LOG_LEVELS),
+    demoSeed: boolFrom(env.WAYMARK_DEMO_SEED, true, "WAYMARK_DEMO_SEED"),
+    serveClient: boolFrom(env.WAYMARK_SERVE_CLIENT, true, "WAYMARK_SERVE_CLIENT"),
+    runWorkers: boolFrom(env.WAYMARK_WORKERS, true, "WAYMARK_WORKERS"),
     tickBatch: env.WAYMARK_TICK_BATCH
       ? intFrom(env.WAYMARK_TICK_BATCH, 500, "WAYMARK_TICK_BATCH")
       : undefined,
@@ -65,14 +66,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       min: 10,
       max: 10_000,
     }),
-    tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY"),
+    tickConcurrency: intFrom(env.WAYMARK_TICK_CONCURRENCY, 1, "WAYMARK_TICK_CONCURRENCY", {
+      min: 1,
+      max: 64,
+    }),
     dbPool: intFrom(env.WAYMARK_DB_POOL, 10, "WAYMARK_DB_POOL", { min: 2, max: 1000 }),
     ingestConcurrency: intFrom(env.WAYMARK_INGEST_CONCURRENCY, 2, "WAYMARK_INGEST_CONCURRENCY", {
       min: 1,
       max: 64,
     }),
-    secureCookies: env.WAYMARK_SECURE_COOKIES === "true",
-    workspaceTimezone: env.WAYMARK_TIMEZONE ?? "UTC",
+    secureCookies: boolFrom(env.WAYMARK_SECURE_COOKIES, false, "WAYMARK_SECURE_COOKIES"),
+    workspaceTimezone: zoneFrom(env.WAYMARK_TIMEZONE, "UTC", "WAYMARK_TIMEZONE"),
     // At least 100 ms, so a typo cannot turn the scan into a busy loop; at most a day.
     audienceScanMs: intFrom(env.WAYMARK_AUDIENCE_SCAN_MS, 60_000, "WAYMARK_AUDIENCE_SCAN_MS", {
       min: 100,
@@ -86,6 +90,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export class ConfigError extends Error {}
+
+/** pino's levels (server/log.ts); pino itself would throw on another without naming the variable. */
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * A switch is `true` or `false` (1/0, yes/no and on/off too, any case). Anything else is refused
+ * rather than read as the default: `WAYMARK_SECURE_COOKIES=1` used to leave cookies insecure, and
+ * `WAYMARK_DEMO_SEED=0` to seed demo data.
+ */
+function boolFrom(raw: string | undefined, fallback: boolean, name: string): boolean {
+  const v = raw?.trim().toLowerCase();
+  if (v === undefined || v === "") return fallback;
+  if (v === "true" || v === "1" || v === "yes" || v === "on") return true;
+  if (v === "false" || v === "0" || v === "no" || v === "off") return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(
+  raw: string | undefined,
+  fallback: T,
+  name: string,
+  allowed: readonly T[],
+): T {
+  const v = raw?.trim();
+  if (v === undefined || v === "") return fallback;
+  const found = allowed.find((a) => a === v);
+  if (found === undefined) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return found;
+}
+
+/**
+ * The workspace zone is checked here: an unknown one would make every step of a contact without
+ * a zone of its own throw, so no batch holding one could ever commit.
+ */
+function zoneFrom(raw: string | undefined, fallback: string, name: string): string {
+  const v = raw?.trim();
+  if (v === undefined || v === "") return fallback;
+  if (!isValidZone(v)) {
+    throw new ConfigError(`${name} must be an IANA time zone such as Asia/Shanghai, got "${raw}"`);
+  }
+  return v;
+}
 
 function intFrom(
   raw: string | undefined,

@@ -95,7 +95,7 @@ export async function startWorkers(options: WorkersOptions): Promise<Workers> {
       config: delivery,
       log,
       email: { crypto, linkBase: delivery.publicUrl ?? options.fallbackLinkBase },
-      push: { knex, crypto },
+      push: { knex, crypto, ...gated },
     },
     databaseUrl: options.databaseUrl,
     log,

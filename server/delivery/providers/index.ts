@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { assertNever } from "../../../engine/shared/assert-never.ts";
 import { CHANNELS, type Channel } from "../../../engine/shared/channels.ts";
+import type { Gate } from "../../db/gate.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 import type {
   AliyunConfig,
@@ -38,7 +39,8 @@ export interface ProviderDeps {
   /** Email's unsubscribe and open-pixel links need the secret and a base URL. */
   email?: { crypto: FieldCrypto; linkBase: string };
   /** Push reads the contact's subscriptions; `ca` trusts a private push gateway's certificate. */
-  push?: { knex: Knex; crypto: FieldCrypto; ca?: string | Buffer };
+  /** `gate`: the worker's lane on PGlite, for the push provider's own statements. */
+  push?: { knex: Knex; crypto: FieldCrypto; ca?: string | Buffer; gate?: Gate };
 }
 
 /**
@@ -136,6 +138,7 @@ export function buildProvider(choice: ProviderChoice, deps: ProviderDeps): Provi
         log,
         timeoutMs,
         ...(deps.push.ca ? { ca: deps.push.ca } : {}),
+        ...(deps.push.gate ? { gate: deps.push.gate } : {}),
       });
     default:
       return assertNever(choice);

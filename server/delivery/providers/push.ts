@@ -11,6 +11,7 @@ import {
   subscriptionsForContact,
   subscriptionsForMessage,
 } from "../../contacts/sql/push-subscriptions.ts";
+import { type Gate, ungated } from "../../db/gate.ts";
 import type { FieldCrypto } from "../../privacy/keys.ts";
 import { checkDestination } from "../destinations.ts";
 import type { PushConfig } from "../push-config.ts";
@@ -71,11 +72,18 @@ export interface PushProviderOptions {
   /** Extra trusted CA (PEM): a private push gateway, or a test's own HTTPS push service. */
   ca?: string | Buffer;
   now?: () => number;
+  /**
+   * Runs each of the provider's statements (the contact's subscriptions, the acceptances, the
+   * removal of gone ones): on PGlite the worker's lane (db/gate.ts), like the rest of delivery's
+   * database work. Never around the push services' HTTP calls.
+   */
+  gate?: Gate;
 }
 
 export function createPushProvider(options: PushProviderOptions): Provider {
   const { config, knex, crypto, log, timeoutMs } = options;
   const now = options.now ?? Date.now;
+  const gate = options.gate ?? ungated;
 
   async function pushOne(
     stored: StoredSubscription,
@@ -194,8 +202,8 @@ export function createPushProvider(options: PushProviderOptions): Provider {
       // A test send has no message row to join through: its `to` names the contact.
       const test = request.messageId === TEST_SEND_MESSAGE_ID;
       const { found, undecryptable } = test
-        ? await subscriptionsForContact(knex, crypto, request.to)
-        : await subscriptionsForMessage(knex, crypto, request.messageId);
+        ? await gate(() => subscriptionsForContact(knex, crypto, request.to))
+        : await gate(() => subscriptionsForMessage(knex, crypto, request.messageId));
       if (found.length === 0) {
         const why =
           undecryptable > 0
@@ -206,7 +214,7 @@ export function createPushProvider(options: PushProviderOptions): Provider {
       // A retry goes only to the browsers whose push service has not taken the message yet.
       const accepted = test
         ? new Map<number, string>()
-        : await acceptedFor(knex, request.messageId);
+        : await gate(() => acceptedFor(knex, request.messageId));
       const owed = found.filter((s) => !accepted.has(s.id));
       const payload = pushPayloadJson(request.body, request.push, request.idempotencyKey);
       const outcomes = await Promise.all(
@@ -215,13 +223,13 @@ export function createPushProvider(options: PushProviderOptions): Provider {
           if (o.kind === "sent" && !test) {
             const at = new Date(now());
             const row = { messageId: request.messageId, subscriptionId: s.id, at };
-            await recordAccepted(knex, { ...row, providerMessageId: o.id });
+            await gate(() => recordAccepted(knex, { ...row, providerMessageId: o.id }));
           }
           return o;
         }),
       );
       const gone = owed.filter((_, i) => outcomes[i]?.kind === "gone");
-      for (const s of gone) await deleteSubscription(knex, s.id);
+      for (const s of gone) await gate(() => deleteSubscription(knex, s.id));
       if (gone.length > 0) {
         log.info(
           { messageId: request.messageId, removed: gone.length },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import webpush from "web-push";
 import type { DatabaseKind } from "../../../server/db/connect.ts";
+import type { Gate } from "../../../server/db/gate.ts";
 import type { DeliveryConfig } from "../../../server/delivery/config.ts";
 import { createProviders } from "../../../server/delivery/providers/index.ts";
 import type { ProviderSet } from "../../../server/delivery/types.ts";
@@ -51,15 +52,17 @@ export const pushJourney = (
   ],
 });
 
-/** The providers with web push trusting the fake service's certificate. */
+/** The providers with web push trusting the fake service's certificate (and using `gate`). */
 export function pushProviders(
   config: DeliveryConfig,
   ctx: { db: TestDatabase; app: TestApp },
+  gate?: Gate,
 ): ProviderSet {
   return createProviders(config, silent, undefined, {
     knex: ctx.db.knex,
     crypto: ctx.app.crypto,
     ca: PUSH_CA,
+    ...(gate ? { gate } : {}),
   });
 }
 

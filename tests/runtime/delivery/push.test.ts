@@ -4,6 +4,7 @@ import { loadDeliveryConfig } from "../../../server/delivery/config.ts";
 import { startDeliveryWorker } from "../../../server/delivery/worker.ts";
 import { databaseKinds } from "../../helpers/databases.ts";
 import { newSubscriber, verifyVapid } from "../../helpers/fake-push.ts";
+import { allThroughGate } from "../../helpers/gate-watch.ts";
 import { silent } from "./channel-harness.ts";
 import { IPHONE } from "./email-fixtures.ts";
 import { PUSH_ENV, pushHarness, pushProviders, SUBJECT, VAPID } from "./push-fixtures.ts";
@@ -237,5 +238,38 @@ describe.each(databaseKinds)("web push on %s", (kind) => {
     const sent = requestsTo("tim");
     expect(sent).toHaveLength(2);
     expect(sent[0]?.headers.topic).toBe(sent[1]?.headers.topic);
+  });
+
+  it("runs every statement of a push delivery in the worker's gate (PGlite's lane)", async () => {
+    const kept = newSubscriber(endpoint("gia-kept"));
+    await subscribe("gia", kept.json);
+    await subscribe("gia", newSubscriber(endpoint("gia-gone")).json);
+    p.service.plans.set(pathOf("gia-gone"), [410]);
+    await enter("gia", "order_shipped", { firstName: "Gia" });
+    // The subscriptions read, the acceptance recorded, the gone one removed, and the worker's
+    // own claim and `sent` set: each in a turn of the gate, none outside it.
+    await allThroughGate(h.db.knex, async (gate) => {
+      const gated = startDeliveryWorker({
+        knex: h.db.knex,
+        crypto: h.app.crypto,
+        providers: pushProviders(loadDeliveryConfig(PUSH_ENV), h, gate),
+        log: silent,
+        workerId: "push-gated",
+        autoStart: false,
+        now: clock.now,
+        gate,
+      });
+      await gated.drainOnce();
+      await gated.stop();
+    });
+    expect(await messageOf("gia")).toMatchObject({ status: "sent", attempts: 1 });
+    expect(requestsTo("gia-kept")).toHaveLength(1);
+    expect(await subscriptionsOf("gia")).toHaveLength(1);
+    const accepted = (await h.db
+      .knex("push_deliveries")
+      .where({ message_id: (await messageOf("gia"))?.id })
+      .count("* as n")
+      .first()) as { n: string | number };
+    expect(Number(accepted.n)).toBe(1);
   });
 });
