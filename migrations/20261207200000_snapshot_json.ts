@@ -7,9 +7,9 @@ import type { Knex } from "knex";
  * made PostgreSQL parse every snapshot into its binary form on each write (sorting each
  * object's keys, turning every number into a numeric) and print it back to text on each claim;
  * json only checks the text on the way in and hands it back as stored. Measured on 2,000
- * 380-byte snapshots (.scratch-style micro-bench, 2-core AMD EPYC): writing ~14.5 → ~10.7 µs
- * per row, reading ~9–11 → ~4.6 µs per row, and the stored value 516 → 429 bytes, which the
- * ticker's update also writes to the WAL. Node's drivers (pg and PGlite) parse json and jsonb
+ * 380-byte snapshots (2-core AMD EPYC; docs/SCALING.md, "The snapshot stored as json"): writing
+ * ~14.5 → ~10.7 µs per row, reading ~9–11 → ~4.6 µs per row, and the stored value 516 → 429
+ * bytes, which the ticker's update also writes to the WAL. Node's drivers (pg and PGlite) parse json and jsonb
  * columns alike, so readers see the same objects.
  */
 export async function up(knex: Knex): Promise<void> {

@@ -38,8 +38,10 @@ export interface ProviderDeps {
   log: DeliveryLog;
   /** Email's unsubscribe and open-pixel links need the secret and a base URL. */
   email?: { crypto: FieldCrypto; linkBase: string };
-  /** Push reads the contact's subscriptions; `ca` trusts a private push gateway's certificate. */
-  /** `gate`: the worker's lane on PGlite, for the push provider's own statements. */
+  /**
+   * Push reads the contact's subscriptions; `ca` trusts a private push gateway's certificate;
+   * `gate` is the worker's lane on PGlite, for the push provider's own statements.
+   */
   push?: { knex: Knex; crypto: FieldCrypto; ca?: string | Buffer; gate?: Gate };
 }
 
