@@ -54,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? "0.0.0.0",
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     dataDir: resolve(env.WAYMARK_DATA_DIR ?? ".waymark"),
-    secret: env.WAYMARK_SECRET || undefined,
+    secret: secretFrom(env.WAYMARK_SECRET, "WAYMARK_SECRET"),
     logLevel: oneOf(env.LOG_LEVEL, "info", "LOG_LEVEL", LOG_LEVELS),
     demoSeed: boolFrom(env.WAYMARK_DEMO_SEED, true, "WAYMARK_DEMO_SEED"),
     serveClient: boolFrom(env.WAYMARK_SERVE_CLIENT, true, "WAYMARK_SERVE_CLIENT"),
@@ -120,6 +120,19 @@ function oneOf<T extends string>(
     throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
   }
   return found;
+}
+
+/**
+ * Checked here as well as where the keys are derived (privacy/keys.ts): here a short secret
+ * stops the start with one line, before the data folder or the database is touched. The value
+ * is never echoed.
+ */
+function secretFrom(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < 32) {
+    throw new ConfigError(`${name} must be at least 32 characters (got ${raw.length})`);
+  }
+  return raw;
 }
 
 /**

@@ -57,6 +57,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ WAYMARK_TICK_BATCH: "800" }).tickBatch).toBe(800);
   });
 
+  it("refuses a secret shorter than 32 characters without echoing it", () => {
+    refused(
+      { WAYMARK_SECRET: "hunter2" },
+      /WAYMARK_SECRET must be at least 32 characters \(got 7\)/,
+    );
+    expect(() => loadConfig({ WAYMARK_SECRET: "hunter2" })).not.toThrow(/hunter2/);
+    expect(loadConfig({ WAYMARK_SECRET: "x".repeat(32) }).secret).toBe("x".repeat(32));
+  });
+
   it("refuses an unknown workspace zone or log level", () => {
     expect(loadConfig({ WAYMARK_TIMEZONE: "Asia/Shanghai" }).workspaceTimezone).toBe(
       "Asia/Shanghai",
