@@ -130,13 +130,20 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     );
   });
 
+  /** A contact, and a journey with one version: what an enrollment row refers to. */
+  const contactAndVersion = async (externalId: string, journeyId: string) => {
+    const k = db.knex;
+    const [contact] = await k("contacts").insert({ external_id: externalId }).returning("id");
+    await k("journeys").insert({ id: journeyId, name: "J" });
+    const [version] = await k("journey_versions")
+      .insert({ journey_id: journeyId, version: 1, definition: JSON.stringify({}) })
+      .returning("id");
+    return { contact, version };
+  };
+
   it("refuses a second active enrollment for the same contact and journey", async () => {
     const k = db.knex;
-    const [contact] = await k("contacts").insert({ external_id: "u1" }).returning("id");
-    await k("journeys").insert({ id: "j1", name: "J" });
-    const [version] = await k("journey_versions")
-      .insert({ journey_id: "j1", version: 1, definition: JSON.stringify({}) })
-      .returning("id");
+    const { contact, version } = await contactAndVersion("u1", "j1");
     const row = {
       contact_id: contact.id,
       journey_id: "j1",
@@ -159,11 +166,7 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
 
   it("stores snapshots as json, and a jsonb snapshot converts both ways intact", async () => {
     const k = db.knex;
-    const [contact] = await k("contacts").insert({ external_id: "u-snap" }).returning("id");
-    await k("journeys").insert({ id: "j-snap", name: "J" });
-    const [version] = await k("journey_versions")
-      .insert({ journey_id: "j-snap", version: 1, definition: JSON.stringify({}) })
-      .returning("id");
+    const { contact, version } = await contactAndVersion("u-snap", "j-snap");
     const snapshot = {
       versionId: String(version.id),
       state: "wait",
