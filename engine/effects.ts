@@ -124,6 +124,7 @@ export type Effect =
   | {
       type: "converted";
       event: string;
+      /** When the goal event happened (not when it was read): a credit needs the send before it. */
       at: number;
       /** The enrollment's last send before the goal event: the message credited with it. */
       attributedTo?: { nodeId: string; idempotencyKey: string };

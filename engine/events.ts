@@ -101,7 +101,7 @@ export function readEvent(
       effects.push({
         type: "converted",
         event: event.name,
-        at: now,
+        at: event.at,
         ...(credited ? { attributedTo: credited } : {}),
       });
       effects.push(

@@ -11,7 +11,10 @@ import type { ArmSend } from "./arms.ts";
  * start: day 0 is the first 24 hours after the send, day 1 the first 48, day 3 the first 96,
  * day 7 the first 192 (cumulative, so the four counts only grow). Elapsed hours rather than
  * calendar days keep the windows the same length for every recipient in every zone.
- * For a send node the start is the message's send time (sent_at, else when it was queued);
+ * For a send node the start is the moment the provider took the message (sent_at): a message
+ * still queued, or one that failed, has converted no one. Starting from when it was queued
+ * counted a purchase made between queueing and sending as a conversion until the send landed,
+ * then took it back — the chart showed a number that later vanished.
  * for a split arm it is the moment the contact was assigned to the arm — intention to treat:
  * an arm whose sends are suppressed or later must not look better by shrinking its base.
  */
@@ -76,7 +79,7 @@ function counts(r: CountRow, hasGoal: boolean): Counts {
 }
 
 const MESSAGES = sql`select m.id, m.contact_id, m.enrollment_id, m.node_id, m.variant, m.status, m.delivered_at, m.clicked_at,
-         m.converted_at, coalesce(m.sent_at, m.created_at) as sent
+         m.converted_at, m.sent_at, coalesce(m.sent_at, m.created_at) as sent
     from messages m`;
 
 export interface SendCounts extends Counts {
@@ -92,7 +95,7 @@ export interface SendCounts extends Counts {
 /**
  * The journey's messages credited with a goal conversion by last touch: one per enrollment,
  * the enrollment's last send at or before its first goal event (within the day-7 window of one
- * of its sends). The ticker records a credit (`messages.converted_at`) only when the running
+ * of its sends; only messages the provider took count, as for the counts above). The ticker records a credit (`messages.converted_at`) only when the running
  * enrollment reads the goal event; most journeys have ended by then — send, then exit — so
  * "Last touch" read 0 beside real conversions (issue #16). A credit the ticker recorded stands;
  * enrollments without one are credited here from the events. Messages with no enrollment (the
@@ -102,7 +105,7 @@ function credited(journeyId: string, goal: Goal | null): Fragment {
   if (!goal) return sql`select m.id from messages m where false`;
   const window = param(`${LAST_DAY_HOURS} hours`);
   return sql`with g as (
-      select m.id, m.contact_id, m.converted_at, coalesce(m.sent_at, m.created_at) as sent,
+      select m.id, m.contact_id, m.converted_at, m.sent_at as sent,
              coalesce('e' || m.enrollment_id::text, 'c' || m.contact_id::text) as grp
         from messages m
        where m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'),
@@ -130,10 +133,10 @@ export async function sendNodeCounts(
 ): Promise<Map<string, SendCounts>> {
   const window = param(`${LAST_DAY_HOURS} hours`);
   const conv = goal
-    ? sql`select m.id, min(e.occurred_at) - m.sent as after
+    ? sql`select m.id, min(e.occurred_at) - m.sent_at as after
           from m join events e on e.contact_id = m.contact_id and ${goalMatch(goal)}
-           and e.occurred_at >= m.sent and e.occurred_at < m.sent + ${window}::interval
-         group by m.id, m.sent`
+           and e.occurred_at >= m.sent_at and e.occurred_at < m.sent_at + ${window}::interval
+         group by m.id, m.sent_at`
     : sql`select m.id, null::interval as after from m where false`;
   const q = sql`with m as (${MESSAGES}
      where m.journey_id = ${param(journeyId)} and not m.is_test and m.status <> 'canceled'),
@@ -287,7 +290,7 @@ export async function dailySeries(
   const conv = goal
     ? sql`select m.id, min(e.occurred_at) as at
           from m join events e on e.contact_id = m.contact_id and ${goalMatch(goal)}
-           and e.occurred_at >= m.sent and e.occurred_at < m.sent + ${window}::interval
+           and e.occurred_at >= m.sent_at and e.occurred_at < m.sent_at + ${window}::interval
          group by m.id`
     : sql`select m.id, null::timestamptz as at from m where false`;
   const q = sql`with m as (${MESSAGES}

@@ -5,6 +5,7 @@ import { CSV_COLUMNS } from "../../server/results/csv.ts";
 import type { ArmResult, JourneyResults, SendResult } from "../../server/results/results.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { providerTook } from "../helpers/provider-took.ts";
 
 // 2026-03-02 10:00 in Shanghai: inside the sending window.
 const START = "2026-03-02T02:00:00Z";
@@ -149,7 +150,11 @@ describe.each(databaseKinds)(
       expect((await app.tick()).messages).toBe(inArm("A").length);
       const [firstA, ...restA] = inArm("A");
       for (const u of restA) await delivered(u, "sms_a");
-      if (firstA) await click(firstA, "sms_a");
+      // firstA's: the provider took it, no delivery report came.
+      if (firstA) {
+        expect(await providerTook(db.knex, "arms", clock.now(), firstA)).toBe(1);
+        await click(firstA, "sms_a");
+      }
       // Two purchases after the split: one in each arm. A's is credited to sms_a (its last touch),
       // B's to sms1, a send before the split.
       clock.advance(10 * 60_000);

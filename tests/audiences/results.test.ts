@@ -59,6 +59,7 @@ interface Results {
     delivered: Rate;
     clicked: Rate;
     converted: ({ day: number } & Rate)[] | null;
+    attributed: Rate | null;
   }[];
   splits: {
     nodeId: string;
@@ -119,7 +120,8 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
       message("c1", { clicked_at: at(1), converted_at: at(2), conversion_event: "purchased" }),
       message("c2", { clicked_at: at(5) }),
       message("c3"),
-      message("c4", { status: "failed", sent_at: null, created_at: at(0) }),
+      // Taken by the provider, no delivery report: it converts from its send like the others.
+      message("c4", { status: "sent" }),
       message("c5", { is_test: true }),
       message("c5", { status: "canceled" }),
     ]);
@@ -284,6 +286,80 @@ describe.each(databaseKinds)("journey results on %s", (kind) => {
     expect(rows[4]?.[col("p_value")]).toBe("0.0355");
     expect(rows[4]?.[col("verdict")]).toBe("B is ahead of A, 96% confidence; significant");
     expect(lines[4]).toContain('"B is ahead of A, 96% confidence; significant"');
+  });
+});
+
+/**
+ * A conversion needs a send before it: the window starts when the provider took the message.
+ * Counting from when it was queued showed a purchase made between queueing and sending as a
+ * conversion, then took it back once the send landed (the chart's number vanished).
+ */
+describe.each(databaseKinds)("conversions start at the send, on %s", (kind) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  let ids: Map<string, number>;
+  const late = { ...journey, id: "late", name: "Late sends" };
+  const results = async () => {
+    const res = await fetch(`${app.url}/api/journeys/late/results?tz=UTC`, {
+      headers: { authorization: `Bearer ${app.secretKey}` },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Results;
+  };
+  /** sms_a's day-7 conversions, its last-touch credits and the series' conversions. */
+  const numbers = async () => {
+    const r = await results();
+    const a = r.sends.find((s) => s.nodeId === "sms_a");
+    return {
+      converted: a?.converted?.[3]?.count,
+      attributed: a?.attributed?.count,
+      series: r.series.reduce((n, p) => n + p.conversions, 0),
+    };
+  };
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    app = await startTestApp(db, manualClock("2026-03-01T00:00:00Z"));
+    await createJourney(db.knex, late, null);
+    ids = await insertContacts(db.knex, [{ externalId: "q1" }, { externalId: "f1" }]);
+    const message = (contact: string, status: string) => ({
+      idempotency_key: `late-${contact}`,
+      contact_id: ids.get(contact),
+      journey_id: "late",
+      node_id: "sms_a",
+      channel: "sms",
+      category: "promotional",
+      body: "hi",
+      status,
+      created_at: at(0),
+    });
+    // q1's SMS is still queued when q1 buys; f1's failed, and f1 bought after it failed.
+    await db.knex("messages").insert([message("q1", "queued"), message("f1", "failed")]);
+    await insertEvents(db.knex, ids, [
+      { contact: "q1", name: "purchased", at: at(0.5) },
+      { contact: "f1", name: "purchased", at: at(2) },
+    ]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it("counts nothing for a queued or failed message, and nothing bought before the send", async () => {
+    expect(await numbers()).toEqual({ converted: 0, attributed: 0, series: 0 });
+    // The provider takes q1's SMS an hour after q1 bought: still no conversion.
+    await db
+      .knex("messages")
+      .where({ idempotency_key: "late-q1" })
+      .update({
+        status: "sent",
+        sent_at: at(1.5),
+      });
+    expect(await numbers()).toEqual({ converted: 0, attributed: 0, series: 0 });
+    expect((await results()).series).toEqual([{ date: "2026-02-01", sends: 2, conversions: 0 }]);
+    // q1 buys again after reading it: one conversion, credited to the send.
+    await insertEvents(db.knex, ids, [{ contact: "q1", name: "purchased", at: at(3) }]);
+    expect(await numbers()).toEqual({ converted: 1, attributed: 1, series: 1 });
   });
 });
 

@@ -3,6 +3,7 @@ import { createJourney, publishJourney } from "../../server/journeys/store.ts";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { cartReminder } from "../helpers/journeys.ts";
+import { providerTook } from "../helpers/provider-took.ts";
 
 // 2026-03-02 10:00 in Shanghai: inside the 08:00–21:00 sending window.
 const START = "2026-03-02T02:00:00Z";
@@ -130,6 +131,25 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     expect(sent?.data.idempotencyKey).toBe(message.idempotency_key);
   });
 
+  it("credits no message the provider had not taken when the purchase came", async () => {
+    clock.set(START);
+    await identify("u-early");
+    await app.ingest("/v1/track", { userId: "u-early", event: "cart_abandoned", messageId: "e-1" });
+    await app.tick();
+    clock.advance(HOUR);
+    expect((await app.tick()).messages).toBe(1);
+    // Still queued: the buyer never saw it.
+    clock.advance(60_000);
+    await app.ingest("/v1/track", { userId: "u-early", event: "purchased", messageId: "e-2" });
+    await app.tick();
+    const rows = await db
+      .knex("messages as m")
+      .join("contacts as c", "c.id", "m.contact_id")
+      .where("c.external_id", "u-early")
+      .select("m.status", "m.converted_at");
+    expect(rows).toEqual([{ status: "queued", converted_at: null }]);
+  });
+
   it("credits a purchase in the goal window to the last send before it (last touch)", async () => {
     clock.set(START);
     await identify("u-goal");
@@ -137,6 +157,7 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     await app.tick();
     clock.advance(HOUR);
     expect((await app.tick()).messages).toBe(1);
+    expect(await providerTook(db.knex, "cart-test", clock.now(), "u-goal")).toBe(1);
     clock.advance(30 * 60_000);
     const purchasedAt = clock.now();
     await app.ingest("/v1/track", { userId: "u-goal", event: "purchased", messageId: "g-2" });

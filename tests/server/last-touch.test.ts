@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock, startTestApp, type TestApp } from "../helpers/app.ts";
 import { databaseKinds, openTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { providerTook } from "../helpers/provider-took.ts";
 
 // 2026-03-02 10:00 in Shanghai: inside the sending window.
 const START = "2026-03-02T02:00:00Z";
@@ -94,11 +95,13 @@ describe.each(databaseKinds)("last-touch credit after the journey ended, on %s",
     // c: never buys; d: buys 8 days after, outside the goal window.
     for (const u of ["a", "b", "c", "d"]) await person(u);
     expect((await app.tick()).messages).toBe(4);
+    expect(await providerTook(db.knex, "nudge", clock.now())).toBe(4);
     clock.advance(HOUR);
     await app.ingest("/v1/track", { userId: "a", event: "purchased", messageId: "p-a" });
     await app.tick();
     clock.advance(HOUR);
     expect((await app.tick()).messages).toBe(4);
+    expect(await providerTook(db.knex, "nudge", clock.now())).toBe(4);
     const ended = await db
       .knex("enrollments")
       .whereNot({ status: "active" })

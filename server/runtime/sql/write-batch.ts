@@ -198,12 +198,14 @@ export async function writeBatch(
   if (w.conversions.length > 0) {
     // Last-touch attribution: the credited message is found by its unique idempotency key (with
     // the contact, which stays the shard key once messages are distributed); a message already
-    // credited keeps its first conversion.
+    // credited keeps its first conversion. A message the provider had not taken by then (still
+    // queued, or failed) caused nothing: no credit, and results credit the enrollment's last
+    // send that had gone out, from the events (server/results/queries.ts).
     await trx.raw(
       `update messages m set converted_at = x.at, conversion_event = x.event
          from ${CONVERSIONS.sql} as x
         where m.contact_id = x.contact_id and m.idempotency_key = x.idempotency_key
-          and m.converted_at is null`,
+          and m.converted_at is null and m.sent_at <= x.at`,
       [CONVERSIONS.param(w.conversions)],
     );
   }

@@ -77,8 +77,12 @@ export function SeriesChart({ series }: { series: Point[] }) {
       .map((p, k) => `${k === 0 ? "M" : "L"}${x(k).toFixed(1)},${y(p[key]).toFixed(1)}`)
       .join(" ");
   // Whole numbers only, once each: with a peak of 1 the middle tick rounds onto the top one (two
-  // grid lines with one React key, which React reported as an error on every such chart).
-  const ticks = [...new Set([0, 0.5, 1].map((t) => Math.round(max * t)))];
+  // grid lines with one React key, which React reported as an error on every such chart). A
+  // small peak gets every whole number: 0, 2, 3 for a peak of 3 skipped the 1 a bar stood on.
+  const ticks =
+    max <= 5
+      ? Array.from({ length: max + 1 }, (_, k) => k)
+      : [...new Set([0, 0.5, 1].map((t) => Math.round(max * t)))];
   const labelEvery = Math.max(1, Math.ceil(series.length / 8));
   const totalSends = series.reduce((s, p) => s + p.sends, 0);
   const totalConv = series.reduce((s, p) => s + p.conversions, 0);
