@@ -89,13 +89,16 @@ export function readEvent(
   }
 
   const goal = settings?.goal;
+  // The goal is judged by when the event happened, not when it was read: a purchase inside the
+  // window that arrives late (an offline device's batch) still converts, and a send queued
+  // after the purchase gets no credit for it.
   if (goal && ctx.convertedAt === undefined && matchesEvent(goal, event)) {
-    if (now <= addDuration(ctx.enteredAt, goal.within, zone)) {
-      ctx = { ...ctx, convertedAt: now };
-      // Last-touch attribution: the enrollment's most recent send gets the credit.
+    if (event.at <= addDuration(ctx.enteredAt, goal.within, zone)) {
+      ctx = { ...ctx, convertedAt: event.at };
+      // Last-touch attribution: the enrollment's most recent send before the event gets it.
       const last = ctx.lastSend === undefined ? undefined : own(ctx.sends, ctx.lastSend);
       const credited =
-        ctx.lastSend !== undefined && last !== undefined && last.at <= now
+        ctx.lastSend !== undefined && last !== undefined && last.at <= event.at
           ? { nodeId: ctx.lastSend, idempotencyKey: last.key }
           : undefined;
       effects.push({
