@@ -236,10 +236,12 @@ export const branchNode = defineNode<BranchNode>({
       }
       case "event": {
         const ev = ctx.event;
-        if (ev && ev.at >= e.at && matchesEvent(b, ev)) {
+        const deadline = e.wakeAt ?? addDuration(e.at, b.within, ctx.zone);
+        // Inside the window by when it happened: a ticker running behind may read an event made
+        // after the deadline before it reads the deadline itself.
+        if (ev && ev.at >= e.at && ev.at <= deadline && matchesEvent(b, ev)) {
           return branched(node, ctx, true, `${b.event} arrived`, true);
         }
-        const deadline = e.wakeAt ?? addDuration(e.at, b.within, ctx.zone);
         if (ctx.now >= deadline)
           return branched(node, ctx, false, `no ${b.event} within ${b.within}`);
         return hold(node, ctx, deadline, [b.event], b.event);

@@ -83,6 +83,26 @@ describe("advance: events", () => {
     expect(late).toMatchObject({ status: "completed", nodeId: "no" });
   });
 
+  it("event branch: an event made after the window, read late, takes no", () => {
+    const t0 = at("2025-05-01T12:00:00Z");
+    const { cj, r } = enter(branchJ, t0);
+    const read = (eventAt: number) =>
+      advance(
+        cj,
+        r.snapshot,
+        {
+          now: t0 + 2 * DAY + HOUR,
+          contact: contact(),
+          policy: policy(),
+          event: { name: "purchased", at: eventAt, properties: { total: 99 } },
+        },
+        ports,
+      );
+    expect(read(t0 + 2 * DAY + 30 * 60_000)).toMatchObject({ status: "completed", nodeId: "no" });
+    // Made inside the window, read as late: yes.
+    expect(read(t0 + 2 * DAY - 60_000)).toMatchObject({ status: "completed", nodeId: "yes" });
+  });
+
   it("the trigger event does not answer a branch right after it", () => {
     const j = journey(
       [
