@@ -15,7 +15,7 @@ import type { ArmSend } from "./arms.ts";
  * still queued, or one that failed, has converted no one. Starting from when it was queued
  * counted a purchase made between queueing and sending as a conversion until the send landed,
  * then took it back — the chart showed a number that later vanished.
- * for a split arm it is the moment the contact was assigned to the arm — intention to treat:
+ * For a split arm it is the moment the contact was assigned to the arm — intention to treat:
  * an arm whose sends are suppressed or later must not look better by shrinking its base.
  */
 export const DAYS = [0, 1, 3, 7] as const;
@@ -95,11 +95,12 @@ export interface SendCounts extends Counts {
 /**
  * The journey's messages credited with a goal conversion by last touch: one per enrollment,
  * the enrollment's last send at or before its first goal event (within the day-7 window of one
- * of its sends; only messages the provider took count, as for the counts above). The ticker records a credit (`messages.converted_at`) only when the running
- * enrollment reads the goal event; most journeys have ended by then — send, then exit — so
- * "Last touch" read 0 beside real conversions (issue #16). A credit the ticker recorded stands;
- * enrollments without one are credited here from the events. Messages with no enrollment (the
- * demo's history) group by contact.
+ * of its sends; only messages the provider took count, as for the counts above). The ticker
+ * records a credit (`messages.converted_at`) only when the running enrollment reads the goal
+ * event; most journeys have ended by then — send, then exit — so "Last touch" read 0 beside
+ * real conversions (issue #16). A credit the ticker recorded stands; enrollments without one
+ * are credited here from the events. Messages with no enrollment (the demo's history) group by
+ * contact.
  */
 function credited(journeyId: string, goal: Goal | null): Fragment {
   if (!goal) return sql`select m.id from messages m where false`;

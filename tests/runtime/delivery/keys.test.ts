@@ -281,6 +281,70 @@ describe.each(databaseKinds)("provider keys are unique forever on %s", (kind) =>
       .where({ idempotency_key: sent.idempotencyKey })
       .pluck("provider_key")) as string[];
     expect(rows).toEqual([sent.providerKey]);
+
+    // A batch mixing the replayed message with a new one, both with a tracked link: the plain
+    // insert meets the key, the batch falls back to ON CONFLICT and still commits the new one,
+    // its link and the batch's other writes; the replay keeps its row, key and links.
+    const linksBefore = await db.knex("link_tokens").count("* as n").first();
+    const newer = {
+      ...replay,
+      idempotency_key: `${sent.idempotencyKey}:again`,
+      links: [{ token: "tok-new", url: "https://shop.example/a" }],
+    };
+    const mixed = await db.knex.transaction((trx) =>
+      writeBatch(
+        trx,
+        {
+          ...emptyWrites(),
+          messages: [
+            { ...replay, links: [{ token: "tok-replay", url: "https://shop.example/b" }] },
+            newer,
+          ],
+          cooldowns: [
+            {
+              contact_id: replay.contact_id,
+              scope: "journey",
+              until: new Date(NOW.getTime() + 3_600_000).toISOString(),
+              reason: "cooldown_node",
+              applies: "other_journeys",
+              journey_id: "keys",
+              node_id: "sms1",
+            },
+          ],
+        },
+        NOW,
+        { linkTtlMs: 86_400_000 },
+      ),
+    );
+    expect(mixed.messages).toBe(1);
+    const keys = (await db
+      .knex("messages")
+      .whereIn("idempotency_key", [sent.idempotencyKey, newer.idempotency_key])
+      .orderBy("id")
+      .select("idempotency_key", "provider_key", "id")) as {
+      idempotency_key: string;
+      provider_key: string;
+      id: string | number;
+    }[];
+    expect(keys.map((k) => k.idempotency_key)).toEqual([
+      sent.idempotencyKey,
+      newer.idempotency_key,
+    ]);
+    expect(keys[0]?.provider_key).toBe(sent.providerKey);
+    const tokens = (await db
+      .knex("link_tokens")
+      .orderBy("token")
+      .select("token", "message_id")) as {
+      token: string;
+      message_id: string | number;
+    }[];
+    expect(tokens.filter((t) => t.token.startsWith("tok-"))).toEqual([
+      { token: "tok-new", message_id: keys[1]?.id },
+    ]);
+    expect(tokens.length).toBe(Number(linksBefore?.n) + 1);
+    expect(
+      await db.knex("contact_cooldowns").where({ contact_id: replay.contact_id, node_id: "sms1" }),
+    ).toHaveLength(1);
   });
 });
 
