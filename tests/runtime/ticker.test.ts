@@ -131,13 +131,18 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
     expect(sent?.data.idempotencyKey).toBe(message.idempotency_key);
   });
 
-  it("credits no message the provider had not taken when the purchase came", async () => {
+  /** A cart abandoned at START, and the reminder an hour later queued (not yet sent). */
+  async function reminderQueued(userId: string) {
     clock.set(START);
-    await identify("u-early");
-    await app.ingest("/v1/track", { userId: "u-early", event: "cart_abandoned", messageId: "e-1" });
+    await identify(userId);
+    await app.ingest("/v1/track", { userId, event: "cart_abandoned", messageId: `${userId}-1` });
     await app.tick();
     clock.advance(HOUR);
     expect((await app.tick()).messages).toBe(1);
+  }
+
+  it("credits no message the provider had not taken when the purchase came", async () => {
+    await reminderQueued("u-early");
     // Still queued: the buyer never saw it.
     clock.advance(60_000);
     await app.ingest("/v1/track", { userId: "u-early", event: "purchased", messageId: "e-2" });
@@ -151,12 +156,7 @@ describe.each(databaseKinds)("ingest → ticker → outbox on %s", (kind) => {
   });
 
   it("credits a purchase in the goal window to the last send before it (last touch)", async () => {
-    clock.set(START);
-    await identify("u-goal");
-    await app.ingest("/v1/track", { userId: "u-goal", event: "cart_abandoned", messageId: "g-1" });
-    await app.tick();
-    clock.advance(HOUR);
-    expect((await app.tick()).messages).toBe(1);
+    await reminderQueued("u-goal");
     expect(await providerTook(db.knex, "cart-test", clock.now(), "u-goal")).toBe(1);
     clock.advance(30 * 60_000);
     const purchasedAt = clock.now();
